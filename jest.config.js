@@ -1,0 +1,19 @@
+/**
+ * One jest run for the whole repository. Type checking is done once by `npm run typecheck`
+ * (tsc), so ts-jest only transpiles here.
+ */
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json', isolatedModules: true, diagnostics: false }],
+};
+const moduleNameMapper = { '^@gozcu/shared$': '<rootDir>/shared/src/index.ts' };
+const base = { rootDir: __dirname, testEnvironment: 'node', transform, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'json'] };
+
+module.exports = {
+  projects: [
+    { ...base, displayName: 'shared', testMatch: ['<rootDir>/shared/src/**/*.spec.ts'] },
+    { ...base, displayName: 'server', testMatch: ['<rootDir>/server/src/**/*.spec.ts'] },
+    { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    { ...base, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
+  ],
+  testTimeout: 60_000,
+};

@@ -1,0 +1,5 @@
+export * from './ballot';
+export * from './geo';
+export * from './sheet';
+export * from './box';
+export * from './status';
