@@ -3,7 +3,7 @@
  * (tsc), so ts-jest only transpiles here.
  */
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json', isolatedModules: true, diagnostics: false }],
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json', diagnostics: false }],
 };
 const moduleNameMapper = { '^@gozcu/shared$': '<rootDir>/shared/src/index.ts' };
 const base = { rootDir: __dirname, testEnvironment: 'node', transform, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'json'] };

@@ -1,0 +1,29 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { AppConfig } from './infra/config';
+import { ConfigModule } from './infra/config.module';
+import { RedisModule } from './infra/redis.module';
+import { HealthModule } from './modules/health/health.module';
+import { StoreModule } from './modules/store/store.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+          },
+        }),
+        RedisModule,
+        StoreModule,
+        HealthModule,
+      ],
+    };
+  }
+}

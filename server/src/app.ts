@@ -1,0 +1,24 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import type { AppConfig } from './infra/config';
+
+export const DEFAULT_DASHBOARD_DIR = resolve(__dirname, '..', '..', 'dashboard', 'dist');
+
+/** Builds the whole application (API, gateway, workers, dashboard) without listening. */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.disable('x-powered-by');
+  const dashboard = config.DASHBOARD_DIR ?? DEFAULT_DASHBOARD_DIR;
+  if (existsSync(dashboard)) app.useStaticAssets(dashboard, { index: 'index.html', maxAge: '1h', setHeaders: noCacheIndex });
+  return app;
+}
+
+function noCacheIndex(res: { setHeader(name: string, value: string): void }, path: string): void {
+  if (path.endsWith('index.html')) res.setHeader('Cache-Control', 'no-cache');
+}

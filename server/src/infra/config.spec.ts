@@ -1,0 +1,42 @@
+import { ConfigError, loadConfig } from './config';
+
+const base = { REDIS_URL: 'redis://127.0.0.1:6379' };
+
+describe('loadConfig', () => {
+  it('applies defaults', () => {
+    const c = loadConfig(base);
+    expect(c.PORT).toBe(3000);
+    expect(c.YSK_BALLOT_TYPES).toEqual([2, 3, 4, 6]);
+    expect(c.YSK_PROVINCES).toEqual([]);
+    expect(c.MONGO_URL).toBeUndefined();
+    expect(c.STALE_AFTER_MINUTES).toBe(20);
+  });
+
+  it('parses lists', () => {
+    const c = loadConfig({ ...base, YSK_BALLOT_TYPES: '8, 9', YSK_PROVINCES: '6,34,69' });
+    expect(c.YSK_BALLOT_TYPES).toEqual([8, 9]);
+    expect(c.YSK_PROVINCES).toEqual([6, 34, 69]);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
+    [{ MONGO_URL: 'postgres://x' }, 'MONGO_URL'],
+    [{ YSK_BALLOT_TYPES: '2,5' }, 'YSK_BALLOT_TYPES'],
+    [{ YSK_PROVINCES: '0,82' }, 'YSK_PROVINCES'],
+    [{ YSK_MAX_RPS: '-1' }, 'YSK_MAX_RPS'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ])('rejects %o naming %s', (override, name) => {
+    expect(() => loadConfig({ ...base, ...override })).toThrow(ConfigError);
+    try {
+      loadConfig({ ...base, ...override });
+    } catch (e) {
+      expect((e as ConfigError).problems.some((p) => p.startsWith(name))).toBe(true);
+    }
+  });
+
+  it('names a missing REDIS_URL', () => {
+    expect(() => loadConfig({})).toThrow(/REDIS_URL: is required/);
+  });
+});

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { BALLOT_CODES, type BallotCode } from '@gozcu/shared';
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const csvOf = <T>(item: z.ZodType<T>, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(item) as unknown as z.ZodType<T[], string[]>);
+
+const ballotCode = z.coerce
+  .number()
+  .int()
+  .refine((n) => (BALLOT_CODES as number[]).includes(n), { message: `each ballot type must be one of ${BALLOT_CODES.join(', ')}` })
+  .transform((n) => n as BallotCode);
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((u) => protocols.some((p) => u.startsWith(`${p}:`)), { message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}` });
+
+/** Every environment variable Gözcü reads, validated once at boot. `.env.example` documents them. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  REDIS_URL: url(['redis', 'rediss']),
+  MONGO_URL: url(['mongodb', 'mongodb+srv']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DASHBOARD_DIR: z.string().optional(),
+  YSK_BASE_URL: url(['http', 'https']).optional(),
+  YSK_ELECTION_ID: z.string().regex(/^[^:\s]+$/, 'must be a YSK secimId without spaces or ":"').default('sim2024'),
+  YSK_BALLOT_TYPES: csvOf(ballotCode, '2,3,4,6'),
+  YSK_PROVINCES: csvOf(int(1, 81), ''),
+  YSK_POLL_INTERVAL_MS: int(200).default(15_000),
+  YSK_TIMEOUT_MS: int(100).default(10_000),
+  YSK_MAX_RPS: z.coerce.number().positive().default(5),
+  YSK_CONCURRENCY: int(1, 64).default(4),
+  STALE_AFTER_MINUTES: z.coerce.number().positive().default(20),
+});
+
+export type AppConfig = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses the environment; a bad value throws a ConfigError naming each variable and what is wrong. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = i.path.join('.') || '(environment)';
+        const value = cleaned[String(i.path[0])];
+        return `${name}: ${i.code === 'invalid_type' && value === undefined ? 'is required' : i.message}${value !== undefined ? ` (got "${value}")` : ''}`;
+      }),
+    );
+  }
+  return parsed.data;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,354 @@
+import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import type { BoxInfo, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
+import type {
+  AppendOutcome,
+  BoxFilter,
+  BoxWithLatest,
+  EntryOutcome,
+  Incident,
+  NewEntry,
+  NewIncident,
+  NewVersion,
+  Store,
+} from './store.port';
+
+interface BoxDoc extends Omit<BoxInfo, 'key'> {
+  _id: string;
+  latestSeq: number;
+  firstPublishedAt: string | null;
+}
+interface VersionDoc extends SheetVersion {}
+interface EntryDoc extends Omit<Entry, 'id'> {
+  _id: mongoose.Types.ObjectId;
+}
+interface IncidentDoc extends Omit<Incident, 'id'> {
+  _id: mongoose.Types.ObjectId;
+}
+
+const sheetShape = { type: Schema.Types.Mixed, required: true };
+
+const schemas = {
+  provinces: new Schema({ _id: Number, name: String }, { versionKey: false }),
+  districts: new Schema({ _id: Number, province: { type: Number, index: true }, name: String }, { versionKey: false }),
+  neighbourhoods: new Schema(
+    { _id: Number, district: { type: Number, index: true }, province: Number, name: String, minBox: Number, maxBox: Number },
+    { versionKey: false },
+  ),
+  boxes: new Schema<BoxDoc>(
+    {
+      _id: String,
+      election: String,
+      ballot: Number,
+      province: Number,
+      district: Number,
+      boxNo: Number,
+      yskBoxId: { type: Number, default: null },
+      neighbourhood: { type: Number, default: null },
+      latestSeq: { type: Number, default: 0 },
+      firstPublishedAt: { type: String, default: null },
+    },
+    { versionKey: false },
+  ).index({ province: 1, district: 1, _id: 1 }),
+  versions: new Schema<VersionDoc>(
+    {
+      key: String,
+      seq: Number,
+      hash: String,
+      sheet: sheetShape,
+      yskVersion: { type: Number, default: null },
+      yskChangedAt: { type: String, default: null },
+      changeReason: { type: String, default: null },
+      fetchedAt: String,
+    },
+    { versionKey: false },
+  )
+    .index({ key: 1, seq: 1 }, { unique: true })
+    .index({ key: 1, hash: 1 }, { unique: true }),
+  entries: new Schema<EntryDoc>(
+    {
+      key: { type: String, index: true },
+      hash: String,
+      sheet: sheetShape,
+      observer: String,
+      source: String,
+      idempotencyKey: { type: String, unique: true },
+      createdAt: String,
+      warnings: [String],
+    },
+    { versionKey: false },
+  ),
+  incidents: new Schema<IncidentDoc>(
+    {
+      kind: String,
+      scope: String,
+      startedAt: String,
+      endedAt: { type: String, default: null },
+      cause: String,
+      details: Schema.Types.Mixed,
+      raw: { type: String, default: null },
+    },
+    { versionKey: false, minimize: false },
+  ),
+};
+
+function toVersion(d: VersionDoc): SheetVersion {
+  return {
+    key: d.key,
+    seq: d.seq,
+    hash: d.hash,
+    sheet: d.sheet,
+    yskVersion: d.yskVersion ?? null,
+    yskChangedAt: d.yskChangedAt ?? null,
+    changeReason: d.changeReason ?? null,
+    fetchedAt: d.fetchedAt,
+  };
+}
+function toBox(d: BoxDoc): BoxInfo {
+  return {
+    key: d._id,
+    election: d.election,
+    ballot: d.ballot,
+    province: d.province,
+    district: d.district,
+    boxNo: d.boxNo,
+    yskBoxId: d.yskBoxId ?? null,
+    neighbourhood: d.neighbourhood ?? null,
+  };
+}
+function toEntry(d: EntryDoc): Entry {
+  return {
+    id: d._id.toHexString(),
+    key: d.key,
+    hash: d.hash,
+    sheet: d.sheet,
+    observer: d.observer,
+    source: d.source,
+    idempotencyKey: d.idempotencyKey,
+    createdAt: d.createdAt,
+    warnings: [...d.warnings],
+  };
+}
+function toIncident(d: IncidentDoc): Incident {
+  return { id: d._id.toHexString(), kind: d.kind, scope: d.scope, startedAt: d.startedAt, endedAt: d.endedAt ?? null, cause: d.cause, details: d.details ?? {}, raw: d.raw ?? null };
+}
+function scopeQuery(filter: BoxFilter): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
+}
+function boxUpsert(b: BoxInfo) {
+  const { key, yskBoxId, neighbourhood, ...ref } = b;
+  const set: Record<string, unknown> = {};
+  if (yskBoxId !== null) set.yskBoxId = yskBoxId;
+  if (neighbourhood !== null) set.neighbourhood = neighbourhood;
+  return {
+    updateOne: {
+      filter: { _id: key },
+      update: { $setOnInsert: { ...ref, latestSeq: 0, firstPublishedAt: null, ...(yskBoxId === null ? { yskBoxId: null } : {}), ...(neighbourhood === null ? { neighbourhood: null } : {}) }, ...(Object.keys(set).length ? { $set: set } : {}) },
+      upsert: true,
+    },
+  };
+}
+
+/**
+ * The scale-out store: MongoDB through mongoose. Needs a replica set (docker-compose runs a
+ * single-node one) because a bulk append is one multi-document transaction.
+ */
+export class MongoStore implements Store {
+  readonly kind = 'mongo' as const;
+  private conn!: Connection;
+  private m!: { [K in keyof typeof schemas]: Model<any> };
+
+  constructor(
+    private readonly url: string,
+    private readonly dbName?: string,
+  ) {}
+
+  async init(): Promise<void> {
+    this.conn = await mongoose.createConnection(this.url, { dbName: this.dbName, serverSelectionTimeoutMS: 5000 }).asPromise();
+    this.m = Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, this.conn.model(name, schema, name)])) as unknown as typeof this.m;
+    await Promise.all(Object.values(this.m).map((model) => model.createIndexes()));
+  }
+
+  async close(): Promise<void> {
+    await this.conn?.close();
+  }
+
+  async ping(): Promise<void> {
+    if (this.conn?.readyState !== 1 || !this.conn.db) throw new Error('mongo store is not connected');
+    await this.conn.db.admin().ping();
+  }
+
+  async upsertProvinces(provinces: Province[]): Promise<void> {
+    if (!provinces.length) return;
+    await this.m.provinces.bulkWrite(provinces.map((p) => ({ updateOne: { filter: { _id: p.plate }, update: { $set: { name: p.name } }, upsert: true } })));
+  }
+
+  async upsertDistricts(districts: District[]): Promise<void> {
+    if (!districts.length) return;
+    await this.m.districts.bulkWrite(
+      districts.map((d) => ({ updateOne: { filter: { _id: d.yskId }, update: { $set: { province: d.province, name: d.name } }, upsert: true } })),
+    );
+  }
+
+  async upsertNeighbourhoods(neighbourhoods: Neighbourhood[]): Promise<void> {
+    if (!neighbourhoods.length) return;
+    await this.m.neighbourhoods.bulkWrite(
+      neighbourhoods.map(({ yskId, ...rest }) => ({ updateOne: { filter: { _id: yskId }, update: { $set: rest }, upsert: true } })),
+    );
+  }
+
+  async provinces(): Promise<Province[]> {
+    const docs = await this.m.provinces.find().sort({ _id: 1 }).lean<{ _id: number; name: string }[]>();
+    return docs.map((d) => ({ plate: d._id, name: d.name }));
+  }
+
+  async districts(province?: number): Promise<District[]> {
+    const docs = await this.m.districts
+      .find(province ? { province } : {})
+      .sort({ province: 1, name: 1 })
+      .lean<{ _id: number; province: number; name: string }[]>();
+    return docs.map((d) => ({ yskId: d._id, province: d.province, name: d.name }));
+  }
+
+  async neighbourhoods(district: number): Promise<Neighbourhood[]> {
+    const docs = await this.m.neighbourhoods.find({ district }).sort({ name: 1 }).lean<(Omit<Neighbourhood, 'yskId'> & { _id: number })[]>();
+    return docs.map(({ _id, ...n }) => ({ yskId: _id, district: n.district, province: n.province, name: n.name, minBox: n.minBox ?? null, maxBox: n.maxBox ?? null }));
+  }
+
+  async upsertBoxes(boxes: BoxInfo[]): Promise<void> {
+    if (boxes.length) await this.m.boxes.bulkWrite(boxes.map(boxUpsert));
+  }
+
+  async appendVersions(versions: NewVersion[]): Promise<AppendOutcome[]> {
+    if (!versions.length) return [];
+    const session = await this.conn.startSession();
+    try {
+      let outcomes: AppendOutcome[] = [];
+      await session.withTransaction(async () => {
+        const keys = [...new Set(versions.map((v) => v.key))];
+        await this.m.boxes.bulkWrite(versions.map((v) => boxUpsert(v.box)), { session });
+        const boxes = await this.m.boxes.find({ _id: { $in: keys } }, { latestSeq: 1 }, { session }).lean<{ _id: string; latestSeq: number }[]>();
+        const latest = new Map(boxes.map((b) => [b._id, b.latestSeq]));
+        const known = await this.m.versions
+          .find({ key: { $in: keys }, hash: { $in: versions.map((v) => v.hash) } }, { key: 1, hash: 1, seq: 1 }, { session })
+          .lean<{ key: string; hash: string; seq: number }[]>();
+        const seqByHash = new Map(known.map((k) => [`${k.key}\u0000${k.hash}`, k.seq]));
+        const inserts: SheetVersion[] = [];
+        const pending: { index: number; version: SheetVersion; previousSeq: number }[] = [];
+        outcomes = versions.map((v, index): AppendOutcome => {
+          const current = latest.get(v.key) ?? 0;
+          const seen = seqByHash.get(`${v.key}\u0000${v.hash}`);
+          if (seen !== undefined) return seen === current ? { kind: 'unchanged', key: v.key } : { kind: 'stale', key: v.key, matchesSeq: seen };
+          const version: SheetVersion = { key: v.key, seq: current + 1, hash: v.hash, sheet: v.sheet, yskVersion: v.yskVersion, yskChangedAt: v.yskChangedAt, changeReason: v.changeReason, fetchedAt: v.fetchedAt };
+          latest.set(v.key, version.seq);
+          seqByHash.set(`${v.key}\u0000${v.hash}`, version.seq);
+          inserts.push(version);
+          if (current > 0) pending.push({ index, version, previousSeq: current });
+          return { kind: 'first', version };
+        });
+        if (!inserts.length) return;
+        await this.m.versions.insertMany(inserts, { session });
+        await this.m.boxes.bulkWrite(
+          inserts.map((v) => ({
+            updateOne: { filter: { _id: v.key }, update: { $max: { latestSeq: v.seq } } },
+          })),
+          { session },
+        );
+        const firsts = inserts.filter((v) => v.seq === 1);
+        if (firsts.length) {
+          await this.m.boxes.bulkWrite(
+            firsts.map((v) => ({ updateOne: { filter: { _id: v.key }, update: { $set: { firstPublishedAt: v.fetchedAt } } } })),
+            { session },
+          );
+        }
+        if (pending.length) {
+          const prev = await this.m.versions
+            .find({ $or: pending.map((p) => ({ key: p.version.key, seq: p.previousSeq })) }, null, { session })
+            .lean<VersionDoc[]>();
+          const bySeq = new Map(prev.map((p) => [`${p.key}\u0000${p.seq}`, toVersion(p)]));
+          for (const p of pending) {
+            const previous = bySeq.get(`${p.version.key}\u0000${p.previousSeq}`) ?? inserts.find((i) => i.key === p.version.key && i.seq === p.previousSeq)!;
+            outcomes[p.index] = { kind: 'revised', version: p.version, previous };
+          }
+        }
+      });
+      return outcomes;
+    } finally {
+      await session.endSession();
+    }
+  }
+
+  async latestVersion(key: string): Promise<SheetVersion | null> {
+    const doc = await this.m.versions.findOne({ key }).sort({ seq: -1 }).lean<VersionDoc>();
+    return doc ? toVersion(doc) : null;
+  }
+
+  async versions(key: string): Promise<SheetVersion[]> {
+    const docs = await this.m.versions.find({ key }).sort({ seq: 1 }).lean<VersionDoc[]>();
+    return docs.map(toVersion);
+  }
+
+  async box(key: string): Promise<BoxWithLatest | null> {
+    const [found] = await this.withLatest({ _id: key }, 1);
+    return found ?? null;
+  }
+
+  async boxes(filter: BoxFilter, page: { after?: string; limit?: number } = {}): Promise<BoxWithLatest[]> {
+    const query: Record<string, unknown> = scopeQuery(filter);
+    if (page.after !== undefined) query._id = { $gt: page.after };
+    return this.withLatest(query, page.limit ?? 1000);
+  }
+
+  private async withLatest(query: Record<string, unknown>, limit: number): Promise<BoxWithLatest[]> {
+    const docs = await this.m.boxes.find(query).sort({ _id: 1 }).limit(limit).lean<BoxDoc[]>();
+    const withVersions = docs.filter((d) => d.latestSeq > 0);
+    const latest = withVersions.length
+      ? await this.m.versions.find({ $or: withVersions.map((d) => ({ key: d._id, seq: d.latestSeq })) }).lean<VersionDoc[]>()
+      : [];
+    const byKey = new Map(latest.map((v) => [v.key, toVersion(v)]));
+    return docs.map((d) => ({ box: toBox(d), latest: byKey.get(d._id) ?? null, firstPublishedAt: d.firstPublishedAt ?? null, versions: d.latestSeq }));
+  }
+
+  async appendEntry(entry: NewEntry): Promise<EntryOutcome> {
+    const existing = await this.m.entries.findOne({ idempotencyKey: entry.idempotencyKey }).lean<EntryDoc>();
+    if (existing) return { kind: 'duplicate', entry: toEntry(existing) };
+    const { box, ...rest } = entry;
+    await this.m.boxes.bulkWrite([boxUpsert(box)]);
+    try {
+      const [doc] = await this.m.entries.insertMany([rest]);
+      return { kind: 'stored', entry: toEntry(doc.toObject() as EntryDoc) };
+    } catch (e) {
+      if ((e as { code?: number }).code !== 11000) throw e;
+      const raced = await this.m.entries.findOne({ idempotencyKey: entry.idempotencyKey }).lean<EntryDoc>();
+      return { kind: 'duplicate', entry: toEntry(raced!) };
+    }
+  }
+
+  async entries(key: string): Promise<Entry[]> {
+    const docs = await this.m.entries.find({ key }).sort({ _id: 1 }).lean<EntryDoc[]>();
+    return docs.map(toEntry);
+  }
+
+  async entriesOf(filter: BoxFilter, page: { after?: string; limit?: number } = {}): Promise<Entry[]> {
+    const scope = scopeQuery(filter);
+    const keys = Object.keys(scope).length ? (await this.m.boxes.find(scope, { _id: 1 }).lean<{ _id: string }[]>()).map((b) => b._id) : null;
+    const query: Record<string, unknown> = keys ? { key: { $in: keys } } : {};
+    if (page.after !== undefined) query._id = { $gt: new mongoose.Types.ObjectId(page.after) };
+    const docs = await this.m.entries.find(query).sort({ _id: 1 }).limit(page.limit ?? 1000).lean<EntryDoc[]>();
+    return docs.map(toEntry);
+  }
+
+  async openIncident(incident: NewIncident): Promise<Incident> {
+    const [doc] = await this.m.incidents.insertMany([{ ...incident, endedAt: null }]);
+    return toIncident(doc.toObject() as IncidentDoc);
+  }
+
+  async closeIncident(id: string, endedAt: string): Promise<void> {
+    await this.m.incidents.updateOne({ _id: new mongoose.Types.ObjectId(id), endedAt: null }, { $set: { endedAt } });
+  }
+
+  async incidents(opts: { open?: boolean; limit?: number } = {}): Promise<Incident[]> {
+    const query = opts.open === undefined ? {} : opts.open ? { endedAt: null } : { endedAt: { $ne: null } };
+    const docs = await this.m.incidents.find(query).sort({ _id: -1 }).limit(opts.limit ?? 100).lean<IncidentDoc[]>();
+    return docs.map(toIncident);
+  }
+}

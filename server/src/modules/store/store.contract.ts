@@ -1,0 +1,130 @@
+/* One contract every Store adapter must pass; run by sqlite.store.spec.ts and mongo.store.spec.ts. */
+import type { BoxInfo, Sheet } from '@gozcu/shared';
+import { boxKey } from '@gozcu/shared';
+import type { NewEntry, NewVersion, Store } from './store.port';
+
+export function box(boxNo: number, over: Partial<BoxInfo> = {}): BoxInfo {
+  const ref = { election: 'e1', ballot: 2 as const, province: 69, district: 681, boxNo, ...over };
+  return { yskBoxId: null, neighbourhood: null, ...ref, key: boxKey(ref) };
+}
+
+export function sheet(a: number, b: number): Sheet {
+  return { registered: 300, voted: a + b + 4, validUncontested: a + b, validAfterObjection: 0, valid: a + b, invalid: 4, votes: { 'AK PARTİ': a, CHP: b } };
+}
+
+export function version(b: BoxInfo, s: Sheet, hash: string, at = '2024-03-31T18:00:00.000Z', yskVersion: number | null = 1): NewVersion {
+  return { box: b, key: b.key, hash, sheet: s, yskVersion, yskChangedAt: at, changeReason: null, fetchedAt: at };
+}
+
+export function entry(b: BoxInfo, s: Sheet, idem: string, observer = 'obs1'): NewEntry {
+  return { box: b, key: b.key, sheet: s, hash: `h-${idem}`, observer, source: 'observer', idempotencyKey: idem, createdAt: '2024-03-31T18:10:00.000Z', warnings: [] };
+}
+
+export function describeStoreContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('answers ping, and fails ping once closed', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+      await store.close();
+      await expect(store.ping()).rejects.toThrow();
+      store = await open();
+    });
+
+    it('keeps reference data, upserting by id', async () => {
+      await store.upsertProvinces([{ plate: 69, name: 'Bayburt' }, { plate: 6, name: 'Ankara' }]);
+      await store.upsertProvinces([{ plate: 69, name: 'BAYBURT' }]);
+      expect(await store.provinces()).toEqual([{ plate: 6, name: 'Ankara' }, { plate: 69, name: 'BAYBURT' }]);
+      await store.upsertDistricts([{ yskId: 681, province: 69, name: 'Demirözü' }, { yskId: 1, province: 6, name: 'Çankaya' }]);
+      expect(await store.districts(69)).toEqual([{ yskId: 681, province: 69, name: 'Demirözü' }]);
+      expect(await store.districts()).toHaveLength(2);
+      await store.upsertNeighbourhoods([{ yskId: 115793, district: 681, province: 69, name: 'KARŞIYAKA', minBox: 1008, maxBox: 1009 }]);
+      expect(await store.neighbourhoods(681)).toEqual([{ yskId: 115793, district: 681, province: 69, name: 'KARŞIYAKA', minBox: 1008, maxBox: 1009 }]);
+    });
+
+    it('appends a first version, then a revision with its predecessor, idempotently', async () => {
+      const b = box(1001);
+      const [first] = await store.appendVersions([version(b, sheet(100, 50), 'h1')]);
+      expect(first).toMatchObject({ kind: 'first', version: { seq: 1, hash: 'h1', sheet: sheet(100, 50) } });
+
+      const [again] = await store.appendVersions([version(b, sheet(100, 50), 'h1')]);
+      expect(again).toEqual({ kind: 'unchanged', key: b.key });
+
+      const [revised] = await store.appendVersions([version(b, sheet(90, 60), 'h2', '2024-04-01T08:00:00.000Z', 2)]);
+      expect(revised).toMatchObject({ kind: 'revised', version: { seq: 2, hash: 'h2', yskVersion: 2 }, previous: { seq: 1, hash: 'h1' } });
+
+      const [regressed] = await store.appendVersions([version(b, sheet(100, 50), 'h1')]);
+      expect(regressed).toEqual({ kind: 'stale', key: b.key, matchesSeq: 1 });
+
+      expect((await store.versions(b.key)).map((v) => v.seq)).toEqual([1, 2]);
+      expect(await store.latestVersion(b.key)).toMatchObject({ seq: 2, sheet: sheet(90, 60) });
+      expect(await store.latestVersion(box(9999).key)).toBeNull();
+    });
+
+    it('bulk-appends many boxes in one call, outcomes in input order, duplicates inside a batch stored once', async () => {
+      const items = Array.from({ length: 300 }, (_, i) => version(box(1001 + i), sheet(i, 10), `h${i}`));
+      const outcomes = await store.appendVersions([...items, items[5]]);
+      expect(outcomes).toHaveLength(301);
+      expect(outcomes.slice(0, 300).every((o) => o.kind === 'first')).toBe(true);
+      expect(outcomes[300]).toEqual({ kind: 'unchanged', key: items[5].key });
+      const retried = await store.appendVersions(items);
+      expect(retried.every((o) => o.kind === 'unchanged')).toBe(true);
+      expect(await store.versions(items[7].key)).toHaveLength(1);
+    });
+
+    it('lists the boxes of a scope with their latest state, paged by key', async () => {
+      const a = box(1001);
+      const b = box(1002);
+      const other = box(1001, { district: 650, province: 1 });
+      await store.upsertBoxes([a, b, other]);
+      await store.appendVersions([version(a, sheet(1, 2), 'x1')]);
+      await store.appendVersions([version(a, sheet(2, 2), 'x2')]);
+      const inDistrict = await store.boxes({ province: 69, district: 681 });
+      expect(inDistrict.map((r) => [r.box.key, r.latest?.seq ?? null, r.versions])).toEqual([
+        [a.key, 2, 2],
+        [b.key, null, 0],
+      ]);
+      expect(inDistrict[0].firstPublishedAt).toBe('2024-03-31T18:00:00.000Z');
+      expect(inDistrict[0].box).toEqual(a);
+      const page1 = await store.boxes({}, { limit: 2 });
+      const page2 = await store.boxes({}, { after: page1[1].box.key, limit: 2 });
+      expect([...page1, ...page2].map((r) => r.box.key)).toEqual([other.key, a.key, b.key].sort());
+      expect(await store.box(a.key)).toMatchObject({ box: a, latest: { seq: 2 } });
+      expect(await store.box('nope')).toBeNull();
+    });
+
+    it('keeps observer entries with history, idempotent on the idempotency key', async () => {
+      const b = box(1003);
+      const e1 = await store.appendEntry(entry(b, sheet(1, 2), 'idem-0001'));
+      expect(e1.kind).toBe('stored');
+      const dup = await store.appendEntry(entry(b, sheet(9, 9), 'idem-0001'));
+      expect(dup).toEqual({ kind: 'duplicate', entry: e1.entry });
+      const e2 = await store.appendEntry(entry(b, sheet(1, 3), 'idem-0002', 'obs2'));
+      const history = await store.entries(b.key);
+      expect(history.map((e) => [e.observer, e.sheet.votes.CHP])).toEqual([
+        ['obs1', 2],
+        ['obs2', 3],
+      ]);
+      expect(history[1]).toEqual(e2.entry);
+      const scoped = await store.entriesOf({ province: 69 }, { limit: 1 });
+      expect(scoped.map((e) => e.idempotencyKey)).toEqual(['idem-0001']);
+      const next = await store.entriesOf({ province: 69 }, { after: scoped[0].id });
+      expect(next.map((e) => e.idempotencyKey)).toEqual(['idem-0002']);
+      expect(await store.entriesOf({ province: 1 })).toEqual([]);
+    });
+
+    it('opens and closes incidents, keeping the raw payload', async () => {
+      const inc = await store.openIncident({ kind: 'parse', scope: 'getSecimSandikSonucList', startedAt: '2024-03-31T19:00:00.000Z', cause: 'truncated JSON', details: { bytes: 12 }, raw: '[{"il_ID":' });
+      expect(await store.incidents({ open: true })).toEqual([inc]);
+      await store.closeIncident(inc.id, '2024-03-31T19:05:00.000Z');
+      expect(await store.incidents({ open: true })).toEqual([]);
+      expect(await store.incidents()).toEqual([{ ...inc, endedAt: '2024-03-31T19:05:00.000Z' }]);
+    });
+  });
+}

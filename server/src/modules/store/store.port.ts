@@ -1,0 +1,95 @@
+import type { BallotCode, BoxInfo, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
+
+/** A YSK version about to be stored; the caller has computed its content hash. */
+export interface NewVersion extends Omit<SheetVersion, 'seq'> {
+  box: BoxInfo;
+}
+
+export type AppendOutcome =
+  /** first publication of the box */
+  | { kind: 'first'; version: SheetVersion }
+  /** YSK changed a published box */
+  | { kind: 'revised'; version: SheetVersion; previous: SheetVersion }
+  /** the same content as the latest version: nothing stored */
+  | { kind: 'unchanged'; key: string }
+  /** content equal to an older version than the latest (a regressing feed): nothing stored */
+  | { kind: 'stale'; key: string; matchesSeq: number };
+
+export interface BoxFilter {
+  election?: string;
+  ballot?: BallotCode;
+  province?: number;
+  district?: number;
+}
+
+/** A box with the latest YSK version, if any. */
+export interface BoxWithLatest {
+  box: BoxInfo;
+  latest: SheetVersion | null;
+  /** when the first version was fetched */
+  firstPublishedAt: string | null;
+  versions: number;
+}
+
+export interface NewEntry extends Omit<Entry, 'id'> {
+  box: BoxInfo;
+}
+
+export type EntryOutcome = { kind: 'stored'; entry: Entry } | { kind: 'duplicate'; entry: Entry };
+
+export interface Incident {
+  id: string;
+  kind: string;
+  scope: string;
+  startedAt: string;
+  endedAt: string | null;
+  cause: string;
+  details: Record<string, unknown>;
+  /** the raw payload that caused it, for inspection */
+  raw: string | null;
+}
+
+export type NewIncident = Omit<Incident, 'id' | 'endedAt'>;
+
+/**
+ * The store port: the source of truth. Two adapters (SQLite embedded, MongoDB scale-out)
+ * pass one contract suite (`store.contract.ts`).
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'mongo';
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** throws when the store does not answer */
+  ping(): Promise<void>;
+
+  upsertProvinces(provinces: Province[]): Promise<void>;
+  upsertDistricts(districts: District[]): Promise<void>;
+  upsertNeighbourhoods(neighbourhoods: Neighbourhood[]): Promise<void>;
+  provinces(): Promise<Province[]>;
+  districts(province?: number): Promise<District[]>;
+  neighbourhoods(district: number): Promise<Neighbourhood[]>;
+  upsertBoxes(boxes: BoxInfo[]): Promise<void>;
+
+  /**
+   * Appends many YSK versions in one transaction: all or nothing. Idempotent on (box key,
+   * content hash): a retried batch stores nothing twice. Outcomes are in input order.
+   */
+  appendVersions(versions: NewVersion[]): Promise<AppendOutcome[]>;
+  latestVersion(key: string): Promise<SheetVersion | null>;
+  versions(key: string): Promise<SheetVersion[]>;
+  box(key: string): Promise<BoxWithLatest | null>;
+  /** boxes of a scope with their latest state, ordered by key, paged by key */
+  boxes(filter: BoxFilter, page?: { after?: string; limit?: number }): Promise<BoxWithLatest[]>;
+
+  /** Stores an observer entry; idempotent on its idempotency key. */
+  appendEntry(entry: NewEntry): Promise<EntryOutcome>;
+  entries(key: string): Promise<Entry[]>;
+  /** every entry of a scope, oldest first (for rebuilding state) */
+  entriesOf(filter: BoxFilter, page?: { after?: string; limit?: number }): Promise<Entry[]>;
+
+  openIncident(incident: NewIncident): Promise<Incident>;
+  closeIncident(id: string, endedAt: string): Promise<void>;
+  incidents(opts?: { open?: boolean; limit?: number }): Promise<Incident[]>;
+}
+
+export const STORE = Symbol('STORE');
