@@ -16,4 +16,5 @@ module.exports = {
     { ...base, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
   ],
   testTimeout: 60_000,
+  reporters: ['default', '<rootDir>/scripts/summary-reporter.js'],
 };

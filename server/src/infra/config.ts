@@ -57,9 +57,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => {
-        const name = i.path.join('.') || '(environment)';
-        const value = cleaned[String(i.path[0])];
-        return `${name}: ${i.code === 'invalid_type' && value === undefined ? 'is required' : i.message}${value !== undefined ? ` (got "${value}")` : ''}`;
+        const name = String(i.path[0] ?? '(environment)');
+        const value = cleaned[name];
+        const item = i.path.length > 1 ? `item ${Number(i.path[1]) + 1}: ` : '';
+        const what =
+          i.code === 'invalid_type' ? (value === undefined ? 'is required' : `must be a ${i.expected}`) : i.message;
+        return `${name}: ${item}${what}${value !== undefined ? ` (got "${value}")` : ''}`;
       }),
     );
   }
