@@ -25,7 +25,7 @@ CREATE INDEX IF NOT EXISTS neighbourhoods_district ON neighbourhoods (district);
 CREATE TABLE IF NOT EXISTS boxes (
   key TEXT PRIMARY KEY, election TEXT NOT NULL, ballot INTEGER NOT NULL, province INTEGER NOT NULL,
   district INTEGER NOT NULL, box_no INTEGER NOT NULL, ysk_box_id INTEGER, neighbourhood INTEGER,
-  latest_seq INTEGER NOT NULL DEFAULT 0, first_published_at TEXT);
+  latest_seq INTEGER NOT NULL DEFAULT 0, latest_hash TEXT, first_published_at TEXT);
 CREATE INDEX IF NOT EXISTS boxes_scope ON boxes (province, district, key);
 CREATE TABLE IF NOT EXISTS versions (
   key TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, sheet TEXT NOT NULL,
@@ -62,6 +62,7 @@ interface BoxRow {
   ysk_box_id: number | null;
   neighbourhood: number | null;
   latest_seq: number;
+  latest_hash: string | null;
   first_published_at: string | null;
 }
 interface EntryRow {
@@ -148,6 +149,8 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
+    this.db.pragma('cache_size = -131072');
+    this.db.pragma('temp_store = MEMORY');
     this.db.exec(SCHEMA);
     this.stmt = this.prepare();
   }
@@ -170,7 +173,7 @@ export class SqliteStore implements Store {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       setLatest: d.prepare(
-        `UPDATE boxes SET latest_seq = ?, first_published_at = COALESCE(first_published_at, ?) WHERE key = ?`,
+        `UPDATE boxes SET latest_seq = ?, latest_hash = ?, first_published_at = COALESCE(first_published_at, ?) WHERE key = ?`,
       ),
       entryByIdem: d.prepare<[string], EntryRow>(`SELECT * FROM entries WHERE idempotency_key = ?`),
       insertEntry: d.prepare(
@@ -243,15 +246,17 @@ export class SqliteStore implements Store {
     const s = this.stmt;
     const run = this.db.transaction((items: NewVersion[]) =>
       items.map((v): AppendOutcome => {
-        s.upsertBox.run(v.box);
-        const row = s.boxRow.get(v.key)!;
-        const same = s.versionByHash.get(v.key, v.hash);
-        if (same) {
-          return same.seq === row.latest_seq ? { kind: 'unchanged', key: v.key } : { kind: 'stale', key: v.key, matchesSeq: same.seq };
+        let row = s.boxRow.get(v.key);
+        if (row?.latest_hash === v.hash) return { kind: 'unchanged', key: v.key };
+        if (!row || v.box.yskBoxId !== row.ysk_box_id || v.box.neighbourhood !== row.neighbourhood) {
+          s.upsertBox.run(v.box);
+          row = s.boxRow.get(v.key)!;
         }
+        const same = row.latest_seq ? s.versionByHash.get(v.key, v.hash) : undefined;
+        if (same) return { kind: 'stale', key: v.key, matchesSeq: same.seq };
         const seq = row.latest_seq + 1;
         s.insertVersion.run(v.key, seq, v.hash, JSON.stringify(v.sheet), v.yskVersion, v.yskChangedAt, v.changeReason, v.fetchedAt);
-        s.setLatest.run(seq, v.fetchedAt, v.key);
+        s.setLatest.run(seq, v.hash, v.fetchedAt, v.key);
         const version: SheetVersion = {
           key: v.key,
           seq,
