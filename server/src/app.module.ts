@@ -4,6 +4,7 @@ import type { AppConfig } from './infra/config';
 import { ConfigModule } from './infra/config.module';
 import { RedisModule } from './infra/redis.module';
 import { HealthModule } from './modules/health/health.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { StoreModule } from './modules/store/store.module';
 
 @Module({})
@@ -23,6 +24,7 @@ export class AppModule {
         RedisModule,
         StoreModule,
         HealthModule,
+        MetricsModule,
       ],
     };
   }

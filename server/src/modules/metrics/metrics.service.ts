@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The Prometheus registry and every metric Gozcu exports at GET /metrics. Other modules only write to it. */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly yskLatency = new Histogram({
+    name: 'gozcu_ysk_request_duration_seconds',
+    help: 'Latency of requests to YSK, per endpoint and outcome',
+    labelNames: ['endpoint', 'outcome'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 60],
+    registers: [this.registry],
+  });
+  readonly yskRequests = new Counter({
+    name: 'gozcu_ysk_requests_total',
+    help: 'Requests to YSK by endpoint and outcome class (ok, not_modified, timeout, connect, http_4xx, http_429, http_5xx, parse, schema)',
+    labelNames: ['endpoint', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly yskBytes = new Counter({
+    name: 'gozcu_ysk_response_bytes_total',
+    help: 'Bytes received from YSK per endpoint',
+    labelNames: ['endpoint'] as const,
+    registers: [this.registry],
+  });
+  readonly pollLag = new Gauge({
+    name: 'gozcu_poll_lag_seconds',
+    help: 'Time since the last successful poll, per ballot type and province',
+    labelNames: ['ballot', 'province'] as const,
+    registers: [this.registry],
+  });
+  readonly boxesPublished = new Gauge({
+    name: 'gozcu_boxes_published',
+    help: 'Box-results YSK has published, per ballot type',
+    labelNames: ['ballot'] as const,
+    registers: [this.registry],
+  });
+  readonly versionsStored = new Counter({
+    name: 'gozcu_versions_stored_total',
+    help: 'YSK versions stored, by kind (first, revised)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly queueDepth = new Gauge({
+    name: 'gozcu_queue_depth',
+    help: 'Jobs waiting or delayed in the poll queue',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+  readonly feedState = new Gauge({
+    name: 'gozcu_feed_state',
+    help: 'Feed health per endpoint: 0 healthy, 1 slow, 2 failing, 3 paused (endpoint="" is overall)',
+    labelNames: ['endpoint'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'gozcu_' });
+  }
+}

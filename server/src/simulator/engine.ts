@@ -1,0 +1,285 @@
+import {
+  boxKey,
+  emptyResultRow,
+  formatYskTime,
+  parseColumnMap,
+  YSK_VOTE_COLUMNS,
+  type BallotCode,
+  type BoxRef,
+  type Column,
+  type Sheet,
+} from '@gozcu/shared';
+import type { SimClock } from './clock';
+import { SANDIK_ID_BASE, type SimDistrict, type SimSheet, type SimVersion, type SimWorld } from './world';
+
+export interface PauseWindow {
+  from: number;
+  until: number;
+}
+
+/** A filter on the boxes of one call (`getSecimSandikSonucList` / `getSecimSonucList`). */
+export interface BoxScope {
+  plate?: number;
+  district?: number;
+  neighbourhood?: number;
+  boxNoFrom?: number;
+  boxNoTo?: number;
+  sandikId?: number;
+}
+
+export interface TruthVersion {
+  versiyon: number;
+  /** ISO UTC, as the client will read `son_ISLEM_TARIHI`. */
+  at: string;
+  reason: string | null;
+  sheet: Sheet;
+}
+
+export interface TruthBox {
+  key: string;
+  ref: BoxRef;
+  sandikId: number;
+  neighbourhood: number;
+  versions: TruthVersion[];
+}
+
+const BAGIMSIZ_INDIVIDUAL = /^bagimsiz\d+_ALDIGI_OY$/;
+
+/**
+ * What is published when: the world's versions seen through the clock and any pause window,
+ * turned into YSK rows and into the truth the tests compare against.
+ */
+export class SimEngine {
+  private readonly pauses: PauseWindow[] = [];
+  private readonly truthMaps = new Map<string, Column[]>();
+
+  constructor(
+    readonly world: SimWorld,
+    readonly clock: SimClock,
+  ) {}
+
+  /** No publications inside [from, until): what falls there arrives in a burst right after. */
+  addPause(from: number, until: number): PauseWindow {
+    const window = { from: Math.max(from, this.clock.now()), until };
+    if (!(window.until > window.from)) throw new Error('a pause needs until > from (and from not in the past)');
+    this.pauses.push(window);
+    this.pauses.sort((a, b) => a.from - b.from);
+    return window;
+  }
+  get pauseWindows(): readonly PauseWindow[] {
+    return this.pauses;
+  }
+
+  effectiveAt(at: number): number {
+    let t = at;
+    for (const p of this.pauses) if (t >= p.from && t < p.until) t = p.until + Math.round((t - p.from) * 0.05);
+    return t;
+  }
+
+  /** Versions published by `now` (times after pauses), oldest first. */
+  visible(district: SimDistrict, k: number, ballot: BallotCode, now: number): SimVersion[] {
+    const out: SimVersion[] = [];
+    for (const v of this.world.versions(district, k, ballot)) {
+      const at = this.effectiveAt(v.at);
+      if (at <= now) out.push({ ...v, at });
+    }
+    return out;
+  }
+
+  /** Districts in scope, then box indexes inside each. */
+  *boxes(scope: BoxScope): Generator<[SimDistrict, number]> {
+    let districts: readonly SimDistrict[];
+    if (scope.district !== undefined) {
+      const d = this.world.district(scope.district);
+      districts = d && (scope.plate === undefined || d.plate === scope.plate) ? [d] : [];
+    } else if (scope.plate !== undefined) districts = this.world.districtsOf(scope.plate);
+    else districts = this.world.provinces.flatMap((p) => this.world.districtsOf(p.plate));
+    for (const d of districts) {
+      for (let k = 0; k < d.boxNos.length; k++) {
+        const boxNo = d.boxNos[k]!;
+        if (scope.boxNoFrom !== undefined && boxNo < scope.boxNoFrom) continue;
+        if (scope.boxNoTo !== undefined && boxNo > scope.boxNoTo) continue;
+        if (scope.sandikId !== undefined && SANDIK_ID_BASE + d.boxBase + k !== scope.sandikId) continue;
+        if (scope.neighbourhood !== undefined && d.neighbourhoods[d.boxNeighbourhood[k]!]!.id !== scope.neighbourhood) continue;
+        yield [d, k];
+      }
+    }
+  }
+
+  private provinceName(plate: number): string {
+    return this.world.provinces.find((p) => p.plate === plate)?.name ?? '';
+  }
+
+  private secimId(): string | number {
+    return /^\d+$/.test(this.world.electionId) ? Number(this.world.electionId) : this.world.electionId;
+  }
+
+  /** One box row in YSK's shape (~130 keys). */
+  resultRow(district: SimDistrict, k: number, ballot: BallotCode, version: SimVersion, now: number): Record<string, unknown> {
+    const hood = district.neighbourhoods[district.boxNeighbourhood[k]!]!;
+    const index = district.boxBase + k;
+    const row = emptyResultRow();
+    Object.assign(row, {
+      il_ID: district.plate, il_ADI: this.provinceName(district.plate), ilce_ID: district.id, ilce_ADI: district.name,
+      muhtarlik_ID: hood.id, muhtarlik_ADI: hood.name, sandik_ID: SANDIK_ID_BASE + index, sandik_NO: district.boxNos[k],
+      sandik_SONUC_ID: index * 16 + version.versiyon, secim_ID: this.secimId(), secim_TURU: ballot,
+    });
+    this.fillSheet(row, version.sheet);
+    const imageLater = version.at + Math.round(this.world.nightMs * 0.05);
+    Object.assign(row, {
+      sandik_SONUC_TUTANAGI: now >= imageLater ? 1 : 0, sandik_DOKUM_CETVELI: 0, denetim_TUTANAGI: 0,
+      versiyon: version.versiyon, son_ISLEM_TARIHI: formatYskTime(version.at), degisiklik_NEDENI: version.reason,
+    });
+    return row;
+  }
+
+  private fillSheet(row: Record<string, unknown>, sheet: SimSheet): void {
+    row['secmen_SAYISI'] = sheet.registered;
+    row['oy_KULLANAN_SECMEN_SAYISI'] = sheet.voted;
+    row['itirazsiz_GECERLI_OY_SAYISI'] = sheet.validUncontested;
+    row['itirazli_GECERLI_OY_SAYISI'] = sheet.validAfterObjection;
+    row['gecerli_OY_TOPLAMI'] = sheet.valid;
+    row['gecersiz_OY_TOPLAMI'] = sheet.invalid;
+    let independents: number | null = null;
+    for (const [column, n] of Object.entries(sheet.votes)) {
+      row[column] = n;
+      if (BAGIMSIZ_INDIVIDUAL.test(column)) independents = (independents ?? 0) + n;
+    }
+    if (independents !== null) row['bagimsiz_TOPLAM_OY'] = independents;
+    if (Object.keys(sheet.votes).some((c) => c.startsWith('parti')) && row['parti40_ALDIGI_OY'] === null) row['parti40_ALDIGI_OY'] = 0;
+  }
+
+  /** The current rows of a scope: published boxes, then one aggregate row (sandik_NO null). */
+  resultRows(ballot: BallotCode, scope: BoxScope, now: number, testData = false): Record<string, unknown>[] {
+    const rows: Record<string, unknown>[] = [];
+    for (const [d, k] of this.boxes(scope)) {
+      if (testData) {
+        const at = this.world.nightStart - 3 * 3_600_000;
+        rows.push(this.resultRow(d, k, ballot, { versiyon: 0, at, reason: null, sheet: this.world.testSheet(d, k, ballot) }, now));
+        continue;
+      }
+      const seen = this.visible(d, k, ballot, now);
+      const last = seen[seen.length - 1];
+      if (last) rows.push(this.resultRow(d, k, ballot, last, now));
+    }
+    if (rows.length > 0) rows.push(this.aggregateRow(rows, scope));
+    return rows;
+  }
+
+  private aggregateRow(rows: Record<string, unknown>[], scope: BoxScope): Record<string, unknown> {
+    const row = emptyResultRow();
+    const first = rows[0]!;
+    for (const key of ['il_ID', 'il_ADI', 'secim_ID', 'secim_TURU']) row[key] = first[key];
+    if (scope.district !== undefined) {
+      row['ilce_ID'] = first['ilce_ID'];
+      row['ilce_ADI'] = first['ilce_ADI'];
+    }
+    const sum = ['secmen_SAYISI', 'oy_KULLANAN_SECMEN_SAYISI', 'itirazsiz_GECERLI_OY_SAYISI', 'itirazli_GECERLI_OY_SAYISI', 'gecerli_OY_TOPLAMI', 'gecersiz_OY_TOPLAMI', ...YSK_VOTE_COLUMNS];
+    for (const key of sum) {
+      let total: number | null = null;
+      for (const r of rows) if (typeof r[key] === 'number') total = (total ?? 0) + (r[key] as number);
+      row[key] = total;
+    }
+    return row;
+  }
+
+  /** `getSecimSonucList`: one aggregate row for the scope with opened-box counts. */
+  summaryRows(ballot: BallotCode, scope: BoxScope, now: number): Record<string, unknown>[] {
+    let total = 0;
+    let opened = 0;
+    let openedRegistered = 0;
+    let registered = 0;
+    const sums: Record<string, number> = { oy_KULLANAN_SECMEN_SAYISI: 0, gecerli_OY_TOPLAMI: 0, gecersiz_OY_TOPLAMI: 0 };
+    let firstDistrict: SimDistrict | undefined;
+    for (const [d, k] of this.boxes(scope)) {
+      firstDistrict ??= d;
+      total++;
+      const all = this.world.versions(d, k, ballot);
+      if (all.length === 0) continue;
+      registered += all[0]!.sheet.registered;
+      const seen = this.visible(d, k, ballot, now);
+      const last = seen[seen.length - 1];
+      if (!last) continue;
+      opened++;
+      openedRegistered += last.sheet.registered;
+      sums['oy_KULLANAN_SECMEN_SAYISI']! += last.sheet.voted;
+      sums['gecerli_OY_TOPLAMI']! += last.sheet.valid;
+      sums['gecersiz_OY_TOPLAMI']! += last.sheet.invalid;
+      for (const [c, n] of Object.entries(last.sheet.votes)) sums[c] = (sums[c] ?? 0) + n;
+    }
+    if (total === 0) return [];
+    const plate = scope.plate ?? (scope.district !== undefined ? firstDistrict?.plate : undefined);
+    return [
+      {
+        secim_ID: this.secimId(), secim_TURU: ballot,
+        il_ID: plate ?? null, il_ADI: plate ? this.provinceName(plate) : null,
+        ilce_ID: scope.district ?? null, ilce_ADI: scope.district !== undefined ? (firstDistrict?.name ?? null) : null,
+        toplam_SANDIK_SAYISI: total, acilan_SANDIK_SAYISI: opened, acilan_SECMEN_SAYISI: openedRegistered,
+        secmen_SAYISI: registered, ...sums,
+      },
+    ];
+  }
+
+  /** The ballot's columns as the client will read them (individual independents listed). */
+  truthColumns(ballot: BallotCode, plate: number): Column[] {
+    const key = `${ballot}:${plate}`;
+    let cols = this.truthMaps.get(key);
+    if (!cols) {
+      cols = parseColumnMap(this.world.columnMap(ballot, plate, true));
+      this.truthMaps.set(key, cols);
+    }
+    return cols;
+  }
+
+  toDomainSheet(sheet: SimSheet, columns: readonly Column[]): Sheet {
+    const votes: Record<string, number> = {};
+    for (const c of columns) votes[c.name] = sheet.votes[c.column] ?? 0;
+    const { registered, voted, validUncontested, validAfterObjection, valid, invalid } = sheet;
+    return { registered, voted, validUncontested, validAfterObjection, valid, invalid, votes };
+  }
+
+  /** Every box result with its versions: all of them, or only those published by `asOf`. */
+  *truth(opts: { asOf?: number; plate?: number; district?: number; ballot?: BallotCode } = {}): Generator<TruthBox> {
+    for (const [d, k] of this.boxes({ plate: opts.plate, district: opts.district })) {
+      for (const ballot of this.world.ballotsOf(d.plate)) {
+        if (opts.ballot !== undefined && ballot !== opts.ballot) continue;
+        const versions = opts.asOf === undefined
+          ? this.world.versions(d, k, ballot).map((v) => ({ ...v, at: this.effectiveAt(v.at) }))
+          : this.visible(d, k, ballot, opts.asOf);
+        if (versions.length === 0 && opts.asOf !== undefined) continue;
+        const columns = this.truthColumns(ballot, d.plate);
+        const ref: BoxRef = { election: this.world.electionId, ballot, province: d.plate, district: d.id, boxNo: d.boxNos[k]! };
+        yield {
+          key: boxKey(ref),
+          ref,
+          sandikId: SANDIK_ID_BASE + d.boxBase + k,
+          neighbourhood: d.neighbourhoods[d.boxNeighbourhood[k]!]!.id,
+          versions: versions.map((v) => ({
+            versiyon: v.versiyon,
+            at: new Date(v.at).toISOString(),
+            reason: v.reason,
+            sheet: this.toDomainSheet(v.sheet, columns),
+          })),
+        };
+      }
+    }
+  }
+
+  /** Counts of box results: in total, published by `now`, revised by `now`. */
+  stats(now: number): { boxResults: number; published: number; revised: number; versions: number; publishedShare: number } {
+    let boxResults = 0;
+    let published = 0;
+    let revised = 0;
+    let versions = 0;
+    for (const [d, k] of this.boxes({})) {
+      for (const ballot of this.world.ballotsOf(d.plate)) {
+        boxResults++;
+        const seen = this.visible(d, k, ballot, now);
+        if (seen.length > 0) published++;
+        if (seen.length > 1) revised++;
+        versions += seen.length;
+      }
+    }
+    return { boxResults, published, revised, versions, publishedShare: boxResults ? published / boxResults : 0 };
+  }
+}
