@@ -2,6 +2,8 @@ import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import type { BoxInfo, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
 import type {
   AppendOutcome,
+  ColumnMap,
+  Escalation,
   BoxFilter,
   BoxWithLatest,
   EntryOutcome,
@@ -89,6 +91,16 @@ const schemas = {
     },
     { versionKey: false, minimize: false },
   ),
+  columnMaps: new Schema(
+    { _id: String, election: String, ballot: Number, province: Number, columns: Schema.Types.Mixed, fetchedAt: String },
+    { versionKey: false },
+  ),
+  escalations: new Schema(
+    { key: String, province: Number, district: Number, reason: String, at: String },
+    { versionKey: false },
+  )
+    .index({ key: 1, reason: 1 }, { unique: true })
+    .index({ province: 1, district: 1, at: 1 }),
 };
 
 function toVersion(d: VersionDoc): SheetVersion {
@@ -335,6 +347,29 @@ export class MongoStore implements Store {
     if (page.after !== undefined) query._id = { $gt: new mongoose.Types.ObjectId(page.after) };
     const docs = await this.m.entries.find(query).sort({ _id: 1 }).limit(page.limit ?? 1000).lean<EntryDoc[]>();
     return docs.map(toEntry);
+  }
+
+  async putColumnMap(map: ColumnMap): Promise<boolean> {
+    const _id = `${map.election}:${map.ballot}:${map.province}`;
+    const held = await this.m.columnMaps.findOneAndUpdate({ _id }, { $set: { ...map } }, { upsert: true }).lean<ColumnMap>();
+    return JSON.stringify(held?.columns ?? null) !== JSON.stringify(map.columns);
+  }
+
+  async columnMap(election: string, ballot: ColumnMap['ballot'], province: number): Promise<ColumnMap | null> {
+    const doc = await this.m.columnMaps.findOne({ _id: `${election}:${ballot}:${province}` }).lean<ColumnMap>();
+    return doc ? { election, ballot, province, columns: doc.columns, fetchedAt: doc.fetchedAt } : null;
+  }
+
+  async escalate(e: Omit<Escalation, 'id'>): Promise<Escalation> {
+    const doc = await this.m.escalations
+      .findOneAndUpdate({ key: e.key, reason: e.reason }, { $setOnInsert: e }, { upsert: true, new: true })
+      .lean<Escalation & { _id: mongoose.Types.ObjectId }>();
+    return { id: doc!._id.toHexString(), key: doc!.key, province: doc!.province, district: doc!.district, reason: doc!.reason, at: doc!.at };
+  }
+
+  async escalations(filter: { province?: number; district?: number }, limit = 1000): Promise<Escalation[]> {
+    const docs = await this.m.escalations.find(scopeQuery(filter)).sort({ at: 1, _id: 1 }).limit(limit).lean<(Escalation & { _id: mongoose.Types.ObjectId })[]>();
+    return docs.map((d) => ({ id: d._id.toHexString(), key: d.key, province: d.province, district: d.district, reason: d.reason, at: d.at }));
   }
 
   async openIncident(incident: NewIncident): Promise<Incident> {

@@ -4,6 +4,8 @@ import Database from 'better-sqlite3';
 import type { BoxInfo, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
 import type {
   AppendOutcome,
+  ColumnMap,
+  Escalation,
   BoxFilter,
   BoxWithLatest,
   EntryOutcome,
@@ -40,6 +42,13 @@ CREATE TABLE IF NOT EXISTS incidents (
   id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, scope TEXT NOT NULL, started_at TEXT NOT NULL,
   ended_at TEXT, cause TEXT NOT NULL, details TEXT NOT NULL, raw TEXT);
 CREATE INDEX IF NOT EXISTS incidents_open ON incidents (ended_at, id);
+CREATE TABLE IF NOT EXISTS column_maps (
+  election TEXT NOT NULL, ballot INTEGER NOT NULL, province INTEGER NOT NULL, columns TEXT NOT NULL,
+  fetched_at TEXT NOT NULL, PRIMARY KEY (election, ballot, province));
+CREATE TABLE IF NOT EXISTS escalations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, province INTEGER NOT NULL, district INTEGER NOT NULL,
+  reason TEXT NOT NULL, at TEXT NOT NULL, UNIQUE (key, reason));
+CREATE INDEX IF NOT EXISTS escalations_scope ON escalations (province, district, at);
 `;
 
 interface VersionRow {
@@ -345,6 +354,51 @@ export class SqliteStore implements Store {
       )
       .all(...where.params, after, page.limit ?? 1000)
       .map(toEntry);
+  }
+
+  async putColumnMap(map: ColumnMap): Promise<boolean> {
+    const columns = JSON.stringify(map.columns);
+    const held = this.db
+      .prepare<[string, number, number], { columns: string }>(`SELECT columns FROM column_maps WHERE election = ? AND ballot = ? AND province = ?`)
+      .get(map.election, map.ballot, map.province);
+    this.db
+      .prepare(
+        `INSERT INTO column_maps (election, ballot, province, columns, fetched_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(election, ballot, province) DO UPDATE SET columns = excluded.columns, fetched_at = excluded.fetched_at`,
+      )
+      .run(map.election, map.ballot, map.province, columns, map.fetchedAt);
+    return held?.columns !== columns;
+  }
+
+  async columnMap(election: string, ballot: ColumnMap['ballot'], province: number): Promise<ColumnMap | null> {
+    const row = this.db
+      .prepare<[string, number, number], { columns: string; fetched_at: string }>(
+        `SELECT columns, fetched_at FROM column_maps WHERE election = ? AND ballot = ? AND province = ?`,
+      )
+      .get(election, ballot, province);
+    return row ? { election, ballot, province, columns: JSON.parse(row.columns), fetchedAt: row.fetched_at } : null;
+  }
+
+  async escalate(e: Omit<Escalation, 'id'>): Promise<Escalation> {
+    this.db
+      .prepare(`INSERT INTO escalations (key, province, district, reason, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key, reason) DO NOTHING`)
+      .run(e.key, e.province, e.district, e.reason, e.at);
+    const row = this.db
+      .prepare<[string, string], { id: number; key: string; province: number; district: number; reason: 'stale'; at: string }>(
+        `SELECT * FROM escalations WHERE key = ? AND reason = ?`,
+      )
+      .get(e.key, e.reason)!;
+    return { ...row, id: String(row.id) };
+  }
+
+  async escalations(filter: { province?: number; district?: number }, limit = 1000): Promise<Escalation[]> {
+    const where = scopeWhere(filter, 'e');
+    return this.db
+      .prepare<unknown[], { id: number; key: string; province: number; district: number; reason: 'stale'; at: string }>(
+        `SELECT * FROM escalations e WHERE ${where.sql} ORDER BY at, id LIMIT ?`,
+      )
+      .all(...where.params, limit)
+      .map((r) => ({ ...r, id: String(r.id) }));
   }
 
   async openIncident(incident: NewIncident): Promise<Incident> {

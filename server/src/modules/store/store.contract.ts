@@ -119,6 +119,26 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.entriesOf({ province: 1 })).toEqual([]);
     });
 
+    it('keeps one column map per election, ballot and province, and says when it changed', async () => {
+      const map = { election: 'e1', ballot: 2 as const, province: 69, columns: [{ position: 1, name: 'AK PARTİ', column: 'parti1_ALDIGI_OY' }], fetchedAt: '2024-03-31T18:00:00.000Z' };
+      expect(await store.putColumnMap(map)).toBe(true);
+      expect(await store.putColumnMap({ ...map, fetchedAt: '2024-03-31T18:05:00.000Z' })).toBe(false);
+      const grown = { ...map, columns: [...map.columns, { position: 2, name: 'CHP', column: 'parti2_ALDIGI_OY' }] };
+      expect(await store.putColumnMap(grown)).toBe(true);
+      expect(await store.columnMap('e1', 2, 69)).toEqual({ ...grown });
+      expect(await store.columnMap('e1', 3, 69)).toBeNull();
+    });
+
+    it('escalates a box once per reason and lists escalations by scope, oldest first', async () => {
+      const a = await store.escalate({ key: box(1001).key, province: 69, district: 681, reason: 'stale', at: '2024-03-31T19:00:00.000Z' });
+      const again = await store.escalate({ key: box(1001).key, province: 69, district: 681, reason: 'stale', at: '2024-03-31T19:30:00.000Z' });
+      expect(again).toEqual(a);
+      await store.escalate({ key: box(1002).key, province: 69, district: 681, reason: 'stale', at: '2024-03-31T18:59:00.000Z' });
+      await store.escalate({ key: box(1001, { province: 1, district: 650 }).key, province: 1, district: 650, reason: 'stale', at: '2024-03-31T18:00:00.000Z' });
+      expect((await store.escalations({ district: 681 })).map((e) => e.key)).toEqual([box(1002).key, box(1001).key]);
+      expect(await store.escalations({})).toHaveLength(3);
+    });
+
     it('opens and closes incidents, keeping the raw payload', async () => {
       const inc = await store.openIncident({ kind: 'parse', scope: 'getSecimSandikSonucList', startedAt: '2024-03-31T19:00:00.000Z', cause: 'truncated JSON', details: { bytes: 12 }, raw: '[{"il_ID":' });
       expect(await store.incidents({ open: true })).toEqual([inc]);

@@ -1,4 +1,4 @@
-import type { BallotCode, BoxInfo, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
+import type { BallotCode, BoxInfo, Column, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
 
 /** A YSK version about to be stored; the caller has computed its content hash. */
 export interface NewVersion extends Omit<SheetVersion, 'seq'> {
@@ -51,6 +51,25 @@ export interface Incident {
 
 export type NewIncident = Omit<Incident, 'id' | 'endedAt'>;
 
+/** The column map of one ballot in one province (`getSandikSecimSonucBaslikList`). */
+export interface ColumnMap {
+  election: string;
+  ballot: BallotCode;
+  province: number;
+  columns: Column[];
+  fetchedAt: string;
+}
+
+/** A box that turned stale, escalated to its district's chair. */
+export interface Escalation {
+  id: string;
+  key: string;
+  province: number;
+  district: number;
+  reason: 'stale';
+  at: string;
+}
+
 /**
  * The store port: the source of truth. Two adapters (SQLite embedded, MongoDB scale-out)
  * pass one contract suite (`store.contract.ts`).
@@ -86,6 +105,14 @@ export interface Store {
   entries(key: string): Promise<Entry[]>;
   /** every entry of a scope, oldest first (for rebuilding state) */
   entriesOf(filter: BoxFilter, page?: { after?: string; limit?: number }): Promise<Entry[]>;
+
+  /** Replaces the column map of (election, ballot, province); answers whether it changed. */
+  putColumnMap(map: ColumnMap): Promise<boolean>;
+  columnMap(election: string, ballot: BallotCode, province: number): Promise<ColumnMap | null>;
+
+  /** Idempotent on (key, reason): a box escalates once per reason. */
+  escalate(escalation: Omit<Escalation, 'id'>): Promise<Escalation>;
+  escalations(filter: { province?: number; district?: number }, limit?: number): Promise<Escalation[]>;
 
   openIncident(incident: NewIncident): Promise<Incident>;
   closeIncident(id: string, endedAt: string): Promise<void>;
