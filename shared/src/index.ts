@@ -1,2 +1,4 @@
 export * from './domain';
 export * from './api';
+export * from './reconcile';
+export * from './ysk';

@@ -1,0 +1,4 @@
+export * from './types';
+export * from './compare';
+export * from './reconcile-box';
+export * from './state';

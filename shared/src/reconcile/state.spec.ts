@@ -1,0 +1,231 @@
+import type { BoxCounters, Scope } from '../api/contracts';
+import type { BallotCode } from '../domain/ballot';
+import { boxKey, type BoxRef, type Entry, type SheetVersion } from '../domain/box';
+import type { Sheet } from '../domain/sheet';
+import { reconcileBox } from './reconcile-box';
+import { ReconciliationState } from './state';
+import type { BoxReconciliation } from './types';
+
+const STALE_MS = 30 * 60_000;
+const T0 = Date.parse('2024-03-31T17:00:00.000Z');
+
+/** A tiny seeded PRNG so a failing sequence can be replayed. */
+function prng(seed: number) {
+  return () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+}
+
+interface Log {
+  ref: BoxRef;
+  versions: SheetVersion[];
+  entries: Entry[];
+}
+
+/** The naive model: every box's full history, reconciled from scratch by `reconcileBox`. */
+class Naive {
+  readonly logs = new Map<string, Log>();
+  log(ref: BoxRef): Log {
+    const key = boxKey(ref);
+    let log = this.logs.get(key);
+    if (!log) this.logs.set(key, (log = { ref, versions: [], entries: [] }));
+    return log;
+  }
+  coverage(scope: Scope, ballot: BallotCode | null, now: number) {
+    const boxes: BoxCounters = { total: 0, yskPublished: 0, entered: 0, match: 0, mismatch: 0, yskOnly: 0, orgOnly: 0, stale: 0, altered: 0, conflicting: 0 };
+    const ysk: Record<string, number> = {};
+    const org: Record<string, number> = {};
+    const sums = { registered: 0, voted: 0, valid: 0, invalid: 0 };
+    for (const { ref, versions, entries } of this.logs.values()) {
+      if (ballot !== null && ref.ballot !== ballot) continue;
+      if (scope.level !== 'country' && ref.province !== scope.province) continue;
+      if (scope.level === 'district' && ref.district !== scope.district) continue;
+      const r: BoxReconciliation = reconcileBox({ versions, entries, now, staleAfterMs: STALE_MS });
+      boxes.total++;
+      if (r.ysk) boxes.yskPublished++;
+      if (r.org) boxes.entered++;
+      const key = ({ match: 'match', mismatch: 'mismatch', ysk_only: 'yskOnly', org_only: 'orgOnly', awaiting: null } as const)[r.status];
+      if (key) boxes[key]++;
+      if (r.stale) boxes.stale++;
+      if (r.altered) boxes.altered++;
+      if (r.conflicting) boxes.conflicting++;
+      if (r.ysk) {
+        for (const f of ['registered', 'voted', 'valid', 'invalid'] as const) sums[f] += r.ysk[f];
+        for (const [n, v] of Object.entries(r.ysk.votes)) ysk[n] = (ysk[n] ?? 0) + v;
+      }
+      if (r.org) for (const [n, v] of Object.entries(r.org.votes)) org[n] = (org[n] ?? 0) + v;
+    }
+    const nonZero = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== 0));
+    return { boxes, votes: { ysk: nonZero(ysk), org: nonZero(org) }, ...sums };
+  }
+}
+
+const PARTIES = ['AK PARTİ', 'CHP', 'MHP', 'İYİ', 'Diger'];
+const BALLOTS: BallotCode[] = [2, 3, 6];
+const PLACES = [
+  { province: 6, district: 1 },
+  { province: 6, district: 2 },
+  { province: 34, district: 10 },
+  { province: 69, district: 75 },
+];
+
+function randomSheet(rand: () => number): Sheet {
+  const votes: Record<string, number> = {};
+  const names = PARTIES.filter(() => rand() < 0.8);
+  if (rand() < 0.5) names.reverse();
+  for (const n of names) votes[n] = Math.floor(rand() * 4);
+  const valid = Object.values(votes).reduce((a, b) => a + b, 0) + (rand() < 0.1 ? 1 : 0);
+  const invalid = Math.floor(rand() * 2);
+  return { registered: valid + invalid + Math.floor(rand() * 2) - (rand() < 0.1 ? 2 : 0), voted: valid + invalid, validUncontested: valid, validAfterObjection: 0, valid, invalid, votes };
+}
+
+function scenario(seed: number, steps: number) {
+  const rand = prng(seed);
+  let now = T0;
+  const state = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now, expectedBoxResults: 4 });
+  const naive = new Naive();
+  const refs: BoxRef[] = [];
+  for (const place of PLACES) for (let boxNo = 1001; boxNo <= 1004; boxNo++) for (const ballot of BALLOTS) refs.push({ election: 'e', ballot, ...place, boxNo });
+  const sheets = Array.from({ length: 5 }, () => randomSheet(rand));
+  for (const ref of refs.filter(() => rand() < 0.5)) {
+    state.registerBox(ref);
+    naive.log(ref);
+  }
+  for (let step = 0; step < steps; step++) {
+    now += Math.floor(rand() * 4 * 60_000);
+    const ref = refs[Math.floor(rand() * refs.length)]!;
+    const log = naive.log(ref);
+    const sheet = rand() < 0.7 ? sheets[Math.floor(rand() * sheets.length)]! : randomSheet(rand);
+    const roll = rand();
+    if (roll < 0.4) {
+      const seq = log.versions.length + 1;
+      const publishedAt = log.versions.length ? Date.parse(log.versions[0]!.fetchedAt) : now;
+      log.versions.push({ key: boxKey(ref), seq, hash: '', sheet, yskVersion: seq, yskChangedAt: null, changeReason: null, fetchedAt: new Date(seq === 1 ? publishedAt : now).toISOString() });
+      state.applyYsk(ref, { sheet, seq, publishedAt, changedAt: now });
+    } else if (roll < 0.9) {
+      const observer = `o${Math.floor(rand() * 3)}`;
+      const source = rand() < 0.08 ? ('confirmation' as const) : ('observer' as const);
+      const createdAt = now - Math.floor(rand() * 3) * 60_000;
+      const id = `e${step}`;
+      log.entries.push({ id, key: boxKey(ref), sheet, hash: '', observer, source, idempotencyKey: id, createdAt: new Date(createdAt).toISOString(), warnings: [] });
+      state.applyEntry(ref, { id, observer, source, sheet, createdAt });
+    } else {
+      state.tick(now);
+    }
+  }
+  state.tick(now);
+  return { state, naive, now };
+}
+
+const SCOPES: Scope[] = [
+  { level: 'country' },
+  ...[...new Set(PLACES.map((p) => p.province))].map((province): Scope => ({ level: 'province', province })),
+  ...PLACES.map((p): Scope => ({ level: 'district', ...p })),
+];
+
+describe('ReconciliationState against a recomputation from scratch', () => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('seed %i: every scope and ballot type agrees', (seed) => {
+    const { state, naive, now } = scenario(seed, 400);
+    for (const scope of SCOPES) {
+      for (const ballot of [...BALLOTS, null]) {
+        const { scope: _s, ballot: _b, asOf: _a, ...actual } = state.coverage(scope, ballot);
+        expect({ scope, ballot, ...actual }).toEqual({ scope, ballot, ...naive.coverage(scope, ballot, now) });
+      }
+    }
+    for (const [key, log] of naive.logs) {
+      const r = reconcileBox({ versions: log.versions, entries: log.entries, now, staleAfterMs: STALE_MS });
+      const s = state.summary(key)!;
+      expect([key, s.status, s.stale, s.conflicting, s.altered, s.differences, s.totalAbsDifference, s.warnings, s.org]).toEqual([
+        key, r.status, r.stale, r.conflicting, r.altered, r.differences, r.totalAbsDifference, r.warnings, r.org,
+      ]);
+    }
+  });
+
+  it('regions lists the children’s counters', () => {
+    const { state } = scenario(9, 300);
+    const provinces = state.regions({ level: 'country' }, 2);
+    expect(Object.keys(provinces).sort()).toEqual(['34', '6', '69']);
+    expect(provinces['6']).toEqual(state.counters({ level: 'province', province: 6 }, 2));
+    const districts = state.regions({ level: 'province', province: 6 }, null);
+    expect(districts['2']).toEqual(state.counters({ level: 'district', province: 6, district: 2 }, null));
+  });
+});
+
+const sheetA: Sheet = { registered: 10, voted: 8, validUncontested: 8, validAfterObjection: 0, valid: 8, invalid: 0, votes: { A: 5, B: 3 } };
+const sheetB: Sheet = { ...sheetA, votes: { A: 3, B: 5 } };
+const ref = (boxNo: number, district = 1): BoxRef => ({ election: 'e', ballot: 2, province: 6, district, boxNo });
+
+describe('ReconciliationState transitions', () => {
+  let now: number;
+  let state: ReconciliationState;
+  beforeEach(() => {
+    now = T0;
+    state = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now });
+  });
+
+  it.each([
+    ['same sheet', sheetA, 'match', 0],
+    ['other sheet', sheetB, 'mismatch', 4],
+  ] as const)('YSK then entry (%s) → %s', (_, org, status, diff) => {
+    const first = state.applyYsk(ref(1), { sheet: sheetA, seq: 1, publishedAt: now });
+    expect([first.before, first.after.status, first.changed]).toEqual([null, 'ysk_only', true]);
+    const second = state.applyEntry(ref(1), { id: 'x', observer: 'o', source: 'observer', sheet: org, createdAt: now });
+    expect([second.before?.status, second.after.status, second.after.totalAbsDifference]).toEqual(['ysk_only', status, diff]);
+  });
+
+  it('re-applying the same version changes nothing; an older one is ignored', () => {
+    state.applyYsk(ref(1), { sheet: sheetA, seq: 2, publishedAt: now });
+    expect(state.applyYsk(ref(1), { sheet: sheetA, seq: 2, publishedAt: now }).changed).toBe(false);
+    expect(state.applyYsk(ref(1), { sheet: sheetB, seq: 1, publishedAt: now }).changed).toBe(false);
+    expect(state.summary(boxKey(ref(1)))?.ysk).toEqual(sheetA);
+  });
+
+  it('tick turns only the boxes past the threshold stale, oldest first, once', () => {
+    state.applyYsk(ref(1), { sheet: sheetA, seq: 1, publishedAt: now });
+    now += 10 * 60_000;
+    state.applyYsk(ref(2), { sheet: sheetA, seq: 1, publishedAt: now });
+    state.applyYsk(ref(3), { sheet: sheetA, seq: 1, publishedAt: now });
+    state.applyEntry(ref(3), { id: 'x', observer: 'o', source: 'observer', sheet: sheetA, createdAt: now });
+    now += 25 * 60_000;
+    expect(state.tick().map((c) => [c.key, c.before?.stale, c.after.stale])).toEqual([[boxKey(ref(1)), false, true]]);
+    now += 10 * 60_000;
+    expect(state.tick().map((c) => c.key)).toEqual([boxKey(ref(2))]);
+    expect(state.tick()).toEqual([]);
+    expect(state.counters({ level: 'country' }, 2)).toMatchObject({ stale: 2, yskOnly: 2, match: 1 });
+    expect(state.heads({ level: 'country' }, 2).stale.map((s) => s.key)).toEqual([boxKey(ref(1)), boxKey(ref(2))]);
+    state.applyEntry(ref(1), { id: 'y', observer: 'o', source: 'observer', sheet: sheetB, createdAt: now });
+    expect(state.counters({ level: 'country' }, 2)).toMatchObject({ stale: 1, yskOnly: 1, mismatch: 1 });
+  });
+
+  it('a second observer who disagrees makes it conflicting until a confirmation', () => {
+    state.applyYsk(ref(1), { sheet: sheetA, seq: 1, publishedAt: now });
+    state.applyEntry(ref(1), { id: '1', observer: 'o1', source: 'observer', sheet: sheetA, createdAt: now });
+    const c = state.applyEntry(ref(1), { id: '2', observer: 'o2', source: 'observer', sheet: sheetB, createdAt: now + 1 });
+    expect([c.after.conflicting, c.after.status]).toEqual([true, 'mismatch']);
+    const resolved = state.confirm(ref(1), { id: '3', observer: 'legal', source: 'confirmation', sheet: sheetA, createdAt: now + 2 });
+    expect([resolved.after.conflicting, resolved.after.status]).toEqual([false, 'match']);
+  });
+
+  it('heads and list page through a scope in order', () => {
+    for (let boxNo = 1; boxNo <= 7; boxNo++) {
+      state.applyYsk(ref(boxNo, 1 + (boxNo % 2)), { sheet: sheetA, seq: 1, publishedAt: now });
+      state.applyEntry(ref(boxNo, 1 + (boxNo % 2)), { id: `${boxNo}`, observer: 'o', source: 'observer', sheet: { ...sheetA, votes: { A: 5 - boxNo, B: 3 } }, createdAt: now });
+    }
+    expect(state.heads({ level: 'country' }, 2, 3).mismatches.map((s) => s.totalAbsDifference)).toEqual([7, 6, 5]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = state.list({ sort: 'difference', limit: 3, cursor });
+      expect(page.total).toBe(7);
+      seen.push(...page.items.map((s) => s.key));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.map((k) => state.summary(k)!.totalAbsDifference)).toEqual([7, 6, 5, 4, 3, 2, 1]);
+    expect(state.list({ district: 2, status: 'mismatch', sort: 'key' }).items.map((s) => s.boxNo)).toEqual([1, 3, 5, 7]);
+    // box 6 enters A: −1 (below zero): kept exactly, outside the 16-bit cells
+    expect(state.summary(boxKey(ref(6, 1)))?.org?.votes).toEqual({ A: -1, B: 3 });
+    expect(() => state.list({ cursor: 'nonsense' })).toThrow(RangeError);
+  });
+
+  it('rejects a box of another election', () => {
+    expect(() => state.registerBox({ ...ref(1), election: 'other' })).toThrow(/not of election e/);
+  });
+});

@@ -1,0 +1,102 @@
+import type { BoxCounters } from '../api/contracts';
+import type { BoxRef, Entry, SheetVersion } from '../domain/box';
+import type { Sheet } from '../domain/sheet';
+import type { BoxStatus } from '../domain/status';
+
+export type EntrySource = Entry['source'];
+
+/** Everything known about one box-result, for the pure `reconcileBox`. */
+export interface ReconcileInput {
+  /** every stored YSK version of the box (any order; the highest `seq` is the latest) */
+  versions: readonly SheetVersion[];
+  /** every observer entry of the box (any order) */
+  entries: readonly Entry[];
+  /** an entry a legal officer confirmed; it resolves conflicting entries */
+  confirmedEntryId?: string | null;
+  /** ms since epoch */
+  now: number;
+  staleAfterMs: number;
+}
+
+/** The reconciliation of one box-result. */
+export interface BoxReconciliation {
+  status: BoxStatus;
+  altered: boolean;
+  conflicting: boolean;
+  stale: boolean;
+  /** latest YSK sheet */
+  ysk: Sheet | null;
+  /** the organisation's sheet: the confirmed entry, else the latest entry */
+  org: Sheet | null;
+  orgEntryId: string | null;
+  /** first publication by YSK, ms since epoch (fetchedAt of version 1: our clock) */
+  yskPublishedAt: number | null;
+  yskAgeMs: number | null;
+  /** createdAt of the entry in force, ms since epoch */
+  enteredAt: number | null;
+  versions: number;
+  /** `registered`…`invalid`, `votes.<name>`: ysk − org, only where non-zero */
+  differences: Record<string, number>;
+  totalAbsDifference: number;
+  /** `ysk:<code>` / `org:<code>` for every sheet check issue of either side */
+  warnings: string[];
+}
+
+/** One YSK version as the state takes it. */
+export interface YskVersionInput {
+  sheet: Sheet;
+  /** 1 for the first publication, then 2, 3, … (older seqs than the one held are ignored) */
+  seq: number;
+  /** when YSK first published the box (ms since epoch, our clock) */
+  publishedAt: number;
+  /** when this version was seen (ms since epoch); defaults to publishedAt */
+  changedAt?: number;
+}
+
+/** One observer entry as the state takes it. */
+export interface EntryInput {
+  id: string;
+  observer: string;
+  source: EntrySource;
+  sheet: Sheet;
+  /** ms since epoch */
+  createdAt: number;
+}
+
+/** The flags of one box-result, before and after a change. */
+export interface BoxFlags {
+  status: BoxStatus;
+  altered: boolean;
+  conflicting: boolean;
+  stale: boolean;
+  versions: number;
+  totalAbsDifference: number;
+}
+
+/** What one apply/confirm/tick did to one box-result. */
+export interface BoxChange {
+  key: string;
+  ref: BoxRef;
+  /** null when the box-result was unknown before */
+  before: BoxFlags | null;
+  after: BoxFlags;
+  /** figures, flags or status changed */
+  changed: boolean;
+}
+
+export const COUNTER_FIELDS = [
+  'total',
+  'yskPublished',
+  'entered',
+  'match',
+  'mismatch',
+  'yskOnly',
+  'orgOnly',
+  'stale',
+  'altered',
+  'conflicting',
+] as const satisfies readonly (keyof BoxCounters)[];
+
+export function emptyCounters(): BoxCounters {
+  return { total: 0, yskPublished: 0, entered: 0, match: 0, mismatch: 0, yskOnly: 0, orgOnly: 0, stale: 0, altered: 0, conflicting: 0 };
+}
