@@ -5,6 +5,10 @@ import { ConfigModule } from './infra/config.module';
 import { RedisModule } from './infra/redis.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { EntriesModule } from './modules/entries/entries.module';
+import { ReconcileModule } from './modules/reconcile/reconcile.module';
+import { ReferenceModule } from './modules/reference/reference.module';
+import { EventsModule } from './infra/events.module';
 import { StoreModule } from './modules/store/store.module';
 
 @Module({})
@@ -25,6 +29,10 @@ export class AppModule {
         StoreModule,
         HealthModule,
         MetricsModule,
+        EventsModule,
+        ReferenceModule,
+        ReconcileModule,
+        EntriesModule,
       ],
     };
   }

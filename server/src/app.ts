@@ -3,17 +3,22 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Logger } from 'nestjs-pino';
+import { json, text } from 'express';
 import { AppModule } from './app.module';
+import { ApiExceptionFilter } from './infra/http';
 import type { AppConfig } from './infra/config';
 
 export const DEFAULT_DASHBOARD_DIR = resolve(__dirname, '..', '..', 'dashboard', 'dist');
 
 /** Builds the whole application (API, gateway, workers, dashboard) without listening. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.disable('x-powered-by');
+  app.use(json({ limit: '256kb' }));
+  app.use(text({ type: ['text/csv', 'text/plain'], limit: '10mb' }));
+  app.useGlobalFilters(new ApiExceptionFilter());
   const dashboard = config.DASHBOARD_DIR ?? DEFAULT_DASHBOARD_DIR;
   if (existsSync(dashboard)) app.useStaticAssets(dashboard, { index: 'index.html', maxAge: '1h', setHeaders: noCacheIndex });
   return app;

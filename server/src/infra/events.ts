@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import type { BoxChange, FeedHealthEvent } from '@gozcu/shared';
+
+/** Typed in-process fan-out. Producers commit first, then emit; realtime and metrics only listen. */
+export interface ChangeEvents {
+  /** box-results whose status, flags or figures changed (one event per committed batch) */
+  'boxes.changed': { changes: BoxChange[]; cause: 'ysk' | 'entry' | 'stale' | 'rebuild' };
+  'feed.health': FeedHealthEvent;
+  'feed.incident': { id: string; kind: string; scope: string; cause: string; at: string; open: boolean };
+}
+
+@Injectable()
+export class ChangeBus {
+  private readonly emitter = new EventEmitter().setMaxListeners(100);
+
+  emit<K extends keyof ChangeEvents>(event: K, payload: ChangeEvents[K]): void {
+    this.emitter.emit(event, payload);
+  }
+
+  on<K extends keyof ChangeEvents>(event: K, listener: (payload: ChangeEvents[K]) => void): () => void {
+    this.emitter.on(event, listener);
+    return () => this.emitter.off(event, listener);
+  }
+}

@@ -1,0 +1,67 @@
+import { ArgumentsHost, BadRequestException, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter, type PipeTransform } from '@nestjs/common';
+import type { Response } from 'express';
+import type { ZodType } from 'zod';
+import type { ApiError } from '@gozcu/shared';
+
+/** Turns zod issues into `{ "path.to.field": "what is wrong" }`. */
+export function issuesOf(error: { issues: { path: PropertyKey[]; message: string }[] }): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const i of error.issues) {
+    const path = i.path.map(String).join('.') || '(body)';
+    out[path] = out[path] ? `${out[path]}; ${i.message}` : i.message;
+  }
+  return out;
+}
+
+export class ValidationFailed extends BadRequestException {
+  constructor(
+    message: string,
+    readonly issues: Record<string, string>,
+  ) {
+    super({ message, issues });
+  }
+}
+
+/** Validates a body or query with a zod schema; a bad one is a 400 naming every bad field. */
+export class ZodPipe<T> implements PipeTransform<unknown, T> {
+  constructor(
+    private readonly schema: ZodType<T>,
+    private readonly what = 'request',
+  ) {}
+
+  transform(value: unknown): T {
+    const parsed = this.schema.safeParse(value);
+    if (!parsed.success) {
+      const issues = issuesOf(parsed.error);
+      throw new ValidationFailed(`invalid ${this.what}: ${Object.keys(issues).join(', ')}`, issues);
+    }
+    return parsed.data;
+  }
+}
+
+/** Every error leaves as `ApiError` JSON: `{ statusCode, error, message, issues? }`. */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Api');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const status = exception instanceof HttpException ? exception.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
+    const raw = exception instanceof HttpException ? exception.getResponse() : null;
+    const body: ApiError = {
+      statusCode: status,
+      error: HttpStatus[status]?.toLowerCase().replace(/_/g, ' ') ?? 'error',
+      message:
+        typeof raw === 'string'
+          ? raw
+          : raw && typeof raw === 'object' && 'message' in raw
+            ? String(Array.isArray(raw.message) ? raw.message.join('; ') : raw.message)
+            : status >= 500
+              ? 'internal error'
+              : String((exception as Error)?.message ?? 'error'),
+    };
+    if (raw && typeof raw === 'object' && 'issues' in raw) body.issues = raw.issues as Record<string, string>;
+    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    res.status(status).json(body);
+  }
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { ballotCodeSchema, plateSchema, sheetSchema } from '@gozcu/shared';
+
+export const entryRefSchema = z.object({
+  election: z.string().min(1).regex(/^[^:]+$/, 'election id must not contain ":"').optional(),
+  ballot: ballotCodeSchema,
+  province: plateSchema,
+  district: z.coerce.number().int().positive('district is a YSK district id'),
+  boxNo: z.coerce.number().int().positive('box number is a positive whole number'),
+});
+
+/** POST /api/entries: one box's sheet for one ballot type, as copied from the signed paper. */
+export const entryBody = z.object({
+  ref: entryRefSchema,
+  sheet: sheetSchema,
+  /** one per submission, made by the phone; a retry with the same key never doubles the entry */
+  idempotencyKey: z.string().min(8, 'idempotency key must be 8–128 characters').max(128, 'idempotency key must be 8–128 characters'),
+  /** who entered it (until accounts land, the client says so) */
+  observer: z.string().trim().min(1, 'observer is required').max(100),
+});
+export type EntryBody = z.infer<typeof entryBody>;
+
+export const confirmBody = z.object({
+  entryId: z.string().min(1),
+  by: z.string().trim().min(1, 'who confirms is required').max(100),
+});
+export type ConfirmBody = z.infer<typeof confirmBody>;

@@ -1,0 +1,153 @@
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { boxKey, checkSheet, sheetHash, type BoxRef, type BoxSummary, type Entry, type Sheet } from '@gozcu/shared';
+import { parse } from 'csv-parse/sync';
+import { createHash } from 'node:crypto';
+import { APP_CONFIG, type AppConfig } from '../../infra/config';
+import { ValidationFailed, issuesOf } from '../../infra/http';
+import { ReconcileService } from '../reconcile/reconcile.service';
+import { STORE, type Store } from '../store/store.port';
+import { entryBody, type ConfirmBody, type EntryBody } from './entries.dto';
+
+export interface EntryResult {
+  entry: Entry;
+  duplicate: boolean;
+  box: BoxSummary | null;
+}
+
+export interface ImportRow {
+  row: number;
+  ok: boolean;
+  key?: string;
+  duplicate?: boolean;
+  warnings?: string[];
+  issues?: Record<string, string>;
+}
+
+const HEADER_FIELDS = ['election', 'ballot', 'province', 'district', 'boxNo', 'observer', 'idempotencyKey'] as const;
+const SHEET_FIELDS = ['registered', 'voted', 'validUncontested', 'validAfterObjection', 'valid', 'invalid'] as const;
+
+@Injectable()
+export class EntriesService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(STORE) private readonly store: Store,
+    private readonly reconcile: ReconcileService,
+  ) {}
+
+  /** Validates, stores (idempotently) and reconciles one observer entry. */
+  async submit(body: EntryBody, source: Entry['source'] = 'observer'): Promise<EntryResult> {
+    const ref: BoxRef = { ...body.ref, election: body.ref.election ?? this.config.YSK_ELECTION_ID };
+    if (ref.election !== this.config.YSK_ELECTION_ID) {
+      throw new ValidationFailed('invalid entry: ref.election', { 'ref.election': `this server follows election ${this.config.YSK_ELECTION_ID}` });
+    }
+    const warnings = await this.check(ref, body.sheet);
+    const key = boxKey(ref);
+    const outcome = await this.store.appendEntry({
+      box: { ...ref, key, yskBoxId: null, neighbourhood: null },
+      key,
+      sheet: body.sheet,
+      hash: sheetHash(body.sheet),
+      observer: body.observer,
+      source,
+      idempotencyKey: body.idempotencyKey,
+      createdAt: new Date().toISOString(),
+      warnings,
+    });
+    if (outcome.kind === 'duplicate') {
+      if (outcome.entry.key !== key || outcome.entry.hash !== sheetHash(body.sheet)) {
+        throw new ConflictException(`idempotency key ${body.idempotencyKey} was already used for a different entry`);
+      }
+      return { entry: outcome.entry, duplicate: true, box: this.reconcile.state.summary(key) };
+    }
+    this.reconcile.applyEntry(outcome.entry);
+    return { entry: outcome.entry, duplicate: false, box: this.reconcile.state.summary(key) };
+  }
+
+  /** A district data officer confirms one of a box's entries: it is in force and resolves conflicts. */
+  async confirm(key: string, body: ConfirmBody): Promise<EntryResult> {
+    const entries = await this.store.entries(key);
+    const chosen = entries.find((e) => e.id === body.entryId);
+    if (!chosen) throw new NotFoundException(`box ${key} has no entry ${body.entryId}`);
+    const ref = this.reconcileRef(key);
+    return this.submit(
+      { ref, sheet: chosen.sheet, observer: body.by, idempotencyKey: `confirm:${chosen.id}:${body.by}`.slice(0, 128) },
+      'confirmation',
+    );
+  }
+
+  /** Imports many entries from CSV: one row per box, party columns by name; a report per row. */
+  async importCsv(csv: string, observer: string): Promise<{ rows: ImportRow[]; stored: number; duplicates: number; rejected: number }> {
+    let records: Record<string, string>[];
+    try {
+      records = parse(csv, { columns: true, skip_empty_lines: true, trim: true, bom: true });
+    } catch (e) {
+      throw new BadRequestException(`cannot read the CSV: ${(e as Error).message}`);
+    }
+    if (!records.length) throw new BadRequestException('the CSV has no rows');
+    const header = Object.keys(records[0]);
+    const missing = ['ballot', 'province', 'district', 'boxNo', ...SHEET_FIELDS].filter((f) => !header.includes(f));
+    if (missing.length) throw new BadRequestException(`the CSV lacks the columns ${missing.join(', ')}`);
+    const parties = header.filter((h) => !(HEADER_FIELDS as readonly string[]).includes(h) && !(SHEET_FIELDS as readonly string[]).includes(h));
+    const rows: ImportRow[] = [];
+    for (const [i, r] of records.entries()) {
+      const row = i + 2; // 1-based, after the header line
+      const candidate = {
+        ref: { election: r.election || undefined, ballot: r.ballot, province: r.province, district: r.district, boxNo: r.boxNo },
+        sheet: {
+          ...Object.fromEntries(SHEET_FIELDS.map((f) => [f, toCount(r[f])])),
+          votes: Object.fromEntries(parties.filter((p) => r[p] !== '').map((p) => [p, toCount(r[p])])),
+        },
+        observer: r.observer || observer,
+        // without a key, the row's own content is its key: importing the same file twice stores nothing twice
+        idempotencyKey: r.idempotencyKey || `csv:${createHash('sha256').update(JSON.stringify(r)).digest('hex').slice(0, 40)}`,
+      };
+      const parsed = entryBody.safeParse(candidate);
+      if (!parsed.success) {
+        rows.push({ row, ok: false, issues: issuesOf(parsed.error) });
+        continue;
+      }
+      try {
+        const result = await this.submit(parsed.data, 'import');
+        rows.push({ row, ok: true, key: result.entry.key, duplicate: result.duplicate, warnings: result.entry.warnings });
+      } catch (e) {
+        if (e instanceof ValidationFailed) rows.push({ row, ok: false, issues: e.issues });
+        else if (e instanceof ConflictException || e instanceof NotFoundException) rows.push({ row, ok: false, issues: { row: e.message } });
+        else throw e;
+      }
+    }
+    return {
+      rows,
+      stored: rows.filter((r) => r.ok && !r.duplicate).length,
+      duplicates: rows.filter((r) => r.duplicate).length,
+      rejected: rows.filter((r) => !r.ok).length,
+    };
+  }
+
+  /** Sheet checks (errors reject, warnings are kept) and party names against the ballot's column map. */
+  private async check(ref: BoxRef, sheet: Sheet): Promise<string[]> {
+    const { errors, warnings } = checkSheet(sheet);
+    const issues: Record<string, string> = {};
+    for (const e of errors) issues[e.field ? `sheet.${e.field}` : 'sheet'] = e.message;
+    const map = await this.store.columnMap(ref.election, ref.ballot, ref.province);
+    if (map) {
+      const known = new Set(map.columns.map((c) => c.name));
+      for (const name of Object.keys(sheet.votes)) {
+        if (!known.has(name)) issues[`sheet.votes.${name}`] = `"${name}" is not on this ballot (${[...known].join(', ')})`;
+      }
+    }
+    if (Object.keys(issues).length) throw new ValidationFailed(`invalid sheet: ${Object.keys(issues).join(', ')}`, issues);
+    return warnings.map((w) => w.code);
+  }
+
+  private reconcileRef(key: string) {
+    const [election, ballot, province, district, boxNo] = key.split(':');
+    const parsed = entryBody.shape.ref.safeParse({ election, ballot, province, district, boxNo });
+    if (!parsed.success) throw new NotFoundException(`no box ${key}`);
+    return parsed.data;
+  }
+}
+
+function toCount(v: string | undefined): number | string | undefined {
+  if (v === undefined || v === '') return undefined;
+  return /^-?\d+$/.test(v) ? Number(v) : v;
+}

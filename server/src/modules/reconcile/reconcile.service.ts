@@ -1,0 +1,178 @@
+import { BadRequestException, Inject, Injectable, Logger, NotFoundException, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  ReconciliationState,
+  type BoxChange,
+  type BoxRef,
+  type Entry,
+  type BallotCode,
+  type BoxStatus,
+  type BoxSummary,
+  type Coverage,
+  type Page,
+  type Scope,
+  type SheetVersion,
+} from '@gozcu/shared';
+import type { BoxesQuery } from './reconcile.dto';
+import { APP_CONFIG, type AppConfig } from '../../infra/config';
+import { ChangeBus } from '../../infra/events';
+import type { AppendOutcome } from '../store/store.port';
+import { STORE, type Store } from '../store/store.port';
+
+const PAGE = 5000;
+const TICK_MS = 5000;
+
+/**
+ * Keeps the live reconciliation of the configured election: rebuilt from the store at start,
+ * then updated per committed YSK version or entry, emitting one change event per batch.
+ */
+@Injectable()
+export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ReconcileService.name);
+  readonly state: ReconciliationState;
+  private timer: NodeJS.Timeout | undefined;
+  private ready = false;
+  /** district id → province plate, for queries that name only a district */
+  private readonly districts = new Map<number, number>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(STORE) private readonly store: Store,
+    private readonly bus: ChangeBus,
+  ) {
+    this.state = new ReconciliationState({ election: config.YSK_ELECTION_ID, staleAfterMs: config.STALE_AFTER_MINUTES * 60_000, now: Date.now });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.rebuild();
+    this.timer = setInterval(() => void this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Rebuilds every box-result's state from the store (the source of truth). */
+  async rebuild(): Promise<{ boxes: number; entries: number; ms: number }> {
+    const t0 = Date.now();
+    const election = this.config.YSK_ELECTION_ID;
+    let boxes = 0;
+    for (let after: string | undefined; ; ) {
+      const page = await this.store.boxes({ election }, { after, limit: PAGE });
+      if (!page.length) break;
+      for (const { box, latest, firstPublishedAt } of page) {
+        this.state.registerBox(box);
+        this.districts.set(box.district, box.province);
+        if (latest) this.state.applyYsk(box, yskInput(latest, firstPublishedAt));
+        boxes++;
+      }
+      after = page[page.length - 1].box.key;
+    }
+    let entries = 0;
+    for (let after: string | undefined; ; ) {
+      const page = await this.store.entriesOf({ election }, { after, limit: PAGE });
+      if (!page.length) break;
+      for (const e of page) this.state.applyEntry(refOf(e.key), entryInput(e));
+      entries += page.length;
+      after = page[page.length - 1].id;
+    }
+    this.state.tick(Date.now());
+    this.ready = true;
+    const ms = Date.now() - t0;
+    this.logger.log(`reconciliation rebuilt from the store: ${boxes} box-results, ${entries} entries in ${ms} ms`);
+    return { boxes, entries, ms };
+  }
+
+  /** Applies committed YSK appends and emits what changed. */
+  applyYsk(outcomes: AppendOutcome[]): BoxChange[] {
+    const changes: BoxChange[] = [];
+    for (const o of outcomes) {
+      if (o.kind !== 'first' && o.kind !== 'revised') continue;
+      // publishedAt only counts for a first publication; the state keeps the first one it saw
+      const ref = refOf(o.version.key);
+      this.districts.set(ref.district, ref.province);
+      const change = this.state.applyYsk(ref, yskInput(o.version, o.version.fetchedAt));
+      if (change.changed) changes.push(change);
+    }
+    if (changes.length) this.bus.emit('boxes.changed', { changes, cause: 'ysk' });
+    return changes;
+  }
+
+  /** Applies a committed entry and emits the change. */
+  applyEntry(entry: Entry): BoxChange {
+    const ref = refOf(entry.key);
+    this.districts.set(ref.district, ref.province);
+    const change = this.state.applyEntry(ref, entryInput(entry));
+    if (change.changed) this.bus.emit('boxes.changed', { changes: [change], cause: 'entry' });
+    return change;
+  }
+
+  /** Coverage of a scope; without a ballot the primary ballot type (the first configured) is used. */
+  coverage(q: { province?: number; district?: number; ballot?: BallotCode }): Coverage {
+    const scope = this.scopeOf(q);
+    if (!scope) throw new NotFoundException(unknownScope(q));
+    return this.state.coverage(scope, q.ballot ?? this.config.YSK_BALLOT_TYPES[0]);
+  }
+
+  boxes(q: BoxesQuery): Page<BoxSummary> {
+    if (q.district !== undefined && !this.scopeOf(q)) throw new NotFoundException(unknownScope(q));
+    const flag = q.status === 'stale' || q.status === 'altered' || q.status === 'conflicting' ? q.status : undefined;
+    const sort = q.sort === 'age' ? 'ysk_age' : q.sort;
+    try {
+      return this.state.list({
+        province: q.province,
+        district: q.district,
+        ballot: q.ballot,
+        status: flag ? undefined : (q.status as BoxStatus | undefined),
+        flag,
+        sort,
+        limit: q.limit,
+        cursor: q.cursor ?? null,
+      });
+    } catch (e) {
+      if (e instanceof RangeError) throw new BadRequestException(e.message);
+      throw e;
+    }
+  }
+
+  /** The scope of a query: a district implies its province. Null when the district is unknown. */
+  scopeOf(q: { province?: number; district?: number }): Scope | null {
+    if (q.district !== undefined) {
+      const province = this.districts.get(q.district);
+      if (province === undefined || (q.province !== undefined && q.province !== province)) return null;
+      return { level: 'district', province, district: q.district };
+    }
+    return q.province !== undefined ? { level: 'province', province: q.province } : { level: 'country' };
+  }
+
+  /** Turns boxes stale as time passes; records an escalation for each, then emits. */
+  async tick(now = Date.now()): Promise<BoxChange[]> {
+    const changes = this.state.tick(now).filter((c) => c.after.stale && !c.before?.stale);
+    if (!changes.length) return changes;
+    const at = new Date(now).toISOString();
+    for (const c of changes) await this.store.escalate({ key: c.key, province: c.ref.province, district: c.ref.district, reason: 'stale', at });
+    this.bus.emit('boxes.changed', { changes, cause: 'stale' });
+    return changes;
+  }
+}
+
+function unknownScope(q: { province?: number; district?: number }): string {
+  return q.province !== undefined ? `no district ${q.district} in province ${q.province}` : `no district ${q.district} is known`;
+}
+
+export function refOf(key: string): BoxRef {
+  const [election, ballot, province, district, boxNo] = key.split(':');
+  return { election, ballot: Number(ballot) as BoxRef['ballot'], province: Number(province), district: Number(district), boxNo: Number(boxNo) };
+}
+
+function yskInput(v: SheetVersion, firstPublishedAt: string | null) {
+  return { sheet: v.sheet, seq: v.seq, publishedAt: Date.parse(firstPublishedAt ?? v.fetchedAt), changedAt: Date.parse(v.fetchedAt) };
+}
+
+function entryInput(e: Entry) {
+  return { id: e.id, observer: e.observer, source: e.source, sheet: e.sheet, createdAt: Date.parse(e.createdAt) };
+}

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { BALLOT_CODES, parseRecording, type BallotCode } from '@gozcu/shared';
+import { BayburtWorld } from './bayburt';
+import { SimClock } from './clock';
+import { NIGHT_MS } from './curve';
+import { faultSpecSchema } from './faults';
+import { buildGeography, sharedDataDir } from './geography';
+import { createReplayStart, type SimulatorOptions } from './server';
+import { SyntheticWorld } from './synthetic';
+
+const csv = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+/** Every variable the simulator reads. */
+export const simEnvSchema = z.object({
+  SIM_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  SIM_HOST: z.string().default('127.0.0.1'),
+  SIM_SEED: z.coerce.number().int().default(20240331),
+  SIM_PROVINCES: z
+    .string()
+    .default('1,6,55,69')
+    .transform((s, ctx) => {
+      if (s.trim() === 'all') return Array.from({ length: 81 }, (_, i) => i + 1);
+      const plates = s.split(',').map((x) => Number(x.trim()));
+      if (plates.some((p) => !Number.isInteger(p) || p < 1 || p > 81)) ctx.addIssue({ code: 'custom', message: 'plate codes 1–81, comma separated, or "all"' });
+      return plates;
+    }),
+  SIM_BALLOT_TYPES: csv('2,3,4,6').transform((items, ctx) => {
+    const codes = items.map(Number);
+    if (codes.some((n) => !(BALLOT_CODES as number[]).includes(n))) ctx.addIssue({ code: 'custom', message: `ballot types are ${BALLOT_CODES.join(', ')}` });
+    return codes;
+  }),
+  SIM_NIGHT_MINUTES: z.coerce.number().positive().default(6),
+  SIM_ELECTION_ID: z.string().regex(/^[^:\s]+$/).default('sim2024'),
+  /** When the publication ban lifts, simulated (default 31 March 2024 20:00 Turkey time). */
+  SIM_NIGHT_START: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'ISO time').default('2024-03-31T17:00:00.000Z'),
+  SIM_SOURCE: z.enum(['synthetic', 'bayburt']).default('synthetic'),
+  SIM_CLOCK: z.enum(['realtime', 'manual']).default('realtime'),
+  SIM_LATENCY_MS: z.coerce.number().min(0).default(20),
+  SIM_REVISION_RATE: z.coerce.number().min(0).max(1).default(0.02),
+  SIM_BOX_SCALE: z.coerce.number().positive().default(1.15),
+  /** JSON array of fault specs (see faults.ts). */
+  SIM_FAULTS: z.string().default('[]'),
+  SIM_REPLAY: z.string().optional(),
+  SIM_REPLAY_SPEED: z.coerce.number().positive().default(1),
+  GOZCU_SHARED_DATA: z.string().optional(),
+});
+export type SimEnv = z.infer<typeof simEnvSchema>;
+
+export function loadSimEnv(env: NodeJS.ProcessEnv): SimEnv {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => (k.startsWith('SIM_') || k === 'GOZCU_SHARED_DATA') && v));
+  const parsed = simEnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new Error(`Invalid simulator configuration:\n${parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** Turns the environment into simulator options (world or recording, clock, faults). */
+export function simulatorOptionsFromEnv(env: NodeJS.ProcessEnv, wallNow: () => number = Date.now): SimulatorOptions & { describe: string } {
+  const cfg = loadSimEnv(env);
+  const speed = NIGHT_MS / (cfg.SIM_NIGHT_MINUTES * 60_000);
+  const faults = z.array(faultSpecSchema).parse(JSON.parse(cfg.SIM_FAULTS));
+  const base = { host: cfg.SIM_HOST, port: cfg.SIM_PORT, latencyMs: cfg.SIM_LATENCY_MS, faults };
+  if (cfg.SIM_REPLAY) {
+    const replay = parseRecording(readFileSync(cfg.SIM_REPLAY, 'utf8'));
+    const clock = new SimClock({ start: createReplayStart(replay), mode: cfg.SIM_CLOCK, speed: cfg.SIM_REPLAY_SPEED, wallNow });
+    return { ...base, replay, clock, describe: `replaying ${replay.length} responses from ${cfg.SIM_REPLAY} at ${cfg.SIM_REPLAY_SPEED}×` };
+  }
+  const nightStart = Date.parse(cfg.SIM_NIGHT_START);
+  const clock = new SimClock({ start: nightStart, mode: cfg.SIM_CLOCK, speed, wallNow });
+  const dataDir = sharedDataDir(env);
+  const ballots = cfg.SIM_BALLOT_TYPES as BallotCode[];
+  if (cfg.SIM_SOURCE === 'bayburt') {
+    const ballot = env['SIM_BALLOT_TYPES'] ? ballots[0]! : 2;
+    const world = new BayburtWorld(dataDir, cfg.SIM_ELECTION_ID, ballot, nightStart, cfg.SIM_SEED);
+    return { ...base, world, clock, describe: `real Bayburt 2014 data, ${world.boxCount} boxes, secimTuru ${ballot}` };
+  }
+  const geography = buildGeography({ plates: cfg.SIM_PROVINCES, seed: cfg.SIM_SEED, dataDir, boxScale: cfg.SIM_BOX_SCALE });
+  const world = new SyntheticWorld({
+    geography, seed: cfg.SIM_SEED, electionId: cfg.SIM_ELECTION_ID, ballots, nightStart, revisionRate: cfg.SIM_REVISION_RATE,
+  });
+  return {
+    ...base, world, clock,
+    describe: `${geography.provinces.length} provinces, ${geography.districts.length} districts, ${geography.boxCount} boxes, secimTuru ${ballots.join(',')}, seed ${cfg.SIM_SEED}, night ${cfg.SIM_NIGHT_MINUTES} min`,
+  };
+}

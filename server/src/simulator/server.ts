@@ -1,0 +1,371 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  formatYskTime,
+  isBallotCode,
+  isYskEndpoint,
+  parseQuery,
+  recordKey,
+  type BallotCode,
+  type YskEndpoint,
+  type YskRecord,
+} from '@gozcu/shared';
+import type { SimClock } from './clock';
+import { SimEngine, type BoxScope } from './engine';
+import { drift, FaultBook, faultRequestSchema, type FaultSpec } from './faults';
+import type { SimWorld } from './world';
+
+export interface SimulatorOptions {
+  clock: SimClock;
+  /** Generated or real-data world; omit when replaying. */
+  world?: SimWorld;
+  /** Replay a recording instead: the clock runs over the recording's time line. */
+  replay?: YskRecord[];
+  faults?: FaultSpec[];
+  /** Base reply latency in ms (latency faults multiply it; at least 10 ms is used for them). */
+  latencyMs?: number;
+  host?: string;
+  port?: number;
+}
+
+export interface RunningSimulator {
+  url: string;
+  /** `${url}/api` — the base URL a YSK client takes. */
+  apiUrl: string;
+  server: Server;
+  clock: SimClock;
+  engine: SimEngine | null;
+  faults: FaultBook;
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const json = (res: ServerResponse, status: number, value: unknown) => {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+};
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 1_000_000) throw new HttpError(413, 'body too large');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    throw new HttpError(400, 'body is not JSON');
+  }
+}
+
+const int = (s: string | undefined): number | undefined => (s !== undefined && /^-?\d+$/.test(s) ? Number(s) : undefined);
+
+/** Replays recorded responses: for each call, the latest one recorded at or before now. */
+class Replay {
+  private readonly byKey = new Map<string, YskRecord[]>();
+  readonly start: number;
+  constructor(records: YskRecord[]) {
+    for (const r of [...records].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))) {
+      const key = recordKey(r.endpoint, r.query);
+      const list = this.byKey.get(key) ?? [];
+      list.push(r);
+      this.byKey.set(key, list);
+    }
+    this.start = records.length ? Math.min(...records.map((r) => Date.parse(r.at))) : Date.now();
+  }
+  find(endpoint: YskEndpoint, query: string, now: number): YskRecord | null {
+    const list = this.byKey.get(recordKey(endpoint, query)) ?? [];
+    let found: YskRecord | null = null;
+    for (const r of list) if (Date.parse(r.at) <= now) found = r;
+    return found;
+  }
+}
+
+export function createReplayStart(records: YskRecord[]): number {
+  return new Replay(records).start;
+}
+
+/** Starts the YSK simulator on node:http (port 0 = any free port). */
+export async function startSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
+  if (!opts.world && !opts.replay) throw new Error('the simulator needs a world or a recording to replay');
+  const clock = opts.clock;
+  const engine = opts.world ? new SimEngine(opts.world, clock) : null;
+  const replay = opts.replay ? new Replay(opts.replay) : null;
+  const faults = new FaultBook();
+  const hung = new Set<ServerResponse>();
+  const timers = new Set<NodeJS.Timeout>();
+  const addFault = (spec: FaultSpec) => {
+    const now = clock.now();
+    if (spec.kind === 'pause') {
+      if (!engine) throw new HttpError(400, 'pause needs a generated world');
+      const from = spec.from ? Date.parse(spec.from) : now;
+      const until = spec.until ? Date.parse(spec.until) : from + (spec.durationMs ?? 0);
+      return { kind: 'pause', ...engine.addPause(from, until) };
+    }
+    return faults.add(spec, now);
+  };
+  for (const f of opts.faults ?? []) addFault(f);
+
+  const delay = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
+
+  function yskBody(endpoint: YskEndpoint, p: Record<string, string>, now: number, testData: boolean): { rows: unknown[]; lastModified: number } {
+    const e = engine!;
+    const world = e.world;
+    const lists = world.nightStart - 86_400_000;
+    if (p['secimId'] !== world.electionId) return { rows: [], lastModified: lists };
+    const domestic = p['yurtIciDisi'] === '' || p['yurtIciDisi'] === '1';
+    const ordinary = ['', '0', '-1'].includes(p['sandikTuru'] ?? '');
+    const ballotNo = int(p['secimTuru']);
+    if (!domestic || !ordinary || ballotNo === undefined || !isBallotCode(ballotNo)) return { rows: [], lastModified: lists };
+    const ballot: BallotCode = ballotNo;
+    const plate = int(p['ilId']);
+    const districtId = int(p['ilceId']);
+    switch (endpoint) {
+      case 'getIlList':
+        return {
+          rows: world.provinces
+            .filter((pr) => world.ballotsOf(pr.plate).includes(ballot))
+            .map((pr) => ({
+              il_ID: pr.plate, il_ADI: pr.name, secim_CEVRESI_ID: pr.plate, secim_DETAY_ID: ballot * 100 + pr.plate,
+              secilecek_ADAY_SAYISI: 1, yerlesim_YERI_TURU: pr.metropolitan ? 1 : 2, id: pr.plate,
+            })),
+          lastModified: lists,
+        };
+      case 'getIlceList': {
+        if (plate === undefined || !world.ballotsOf(plate).includes(ballot)) return { rows: [], lastModified: lists };
+        const name = world.provinces.find((pr) => pr.plate === plate)!.name;
+        return {
+          rows: world.districtsOf(plate).map((d) => ({
+            ilce_ID: d.id, ilce_ADI: d.name, belde_ID: null, birim_ID: d.id, il_ID: plate, il_ADI: name,
+            secim_CEVRESI_ID: plate, secim_DETAY_ID: ballot * 100 + plate, toplam_SANDIK_SAYISI: d.boxNos.length,
+          })),
+          lastModified: lists,
+        };
+      }
+      case 'getMuhtarlikList': {
+        const d = districtId !== undefined ? world.district(districtId) : undefined;
+        if (!d || !world.ballotsOf(d.plate).includes(ballot)) return { rows: [], lastModified: lists };
+        return {
+          rows: d.neighbourhoods.map((h) => ({
+            muhtarlik_ID: h.id, muhtarlik_ADI: h.name, min_SANDIK_NO: String(h.minBox), max_SANDIK_NO: String(h.maxBox),
+            ilce_ID: d.id, il_ID: d.plate, belde_ID: null, birim_ID: d.id,
+          })),
+          lastModified: lists,
+        };
+      }
+      case 'getSandikSecimSonucBaslikList':
+        if (plate === undefined) return { rows: [], lastModified: lists };
+        return { rows: world.columnMap(ballot, plate, p['bagimsiz'] !== '0'), lastModified: lists };
+      case 'getSecimSandikSonucList':
+      case 'getSecimSonucList': {
+        if (endpoint === 'getSecimSandikSonucList' && (p['sorguTuru'] !== '' || (plate === undefined && districtId === undefined))) {
+          return { rows: [], lastModified: lists };
+        }
+        const scope: BoxScope = {
+          plate, district: districtId, neighbourhood: int(p['muhtarlikId']), boxNoFrom: int(p['sandikNoIlk']),
+          boxNoTo: int(p['sandikNoSon']), sandikId: int(p['sandikId']),
+        };
+        const rows = endpoint === 'getSecimSonucList' ? e.summaryRows(ballot, scope, now) : e.resultRows(ballot, scope, now, testData);
+        let lastModified = lists;
+        for (const r of rows as Record<string, unknown>[]) {
+          const t = typeof r['son_ISLEM_TARIHI'] === 'string' ? Date.parse((r['son_ISLEM_TARIHI'] as string).replace('+0000', 'Z')) : NaN;
+          if (t > lastModified) lastModified = t;
+        }
+        if (endpoint === 'getSecimSonucList') lastModified = now;
+        return { rows, lastModified };
+      }
+    }
+  }
+
+  async function api(endpoint: YskEndpoint, query: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { params, missing } = parseQuery(endpoint, query);
+    if (missing.length) throw new HttpError(400, `${endpoint}: missing parameters ${missing.join(', ')} (send every one, empty as name=)`);
+    const now = clock.now();
+    const hit = faults.take(endpoint, now);
+    if (hit.latency) await delay(Math.max(opts.latencyMs ?? 0, 10) * (hit.latency.factor ?? 20));
+    else if (opts.latencyMs) await delay(opts.latencyMs);
+    const f = hit.fault;
+    if (f?.kind === 'timeout') {
+      hung.add(res);
+      res.on('close', () => hung.delete(res));
+      return;
+    }
+    if (f?.kind === 'http5xx') {
+      const body = `<html><body><h1>${f.status ?? 500} Internal Server Error</h1></body></html>`;
+      res.writeHead(f.status ?? 500, { 'content-type': 'text/html' });
+      res.end(body);
+      return;
+    }
+    if (f?.kind === 'http429' || f?.kind === 'http503') {
+      const seconds = f.retryAfter ?? 5;
+      const retryAfter = f.retryAfterDate ? new Date(Date.now() + seconds * 1000).toUTCString() : String(Math.round(seconds));
+      res.writeHead(f.kind === 'http429' ? 429 : 503, { 'content-type': 'text/plain', 'retry-after': retryAfter });
+      res.end(f.kind === 'http429' ? 'Too Many Requests' : 'Service Unavailable');
+      return;
+    }
+    let status = 200;
+    let body: string;
+    let lastModified: number;
+    if (replay) {
+      const rec = replay.find(endpoint, query, now);
+      status = rec?.status ?? 200;
+      body = rec?.body ?? '[]';
+      lastModified = rec ? Date.parse(rec.at) : replay.start;
+    } else {
+      const out = yskBody(endpoint, params, now, f?.kind === 'testData');
+      body = JSON.stringify(f?.kind === 'drift' ? drift(out.rows, f) : out.rows);
+      lastModified = out.lastModified;
+    }
+    if (f?.kind === 'truncated') body = body.slice(0, Math.max(1, Math.floor(body.length / 2)));
+    if (f?.kind === 'malformed') {
+      body = f.variant === 'html' ? '<!DOCTYPE html><html><body>Sistem bakımda</body></html>' : `${body.slice(0, -1)},}`;
+    }
+    const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+    const lastModifiedHeader = new Date(lastModified).toUTCString();
+    const headers: Record<string, string> = {
+      'content-type': 'application/json; charset=utf-8',
+      etag,
+      'last-modified': lastModifiedHeader,
+      'cache-control': 'no-cache',
+      'x-sim-time': formatYskTime(now),
+    };
+    const inm = req.headers['if-none-match'];
+    const ims = req.headers['if-modified-since'];
+    const notModified =
+      status === 200 &&
+      (inm !== undefined
+        ? inm.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`)
+        : ims !== undefined && !Number.isNaN(Date.parse(ims)) && Math.floor(lastModified / 1000) * 1000 <= Date.parse(ims));
+    if (notModified) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    headers['content-length'] = String(Buffer.byteLength(body));
+    res.writeHead(status, headers);
+    res.end(body);
+  }
+
+  async function admin(path: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const now = clock.now();
+    if (path === '/_admin/clock') {
+      if (req.method === 'POST') {
+        const body = (await readJson(req)) as { advanceMs?: unknown; at?: unknown };
+        try {
+          if (typeof body.advanceMs === 'number') clock.advance(body.advanceMs);
+          else if (typeof body.at === 'string' && !Number.isNaN(Date.parse(body.at))) clock.set(Date.parse(body.at));
+          else throw new Error('send {"advanceMs": n} or {"at": "ISO time"}');
+        } catch (err) {
+          throw new HttpError(400, (err as Error).message);
+        }
+      }
+      return json(res, 200, { now: new Date(clock.now()).toISOString(), mode: clock.mode, speed: clock.speed });
+    }
+    if (path === '/_admin/faults') {
+      if (req.method === 'POST') {
+        const parsed = faultRequestSchema.safeParse(await readJson(req));
+        if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+        const body = parsed.data;
+        if ('clear' in body) faults.clear();
+        else for (const spec of 'faults' in body ? body.faults : [body]) addFault(spec);
+      }
+      return json(res, 200, { faults: faults.list(now), pauses: engine?.pauseWindows ?? [] });
+    }
+    if (path === '/_admin/info') {
+      const w = engine?.world;
+      return json(res, 200, {
+        mode: replay ? 'replay' : 'world',
+        now: new Date(now).toISOString(),
+        electionId: w?.electionId ?? null,
+        ballots: w?.ballots ?? [],
+        provinces: w?.provinces.map((p) => p.plate) ?? [],
+        boxes: w?.boxCount ?? null,
+        nightStart: w ? new Date(w.nightStart).toISOString() : null,
+        nightMs: w?.nightMs ?? null,
+      });
+    }
+    if (!engine) throw new HttpError(404, 'no truth when replaying a recording');
+    if (path === '/_admin/stats') return json(res, 200, { now: new Date(now).toISOString(), ...engine.stats(now) });
+    if (path === '/_admin/truth') {
+      const asOfParam = url.searchParams.get('asOf');
+      const asOf = asOfParam === null ? undefined : asOfParam === 'now' ? now : Date.parse(asOfParam);
+      if (asOf !== undefined && Number.isNaN(asOf)) throw new HttpError(400, 'asOf must be "now" or an ISO time');
+      const ballot = int(url.searchParams.get('ballot') ?? undefined);
+      res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
+      let chunk = '';
+      for (const box of engine.truth({
+        asOf,
+        plate: int(url.searchParams.get('province') ?? undefined),
+        district: int(url.searchParams.get('district') ?? undefined),
+        ballot: ballot !== undefined && isBallotCode(ballot) ? ballot : undefined,
+      })) {
+        chunk += `${JSON.stringify(box)}\n`;
+        if (chunk.length > 1 << 16) {
+          if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+          chunk = '';
+        }
+      }
+      res.end(chunk);
+      return;
+    }
+    throw new HttpError(404, `no admin route ${path}`);
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const path = url.pathname.replace(/\/+$/, '');
+    const handle = async () => {
+      if (path.startsWith('/_admin/')) return admin(path, url, req, res);
+      const m = /^\/api\/(\w+)$/.exec(path);
+      if (!m || !isYskEndpoint(m[1]!)) throw new HttpError(404, `no such YSK call ${path}`);
+      if (req.method !== 'GET') throw new HttpError(405, 'YSK calls are GET');
+      return api(m[1], url.search.slice(1), req, res);
+    };
+    handle().catch((err: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      const status = err instanceof HttpError ? err.status : 500;
+      json(res, status, { message: (err as Error).message });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port, address } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
+  return {
+    url,
+    apiUrl: `${url}/api`,
+    server,
+    clock,
+    engine,
+    faults,
+    close: async () => {
+      for (const t of timers) clearTimeout(t);
+      for (const res of hung) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
