@@ -1,0 +1,102 @@
+import { BOX_STATUSES, type BoxStatus, type BoxSummary } from '@gozcu/shared';
+
+/** The district list's status filter: a status, a flag, or everything. */
+export const BOX_FILTERS = ['all', ...BOX_STATUSES, 'stale', 'altered', 'conflicting'] as const;
+export type BoxFilter = (typeof BOX_FILTERS)[number];
+
+export const BOX_SORTS = ['boxNo', 'age', 'difference', 'changed'] as const;
+export type BoxSort = (typeof BOX_SORTS)[number];
+
+export function isBoxFilter(s: unknown): s is BoxFilter {
+  return typeof s === 'string' && (BOX_FILTERS as readonly string[]).includes(s);
+}
+export function isBoxSort(s: unknown): s is BoxSort {
+  return typeof s === 'string' && (BOX_SORTS as readonly string[]).includes(s);
+}
+
+/** What the REST call can filter by itself (a status); flags are filtered here. */
+export function apiStatus(f: BoxFilter): BoxStatus | null {
+  return (BOX_STATUSES as readonly string[]).includes(f) ? (f as BoxStatus) : null;
+}
+
+export function matchesFilter(b: BoxSummary, f: BoxFilter): boolean {
+  switch (f) {
+    case 'all':
+      return true;
+    case 'stale':
+      return !!b.stale;
+    case 'altered':
+      return !!b.altered;
+    case 'conflicting':
+      return !!b.conflicting;
+    default:
+      return b.status === f;
+  }
+}
+
+const time = (s: string | null | undefined) => (s ? Date.parse(s) || 0 : 0);
+
+export function compareBoxes(a: BoxSummary, b: BoxSummary, sort: BoxSort): number {
+  switch (sort) {
+    case 'age':
+      return (b.yskAgeMs ?? -1) - (a.yskAgeMs ?? -1) || a.boxNo - b.boxNo;
+    case 'difference':
+      return (b.totalAbsDifference ?? 0) - (a.totalAbsDifference ?? 0) || a.boxNo - b.boxNo;
+    case 'changed':
+      return Math.max(time(b.yskPublishedAt), time(b.enteredAt)) - Math.max(time(a.yskPublishedAt), time(a.enteredAt)) || a.boxNo - b.boxNo;
+    case 'boxNo':
+      return a.boxNo - b.boxNo;
+  }
+}
+
+/** Filters and sorts a loaded page (the server may already have; this keeps the view honest). */
+export function viewBoxes(items: readonly BoxSummary[], filter: BoxFilter, sort: BoxSort): BoxSummary[] {
+  return items.filter((b) => matchesFilter(b, filter)).sort((a, b) => compareBoxes(a, b, sort));
+}
+
+/** Upserts changed boxes into a loaded list; new boxes are added only when they pass the filter. */
+export function upsertBoxes(items: readonly BoxSummary[], changed: readonly BoxSummary[], scope: { district: number }, filter: BoxFilter): BoxSummary[] {
+  const byKey = new Map(items.map((b, i) => [b.key, i]));
+  const out = items.slice();
+  let touched = false;
+  for (const c of changed) {
+    if (c.district !== scope.district) continue;
+    const i = byKey.get(c.key);
+    if (i != null) {
+      out[i] = c;
+      touched = true;
+    } else if (matchesFilter(c, filter)) {
+      byKey.set(c.key, out.length);
+      out.push(c);
+      touched = true;
+    }
+  }
+  return touched ? out : (items as BoxSummary[]);
+}
+
+/** District names, from whatever shape the (future) endpoint sends: `[{yskId|id, name}]`, `{items}`, or `{id: name}`. */
+export function normalizeDistrictNames(raw: unknown): Map<number, string> {
+  const out = new Map<number, string>();
+  const list = Array.isArray(raw) ? raw : raw && typeof raw === 'object' && Array.isArray((raw as { items?: unknown }).items) ? (raw as { items: unknown[] }).items : null;
+  if (list) {
+    for (const e of list) {
+      if (!e || typeof e !== 'object') continue;
+      const o = e as Record<string, unknown>;
+      const id = Number(o.yskId ?? o.id ?? o.district);
+      if (Number.isInteger(id) && typeof o.name === 'string') out.set(id, o.name);
+    }
+  } else if (raw && typeof raw === 'object') {
+    for (const [k, v] of Object.entries(raw as Record<string, unknown>)) if (typeof v === 'string' && Number.isInteger(Number(k))) out.set(Number(k), v);
+  }
+  return out;
+}
+
+/** The largest single difference of a box, e.g. `{ id: 'CHP', diff: -12 }`. */
+export function topDifference(b: Pick<BoxSummary, 'differences'>): { id: string; diff: number } | null {
+  let best: { id: string; diff: number } | null = null;
+  for (const [id, diff] of Object.entries(b.differences ?? {})) {
+    if (typeof diff !== 'number' || diff === 0) continue;
+    if (!best || Math.abs(diff) > Math.abs(best.diff)) best = { id, diff };
+  }
+  return best;
+}

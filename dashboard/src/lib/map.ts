@@ -1,0 +1,114 @@
+/** The 81-province choropleth: shapes from the TopoJSON (islet dropped, names fixed) and its chart config. */
+import { topojson } from 'chartjs-chart-geo';
+import type { Feature } from 'geojson';
+import topology from '../geo/tr-provinces.topo.json';
+import { provinceGeometries, type TopoGeometry } from './geo';
+import { metricDomain, type MapRow } from './map-data';
+import { RAMPS, THEME, ramp } from './palette';
+import { isRatioMetric, type MapMetric } from './status';
+import type { AnyChartConfig } from './charts';
+
+export type ProvinceFeature = Feature & { properties: { name: string; plate: number } };
+
+let features: ProvinceFeature[] | null = null;
+
+/** The province features, computed once. */
+export function provinceFeatures(): ProvinceFeature[] {
+  if (features) return features;
+  const topo = topology as unknown as { objects: { tur: { type: 'GeometryCollection'; geometries: TopoGeometry[] } } };
+  const collection = { ...topo.objects.tur, geometries: provinceGeometries(topo.objects.tur.geometries) };
+  const fc = topojson.feature(topology as never, collection as never) as unknown as { features: ProvinceFeature[] };
+  features = fc.features;
+  return features;
+}
+
+const RAMP_OF: Record<MapMetric, readonly string[]> = {
+  yskCoverage: RAMPS.coverage,
+  orgCoverage: RAMPS.orgCoverage,
+  mismatch: RAMPS.mismatch,
+  pending: RAMPS.pending,
+};
+
+export interface MapConfigInput {
+  rows: readonly MapRow[];
+  metric: MapMetric;
+  label: string;
+  formatValue: (v: number | null) => string;
+  onSelect: (plate: number) => void;
+}
+
+export function mapConfig({ rows, metric, label, formatValue, onSelect }: MapConfigInput): AnyChartConfig {
+  const fs = provinceFeatures();
+  const byPlate = new Map(rows.map((r) => [r.plate, r]));
+  const { min, max } = metricDomain(rows, metric);
+  const stops = RAMP_OF[metric];
+  return {
+    type: 'choropleth',
+    data: {
+      labels: fs.map((f) => f.properties.name),
+      datasets: [
+        {
+          label,
+          outline: fs,
+          data: fs.map((f) => {
+            const v = byPlate.get(f.properties.plate)?.value;
+            return { feature: f, value: v == null ? Number.NaN : v };
+          }),
+          borderColor: THEME.bg,
+          borderWidth: 1,
+          hoverBorderColor: THEME.focus,
+          hoverBorderWidth: 3,
+        },
+      ],
+    },
+    options: {
+      animation: false,
+      showOutline: false,
+      showGraticule: false,
+      maintainAspectRatio: false,
+      onClick: (_evt: unknown, elements: Array<{ index: number }>) => {
+        const f = elements?.[0] != null ? fs[elements[0].index] : undefined;
+        if (f) onSelect(f.properties.plate);
+      },
+      onHover: (evt: { native?: { target?: EventTarget | null } }, elements: unknown[]) => {
+        const t = evt?.native?.target as HTMLElement | null | undefined;
+        if (t?.style) t.style.cursor = elements?.length ? 'pointer' : 'default';
+      },
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            label: (ctx: { dataIndex: number }) => {
+              const f = fs[ctx.dataIndex];
+              const r = f ? byPlate.get(f.properties.plate) : undefined;
+              return `${f?.properties.name ?? ''}: ${formatValue(r?.value ?? null)}`;
+            },
+          },
+        },
+      },
+      scales: {
+        projection: { axis: 'x', projection: 'mercator' },
+        color: {
+          axis: 'x',
+          min,
+          max,
+          interpolate: (t: number) => ramp(stops, t),
+          missing: THEME.panelRaised,
+          legend: { position: 'bottom-left', align: 'right', length: 160, width: 14, indicatorWidth: 10 },
+          ticks: {
+            color: THEME.text,
+            maxTicksLimit: 5,
+            callback: (v: number | string) => formatValue(typeof v === 'number' ? v : Number(v)),
+          },
+          border: { display: false },
+          grid: { display: false },
+        },
+      },
+    } as never,
+  } as AnyChartConfig;
+}
+
+/** Small helper used by map tooltips and the table: a metric's value as text. */
+export function metricText(v: number | null, metric: MapMetric, fmtPct: (r: number | null) => string, fmtInt: (n: number | null) => string): string {
+  return isRatioMetric(metric) ? fmtPct(v) : fmtInt(v);
+}

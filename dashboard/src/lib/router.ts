@@ -1,0 +1,87 @@
+/**
+ * The hash routes: every view has a shareable URL, `?ballot=` carried along.
+ *   #/               war room (country)
+ *   #/il/<plate>     province view
+ *   #/ilce/<id>      district box list
+ *   #/sandik/<key>   box detail (key URI-encoded)
+ *   #/operasyon      operator view
+ */
+import { isBallotCode, type BallotCode } from '@gozcu/shared';
+
+export type Route =
+  | { view: 'country' }
+  | { view: 'province'; province: number }
+  | { view: 'district'; district: number }
+  | { view: 'box'; key: string }
+  | { view: 'operator' }
+  | { view: 'notFound'; path: string };
+
+export interface Location {
+  route: Route;
+  ballot: BallotCode | null;
+  /** the other query parameters, kept as they are (e.g. `metric`, `status`, `sort`, `il`) */
+  query: Record<string, string>;
+}
+
+function positiveInt(s: string | undefined): number | null {
+  if (!s || !/^\d{1,9}$/.test(s)) return null;
+  const n = Number(s);
+  return n > 0 ? n : null;
+}
+
+export function parseHash(hash: string): Location {
+  const raw = hash.replace(/^#/, '');
+  const qi = raw.indexOf('?');
+  const path = (qi >= 0 ? raw.slice(0, qi) : raw) || '/';
+  const search = new URLSearchParams(qi >= 0 ? raw.slice(qi + 1) : '');
+  const query: Record<string, string> = {};
+  for (const [k, v] of search) if (k !== 'ballot') query[k] = v;
+  const b = Number(search.get('ballot'));
+  const ballot = search.has('ballot') && isBallotCode(b) ? b : null;
+
+  const parts = path.split('/').filter(Boolean);
+  let route: Route = { view: 'notFound', path };
+  if (parts.length === 0) route = { view: 'country' };
+  else if (parts[0] === 'il' && parts.length === 2) {
+    const p = positiveInt(parts[1]);
+    if (p != null && p <= 81) route = { view: 'province', province: p };
+  } else if (parts[0] === 'ilce' && parts.length === 2) {
+    const d = positiveInt(parts[1]);
+    if (d != null) route = { view: 'district', district: d };
+  } else if (parts[0] === 'sandik' && parts.length >= 2) {
+    let key = parts.slice(1).join('/');
+    try {
+      key = decodeURIComponent(key);
+    } catch {
+      /* keep as is */
+    }
+    if (key) route = { view: 'box', key };
+  } else if (parts[0] === 'operasyon' && parts.length === 1) route = { view: 'operator' };
+  return { route, ballot, query };
+}
+
+export function routePath(route: Route): string {
+  switch (route.view) {
+    case 'country':
+      return '/';
+    case 'province':
+      return `/il/${route.province}`;
+    case 'district':
+      return `/ilce/${route.district}`;
+    case 'box':
+      return `/sandik/${encodeURIComponent(route.key)}`;
+    case 'operator':
+      return '/operasyon';
+    case 'notFound':
+      return route.path;
+  }
+}
+
+/** `#/il/34?ballot=6&metric=mismatch` */
+export function formatHash(route: Route, ballot: BallotCode | null, query: Record<string, string | null | undefined> = {}): string {
+  const q = new URLSearchParams();
+  if (ballot != null) q.set('ballot', String(ballot));
+  for (const [k, v] of Object.entries(query)) if (v != null && v !== '' && k !== 'ballot') q.set(k, v);
+  const s = q.toString();
+  return `#${routePath(route)}${s ? `?${s}` : ''}`;
+}
