@@ -9,7 +9,11 @@ import { EntriesModule } from './modules/entries/entries.module';
 import { ReconcileModule } from './modules/reconcile/reconcile.module';
 import { ReferenceModule } from './modules/reference/reference.module';
 import { EventsModule } from './infra/events.module';
+import { LiveModule } from './modules/live/live.module';
+import { FeedModule } from './modules/feed/feed.module';
 import { StoreModule } from './modules/store/store.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { AuthModule } from './modules/auth/auth.module';
 
 @Module({})
 export class AppModule {
@@ -27,12 +31,16 @@ export class AppModule {
         }),
         RedisModule,
         StoreModule,
+        AuditModule,
+        AuthModule,
         HealthModule,
         MetricsModule,
         EventsModule,
         ReferenceModule,
         ReconcileModule,
         EntriesModule,
+        LiveModule,
+        FeedModule,
       ],
     };
   }

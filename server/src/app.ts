@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Logger } from 'nestjs-pino';
 import { json, text } from 'express';
+import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './infra/http';
 import type { AppConfig } from './infra/config';
@@ -16,6 +17,14 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.disable('x-powered-by');
+  // the dashboard is a same-origin SPA: scripts, styles, sockets and fetches from 'self' only
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'connect-src': ["'self'", ...config.CORS_ORIGINS], 'img-src': ["'self'", 'data:', 'blob:'] } },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.enableCors({ origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false, credentials: false, allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], maxAge: 600 });
   app.use(json({ limit: '256kb' }));
   app.use(text({ type: ['text/csv', 'text/plain'], limit: '10mb' }));
   app.useGlobalFilters(new ApiExceptionFilter());

@@ -1,6 +1,6 @@
-import type { Coverage, Sheet } from '@gozcu/shared';
+import type { Sheet } from '@gozcu/shared';
 import { startApp, type RunningApp } from '../support/app';
-import { getJson, postJson } from '../support/http';
+import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
 
 const sheet = (ak: number, chp: number, over: Partial<Sheet> = {}): Sheet => ({
   registered: 300,
@@ -16,11 +16,19 @@ const ref = (boxNo: number) => ({ ballot: 2, province: 69, district: 681, boxNo 
 
 describe('observer entries (REST)', () => {
   let app: RunningApp;
+  let admin: Session;
+  /** a second observer: the district's data officer */
+  let mehmet: Session;
   let n = 0;
+  // the API needs a signed-in user: these run as the seeded HQ administrator
+  const getJson = (url: string) => admin.get(url.slice(app.url.length));
+  const postJson = (url: string, body: unknown) => admin.post(url.slice(app.url.length), body);
   const idem = () => `test-idem-${++n}-${Date.now()}`;
 
   beforeAll(async () => {
-    app = await startApp({ YSK_ELECTION_ID: 'entries-test', YSK_BALLOT_TYPES: '2,3' });
+    app = await startApp({ YSK_ELECTION_ID: 'entries-test', YSK_BALLOT_TYPES: '2,3', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    admin = await login(app.url, 'admin', ADMIN_PASSWORD);
+    mehmet = await userOf(app.url, admin, 'mehmet', 'district_data', { province: 69, district: 681 });
   });
   afterAll(() => app.close());
 
@@ -55,7 +63,7 @@ describe('observer entries (REST)', () => {
     });
     expect(bad.status).toBe(400);
     expect(Object.keys(bad.body.issues).sort()).toEqual(
-      ['idempotencyKey', 'observer', 'ref.ballot', 'ref.boxNo', 'ref.district', 'ref.province', 'sheet.registered', 'sheet.votes.CHP'].sort(),
+      ['idempotencyKey', 'ref.ballot', 'ref.boxNo', 'ref.district', 'ref.province', 'sheet.registered', 'sheet.votes.CHP'].sort(),
     );
     expect(bad.body.message).toMatch(/^invalid entry: /);
     const boxes = await getJson(`${app.url}/api/boxes?province=69&limit=1000`);
@@ -81,7 +89,8 @@ describe('observer entries (REST)', () => {
   it('marks two disagreeing observers as conflicting until a confirmation', async () => {
     const key = 'entries-test:2:69:681:1005';
     await postJson(`${app.url}/api/entries`, { ref: ref(1005), sheet: sheet(40, 60), idempotencyKey: idem(), observer: 'ayse' });
-    const second = await postJson(`${app.url}/api/entries`, { ref: ref(1005), sheet: sheet(41, 60), idempotencyKey: idem(), observer: 'mehmet' });
+    const second = await mehmet.post('/api/entries', { ref: ref(1005), sheet: sheet(41, 60), idempotencyKey: idem() });
+    expect(second.body.entry.observer).toBe('mehmet');
     expect(second.body.box.conflicting).toBe(true);
     const conflicting = await getJson(`${app.url}/api/coverage?province=69&ballot=2`);
     expect(conflicting.body.boxes.conflicting).toBeGreaterThanOrEqual(1);
@@ -100,7 +109,7 @@ describe('observer entries (REST)', () => {
       '2,69,681,1103,300,105,100,0,100,5,90,40',
       '2,99,681,1104,300,105,100,0,100,5,60,40',
     ].join('\n');
-    const post = () => fetch(`${app.url}/api/entries/import`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-observer': 'ilce-ofis' }, body: csv }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const post = () => admin.post('/api/entries/import', csv);
     const first = await post();
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ stored: 2, duplicates: 0, rejected: 2 });
@@ -114,13 +123,13 @@ describe('observer entries (REST)', () => {
     expect(Object.keys(first.body.rows[3].issues)).toEqual(['ref.province']);
     const again = await post();
     expect(again.body).toMatchObject({ stored: 0, duplicates: 2, rejected: 2 });
-    const badCsv = await fetch(`${app.url}/api/entries/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'a,b\n1,2' });
+    const badCsv = await admin.fetch('/api/entries/import', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'a,b\n1,2' });
     expect(badCsv.status).toBe(400);
-    expect((await badCsv.json()).message).toMatch(/lacks the columns ballot, province/);
+    expect(badCsv.body.message).toMatch(/lacks the columns ballot, province/);
   });
 
   it('counts entries in coverage and lists boxes as JSON and CSV', async () => {
-    const cov = await getJson<Coverage>(`${app.url}/api/coverage?province=69&ballot=2`);
+    const cov = await getJson(`${app.url}/api/coverage?province=69&ballot=2`);
     expect(cov.status).toBe(200);
     expect(cov.body.scope).toEqual({ level: 'province', province: 69 });
     expect(cov.body.boxes.orgOnly).toBe(cov.body.boxes.entered);
@@ -132,13 +141,13 @@ describe('observer entries (REST)', () => {
     const next = await getJson(`${app.url}/api/boxes?province=69&district=681&ballot=2&status=org_only&limit=2&cursor=${encodeURIComponent(page.body.nextCursor)}`);
     expect(next.body.items[0].key > page.body.items[1].key).toBe(true);
     const all = await getJson(`${app.url}/api/boxes?province=69&limit=1000`);
-    const csv = await fetch(`${app.url}/api/boxes?province=69&limit=1000&format=csv`);
+    const csv = await admin.get('/api/boxes?province=69&limit=1000&format=csv');
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
-    const lines = (await csv.text()).trim().split('\n');
+    const lines = (csv.body as string).trim().split('\n');
     expect(lines[0]).toContain('key,ballot,province,district,box,status');
     expect(lines.length - 1).toBe(all.body.items.length);
     expect(lines[1].startsWith(all.body.items[0].key)).toBe(true);
-    const viaAccept = await fetch(`${app.url}/api/boxes?province=69`, { headers: { accept: 'text/csv' } });
+    const viaAccept = await admin.fetch('/api/boxes?province=69', { headers: { accept: 'text/csv' } });
     expect(viaAccept.headers.get('content-type')).toMatch(/text\/csv/);
   });
 
@@ -156,7 +165,7 @@ describe('observer entries (REST)', () => {
   });
 
   it('answers malformed JSON with 400', async () => {
-    const res = await fetch(`${app.url}/api/entries`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ref": ' });
+    const res = await admin.fetch('/api/entries', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ref": ' });
     expect(res.status).toBe(400);
   });
 });

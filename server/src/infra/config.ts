@@ -39,7 +39,40 @@ export const envSchema = z.object({
   YSK_TIMEOUT_MS: int(100).default(10_000),
   YSK_MAX_RPS: z.coerce.number().positive().default(5),
   YSK_CONCURRENCY: int(1, 64).default(4),
+  /** attempts per poll job before it is given up (each retry after a full-jitter backoff) */
+  YSK_MAX_ATTEMPTS: int(1, 100).default(8),
+  YSK_BACKOFF_BASE_MS: int(1).default(1_000),
+  YSK_BACKOFF_CAP_MS: int(1).default(120_000),
+  /** false on API-only nodes of the scale-out deployment: poll jobs run on worker nodes */
+  YSK_WORKER: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   STALE_AFTER_MINUTES: z.coerce.number().positive().default(20),
+  /** live deltas are coalesced per room into at most one batch this often */
+  LIVE_BATCH_MS: int(10, 10_000).default(250),
+  /** a socket with more packets than this waiting is told to resync instead of buffering more */
+  LIVE_MAX_BUFFER: int(1, 100_000).default(100),
+
+  /** the seeded `admin`'s password; when unset, one is generated and printed once at first start */
+  GOZCU_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  /** HMAC key of access tokens; when unset, one is generated and kept in DATA_DIR/jwt-secret */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: int(30, 86_400).default(900),
+  REFRESH_TOKEN_TTL_HOURS: int(1, 24 * 90).default(24),
+  /** failed logins in a row that lock an account */
+  LOGIN_MAX_FAILURES: int(1, 100).default(5),
+  LOGIN_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
+  /** login attempts per client address per minute */
+  LOGIN_RATE_LIMIT: int(1, 100_000).default(20),
+  /** YSK embargo of YSK_ELECTION_ID: before this time YSK figures reach only the exempt roles */
+  EMBARGO_UNTIL: z.string().datetime({ offset: true, message: 'must be an ISO date-time, e.g. 2024-03-31T21:00:00+03:00' }).optional(),
+  /** roles that see YSK figures during the embargo; empty = the catalog's roles with ysk:read:embargoed */
+  EMBARGO_EXEMPT_ROLES: csvOf(z.string().regex(/^[a-z_]+$/, 'must be a role id'), ''),
+  /** dashboard origins allowed by CORS (comma-separated); empty = same origin only */
+  CORS_ORIGINS: csvOf(url(['http', 'https']), ''),
+  /** when false, GET /metrics needs a token with feed:read */
+  METRICS_PUBLIC: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

@@ -5,8 +5,8 @@ import type { BoxChange, FeedHealthEvent } from '@gozcu/shared';
 /** Typed in-process fan-out. Producers commit first, then emit; realtime and metrics only listen. */
 export interface ChangeEvents {
   /** box-results whose status, flags or figures changed (one event per committed batch) */
-  'boxes.changed': { changes: BoxChange[]; cause: 'ysk' | 'entry' | 'stale' | 'rebuild' };
-  'feed.health': FeedHealthEvent;
+  'boxes.changed': { changes: BoxChange[]; cause: 'ysk' | 'entry' | 'stale' | 'rebuild' | 'replica' };
+  'feed.health': FeedHealthEvent & { replica?: boolean };
   'feed.incident': { id: string; kind: string; scope: string; cause: string; at: string; open: boolean };
 }
 

@@ -1,3 +1,4 @@
 export * from './contracts';
 export * from './live';
 export * from './auth';
+export * from './roles';

@@ -1,33 +1,72 @@
-import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { BadRequestException } from '@nestjs/common';
+import type { Principal } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
+import { Audited } from '../audit/audit.interceptor';
+import { CurrentUser, Permission, Scoped } from '../auth/auth.decorators';
+import { EmbargoService } from '../auth/embargo.service';
+import { boxOfEntryBody, boxOfParam, boxesOfEntriesCsv } from '../auth/scope';
+import { ReconcileService } from '../reconcile/reconcile.service';
 import { confirmBody, entryBody, type ConfirmBody, type EntryBody } from './entries.dto';
 import { EntriesService, type EntryResult } from './entries.service';
 
+const entryAfter = (r: EntryResult) => ({ entryId: r.entry.id, source: r.entry.source, hash: r.entry.hash, sheet: r.entry.sheet, warnings: r.entry.warnings });
+/** the organisation's figures of the box before the change */
+const orgBefore = (key: string | undefined, modules: { get: (t: typeof ReconcileService, o: { strict: false }) => ReconcileService }) =>
+  key ? (modules.get(ReconcileService, { strict: false }).state.summary(key)?.org ?? null) : null;
+
 @Controller('api')
 export class EntriesController {
-  constructor(private readonly entries: EntriesService) {}
+  constructor(
+    private readonly entries: EntriesService,
+    private readonly embargo: EmbargoService,
+  ) {}
 
-  /** 201 for a new entry, 200 for a retry of one already stored (same idempotency key). */
+  /** 201 for a new entry, 200 for a retry of one already stored (same idempotency key). The signed-in user is the observer. */
   @Post('entries')
-  async submit(@Body(new ZodPipe(entryBody, 'entry')) body: EntryBody, @Res({ passthrough: true }) res: Response): Promise<EntryResult> {
-    const result = await this.entries.submit(body);
+  @Permission('entries:write')
+  @Scoped(boxOfEntryBody)
+  @Audited<EntryResult>({ action: 'entry.create', target: (_req, r) => r.entry.key, after: entryAfter, unchanged: (r) => r.duplicate })
+  async submit(@Body(new ZodPipe(entryBody, 'entry')) body: EntryBody, @CurrentUser() user: Principal, @Res({ passthrough: true }) res: Response): Promise<EntryResult> {
+    const result = await this.entries.submit({ ...body, observer: user.username });
     res.status(result.duplicate ? 200 : 201);
-    return result;
+    return this.shaped(user, result);
   }
 
-  /** CSV body (text/csv): header ballot,province,district,boxNo,registered,voted,validUncontested,validAfterObjection,valid,invalid[,observer,idempotencyKey,election], then one column per party. */
+  /** CSV body (text/csv): header ballot,province,district,boxNo,registered,voted,validUncontested,validAfterObjection,valid,invalid[,idempotencyKey,election], then one column per party. */
   @Post('entries/import')
   @HttpCode(200)
-  async importCsv(@Body() body: unknown, @Headers('x-observer') observer: string | undefined) {
+  @Permission('entries:import')
+  @Scoped(boxesOfEntriesCsv)
+  @Audited<{ rows: { ok: boolean; key?: string; duplicate?: boolean }[]; stored: number }>({
+    action: 'entry.import',
+    target: () => 'entries',
+    after: (r) => ({ stored: r.stored, keys: r.rows.filter((x) => x.ok && !x.duplicate).map((x) => x.key) }),
+    unchanged: (r) => r.stored === 0,
+  })
+  async importCsv(@Body() body: unknown, @CurrentUser() user: Principal) {
     if (typeof body !== 'string' || !body.trim()) throw new BadRequestException('send the CSV as the request body with Content-Type: text/csv');
-    return this.entries.importCsv(body, observer?.trim() || 'import');
+    return this.entries.importCsv(body, user.username);
   }
 
+  /** Confirms one of a box's entries: it is in force and resolves a conflict. The signed-in user confirms. */
   @Post('boxes/:key/confirm')
   @HttpCode(200)
-  async confirm(@Param('key') key: string, @Body(new ZodPipe(confirmBody, 'confirmation')) body: ConfirmBody): Promise<EntryResult> {
-    return this.entries.confirm(key, body);
+  @Permission('entries:confirm')
+  @Scoped(boxOfParam('key'))
+  @Audited<EntryResult>({
+    action: 'entry.confirm',
+    target: (req) => req.params.key,
+    before: (req, modules) => orgBefore(req.params.key, modules),
+    after: entryAfter,
+    unchanged: (r) => r.duplicate,
+  })
+  async confirm(@Param('key') key: string, @Body(new ZodPipe(confirmBody, 'confirmation')) body: ConfirmBody, @CurrentUser() user: Principal): Promise<EntryResult> {
+    return this.shaped(user, await this.entries.confirm(key, { ...body, by: user.username }));
+  }
+
+  private shaped(user: Principal, result: EntryResult): EntryResult {
+    return result.box ? { ...result, box: this.embargo.summary(user, result.box) } : result;
   }
 }

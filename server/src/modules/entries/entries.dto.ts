@@ -15,13 +15,14 @@ export const entryBody = z.object({
   sheet: sheetSchema,
   /** one per submission, made by the phone; a retry with the same key never doubles the entry */
   idempotencyKey: z.string().min(8, 'idempotency key must be 8–128 characters').max(128, 'idempotency key must be 8–128 characters'),
-  /** who entered it (until accounts land, the client says so) */
-  observer: z.string().trim().min(1, 'observer is required').max(100),
+  /** who entered it: ignored from the body, the signed-in user is the observer */
+  observer: z.string().trim().min(1, 'observer is required').max(100).optional(),
 });
 export type EntryBody = z.infer<typeof entryBody>;
 
 export const confirmBody = z.object({
   entryId: z.string().min(1),
-  by: z.string().trim().min(1, 'who confirms is required').max(100),
+  /** ignored: the signed-in user confirms */
+  by: z.string().trim().min(1).max(100).optional(),
 });
 export type ConfirmBody = z.infer<typeof confirmBody>;

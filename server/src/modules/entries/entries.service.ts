@@ -35,7 +35,7 @@ export class EntriesService {
   ) {}
 
   /** Validates, stores (idempotently) and reconciles one observer entry. */
-  async submit(body: EntryBody, source: Entry['source'] = 'observer'): Promise<EntryResult> {
+  async submit(body: EntryBody & { observer: string }, source: Entry['source'] = 'observer'): Promise<EntryResult> {
     const ref: BoxRef = { ...body.ref, election: body.ref.election ?? this.config.YSK_ELECTION_ID };
     if (ref.election !== this.config.YSK_ELECTION_ID) {
       throw new ValidationFailed('invalid entry: ref.election', { 'ref.election': `this server follows election ${this.config.YSK_ELECTION_ID}` });
@@ -64,7 +64,7 @@ export class EntriesService {
   }
 
   /** A district data officer confirms one of a box's entries: it is in force and resolves conflicts. */
-  async confirm(key: string, body: ConfirmBody): Promise<EntryResult> {
+  async confirm(key: string, body: ConfirmBody & { by: string }): Promise<EntryResult> {
     const entries = await this.store.entries(key);
     const chosen = entries.find((e) => e.id === body.entryId);
     if (!chosen) throw new NotFoundException(`box ${key} has no entry ${body.entryId}`);
@@ -75,7 +75,7 @@ export class EntriesService {
     );
   }
 
-  /** Imports many entries from CSV: one row per box, party columns by name; a report per row. */
+  /** Imports many entries from CSV: one row per box, party columns by name; a report per row. The importer is the observer of every row. */
   async importCsv(csv: string, observer: string): Promise<{ rows: ImportRow[]; stored: number; duplicates: number; rejected: number }> {
     let records: Record<string, string>[];
     try {
@@ -97,7 +97,7 @@ export class EntriesService {
           ...Object.fromEntries(SHEET_FIELDS.map((f) => [f, toCount(r[f])])),
           votes: Object.fromEntries(parties.filter((p) => r[p] !== '').map((p) => [p, toCount(r[p])])),
         },
-        observer: r.observer || observer,
+        observer,
         // without a key, the row's own content is its key: importing the same file twice stores nothing twice
         idempotencyKey: r.idempotencyKey || `csv:${createHash('sha256').update(JSON.stringify(r)).digest('hex').slice(0, 40)}`,
       };
@@ -107,7 +107,7 @@ export class EntriesService {
         continue;
       }
       try {
-        const result = await this.submit(parsed.data, 'import');
+        const result = await this.submit({ ...parsed.data, observer }, 'import');
         rows.push({ row, ok: true, key: result.entry.key, duplicate: result.duplicate, warnings: result.entry.warnings });
       } catch (e) {
         if (e instanceof ValidationFailed) rows.push({ row, ok: false, issues: e.issues });

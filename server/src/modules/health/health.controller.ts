@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import { REDIS } from '../../infra/redis.module';
 import { STORE, type Store } from '../store/store.port';
+import { Public } from '../auth/auth.decorators';
 
 const TIMEOUT_MS = 2000;
 
@@ -32,6 +33,7 @@ export class HealthController {
 
   /** 200 when the store and Redis answer; 503 naming what failed. */
   @Get('healthz')
+  @Public()
   async healthz(@Res() res: Response): Promise<void> {
     const failures = (await Promise.all([check(`store (${this.store.kind})`, () => this.store.ping()), check('redis', () => this.redis.ping())])).filter(
       (f): f is string => f !== null,

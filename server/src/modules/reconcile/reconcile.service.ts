@@ -139,6 +139,10 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
+  provinceOfDistrict(district: number): number | undefined {
+    return this.districts.get(district);
+  }
+
   /** The scope of a query: a district implies its province. Null when the district is unknown. */
   scopeOf(q: { province?: number; district?: number }): Scope | null {
     if (q.district !== undefined) {
@@ -147,6 +151,24 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
       return { level: 'district', province, district: q.district };
     }
     return q.province !== undefined ? { level: 'province', province: q.province } : { level: 'country' };
+  }
+
+  /** Re-reads boxes another node changed and applies them (multi-node); emits as `replica`. */
+  async refresh(keys: string[]): Promise<BoxChange[]> {
+    const changes: BoxChange[] = [];
+    for (const key of keys) {
+      const [found, entries] = await Promise.all([this.store.box(key), this.store.entries(key)]);
+      if (!found) continue;
+      const ref = refOf(key);
+      this.districts.set(ref.district, ref.province);
+      const before = this.state.summary(key);
+      let last: BoxChange | null = null;
+      if (found.latest) last = this.state.applyYsk(ref, yskInput(found.latest, found.firstPublishedAt));
+      for (const e of entries) last = this.state.applyEntry(ref, entryInput(e));
+      if (last && (last.changed || JSON.stringify(before) !== JSON.stringify(this.state.summary(key)))) changes.push({ ...last, changed: true });
+    }
+    if (changes.length) this.bus.emit('boxes.changed', { changes, cause: 'replica' });
+    return changes;
   }
 
   /** Turns boxes stale as time passes; records an escalation for each, then emits. */

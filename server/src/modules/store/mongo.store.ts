@@ -1,5 +1,5 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
-import type { BoxInfo, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
+import type { AuditEntry, BoxInfo, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
 import type {
   AppendOutcome,
   ColumnMap,
@@ -12,6 +12,12 @@ import type {
   NewIncident,
   NewVersion,
   Store,
+  AuditFilter,
+  NewAuditEntry,
+  RefreshTokenRecord,
+  UserFilter,
+  UserPatch,
+  UserRecord,
 } from './store.port';
 
 interface BoxDoc extends Omit<BoxInfo, 'key'> {
@@ -101,7 +107,55 @@ const schemas = {
   )
     .index({ key: 1, reason: 1 }, { unique: true })
     .index({ province: 1, district: 1, at: 1 }),
+  users: new Schema(
+    {
+      _id: String,
+      username: { type: String, unique: true },
+      name: String,
+      role: String,
+      scope: Schema.Types.Mixed,
+      passwordHash: String,
+      disabled: Boolean,
+      failedLogins: Number,
+      lockedUntil: { type: String, default: null },
+      createdAt: String,
+      updatedAt: String,
+    },
+    { versionKey: false, minimize: false },
+  ).index({ 'scope.province': 1, 'scope.district': 1 }),
+  refreshTokens: new Schema(
+    { _id: String, userId: { type: String, index: true }, createdAt: String, expiresAt: String, revokedAt: { type: String, default: null } },
+    { versionKey: false },
+  ),
+  // append-only: the adapter never updates or deletes audit documents
+  audit: new Schema(
+    { at: { type: String, index: true }, actor: Schema.Types.Mixed, action: String, target: String, before: Schema.Types.Mixed, after: Schema.Types.Mixed },
+    { versionKey: false, minimize: false },
+  ),
+  settings: new Schema({ _id: String, value: Schema.Types.Mixed }, { versionKey: false, minimize: false }),
 };
+
+type UserDoc = Omit<UserRecord, 'id'> & { _id: string };
+function toUser(d: UserDoc): UserRecord {
+  return {
+    id: d._id,
+    username: d.username,
+    name: d.name,
+    role: d.role,
+    scope: d.scope,
+    passwordHash: d.passwordHash,
+    disabled: !!d.disabled,
+    failedLogins: d.failedLogins ?? 0,
+    lockedUntil: d.lockedUntil ?? null,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+  };
+}
+type AuditDoc = Omit<AuditEntry, 'id'> & { _id: mongoose.Types.ObjectId };
+function toAudit(d: AuditDoc): AuditEntry {
+  return { id: d._id.toHexString(), at: d.at, actor: d.actor ?? null, action: d.action, target: d.target, before: d.before ?? null, after: d.after ?? null };
+}
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function toVersion(d: VersionDoc): SheetVersion {
   return {
@@ -385,5 +439,94 @@ export class MongoStore implements Store {
     const query = opts.open === undefined ? {} : opts.open ? { endedAt: null } : { endedAt: { $ne: null } };
     const docs = await this.m.incidents.find(query).sort({ _id: -1 }).limit(opts.limit ?? 100).lean<IncidentDoc[]>();
     return docs.map(toIncident);
+  }
+
+  async createUser(u: UserRecord): Promise<UserRecord | null> {
+    const { id, ...rest } = u;
+    try {
+      await this.m.users.insertMany([{ _id: id, ...rest }]);
+      return { ...u };
+    } catch (e) {
+      if ((e as { code?: number }).code === 11000) return null;
+      throw e;
+    }
+  }
+
+  async userById(id: string): Promise<UserRecord | null> {
+    const doc = await this.m.users.findById(id).lean<UserDoc>();
+    return doc ? toUser(doc) : null;
+  }
+
+  async userByName(username: string): Promise<UserRecord | null> {
+    const doc = await this.m.users.findOne({ username }).lean<UserDoc>();
+    return doc ? toUser(doc) : null;
+  }
+
+  async users(filter: UserFilter, page: { after?: string; limit?: number } = {}): Promise<UserRecord[]> {
+    const query: Record<string, unknown> = {};
+    if (filter.role !== undefined) query.role = filter.role;
+    if (filter.province !== undefined) query['scope.province'] = filter.province;
+    if (filter.district !== undefined) query['scope.district'] = filter.district;
+    if (page.after !== undefined) query.username = { $gt: page.after };
+    const docs = await this.m.users.find(query).sort({ username: 1 }).limit(page.limit ?? 1000).lean<UserDoc[]>();
+    return docs.map(toUser);
+  }
+
+  async updateUser(id: string, patch: UserPatch): Promise<UserRecord | null> {
+    const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    const doc = await this.m.users.findOneAndUpdate({ _id: id }, Object.keys(set).length ? { $set: set } : {}, { new: true }).lean<UserDoc>();
+    return doc ? toUser(doc) : null;
+  }
+
+  async countFailedLogin(id: string): Promise<number> {
+    const doc = await this.m.users.findOneAndUpdate({ _id: id }, { $inc: { failedLogins: 1 } }, { new: true }).lean<UserDoc>();
+    return doc?.failedLogins ?? 0;
+  }
+
+  async putRefreshToken(t: RefreshTokenRecord): Promise<void> {
+    const { hash, ...rest } = t;
+    await this.m.refreshTokens.insertMany([{ _id: hash, ...rest }]);
+  }
+
+  async refreshToken(hash: string): Promise<RefreshTokenRecord | null> {
+    const doc = await this.m.refreshTokens.findById(hash).lean<Omit<RefreshTokenRecord, 'hash'> & { _id: string }>();
+    return doc ? { hash: doc._id, userId: doc.userId, createdAt: doc.createdAt, expiresAt: doc.expiresAt, revokedAt: doc.revokedAt ?? null } : null;
+  }
+
+  async revokeRefreshToken(hash: string, at: string): Promise<boolean> {
+    const res = await this.m.refreshTokens.updateOne({ _id: hash, revokedAt: null }, { $set: { revokedAt: at } });
+    return res.modifiedCount === 1;
+  }
+
+  async revokeRefreshTokens(userId: string, at: string): Promise<number> {
+    const res = await this.m.refreshTokens.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: at } });
+    return res.modifiedCount;
+  }
+
+  async appendAudit(e: NewAuditEntry): Promise<AuditEntry> {
+    const [doc] = await this.m.audit.insertMany([{ ...e, before: e.before ?? null, after: e.after ?? null }]);
+    return toAudit(doc.toObject() as AuditDoc);
+  }
+
+  async audit(filter: AuditFilter, page: { before?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+    const query: Record<string, unknown> = {};
+    if (filter.actor !== undefined) query['actor.username'] = filter.actor;
+    if (filter.action !== undefined) query.action = filter.action;
+    if (filter.target !== undefined) query.target = { $regex: `^${escapeRegex(filter.target)}` };
+    if (filter.since !== undefined || filter.until !== undefined) {
+      query.at = { ...(filter.since !== undefined ? { $gte: filter.since } : {}), ...(filter.until !== undefined ? { $lt: filter.until } : {}) };
+    }
+    if (page.before !== undefined) query._id = { $lt: new mongoose.Types.ObjectId(page.before) };
+    const docs = await this.m.audit.find(query).sort({ _id: -1 }).limit(page.limit ?? 100).lean<AuditDoc[]>();
+    return docs.map(toAudit);
+  }
+
+  async setting<T = unknown>(key: string): Promise<T | null> {
+    const doc = await this.m.settings.findById(key).lean<{ value: T }>();
+    return doc ? doc.value : null;
+  }
+
+  async putSetting(key: string, value: unknown): Promise<void> {
+    await this.m.settings.updateOne({ _id: key }, { $set: { value } }, { upsert: true });
   }
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { BoxInfo, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
+import type { AuditEntry, BoxInfo, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
 import type {
   AppendOutcome,
   ColumnMap,
@@ -14,6 +14,12 @@ import type {
   NewIncident,
   NewVersion,
   Store,
+  AuditFilter,
+  NewAuditEntry,
+  RefreshTokenRecord,
+  UserFilter,
+  UserPatch,
+  UserRecord,
 } from './store.port';
 
 const SCHEMA = `
@@ -49,7 +55,80 @@ CREATE TABLE IF NOT EXISTS escalations (
   id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, province INTEGER NOT NULL, district INTEGER NOT NULL,
   reason TEXT NOT NULL, at TEXT NOT NULL, UNIQUE (key, reason));
 CREATE INDEX IF NOT EXISTS escalations_scope ON escalations (province, district, at);
+CREATE TABLE IF NOT EXISTS users (
+  id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL, scope TEXT NOT NULL,
+  scope_province INTEGER, scope_district INTEGER, password_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,
+  failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS users_scope ON users (scope_province, scope_district);
+CREATE TABLE IF NOT EXISTS refresh_tokens (
+  hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL, revoked_at TEXT);
+CREATE INDEX IF NOT EXISTS refresh_tokens_user ON refresh_tokens (user_id);
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor_id TEXT, actor_name TEXT, actor_role TEXT,
+  action TEXT NOT NULL, target TEXT NOT NULL, before TEXT, after TEXT);
+CREATE INDEX IF NOT EXISTS audit_at ON audit (at);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
+
+interface UserRow {
+  id: string;
+  username: string;
+  name: string;
+  role: string;
+  scope: string;
+  password_hash: string;
+  disabled: number;
+  failed_logins: number;
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+interface AuditRow {
+  id: number;
+  at: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  actor_role: string | null;
+  action: string;
+  target: string;
+  before: string | null;
+  after: string | null;
+}
+
+function toUser(r: UserRow): UserRecord {
+  return {
+    id: r.id,
+    username: r.username,
+    name: r.name,
+    role: r.role,
+    scope: JSON.parse(r.scope),
+    passwordHash: r.password_hash,
+    disabled: r.disabled === 1,
+    failedLogins: r.failed_logins,
+    lockedUntil: r.locked_until,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+function toAudit(r: AuditRow): AuditEntry {
+  return {
+    id: toEntryId(r.id),
+    at: r.at,
+    actor: r.actor_id ? { id: r.actor_id, username: r.actor_name ?? '', role: r.actor_role ?? '' } : null,
+    action: r.action,
+    target: r.target,
+    before: r.before === null ? null : JSON.parse(r.before),
+    after: r.after === null ? null : JSON.parse(r.after),
+  };
+}
+function conditions() {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  return { parts, params, add: (sql: string, ...values: unknown[]) => void (parts.push(sql), params.push(...values)) };
+}
+const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
 interface VersionRow {
   key: string;
@@ -434,5 +513,124 @@ export class SqliteStore implements Store {
         details: JSON.parse(r.details),
         raw: r.raw,
       }));
+  }
+
+  async createUser(u: UserRecord): Promise<UserRecord | null> {
+    const info = this.db
+      .prepare(
+        `INSERT INTO users (id, username, name, role, scope, scope_province, scope_district, password_hash, disabled, failed_logins, locked_until, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      )
+      .run(u.id, u.username, u.name, u.role, JSON.stringify(u.scope), u.scope.province ?? null, u.scope.district ?? null, u.passwordHash, u.disabled ? 1 : 0, u.failedLogins, u.lockedUntil, u.createdAt, u.updatedAt);
+    return info.changes ? { ...u } : null;
+  }
+
+  async userById(id: string): Promise<UserRecord | null> {
+    const row = this.db.prepare<[string], UserRow>(`SELECT * FROM users WHERE id = ?`).get(id);
+    return row ? toUser(row) : null;
+  }
+
+  async userByName(username: string): Promise<UserRecord | null> {
+    const row = this.db.prepare<[string], UserRow>(`SELECT * FROM users WHERE username = ?`).get(username);
+    return row ? toUser(row) : null;
+  }
+
+  async users(filter: UserFilter, page: { after?: string; limit?: number } = {}): Promise<UserRecord[]> {
+    const { parts, params, add } = conditions();
+    if (filter.role !== undefined) add('role = ?', filter.role);
+    if (filter.province !== undefined) add('scope_province = ?', filter.province);
+    if (filter.district !== undefined) add('scope_district = ?', filter.district);
+    if (page.after !== undefined) add('username > ?', page.after);
+    return this.db
+      .prepare<unknown[], UserRow>(`SELECT * FROM users WHERE ${parts.length ? parts.join(' AND ') : '1'} ORDER BY username LIMIT ?`)
+      .all(...params, page.limit ?? 1000)
+      .map(toUser);
+  }
+
+  async updateUser(id: string, patch: UserPatch): Promise<UserRecord | null> {
+    const columns: Record<keyof UserPatch, string> = {
+      name: 'name',
+      role: 'role',
+      scope: 'scope',
+      passwordHash: 'password_hash',
+      disabled: 'disabled',
+      failedLogins: 'failed_logins',
+      lockedUntil: 'locked_until',
+      updatedAt: 'updated_at',
+    };
+    const sets: string[] = [];
+    const params: unknown[] = [];
+    for (const [field, value] of Object.entries(patch) as [keyof UserPatch, unknown][]) {
+      if (value === undefined) continue;
+      sets.push(`${columns[field]} = ?`);
+      params.push(field === 'scope' ? JSON.stringify(value) : field === 'disabled' ? (value ? 1 : 0) : value);
+      if (field === 'scope') {
+        const scope = value as UserRecord['scope'];
+        sets.push('scope_province = ?', 'scope_district = ?');
+        params.push(scope.province ?? null, scope.district ?? null);
+      }
+    }
+    if (sets.length) this.db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = ?`).run(...params, id);
+    return this.userById(id);
+  }
+
+  async countFailedLogin(id: string): Promise<number> {
+    const row = this.db
+      .prepare<[string], { failed_logins: number }>(`UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins`)
+      .get(id);
+    return row?.failed_logins ?? 0;
+  }
+
+  async putRefreshToken(t: RefreshTokenRecord): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO refresh_tokens (hash, user_id, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?)`)
+      .run(t.hash, t.userId, t.createdAt, t.expiresAt, t.revokedAt);
+  }
+
+  async refreshToken(hash: string): Promise<RefreshTokenRecord | null> {
+    const row = this.db
+      .prepare<[string], { hash: string; user_id: string; created_at: string; expires_at: string; revoked_at: string | null }>(
+        `SELECT * FROM refresh_tokens WHERE hash = ?`,
+      )
+      .get(hash);
+    return row ? { hash: row.hash, userId: row.user_id, createdAt: row.created_at, expiresAt: row.expires_at, revokedAt: row.revoked_at } : null;
+  }
+
+  async revokeRefreshToken(hash: string, at: string): Promise<boolean> {
+    return this.db.prepare(`UPDATE refresh_tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL`).run(at, hash).changes === 1;
+  }
+
+  async revokeRefreshTokens(userId: string, at: string): Promise<number> {
+    return this.db.prepare(`UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`).run(at, userId).changes;
+  }
+
+  async appendAudit(e: NewAuditEntry): Promise<AuditEntry> {
+    const info = this.db
+      .prepare(`INSERT INTO audit (at, actor_id, actor_name, actor_role, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(e.at, e.actor?.id ?? null, e.actor?.username ?? null, e.actor?.role ?? null, e.action, e.target, json(e.before), json(e.after));
+    return { ...e, before: e.before ?? null, after: e.after ?? null, id: toEntryId(Number(info.lastInsertRowid)) };
+  }
+
+  async audit(filter: AuditFilter, page: { before?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+    const { parts, params, add } = conditions();
+    if (filter.actor !== undefined) add('actor_name = ?', filter.actor);
+    if (filter.action !== undefined) add('action = ?', filter.action);
+    if (filter.target !== undefined) add(`substr(target, 1, ?) = ?`, filter.target.length, filter.target);
+    if (filter.since !== undefined) add('at >= ?', filter.since);
+    if (filter.until !== undefined) add('at < ?', filter.until);
+    if (page.before !== undefined) add('id < ?', Number(page.before));
+    return this.db
+      .prepare<unknown[], AuditRow>(`SELECT * FROM audit WHERE ${parts.length ? parts.join(' AND ') : '1'} ORDER BY id DESC LIMIT ?`)
+      .all(...params, page.limit ?? 100)
+      .map(toAudit);
+  }
+
+  async setting<T = unknown>(key: string): Promise<T | null> {
+    const row = this.db.prepare<[string], { value: string }>(`SELECT value FROM settings WHERE key = ?`).get(key);
+    return row ? (JSON.parse(row.value) as T) : null;
+  }
+
+  async putSetting(key: string, value: unknown): Promise<void> {
+    this.db.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, JSON.stringify(value));
   }
 }

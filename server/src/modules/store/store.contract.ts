@@ -1,7 +1,7 @@
 /* One contract every Store adapter must pass; run by sqlite.store.spec.ts and mongo.store.spec.ts. */
 import type { BoxInfo, Sheet } from '@gozcu/shared';
 import { boxKey } from '@gozcu/shared';
-import type { NewEntry, NewVersion, Store } from './store.port';
+import type { NewEntry, NewVersion, Store, UserRecord } from './store.port';
 
 export function box(boxNo: number, over: Partial<BoxInfo> = {}): BoxInfo {
   const ref = { election: 'e1', ballot: 2 as const, province: 69, district: 681, boxNo, ...over };
@@ -18,6 +18,11 @@ export function version(b: BoxInfo, s: Sheet, hash: string, at = '2024-03-31T18:
 
 export function entry(b: BoxInfo, s: Sheet, idem: string, observer = 'obs1'): NewEntry {
   return { box: b, key: b.key, sheet: s, hash: `h-${idem}`, observer, source: 'observer', idempotencyKey: idem, createdAt: '2024-03-31T18:10:00.000Z', warnings: [] };
+}
+
+export function user(username: string, over: Partial<UserRecord> = {}): UserRecord {
+  const at = '2024-03-31T10:00:00.000Z';
+  return { id: `id-${username}`, username, name: username.toUpperCase(), role: 'province_chair', scope: { level: 'province', province: 6 }, passwordHash: '$argon2id$x', disabled: false, failedLogins: 0, lockedUntil: null, createdAt: at, updatedAt: at, ...over };
 }
 
 export function describeStoreContract(name: string, open: () => Promise<Store>): void {
@@ -146,5 +151,67 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.incidents({ open: true })).toEqual([]);
       expect(await store.incidents()).toEqual([{ ...inc, endedAt: '2024-03-31T19:05:00.000Z' }]);
     });
-  });
+  
+    it('keeps users with unique usernames, filters them by role and scope, pages by username, patches and counts failures', async () => {
+      const ankara = user('ankara');
+      expect(await store.createUser(ankara)).toEqual(ankara);
+      expect(await store.createUser(user('ankara', { id: 'other' }))).toBeNull();
+      const cankaya = user('cankaya', { role: 'district_chair', scope: { level: 'district', province: 6, district: 1 } });
+      const box = user('box1', { role: 'box_officer', scope: { level: 'box', boxes: ['e1:2:34:10:1001'] } });
+      await store.createUser(cankaya);
+      await store.createUser(box);
+      expect(await store.userByName('ankara')).toEqual(ankara);
+      expect(await store.userById(box.id)).toEqual(box);
+      expect(await store.userByName('nobody')).toBeNull();
+      expect((await store.users({})).map((u) => u.username)).toEqual(['ankara', 'box1', 'cankaya']);
+      expect((await store.users({ province: 6 })).map((u) => u.username)).toEqual(['ankara', 'cankaya']);
+      expect((await store.users({ district: 1 })).map((u) => u.username)).toEqual(['cankaya']);
+      expect((await store.users({ role: 'box_officer' })).map((u) => u.username)).toEqual(['box1']);
+      expect((await store.users({}, { after: 'ankara', limit: 1 })).map((u) => u.username)).toEqual(['box1']);
+
+      expect(await store.countFailedLogin(ankara.id)).toBe(1);
+      expect(await store.countFailedLogin(ankara.id)).toBe(2);
+      const moved = await store.updateUser(ankara.id, { scope: { level: 'province', province: 34 }, lockedUntil: '2024-03-31T11:00:00.000Z', disabled: true, updatedAt: '2024-03-31T10:30:00.000Z' });
+      expect(moved).toEqual({ ...ankara, scope: { level: 'province', province: 34 }, failedLogins: 2, lockedUntil: '2024-03-31T11:00:00.000Z', disabled: true, updatedAt: '2024-03-31T10:30:00.000Z' });
+      expect((await store.users({ province: 34 })).map((u) => u.username)).toEqual(['ankara']);
+      expect(await store.updateUser(ankara.id, { failedLogins: 0, lockedUntil: null })).toMatchObject({ failedLogins: 0, lockedUntil: null });
+      expect(await store.updateUser('missing', { disabled: true })).toBeNull();
+    });
+
+    it('keeps refresh tokens by hash; each is revoked once, and all of a user at once', async () => {
+      const t = (hash: string, userId = 'u1') => ({ hash, userId, createdAt: '2024-03-31T10:00:00.000Z', expiresAt: '2024-04-07T10:00:00.000Z', revokedAt: null });
+      await store.putRefreshToken(t('a'));
+      await store.putRefreshToken(t('b'));
+      await store.putRefreshToken(t('c', 'u2'));
+      expect(await store.refreshToken('a')).toEqual(t('a'));
+      expect(await store.refreshToken('zzz')).toBeNull();
+      expect(await store.revokeRefreshToken('a', '2024-03-31T11:00:00.000Z')).toBe(true);
+      expect(await store.revokeRefreshToken('a', '2024-03-31T11:01:00.000Z')).toBe(false);
+      expect(await store.refreshToken('a')).toEqual({ ...t('a'), revokedAt: '2024-03-31T11:00:00.000Z' });
+      expect(await store.revokeRefreshTokens('u1', '2024-03-31T12:00:00.000Z')).toBe(1);
+      expect((await store.refreshToken('b'))?.revokedAt).toBe('2024-03-31T12:00:00.000Z');
+      expect((await store.refreshToken('c'))?.revokedAt).toBeNull();
+    });
+
+    it('appends to the audit log and lists it newest first with filters and paging', async () => {
+      const admin = { id: 'u1', username: 'admin', role: 'hq_admin' };
+      const a = await store.appendAudit({ at: '2024-03-31T10:00:00.000Z', actor: admin, action: 'user.create', target: 'user:ankara', before: null, after: { role: 'province_chair' } });
+      const b = await store.appendAudit({ at: '2024-03-31T10:05:00.000Z', actor: admin, action: 'embargo.set', target: 'embargo:e1', before: { until: null }, after: { until: '2024-03-31T21:00:00.000Z' } });
+      const c = await store.appendAudit({ at: '2024-03-31T10:10:00.000Z', actor: null, action: 'user.create', target: 'user:admin', before: null, after: { role: 'hq_admin' } });
+      expect(a).toMatchObject({ id: expect.any(String), actor: admin, before: null, after: { role: 'province_chair' } });
+      expect(await store.audit({})).toEqual([c, b, a]);
+      expect(await store.audit({ action: 'user.create' })).toEqual([c, a]);
+      expect(await store.audit({ actor: 'admin' })).toEqual([b, a]);
+      expect(await store.audit({ target: 'embargo:' })).toEqual([b]);
+      expect(await store.audit({ since: '2024-03-31T10:05:00.000Z', until: '2024-03-31T10:10:00.000Z' })).toEqual([b]);
+      expect(await store.audit({}, { before: c.id, limit: 1 })).toEqual([b]);
+    });
+
+    it('keeps settings as JSON', async () => {
+      expect(await store.setting('embargo:e1')).toBeNull();
+      await store.putSetting('embargo:e1', { until: '2024-03-31T21:00:00.000Z' });
+      await store.putSetting('embargo:e1', { until: null });
+      expect(await store.setting('embargo:e1')).toEqual({ until: null });
+    });
+});
 }

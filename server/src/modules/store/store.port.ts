@@ -1,4 +1,4 @@
-import type { BallotCode, BoxInfo, Column, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
+import type { AuditEntry, BallotCode, BoxInfo, Column, District, Entry, Neighbourhood, PrincipalScope, Province, SheetVersion } from '@gozcu/shared';
 
 /** A YSK version about to be stored; the caller has computed its content hash. */
 export interface NewVersion extends Omit<SheetVersion, 'seq'> {
@@ -70,6 +70,49 @@ export interface Escalation {
   at: string;
 }
 
+/** An account; the service hashes passwords (argon2id) and normalises usernames to lower case. */
+export interface UserRecord {
+  id: string;
+  username: string;
+  name: string;
+  role: string;
+  scope: PrincipalScope;
+  passwordHash: string;
+  disabled: boolean;
+  failedLogins: number;
+  lockedUntil: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type UserPatch = Partial<Pick<UserRecord, 'name' | 'role' | 'scope' | 'passwordHash' | 'disabled' | 'failedLogins' | 'lockedUntil' | 'updatedAt'>>;
+
+export interface UserFilter {
+  role?: string;
+  province?: number;
+  district?: number;
+}
+
+/** A refresh token, kept by its SHA-256 only. */
+export interface RefreshTokenRecord {
+  hash: string;
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id'>;
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  /** prefix of the target (a box key, `user:…`, `embargo:…`) */
+  target?: string;
+  since?: string;
+  until?: string;
+}
+
 /**
  * The store port: the source of truth. Two adapters (SQLite embedded, MongoDB scale-out)
  * pass one contract suite (`store.contract.ts`).
@@ -117,6 +160,33 @@ export interface Store {
   openIncident(incident: NewIncident): Promise<Incident>;
   closeIncident(id: string, endedAt: string): Promise<void>;
   incidents(opts?: { open?: boolean; limit?: number }): Promise<Incident[]>;
+
+  /** Creates a user; null when the username is taken. */
+  createUser(user: UserRecord): Promise<UserRecord | null>;
+  userById(id: string): Promise<UserRecord | null>;
+  userByName(username: string): Promise<UserRecord | null>;
+  /** users ordered by username, paged by username */
+  users(filter: UserFilter, page?: { after?: string; limit?: number }): Promise<UserRecord[]>;
+  /** Applies a patch; answers the updated user, null when there is none. */
+  updateUser(id: string, patch: UserPatch): Promise<UserRecord | null>;
+  /** Atomically counts one more failed login; answers the new count. */
+  countFailedLogin(id: string): Promise<number>;
+
+  putRefreshToken(token: RefreshTokenRecord): Promise<void>;
+  refreshToken(hash: string): Promise<RefreshTokenRecord | null>;
+  /** Revokes one token; true only for the call that revoked it (a token is used once). */
+  revokeRefreshToken(hash: string, at: string): Promise<boolean>;
+  /** Revokes every live token of a user; answers how many. */
+  revokeRefreshTokens(userId: string, at: string): Promise<number>;
+
+  /** Appends to the audit log; there is no update or delete. */
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** newest first, paged by id (`before` = the last id seen) */
+  audit(filter: AuditFilter, page?: { before?: string; limit?: number }): Promise<AuditEntry[]>;
+
+  /** A small JSON setting changed at run time (the embargo time); null when unset. */
+  setting<T = unknown>(key: string): Promise<T | null>;
+  putSetting(key: string, value: unknown): Promise<void>;
 }
 
 export const STORE = Symbol('STORE');

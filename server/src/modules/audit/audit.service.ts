@@ -1,0 +1,28 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AuditEntry, Principal } from '@gozcu/shared';
+import { STORE, type AuditFilter, type Store } from '../store/store.port';
+
+/** The append-only log of every change a person makes: who, when, what, before and after. */
+@Injectable()
+export class AuditService {
+  constructor(@Inject(STORE) private readonly store: Store) {}
+
+  record(actor: Pick<Principal, 'userId' | 'username' | 'role'> | null, action: string, target: string, before: unknown, after: unknown, at = new Date()): Promise<AuditEntry> {
+    return this.store.appendAudit({
+      at: at.toISOString(),
+      actor: actor ? { id: actor.userId, username: actor.username, role: actor.role } : null,
+      action,
+      target,
+      before: before ?? null,
+      after: after ?? null,
+    });
+  }
+
+  async list(filter: AuditFilter, page: { before?: string; limit?: number }): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
+    const limit = page.limit ?? 100;
+    const items = await this.store.audit(filter, { before: page.before, limit: limit + 1 });
+    const more = items.length > limit;
+    const shown = items.slice(0, limit);
+    return { items: shown, nextCursor: more ? shown[shown.length - 1].id : null };
+  }
+}

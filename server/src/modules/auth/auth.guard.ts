@@ -1,0 +1,66 @@
+import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { APP_CONFIG, type AppConfig } from '../../infra/config';
+import { PERMISSION_KEY, PUBLIC_KEY, SCOPE_KEY, type AuthedRequest } from './auth.decorators';
+import { scopeAllows, type ScopeExtractor } from './scope';
+import { TokenService } from './token.service';
+
+/**
+ * The one guard of every REST route (global APP_GUARD): authenticates `Authorization: Bearer`,
+ * checks the route's @Permission, and checks every region or box the request names (@Scoped)
+ * against the caller's scope. Routes without @Permission need a signed-in, non-public role;
+ * @Public routes need nothing. Socket.IO rooms are checked by the gateway with the same token
+ * verifier and scope functions.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  canActivate(ctx: ExecutionContext): boolean {
+    if (ctx.getType() !== 'http') return true;
+    const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+    const meta = <T>(key: string) => this.reflector.getAllAndOverride<T | undefined>(key, [ctx.getHandler(), ctx.getClass()]);
+
+    const publicWhen = meta<true | ((config: AppConfig) => boolean)>(PUBLIC_KEY);
+    const isPublic = publicWhen === true || (typeof publicWhen === 'function' && publicWhen(this.config));
+    const bearer = bearerOf(req.headers.authorization);
+    const principal = bearer ? this.tokens.verifyAccessToken(bearer) : null;
+    if (principal) req.principal = principal;
+    if (isPublic) return true;
+    if (!bearer) throw new UnauthorizedException('sign in first: send Authorization: Bearer <accessToken>');
+    if (!principal) throw new UnauthorizedException('the access token is invalid or has expired');
+
+    const needed = meta<string[]>(PERMISSION_KEY);
+    if (needed) {
+      const missing = needed.filter((p) => !principal.permissions.includes(p));
+      if (missing.length) throw new ForbiddenException(`your role (${principal.role}) lacks ${missing.join(', ')}`);
+    } else if (principal.scope.level === 'public') {
+      throw new ForbiddenException(`your role (${principal.role}) cannot use this route`);
+    }
+
+    const extractor = meta<ScopeExtractor>(SCOPE_KEY);
+    if (extractor) {
+      for (const target of extractor(req, this.config)) {
+        if (!scopeAllows(principal.scope, target)) {
+          const what = 'box' in target ? `box ${target.box.key}` : describeRegion(target.region);
+          throw new ForbiddenException(`${what} is outside your scope`);
+        }
+      }
+    }
+    return true;
+  }
+}
+
+function bearerOf(header: string | string[] | undefined): string | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  const m = value ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
+  return m ? m[1] : null;
+}
+
+function describeRegion(r: { province?: number; district?: number }): string {
+  return [r.province !== undefined ? `province ${r.province}` : null, r.district !== undefined ? `district ${r.district}` : null].filter(Boolean).join(', ') || 'the whole country';
+}

@@ -1,0 +1,151 @@
+import { HttpException, HttpStatus, Inject, Injectable, Logger, UnauthorizedException, type OnApplicationBootstrap } from '@nestjs/common';
+import { roleById, type LoginResponse, type Principal, type SessionUser } from '@gozcu/shared';
+import { APP_CONFIG, type AppConfig } from '../../infra/config';
+import { AuditService } from '../audit/audit.service';
+import { STORE, type Store, type UserRecord } from '../store/store.port';
+import { AUTH_CLOCK, type Clock } from './clock';
+import { generatePassword, hashPassword, verifyPassword } from './password';
+import { TokenService, hashRefreshToken } from './token.service';
+
+const WRONG = 'wrong username or password';
+export const ADMIN_USERNAME = 'admin';
+
+@Injectable()
+export class AuthService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AuthService.name);
+  /** verified against when the username is unknown, so both answers take as long */
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(STORE) private readonly store: Store,
+    private readonly tokens: TokenService,
+    private readonly audit: AuditService,
+    @Inject(AUTH_CLOCK) private readonly now: Clock,
+  ) {}
+
+  /** Seeds the HQ administrator `admin` on the first start. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (await this.store.userByName(ADMIN_USERNAME)) return;
+    const given = this.config.GOZCU_ADMIN_PASSWORD;
+    const password = given ?? generatePassword();
+    const at = new Date(this.now()).toISOString();
+    const admin: UserRecord = {
+      id: `user-${ADMIN_USERNAME}`,
+      username: ADMIN_USERNAME,
+      name: 'HQ administrator',
+      role: 'hq_admin',
+      scope: { level: 'country' },
+      passwordHash: await hashPassword(password),
+      disabled: false,
+      failedLogins: 0,
+      lockedUntil: null,
+      createdAt: at,
+      updatedAt: at,
+    };
+    if (!(await this.store.createUser(admin))) return; // another node seeded it first
+    await this.audit.record(null, 'user.create', `user:${ADMIN_USERNAME}`, null, { username: ADMIN_USERNAME, role: 'hq_admin', scope: admin.scope, seeded: true });
+    if (!given) {
+      // printed once, at the first start, for the operator to sign in and change it
+      process.stdout.write(
+        `\n==============================================================\n` +
+          ` Gözcü: created the HQ administrator account\n` +
+          `   username: ${ADMIN_USERNAME}\n   password: ${password}\n` +
+          ` It is shown only this once. Sign in and change it (PUT /api/auth/password),\n` +
+          ` or set GOZCU_ADMIN_PASSWORD before the first start.\n` +
+          `==============================================================\n\n`,
+      );
+    }
+    this.logger.log(`seeded the HQ administrator "${ADMIN_USERNAME}"`);
+  }
+
+  async login(username: string, password: string): Promise<LoginResponse> {
+    const user = await this.store.userByName(username);
+    if (!user) {
+      this.dummyHash ??= hashPassword(generatePassword());
+      await verifyPassword(await this.dummyHash, password);
+      throw new UnauthorizedException(WRONG);
+    }
+    const now = this.now();
+    if (user.lockedUntil && Date.parse(user.lockedUntil) > now) {
+      throw new HttpException(`too many failed logins: the account is locked until ${user.lockedUntil}`, HttpStatus.LOCKED);
+    }
+    if (!(await verifyPassword(user.passwordHash, password))) {
+      const failures = await this.store.countFailedLogin(user.id);
+      if (failures >= this.config.LOGIN_MAX_FAILURES) {
+        const lockedUntil = new Date(now + this.config.LOGIN_LOCKOUT_MINUTES * 60_000).toISOString();
+        await this.store.updateUser(user.id, { failedLogins: 0, lockedUntil });
+        await this.audit.record(null, 'user.lock', `user:${user.username}`, { lockedUntil: user.lockedUntil }, { lockedUntil, failures });
+        throw new HttpException(`too many failed logins: the account is locked until ${lockedUntil}`, HttpStatus.LOCKED);
+      }
+      throw new UnauthorizedException(WRONG);
+    }
+    if (user.disabled) throw new UnauthorizedException('this account is disabled');
+    if (user.failedLogins || user.lockedUntil) await this.store.updateUser(user.id, { failedLogins: 0, lockedUntil: null });
+    return this.issue(user);
+  }
+
+  /** Trades a refresh token for a new pair; a token is good once, and a reused one ends every session of its user. */
+  async refresh(token: string): Promise<LoginResponse> {
+    const hash = hashRefreshToken(token);
+    const held = await this.store.refreshToken(hash);
+    const at = new Date(this.now()).toISOString();
+    if (!held) throw new UnauthorizedException('unknown refresh token');
+    if (held.revokedAt || !(await this.store.revokeRefreshToken(hash, at))) {
+      await this.store.revokeRefreshTokens(held.userId, at);
+      this.logger.warn(`a used refresh token of user ${held.userId} came back: every session of the user is ended`);
+      throw new UnauthorizedException('this refresh token was already used; sign in again');
+    }
+    if (Date.parse(held.expiresAt) <= this.now()) throw new UnauthorizedException('the refresh token has expired; sign in again');
+    const user = await this.store.userById(held.userId);
+    if (!user || user.disabled) throw new UnauthorizedException('this account is disabled');
+    return this.issue(user);
+  }
+
+  /** Ends one session (its refresh token). Unknown tokens are ignored. */
+  async logout(token: string): Promise<void> {
+    await this.store.revokeRefreshToken(hashRefreshToken(token), new Date(this.now()).toISOString());
+  }
+
+  async me(principal: Principal): Promise<SessionUser> {
+    const user = await this.store.userById(principal.userId);
+    if (!user || user.disabled) throw new UnauthorizedException('this account is disabled');
+    return this.sessionUser(user);
+  }
+
+  async changePassword(principal: Principal, current: string, next: string): Promise<void> {
+    const user = await this.store.userById(principal.userId);
+    if (!user || !(await verifyPassword(user.passwordHash, current))) throw new UnauthorizedException('the current password is wrong');
+    const at = new Date(this.now()).toISOString();
+    await this.store.updateUser(user.id, { passwordHash: await hashPassword(next), updatedAt: at });
+    await this.store.revokeRefreshTokens(user.id, at);
+    await this.audit.record(principal, 'user.password', `user:${user.username}`, null, { password: 'changed' });
+  }
+
+  private sessionUser(user: UserRecord): SessionUser {
+    const role = roleById(user.role);
+    return {
+      id: user.id,
+      username: user.username,
+      name: user.name,
+      role: user.role,
+      roleName: role?.name ?? { tr: user.role, en: user.role },
+      scope: user.scope,
+      permissions: this.tokens.permissionsOf(user.role),
+    };
+  }
+
+  private async issue(user: UserRecord): Promise<LoginResponse> {
+    const access = this.tokens.signAccessToken(user);
+    const refresh = this.tokens.newRefreshToken();
+    const now = this.now();
+    await this.store.putRefreshToken({
+      hash: refresh.hash,
+      userId: user.id,
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + this.config.REFRESH_TOKEN_TTL_HOURS * 3_600_000).toISOString(),
+      revokedAt: null,
+    });
+    return { accessToken: access.token, refreshToken: refresh.token, expiresIn: access.expiresIn, user: this.sessionUser(user) };
+  }
+}

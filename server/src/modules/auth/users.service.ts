@@ -1,0 +1,164 @@
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { parse } from 'csv-parse/sync';
+import { randomUUID } from 'node:crypto';
+import { boxKey, parseBoxKey, roleById, scopeProblem, type BallotCode, type Principal, type PrincipalScope, type UserView } from '@gozcu/shared';
+import { APP_CONFIG, type AppConfig } from '../../infra/config';
+import { ValidationFailed, issuesOf } from '../../infra/http';
+import { AuditService } from '../audit/audit.service';
+import { STORE, type Store, type UserPatch, type UserRecord } from '../store/store.port';
+import { createUserBody, type CreateUserBody, type ScopeInput, type UpdateUserBody, type UsersQuery } from './auth.dto';
+import { AUTH_CLOCK, type Clock } from './clock';
+import { generatePassword, hashPassword } from './password';
+
+export interface ImportUserRow {
+  row: number;
+  ok: boolean;
+  username?: string;
+  /** a generated password, shown only here */
+  password?: string;
+  issues?: Record<string, string>;
+}
+
+export function toView(u: UserRecord): UserView {
+  return { id: u.id, username: u.username, name: u.name, role: u.role, scope: u.scope, disabled: u.disabled, lockedUntil: u.lockedUntil, createdAt: u.createdAt, updatedAt: u.updatedAt };
+}
+
+/** What the audit log keeps of a user: never the hash. */
+const audited = (u: UserRecord | null) => u && { username: u.username, name: u.name, role: u.role, scope: u.scope, disabled: u.disabled, lockedUntil: u.lockedUntil };
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(STORE) private readonly store: Store,
+    private readonly audit: AuditService,
+    @Inject(AUTH_CLOCK) private readonly now: Clock,
+  ) {}
+
+  /** A role's scope from the input: only what the role's level uses, box shorthands expanded to every followed ballot type. */
+  scopeFor(roleId: string, input: ScopeInput): PrincipalScope {
+    const level = roleById(roleId)!.level;
+    const scope: PrincipalScope = { level };
+    if (level === 'province' || level === 'district') scope.province = input.province;
+    if (level === 'district') scope.district = input.district;
+    if (level === 'building' || level === 'box') {
+      const keys = new Set<string>();
+      for (const b of input.boxes ?? []) {
+        if (parseBoxKey(b)) keys.add(b);
+        else {
+          const [province, district, boxNo] = b.split(':').map(Number);
+          for (const ballot of this.config.YSK_BALLOT_TYPES) keys.add(boxKey({ election: this.config.YSK_ELECTION_ID, ballot: ballot as BallotCode, province, district, boxNo }));
+        }
+      }
+      scope.boxes = [...keys].sort();
+    }
+    const problem = scopeProblem(level, scope);
+    if (problem) throw new ValidationFailed(`invalid scope: ${problem}`, { scope: problem });
+    return scope;
+  }
+
+  /** Creates an account; answers it with the generated password when none was given. */
+  async create(actor: Principal | null, body: CreateUserBody): Promise<{ user: UserView; password?: string }> {
+    const scope = this.scopeFor(body.role, body.scope);
+    const password = body.password ?? generatePassword();
+    const at = new Date(this.now()).toISOString();
+    const user: UserRecord = {
+      id: randomUUID(),
+      username: body.username,
+      name: body.name ?? body.username,
+      role: body.role,
+      scope,
+      passwordHash: await hashPassword(password),
+      disabled: false,
+      failedLogins: 0,
+      lockedUntil: null,
+      createdAt: at,
+      updatedAt: at,
+    };
+    const created = await this.store.createUser(user);
+    if (!created) throw new ConflictException(`username ${body.username} is taken`);
+    await this.audit.record(actor, 'user.create', `user:${user.username}`, null, audited(user));
+    return { user: toView(user), ...(body.password ? {} : { password }) };
+  }
+
+  async list(q: UsersQuery): Promise<{ items: UserView[]; nextCursor: string | null }> {
+    const limit = q.limit ?? 100;
+    const rows = await this.store.users({ role: q.role, province: q.province, district: q.district }, { after: q.cursor, limit: limit + 1 });
+    const items = rows.slice(0, limit).map(toView);
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1].username : null };
+  }
+
+  async get(id: string): Promise<UserView> {
+    const user = await this.store.userById(id);
+    if (!user) throw new NotFoundException(`no user ${id}`);
+    return toView(user);
+  }
+
+  /** Changes a user; a new role, scope, password or a disabling ends their sessions (refresh tokens). */
+  async update(actor: Principal, id: string, body: UpdateUserBody): Promise<UserView> {
+    const before = await this.store.userById(id);
+    if (!before) throw new NotFoundException(`no user ${id}`);
+    const role = body.role ?? before.role;
+    const at = new Date(this.now()).toISOString();
+    const patch: UserPatch = { updatedAt: at };
+    if (body.name !== undefined) patch.name = body.name;
+    if (body.role !== undefined || body.scope !== undefined) {
+      patch.role = role;
+      patch.scope = this.scopeFor(role, body.scope ?? { province: before.scope.province, district: before.scope.district, boxes: before.scope.boxes });
+    }
+    if (body.password !== undefined) patch.passwordHash = await hashPassword(body.password);
+    if (body.disabled !== undefined) patch.disabled = body.disabled;
+    if (body.unlock) Object.assign(patch, { failedLogins: 0, lockedUntil: null });
+    if (actor.userId === id && (patch.disabled || (patch.role && patch.role !== before.role))) {
+      throw new BadRequestException('you cannot disable yourself or change your own role');
+    }
+    const after = (await this.store.updateUser(id, patch))!;
+    if (patch.role || patch.scope || patch.passwordHash || patch.disabled) await this.store.revokeRefreshTokens(id, at);
+    await this.audit.record(actor, 'user.update', `user:${before.username}`, audited(before), { ...audited(after), ...(patch.passwordHash ? { password: 'changed' } : {}) });
+    return toView(after);
+  }
+
+  /**
+   * Bulk import of the organisation's people. CSV header: username,role[,name,province,district,boxes,password];
+   * `boxes` separated by spaces or semicolons. One report line per row; generated passwords appear only here.
+   */
+  async importCsv(actor: Principal, csv: string): Promise<{ rows: ImportUserRow[]; created: number; rejected: number }> {
+    let records: Record<string, string>[];
+    try {
+      records = parse(csv, { columns: true, skip_empty_lines: true, trim: true, bom: true });
+    } catch (e) {
+      throw new BadRequestException(`cannot read the CSV: ${(e as Error).message}`);
+    }
+    if (!records.length) throw new BadRequestException('the CSV has no rows');
+    const missing = ['username', 'role'].filter((f) => !(f in records[0]));
+    if (missing.length) throw new BadRequestException(`the CSV lacks the columns ${missing.join(', ')}`);
+    const rows: ImportUserRow[] = [];
+    for (const [i, r] of records.entries()) {
+      const row = i + 2;
+      const parsed = createUserBody.safeParse({
+        username: r.username,
+        role: r.role,
+        name: r.name || undefined,
+        password: r.password || undefined,
+        scope: {
+          province: r.province || undefined,
+          district: r.district || undefined,
+          boxes: r.boxes ? r.boxes.split(/[\s;]+/).filter(Boolean) : undefined,
+        },
+      });
+      if (!parsed.success) {
+        rows.push({ row, ok: false, username: r.username, issues: issuesOf(parsed.error) });
+        continue;
+      }
+      try {
+        const { user, password } = await this.create(actor, parsed.data);
+        rows.push({ row, ok: true, username: user.username, ...(password ? { password } : {}) });
+      } catch (e) {
+        if (e instanceof ValidationFailed) rows.push({ row, ok: false, username: parsed.data.username, issues: e.issues });
+        else if (e instanceof ConflictException) rows.push({ row, ok: false, username: parsed.data.username, issues: { username: e.message } });
+        else throw e;
+      }
+    }
+    return { rows, created: rows.filter((r) => r.ok).length, rejected: rows.filter((r) => !r.ok).length };
+  }
+}

@@ -1,0 +1,23 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../infra/config';
+import { ReconcileModule } from '../reconcile/reconcile.module';
+import { FeedController } from './feed.controller';
+import { FeedScheduler, YSK_QUEUE } from './feed.scheduler';
+import { FeedService } from './feed.service';
+
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [APP_CONFIG],
+      // one queue namespace per election, so two elections (or two test runs) never share jobs
+      useFactory: (config: AppConfig) => ({ connection: { url: config.REDIS_URL, maxRetriesPerRequest: null }, prefix: `gozcu:${config.YSK_ELECTION_ID}` }),
+    }),
+    BullModule.registerQueue({ name: YSK_QUEUE }),
+    ReconcileModule,
+  ],
+  providers: [FeedService, FeedScheduler],
+  controllers: [FeedController],
+  exports: [FeedService],
+})
+export class FeedModule {}

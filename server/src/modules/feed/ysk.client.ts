@@ -1,0 +1,216 @@
+import {
+  buildQuery,
+  normaliseResultRows,
+  parseColumnMap,
+  parseYskPayload,
+  YskColumnMapError,
+  YskRowError,
+  type Column,
+  type NormaliseContext,
+  type YskEndpoint,
+  type YskObservation,
+  type YskParams,
+  type YskRowTypes,
+} from '@gozcu/shared';
+import { parseRetryAfter, YskFetchError, type YskErrorKind } from './ysk.errors';
+import type { YskRecorder } from './ysk.recorder';
+
+/** One finished call, for metrics: latency and bytes per endpoint, and how it ended. */
+export interface YskCallEvent {
+  endpoint: YskEndpoint;
+  outcome: 'ok' | 'not_modified' | YskErrorKind;
+  status: number | null;
+  latencyMs: number;
+  bytes: number;
+}
+
+export interface YskClientObserver {
+  onCall(event: YskCallEvent): void;
+}
+
+export interface YskClientOptions {
+  /** e.g. `https://…/api` or the simulator's `apiUrl`; calls go to `${baseUrl}/${endpoint}?…`. */
+  baseUrl: string;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+  /** Epoch ms; used for fetchedAt, latency and Retry-After dates. */
+  now?: () => number;
+  observer?: YskClientObserver;
+  recorder?: YskRecorder;
+  headers?: Record<string, string>;
+}
+
+export interface YskCallOptions {
+  /** Send If-None-Match / If-Modified-Since from the last good answer (default true). */
+  conditional?: boolean;
+}
+
+/** A call's answer: fresh rows, or "unchanged since the last good answer" (HTTP 304). */
+export type YskResponse<Row> =
+  | { notModified: false; rows: Row[]; fetchedAt: string; bytes: number }
+  | { notModified: true; fetchedAt: string; bytes: 0 };
+
+interface Validators {
+  etag: string | null;
+  lastModified: string | null;
+}
+
+/**
+ * The YSK results API client: one method per call, each with a timeout, conditional
+ * requests, per-endpoint metrics, classified errors and optional recording. A payload that
+ * is not JSON or not in the expected shape is a YskFetchError (`parse`/`schema`), never data.
+ */
+export class YskClient {
+  private readonly fetchFn: typeof fetch;
+  private readonly now: () => number;
+  private readonly baseUrl: string;
+  private readonly validators = new Map<string, Validators>();
+
+  constructor(private readonly opts: YskClientOptions) {
+    this.fetchFn = opts.fetch ?? fetch;
+    this.now = opts.now ?? Date.now;
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+  }
+
+  getIlList(params: YskParams<'getIlList'>, call?: YskCallOptions) {
+    return this.call('getIlList', params, call);
+  }
+  getIlceList(params: YskParams<'getIlceList'>, call?: YskCallOptions) {
+    return this.call('getIlceList', params, call);
+  }
+  getMuhtarlikList(params: YskParams<'getMuhtarlikList'>, call?: YskCallOptions) {
+    return this.call('getMuhtarlikList', params, call);
+  }
+  getSandikSecimSonucBaslikList(params: YskParams<'getSandikSecimSonucBaslikList'>, call?: YskCallOptions) {
+    return this.call('getSandikSecimSonucBaslikList', params, call);
+  }
+  getSecimSandikSonucList(params: YskParams<'getSecimSandikSonucList'>, call?: YskCallOptions) {
+    return this.call('getSecimSandikSonucList', params, call);
+  }
+  getSecimSonucList(params: YskParams<'getSecimSonucList'>, call?: YskCallOptions) {
+    return this.call('getSecimSonucList', params, call);
+  }
+
+  /** The column map as Column[]; always fetched fresh (a cached map has missed parties). */
+  async getColumnMap(params: YskParams<'getSandikSecimSonucBaslikList'>): Promise<Column[]> {
+    const res = await this.call('getSandikSecimSonucBaslikList', params, { conditional: false });
+    if (res.notModified) throw new Error('unreachable: unconditional request answered 304');
+    try {
+      return parseColumnMap(res.rows);
+    } catch (err) {
+      if (err instanceof YskColumnMapError) throw this.schemaError('getSandikSecimSonucBaslikList', params, err.message, [err.message]);
+      throw err;
+    }
+  }
+
+  /**
+   * Box rows of a scope, normalised: `null` when unchanged (304). Aggregate rows are skipped;
+   * a row that cannot be read fails the whole call as `schema`.
+   */
+  async getBoxObservations(
+    params: YskParams<'getSecimSandikSonucList'>,
+    columns: readonly Column[],
+    ctx: Omit<NormaliseContext, 'fetchedAt'>,
+    call?: YskCallOptions,
+  ): Promise<YskObservation[] | null> {
+    const res = await this.call('getSecimSandikSonucList', params, call);
+    if (res.notModified) return null;
+    try {
+      return normaliseResultRows(res.rows, columns, { ...ctx, fetchedAt: res.fetchedAt }).observations;
+    } catch (err) {
+      if (err instanceof YskRowError) {
+        this.validators.delete(this.url('getSecimSandikSonucList', params));
+        throw this.schemaError('getSecimSandikSonucList', params, err.message, [err.message]);
+      }
+      throw err;
+    }
+  }
+
+  /** Forgets the conditional-request validators (all, or one call's). */
+  resetValidators(): void {
+    this.validators.clear();
+  }
+
+  private url<E extends YskEndpoint>(endpoint: E, params: YskParams<E>): string {
+    return `${this.baseUrl}/${endpoint}?${buildQuery(endpoint, params)}`;
+  }
+
+  private schemaError(endpoint: YskEndpoint, params: YskParams<never>, message: string, issues: string[]): YskFetchError {
+    return new YskFetchError('schema', endpoint, `${endpoint}: ${message}`, {
+      url: this.url(endpoint, params), status: 200, retryAfterMs: null, body: null, latencyMs: 0, issues,
+    });
+  }
+
+  async call<E extends YskEndpoint>(endpoint: E, params: YskParams<E>, callOpts: YskCallOptions = {}): Promise<YskResponse<YskRowTypes[E]>> {
+    const url = this.url(endpoint, params);
+    const query = url.slice(url.indexOf('?') + 1);
+    const started = this.now();
+    const fetchedAt = new Date(started).toISOString();
+    const headers: Record<string, string> = { accept: 'application/json', ...this.opts.headers };
+    const known = callOpts.conditional === false ? undefined : this.validators.get(url);
+    if (known?.etag) headers['if-none-match'] = known.etag;
+    if (known?.lastModified) headers['if-modified-since'] = known.lastModified;
+
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.opts.timeoutMs);
+    let status: number | null = null;
+    let body = '';
+    let bytes = 0;
+    const fail = (kind: YskErrorKind, message: string, extra: { retryAfterMs?: number | null; issues?: string[]; cause?: unknown } = {}) => {
+      const latencyMs = this.now() - started;
+      this.opts.observer?.onCall({ endpoint, outcome: kind, status, latencyMs, bytes });
+      return new YskFetchError(kind, endpoint, `${endpoint}: ${message}`, {
+        url, status, retryAfterMs: extra.retryAfterMs ?? null, body: status === null ? null : body, latencyMs, issues: extra.issues, cause: extra.cause,
+      });
+    };
+    let response: Response;
+    try {
+      try {
+        response = await this.fetchFn(url, { headers, signal: controller.signal });
+        status = response.status;
+        const buffer = Buffer.from(await response.arrayBuffer());
+        bytes = buffer.length;
+        body = buffer.toString('utf8');
+      } catch (err) {
+        if (timedOut) throw fail('timeout', `no answer within ${this.opts.timeoutMs} ms`, { cause: err });
+        throw fail('connect', `request failed: ${describe(err)}`, { cause: err });
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+
+    if (status !== 304) this.opts.recorder?.record({ at: fetchedAt, endpoint, query, status, body });
+    if (status === 304) {
+      this.opts.observer?.onCall({ endpoint, outcome: 'not_modified', status, latencyMs: this.now() - started, bytes });
+      return { notModified: true, fetchedAt, bytes: 0 };
+    }
+    if (status === 429) throw fail('http_429', 'rate limited (429)', { retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.now()) });
+    if (status >= 500) throw fail('http_5xx', `server error ${status}`, { retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.now()) });
+    if (status >= 400) throw fail('http_4xx', `refused (${status})`, { retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.now()) });
+    if (status < 200 || status >= 300) throw fail('http_4xx', `unexpected status ${status}`);
+
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body);
+    } catch (err) {
+      throw fail('parse', `payload is not JSON (${bytes} bytes: ${JSON.stringify(body.slice(0, 60))}…)`, { cause: err });
+    }
+    const parsed = parseYskPayload(endpoint, payload);
+    if (!parsed.ok) throw fail('schema', `payload does not match the ${endpoint} schema: ${parsed.issues.slice(0, 3).join('; ')}`, { issues: parsed.issues });
+
+    const etag = response.headers.get('etag');
+    const lastModified = response.headers.get('last-modified');
+    if (etag || lastModified) this.validators.set(url, { etag, lastModified });
+    this.opts.observer?.onCall({ endpoint, outcome: 'ok', status, latencyMs: this.now() - started, bytes });
+    return { notModified: false, rows: parsed.rows, fetchedAt, bytes };
+  }
+}
+
+function describe(err: unknown): string {
+  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  return [e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(': ') || String(err);
+}
