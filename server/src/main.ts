@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type AppConfig } from './infra/config';
+import { simulatorOptionsFromEnv } from './simulator/config';
+import { startSimulator } from './simulator/server';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -13,12 +15,34 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  const simulator = config.YSK_BASE_URL ? null : await startBuiltInSimulator(config);
+  if (simulator) config = simulator.config;
   const app = await createApp(config);
+  if (simulator) app.enableShutdownHooks().getHttpServer().once('close', () => void simulator.close());
   await app.listen(config.PORT, config.HOST);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-  process.stdout.write(`\nGözcü is running: http://${host}:${port}/\n\n`);
+  process.stdout.write(`\nGözcü is running: http://${host}:${port}/\n`);
+  if (simulator) process.stdout.write(`YSK feed: the built-in simulator (${simulator.describe}) at ${config.YSK_BASE_URL}\n`);
+  process.stdout.write('\n');
+}
+
+/**
+ * No YSK_BASE_URL: run the built-in YSK simulator in this process (a compressed election night,
+ * SIM_* variables) and point the client at it, polling briskly since it is local.
+ */
+async function startBuiltInSimulator(config: AppConfig) {
+  const env = { SIM_ELECTION_ID: config.YSK_ELECTION_ID, SIM_BALLOT_TYPES: config.YSK_BALLOT_TYPES.join(','), SIM_HOST: '127.0.0.1', ...process.env };
+  const { describe, ...opts } = simulatorOptionsFromEnv(env);
+  const sim = await startSimulator(opts);
+  const overrides = loadConfig({
+    ...process.env,
+    YSK_BASE_URL: sim.apiUrl,
+    YSK_POLL_INTERVAL_MS: process.env.YSK_POLL_INTERVAL_MS ?? '3000',
+    YSK_MAX_RPS: process.env.YSK_MAX_RPS ?? '50',
+  });
+  return { config: overrides, describe, close: () => sim.close() };
 }
 
 main().catch((e) => {

@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { Permission } from '../auth/auth.decorators';
 import { FeedScheduler } from './feed.scheduler';
 import { FeedService } from './feed.service';
 
@@ -11,6 +12,7 @@ export class FeedController {
 
   /** Overall and per-endpoint state, latency percentiles over 1/5/15 minutes, backoff, last success per province, incidents. */
   @Get('health')
+  @Permission('feed:read')
   async health() {
     const [report, queue] = await Promise.all([this.feed.healthReport(), this.scheduler.depth().catch(() => null)]);
     return { ...report, queue };
