@@ -1,5 +1,7 @@
 import type { BoxCounters } from '../api/contracts';
-import { emptyCounters } from './types';
+import { COUNTER_FIELDS, emptyCounters } from './types';
+
+const NONE = new Float64Array(0);
 
 /** Running totals of one (region, ballot type): counters, YSK header sums, vote sums per party index. */
 export class Aggregate {
@@ -8,15 +10,45 @@ export class Aggregate {
   voted = 0;
   valid = 0;
   invalid = 0;
-  readonly yskVotes: number[] = [];
-  readonly orgVotes: number[] = [];
-  /** box-result indices, for the list heads */
-  readonly stale = new Set<number>();
-  readonly altered = new Set<number>();
-  readonly mismatch = new Set<number>();
-}
+  /** YSK votes per party index of the ballot's dictionary (use `sums` to add) */
+  yskVotes = NONE;
+  /** the organisation's votes per party index */
+  orgVotes = NONE;
+  /**
+   * The list heads, best first, as box-result indices: [stale, altered, mismatch]. Null when a
+   * box-result that is or was on one of the lists changed since they were taken.
+   */
+  heads: number[][] | null = null;
 
-export function addVotes(sums: number[], party: number, votes: number): void {
-  if (party >= sums.length) while (sums.length <= party) sums.push(0);
-  sums[party]! += votes;
+  /** The YSK (org: the organisation's) vote sums, with room for party indices below `span`. */
+  sums(org: boolean, span: number): Float64Array {
+    const sums = org ? this.orgVotes : this.yskVotes;
+    if (sums.length >= span) return sums;
+    const grown = new Float64Array(Math.max(span, 2 * sums.length));
+    grown.set(sums);
+    if (org) this.orgVotes = grown;
+    else this.yskVotes = grown;
+    return grown;
+  }
+
+  reset(): void {
+    for (const field of COUNTER_FIELDS) this.counters[field] = 0;
+    this.registered = this.voted = this.valid = this.invalid = 0;
+    this.yskVotes.fill(0);
+    this.orgVotes.fill(0);
+    this.heads = null;
+  }
+
+  /** Adds this aggregate's totals to `into` (a parent region's). */
+  addTo(into: Aggregate): void {
+    for (const field of COUNTER_FIELDS) into.counters[field] += this.counters[field];
+    into.registered += this.registered;
+    into.voted += this.voted;
+    into.valid += this.valid;
+    into.invalid += this.invalid;
+    const ysk = into.sums(false, this.yskVotes.length);
+    for (let p = 0; p < this.yskVotes.length; p++) ysk[p]! += this.yskVotes[p]!;
+    const org = into.sums(true, this.orgVotes.length);
+    for (let p = 0; p < this.orgVotes.length; p++) org[p]! += this.orgVotes[p]!;
+  }
 }

@@ -3,6 +3,10 @@ import { SHEET_FIGURES, type Sheet } from '../domain/sheet';
 const HEADER = SHEET_FIGURES.length;
 /** Marks a figure that does not fit 0…0xFFFE; its value sits in the overflow map. */
 const OVERFLOW = 0xffff;
+/** The arena grows by chunks of 2^18 cells (512 KB): never copied, never more than a chunk unused. */
+const CHUNK_BITS = 18;
+const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
 
 /** The party/candidate names of one sheet's votes, in the key order they came in. */
 export interface Layout {
@@ -13,6 +17,8 @@ export interface Layout {
   parties: Int32Array;
   /** header figures + votes */
   size: number;
+  /** 1 + the highest party index of `parties` */
+  partySpan: number;
 }
 
 /**
@@ -20,6 +26,7 @@ export interface Layout {
  * vote layouts (boxes of one district share a ballot, so a handful of layouts covers a
  * country), and every sheet's figures as 16-bit cells in one arena. Figures that do not
  * fit a cell (none on a real box: median ~306 registered) go to an overflow map, exactly.
+ * A sheet's cells never straddle two chunks of the arena.
  */
 export class FigureStore {
   private readonly dictionaries: Map<string, number>[] = [];
@@ -27,16 +34,15 @@ export class FigureStore {
   private readonly layouts: Layout[] = [];
   private readonly layoutIndex = new Map<string, Layout>();
   private readonly lastLayout: (Layout | undefined)[] = [];
-  private cells: Uint16Array;
+  private readonly chunks: Uint16Array[] = [];
   private used = 0;
   private readonly overflow = new Map<number, number>();
-
-  constructor(initialCells = 1 << 16) {
-    this.cells = new Uint16Array(Math.max(64, initialCells));
-  }
+  /** one sheet's figures between `stage` and `commit` */
+  private staged = new Float64Array(64);
+  private scratch = new Float64Array(64);
 
   get bytes(): number {
-    return this.cells.byteLength;
+    return this.chunks.length * CHUNK * 2;
   }
 
   partyCount(ballotSlot: number): number {
@@ -86,7 +92,8 @@ export class FigureStore {
     let layout = this.layoutIndex.get(key);
     if (!layout) {
       const parties = Int32Array.from(names, (name) => this.partyIndex(ballotSlot, name));
-      layout = { id: this.layouts.length, ballotSlot, names, parties, size: HEADER + names.length };
+      const partySpan = parties.reduce((span, p) => Math.max(span, p + 1), 0);
+      layout = { id: this.layouts.length, ballotSlot, names, parties, size: HEADER + names.length, partySpan };
       this.layouts.push(layout);
       this.layoutIndex.set(key, layout);
     }
@@ -95,41 +102,143 @@ export class FigureStore {
   }
 
   alloc(size: number): number {
-    if (this.used + size > this.cells.length) {
-      let length = this.cells.length * 2;
-      while (this.used + size > length) length *= 2;
-      const grown = new Uint16Array(length);
-      grown.set(this.cells);
-      this.cells = grown;
-    }
-    const offset = this.used;
-    this.used += size;
+    if (size > CHUNK) throw new RangeError(`a sheet of ${size} figures does not fit the arena`);
+    let offset = this.used;
+    if ((offset & MASK) + size > CHUNK) offset = Math.ceil(offset / CHUNK) * CHUNK;
+    while (this.chunks.length * CHUNK < offset + size) this.chunks.push(new Uint16Array(CHUNK));
+    this.used = offset + size;
     return offset;
   }
 
   get(pos: number): number {
-    const cell = this.cells[pos]!;
+    const cell = this.chunks[pos >>> CHUNK_BITS]![pos & MASK]!;
     return cell === OVERFLOW ? this.overflow.get(pos)! : cell;
   }
 
-  private set(pos: number, value: number): boolean {
-    const old = this.get(pos);
-    if ((value & 0xffff) === value && value !== OVERFLOW) {
-      if (this.cells[pos] === OVERFLOW) this.overflow.delete(pos);
-      this.cells[pos] = value;
-    } else {
-      this.cells[pos] = OVERFLOW;
-      this.overflow.set(pos, value);
-    }
-    return old !== value;
+  private setOverflow(pos: number, value: number): void {
+    this.chunks[pos >>> CHUNK_BITS]![pos & MASK] = OVERFLOW;
+    this.overflow.set(pos, value);
   }
 
-  /** Writes a sheet at `offset` in `layout` order; true when any cell changed. */
-  write(offset: number, layout: Layout, sheet: Sheet): boolean {
-    let changed = false;
-    for (let f = 0; f < HEADER; f++) changed = this.set(offset + f, sheet[SHEET_FIGURES[f]!]) || changed;
+  /** Adds `sign` × the votes of the sheet at `offset` to `sums`, by party index. */
+  addVotes(sums: Float64Array, offset: number, layout: Layout, sign: number): void {
+    const cells = this.chunks[offset >>> CHUNK_BITS]!;
+    const at = (offset & MASK) + HEADER;
+    const parties = layout.parties;
+    for (let k = 0; k < parties.length; k++) {
+      const cell = cells[at + k]!;
+      sums[parties[k]!]! += sign * (cell === OVERFLOW ? this.overflow.get(offset + HEADER + k)! : cell);
+    }
+  }
+
+  /** Σ|a − b| over the header figures and the parties of two sheets (a party absent on one side counts 0 there). */
+  absDifference(a: number, aLayout: Layout, b: number, bLayout: Layout): number {
+    let total = 0;
+    if (aLayout === bLayout) {
+      const ca = this.chunks[a >>> CHUNK_BITS]!;
+      const cb = this.chunks[b >>> CHUNK_BITS]!;
+      const ia = a & MASK;
+      const ib = b & MASK;
+      for (let k = 0; k < aLayout.size; k++) {
+        const x = ca[ia + k]!;
+        const y = cb[ib + k]!;
+        if (x === y && x !== OVERFLOW) continue;
+        total += Math.abs((x === OVERFLOW ? this.overflow.get(a + k)! : x) - (y === OVERFLOW ? this.overflow.get(b + k)! : y));
+      }
+      return total;
+    }
+    for (let f = 0; f < HEADER; f++) total += Math.abs(this.get(a + f) - this.get(b + f));
+    const span = Math.max(aLayout.partySpan, bLayout.partySpan);
+    if (this.scratch.length < span) this.scratch = new Float64Array(Math.max(span, this.scratch.length * 2));
+    const s = this.scratch;
+    for (let k = 0; k < aLayout.parties.length; k++) s[aLayout.parties[k]!]! += this.get(a + HEADER + k);
+    for (let k = 0; k < bLayout.parties.length; k++) s[bLayout.parties[k]!]! -= this.get(b + HEADER + k);
+    for (const p of aLayout.parties) {
+      total += Math.abs(s[p]!);
+      s[p] = 0;
+    }
+    for (const p of bLayout.parties) {
+      total += Math.abs(s[p]!);
+      s[p] = 0;
+    }
+    return total;
+  }
+
+  /**
+   * Reads `sheet` into the staging buffer (header figures, then votes in layout order) and
+   * returns its layout. The ballot's last layout is matched in the same pass that reads the
+   * votes, so a sheet in the common layout costs one walk over its keys.
+   */
+  stage(ballotSlot: number, sheet: Sheet): Layout {
+    const buffer = this.staged;
+    buffer[0] = sheet.registered;
+    buffer[1] = sheet.voted;
+    buffer[2] = sheet.validUncontested;
+    buffer[3] = sheet.validAfterObjection;
+    buffer[4] = sheet.valid;
+    buffer[5] = sheet.invalid;
+    const votes = sheet.votes;
+    const last = this.lastLayout[ballotSlot];
+    if (last && last.size <= buffer.length) {
+      const names = last.names;
+      const n = names.length;
+      let k = 0;
+      for (const name in votes) {
+        if (k === n || names[k] !== name) {
+          k = -1;
+          break;
+        }
+        buffer[HEADER + k++] = votes[name]!;
+      }
+      if (k === n) return last;
+    }
+    const layout = this.layoutOf(ballotSlot, votes);
+    if (layout.size > this.staged.length) {
+      const grown = new Float64Array(Math.max(layout.size, this.staged.length * 2));
+      grown.set(this.staged.subarray(0, HEADER));
+      this.staged = grown;
+    }
     const names = layout.names;
-    for (let k = 0; k < names.length; k++) changed = this.set(offset + HEADER + k, sheet.votes[names[k]!]!) || changed;
+    for (let k = 0; k < names.length; k++) this.staged[HEADER + k] = votes[names[k]!]!;
+    return layout;
+  }
+
+  /** Whether the `size` figures at `a` and at `b` are equal. */
+  same(a: number, b: number, size: number): boolean {
+    for (let k = 0; k < size; k++) if (this.get(a + k) !== this.get(b + k)) return false;
+    return true;
+  }
+
+  /** Writes the staged sheet (of `size` cells) into cells just allocated at `offset`. */
+  commitFresh(offset: number, size: number): void {
+    const buffer = this.staged;
+    const cells = this.chunks[offset >>> CHUNK_BITS]!;
+    const at = offset & MASK;
+    for (let k = 0; k < size; k++) {
+      const value = buffer[k]!;
+      if ((value & 0xffff) === value && value !== OVERFLOW) cells[at + k] = value;
+      else this.setOverflow(offset + k, value);
+    }
+  }
+
+  /** Writes the staged sheet (of `size` cells) at `offset`; true when any cell changed. */
+  commit(offset: number, size: number): boolean {
+    const buffer = this.staged;
+    const cells = this.chunks[offset >>> CHUNK_BITS]!;
+    const at = offset & MASK;
+    let changed = false;
+    for (let k = 0; k < size; k++) {
+      const value = buffer[k]!;
+      const old = cells[at + k]!;
+      if (old === OVERFLOW) {
+        const held = this.overflow.get(offset + k)!;
+        if (held === value) continue;
+        this.overflow.delete(offset + k);
+      } else if (old === value) continue;
+      changed = true;
+      if ((value & 0xffff) === value && value !== OVERFLOW) cells[at + k] = value;
+      else this.setOverflow(offset + k, value);
+    }
     return changed;
   }
 

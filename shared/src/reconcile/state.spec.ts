@@ -3,7 +3,8 @@ import type { BallotCode } from '../domain/ballot';
 import { boxKey, type BoxRef, type Entry, type SheetVersion } from '../domain/box';
 import type { Sheet } from '../domain/sheet';
 import { reconcileBox } from './reconcile-box';
-import { ReconciliationState } from './state';
+import type { ListHeads } from '../api/live';
+import { LIST_SORTS, ReconciliationState } from './state';
 import type { BoxReconciliation } from './types';
 
 const STALE_MS = 30 * 60_000;
@@ -77,7 +78,13 @@ function randomSheet(rand: () => number): Sheet {
   return { registered: valid + invalid + Math.floor(rand() * 2) - (rand() < 0.1 ? 2 : 0), voted: valid + invalid, validUncontested: valid, validAfterObjection: 0, valid, invalid, votes };
 }
 
-function scenario(seed: number, steps: number) {
+/** Calls `check` every `every` steps of a scenario (after a tick, so stale flags are current). */
+interface Probe {
+  every: number;
+  check: (state: ReconciliationState, naive: Naive, now: number) => void;
+}
+
+function scenario(seed: number, steps: number, probe?: Probe) {
   const rand = prng(seed);
   let now = T0;
   const state = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now, expectedBoxResults: 4 });
@@ -85,7 +92,8 @@ function scenario(seed: number, steps: number) {
   const refs: BoxRef[] = [];
   for (const place of PLACES) for (let boxNo = 1001; boxNo <= 1004; boxNo++) for (const ballot of BALLOTS) refs.push({ election: 'e', ballot, ...place, boxNo });
   const sheets = Array.from({ length: 5 }, () => randomSheet(rand));
-  for (const ref of refs.filter(() => rand() < 0.5)) {
+  const registered = refs.filter(() => rand() < 0.5);
+  for (const ref of registered) {
     state.registerBox(ref);
     naive.log(ref);
   }
@@ -110,9 +118,13 @@ function scenario(seed: number, steps: number) {
     } else {
       state.tick(now);
     }
+    if (probe && step % probe.every === 0) {
+      state.tick(now);
+      probe.check(state, naive, now);
+    }
   }
   state.tick(now);
-  return { state, naive, now };
+  return { state, naive, now, registered };
 }
 
 const SCOPES: Scope[] = [
@@ -227,5 +239,136 @@ describe('ReconciliationState transitions', () => {
 
   it('rejects a box of another election', () => {
     expect(() => state.registerBox({ ...ref(1), election: 'other' })).toThrow(/not of election e/);
+  });
+});
+
+/** Every scope × ballot type of the scenario, and null (all ballot types). */
+const VIEWS = SCOPES.flatMap((scope) => [...BALLOTS, null].map((ballot) => ({ scope, ballot })));
+const BALLOT_ORDER = [...BALLOTS].sort((a, b) => a - b);
+
+/** What the list heads must be, from the naive model: sort, filter and cut, no caches. */
+function expectedHeads(naive: Naive, scope: Scope, ballot: BallotCode | null, now: number, limit: number) {
+  const rows = [...naive.logs.values()]
+    .filter(({ ref }) => (ballot === null || ref.ballot === ballot) && (scope.level === 'country' || ref.province === scope.province) && (scope.level !== 'district' || ref.district === scope.district))
+    .filter(({ versions, entries }) => versions.length || entries.length)
+    .map(({ ref, versions, entries }) => {
+      const r = reconcileBox({ versions, entries, now, staleAfterMs: STALE_MS });
+      const latest = versions.reduce((a, v) => (v.seq > a.seq ? v : a), versions[0]!);
+      return { key: boxKey(ref), ref, r, changedAt: latest ? Date.parse(latest.fetchedAt) : 0 };
+    });
+  type Row = (typeof rows)[number];
+  const tuple = (a: Row, b: Row) => a.ref.province - b.ref.province || a.ref.district - b.ref.district || a.ref.boxNo - b.ref.boxNo || BALLOT_ORDER.indexOf(a.ref.ballot) - BALLOT_ORDER.indexOf(b.ref.ballot);
+  const top = (keep: (row: Row) => boolean, order: (a: Row, b: Row) => number) => rows.filter(keep).sort((a, b) => order(a, b) || tuple(a, b)).slice(0, limit).map((row) => row.key);
+  return {
+    stale: top((row) => row.r.stale, (a, b) => a.r.yskPublishedAt! - b.r.yskPublishedAt!),
+    altered: top((row) => row.r.altered, (a, b) => b.changedAt - a.changedAt),
+    mismatches: top((row) => row.r.status === 'mismatch', (a, b) => b.r.totalAbsDifference - a.r.totalAbsDifference),
+  };
+}
+
+const keysOf = (heads: ListHeads) => ({ stale: heads.stale.map((s) => s.key), altered: heads.altered.map((s) => s.key), mismatches: heads.mismatches.map((s) => s.key) });
+
+describe('ReconciliationState list heads', () => {
+  it.each([1, 2, 3, 4, 5, 6])('seed %i: heads agree with a sort from scratch throughout the scenario', (seed) => {
+    let probes = 0;
+    scenario(seed, 400, {
+      every: 7,
+      check: (state, naive, now) => {
+        probes++;
+        for (const { scope, ballot } of VIEWS) {
+          // limit 3 runs under the cached 20, limit 2 on the country merges several ballot types
+          for (const limit of [3, 20]) {
+            const heads = state.heads(scope, ballot, limit);
+            expect([scope, ballot, limit, keysOf(heads)]).toEqual([scope, ballot, limit, expectedHeads(naive, scope, ballot, now, limit)]);
+            // the (cached) summaries are those of now
+            for (const list of [heads.stale, heads.altered, heads.mismatches]) expect(list).toEqual(list.map((s) => state.summary(s.key)));
+          }
+        }
+      },
+    });
+    expect(probes).toBeGreaterThan(50);
+  });
+
+  it('orders ties by province, district, box number, then ballot type', () => {
+    const now = T0;
+    const state = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now });
+    const refs = [ref(2, 9), { ...ref(1, 9), ballot: 3 as const }, ref(1, 9), { ...ref(1, 1), province: 7 }];
+    for (const [k, r] of refs.entries()) {
+      state.applyYsk(r, { sheet: sheetA, seq: 2, publishedAt: now, changedAt: now });
+      state.applyEntry(r, { id: `${k}`, observer: 'o', source: 'observer', sheet: sheetB, createdAt: now });
+    }
+    const expected = [refs[2]!, refs[1]!, refs[0]!, refs[3]!].map(boxKey);
+    expect(keysOf(state.heads({ level: 'country' }, null))).toEqual({ stale: [], altered: expected, mismatches: expected });
+  });
+
+  it('grows the cached heads for a bigger limit, and gives none for limit 0', () => {
+    const { state, naive, now } = scenario(3, 400);
+    const altered = expectedHeads(naive, { level: 'country' }, null, now, 1000).altered;
+    expect(altered.length).toBeGreaterThan(20);
+    expect(keysOf(state.heads({ level: 'country' }, null)).altered).toEqual(altered.slice(0, 20));
+    expect(keysOf(state.heads({ level: 'country' }, null, altered.length)).altered).toEqual(altered);
+    expect(state.heads({ level: 'country' }, null, 0)).toEqual({ stale: [], altered: [], mismatches: [] });
+  });
+});
+
+/** Replays what the incremental state holds through the bulk path, entries in their commit order. */
+function bulkReplay(state: ReconciliationState, naive: Naive, now: number, order: (keys: string[]) => string[]) {
+  const bulk = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now });
+  const loader = bulk.beginBulk();
+  const entries: { ref: BoxRef; entry: Entry }[] = [];
+  for (const key of order([...naive.logs.keys()])) {
+    if (!state.has(key)) continue;
+    const { ref, versions } = naive.logs.get(key)!;
+    const latest = versions[versions.length - 1];
+    loader.box(ref, latest && { sheet: latest.sheet, seq: latest.seq, publishedAt: Date.parse(versions[0]!.fetchedAt), changedAt: Date.parse(latest.fetchedAt) });
+  }
+  for (const { ref, entries: logged } of naive.logs.values()) for (const entry of logged) entries.push({ ref, entry });
+  entries.sort((a, b) => Number(a.entry.id.slice(1)) - Number(b.entry.id.slice(1)));
+  for (const { ref, entry } of entries) {
+    loader.entry(ref, { id: entry.id, observer: entry.observer, source: entry.source, sheet: entry.sheet, createdAt: Date.parse(entry.createdAt) });
+  }
+  loader.end();
+  return bulk;
+}
+
+describe('ReconciliationState bulk load', () => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('seed %i: gives the state the incremental path built', (seed) => {
+    const { state, naive, now } = scenario(seed, 400);
+    // boxes in reverse key order: the load must not depend on the order boxes come in
+    const bulk = bulkReplay(state, naive, now, (keys) => keys.sort().reverse());
+    expect(bulk.size).toBe(state.size);
+    for (const { scope, ballot } of VIEWS) {
+      expect([scope, ballot, bulk.coverage(scope, ballot)]).toEqual([scope, ballot, state.coverage(scope, ballot)]);
+      expect([scope, ballot, bulk.regions(scope, ballot)]).toEqual([scope, ballot, state.regions(scope, ballot)]);
+      expect([scope, ballot, bulk.heads(scope, ballot)]).toEqual([scope, ballot, state.heads(scope, ballot)]);
+    }
+    for (const key of naive.logs.keys()) expect([key, bulk.summary(key)]).toEqual([key, state.summary(key)]);
+    for (const sort of LIST_SORTS) expect(bulk.list({ sort, limit: 1000 })).toEqual(state.list({ sort, limit: 1000 }));
+    // and both go on alike: the bulk-loaded one has its stale queue and caches in order
+    const later = now + 45 * 60_000;
+    expect(bulk.tick(later).map((c) => c.key).sort()).toEqual(state.tick(later).map((c) => c.key).sort());
+    const { ref: first, versions } = naive.logs.values().next().value!;
+    const entry = { id: 'late', observer: 'o9', source: 'observer' as const, sheet: versions[0]?.sheet ?? sheetA, createdAt: later };
+    expect(bulk.applyEntry(first, entry)).toEqual(state.applyEntry(first, entry));
+    expect(bulk.heads({ level: 'country' }, null)).toEqual(state.heads({ level: 'country' }, null));
+  });
+
+  it('applies entries of a box in the order they came, also around a live update during the load', () => {
+    let now = T0;
+    const state = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now });
+    const loader = state.beginBulk();
+    loader.box(ref(1), { sheet: sheetA, seq: 1, publishedAt: now });
+    loader.entry(ref(1), { id: '1', observer: 'o', source: 'observer', sheet: sheetB, createdAt: now });
+    // same time, same observer: the later one wins
+    state.applyEntry(ref(1), { id: '2', observer: 'o', source: 'observer', sheet: sheetA, createdAt: now });
+    loader.entry(ref(2), { id: '3', observer: 'o', source: 'observer', sheet: sheetB, createdAt: now });
+    loader.entry(ref(2), { id: '4', observer: 'o', source: 'observer', sheet: sheetA, createdAt: now });
+    loader.end();
+    expect([state.summary(boxKey(ref(1)))?.status, state.summary(boxKey(ref(2)))?.org]).toEqual(['match', sheetA]);
+    expect(state.counters({ level: 'country' }, 2)).toMatchObject({ total: 2, match: 1, orgOnly: 1, entered: 2 });
+    expect(() => loader.end()).toThrow(/ended/);
+    now += 1;
+    expect(state.load([{ ref: ref(3), ysk: { sheet: sheetA, seq: 1, publishedAt: now }, entries: [] }])).toBeUndefined();
+    expect(state.counters({ level: 'country' }, 2)).toMatchObject({ total: 3, match: 1, orgOnly: 1, yskOnly: 1 });
   });
 });

@@ -5,9 +5,11 @@ import { boxKey, parseBoxKey, type BoxRef } from '../domain/box';
 import { canonicalSheet } from '../domain/hash';
 import type { Sheet } from '../domain/sheet';
 import type { BoxStatus } from '../domain/status';
-import { Aggregate, addVotes } from './aggregate';
+import { Aggregate } from './aggregate';
 import { sheetDifferences } from './compare';
-import { FigureStore, HEADER_FIGURES, type Layout } from './figure-store';
+import { BoxGroup } from './box-index';
+import { DeferredEntries } from './deferred-entries';
+import { FigureStore } from './figure-store';
 import { sideWarnings, statusOf } from './reconcile-box';
 import { DueQueue } from './stale-queue';
 import { emptyCounters, type BoxChange, type BoxFlags, type EntryInput, type YskVersionInput } from './types';
@@ -19,6 +21,8 @@ const CONFLICTING = 8;
 const CONFIRMED = 16;
 const EQUAL = 32;
 const QUEUED = 64;
+/** written by a bulk load, not yet refreshed nor counted */
+const PENDING = 128;
 
 const PART_COUNTERS = 1;
 const PART_YSK = 2;
@@ -30,6 +34,33 @@ const ballotSlotOf = new Map<number, number>(BALLOT_CODES.map((code, slot) => [c
 export type ListSort = 'key' | 'ysk_age' | 'difference' | 'altered';
 export const LIST_SORTS: readonly ListSort[] = ['key', 'ysk_age', 'difference', 'altered'];
 export type ListFlag = 'stale' | 'altered' | 'conflicting';
+
+/** Most list heads `heads` returns per list. */
+export const MAX_HEADS = 1000;
+const DEFAULT_HEADS = 20;
+
+/** One box-result for `load`: what the store holds about it. */
+export interface LoadItem {
+  ref: BoxRef;
+  /** its latest YSK version, `publishedAt` being the first publication's time */
+  ysk?: YskVersionInput | null;
+  /** its entries (confirmations included) in the order they were committed */
+  entries?: readonly EntryInput[];
+}
+
+/**
+ * A cold load in progress (`beginBulk`): box-results, YSK versions and entries go into the
+ * columns only; `end` then computes flags, differences, aggregates and the stale queue in one
+ * linear pass. The result is the state that registerBox/applyYsk/applyEntry in the same order
+ * would have built. Until `end`, counters, coverage and heads are not up to date.
+ */
+export interface BulkLoad {
+  /** registerBox, then applyYsk when a version is given */
+  box(ref: BoxRef, ysk?: YskVersionInput | null): void;
+  /** applyEntry (a confirmation goes to confirm) */
+  entry(ref: BoxRef, entry: EntryInput): void;
+  end(): void;
+}
 
 export interface ListQuery {
   province?: number;
@@ -60,13 +91,23 @@ interface Region {
   district: number;
   parent: number;
   children: number[];
-  /** box-result indices (districts only) */
-  members: number[];
+  /** per ballot slot, the first box-result of the district's member chain (`nextMember`), −1 when none */
+  firstMember: Int32Array;
 }
 
 interface ObserverLatest {
   content: string;
   at: number;
+}
+
+/** An entry as putEntry/putConfirmation take it: its sheet as given, or already in the arena. */
+interface EntryFacts {
+  observer: number;
+  createdAt: number;
+  sheet: Sheet | null;
+  /** when `sheet` is null: the sheet's cells and layout id in the figure arena */
+  at: number;
+  layout: number;
 }
 
 function grow<T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(array: T, length: number): T {
@@ -86,10 +127,12 @@ export class ReconciliationState {
   readonly staleAfterMs: number;
   private readonly now: () => number;
 
-  private readonly keyIndex = new Map<string, number>();
-  private readonly keys: string[] = [];
   private count = 0;
   private capacity: number;
+  /** (district, box number, ballot) → box-result: one group per district slot × BALLOT_SLOTS + ballot slot */
+  private readonly groups: (BoxGroup | undefined)[] = [];
+  private lastDistrictId: number | string = -1;
+  private lastDistrictSlot = -1;
 
   // columns, one cell per box-result
   private ballotSlot: Uint8Array;
@@ -108,6 +151,8 @@ export class ReconciliationState {
   private orgLayout: Int32Array;
   private orgCap: Uint16Array;
   private observer: Int32Array;
+  /** the next box-result of the same district and ballot type, −1 at the end */
+  private nextMember: Int32Array;
 
   private readonly figures: FigureStore;
   private readonly observers = new Map<string, number>();
@@ -117,7 +162,15 @@ export class ReconciliationState {
   private readonly regionList: Region[] = [];
   private readonly regionIndex = new Map<string, number>();
   private readonly aggregates: (Aggregate | undefined)[] = [];
-  private scratch = new Float64Array(64);
+  /** how many of each list the cached heads hold */
+  private headCap = DEFAULT_HEADS;
+  /** summaries of box-results on the list heads, dropped when the box-result changes */
+  private readonly summaries = new Map<number, BoxSummary>();
+  /** entries of the open bulk load (null when none is open) */
+  private deferred: DeferredEntries | null = null;
+  private readonly byAge = (a: number, b: number) => this.compare('ysk_age', a, b);
+  private readonly byAltered = (a: number, b: number) => this.compare('altered', a, b);
+  private readonly byDifference = (a: number, b: number) => this.compare('difference', a, b);
 
   constructor(options: ReconciliationStateOptions) {
     this.election = options.election;
@@ -140,7 +193,8 @@ export class ReconciliationState {
     this.orgLayout = new Int32Array(n);
     this.orgCap = new Uint16Array(n);
     this.observer = new Int32Array(n);
-    this.figures = new FigureStore(n * 24);
+    this.nextMember = new Int32Array(n);
+    this.figures = new FigureStore();
     this.region('country', 0, 0, -1);
   }
 
@@ -150,7 +204,34 @@ export class ReconciliationState {
   }
 
   has(ref: BoxRef | string): boolean {
-    return this.keyIndex.has(typeof ref === 'string' ? ref : boxKey(ref));
+    return (typeof ref === 'string' ? this.lookupKey(ref) : this.lookup(ref)) >= 0;
+  }
+
+  /** The index of a known box-result, else −1. */
+  private lookup(ref: BoxRef): number {
+    if (ref.election !== this.election) return -1;
+    const district = this.findDistrict(ref.province, ref.district);
+    const b = ballotSlotOf.get(ref.ballot);
+    if (district < 0 || b === undefined) return -1;
+    return this.groups[district * BALLOT_SLOTS + b]?.get(ref.boxNo) ?? -1;
+  }
+
+  /** The slot of a known district, else −1; the last one found is remembered (a rebuild reads in key order). */
+  private findDistrict(province: number, district: number): number {
+    const id = districtId(province, district);
+    if (id === this.lastDistrictId) return this.lastDistrictSlot;
+    const slot = this.districtSlots.get(id);
+    if (slot === undefined) return -1;
+    this.lastDistrictId = id;
+    return (this.lastDistrictSlot = slot);
+  }
+
+  /** The index of a box-result by its canonical key (`boxKey`), else −1. */
+  private lookupKey(key: string): number {
+    const parts = key.split(':');
+    if (parts.length !== 5 || parts[0] !== this.election) return -1;
+    const ref = { election: this.election, ballot: Number(parts[1]) as BallotCode, province: Number(parts[2]), district: Number(parts[3]), boxNo: Number(parts[4]) };
+    return boxKey(ref) === key ? this.lookup(ref) : -1;
   }
 
   // ---------------------------------------------------------------- regions
@@ -160,10 +241,14 @@ export class ReconciliationState {
     let slot = this.regionIndex.get(id);
     if (slot === undefined) {
       slot = this.regionList.length;
-      this.regionList.push({ slot, level, province, district, parent, children: [], members: [] });
+      const firstMember = new Int32Array(level === 'district' ? BALLOT_SLOTS : 0).fill(-1);
+      this.regionList.push({ slot, level, province, district, parent, children: [], firstMember });
       this.regionIndex.set(id, slot);
       if (parent >= 0) this.regionList[parent]!.children.push(slot);
-      for (let b = 0; b < BALLOT_SLOTS; b++) this.aggregates[slot * BALLOT_SLOTS + b] = new Aggregate();
+      for (let b = 0; b < BALLOT_SLOTS; b++) {
+        this.aggregates[slot * BALLOT_SLOTS + b] = new Aggregate();
+        this.groups[slot * BALLOT_SLOTS + b] = undefined;
+      }
     }
     return slot;
   }
@@ -171,7 +256,7 @@ export class ReconciliationState {
   private readonly districtSlots = new Map<number | string, number>();
 
   private districtSlot(province: number, district: number): number {
-    const id = district < 1_000_000 ? province * 1_000_000 + district : `${province}:${district}`;
+    const id = districtId(province, district);
     let slot = this.districtSlots.get(id);
     if (slot === undefined) {
       const parent = this.region('province', province, 0, 0);
@@ -196,28 +281,36 @@ export class ReconciliationState {
 
   /** Makes a box-result known (from reference data, or on first sight); returns its index. */
   registerBox(ref: BoxRef): number {
-    const key = boxKey(ref);
-    const known = this.keyIndex.get(key);
-    if (known !== undefined) return known;
-    if (ref.election !== this.election) throw new Error(`box ${key} is not of election ${this.election}`);
-    if (!isBallotCode(ref.ballot)) throw new Error(`box ${key}: unknown ballot type ${String(ref.ballot)}`);
+    const known = this.lookup(ref);
+    return known >= 0 ? known : this.addBox(ref, true);
+  }
+
+  private addBox(ref: BoxRef, live: boolean): number {
+    if (ref.election !== this.election) throw new Error(`box ${boxKey(ref)} is not of election ${this.election}`);
+    if (!isBallotCode(ref.ballot)) throw new Error(`box ${boxKey(ref)}: unknown ballot type ${String(ref.ballot)}`);
+    if ((ref.boxNo | 0) !== ref.boxNo) throw new RangeError(`box ${boxKey(ref)}: box number out of range`);
     if (this.count === this.capacity) this.growColumns(this.capacity * 2);
     const i = this.count++;
     const district = this.districtSlot(ref.province, ref.district);
-    this.keys.push(key);
-    this.keyIndex.set(key, i);
-    this.ballotSlot[i] = ballotSlotOf.get(ref.ballot)!;
+    const b = ballotSlotOf.get(ref.ballot)!;
+    this.ballotSlot[i] = b;
     this.districtRegion[i] = district;
     this.boxNo[i] = ref.boxNo;
     this.yskLayout[i] = -1;
     this.orgLayout[i] = -1;
     this.observer[i] = -1;
     const region = this.regionList[district]!;
-    region.members.push(i);
-    const b = this.ballotSlot[i]!;
-    this.aggregate(district, b).counters.total++;
-    this.aggregate(region.parent, b).counters.total++;
-    this.aggregate(0, b).counters.total++;
+    const group = district * BALLOT_SLOTS + b;
+    (this.groups[group] ??= new BoxGroup()).set(ref.boxNo, i);
+    this.nextMember[i] = region.firstMember[b]!;
+    region.firstMember[b] = i;
+    if (live) {
+      this.aggregate(district, b).counters.total++;
+      this.aggregate(region.parent, b).counters.total++;
+      this.aggregate(0, b).counters.total++;
+    } else {
+      this.flags[i] = PENDING;
+    }
     return i;
   }
 
@@ -239,6 +332,7 @@ export class ReconciliationState {
     this.orgLayout = grow(this.orgLayout, n);
     this.orgCap = grow(this.orgCap, n);
     this.observer = grow(this.observer, n);
+    this.nextMember = grow(this.nextMember, n);
   }
 
   private refOf(i: number): BoxRef {
@@ -272,84 +366,64 @@ export class ReconciliationState {
     };
   }
 
+  /** On the stale, altered or mismatch list: a change to it can change the list heads. */
+  private listed(i: number): boolean {
+    const f = this.flags[i]!;
+    return (f & STALE) !== 0 || this.versions[i]! > 1 || (f & (HAS_YSK | HAS_ORG | EQUAL)) === (HAS_YSK | HAS_ORG);
+  }
+
   /** Adds (sign 1) or removes (sign −1) box-result `i`'s share of its three aggregates. */
   private contribute(i: number, parts: number, sign: 1 | -1): void {
     const b = this.ballotSlot[i]!;
     const district = this.districtRegion[i]!;
     const province = this.regionList[district]!.parent;
-    const f = this.flags[i]!;
-    const status = this.statusAt(i);
-    const altered = this.versions[i]! > 1;
-    const yskLayout = f & HAS_YSK && parts & PART_YSK ? this.figures.layout(this.yskLayout[i]!) : null;
-    const orgLayout = f & HAS_ORG && parts & PART_ORG ? this.figures.layout(this.orgLayout[i]!) : null;
+    const forgetHeads = (parts & PART_COUNTERS) !== 0 && this.listed(i);
+    this.summaries.delete(i);
     for (let level = 0; level < 3; level++) {
       const agg = this.aggregate(level === 0 ? district : level === 1 ? province : 0, b);
-      if (parts & PART_COUNTERS) {
-        const c = agg.counters;
-        c.total += sign;
-        if (f & HAS_YSK) c.yskPublished += sign;
-        if (f & HAS_ORG) c.entered += sign;
-        if (status === 'match') c.match += sign;
-        else if (status === 'mismatch') c.mismatch += sign;
-        else if (status === 'ysk_only') c.yskOnly += sign;
-        else if (status === 'org_only') c.orgOnly += sign;
-        if (f & STALE) c.stale += sign;
-        if (altered) c.altered += sign;
-        if (f & CONFLICTING) c.conflicting += sign;
-        if (sign > 0) {
-          if (f & STALE) agg.stale.add(i);
-          if (altered) agg.altered.add(i);
-          if (status === 'mismatch') agg.mismatch.add(i);
-        } else {
-          if (f & STALE) agg.stale.delete(i);
-          if (altered) agg.altered.delete(i);
-          if (status === 'mismatch') agg.mismatch.delete(i);
-        }
-      }
-      if (yskLayout) {
-        const o = this.yskOffset[i]!;
-        agg.registered += sign * this.figures.get(o);
-        agg.voted += sign * this.figures.get(o + 1);
-        agg.valid += sign * this.figures.get(o + 4);
-        agg.invalid += sign * this.figures.get(o + 5);
-        const parties = yskLayout.parties;
-        for (let k = 0; k < parties.length; k++) addVotes(agg.yskVotes, parties[k]!, sign * this.figures.get(o + HEADER_FIGURES + k));
-      }
-      if (orgLayout) {
-        const o = this.orgOffset[i]!;
-        const parties = orgLayout.parties;
-        for (let k = 0; k < parties.length; k++) addVotes(agg.orgVotes, parties[k]!, sign * this.figures.get(o + HEADER_FIGURES + k));
-      }
+      this.accumulate(agg, i, parts, sign);
+      if (forgetHeads) agg.heads = null;
+    }
+  }
+
+  /** Adds (sign 1) or removes (sign −1) box-result `i`'s share of one aggregate. */
+  private accumulate(agg: Aggregate, i: number, parts: number, sign: 1 | -1): void {
+    const f = this.flags[i]!;
+    if (parts & PART_COUNTERS) {
+      const c = agg.counters;
+      c.total += sign;
+      if (f & HAS_YSK) {
+        c.yskPublished += sign;
+        if (f & HAS_ORG) {
+          if (f & EQUAL) c.match += sign;
+          else c.mismatch += sign;
+        } else c.yskOnly += sign;
+      } else if (f & HAS_ORG) c.orgOnly += sign;
+      if (f & HAS_ORG) c.entered += sign;
+      if (f & STALE) c.stale += sign;
+      if (this.versions[i]! > 1) c.altered += sign;
+      if (f & CONFLICTING) c.conflicting += sign;
+    }
+    const store = this.figures;
+    if (f & HAS_YSK && parts & PART_YSK) {
+      const o = this.yskOffset[i]!;
+      agg.registered += sign * store.get(o);
+      agg.voted += sign * store.get(o + 1);
+      agg.valid += sign * store.get(o + 4);
+      agg.invalid += sign * store.get(o + 5);
+      const layout = store.layout(this.yskLayout[i]!);
+      store.addVotes(agg.sums(false, layout.partySpan), o, layout, sign);
+    }
+    if (f & HAS_ORG && parts & PART_ORG) {
+      const layout = store.layout(this.orgLayout[i]!);
+      store.addVotes(agg.sums(true, layout.partySpan), this.orgOffset[i]!, layout, sign);
     }
   }
 
   /** Σ|ysk − org| over figures and parties (a party absent on one side counts 0 there). */
   private difference(i: number): number {
     const store = this.figures;
-    const yo = this.yskOffset[i]!;
-    const oo = this.orgOffset[i]!;
-    let total = 0;
-    for (let f = 0; f < HEADER_FIGURES; f++) total += Math.abs(store.get(yo + f) - store.get(oo + f));
-    const yl = store.layout(this.yskLayout[i]!);
-    const ol = store.layout(this.orgLayout[i]!);
-    if (yl === ol) {
-      for (let k = HEADER_FIGURES; k < yl.size; k++) total += Math.abs(store.get(yo + k) - store.get(oo + k));
-      return total;
-    }
-    const parties = store.partyCount(yl.ballotSlot);
-    if (this.scratch.length < parties) this.scratch = new Float64Array(Math.max(parties, this.scratch.length * 2));
-    const s = this.scratch;
-    for (let k = 0; k < yl.parties.length; k++) s[yl.parties[k]!]! += store.get(yo + HEADER_FIGURES + k);
-    for (let k = 0; k < ol.parties.length; k++) s[ol.parties[k]!]! -= store.get(oo + HEADER_FIGURES + k);
-    for (const p of yl.parties) {
-      total += Math.abs(s[p]!);
-      s[p] = 0;
-    }
-    for (const p of ol.parties) {
-      total += Math.abs(s[p]!);
-      s[p] = 0;
-    }
-    return total;
+    return store.absDifference(this.yskOffset[i]!, store.layout(this.yskLayout[i]!), this.orgOffset[i]!, store.layout(this.orgLayout[i]!));
   }
 
   /** Recomputes equality, difference and staleness of `i` after its figures changed. */
@@ -384,27 +458,29 @@ export class ReconciliationState {
         before.versions !== after.versions ||
         before.totalAbsDifference !== after.totalAbsDifference;
     }
-    return { key: this.keys[i]!, ref: this.refOf(i), before, after, changed };
+    const ref = this.refOf(i);
+    return { key: boxKey(ref), ref, before, after, changed };
   }
 
   private indexOf(ref: BoxRef): { i: number; known: boolean } {
-    const i = this.keyIndex.get(boxKey(ref));
-    return i === undefined ? { i: this.registerBox(ref), known: false } : { i, known: true };
+    const i = this.lookup(ref);
+    return i < 0 ? { i: this.addBox(ref, true), known: false } : { i, known: true };
   }
 
   private writeSide(i: number, side: 'ysk' | 'org', sheet: Sheet): boolean {
-    const layout = this.figures.layoutOf(this.ballotSlot[i]!, sheet.votes);
+    const layout = this.figures.stage(this.ballotSlot[i]!, sheet);
     const offsets = side === 'ysk' ? this.yskOffset : this.orgOffset;
     const layouts = side === 'ysk' ? this.yskLayout : this.orgLayout;
     const caps = side === 'ysk' ? this.yskCap : this.orgCap;
-    let fresh = layouts[i] !== layout.id;
+    const relaid = layouts[i] !== layout.id;
+    layouts[i] = layout.id;
     if (caps[i]! < layout.size) {
       offsets[i] = this.figures.alloc(layout.size);
       caps[i] = layout.size;
-      fresh = true;
+      this.figures.commitFresh(offsets[i]!, layout.size);
+      return true;
     }
-    layouts[i] = layout.id;
-    return this.figures.write(offsets[i]!, layout, sheet) || fresh;
+    return this.figures.commit(offsets[i]!, layout.size) || relaid;
   }
 
   private readSide(i: number, side: 'ysk' | 'org'): Sheet | null {
@@ -417,19 +493,11 @@ export class ReconciliationState {
 
   /** A YSK version of a box arrived. Versions older than the one held are ignored. */
   applyYsk(ref: BoxRef, version: YskVersionInput): BoxChange {
+    this.flushDeferred();
     const { i, known } = this.indexOf(ref);
     const before = known ? this.flagsAt(i) : null;
-    if (version.seq < this.versions[i]!) return this.change(i, before, false);
-    this.contribute(i, PART_COUNTERS | PART_YSK, -1);
-    const first = !(this.flags[i]! & HAS_YSK);
-    let changed = this.writeSide(i, 'ysk', version.sheet) || first;
-    if (first) this.publishedAt[i] = version.publishedAt;
-    this.changedAt[i] = version.changedAt ?? version.publishedAt;
-    this.versions[i] = Math.min(0xffff, version.seq);
-    this.flags[i]! |= HAS_YSK;
-    this.refresh(i, this.now());
-    this.contribute(i, PART_COUNTERS | PART_YSK, 1);
-    return this.change(i, before, changed || !known);
+    const changed = this.putYsk(i, version, true);
+    return this.change(i, before, changed === null ? false : changed || !known);
   }
 
   /**
@@ -439,11 +507,141 @@ export class ReconciliationState {
    */
   applyEntry(ref: BoxRef, entry: EntryInput): BoxChange {
     if (entry.source === 'confirmation') return this.confirm(ref, entry);
+    this.flushDeferred();
     const { i, known } = this.indexOf(ref);
     const before = known ? this.flagsAt(i) : null;
+    const changed = this.putEntry(i, this.factsOf(entry), true);
+    return this.change(i, before, changed === null ? false : changed || !known);
+  }
+
+  /** A confirmed sheet (legal officer): in force from now on, resolves any conflict. */
+  confirm(ref: BoxRef, entry: EntryInput): BoxChange {
+    this.flushDeferred();
+    const { i, known } = this.indexOf(ref);
+    const before = known ? this.flagsAt(i) : null;
+    const changed = this.putConfirmation(i, this.factsOf(entry), true);
+    return this.change(i, before, changed === null ? false : changed || !known);
+  }
+
+  /**
+   * Starts a cold load (the rebuild from the store at start-up): see `BulkLoad`. Box-results
+   * already held stay; `end` recounts every aggregate from the columns.
+   */
+  beginBulk(): BulkLoad {
+    if (this.deferred) throw new Error('a bulk load is already in progress');
+    const deferred = (this.deferred = new DeferredEntries());
+    let open = true;
+    const indexOf = (ref: BoxRef) => {
+      if (!open) throw new Error('the bulk load has ended');
+      const i = this.lookup(ref);
+      return i < 0 ? this.addBox(ref, false) : i;
+    };
+    return {
+      box: (ref, ysk) => {
+        const i = indexOf(ref);
+        if (ysk) this.putYsk(i, ysk, false);
+      },
+      entry: (ref, entry) => {
+        const i = indexOf(ref);
+        // the ballot slot from the ref: entries come in commit order, so column reads are cache misses
+        const layout = this.figures.stage(ballotSlotOf.get(ref.ballot)!, entry.sheet);
+        const at = this.figures.alloc(layout.size);
+        this.figures.commitFresh(at, layout.size);
+        deferred.push(i, at, layout.id, this.internObserver(entry.observer), entry.createdAt, entry.source === 'confirmation');
+      },
+      end: () => {
+        if (!open) throw new Error('the bulk load has ended');
+        open = false;
+        this.flushDeferred();
+        this.deferred = null;
+        this.recount();
+      },
+    };
+  }
+
+  /**
+   * Applies the entries of the open bulk load, box-result by box-result: each box-result's
+   * entries in the order they came, which is all that order means (box-results are independent).
+   */
+  private flushDeferred(): void {
+    const deferred = this.deferred;
+    if (!deferred?.length) return;
+    const facts: EntryFacts = { observer: 0, createdAt: 0, sheet: null, at: 0, layout: 0 };
+    for (const k of deferred.byBox(this.count)) {
+      facts.observer = deferred.observer[k]!;
+      facts.createdAt = deferred.createdAt[k]!;
+      facts.at = deferred.at[k]!;
+      facts.layout = deferred.layout[k]!;
+      if (deferred.confirmation[k]) this.putConfirmation(deferred.index[k]!, facts, false);
+      else this.putEntry(deferred.index[k]!, facts, false);
+    }
+    deferred.length = 0;
+  }
+
+  /** A cold load of `items` in one go (`beginBulk`, every item, `end`). */
+  load(items: Iterable<LoadItem>): void {
+    if (Array.isArray(items) && this.count + items.length > this.capacity) this.growColumns(this.count + items.length);
+    const bulk = this.beginBulk();
+    try {
+      for (const { ref, ysk, entries } of items) {
+        bulk.box(ref, ysk);
+        if (entries) for (const entry of entries) bulk.entry(ref, entry);
+      }
+    } finally {
+      bulk.end();
+    }
+  }
+
+  /**
+   * After a bulk load: refreshes the box-results it wrote, then recounts every aggregate in
+   * one pass over the columns (each box-result into its district, districts into provinces
+   * and the country). The list heads are taken again on demand.
+   */
+  private recount(): void {
+    const now = this.now();
+    for (const agg of this.aggregates) agg!.reset();
+    this.summaries.clear();
+    const all = PART_COUNTERS | PART_YSK | PART_ORG;
+    for (let i = 0; i < this.count; i++) {
+      if (this.flags[i]! & PENDING) {
+        this.flags[i]! &= ~PENDING;
+        this.refresh(i, now);
+      }
+      this.accumulate(this.aggregate(this.districtRegion[i]!, this.ballotSlot[i]!), i, all, 1);
+    }
+    for (const region of this.regionList) {
+      if (region.level !== 'district') continue;
+      for (let b = 0; b < BALLOT_SLOTS; b++) {
+        const agg = this.aggregate(region.slot, b);
+        agg.addTo(this.aggregate(region.parent, b));
+        agg.addTo(this.aggregate(0, b));
+      }
+    }
+  }
+
+  /**
+   * The column writes of a YSK version; null when it is older than the one held. Live, the
+   * box-result's share of the aggregates is taken out before and put back after; in a bulk
+   * load it is marked PENDING for `recount`.
+   */
+  private putYsk(i: number, version: YskVersionInput, live: boolean): boolean | null {
+    if (version.seq < this.versions[i]!) return null;
+    if (live) this.contribute(i, PART_COUNTERS | PART_YSK, -1);
+    const first = !(this.flags[i]! & HAS_YSK);
+    const changed = this.writeSide(i, 'ysk', version.sheet) || first;
+    if (first) this.publishedAt[i] = version.publishedAt;
+    this.changedAt[i] = version.changedAt ?? version.publishedAt;
+    this.versions[i] = Math.min(0xffff, version.seq);
+    this.flags[i]! |= HAS_YSK;
+    this.settle(i, PART_COUNTERS | PART_YSK, live);
+    return changed;
+  }
+
+  /** The column writes of an observer entry (see `applyEntry`); null when it changes nothing. */
+  private putEntry(i: number, entry: EntryFacts, live: boolean): boolean | null {
     const f = this.flags[i]!;
-    if (f & CONFIRMED) return this.change(i, before, false);
-    const observer = this.internObserver(entry.observer);
+    if (f & CONFIRMED) return null;
+    const observer = entry.observer;
     const latest = !(f & HAS_ORG) || entry.createdAt >= this.enteredAt[i]!;
     let conflicting = (f & CONFLICTING) !== 0;
     let multi = this.multi.get(i);
@@ -453,40 +651,66 @@ export class ReconciliationState {
     }
     if (multi) {
       const held = multi.get(observer);
-      if (!held || entry.createdAt >= held.at) multi.set(observer, { content: canonicalSheet(entry.sheet), at: entry.createdAt });
+      if (!held || entry.createdAt >= held.at) multi.set(observer, { content: canonicalSheet(this.sheetOf(entry)), at: entry.createdAt });
       conflicting = new Set([...multi.values()].map((o) => o.content)).size > 1;
     } else if (!latest) {
-      return this.change(i, before, false);
+      return null;
     }
-    this.contribute(i, latest ? PART_COUNTERS | PART_ORG : PART_COUNTERS, -1);
+    const parts = latest ? PART_COUNTERS | PART_ORG : PART_COUNTERS;
+    if (live) this.contribute(i, parts, -1);
     let changed = false;
     if (latest) {
-      changed = this.writeSide(i, 'org', entry.sheet) || !(f & HAS_ORG);
+      changed = this.writeOrg(i, entry) || !(f & HAS_ORG);
       this.enteredAt[i] = entry.createdAt;
       this.observer[i] = observer;
       this.flags[i]! |= HAS_ORG;
     }
     this.flags[i] = conflicting ? this.flags[i]! | CONFLICTING : this.flags[i]! & ~CONFLICTING;
-    this.refresh(i, this.now());
-    this.contribute(i, latest ? PART_COUNTERS | PART_ORG : PART_COUNTERS, 1);
-    return this.change(i, before, changed || !known);
+    this.settle(i, parts, live);
+    return changed;
   }
 
-  /** A confirmed sheet (legal officer): in force from now on, resolves any conflict. */
-  confirm(ref: BoxRef, entry: EntryInput): BoxChange {
-    const { i, known } = this.indexOf(ref);
-    const before = known ? this.flagsAt(i) : null;
+  /** The column writes of a confirmation (see `confirm`); null when an older one. */
+  private putConfirmation(i: number, entry: EntryFacts, live: boolean): boolean | null {
     const f = this.flags[i]!;
-    if (f & CONFIRMED && entry.createdAt < this.enteredAt[i]!) return this.change(i, before, false);
-    this.contribute(i, PART_COUNTERS | PART_ORG, -1);
-    const changed = this.writeSide(i, 'org', entry.sheet) || !(f & HAS_ORG);
+    if (f & CONFIRMED && entry.createdAt < this.enteredAt[i]!) return null;
+    if (live) this.contribute(i, PART_COUNTERS | PART_ORG, -1);
+    const changed = this.writeOrg(i, entry) || !(f & HAS_ORG);
     this.enteredAt[i] = entry.createdAt;
-    this.observer[i] = this.internObserver(entry.observer);
+    this.observer[i] = entry.observer;
     this.multi.delete(i);
-    this.flags[i] = (f | HAS_ORG | CONFIRMED) & ~CONFLICTING;
-    this.refresh(i, this.now());
-    this.contribute(i, PART_COUNTERS | PART_ORG, 1);
-    return this.change(i, before, changed || !known);
+    this.flags[i] = (this.flags[i]! | HAS_ORG | CONFIRMED) & ~CONFLICTING;
+    this.settle(i, PART_COUNTERS | PART_ORG, live);
+    return changed;
+  }
+
+  private factsOf(entry: EntryInput): EntryFacts {
+    return { observer: this.internObserver(entry.observer), createdAt: entry.createdAt, sheet: entry.sheet, at: -1, layout: -1 };
+  }
+
+  private sheetOf(entry: EntryFacts): Sheet {
+    return entry.sheet ?? this.figures.read(entry.at, this.figures.layout(entry.layout));
+  }
+
+  /** The entry's sheet becomes the organisation's side; true when a figure changed. */
+  private writeOrg(i: number, entry: EntryFacts): boolean {
+    if (entry.sheet) return this.writeSide(i, 'org', entry.sheet);
+    // a deferred entry's cells are in the arena already: point at them
+    const layout = this.figures.layout(entry.layout);
+    const changed = !(this.flags[i]! & HAS_ORG) || this.orgLayout[i] !== entry.layout || !this.figures.same(this.orgOffset[i]!, entry.at, layout.size);
+    this.orgOffset[i] = entry.at;
+    this.orgLayout[i] = entry.layout;
+    this.orgCap[i] = layout.size;
+    return changed;
+  }
+
+  private settle(i: number, parts: number, live: boolean): void {
+    if (live) {
+      this.refresh(i, this.now());
+      this.contribute(i, parts, 1);
+    } else {
+      this.flags[i]! |= PENDING;
+    }
   }
 
   private internObserver(name: string): number {
@@ -582,26 +806,85 @@ export class ReconciliationState {
     return out;
   }
 
-  /** Oldest stale, newest altered and biggest mismatches of a scope, `limit` of each. */
-  heads(scope: Scope, ballot: BallotCode | null, limit = 20): ListHeads {
+  /**
+   * Oldest stale, newest altered and biggest mismatches of a scope, `limit` (0…MAX_HEADS) of
+   * each. The heads of every (region, ballot type) are cached and taken again only after a
+   * box-result on one of the lists changed: a district from its members, a province from its
+   * districts' heads, the country from the provinces'. The summaries are cached likewise
+   * (see `headSummary`): treat them as read-only.
+   */
+  heads(scope: Scope, ballot: BallotCode | null, limit = DEFAULT_HEADS): ListHeads {
     const region = this.scopeRegion(scope);
     if (!region) return { stale: [], altered: [], mismatches: [] };
-    const aggs = this.aggregatesOf(region, ballot);
-    const pick = (set: (a: Aggregate) => Set<number>, sort: ListSort) => {
-      const top = new TopN(limit, (a, b) => this.compare(sort, a, b));
-      for (const agg of aggs) for (const i of set(agg)) top.offer(i);
-      return top.items().map((i) => this.summaryAt(i));
+    const n = limit >= 1 ? Math.min(MAX_HEADS, Math.floor(limit)) : 0;
+    if (n > this.headCap) {
+      this.headCap = n;
+      for (const agg of this.aggregates) agg!.heads = null;
+    }
+    const lists: number[][][] = [];
+    for (let b = 0; b < BALLOT_SLOTS; b++) if (ballot === null || BALLOT_CODES[b] === ballot) lists.push(this.headsOf(region.slot, b));
+    const pick = (list: number, compare: (a: number, b: number) => number) => {
+      let items: number[];
+      if (lists.length === 1) items = lists[0]![list]!.slice(0, n);
+      else {
+        const top = new TopN(n, compare);
+        for (const heads of lists) for (const i of heads[list]!) if (!top.offer(i)) break;
+        items = top.items();
+      }
+      return items.map((i) => this.headSummary(i));
     };
-    return {
-      stale: pick((a) => a.stale, 'ysk_age'),
-      altered: pick((a) => a.altered, 'altered'),
-      mismatches: pick((a) => a.mismatch, 'difference'),
-    };
+    return { stale: pick(0, this.byAge), altered: pick(1, this.byAltered), mismatches: pick(2, this.byDifference) };
+  }
+
+  /**
+   * The summary of a box-result on the heads: built once per change of the box-result (the
+   * heads go out with every live batch), its age brought up to now. Treat it as read-only:
+   * its sheets are shared with the cached one.
+   */
+  private headSummary(i: number): BoxSummary {
+    let summary = this.summaries.get(i);
+    if (!summary) {
+      if (this.summaries.size >= 4 * MAX_HEADS) this.summaries.clear();
+      summary = this.summaryAt(i);
+      this.summaries.set(i, summary);
+      return summary;
+    }
+    return { ...summary, yskAgeMs: this.flags[i]! & HAS_YSK ? Math.max(0, this.now() - this.publishedAt[i]!) : null };
+  }
+
+  /** The cached heads [stale, altered, mismatch] of a (region, ballot slot), taken again when forgotten. */
+  private headsOf(slot: number, b: number): number[][] {
+    const agg = this.aggregate(slot, b);
+    if (agg.heads) return agg.heads;
+    const stale = new TopN(this.headCap, this.byAge);
+    const altered = new TopN(this.headCap, this.byAltered);
+    const mismatch = new TopN(this.headCap, this.byDifference);
+    const c = agg.counters;
+    const region = this.regionList[slot]!;
+    if (c.stale + c.altered + c.mismatch > 0) {
+      if (region.level === 'district') {
+        for (let i = region.firstMember[b]!; i >= 0; i = this.nextMember[i]!) {
+          const f = this.flags[i]!;
+          if (f & STALE) stale.offer(i);
+          if (this.versions[i]! > 1) altered.offer(i);
+          if ((f & (HAS_YSK | HAS_ORG | EQUAL)) === (HAS_YSK | HAS_ORG)) mismatch.offer(i);
+        }
+      } else {
+        for (const child of region.children) {
+          const [s, a, m] = this.headsOf(child, b) as [number[], number[], number[]];
+          // each child's heads are sorted: the first one that does not make it ends that child
+          for (const i of s) if (!stale.offer(i)) break;
+          for (const i of a) if (!altered.offer(i)) break;
+          for (const i of m) if (!mismatch.offer(i)) break;
+        }
+      }
+    }
+    return (agg.heads = [stale.items(), altered.items(), mismatch.items()]);
   }
 
   summary(key: string): BoxSummary | null {
-    const i = this.keyIndex.get(key);
-    return i === undefined ? null : this.summaryAt(i);
+    const i = this.lookupKey(key);
+    return i < 0 ? null : this.summaryAt(i);
   }
 
   private summaryAt(i: number): BoxSummary {
@@ -612,7 +895,7 @@ export class ReconciliationState {
     const org = this.readSide(i, 'org');
     const now = this.now();
     return {
-      key: this.keys[i]!,
+      key: boxKey(ref),
       ...ref,
       status: flags.status,
       altered: flags.altered,
@@ -665,7 +948,6 @@ export class ReconciliationState {
     const top = new TopN(limit + 1, (a, b) => this.compare(sort, a, b));
     let total = 0;
     const consider = (i: number) => {
-      if (ballotSlot !== -1 && this.ballotSlot[i] !== ballotSlot) return;
       if (query.status && this.statusAt(i) !== query.status) return;
       if (query.flag) {
         const f = this.flags[i]!;
@@ -677,14 +959,16 @@ export class ReconciliationState {
       if (after && !this.isAfter(sort, i, after)) return;
       top.offer(i);
     };
-    for (const district of this.districtsOf(query)) for (const i of district.members) consider(i);
+    for (const district of this.districtsOf(query)) {
+      for (let b = 0; b < BALLOT_SLOTS; b++) if (ballotSlot === -1 || ballotSlot === b) for (let i = district.firstMember[b]!; i >= 0; i = this.nextMember[i]!) consider(i);
+    }
     const rows = top.items();
     const more = rows.length > limit;
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
       items: items.map((i) => this.summaryAt(i)),
-      nextCursor: more && last !== undefined ? encodeCursor(this.primary(sort, last), this.keys[last]!) : null,
+      nextCursor: more && last !== undefined ? encodeCursor(this.primary(sort, last), boxKey(this.refOf(last))) : null,
       total,
     };
   }
@@ -708,6 +992,10 @@ export class ReconciliationState {
   }
 }
 
+function districtId(province: number, district: number): number | string {
+  return district < 1_000_000 ? province * 1_000_000 + district : `${province}:${district}`;
+}
+
 function encodeCursor(primary: number, key: string): string {
   return `${primary}~${key}`;
 }
@@ -728,9 +1016,10 @@ class TopN {
     private readonly compare: (a: number, b: number) => number,
   ) {}
 
-  offer(item: number): void {
+  /** False when the item is not among the `limit` smallest so far. */
+  offer(item: number): boolean {
     const buffer = this.buffer;
-    if (buffer.length === this.limit && this.compare(item, buffer[buffer.length - 1]!) >= 0) return;
+    if (buffer.length >= this.limit && (this.limit <= 0 || this.compare(item, buffer[buffer.length - 1]!) >= 0)) return false;
     let lo = 0;
     let hi = buffer.length;
     while (lo < hi) {
@@ -740,6 +1029,7 @@ class TopN {
     }
     buffer.splice(lo, 0, item);
     if (buffer.length > this.limit) buffer.pop();
+    return true;
   }
 
   items(): number[] {

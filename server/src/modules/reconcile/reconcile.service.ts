@@ -60,14 +60,14 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
   async rebuild(): Promise<{ boxes: number; entries: number; ms: number }> {
     const t0 = Date.now();
     const election = this.config.YSK_ELECTION_ID;
+    const bulk = this.state.beginBulk();
     let boxes = 0;
     for (let after: string | undefined; ; ) {
       const page = await this.store.boxes({ election }, { after, limit: PAGE });
       if (!page.length) break;
       for (const { box, latest, firstPublishedAt } of page) {
-        this.state.registerBox(box);
         this.districts.set(box.district, box.province);
-        if (latest) this.state.applyYsk(box, yskInput(latest, firstPublishedAt));
+        bulk.box(box, latest ? yskInput(latest, firstPublishedAt) : undefined);
         boxes++;
       }
       after = page[page.length - 1].box.key;
@@ -76,10 +76,11 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
     for (let after: string | undefined; ; ) {
       const page = await this.store.entriesOf({ election }, { after, limit: PAGE });
       if (!page.length) break;
-      for (const e of page) this.state.applyEntry(refOf(e.key), entryInput(e));
+      for (const e of page) bulk.entry(refOf(e.key), entryInput(e));
       entries += page.length;
       after = page[page.length - 1].id;
     }
+    bulk.end();
     this.state.tick(Date.now());
     this.ready = true;
     const ms = Date.now() - t0;

@@ -1,0 +1,48 @@
+import type { BallotCode, Sheet } from '@gozcu/shared';
+import { SimClock } from '../../server/src/simulator/clock';
+import { buildGeography, sharedDataDir } from '../../server/src/simulator/geography';
+import { startSimulator, type RunningSimulator } from '../../server/src/simulator/server';
+import { SyntheticWorld } from '../../server/src/simulator/synthetic';
+
+export const NIGHT_START = Date.parse('2024-03-31T17:00:00Z');
+
+export interface TruthVersion {
+  versiyon: number;
+  at: string;
+  reason: string | null;
+  sheet: Sheet;
+}
+export interface TruthBox {
+  key: string;
+  versions: TruthVersion[];
+}
+
+/** A small synthetic election night on a manual clock, served over real HTTP. */
+export async function startSmallNight(opts: { election: string; plates: number[]; ballots: BallotCode[]; seed?: number; revisionRate?: number; latencyMs?: number }): Promise<RunningSimulator> {
+  const seed = opts.seed ?? 7;
+  const geography = buildGeography({ plates: opts.plates, seed, dataDir: sharedDataDir() });
+  const world = new SyntheticWorld({ geography, seed, electionId: opts.election, ballots: opts.ballots, nightStart: NIGHT_START, revisionRate: opts.revisionRate ?? 0.05 });
+  return startSimulator({ clock: new SimClock({ start: NIGHT_START, mode: 'manual' }), world, latencyMs: opts.latencyMs ?? 1, host: '127.0.0.1', port: 0 });
+}
+
+/** The simulator's truth: every box-result with its versions (as of a time, or the final truth). */
+export async function truth(sim: RunningSimulator, asOf?: 'now' | string): Promise<TruthBox[]> {
+  const res = await fetch(`${sim.url}/_admin/truth${asOf ? `?asOf=${asOf}` : ''}`);
+  if (!res.ok) throw new Error(`truth: ${res.status}`);
+  return (await res.text())
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as TruthBox);
+}
+
+/** Polls a condition until it holds (no fixed sleeps); fails with the last reason after the deadline. */
+export async function eventually(check: () => Promise<string | null>, timeoutMs = 30_000, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let reason: string | null = 'not checked';
+  while (Date.now() < deadline) {
+    reason = await check();
+    if (reason === null) return;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms: ${reason}`);
+}
