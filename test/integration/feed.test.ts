@@ -118,6 +118,13 @@ describe('YSK feed: a night with faults converges to the simulator truth', () =>
     expect(res.body.totals.requests).toBeGreaterThan(0);
     expect(res.body.totals.notModified).toBeGreaterThan(0);
     expect(res.body.lastSuccessByProvince['69']).toEqual(expect.any(String));
+    // boxes are registered from the neighbourhood lists, so the total is known before YSK publishes
+    const final = await truth(sim);
+    const cov = await admin.get('/api/coverage?province=69&ballot=2');
+    const ballot2 = final.filter((b) => b.key.startsWith(`${ELECTION}:2:`)).length;
+    expect(cov.body.boxes.total).toBe(ballot2);
+    expect(cov.body.boxes.yskPublished).toBe(ballot2);
+    expect(cov.body.boxes.altered).toBe(final.filter((b) => b.key.startsWith(`${ELECTION}:2:`) && b.versions.length > 1).length);
     const metrics = await fetch(`${app.url}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/gozcu_ysk_request_duration_seconds_bucket\{[^}]*endpoint="getSecimSandikSonucList"/);
     expect(metrics).toMatch(/gozcu_versions_stored_total\{kind="revised"\} [1-9]/);

@@ -10,6 +10,8 @@ import {
   type BallotCode,
   type Column,
   type FeedHealthState,
+  type BoxInfo,
+  type YskMuhtarlikRow,
   type YskObservation,
 } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
@@ -67,6 +69,8 @@ export class FeedService implements OnModuleDestroy {
   private readonly sweeps = new Map<string, number>();
   private readonly lastSuccess = new Map<number, number>();
   private readonly openIncidents = new Map<string, string>();
+  private readonly registered = new Set<string>();
+  private readonly neighbourhoods = new Map<number, YskMuhtarlikRow[]>();
   private backoffUntil = 0;
   private readonly timer: NodeJS.Timeout;
   /** requests and bytes spent, and changes found (the politeness figures) */
@@ -156,8 +160,42 @@ export class FeedService implements OnModuleDestroy {
     });
   }
 
+  /**
+   * Learns a district's neighbourhoods and their box-number bounds (`getMuhtarlikList`, once per
+   * district) and registers every box, so coverage counts boxes YSK has not published yet.
+   */
+  async registerDistrictBoxes(job: DistrictJob): Promise<number> {
+    const key = `${job.ballot}:${job.district}`;
+    if (this.registered.has(key)) return 0;
+    let rows = this.neighbourhoods.get(job.district);
+    if (!rows) {
+      const res = await this.yskClient().getMuhtarlikList(
+        { secimId: this.election, secimTuru: job.ballot, ilceId: job.district, beldeId: '', birimId: '', secimCevresiId: '', sandikTuru: SANDIK_TURU.ordinary, yurtIciDisi: YURT_ICI },
+        { conditional: false },
+      );
+      rows = res.notModified ? [] : res.rows.filter((r) => r.ilce_ID === job.district);
+      this.neighbourhoods.set(job.district, rows);
+      await this.store.upsertNeighbourhoods(
+        rows.map((r) => ({ yskId: r.muhtarlik_ID, district: job.district, province: job.province, name: r.muhtarlik_ADI, minBox: boxNumber(r.min_SANDIK_NO), maxBox: boxNumber(r.max_SANDIK_NO) })),
+      );
+    }
+    const boxes: BoxInfo[] = [];
+    for (const r of rows) {
+      const [min, max] = [boxNumber(r.min_SANDIK_NO), boxNumber(r.max_SANDIK_NO)];
+      if (min === null || max === null || max < min || max - min > 5000) continue;
+      for (let boxNo = min; boxNo <= max; boxNo++) {
+        const ref = { election: this.election, ballot: job.ballot, province: job.province, district: job.district, boxNo };
+        boxes.push({ ...ref, key: boxKey(ref), yskBoxId: null, neighbourhood: r.muhtarlik_ID });
+      }
+    }
+    await this.reconcile.registerBoxes(boxes);
+    this.registered.add(key);
+    return boxes.length;
+  }
+
   /** Polls one district's box results and ingests what changed. */
   async pollDistrict(job: DistrictJob): Promise<PollResult> {
+    await this.registerDistrictBoxes(job);
     const params = {
       secimId: this.election, secimTuru: job.ballot, ilId: job.province, ilceId: job.district, beldeId: '', birimId: '', muhtarlikId: '', cezaeviId: '',
       sandikTuru: SANDIK_TURU.ordinary, sandikNoIlk: '', sandikNoSon: '', ulkeId: '', disTemsilcilikId: '', gumrukId: '', yurtIciDisi: YURT_ICI,
@@ -320,6 +358,12 @@ export class FeedService implements OnModuleDestroy {
       incidents: { open, recent },
     };
   }
+}
+
+/** YSK sends box-number bounds as strings. */
+function boxNumber(v: string | number | null | undefined): number | null {
+  const n = v === null || v === undefined || v === '' ? NaN : Number(v);
+  return Number.isInteger(n) && n > 0 ? n : null;
 }
 
 function iso(ms: number | null): string | null {

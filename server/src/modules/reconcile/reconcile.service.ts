@@ -5,6 +5,7 @@ import {
   type BoxRef,
   type Entry,
   type BallotCode,
+  type BoxInfo,
   type BoxStatus,
   type BoxSummary,
   type Coverage,
@@ -86,6 +87,16 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
     const ms = Date.now() - t0;
     this.logger.log(`reconciliation rebuilt from the store: ${boxes} box-results, ${entries} entries in ${ms} ms`);
     return { boxes, entries, ms };
+  }
+
+  /** Registers boxes known from reference data (so coverage counts them before YSK publishes). */
+  async registerBoxes(boxes: BoxInfo[]): Promise<void> {
+    if (!boxes.length) return;
+    await this.store.upsertBoxes(boxes);
+    for (const b of boxes) {
+      this.districts.set(b.district, b.province);
+      this.state.registerBox(b);
+    }
   }
 
   /** Applies committed YSK appends and emits what changed. */
