@@ -74,7 +74,7 @@ export class FeedService implements OnModuleDestroy {
   private backoffUntil = 0;
   private readonly timer: NodeJS.Timeout;
   /** requests and bytes spent, and changes found (the politeness figures) */
-  readonly totals = { requests: 0, bytes: 0, notModified: 0, changes: 0, versions: 0 };
+  readonly totals = { requests: 0, bytes: 0, notModified: 0, changes: 0, versions: 0, sweeps: 0, districtsDue: 0, districtsSwept: 0 };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -152,12 +152,16 @@ export class FeedService implements OnModuleDestroy {
     let districts = this.districts.get(key);
     if (!districts) districts = await this.discoverDistricts(job.ballot, job.province);
     if (sweep % 10 === 1) await this.refreshColumns(job.ballot, job.province);
-    return districts.filter((d) => {
+    const due = districts.filter((d) => {
       const s = this.districtState.get(`${job.ballot}:${d}`);
       if (!s) return true;
       const quiet = s.unchangedPolls >= 3;
       return !quiet || sweep - s.lastPolledSweep >= SLOW_EVERY;
     });
+    this.totals.sweeps++;
+    this.totals.districtsSwept += districts.length;
+    this.totals.districtsDue += due.length;
+    return due;
   }
 
   /**
