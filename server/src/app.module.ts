@@ -14,6 +14,7 @@ import { FeedModule } from './modules/feed/feed.module';
 import { StoreModule } from './modules/store/store.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { RegionsModule } from './modules/regions/regions.module';
 
 @Module({})
 export class AppModule {
@@ -41,6 +42,7 @@ export class AppModule {
         EntriesModule,
         LiveModule,
         FeedModule,
+        RegionsModule,
       ],
     };
   }

@@ -1,20 +1,26 @@
 /**
  * The one door to the server: REST with `Authorization: Bearer <token>` from localStorage
- * when present, and the Socket.IO client with `auth: { token }`, so auth drops in later.
+ * (refreshed once and retried on a 401; a second 401 ends the session, which shows the
+ * login), and the Socket.IO client with `auth: { token }` read afresh on every (re)connect.
  */
 import { io, type Socket } from 'socket.io-client';
 import type {
-  BallotCode, BoxSummary, ClientToServerEvents, Coverage, Entry, Page, ServerToClientEvents, SheetVersion,
+  BallotCode, BoxSummary, ClientToServerEvents, Coverage, EmbargoState, Entry, Page, ServerToClientEvents, SheetVersion,
 } from '@gozcu/shared';
+import { clearSession, readToken, refresh } from './auth';
 
-export const TOKEN_KEY = 'gozcu.token';
+export { TOKEN_KEY, readToken } from './auth';
 
-export function readToken(): string | null {
-  try {
-    return globalThis.localStorage?.getItem(TOKEN_KEY) ?? null;
-  } catch {
-    return null;
-  }
+type EmbargoListener = (e: EmbargoState) => void;
+const embargoListeners = new Set<EmbargoListener>();
+/** Responses may carry `embargo: {active, until, yskVisible}`: listeners see each one. */
+export function onEmbargo(fn: EmbargoListener): () => void {
+  embargoListeners.add(fn);
+  return () => embargoListeners.delete(fn);
+}
+function noteEmbargo(body: unknown): void {
+  const e = body && typeof body === 'object' ? (body as { embargo?: unknown }).embargo : null;
+  if (e && typeof e === 'object' && typeof (e as EmbargoState).active === 'boolean') for (const fn of embargoListeners) fn(e as EmbargoState);
 }
 
 export class ApiError extends Error {
@@ -32,11 +38,22 @@ export function queryString(params: Record<string, QueryValue>): string {
   return s ? `?${s}` : '';
 }
 
-export async function getJson<T>(path: string, params: Record<string, QueryValue> = {}, signal?: AbortSignal): Promise<T> {
+async function send(path: string, signal?: AbortSignal): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const token = readToken();
   if (token) headers.Authorization = `Bearer ${token}`;
-  const res = await fetch(path + queryString(params), { headers, signal });
+  return fetch(path, { headers, signal });
+}
+
+export async function getJson<T>(path: string, params: Record<string, QueryValue> = {}, signal?: AbortSignal): Promise<T> {
+  const url = path + queryString(params);
+  let res = await send(url, signal);
+  if (res.status === 401) {
+    // the access token expired or was revoked: refresh once and retry; a refused refresh ends the session
+    const renewed = await refresh().catch(() => null);
+    if (renewed) res = await send(url, signal);
+    if (!renewed || res.status === 401) clearSession();
+  }
   const text = await res.text();
   let body: unknown = null;
   try {
@@ -49,6 +66,7 @@ export async function getJson<T>(path: string, params: Record<string, QueryValue
     throw new ApiError(res.status, msg, body);
   }
   if (body === null || typeof body !== 'object') throw new ApiError(res.status, 'not JSON', body);
+  noteEmbargo(body);
   return body as T;
 }
 
@@ -77,8 +95,9 @@ export const api = {
   boxes: (q: BoxQuery, signal?: AbortSignal) => getJson<Page<BoxSummary>>('/api/boxes', { ...q }, signal),
   box: (key: string, signal?: AbortSignal) => getJson<BoxDetail>(`/api/boxes/${encodeURIComponent(key)}`, {}, signal),
   feedHealth: (signal?: AbortSignal) => getJson<unknown>('/api/feed/health', {}, signal),
-  /** Not in the contracts yet: district names of a province. The dashboard falls back to ids. */
+  /** District names of a province: `{ items: [{ yskId, province, name }] }`. */
   districts: (province: number, signal?: AbortSignal) => getJson<unknown>('/api/districts', { province }, signal),
+  embargo: (signal?: AbortSignal) => getJson<EmbargoState>('/api/embargo', {}, signal),
 };
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

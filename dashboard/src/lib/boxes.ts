@@ -4,8 +4,18 @@ import { BOX_STATUSES, type BoxStatus, type BoxSummary } from '@gozcu/shared';
 export const BOX_FILTERS = ['all', ...BOX_STATUSES, 'stale', 'altered', 'conflicting'] as const;
 export type BoxFilter = (typeof BOX_FILTERS)[number];
 
-export const BOX_SORTS = ['boxNo', 'age', 'difference', 'changed'] as const;
+/** The server's sorts (`GET /api/boxes?sort=`): box key (number order), YSK age, difference, latest YSK change. */
+export const BOX_SORTS = ['key', 'age', 'difference', 'altered'] as const;
 export type BoxSort = (typeof BOX_SORTS)[number];
+/** Older names kept in shared URLs: `boxNo` is `key`, `changed` is `altered`. */
+type LegacySort = 'boxNo' | 'changed';
+const LEGACY_SORTS: Record<LegacySort, BoxSort> = { boxNo: 'key', changed: 'altered' };
+
+/** A `?sort=` from a URL as the server's value (old names mapped), or null. */
+export function parseBoxSort(s: unknown): BoxSort | null {
+  if (isBoxSort(s)) return s;
+  return typeof s === 'string' && s in LEGACY_SORTS ? LEGACY_SORTS[s as LegacySort] : null;
+}
 
 export function isBoxFilter(s: unknown): s is BoxFilter {
   return typeof s === 'string' && (BOX_FILTERS as readonly string[]).includes(s);
@@ -14,9 +24,14 @@ export function isBoxSort(s: unknown): s is BoxSort {
   return typeof s === 'string' && (BOX_SORTS as readonly string[]).includes(s);
 }
 
-/** What the REST call can filter by itself (a status); flags are filtered here. */
+/** The status part of a filter (flags are not statuses). */
 export function apiStatus(f: BoxFilter): BoxStatus | null {
   return (BOX_STATUSES as readonly string[]).includes(f) ? (f as BoxStatus) : null;
+}
+
+/** The `?status=` the server takes: every status and flag (stale, altered, conflicting) is filtered server-side. */
+export function serverStatus(f: BoxFilter): Exclude<BoxFilter, 'all'> | null {
+  return f === 'all' ? null : f;
 }
 
 export function matchesFilter(b: BoxSummary, f: BoxFilter): boolean {
@@ -36,21 +51,24 @@ export function matchesFilter(b: BoxSummary, f: BoxFilter): boolean {
 
 const time = (s: string | null | undefined) => (s ? Date.parse(s) || 0 : 0);
 
-export function compareBoxes(a: BoxSummary, b: BoxSummary, sort: BoxSort): number {
+/** The server's order, for rows patched in live (and for tests): same keys as `GET /api/boxes?sort=`. */
+export function compareBoxes(a: BoxSummary, b: BoxSummary, sort: BoxSort | LegacySort): number {
   switch (sort) {
     case 'age':
       return (b.yskAgeMs ?? -1) - (a.yskAgeMs ?? -1) || a.boxNo - b.boxNo;
     case 'difference':
       return (b.totalAbsDifference ?? 0) - (a.totalAbsDifference ?? 0) || a.boxNo - b.boxNo;
     case 'changed':
+    case 'altered':
       return Math.max(time(b.yskPublishedAt), time(b.enteredAt)) - Math.max(time(a.yskPublishedAt), time(a.enteredAt)) || a.boxNo - b.boxNo;
     case 'boxNo':
+    case 'key':
       return a.boxNo - b.boxNo;
   }
 }
 
 /** Filters and sorts a loaded page (the server may already have; this keeps the view honest). */
-export function viewBoxes(items: readonly BoxSummary[], filter: BoxFilter, sort: BoxSort): BoxSummary[] {
+export function viewBoxes(items: readonly BoxSummary[], filter: BoxFilter, sort: BoxSort | LegacySort): BoxSummary[] {
   return items.filter((b) => matchesFilter(b, filter)).sort((a, b) => compareBoxes(a, b, sort));
 }
 
@@ -94,8 +112,10 @@ export function normalizeDistrictNames(raw: unknown): Map<number, string> {
 /** The largest single difference of a box, e.g. `{ id: 'CHP', diff: -12 }`. */
 export function topDifference(b: Pick<BoxSummary, 'differences'>): { id: string; diff: number } | null {
   let best: { id: string; diff: number } | null = null;
-  for (const [id, diff] of Object.entries(b.differences ?? {})) {
+  for (const [rawId, diff] of Object.entries(b.differences ?? {})) {
     if (typeof diff !== 'number' || diff === 0) continue;
+    // the server keys party differences as `votes.<party>`
+    const id = rawId.startsWith('votes.') ? rawId.slice(6) : rawId;
     if (!best || Math.abs(diff) > Math.abs(best.diff)) best = { id, diff };
   }
   return best;

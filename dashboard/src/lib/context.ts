@@ -5,6 +5,8 @@ import type { Clock } from './managers/clock.svelte';
 import type { Router } from './managers/router.svelte';
 import type { FeedHealthManager } from './managers/feed-health.svelte';
 import type { DistrictNames } from './managers/names.svelte';
+import type { SessionManager } from './managers/session.svelte';
+import type { EmbargoManager } from './managers/embargo.svelte';
 
 /** The app-wide managers (one per stream), handed to components through Svelte context. */
 export interface AppContext {
@@ -14,6 +16,8 @@ export interface AppContext {
   router: Router;
   health: FeedHealthManager;
   names: DistrictNames;
+  session: SessionManager;
+  embargo: EmbargoManager;
 }
 
 const KEY = Symbol('gozcu');

@@ -1,6 +1,9 @@
 /**
- * `GET /api/feed/health`, read defensively (its shape may still move):
- * `{ overall, endpoints: {[name]: {state, p50, p95, p99, errorRate, backoffMs}}, lastSuccessByProvince, incidents }`.
+ * `GET /api/feed/health` (FeedService.healthReport + the queue depth), read defensively:
+ *   { enabled, overall, asOf, '1m'|'5m'|'15m': stats, backoffUntil, backoffMs,
+ *     endpoints: {[name]: {state, lastSuccessAt, '1m'|'5m'|'15m': {count, p50, p95, p99, errorRate, errors, bytes}}},
+ *     lastSuccessByProvince: {[plate]: iso}, totals, incidents: {open: Incident[], recent: Incident[]}, queue }
+ * Latency figures are taken from the 1-minute window; flat `{p50, …}` and `latency: {…}` are read too.
  */
 import type { FeedHealthEvent, FeedHealthState } from '@gozcu/shared';
 
@@ -16,6 +19,10 @@ export interface EndpointHealth {
   errorRate: number | null;
   backoffMs: number | null;
   rps: number | null;
+  /** requests in the last minute, and failures by class */
+  count: number | null;
+  errors: Record<string, number>;
+  lastSuccessAt: string | null;
 }
 
 export interface Incident {
@@ -34,6 +41,15 @@ export interface FeedHealth {
   incidents: Incident[];
   rps: number | null;
   cap: number | null;
+  /** the backoff in force now (YSK asked us to wait, or we back off), ms; 0 = none */
+  backoffMs: number | null;
+  backoffUntil: string | null;
+  /** BullMQ job counts: waiting, delayed, active, prioritized, failed */
+  queue: Record<string, number> | null;
+  /** incidents still open */
+  openIncidents: number;
+  enabled: boolean | null;
+  asOf: string | null;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
@@ -59,12 +75,16 @@ function incidentOf(v: unknown): Incident | null {
   const o = obj(v);
   if (!o) return typeof v === 'string' ? { at: null, state: null, previous: null, endpoint: null, text: v } : null;
   const text = str(o.cause) ?? str(o.message) ?? str(o.msg) ?? str(o.reason) ?? str(o.kind) ?? str(o.type) ?? '';
+  const details = obj(o.details);
+  // a stored incident: kind `health_<state>`, scope = endpoint or 'overall', details {from, to}
+  const kindState = typeof o.kind === 'string' && o.kind.startsWith('health_') ? o.kind.slice(7) : null;
+  const scope = str(o.scope);
   return {
     at: str(o.at) ?? str(o.time) ?? str(o.startedAt) ?? str(o.since) ?? null,
-    state: o.state != null ? healthState(o.state) : null,
-    previous: o.previous != null ? healthState(o.previous) : null,
-    endpoint: str(o.endpoint),
-    text,
+    state: o.state != null ? healthState(o.state) : details?.to != null ? healthState(details.to) : kindState ? healthState(kindState) : null,
+    previous: o.previous != null ? healthState(o.previous) : details?.from != null ? healthState(details.from) : null,
+    endpoint: str(o.endpoint) ?? (scope && scope !== 'overall' ? scope : null),
+    text: kindState || !str(o.kind) ? text : `${o.kind}: ${text}`,
   };
 }
 
@@ -90,33 +110,67 @@ export function normalizeHealth(raw: unknown): FeedHealth {
   const o = obj(raw) ?? {};
   const eps = o.endpoints;
   const endpoints: EndpointHealth[] = [];
+  const topBackoff = num(o.backoffMs);
   const addEndpoint = (name: string, v: unknown) => {
     const e = obj(v) ?? {};
-    const lat = obj(e.latency) ?? e;
+    const win = obj(e['1m']);
+    const lat = win ?? obj(e.latency) ?? e;
+    const count = num(win?.count ?? e.count);
+    const errors: Record<string, number> = {};
+    for (const [k, n] of Object.entries(obj(win?.errors ?? e.errors) ?? {})) if (num(n) != null) errors[k] = num(n)!;
     endpoints.push({
       name,
       state: healthState(e.state),
       p50: num(lat.p50),
       p95: num(lat.p95),
       p99: num(lat.p99),
-      errorRate: num(e.errorRate),
-      backoffMs: num(e.backoffMs),
-      rps: num(e.rps ?? e.requestsPerSecond),
+      errorRate: num(lat.errorRate ?? e.errorRate),
+      backoffMs: num(e.backoffMs) ?? topBackoff,
+      rps: num(e.rps ?? e.requestsPerSecond) ?? (win && count != null ? count / 60 : null),
+      count,
+      errors,
+      lastSuccessAt: str(e.lastSuccessAt),
     });
   };
   if (Array.isArray(eps)) for (const e of eps) addEndpoint(str(obj(e)?.name) ?? str(obj(e)?.endpoint) ?? '?', e);
   else for (const [name, v] of Object.entries(obj(eps) ?? {})) addEndpoint(name, v);
   endpoints.sort((a, b) => a.name.localeCompare(b.name));
   const overall = o.overall != null ? healthState(obj(o.overall)?.state ?? o.overall) : worstState(endpoints.map((e) => e.state));
-  const incidents = (Array.isArray(o.incidents) ? o.incidents : []).map(incidentOf).filter((i): i is Incident => i != null);
+  // incidents: a list, or `{open, recent}` from the store (recent includes the open ones, newest first)
+  const incObj = obj(o.incidents);
+  const rawIncidents: unknown[] = Array.isArray(o.incidents)
+    ? o.incidents
+    : incObj
+      ? [...(Array.isArray(incObj.recent) ? incObj.recent : []), ...(Array.isArray(incObj.open) ? incObj.open : [])]
+      : [];
+  const seen = new Set<string>();
+  const incidents = rawIncidents
+    .filter((r) => {
+      const id = str(obj(r)?.id);
+      if (!id) return true;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    })
+    .map(incidentOf)
+    .filter((i): i is Incident => i != null);
   const rpsSum = endpoints.reduce((s, e) => (e.rps != null ? s + e.rps : s), 0);
+  const overallWin = obj(o['1m']);
+  const queue: Record<string, number> = {};
+  for (const [k, n] of Object.entries(obj(o.queue) ?? {})) if (num(n) != null) queue[k] = num(n)!;
   return {
     overall,
     endpoints,
     lastSuccess: lastSuccessOf(o.lastSuccessByProvince),
     incidents,
-    rps: num(o.rps ?? o.requestsPerSecond) ?? (endpoints.some((e) => e.rps != null) ? rpsSum : null),
-    cap: num(o.cap ?? o.rpsCap ?? o.requestsPerSecondCap),
+    rps: num(o.rps ?? o.requestsPerSecond) ?? (endpoints.some((e) => e.rps != null) ? rpsSum : overallWin && num(overallWin.count) != null ? num(overallWin.count)! / 60 : null),
+    cap: num(o.cap ?? o.rpsCap ?? o.requestsPerSecondCap ?? o.maxRps),
+    backoffMs: topBackoff,
+    backoffUntil: str(o.backoffUntil),
+    queue: obj(o.queue) ? queue : null,
+    openIncidents: incObj && Array.isArray(incObj.open) ? incObj.open.length : 0,
+    enabled: typeof o.enabled === 'boolean' ? o.enabled : null,
+    asOf: str(o.asOf),
   };
 }
 

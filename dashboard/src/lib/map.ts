@@ -37,6 +37,33 @@ export interface MapConfigInput {
   onSelect: (plate: number) => void;
 }
 
+/**
+ * After each draw, the colour each province was actually painted with (and its centre, in CSS
+ * pixels) goes onto the canvas as `data-colours` / `data-centres` (JSON by plate), and
+ * `data-draws` counts draws: what the browser tests compare with the API's figures.
+ */
+const drawnColours = {
+  id: 'gozcuDrawnColours',
+  afterDraw(chart: { canvas: HTMLCanvasElement; getDatasetMeta(i: number): { data: unknown[] }; data: { datasets: Array<{ data: unknown[] }> } }) {
+    const meta = chart.getDatasetMeta(0);
+    const colours: Record<number, string> = {};
+    const centres: Record<number, [number, number]> = {};
+    meta.data.forEach((el, i) => {
+      const d = chart.data.datasets[0]?.data[i] as { feature?: ProvinceFeature } | undefined;
+      const plate = d?.feature?.properties.plate;
+      if (plate == null) return;
+      const e = el as { options?: { backgroundColor?: unknown }; getCenterPoint?: () => { x: number; y: number } };
+      if (typeof e.options?.backgroundColor === 'string') colours[plate] = e.options.backgroundColor;
+      const c = e.getCenterPoint?.();
+      if (c && Number.isFinite(c.x)) centres[plate] = [Math.round(c.x), Math.round(c.y)];
+    });
+    const ds = chart.canvas.dataset;
+    ds.colours = JSON.stringify(colours);
+    ds.centres = JSON.stringify(centres);
+    ds.draws = String((Number(ds.draws) || 0) + 1);
+  },
+};
+
 export function mapConfig({ rows, metric, label, formatValue, onSelect }: MapConfigInput): AnyChartConfig {
   const fs = provinceFeatures();
   const byPlate = new Map(rows.map((r) => [r.plate, r]));
@@ -44,6 +71,7 @@ export function mapConfig({ rows, metric, label, formatValue, onSelect }: MapCon
   const stops = RAMP_OF[metric];
   return {
     type: 'choropleth',
+    plugins: [drawnColours],
     data: {
       labels: fs.map((f) => f.properties.name),
       datasets: [

@@ -1,8 +1,13 @@
 import type { BallotCode, BoxSummary } from '@gozcu/shared';
 import { api } from '../api';
-import { apiStatus, upsertBoxes, viewBoxes, type BoxFilter, type BoxSort } from '../boxes';
+import { serverStatus, upsertBoxes, type BoxFilter, type BoxSort } from '../boxes';
 
-/** A district's boxes over REST (`GET /api/boxes`), paged by cursor, patched live by the room's deltas. */
+/**
+ * A district's boxes over REST (`GET /api/boxes`), filtered and sorted by the server
+ * (`status=`, `sort=`), paged by cursor, patched live by the room's deltas: loaded rows are
+ * updated in place (they keep their place until the next load), new boxes join at the end
+ * when they pass the filter.
+ */
 export class BoxListManager {
   items = $state.raw<BoxSummary[]>([]);
   total = $state<number | null>(null);
@@ -10,8 +15,8 @@ export class BoxListManager {
   loading = $state(false);
   error = $state<string | null>(null);
   filter = $state<BoxFilter>('all');
-  sort = $state<BoxSort>('boxNo');
-  visible = $derived(viewBoxes(this.items, this.filter, this.sort));
+  sort = $state<BoxSort>('key');
+  visible = $derived(this.items);
 
   readonly district: number;
   province = $state<number | null>(null);
@@ -29,12 +34,12 @@ export class BoxListManager {
   setQuery(q: { filter?: BoxFilter; sort?: BoxSort; ballot?: BallotCode | null; province?: number | null }): void {
     let reload = false;
     if (q.filter !== undefined && q.filter !== this.filter) {
-      reload ||= apiStatus(q.filter) !== apiStatus(this.filter);
       this.filter = q.filter;
+      reload = true;
     }
     if (q.sort !== undefined && q.sort !== this.sort) {
       this.sort = q.sort;
-      reload ||= this.nextCursor != null;
+      reload = true;
     }
     if (q.ballot !== undefined && q.ballot !== this.#ballot) {
       this.#ballot = q.ballot;
@@ -57,7 +62,7 @@ export class BoxListManager {
           province: this.province,
           district: this.district,
           ballot: this.#ballot,
-          status: apiStatus(this.filter),
+          status: serverStatus(this.filter),
           sort: this.sort,
           limit: this.pageSize,
           cursor: more ? this.nextCursor : null,

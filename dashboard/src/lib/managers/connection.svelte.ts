@@ -13,6 +13,13 @@ export class LiveConnection {
   lastError = $state<string | null>(null);
   disconnectedAt = $state<number | null>(null);
   socket: LiveSocket | null = null;
+  #onUnauthorized: (() => Promise<boolean>) | null;
+  #authRetries = 0;
+
+  /** `onUnauthorized`: the handshake was refused for the token; refresh it and say whether to try again. */
+  constructor(onUnauthorized: (() => Promise<boolean>) | null = null) {
+    this.#onUnauthorized = onUnauthorized;
+  }
 
   start(): () => void {
     if (this.socket) return () => this.stop();
@@ -24,6 +31,7 @@ export class LiveConnection {
       this.failed = false;
       this.lastError = null;
       this.disconnectedAt = null;
+      this.#authRetries = 0;
     });
     s.on('disconnect', (reason) => {
       this.connected = false;
@@ -35,6 +43,13 @@ export class LiveConnection {
       this.failed = true;
       this.lastError = err?.message ?? 'connect_error';
       this.disconnectedAt ??= Date.now();
+      // a refused handshake is not retried by socket.io: refresh the token and reconnect with it
+      if (/unauthori[sz]ed/i.test(err?.message ?? '') && this.#onUnauthorized && this.#authRetries < 3) {
+        this.#authRetries++;
+        void this.#onUnauthorized().then((ok) => {
+          if (ok && this.socket === s && !s.connected) s.connect();
+        });
+      }
     });
     return () => this.stop();
   }
