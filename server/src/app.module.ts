@@ -14,6 +14,10 @@ import { FeedModule } from './modules/feed/feed.module';
 import { StoreModule } from './modules/store/store.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CitizenModule } from './modules/citizen/citizen.module';
+import { ComplaintsModule } from './modules/complaints/complaints.module';
+import { PetitionsModule } from './modules/petitions/petitions.module';
+import { PhotosModule } from './modules/photos/photos.module';
 import { RegionsModule } from './modules/regions/regions.module';
 
 @Module({})
@@ -42,6 +46,10 @@ export class AppModule {
         EntriesModule,
         LiveModule,
         FeedModule,
+        CitizenModule,
+        PhotosModule,
+        ComplaintsModule,
+        PetitionsModule,
         RegionsModule,
       ],
     };

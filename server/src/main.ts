@@ -15,7 +15,8 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const simulator = config.YSK_BASE_URL ? null : await startBuiltInSimulator(config);
+  // an API-only node (YSK_WORKER=false) polls nothing, so it needs no simulator either
+  const simulator = config.YSK_BASE_URL || !config.YSK_WORKER ? null : await startBuiltInSimulator(config);
   if (simulator) config = simulator.config;
   const app = await createApp(config);
   if (simulator) app.enableShutdownHooks().getHttpServer().once('close', () => void simulator.close());

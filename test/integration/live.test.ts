@@ -113,7 +113,8 @@ describe('live deltas over Socket.IO', () => {
       const port = await freePort();
       nodeB = spawn(process.execPath, [...TS_NODE, join(REPO_ROOT, 'server', 'src', 'main.ts')], {
         cwd: REPO_ROOT,
-        env: { ...process.env, ...TS_NODE_ENV, ...env, DATA_DIR: app.dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+        // an API-only node of the scale-out shape: it polls nothing (and runs no simulator)
+        env: { ...process.env, ...TS_NODE_ENV, ...env, DATA_DIR: app.dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', YSK_WORKER: 'false' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       await new Promise<void>((resolve, reject) => {
@@ -133,7 +134,7 @@ describe('live deltas over Socket.IO', () => {
       expect(snap.ok).toBe(true);
       const pending = collectDeltas(s, 'district:681', (d) => d.some((x) => x.boxes.some((b) => b.boxNo === 4001)), 20_000);
       const res = await admin.post('/api/entries', entry(69, 681, 4001, 77, 11));
-      expect(res.status).toBe(201);
+      expect({ status: res.status, body: res.body }).toMatchObject({ status: 201 });
       const deltas = await pending;
       const box = deltas.flatMap((d) => d.boxes).find((b) => b.boxNo === 4001)!;
       expect(box.org?.votes).toEqual({ A: 77, B: 11 });

@@ -1,21 +1,13 @@
-import type { BallotCode, Sheet } from '@gozcu/shared';
+import type { BallotCode } from '@gozcu/shared';
 import { SimClock } from '../../server/src/simulator/clock';
+import type { TruthBox } from '../../server/src/simulator/engine';
 import { buildGeography, sharedDataDir } from '../../server/src/simulator/geography';
 import { startSimulator, type RunningSimulator } from '../../server/src/simulator/server';
 import { SyntheticWorld } from '../../server/src/simulator/synthetic';
 
-export const NIGHT_START = Date.parse('2024-03-31T17:00:00Z');
+export type { TruthBox };
 
-export interface TruthVersion {
-  versiyon: number;
-  at: string;
-  reason: string | null;
-  sheet: Sheet;
-}
-export interface TruthBox {
-  key: string;
-  versions: TruthVersion[];
-}
+export const NIGHT_START = Date.parse('2024-03-31T17:00:00Z');
 
 /** A small synthetic election night on a manual clock, served over real HTTP. */
 export async function startSmallNight(opts: { election: string; plates: number[]; ballots: BallotCode[]; seed?: number; revisionRate?: number; latencyMs?: number }): Promise<RunningSimulator> {

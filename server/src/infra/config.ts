@@ -73,6 +73,28 @@ export const envSchema = z.object({
   CORS_ORIGINS: csvOf(url(['http', 'https']), ''),
   /** when false, GET /metrics needs a token with feed:read */
   METRICS_PUBLIC: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+
+  /** HMAC key of the voter register's TC Kimlik No hashes; when unset, one is generated and kept in DATA_DIR/voter-hmac-secret */
+  VOTER_HMAC_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** citizen look-ups (and tracking-code checks) per client address per minute */
+  CITIZEN_RATE_LIMIT: int(1, 100_000).default(30),
+  /** look-ups by TC Kimlik No per client address per hour */
+  CITIZEN_TC_RATE_LIMIT: int(1, 100_000).default(20),
+  /** TC Kimlik No look-ups that find nothing (or fail the check digits) per client per hour before the client is blocked for the hour */
+  CITIZEN_ENUMERATION_LIMIT: int(1, 100_000).default(5),
+  /** seconds a citizen's box answer is cached (server and Cache-Control) */
+  CITIZEN_CACHE_SECONDS: int(0, 3600).default(15),
+  /** when true, citizens also see the observers' figures of a box */
+  CITIZEN_SHOW_ORG_FIGURES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** complaints a client address may file per hour */
+  COMPLAINT_RATE_LIMIT: int(1, 100_000).default(10),
+  /** the largest uploaded file (bytes): complaint evidence and sheet photos */
+  UPLOAD_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** the largest image (width × height) decoded; larger ones are refused as decompression bombs */
+  UPLOAD_MAX_PIXELS: int(1, 1_000_000_000).default(40_000_000),
+  /** a petition's default deadline: this many days after drafting, at PETITION_DEADLINE_TIME Europe/Istanbul */
+  PETITION_DEADLINE_DAYS: int(0, 30).default(1),
+  PETITION_DEADLINE_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour), e.g. 14:00').default('14:00'),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

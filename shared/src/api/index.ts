@@ -2,3 +2,4 @@ export * from './contracts';
 export * from './live';
 export * from './auth';
 export * from './roles';
+export * from './citizen';

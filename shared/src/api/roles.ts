@@ -36,6 +36,8 @@ export const PERMISSIONS = [
   'petitions:write',
   /** the citizen look-up of one box */
   'citizen:lookup',
+  /** importing the voter-register extract (TC Kimlik No → box, kept as keyed hashes) */
+  'voters:import',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -6,3 +6,4 @@ export * from './status';
 export * from './hash';
 export * from './diff';
 export * from './checks';
+export * from './tckn';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Server } from 'socket.io';
-import type { BallotCode, BoxSummary, ListHeads, Room, RoomDelta, RoomSnapshot, Scope } from '@gozcu/shared';
+import type { BallotCode, BoxSummary, ListHeads, RegionCounters, Room, RoomDelta, RoomSnapshot, Scope } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus, type ChangeEvents } from '../../infra/events';
 import { ReconcileService } from '../reconcile/reconcile.service';
@@ -19,7 +19,17 @@ interface Channel {
   seq: number;
   dirty: boolean;
   keys: Set<string>;
+  /** child regions (provinces of `country`, districts of `province:NN`) touched since the last delta */
+  regions: Set<string>;
   overflow: boolean;
+  /** the list heads last sent, to leave them out of a delta when unchanged */
+  listsSig: string;
+}
+
+/** What identifies the list heads' content: keys, versions and ages in order. */
+function listsSignature(lists: ListHeads): string {
+  const part = (items: BoxSummary[]) => items.map((b) => `${b.key}/${b.versions}/${b.status}/${b.totalAbsDifference}/${b.stale ? 1 : 0}`).join(',');
+  return `${part(lists.stale)}|${part(lists.altered)}|${part(lists.mismatches)}`;
 }
 
 /** Packets engine.io has not yet written to the socket's transport (its private write buffer). */
@@ -69,10 +79,12 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
     const name = channelOf(parsed.room, ballot, view);
     let channel = this.channels.get(name);
     if (!channel) {
-      channel = { name, room: parsed.room, ballot, view, parsed, seq: 0, dirty: false, keys: new Set(), overflow: false };
+      channel = { name, room: parsed.room, ballot, view, parsed, seq: 0, dirty: false, keys: new Set(), regions: new Set(), overflow: false, listsSig: '' };
       this.channels.set(name, channel);
     }
     const scope = this.scopeOf(channel);
+    const lists = this.heads(channel, scope);
+    channel.listsSig = listsSignature(lists);
     return {
       channel: name,
       snapshot: this.views.snapshot(view, {
@@ -81,7 +93,7 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
         ballot,
         coverage: this.reconcile.state.coverage(scope, ballot),
         regions: channel.parsed.kind === 'box' ? {} : this.reconcile.state.regions(scope, ballot),
-        lists: this.heads(channel, scope),
+        lists,
       }),
     };
   }
@@ -106,8 +118,10 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
     for (const change of e.changes) {
       const { ref, key } = change;
       for (const room of ['country', `province:${ref.province}`, `district:${ref.district}`, `box:${key}`]) {
+        const child = room === 'country' ? String(ref.province) : room.startsWith('province:') ? String(ref.district) : null;
         for (const channel of this.channelsOf(room, ref.ballot)) {
           channel.dirty = true;
+          if (child) channel.regions.add(child);
           if (channel.overflow) continue;
           channel.keys.add(key);
           if (channel.keys.size > MAX_BOXES_PER_DELTA) {
@@ -160,6 +174,7 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
       channel.dirty = false;
       channel.overflow = false;
       channel.keys.clear();
+      channel.regions.clear();
       const slow: string[] = [];
       for (const id of members) {
         const socket = server.of('/').sockets.get(id);
@@ -184,13 +199,23 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
       const summary = this.reconcile.state.summary(key);
       if (summary) boxes.push(summary);
     }
+    // only the regions that changed, and the list heads only when they changed (smaller frames × every socket)
+    const regions: RegionCounters = {};
+    if (channel.parsed.kind !== 'box' && channel.regions.size) {
+      const all = this.reconcile.state.regions(scope, channel.ballot);
+      for (const id of channel.regions) if (all[id]) regions[id] = all[id];
+    }
+    const lists = this.heads(channel, scope);
+    const sig = listsSignature(lists);
+    const listsChanged = sig !== channel.listsSig;
+    channel.listsSig = sig;
     return this.views.delta(channel.view, {
       room: channel.room,
       seq: channel.seq,
       ballot: channel.ballot,
       coverage: this.reconcile.state.coverage(scope, channel.ballot),
-      regions: channel.parsed.kind === 'box' ? {} : this.reconcile.state.regions(scope, channel.ballot),
-      lists: this.heads(channel, scope),
+      regions,
+      lists: listsChanged ? lists : null,
       boxes,
     });
   }

@@ -18,6 +18,15 @@ import type {
   UserFilter,
   UserPatch,
   UserRecord,
+  AttachmentFilter,
+  AttachmentRecord,
+  ComplaintFilter,
+  ComplaintPatch,
+  ComplaintRecord,
+  PetitionFilter,
+  PetitionPatch,
+  PetitionRecord,
+  VoterRecord,
 } from './store.port';
 
 interface BoxDoc extends Omit<BoxInfo, 'key'> {
@@ -133,7 +142,89 @@ const schemas = {
     { versionKey: false, minimize: false },
   ),
   settings: new Schema({ _id: String, value: Schema.Types.Mixed }, { versionKey: false, minimize: false }),
+  // the voter register: _id is the keyed hash of a TC Kimlik No, never the number
+  voters: new Schema({ _id: String, province: Number, district: Number, boxNo: Number, importedAt: String }, { versionKey: false }),
+  complaints: new Schema(
+    {
+      _id: String,
+      trackingCode: { type: String, unique: true },
+      status: String,
+      election: String,
+      ballot: { type: Number, default: null },
+      key: { type: String, default: null, index: true },
+      province: Number,
+      district: Number,
+      boxNo: Number,
+      text: String,
+      contact: { type: String, default: null },
+      routedTo: [String],
+      filedBy: { type: String, default: null },
+      petitionId: { type: String, default: null },
+      createdAt: String,
+      updatedAt: String,
+      history: Schema.Types.Mixed,
+    },
+    { versionKey: false, minimize: false },
+  ).index({ province: 1, district: 1, createdAt: -1 }),
+  attachments: new Schema(
+    {
+      _id: String,
+      owner: String,
+      ownerId: String,
+      key: { type: String, default: null },
+      kind: String,
+      contentType: String,
+      bytes: Number,
+      sha256: String,
+      width: { type: Number, default: null },
+      height: { type: Number, default: null },
+      shownBlob: String,
+      shownContentType: String,
+      uploadedAt: String,
+      uploadedBy: { type: String, default: null },
+    },
+    { versionKey: false },
+  )
+    .index({ owner: 1, ownerId: 1, uploadedAt: 1 })
+    .index({ owner: 1, key: 1, uploadedAt: 1 }),
+  petitions: new Schema(
+    {
+      _id: String,
+      status: String,
+      election: String,
+      key: { type: String, index: true },
+      province: Number,
+      district: Number,
+      boxNo: Number,
+      ballot: Number,
+      complaintId: { type: String, default: null },
+      text: Schema.Types.Mixed,
+      deadline: String,
+      createdAt: String,
+      createdBy: String,
+      updatedAt: String,
+      filedAt: { type: String, default: null },
+      filedBy: { type: String, default: null },
+      reference: { type: String, default: null },
+    },
+    { versionKey: false, minimize: false },
+  ).index({ province: 1, district: 1, deadline: 1 }),
 };
+
+const withId = <T extends { id: string }>(d: Omit<T, 'id'> & { _id: string }): T => {
+  const { _id, ...rest } = d;
+  return { id: _id, ...rest } as unknown as T;
+};
+function complaintQuery(filter: ComplaintFilter): Record<string, unknown> {
+  const q: Record<string, unknown> = {};
+  if (filter.province !== undefined) q.province = filter.province;
+  if (filter.district !== undefined) q.district = filter.district;
+  if (filter.status !== undefined) q.status = filter.status;
+  if (filter.key !== undefined) q.key = filter.key;
+  if (filter.keys !== undefined) q.key = filter.key !== undefined ? { $eq: filter.key, $in: filter.keys } : { $in: filter.keys };
+  return q;
+}
+const BLOB_ID = /^[0-9a-f]{64}$/;
 
 type UserDoc = Omit<UserRecord, 'id'> & { _id: string };
 function toUser(d: UserDoc): UserRecord {
@@ -528,5 +619,141 @@ export class MongoStore implements Store {
 
   async putSetting(key: string, value: unknown): Promise<void> {
     await this.m.settings.updateOne({ _id: key }, { $set: { value } }, { upsert: true });
+  }
+
+  async putVoters(voters: VoterRecord[]): Promise<number> {
+    if (!voters.length) return 0;
+    const res = await this.m.voters.bulkWrite(
+      voters.map(({ hash, ...rest }) => ({ updateOne: { filter: { _id: hash }, update: { $set: rest }, upsert: true } })),
+      { ordered: false },
+    );
+    return res.upsertedCount + res.matchedCount;
+  }
+
+  async voterByHash(hash: string): Promise<VoterRecord | null> {
+    const doc = await this.m.voters.findById(hash).lean<Omit<VoterRecord, 'hash'> & { _id: string }>();
+    return doc ? { hash: doc._id, province: doc.province, district: doc.district, boxNo: doc.boxNo, importedAt: doc.importedAt } : null;
+  }
+
+  async voterCount(): Promise<number> {
+    return this.m.voters.estimatedDocumentCount();
+  }
+
+  async createComplaint(c: ComplaintRecord): Promise<ComplaintRecord> {
+    const { id, ...rest } = c;
+    await this.m.complaints.insertMany([{ _id: id, ...rest }]);
+    return { ...c };
+  }
+
+  private toComplaint(d: (Omit<ComplaintRecord, 'id'> & { _id: string }) | null): ComplaintRecord | null {
+    if (!d) return null;
+    const c = withId<ComplaintRecord>(d);
+    return { ...c, ballot: c.ballot ?? null, key: c.key ?? null, contact: c.contact ?? null, filedBy: c.filedBy ?? null, petitionId: c.petitionId ?? null, routedTo: [...(c.routedTo ?? [])], history: c.history ?? [] };
+  }
+
+  async complaint(id: string): Promise<ComplaintRecord | null> {
+    return this.toComplaint(await this.m.complaints.findById(id).lean());
+  }
+
+  async complaintByCode(trackingCode: string): Promise<ComplaintRecord | null> {
+    return this.toComplaint(await this.m.complaints.findOne({ trackingCode }).lean());
+  }
+
+  async updateComplaint(id: string, expected: ComplaintRecord['status'], patch: ComplaintPatch): Promise<ComplaintRecord | null> {
+    const set: Record<string, unknown> = { updatedAt: patch.updatedAt };
+    if (patch.status !== undefined) set.status = patch.status;
+    if (patch.petitionId !== undefined) set.petitionId = patch.petitionId;
+    const update: Record<string, unknown> = { $set: set };
+    if (patch.step) update.$push = { history: patch.step };
+    return this.toComplaint(await this.m.complaints.findOneAndUpdate({ _id: id, status: expected }, update, { new: true }).lean());
+  }
+
+  async complaints(filter: ComplaintFilter, limit = 1000): Promise<ComplaintRecord[]> {
+    const docs = await this.m.complaints.find(complaintQuery(filter)).sort({ createdAt: -1, _id: -1 }).limit(limit).lean();
+    return docs.map((d) => this.toComplaint(d as never)!);
+  }
+
+  async complaintCounts(filter: ComplaintFilter): Promise<Partial<Record<ComplaintRecord['status'], number>>> {
+    const rows = await this.m.complaints.aggregate<{ _id: ComplaintRecord['status']; n: number }>([{ $match: complaintQuery(filter) }, { $group: { _id: '$status', n: { $sum: 1 } } }]);
+    return Object.fromEntries(rows.map((r) => [r._id, r.n]));
+  }
+
+  async putAttachment(a: AttachmentRecord): Promise<void> {
+    const { id, ...rest } = a;
+    await this.m.attachments.insertMany([{ _id: id, ...rest }]);
+  }
+
+  private toAttachment(d: (Omit<AttachmentRecord, 'id'> & { _id: string }) | null): AttachmentRecord | null {
+    if (!d) return null;
+    const a = withId<AttachmentRecord>(d);
+    return { ...a, key: a.key ?? null, width: a.width ?? null, height: a.height ?? null, uploadedBy: a.uploadedBy ?? null };
+  }
+
+  async attachment(id: string): Promise<AttachmentRecord | null> {
+    return this.toAttachment(await this.m.attachments.findById(id).lean());
+  }
+
+  async attachments(filter: AttachmentFilter): Promise<AttachmentRecord[]> {
+    const q: Record<string, unknown> = { owner: filter.owner };
+    if (filter.ownerId !== undefined) q.ownerId = filter.ownerId;
+    if (filter.key !== undefined) q.key = filter.key;
+    const docs = await this.m.attachments.find(q).sort({ uploadedAt: 1, _id: 1 }).lean();
+    return docs.map((d) => this.toAttachment(d as never)!);
+  }
+
+  private bucket() {
+    return new mongoose.mongo.GridFSBucket(this.conn.db!, { bucketName: 'blobs' });
+  }
+
+  async putBlob(id: string, data: Buffer): Promise<void> {
+    if (!BLOB_ID.test(id)) throw new RangeError('a blob id is a SHA-256 hex digest');
+    const bucket = this.bucket();
+    if (await bucket.find({ filename: id }).limit(1).hasNext()) return;
+    await new Promise<void>((resolve, reject) => {
+      const up = bucket.openUploadStream(id);
+      up.once('error', reject).once('finish', () => resolve());
+      up.end(data);
+    });
+  }
+
+  async blob(id: string): Promise<Buffer | null> {
+    if (!BLOB_ID.test(id)) throw new RangeError('a blob id is a SHA-256 hex digest');
+    const bucket = this.bucket();
+    if (!(await bucket.find({ filename: id }).limit(1).hasNext())) return null;
+    const chunks: Buffer[] = [];
+    for await (const chunk of bucket.openDownloadStreamByName(id)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  async createPetition(p: PetitionRecord): Promise<PetitionRecord> {
+    const { id, ...rest } = p;
+    await this.m.petitions.insertMany([{ _id: id, ...rest }]);
+    return { ...p };
+  }
+
+  private toPetition(d: (Omit<PetitionRecord, 'id'> & { _id: string }) | null): PetitionRecord | null {
+    if (!d) return null;
+    const p = withId<PetitionRecord>(d);
+    return { ...p, complaintId: p.complaintId ?? null, filedAt: p.filedAt ?? null, filedBy: p.filedBy ?? null, reference: p.reference ?? null };
+  }
+
+  async petition(id: string): Promise<PetitionRecord | null> {
+    return this.toPetition(await this.m.petitions.findById(id).lean());
+  }
+
+  async updatePetition(id: string, expected: PetitionRecord['status'], patch: PetitionPatch): Promise<PetitionRecord | null> {
+    const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    return this.toPetition(await this.m.petitions.findOneAndUpdate({ _id: id, status: expected }, { $set: set }, { new: true }).lean());
+  }
+
+  async petitions(filter: PetitionFilter, limit = 1000): Promise<PetitionRecord[]> {
+    const q: Record<string, unknown> = {};
+    if (filter.province !== undefined) q.province = filter.province;
+    if (filter.district !== undefined) q.district = filter.district;
+    if (filter.key !== undefined) q.key = filter.key;
+    if (filter.complaintId !== undefined) q.complaintId = filter.complaintId;
+    if (filter.statuses !== undefined) q.status = { $in: filter.statuses };
+    const docs = await this.m.petitions.find(q).sort({ deadline: 1, createdAt: 1, _id: 1 }).limit(limit).lean();
+    return docs.map((d) => this.toPetition(d as never)!);
   }
 }

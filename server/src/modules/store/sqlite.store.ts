@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AuditEntry, BoxInfo, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
 import type {
@@ -20,6 +21,15 @@ import type {
   UserFilter,
   UserPatch,
   UserRecord,
+  AttachmentFilter,
+  AttachmentRecord,
+  ComplaintFilter,
+  ComplaintPatch,
+  ComplaintRecord,
+  PetitionFilter,
+  PetitionPatch,
+  PetitionRecord,
+  VoterRecord,
 } from './store.port';
 
 const SCHEMA = `
@@ -70,7 +80,156 @@ CREATE INDEX IF NOT EXISTS audit_at ON audit (at);
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS voters (
+  hash TEXT PRIMARY KEY, province INTEGER NOT NULL, district INTEGER NOT NULL, box_no INTEGER NOT NULL, imported_at TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS complaints (
+  id TEXT PRIMARY KEY, tracking_code TEXT NOT NULL UNIQUE, status TEXT NOT NULL, election TEXT NOT NULL, ballot INTEGER,
+  key TEXT, province INTEGER NOT NULL, district INTEGER NOT NULL, box_no INTEGER NOT NULL, text TEXT NOT NULL, contact TEXT,
+  routed_to TEXT NOT NULL, filed_by TEXT, petition_id TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, history TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS complaints_scope ON complaints (province, district, created_at);
+CREATE INDEX IF NOT EXISTS complaints_key ON complaints (key);
+CREATE TABLE IF NOT EXISTS attachments (
+  id TEXT PRIMARY KEY, owner TEXT NOT NULL, owner_id TEXT NOT NULL, key TEXT, kind TEXT NOT NULL, content_type TEXT NOT NULL,
+  bytes INTEGER NOT NULL, sha256 TEXT NOT NULL, width INTEGER, height INTEGER, shown_blob TEXT NOT NULL,
+  shown_content_type TEXT NOT NULL, uploaded_at TEXT NOT NULL, uploaded_by TEXT);
+CREATE INDEX IF NOT EXISTS attachments_owner ON attachments (owner, owner_id, uploaded_at);
+CREATE INDEX IF NOT EXISTS attachments_key ON attachments (owner, key, uploaded_at);
+CREATE TABLE IF NOT EXISTS petitions (
+  id TEXT PRIMARY KEY, status TEXT NOT NULL, election TEXT NOT NULL, key TEXT NOT NULL, province INTEGER NOT NULL,
+  district INTEGER NOT NULL, box_no INTEGER NOT NULL, ballot INTEGER NOT NULL, complaint_id TEXT, text TEXT NOT NULL,
+  deadline TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL, updated_at TEXT NOT NULL, filed_at TEXT,
+  filed_by TEXT, reference TEXT);
+CREATE INDEX IF NOT EXISTS petitions_scope ON petitions (province, district, deadline);
 `;
+
+interface ComplaintRow {
+  id: string;
+  tracking_code: string;
+  status: ComplaintRecord['status'];
+  election: string;
+  ballot: number | null;
+  key: string | null;
+  province: number;
+  district: number;
+  box_no: number;
+  text: string;
+  contact: string | null;
+  routed_to: string;
+  filed_by: string | null;
+  petition_id: string | null;
+  created_at: string;
+  updated_at: string;
+  history: string;
+}
+function toComplaint(r: ComplaintRow): ComplaintRecord {
+  return {
+    id: r.id,
+    trackingCode: r.tracking_code,
+    status: r.status,
+    election: r.election,
+    ballot: r.ballot as ComplaintRecord['ballot'],
+    key: r.key,
+    province: r.province,
+    district: r.district,
+    boxNo: r.box_no,
+    text: r.text,
+    contact: r.contact,
+    routedTo: JSON.parse(r.routed_to),
+    filedBy: r.filed_by,
+    petitionId: r.petition_id,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    history: JSON.parse(r.history),
+  };
+}
+interface AttachmentRow {
+  id: string;
+  owner: AttachmentRecord['owner'];
+  owner_id: string;
+  key: string | null;
+  kind: AttachmentRecord['kind'];
+  content_type: string;
+  bytes: number;
+  sha256: string;
+  width: number | null;
+  height: number | null;
+  shown_blob: string;
+  shown_content_type: string;
+  uploaded_at: string;
+  uploaded_by: string | null;
+}
+function toAttachment(r: AttachmentRow): AttachmentRecord {
+  return {
+    id: r.id,
+    owner: r.owner,
+    ownerId: r.owner_id,
+    key: r.key,
+    kind: r.kind,
+    contentType: r.content_type,
+    bytes: r.bytes,
+    sha256: r.sha256,
+    width: r.width,
+    height: r.height,
+    shownBlob: r.shown_blob,
+    shownContentType: r.shown_content_type,
+    uploadedAt: r.uploaded_at,
+    uploadedBy: r.uploaded_by,
+  };
+}
+interface PetitionRow {
+  id: string;
+  status: PetitionRecord['status'];
+  election: string;
+  key: string;
+  province: number;
+  district: number;
+  box_no: number;
+  ballot: number;
+  complaint_id: string | null;
+  text: string;
+  deadline: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  filed_at: string | null;
+  filed_by: string | null;
+  reference: string | null;
+}
+function toPetition(r: PetitionRow): PetitionRecord {
+  return {
+    id: r.id,
+    status: r.status,
+    election: r.election,
+    key: r.key,
+    province: r.province,
+    district: r.district,
+    boxNo: r.box_no,
+    ballot: r.ballot as PetitionRecord['ballot'],
+    complaintId: r.complaint_id,
+    text: JSON.parse(r.text),
+    deadline: r.deadline,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    updatedAt: r.updated_at,
+    filedAt: r.filed_at,
+    filedBy: r.filed_by,
+    reference: r.reference,
+  };
+}
+/** blob ids are SHA-256 hex: nothing else reaches the file system */
+const BLOB_ID = /^[0-9a-f]{64}$/;
+function complaintWhere(filter: ComplaintFilter) {
+  const c = conditions();
+  if (filter.province !== undefined) c.add('province = ?', filter.province);
+  if (filter.district !== undefined) c.add('district = ?', filter.district);
+  if (filter.status !== undefined) c.add('status = ?', filter.status);
+  if (filter.key !== undefined) c.add('key = ?', filter.key);
+  if (filter.keys !== undefined) {
+    if (filter.keys.length) c.add(`key IN (${filter.keys.map(() => '?').join(', ')})`, ...filter.keys);
+    else c.add('0');
+  }
+  return { sql: c.parts.length ? c.parts.join(' AND ') : '1', params: c.params };
+}
 
 interface UserRow {
   id: string;
@@ -229,6 +388,9 @@ export class SqliteStore implements Store {
   private db!: Database.Database;
   private stmt!: ReturnType<SqliteStore['prepare']>;
 
+  private blobDir = '';
+
+  /** `file` is the SQLite file; blobs (uploaded files) live in `files/` beside it */
   constructor(private readonly file: string) {}
 
   async init(): Promise<void> {
@@ -241,6 +403,7 @@ export class SqliteStore implements Store {
     this.db.pragma('temp_store = MEMORY');
     this.db.exec(SCHEMA);
     this.stmt = this.prepare();
+    this.blobDir = this.file === ':memory:' ? mkdtempSync(join(tmpdir(), 'gozcu-blobs-')) : join(dirname(this.file), 'files');
   }
 
   private prepare() {
@@ -632,5 +795,166 @@ export class SqliteStore implements Store {
 
   async putSetting(key: string, value: unknown): Promise<void> {
     this.db.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, JSON.stringify(value));
+  }
+
+  async putVoters(voters: VoterRecord[]): Promise<number> {
+    const s = this.db.prepare(
+      `INSERT INTO voters (hash, province, district, box_no, imported_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(hash) DO UPDATE SET province = excluded.province, district = excluded.district, box_no = excluded.box_no, imported_at = excluded.imported_at`,
+    );
+    return this.db.transaction(() => voters.reduce((n, v) => n + s.run(v.hash, v.province, v.district, v.boxNo, v.importedAt).changes, 0))();
+  }
+
+  async voterByHash(hash: string): Promise<VoterRecord | null> {
+    const row = this.db
+      .prepare<[string], { hash: string; province: number; district: number; box_no: number; imported_at: string }>(`SELECT * FROM voters WHERE hash = ?`)
+      .get(hash);
+    return row ? { hash: row.hash, province: row.province, district: row.district, boxNo: row.box_no, importedAt: row.imported_at } : null;
+  }
+
+  async voterCount(): Promise<number> {
+    return this.db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM voters`).get()!.n;
+  }
+
+  async createComplaint(c: ComplaintRecord): Promise<ComplaintRecord> {
+    this.db
+      .prepare(
+        `INSERT INTO complaints (id, tracking_code, status, election, ballot, key, province, district, box_no, text, contact, routed_to, filed_by, petition_id, created_at, updated_at, history)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(c.id, c.trackingCode, c.status, c.election, c.ballot, c.key, c.province, c.district, c.boxNo, c.text, c.contact, JSON.stringify(c.routedTo), c.filedBy, c.petitionId, c.createdAt, c.updatedAt, JSON.stringify(c.history));
+    return { ...c };
+  }
+
+  async complaint(id: string): Promise<ComplaintRecord | null> {
+    const row = this.db.prepare<[string], ComplaintRow>(`SELECT * FROM complaints WHERE id = ?`).get(id);
+    return row ? toComplaint(row) : null;
+  }
+
+  async complaintByCode(trackingCode: string): Promise<ComplaintRecord | null> {
+    const row = this.db.prepare<[string], ComplaintRow>(`SELECT * FROM complaints WHERE tracking_code = ?`).get(trackingCode);
+    return row ? toComplaint(row) : null;
+  }
+
+  async updateComplaint(id: string, expected: ComplaintRecord['status'], patch: ComplaintPatch): Promise<ComplaintRecord | null> {
+    return this.db.transaction((): ComplaintRecord | null => {
+      const row = this.db.prepare<[string, string], ComplaintRow>(`SELECT * FROM complaints WHERE id = ? AND status = ?`).get(id, expected);
+      if (!row) return null;
+      const held = toComplaint(row);
+      const next: ComplaintRecord = {
+        ...held,
+        status: patch.status ?? held.status,
+        petitionId: patch.petitionId !== undefined ? patch.petitionId : held.petitionId,
+        updatedAt: patch.updatedAt,
+        history: patch.step ? [...held.history, patch.step] : held.history,
+      };
+      this.db
+        .prepare(`UPDATE complaints SET status = ?, petition_id = ?, updated_at = ?, history = ? WHERE id = ?`)
+        .run(next.status, next.petitionId, next.updatedAt, JSON.stringify(next.history), id);
+      return next;
+    })();
+  }
+
+  async complaints(filter: ComplaintFilter, limit = 1000): Promise<ComplaintRecord[]> {
+    const where = complaintWhere(filter);
+    return this.db
+      .prepare<unknown[], ComplaintRow>(`SELECT * FROM complaints WHERE ${where.sql} ORDER BY created_at DESC, id DESC LIMIT ?`)
+      .all(...where.params, limit)
+      .map(toComplaint);
+  }
+
+  async complaintCounts(filter: ComplaintFilter): Promise<Partial<Record<ComplaintRecord['status'], number>>> {
+    const where = complaintWhere(filter);
+    const rows = this.db
+      .prepare<unknown[], { status: ComplaintRecord['status']; n: number }>(`SELECT status, COUNT(*) AS n FROM complaints WHERE ${where.sql} GROUP BY status`)
+      .all(...where.params);
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
+  async putAttachment(a: AttachmentRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO attachments (id, owner, owner_id, key, kind, content_type, bytes, sha256, width, height, shown_blob, shown_content_type, uploaded_at, uploaded_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(a.id, a.owner, a.ownerId, a.key, a.kind, a.contentType, a.bytes, a.sha256, a.width, a.height, a.shownBlob, a.shownContentType, a.uploadedAt, a.uploadedBy);
+  }
+
+  async attachment(id: string): Promise<AttachmentRecord | null> {
+    const row = this.db.prepare<[string], AttachmentRow>(`SELECT * FROM attachments WHERE id = ?`).get(id);
+    return row ? toAttachment(row) : null;
+  }
+
+  async attachments(filter: AttachmentFilter): Promise<AttachmentRecord[]> {
+    const { parts, params, add } = conditions();
+    add('owner = ?', filter.owner);
+    if (filter.ownerId !== undefined) add('owner_id = ?', filter.ownerId);
+    if (filter.key !== undefined) add('key = ?', filter.key);
+    return this.db
+      .prepare<unknown[], AttachmentRow>(`SELECT * FROM attachments WHERE ${parts.join(' AND ')} ORDER BY uploaded_at, id`)
+      .all(...params)
+      .map(toAttachment);
+  }
+
+  private blobPath(id: string): string {
+    if (!BLOB_ID.test(id)) throw new RangeError('a blob id is a SHA-256 hex digest');
+    return join(this.blobDir, id.slice(0, 2), id);
+  }
+
+  async putBlob(id: string, data: Buffer): Promise<void> {
+    const path = this.blobPath(id);
+    if (existsSync(path)) return;
+    mkdirSync(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+    writeFileSync(tmp, data, { mode: 0o600 });
+    renameSync(tmp, path);
+  }
+
+  async blob(id: string): Promise<Buffer | null> {
+    const path = this.blobPath(id);
+    return existsSync(path) ? readFileSync(path) : null;
+  }
+
+  async createPetition(p: PetitionRecord): Promise<PetitionRecord> {
+    this.db
+      .prepare(
+        `INSERT INTO petitions (id, status, election, key, province, district, box_no, ballot, complaint_id, text, deadline, created_at, created_by, updated_at, filed_at, filed_by, reference)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(p.id, p.status, p.election, p.key, p.province, p.district, p.boxNo, p.ballot, p.complaintId, JSON.stringify(p.text), p.deadline, p.createdAt, p.createdBy, p.updatedAt, p.filedAt, p.filedBy, p.reference);
+    return { ...p };
+  }
+
+  async petition(id: string): Promise<PetitionRecord | null> {
+    const row = this.db.prepare<[string], PetitionRow>(`SELECT * FROM petitions WHERE id = ?`).get(id);
+    return row ? toPetition(row) : null;
+  }
+
+  async updatePetition(id: string, expected: PetitionRecord['status'], patch: PetitionPatch): Promise<PetitionRecord | null> {
+    return this.db.transaction((): PetitionRecord | null => {
+      const row = this.db.prepare<[string, string], PetitionRow>(`SELECT * FROM petitions WHERE id = ? AND status = ?`).get(id, expected);
+      if (!row) return null;
+      const next: PetitionRecord = { ...toPetition(row), ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+      this.db
+        .prepare(`UPDATE petitions SET status = ?, text = ?, deadline = ?, updated_at = ?, filed_at = ?, filed_by = ?, reference = ? WHERE id = ?`)
+        .run(next.status, JSON.stringify(next.text), next.deadline, next.updatedAt, next.filedAt, next.filedBy, next.reference, id);
+      return next;
+    })();
+  }
+
+  async petitions(filter: PetitionFilter, limit = 1000): Promise<PetitionRecord[]> {
+    const { parts, params, add } = conditions();
+    if (filter.province !== undefined) add('province = ?', filter.province);
+    if (filter.district !== undefined) add('district = ?', filter.district);
+    if (filter.key !== undefined) add('key = ?', filter.key);
+    if (filter.complaintId !== undefined) add('complaint_id = ?', filter.complaintId);
+    if (filter.statuses !== undefined) {
+      if (filter.statuses.length) add(`status IN (${filter.statuses.map(() => '?').join(', ')})`, ...filter.statuses);
+      else add('0');
+    }
+    return this.db
+      .prepare<unknown[], PetitionRow>(`SELECT * FROM petitions WHERE ${parts.length ? parts.join(' AND ') : '1'} ORDER BY deadline, created_at, id LIMIT ?`)
+      .all(...params, limit)
+      .map(toPetition);
   }
 }

@@ -1,7 +1,8 @@
 /* One contract every Store adapter must pass; run by sqlite.store.spec.ts and mongo.store.spec.ts. */
 import type { BoxInfo, Sheet } from '@gozcu/shared';
 import { boxKey } from '@gozcu/shared';
-import type { NewEntry, NewVersion, Store, UserRecord } from './store.port';
+import { createHash } from 'node:crypto';
+import type { AttachmentRecord, ComplaintRecord, NewEntry, NewVersion, PetitionRecord, Store, UserRecord } from './store.port';
 
 export function box(boxNo: number, over: Partial<BoxInfo> = {}): BoxInfo {
   const ref = { election: 'e1', ballot: 2 as const, province: 69, district: 681, boxNo, ...over };
@@ -212,6 +213,98 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       await store.putSetting('embargo:e1', { until: '2024-03-31T21:00:00.000Z' });
       await store.putSetting('embargo:e1', { until: null });
       expect(await store.setting('embargo:e1')).toEqual({ until: null });
+    });
+    it('keeps voter-register lines by hash only, a re-import moving a voter', async () => {
+      const at = '2024-03-31T08:00:00.000Z';
+      const h = (n: number) => n.toString(16).padStart(64, '0');
+      expect(await store.putVoters([
+        { hash: h(1), province: 6, district: 1, boxNo: 1001, importedAt: at },
+        { hash: h(2), province: 6, district: 1, boxNo: 1002, importedAt: at },
+      ])).toBe(2);
+      await store.putVoters([{ hash: h(1), province: 34, district: 10, boxNo: 5, importedAt: at }]);
+      expect(await store.voterByHash(h(1))).toEqual({ hash: h(1), province: 34, district: 10, boxNo: 5, importedAt: at });
+      expect(await store.voterByHash(h(3))).toBeNull();
+      expect(await store.voterCount()).toBe(2);
+      expect(await store.putVoters([])).toBe(0);
+    });
+
+    it('keeps complaints: unique tracking codes, compare-and-set steps with history, scoped lists and counts', async () => {
+      const at = (m: number) => `2024-03-31T2${m}:00:00.000Z`;
+      const complaint = (id: string, over: Partial<ComplaintRecord> = {}): ComplaintRecord => ({
+        id, trackingCode: `GZ-${id}`, status: 'new', election: 'e1', ballot: 2, key: box(1001).key, province: 69, district: 681, boxNo: 1001,
+        text: 'Sayım tutanağı farklı', contact: null, routedTo: ['hukuk681'], filedBy: null, petitionId: null, createdAt: at(0), updatedAt: at(0),
+        history: [{ at: at(0), status: 'new', by: null, note: null }], ...over,
+      });
+      const a = await store.createComplaint(complaint('a'));
+      await store.createComplaint(complaint('b', { createdAt: at(1), updatedAt: at(1), key: box(1002).key, boxNo: 1002 }));
+      await store.createComplaint(complaint('c', { province: 1, district: 650, key: null, ballot: null, createdAt: at(2), updatedAt: at(2) }));
+      const duplicate = await store.createComplaint(complaint('d', { trackingCode: 'GZ-a' })).then(
+        () => 'stored',
+        (e: unknown) => `refused: ${String((e as Error)?.message ?? e)}`,
+      );
+      expect(duplicate).toMatch(/^refused/);
+      expect(await store.complaint('a')).toEqual(a);
+      expect(await store.complaintByCode('GZ-b')).toMatchObject({ id: 'b' });
+      expect(await store.complaintByCode('GZ-zzz')).toBeNull();
+
+      const step = { at: at(3), status: 'in_review' as const, by: 'hukuk681', note: 'bakıyorum' };
+      const moved = await store.updateComplaint('a', 'new', { status: 'in_review', updatedAt: at(3), step });
+      expect(moved).toEqual({ ...a, status: 'in_review', updatedAt: at(3), history: [...a.history, step] });
+      expect(await store.updateComplaint('a', 'new', { status: 'rejected', updatedAt: at(4) })).toBeNull();
+      expect(await store.updateComplaint('a', 'in_review', { petitionId: 'p1', updatedAt: at(4) })).toMatchObject({ status: 'in_review', petitionId: 'p1' });
+      expect(await store.updateComplaint('missing', 'new', { updatedAt: at(4) })).toBeNull();
+
+      expect((await store.complaints({})).map((c) => c.id)).toEqual(['c', 'b', 'a']);
+      expect((await store.complaints({ district: 681 })).map((c) => c.id)).toEqual(['b', 'a']);
+      expect((await store.complaints({ keys: [box(1002).key] })).map((c) => c.id)).toEqual(['b']);
+      expect(await store.complaints({ keys: [] })).toEqual([]);
+      expect((await store.complaints({ status: 'in_review' })).map((c) => c.id)).toEqual(['a']);
+      expect(await store.complaintCounts({ province: 69 })).toEqual({ new: 1, in_review: 1 });
+      expect(await store.complaintCounts({ district: 999 })).toEqual({});
+    });
+
+    it('keeps attachments by owner and box, and blobs by their SHA-256, once', async () => {
+      const sha = createHash('sha256').update('photo').digest('hex');
+      const shown = createHash('sha256').update('shown').digest('hex');
+      const att = (id: string, over: Partial<AttachmentRecord> = {}): AttachmentRecord => ({
+        id, owner: 'complaint', ownerId: 'c1', key: box(1001).key, kind: 'image', contentType: 'image/jpeg', bytes: 5, sha256: sha, width: 10, height: 20,
+        shownBlob: shown, shownContentType: 'image/jpeg', uploadedAt: '2024-03-31T20:00:00.000Z', uploadedBy: null, ...over,
+      });
+      await store.putAttachment(att('x1'));
+      await store.putAttachment(att('x2', { owner: 'sheet', ownerId: 'entry-1', uploadedBy: 'ayse', uploadedAt: '2024-03-31T20:01:00.000Z' }));
+      await store.putAttachment(att('x3', { kind: 'pdf', contentType: 'application/pdf', width: null, height: null, uploadedAt: '2024-03-31T20:02:00.000Z' }));
+      expect(await store.attachment('x2')).toEqual(att('x2', { owner: 'sheet', ownerId: 'entry-1', uploadedBy: 'ayse', uploadedAt: '2024-03-31T20:01:00.000Z' }));
+      expect(await store.attachment('nope')).toBeNull();
+      expect((await store.attachments({ owner: 'complaint', ownerId: 'c1' })).map((a) => a.id)).toEqual(['x1', 'x3']);
+      expect((await store.attachments({ owner: 'sheet', key: box(1001).key })).map((a) => a.id)).toEqual(['x2']);
+
+      await store.putBlob(sha, Buffer.from('photo'));
+      await store.putBlob(sha, Buffer.from('photo'));
+      expect((await store.blob(sha))?.toString()).toBe('photo');
+      expect(await store.blob(shown)).toBeNull();
+      await expect(store.putBlob('../../etc/passwd', Buffer.from('x'))).rejects.toThrow(RangeError);
+    });
+
+    it('keeps petitions: compare-and-set status, scoped lists soonest deadline first', async () => {
+      const text = { addressee: 'Demirözü İlçe Seçim Kurulu Başkanlığına', subject: 'İtiraz', body: 'ğüşıöçİ', figures: [{ label: 'Geçerli oy', ysk: 150, sheet: 140, difference: 10 }], evidence: [], requests: 'düzeltilmesini', place: 'Demirözü', signatureName: 'Av. Ayşe', signatureTitle: 'İlçe Hukuk Sorumlusu' };
+      const petition = (id: string, deadline: string, over: Partial<PetitionRecord> = {}): PetitionRecord => ({
+        id, status: 'draft', election: 'e1', key: box(1001).key, province: 69, district: 681, boxNo: 1001, ballot: 2, complaintId: null, text, deadline,
+        createdAt: '2024-03-31T20:00:00.000Z', createdBy: 'hukuk681', updatedAt: '2024-03-31T20:00:00.000Z', filedAt: null, filedBy: null, reference: null, ...over,
+      });
+      const late = await store.createPetition(petition('p1', '2024-04-01T11:00:00.000Z'));
+      await store.createPetition(petition('p2', '2024-04-01T09:00:00.000Z', { complaintId: 'c1' }));
+      await store.createPetition(petition('p3', '2024-04-01T08:00:00.000Z', { province: 1, district: 650 }));
+      expect(await store.petition('p1')).toEqual(late);
+      expect(await store.petition('none')).toBeNull();
+      const edited = await store.updatePetition('p1', 'draft', { text: { ...text, body: 'düzeltildi' }, updatedAt: '2024-03-31T20:10:00.000Z' });
+      expect(edited).toEqual({ ...late, text: { ...text, body: 'düzeltildi' }, updatedAt: '2024-03-31T20:10:00.000Z' });
+      const filed = await store.updatePetition('p2', 'draft', { status: 'filed', filedAt: '2024-03-31T21:00:00.000Z', filedBy: 'hukuk681', reference: '2024/15', updatedAt: '2024-03-31T21:00:00.000Z' });
+      expect(filed).toMatchObject({ status: 'filed', filedBy: 'hukuk681', reference: '2024/15' });
+      expect(await store.updatePetition('p2', 'draft', { status: 'withdrawn', updatedAt: '2024-03-31T21:01:00.000Z' })).toBeNull();
+      expect((await store.petitions({})).map((p) => p.id)).toEqual(['p3', 'p2', 'p1']);
+      expect((await store.petitions({ district: 681, statuses: ['draft'] })).map((p) => p.id)).toEqual(['p1']);
+      expect((await store.petitions({ complaintId: 'c1' })).map((p) => p.id)).toEqual(['p2']);
+      expect(await store.petitions({ statuses: [] })).toEqual([]);
     });
 });
 }

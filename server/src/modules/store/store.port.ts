@@ -1,4 +1,4 @@
-import type { AuditEntry, BallotCode, BoxInfo, Column, District, Entry, Neighbourhood, PrincipalScope, Province, SheetVersion } from '@gozcu/shared';
+import type { AuditEntry, BallotCode, BoxInfo, Column, ComplaintStatus, District, Entry, Neighbourhood, PetitionStatus, PetitionText, PrincipalScope, Province, SheetVersion } from '@gozcu/shared';
 
 /** A YSK version about to be stored; the caller has computed its content hash. */
 export interface NewVersion extends Omit<SheetVersion, 'seq'> {
@@ -113,6 +113,120 @@ export interface AuditFilter {
   until?: string;
 }
 
+/** One line of the voter-register extract: a TC Kimlik No only as its keyed hash (HMAC), never in clear. */
+export interface VoterRecord {
+  hash: string;
+  province: number;
+  district: number;
+  boxNo: number;
+  importedAt: string;
+}
+
+export interface ComplaintStep {
+  at: string;
+  status: ComplaintStatus;
+  /** the username who took the step; null for the citizen who filed */
+  by: string | null;
+  note: string | null;
+}
+
+/** A complaint about a box's result, filed by a citizen (or an observer) with evidence. */
+export interface ComplaintRecord {
+  id: string;
+  trackingCode: string;
+  status: ComplaintStatus;
+  election: string;
+  ballot: BallotCode | null;
+  /** the box key when the ballot type is known */
+  key: string | null;
+  province: number;
+  district: number;
+  boxNo: number;
+  text: string;
+  contact: string | null;
+  routedTo: string[];
+  /** the signed-in filer, null for a citizen */
+  filedBy: string | null;
+  petitionId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  history: ComplaintStep[];
+}
+
+export interface ComplaintFilter {
+  province?: number;
+  district?: number;
+  status?: ComplaintStatus;
+  key?: string;
+  /** only these box keys (box-level callers) */
+  keys?: string[];
+}
+
+export interface ComplaintPatch {
+  status?: ComplaintStatus;
+  petitionId?: string | null;
+  updatedAt: string;
+  /** appended to the history */
+  step?: ComplaintStep;
+}
+
+/** An uploaded file's facts; the bytes are blobs (content-addressed by SHA-256). */
+export interface AttachmentRecord {
+  id: string;
+  owner: 'complaint' | 'sheet';
+  /** the complaint id, or the entry id of a sheet photo */
+  ownerId: string;
+  key: string | null;
+  kind: 'image' | 'pdf';
+  contentType: string;
+  bytes: number;
+  /** SHA-256 of the original bytes, also the original's blob id */
+  sha256: string;
+  width: number | null;
+  height: number | null;
+  /** blob of the shown version (metadata stripped) */
+  shownBlob: string;
+  shownContentType: string;
+  uploadedAt: string;
+  uploadedBy: string | null;
+}
+
+export interface AttachmentFilter {
+  owner: AttachmentRecord['owner'];
+  ownerId?: string;
+  key?: string;
+}
+
+export interface PetitionRecord {
+  id: string;
+  status: PetitionStatus;
+  election: string;
+  key: string;
+  province: number;
+  district: number;
+  boxNo: number;
+  ballot: BallotCode;
+  complaintId: string | null;
+  text: PetitionText;
+  deadline: string;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  filedAt: string | null;
+  filedBy: string | null;
+  reference: string | null;
+}
+
+export type PetitionPatch = Partial<Pick<PetitionRecord, 'status' | 'text' | 'deadline' | 'filedAt' | 'filedBy' | 'reference'>> & { updatedAt: string };
+
+export interface PetitionFilter {
+  province?: number;
+  district?: number;
+  statuses?: PetitionStatus[];
+  key?: string;
+  complaintId?: string;
+}
+
 /**
  * The store port: the source of truth. Two adapters (SQLite embedded, MongoDB scale-out)
  * pass one contract suite (`store.contract.ts`).
@@ -187,6 +301,44 @@ export interface Store {
   /** A small JSON setting changed at run time (the embargo time); null when unset. */
   setting<T = unknown>(key: string): Promise<T | null>;
   putSetting(key: string, value: unknown): Promise<void>;
+
+  /** Upserts voter-register lines by hash (a re-import moves a voter); answers how many were written. */
+  putVoters(voters: VoterRecord[]): Promise<number>;
+  voterByHash(hash: string): Promise<VoterRecord | null>;
+  voterCount(): Promise<number>;
+
+  /** Creates a complaint; the tracking code is unique. */
+  createComplaint(complaint: ComplaintRecord): Promise<ComplaintRecord>;
+  complaint(id: string): Promise<ComplaintRecord | null>;
+  complaintByCode(trackingCode: string): Promise<ComplaintRecord | null>;
+  /**
+   * Applies a patch only while the complaint's status is `expected` (compare-and-set, so two
+   * officers cannot both take the same step); null when it is not (or there is no such complaint).
+   */
+  updateComplaint(id: string, expected: ComplaintStatus, patch: ComplaintPatch): Promise<ComplaintRecord | null>;
+  /** newest first */
+  complaints(filter: ComplaintFilter, limit?: number): Promise<ComplaintRecord[]>;
+  /** complaints per status in a scope */
+  complaintCounts(filter: ComplaintFilter): Promise<Partial<Record<ComplaintStatus, number>>>;
+
+  putAttachment(attachment: AttachmentRecord): Promise<void>;
+  attachment(id: string): Promise<AttachmentRecord | null>;
+  /** oldest first */
+  attachments(filter: AttachmentFilter): Promise<AttachmentRecord[]>;
+
+  /**
+   * Keeps file bytes under an id (a SHA-256 hex): files under DATA_DIR for SQLite, GridFS for
+   * MongoDB. Idempotent: the same id is written once.
+   */
+  putBlob(id: string, data: Buffer): Promise<void>;
+  blob(id: string): Promise<Buffer | null>;
+
+  createPetition(petition: PetitionRecord): Promise<PetitionRecord>;
+  petition(id: string): Promise<PetitionRecord | null>;
+  /** Applies a patch only while the petition's status is `expected`; null otherwise. */
+  updatePetition(id: string, expected: PetitionStatus, patch: PetitionPatch): Promise<PetitionRecord | null>;
+  /** soonest deadline first */
+  petitions(filter: PetitionFilter, limit?: number): Promise<PetitionRecord[]>;
 }
 
 export const STORE = Symbol('STORE');

@@ -1,0 +1,59 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import type { Response } from 'express';
+import { z } from 'zod';
+import type { Principal } from '@gozcu/shared';
+import { ZodPipe } from '../../infra/http';
+import { CurrentUser, Permission, Scoped } from '../auth/auth.decorators';
+import { boxOfParam } from '../auth/scope';
+import { AttachmentsService, type UploadedFileLike } from './attachments.service';
+import { SheetPhotosService, type SheetPhotoView } from './sheet-photos.service';
+
+const uploadBody = z.object({ entryId: z.string().trim().min(1).max(64).optional() });
+const downloadQuery = z.object({ original: z.enum(['0', '1', 'true', 'false']).optional() });
+
+@Controller('api')
+export class PhotosController {
+  constructor(
+    private readonly sheets: SheetPhotosService,
+    private readonly attachments: AttachmentsService,
+  ) {}
+
+  /** multipart/form-data: `photo` (JPEG, PNG or WebP) and optionally `entryId`; answers the photo's SHA-256 and upload time. */
+  @Post('boxes/:key/sheet-photos')
+  @HttpCode(201)
+  @Permission('entries:write')
+  @Scoped(boxOfParam('key'))
+  @UseInterceptors(FileInterceptor('photo'))
+  upload(
+    @Param('key') key: string,
+    @Body(new ZodPipe(uploadBody, 'upload')) body: z.infer<typeof uploadBody>,
+    @UploadedFile() file: UploadedFileLike | undefined,
+    @CurrentUser() user: Principal,
+  ): Promise<SheetPhotoView> {
+    return this.sheets.upload(user, key, body.entryId, file);
+  }
+
+  /** The result-sheet photos of a box, oldest first. */
+  @Get('boxes/:key/sheet-photos')
+  @Permission('boxes:read')
+  @Scoped(boxOfParam('key'))
+  async list(@Param('key') key: string, @CurrentUser() user: Principal): Promise<{ items: SheetPhotoView[] }> {
+    return { items: await this.sheets.list(user, key) };
+  }
+
+  /** An attachment's bytes: the metadata-free version, or with `?original=1` the file as uploaded (legal officers). */
+  @Get('attachments/:id')
+  async download(
+    @Param('id') id: string,
+    @Query(new ZodPipe(downloadQuery, 'query')) q: z.infer<typeof downloadQuery>,
+    @CurrentUser() user: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamableFile> {
+    const file = await this.attachments.download(user, id, q.original === '1' || q.original === 'true');
+    res.setHeader('Content-Disposition', `inline; filename="${file.name}"`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'private, max-age=300');
+    return new StreamableFile(file.data, { type: file.contentType });
+  }
+}
