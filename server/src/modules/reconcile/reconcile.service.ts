@@ -83,6 +83,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
     }
     bulk.end();
     this.state.tick(Date.now());
+    await this.escalateStale(Date.now());
     this.ready = true;
     const ms = Date.now() - t0;
     this.logger.log(`reconciliation rebuilt from the store: ${boxes} box-results, ${entries} entries in ${ms} ms`);
@@ -184,6 +185,17 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /** Turns boxes stale as time passes; records an escalation for each, then emits. */
+  /** Boxes that went stale while the server was down get their escalation too (idempotent per box). */
+  private async escalateStale(now: number): Promise<void> {
+    const at = new Date(now).toISOString();
+    for (let cursor: string | null = null; ; ) {
+      const page = this.state.list({ flag: 'stale', limit: 1000, cursor });
+      for (const b of page.items) await this.store.escalate({ key: b.key, province: b.province, district: b.district, reason: 'stale', at });
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+  }
+
   async tick(now = Date.now()): Promise<BoxChange[]> {
     const changes = this.state.tick(now).filter((c) => c.after.stale && !c.before?.stale);
     if (!changes.length) return changes;
