@@ -5,6 +5,8 @@
  *   #/ilce/<id>      district box list
  *   #/sandik/<key>   box detail (key URI-encoded)
  *   #/operasyon      operator view
+ *   #/vatandas       public citizen look-up and complaints (no login)
+ *   #/hukuk          legal follow-up: complaints, petitions, stale-box notices
  */
 import { isBallotCode, type BallotCode } from '@gozcu/shared';
 
@@ -14,6 +16,8 @@ export type Route =
   | { view: 'district'; district: number }
   | { view: 'box'; key: string }
   | { view: 'operator' }
+  | { view: 'citizen' }
+  | { view: 'legal' }
   | { view: 'notFound'; path: string };
 
 export interface Location {
@@ -57,6 +61,8 @@ export function parseHash(hash: string): Location {
     }
     if (key) route = { view: 'box', key };
   } else if (parts[0] === 'operasyon' && parts.length === 1) route = { view: 'operator' };
+  else if (parts[0] === 'vatandas' && parts.length === 1) route = { view: 'citizen' };
+  else if (parts[0] === 'hukuk' && parts.length === 1) route = { view: 'legal' };
   return { route, ballot, query };
 }
 
@@ -72,6 +78,10 @@ export function routePath(route: Route): string {
       return `/sandik/${encodeURIComponent(route.key)}`;
     case 'operator':
       return '/operasyon';
+    case 'citizen':
+      return '/vatandas';
+    case 'legal':
+      return '/hukuk';
     case 'notFound':
       return route.path;
   }

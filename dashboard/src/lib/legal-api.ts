@@ -1,0 +1,158 @@
+/**
+ * Citizen look-up and complaints (public, no token), and the legal officers' complaints,
+ * petitions and stale-box notices (bearer token, refreshed once on a 401). Issue 8.
+ */
+import type {
+  CitizenBoxView, ComplaintCounts, ComplaintStatus, ComplaintTracking, ComplaintView, PetitionStatus, PetitionText, PetitionView, StaleNotice,
+} from '@gozcu/shared';
+import { ApiError, getJson, queryString, type QueryValue } from './api';
+import { clearSession, readToken, refresh } from './auth';
+
+async function parse(res: Response): Promise<unknown> {
+  const text = await res.text();
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return text;
+  }
+}
+
+function errorOf(res: Response, body: unknown): ApiError {
+  let msg = '';
+  if (body && typeof body === 'object' && 'message' in body) {
+    const m = (body as { message: unknown }).message;
+    msg = Array.isArray(m) ? m.map(String).join('; ') : String(m);
+  }
+  return new ApiError(res.status, msg || `HTTP ${res.status}`, body);
+}
+
+/** A request with the bearer token; a 401 refreshes once and retries. */
+async function authed(path: string, init: RequestInit = {}): Promise<Response> {
+  const go = () => {
+    const headers = new Headers(init.headers);
+    const token = readToken();
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    return fetch(path, { ...init, headers });
+  };
+  let res = await go();
+  if (res.status === 401) {
+    const renewed = await refresh().catch(() => null);
+    if (renewed) res = await go();
+    if (!renewed || res.status === 401) clearSession();
+  }
+  return res;
+}
+
+async function sendJson<T>(method: string, path: string, body: unknown): Promise<T> {
+  const res = await authed(path, { method, headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) });
+  const parsed = await parse(res);
+  if (!res.ok) throw errorOf(res, parsed);
+  return parsed as T;
+}
+
+/** Public requests: no token at all (the citizen page works without a login). */
+async function publicFetch<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(path, { ...init, headers: { Accept: 'application/json', ...(init.headers as Record<string, string> | undefined) } });
+  const parsed = await parse(res);
+  if (!res.ok) throw errorOf(res, parsed);
+  if (parsed === null || typeof parsed !== 'object') throw new ApiError(res.status, 'not JSON', parsed);
+  return parsed as T;
+}
+
+export interface ComplaintForm {
+  province: number;
+  district: number;
+  boxNo: number;
+  ballot?: number | null;
+  text: string;
+  contact?: string;
+  files: File[];
+}
+
+export const MAX_COMPLAINT_FILES = 5;
+
+export const citizenApi = {
+  box: (province: number, district: number, box: number) =>
+    publicFetch<CitizenBoxView>(`/api/citizen/boxes${queryString({ province, district, box })}`),
+  /** The number goes in the body, never in a URL. */
+  lookup: (tc: string) =>
+    publicFetch<CitizenBoxView>('/api/citizen/lookup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ tc }), cache: 'no-store' }),
+  complain: (f: ComplaintForm) => {
+    const fd = new FormData();
+    fd.set('province', String(f.province));
+    fd.set('district', String(f.district));
+    fd.set('boxNo', String(f.boxNo));
+    if (f.ballot != null) fd.set('ballot', String(f.ballot));
+    fd.set('text', f.text);
+    if (f.contact?.trim()) fd.set('contact', f.contact.trim());
+    for (const file of f.files.slice(0, MAX_COMPLAINT_FILES)) fd.append('files', file, file.name);
+    return publicFetch<ComplaintTracking & { attachments: number }>('/api/citizen/complaints', { method: 'POST', body: fd });
+  },
+  track: (code: string) => publicFetch<ComplaintTracking>(`/api/citizen/complaints/${encodeURIComponent(code)}`),
+};
+
+export const legalApi = {
+  complaints: (q: Record<string, QueryValue> = {}) => getJson<{ items: ComplaintView[] }>('/api/complaints', q),
+  counts: (q: { province?: number | null; district?: number | null }) => getJson<ComplaintCounts>('/api/complaints/counts', q),
+  setComplaintStatus: (id: string, status: ComplaintStatus, note?: string) =>
+    sendJson<ComplaintView>('POST', `/api/complaints/${encodeURIComponent(id)}/status`, note ? { status, note } : { status }),
+  petitions: (q: Record<string, QueryValue> = {}) => getJson<{ items: PetitionView[] }>('/api/petitions', q),
+  draftFromBox: (key: string) => sendJson<PetitionView>('POST', '/api/petitions', { key }),
+  draftFromComplaint: (complaintId: string) => sendJson<PetitionView>('POST', '/api/petitions', { complaintId }),
+  editPetition: (id: string, text: Partial<PetitionText>) => sendJson<PetitionView>('PUT', `/api/petitions/${encodeURIComponent(id)}`, text),
+  setPetitionStatus: (id: string, status: PetitionStatus, reference?: string) =>
+    sendJson<PetitionView>('POST', `/api/petitions/${encodeURIComponent(id)}/status`, reference ? { status, reference } : { status }),
+  staleNotices: () => getJson<{ items: StaleNotice[]; asOf: string }>('/api/stale-notices'),
+  /** A file the server builds (PDF, CSV), fetched with the token and saved through a blob link. */
+  download: async (path: string, fallbackName: string): Promise<void> => {
+    const res = await authed(path, { headers: { Accept: '*/*' } });
+    if (!res.ok) throw errorOf(res, await parse(res));
+    const blob = await res.blob();
+    const cd = res.headers.get('Content-Disposition') ?? '';
+    const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(cd);
+    let name = fallbackName;
+    if (m?.[1]) {
+      try {
+        name = decodeURIComponent(m[1]);
+      } catch {
+        name = m[1];
+      }
+    }
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  },
+};
+
+export function hasPermission(user: { permissions?: string[] } | null | undefined, p: string): boolean {
+  return !!user?.permissions?.includes(p);
+}
+
+/** Who sees the legal screen: complaints or petitions readers. */
+export function canSeeLegal(user: { permissions?: string[] } | null | undefined): boolean {
+  return hasPermission(user, 'complaints:read') || hasPermission(user, 'petitions:read');
+}
+
+/** An HTTP status as an i18n key for the citizen page (clear Turkish). */
+export function errorKey(e: unknown): 'err.400' | 'err.404' | 'err.413' | 'err.415' | 'err.422' | 'err.429' | 'err.403' | 'err.network' | 'err.other' {
+  if (!(e instanceof ApiError)) return 'err.network';
+  switch (e.status) {
+    case 400: return 'err.400';
+    case 403: return 'err.403';
+    case 404: return 'err.404';
+    case 413: return 'err.413';
+    case 415: return 'err.415';
+    case 422: return 'err.422';
+    case 429: return 'err.429';
+    default: return 'err.other';
+  }
+}
+
+export function errorDetail(e: unknown): string {
+  return e instanceof ApiError ? e.message : e instanceof Error ? e.message : String(e);
+}
