@@ -25,8 +25,8 @@ async function until(check: () => boolean, timeoutMs: number): Promise<boolean> 
 
 /** A simulated night polled by Gözcü's adaptive, conditional poller and, side by side, by a naive poller. */
 async function politeness(): Promise<void> {
-  const plates = (process.env.BENCH_FEED_PROVINCES ?? '6,69').split(',').map(Number);
-  const cycles = Number(process.env.BENCH_FEED_CYCLES ?? 48);
+  const plates = (process.env.BENCH_FEED_PROVINCES ?? '55,69').split(',').map(Number);
+  const cycles = Number(process.env.BENCH_FEED_CYCLES ?? 24);
   const election = `benchfeed${process.pid}`;
   const sim = await startSmallNight({ election, plates, ballots: BALLOTS, revisionRate: 0.02, latencyMs: 1 });
   const app = await startApp({
@@ -86,7 +86,7 @@ async function politeness(): Promise<void> {
         }
       }
       const expected = visibleBefore + (naiveChanges - naiveBefore);
-      if (!(await until(() => feed.totals.versions >= expected, 60_000))) missed++;
+      if (!(await until(() => feed.totals.versions >= expected, 8_000))) missed++;
     }
     const ours = { requests: feed.totals.requests - start.requests, bytes: feed.totals.bytes - start.bytes, changes: feed.totals.versions - start.versions, notModified: feed.totals.notModified - start.notModified };
     // what a naive poller would have sent at Gözcü's own cadence: every district of every sweep, full answers
@@ -98,8 +98,9 @@ async function politeness(): Promise<void> {
       { poller: "naive at Gözcü's cadence (estimated)", requests: sweptNaive, 'MB received': +((sweptNaive * naiveBytesPerRequest) / 1048576).toFixed(1), 'changes found': ours.changes, 'requests/change': +(sweptNaive / Math.max(1, ours.changes)).toFixed(2), 'KB/change': +((sweptNaive * naiveBytesPerRequest) / 1024 / Math.max(1, ours.changes)).toFixed(1), '304 answers': 0 },
       { poller: 'naive, once per cycle (measured)', requests: naiveRequests, 'MB received': +(naiveBytes / 1048576).toFixed(1), 'changes found': naiveChanges, 'requests/change': +(naiveRequests / Math.max(1, naiveChanges)).toFixed(2), 'KB/change': +(naiveBytes / 1024 / Math.max(1, naiveChanges)).toFixed(1), '304 answers': 0 },
     ]);
-    printTable('Change visible at YSK → stored and reconciled (poll interval 300 ms)', [
-      { versions: latencies.length, 'p50 ms': percentile(latencies, 50), 'p95 ms': percentile(latencies, 95), 'p99 ms': percentile(latencies, 99), 'versions in truth': totalVersions, 'cycles not caught up in 60 s': missed },
+    // the naive poller runs in this same process during each cycle, so these latencies include its CPU time
+    printTable('Change visible at YSK → stored and reconciled (poll interval 300 ms; naive poller competing in-process)', [
+      { versions: latencies.length, 'p50 ms': percentile(latencies, 50), 'p95 ms': percentile(latencies, 95), 'p99 ms': percentile(latencies, 99), 'versions in truth': totalVersions, 'cycles not caught up in 8 s': missed },
     ]);
   } finally {
     await app.close();
@@ -183,6 +184,6 @@ async function nationalIngest(): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  await politeness();
-  await nationalIngest();
+  if (process.env.BENCH_FEED_POLITENESS !== '0') await politeness();
+  if (process.env.BENCH_FEED_INGEST !== '0') await nationalIngest();
 }
