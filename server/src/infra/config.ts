@@ -43,6 +43,12 @@ export const envSchema = z.object({
   YSK_MAX_ATTEMPTS: int(1, 100).default(8),
   YSK_BACKOFF_BASE_MS: int(1).default(1_000),
   YSK_BACKOFF_CAP_MS: int(1).default(120_000),
+  /** feed health thresholds: healthy → slow → failing → paused and back, judged over FEED_WINDOW_MS */
+  FEED_SLOW_P95_MS: int(1).default(2_000),
+  FEED_SLOW_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.1),
+  FEED_FAILING_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.5),
+  FEED_PAUSED_AFTER_MS: int(1).default(120_000),
+  FEED_WINDOW_MS: int(1_000).default(60_000),
   /** false on API-only nodes of the scale-out deployment: poll jobs run on worker nodes */
   YSK_WORKER: z
     .enum(['true', 'false'])

@@ -53,6 +53,14 @@ describe('FeedHealth', () => {
     expect(h.state(EP)).not.toBe('paused');
   });
 
+  it('does not call an endpoint paused just because it is called rarely', () => {
+    const h = new FeedHealth();
+    h.record('getIlList', 0, 100, 500, null);
+    feed(h, 1_000, 5, 200);
+    expect(h.evaluate(T.pausedAfterMs * 3).filter((t) => t.to === 'paused')).toEqual([]);
+    expect(h.state('getIlList')).toBe('healthy');
+  });
+
   it('a long Retry-After holds the overall state at paused while it lasts', () => {
     const h = new FeedHealth();
     feed(h, 0, 5, 200);

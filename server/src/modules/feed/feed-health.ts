@@ -13,6 +13,8 @@ export interface HealthThresholds {
   pausedAfterMs: number;
   /** fewer samples than this in the window cannot make the state worse than `slow` */
   minSamples: number;
+  /** the window the state is judged over */
+  windowMs: number;
 }
 
 export const DEFAULT_THRESHOLDS: HealthThresholds = {
@@ -21,6 +23,7 @@ export const DEFAULT_THRESHOLDS: HealthThresholds = {
   failingErrorRate: 0.5,
   pausedAfterMs: 120_000,
   minSamples: 5,
+  windowMs: 60_000,
 };
 
 interface Sample {
@@ -61,6 +64,7 @@ function percentile(sorted: number[], p: number): number | null {
 class EndpointWindow {
   private samples: Sample[] = [];
   lastSuccessAt: number | null = null;
+  lastFailureAt: number | null = null;
   firstAttemptAt: number | null = null;
   state: FeedHealthState = 'healthy';
 
@@ -68,6 +72,7 @@ class EndpointWindow {
     this.samples.push(sample);
     this.firstAttemptAt ??= sample.at;
     if (!sample.failure) this.lastSuccessAt = sample.at;
+    else this.lastFailureAt = sample.at;
   }
 
   prune(now: number): void {
@@ -128,7 +133,7 @@ export class FeedHealth {
     for (const [name, w] of this.endpoints) {
       const next = this.classify(w, now);
       if (next.state !== w.state) {
-        transitions.push({ endpoint: name, from: w.state, to: next.state, at: now, cause: next.cause, figures: w.stats(now, WINDOWS['1m']) });
+        transitions.push({ endpoint: name, from: w.state, to: next.state, at: now, cause: next.cause, figures: w.stats(now, this.thresholds.windowMs) });
         w.state = next.state;
       }
     }
@@ -176,14 +181,17 @@ export class FeedHealth {
 
   private classify(w: EndpointWindow, now: number): { state: FeedHealthState; cause: string } {
     const t = this.thresholds;
+    // paused: we keep asking and nothing has succeeded for that long (an endpoint merely called
+    // rarely, like the province list, is not paused while its last answer was a success)
     const since = w.lastSuccessAt ?? w.firstAttemptAt ?? now;
-    if (now - since >= t.pausedAfterMs) return { state: 'paused', cause: `no successful answer for ${Math.round((now - since) / 1000)} s` };
-    const s = w.stats(now, WINDOWS['1m']);
+    const failingSince = w.lastFailureAt !== null && (w.lastSuccessAt === null || w.lastFailureAt > w.lastSuccessAt);
+    if (failingSince && now - since >= t.pausedAfterMs) return { state: 'paused', cause: `no successful answer for ${Math.round((now - since) / 1000)} s` };
+    const s = w.stats(now, t.windowMs);
     const enough = s.count >= t.minSamples;
     const top = Object.entries(s.errors).sort((a, b) => b[1]! - a[1]!)[0]?.[0];
     if (enough && s.errorRate >= t.failingErrorRate) return { state: 'failing', cause: `${Math.round(s.errorRate * 100)} % of requests failed (mostly ${top})` };
     if (s.errorRate >= t.slowErrorRate && s.count > 0 && (enough || s.errorRate >= t.failingErrorRate)) return { state: 'slow', cause: `${Math.round(s.errorRate * 100)} % of requests failed (mostly ${top})` };
-    if (s.p95 !== null && s.p95 >= t.slowP95Ms) return { state: 'slow', cause: `p95 latency ${s.p95} ms over the last minute` };
+    if (s.p95 !== null && s.p95 >= t.slowP95Ms) return { state: 'slow', cause: `p95 latency ${s.p95} ms over the last ${Math.round(t.windowMs / 1000)} s` };
     return { state: 'healthy', cause: 'latency and error rate back within thresholds' };
   }
 }

@@ -62,7 +62,7 @@ export interface PollResult {
 export class FeedService implements OnModuleDestroy {
   private readonly logger = new Logger(FeedService.name);
   readonly client: YskClient | null;
-  readonly health = new FeedHealth();
+  readonly health: FeedHealth;
   private readonly columns = new Map<string, Column[]>();
   private readonly districts = new Map<string, number[]>();
   private readonly districtState = new Map<string, DistrictState>();
@@ -84,10 +84,18 @@ export class FeedService implements OnModuleDestroy {
     private readonly metrics: MetricsService,
     private readonly bus: ChangeBus,
   ) {
+    this.health = new FeedHealth({
+      slowP95Ms: config.FEED_SLOW_P95_MS,
+      slowErrorRate: config.FEED_SLOW_ERROR_RATE,
+      failingErrorRate: config.FEED_FAILING_ERROR_RATE,
+      pausedAfterMs: config.FEED_PAUSED_AFTER_MS,
+      minSamples: 5,
+      windowMs: config.FEED_WINDOW_MS,
+    });
     this.client = config.YSK_BASE_URL
       ? new YskClient({ baseUrl: config.YSK_BASE_URL, timeoutMs: config.YSK_TIMEOUT_MS, observer: { onCall: (e) => this.onCall(e) } })
       : null;
-    this.timer = setInterval(() => void this.transitions(this.health.evaluate(Date.now())), 5_000);
+    this.timer = setInterval(() => void this.transitions(this.health.evaluate(Date.now())), Math.min(5_000, config.FEED_WINDOW_MS / 4));
     this.timer.unref();
   }
 
