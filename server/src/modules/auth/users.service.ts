@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { parse } from 'csv-parse/sync';
+import { readCsv } from '../../infra/csv';
 import { randomUUID } from 'node:crypto';
 import { boxKey, parseBoxKey, roleById, scopeProblem, type BallotCode, type Principal, type PrincipalScope, type UserView } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
@@ -123,15 +123,7 @@ export class UsersService {
    * `boxes` separated by spaces or semicolons. One report line per row; generated passwords appear only here.
    */
   async importCsv(actor: Principal, csv: string): Promise<{ rows: ImportUserRow[]; created: number; rejected: number }> {
-    let records: Record<string, string>[];
-    try {
-      records = parse(csv, { columns: true, skip_empty_lines: true, trim: true, bom: true });
-    } catch (e) {
-      throw new BadRequestException(`cannot read the CSV: ${(e as Error).message}`);
-    }
-    if (!records.length) throw new BadRequestException('the CSV has no rows');
-    const missing = ['username', 'role'].filter((f) => !(f in records[0]));
-    if (missing.length) throw new BadRequestException(`the CSV lacks the columns ${missing.join(', ')}`);
+    const records = readCsv(csv, ['username', 'role']);
     const rows: ImportUserRow[] = [];
     for (const [i, r] of records.entries()) {
       const row = i + 2;

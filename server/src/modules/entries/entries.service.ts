@@ -1,6 +1,6 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { boxKey, checkSheet, sheetHash, type BoxRef, type BoxSummary, type Entry, type Sheet } from '@gozcu/shared';
-import { parse } from 'csv-parse/sync';
+import { readCsv } from '../../infra/csv';
 import { createHash } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ValidationFailed, issuesOf } from '../../infra/http';
@@ -77,16 +77,8 @@ export class EntriesService {
 
   /** Imports many entries from CSV: one row per box, party columns by name; a report per row. The importer is the observer of every row. */
   async importCsv(csv: string, observer: string): Promise<{ rows: ImportRow[]; stored: number; duplicates: number; rejected: number }> {
-    let records: Record<string, string>[];
-    try {
-      records = parse(csv, { columns: true, skip_empty_lines: true, trim: true, bom: true });
-    } catch (e) {
-      throw new BadRequestException(`cannot read the CSV: ${(e as Error).message}`);
-    }
-    if (!records.length) throw new BadRequestException('the CSV has no rows');
+    const records = readCsv(csv, ['ballot', 'province', 'district', 'boxNo', ...SHEET_FIELDS]);
     const header = Object.keys(records[0]);
-    const missing = ['ballot', 'province', 'district', 'boxNo', ...SHEET_FIELDS].filter((f) => !header.includes(f));
-    if (missing.length) throw new BadRequestException(`the CSV lacks the columns ${missing.join(', ')}`);
     const parties = header.filter((h) => !(HEADER_FIELDS as readonly string[]).includes(h) && !(SHEET_FIELDS as readonly string[]).includes(h));
     const rows: ImportRow[] = [];
     for (const [i, r] of records.entries()) {
