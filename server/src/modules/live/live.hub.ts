@@ -115,11 +115,13 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
 
   private markDirty(e: ChangeEvents['boxes.changed']): void {
     if (!this.channels.size) return;
+    // the open views once per batch, not once per changed box and room (a burst is thousands of boxes)
+    const views = new Set([...this.channels.values()].map((c) => c.view));
     for (const change of e.changes) {
       const { ref, key } = change;
       for (const room of ['country', `province:${ref.province}`, `district:${ref.district}`, `box:${key}`]) {
         const child = room === 'country' ? String(ref.province) : room.startsWith('province:') ? String(ref.district) : null;
-        for (const channel of this.channelsOf(room, ref.ballot)) {
+        for (const channel of this.channelsOf(room, ref.ballot, views)) {
           channel.dirty = true;
           if (child) channel.regions.add(child);
           if (channel.overflow) continue;
@@ -133,15 +135,11 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private *channelsOf(room: string, ballot: BallotCode): Iterable<Channel> {
-    for (const view of this.openViews()) {
+  private *channelsOf(room: string, ballot: BallotCode, views: Set<string>): Iterable<Channel> {
+    for (const view of views) {
       const c = this.channels.get(`${room}#${ballot}#${view}`);
       if (c) yield c;
     }
-  }
-
-  private openViews(): Set<string> {
-    return new Set([...this.channels.values()].map((c) => c.view));
   }
 
   /** Sends one delta per dirty channel; drops channels nobody listens to any more. */

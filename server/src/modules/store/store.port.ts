@@ -1,4 +1,4 @@
-import type { AuditEntry, BallotCode, BoxInfo, Column, ComplaintStatus, District, Entry, Neighbourhood, PetitionStatus, PetitionText, PrincipalScope, Province, SheetVersion } from '@gozcu/shared';
+import type { AuditEntry, BallotCode, BoxInfo, Column, ComplaintStatus, District, Entry, Neighbourhood, PetitionStatus, PetitionText, PetitionView, PrincipalScope, Province, SheetVersion } from '@gozcu/shared';
 
 /** A YSK version about to be stored; the caller has computed its content hash. */
 export interface NewVersion extends Omit<SheetVersion, 'seq'> {
@@ -197,24 +197,9 @@ export interface AttachmentFilter {
   key?: string;
 }
 
-export interface PetitionRecord {
-  id: string;
-  status: PetitionStatus;
+/** A stored petition: what the API shows, less the countdown, plus the election it belongs to. */
+export interface PetitionRecord extends Omit<PetitionView, 'msLeft'> {
   election: string;
-  key: string;
-  province: number;
-  district: number;
-  boxNo: number;
-  ballot: BallotCode;
-  complaintId: string | null;
-  text: PetitionText;
-  deadline: string;
-  createdAt: string;
-  createdBy: string;
-  updatedAt: string;
-  filedAt: string | null;
-  filedBy: string | null;
-  reference: string | null;
 }
 
 export type PetitionPatch = Partial<Pick<PetitionRecord, 'status' | 'text' | 'deadline' | 'filedAt' | 'filedBy' | 'reference'>> & { updatedAt: string };
