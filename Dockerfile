@@ -11,6 +11,7 @@ RUN npm ci
 COPY shared shared
 COPY server server
 COPY dashboard dashboard
+COPY vendor vendor
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

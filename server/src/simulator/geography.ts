@@ -5,11 +5,11 @@ import { getCities, getDistrictsAndNeighbourhoodsByCityCode } from 'turkey-neigh
 import { hash01, Prng } from './prng';
 import { METROPOLITAN_PLATES, upperTr, type SimDistrict, type SimNeighbourhood, type SimProvince } from './world';
 
-/** `…/shared/data`, overridable with GOZCU_SHARED_DATA. */
+/** The real data vendored in the repository (`vendor/data`, with its licences), overridable with GOZCU_SHARED_DATA. */
 export function sharedDataDir(env: NodeJS.ProcessEnv = process.env): string {
   // server/src/simulator → repository root is three levels up (also from server/dist/simulator).
   const repoRoot = path.resolve(__dirname, '..', '..', '..');
-  return env['GOZCU_SHARED_DATA'] ?? path.resolve(repoRoot, '..', 'shared', 'data');
+  return env['GOZCU_SHARED_DATA'] ?? path.resolve(repoRoot, 'vendor', 'data');
 }
 
 interface KnownDistrict {

@@ -32,7 +32,7 @@ describe('checkSheet', () => {
 });
 
 /** Where the read-only shared/ folder sits: beside the clone. */
-const sharedDataDir = process.env.GOZCU_SHARED_DATA ?? path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'data');
+const sharedDataDir = process.env.GOZCU_SHARED_DATA ?? path.resolve(__dirname, '..', '..', '..', 'vendor', 'data');
 
 /** The Bayburt 2014 municipal file as Sheets: columns 8–13 the header, 14–24 the parties. */
 function readBayburt(): { district: number; boxNo: number; sheet: Sheet }[] {

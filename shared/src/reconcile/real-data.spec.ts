@@ -4,8 +4,8 @@ import type { BoxRef } from '../domain/box';
 import type { Sheet } from '../domain/sheet';
 import { ReconciliationState } from './state';
 
-/** The read-only shared/ folder sits beside the clone (override with GOZCU_SHARED_DATA). */
-const dataDir = process.env.GOZCU_SHARED_DATA ?? path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'data');
+/** The real data vendored in the repository (override with GOZCU_SHARED_DATA). */
+const dataDir = process.env.GOZCU_SHARED_DATA ?? path.resolve(__dirname, '..', '..', '..', 'vendor', 'data');
 const T0 = Date.parse('2024-03-31T19:00:00.000Z');
 const STALE_MS = 30 * 60_000;
 
