@@ -18,7 +18,34 @@ export class ValidationFailed extends BadRequestException {
     message: string,
     readonly issues: Record<string, string>,
   ) {
-    super({ message, issues });
+    super({ message, issues, code: 'validation', params: { fields: Object.keys(issues).join(', ') } });
+  }
+}
+
+/** Parameters of an error code: what the dashboard fills into its wording. */
+export type ErrorParams = Record<string, string | number>;
+
+/** An HTTP error with a stable code and parameters (the dashboard words it; `message` is the English text). */
+export class CodedError extends HttpException {
+  constructor(status: number, code: string, message: string, params: ErrorParams = {}) {
+    super({ message, code, params }, status);
+  }
+}
+
+/** The code of an error that names none: by its status. */
+export function defaultErrorCode(status: number): string {
+  switch (status) {
+    case 400: return 'bad_request';
+    case 401: return 'unauthorized';
+    case 403: return 'forbidden';
+    case 404: return 'not_found';
+    case 409: return 'conflict';
+    case 413: return 'too_large';
+    case 415: return 'unsupported_type';
+    case 422: return 'unprocessable';
+    case 423: return 'locked';
+    case 429: return 'too_many_requests';
+    default: return status >= 500 ? 'internal' : 'error';
   }
 }
 
@@ -61,6 +88,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
               : String((exception as Error)?.message ?? 'error'),
     };
     if (raw && typeof raw === 'object' && 'issues' in raw) body.issues = raw.issues as Record<string, string>;
+    // every error carries a code (and its parameters): the thrower's, else one by status
+    const coded = raw && typeof raw === 'object' && typeof (raw as { code?: unknown }).code === 'string' ? (raw as { code: string; params?: ErrorParams }) : null;
+    body.code = coded?.code ?? defaultErrorCode(status);
+    body.params = coded?.params && typeof coded.params === 'object' ? coded.params : {};
     if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     res.status(status).json(body);
   }

@@ -27,7 +27,14 @@ export interface Coverage {
   ballot: BallotCode | null;
   asOf: string;
   boxes: BoxCounters;
-  votes: { ysk: Record<string, number>; org: Record<string, number> };
+  votes: {
+    /** YSK's totals over every box YSK published */
+    ysk: Record<string, number>;
+    /** the organisation's totals over every box it entered */
+    org: Record<string, number>;
+    /** both sides' totals over the same boxes only (YSK published and entered): like with like */
+    both?: { boxes: number; ysk: Record<string, number>; org: Record<string, number> };
+  };
   registered: number;
   voted: number;
   valid: number;
@@ -75,4 +82,11 @@ export interface ApiError {
   message: string;
   /** field path → what is wrong, for validation errors */
   issues?: Record<string, string>;
+  /**
+   * What went wrong, as a stable code the dashboard words in the user's language
+   * (`validation`, `forbidden.scope`, `not_found`, …), with its parameters. `message` stays
+   * the English text for logs and API users.
+   */
+  code?: string;
+  params?: Record<string, string | number>;
 }

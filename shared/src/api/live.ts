@@ -24,6 +24,8 @@ export interface ListHeads {
   altered: BoxSummary[];
   /** biggest total absolute difference first */
   mismatches: BoxSummary[];
+  /** every box YSK published that has no entry yet, waiting longest first (stale or not yet) */
+  waiting?: BoxSummary[];
 }
 
 /** What a room looks like now: sent on subscribe and on resync. */

@@ -14,6 +14,10 @@ export class Aggregate {
   yskVotes = NONE;
   /** the organisation's votes per party index */
   orgVotes = NONE;
+  /** YSK's votes per party index over the box-results both sides have (YSK and an entry) */
+  bothYskVotes = NONE;
+  /** the organisation's votes per party index over the same box-results */
+  bothOrgVotes = NONE;
   /**
    * The list heads, best first, as box-result indices: [stale, altered, mismatch]. Null when a
    * box-result that is or was on one of the lists changed since they were taken.
@@ -31,11 +35,24 @@ export class Aggregate {
     return grown;
   }
 
+  /** The both-sides vote sums (YSK's, or with `org` the organisation's), with room for party indices below `span`. */
+  bothSums(org: boolean, span: number): Float64Array {
+    const sums = org ? this.bothOrgVotes : this.bothYskVotes;
+    if (sums.length >= span) return sums;
+    const grown = new Float64Array(Math.max(span, 2 * sums.length));
+    grown.set(sums);
+    if (org) this.bothOrgVotes = grown;
+    else this.bothYskVotes = grown;
+    return grown;
+  }
+
   reset(): void {
     for (const field of COUNTER_FIELDS) this.counters[field] = 0;
     this.registered = this.voted = this.valid = this.invalid = 0;
     this.yskVotes.fill(0);
     this.orgVotes.fill(0);
+    this.bothYskVotes.fill(0);
+    this.bothOrgVotes.fill(0);
     this.heads = null;
   }
 
@@ -50,5 +67,9 @@ export class Aggregate {
     for (let p = 0; p < this.yskVotes.length; p++) ysk[p]! += this.yskVotes[p]!;
     const org = into.sums(true, this.orgVotes.length);
     for (let p = 0; p < this.orgVotes.length; p++) org[p]! += this.orgVotes[p]!;
+    const bothYsk = into.bothSums(false, this.bothYskVotes.length);
+    for (let p = 0; p < this.bothYskVotes.length; p++) bothYsk[p]! += this.bothYskVotes[p]!;
+    const bothOrg = into.bothSums(true, this.bothOrgVotes.length);
+    for (let p = 0; p < this.bothOrgVotes.length; p++) bothOrg[p]! += this.bothOrgVotes[p]!;
   }
 }

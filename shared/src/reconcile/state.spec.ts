@@ -34,6 +34,7 @@ class Naive {
     const boxes: BoxCounters = { total: 0, yskPublished: 0, entered: 0, match: 0, mismatch: 0, yskOnly: 0, orgOnly: 0, stale: 0, altered: 0, conflicting: 0 };
     const ysk: Record<string, number> = {};
     const org: Record<string, number> = {};
+    const both = { boxes: 0, ysk: {} as Record<string, number>, org: {} as Record<string, number> };
     const sums = { registered: 0, voted: 0, valid: 0, invalid: 0 };
     for (const { ref, versions, entries } of this.logs.values()) {
       if (ballot !== null && ref.ballot !== ballot) continue;
@@ -53,9 +54,15 @@ class Naive {
         for (const [n, v] of Object.entries(r.ysk.votes)) ysk[n] = (ysk[n] ?? 0) + v;
       }
       if (r.org) for (const [n, v] of Object.entries(r.org.votes)) org[n] = (org[n] ?? 0) + v;
+      // like with like: both sides' totals over the boxes that have both
+      if (r.ysk && r.org) {
+        both.boxes++;
+        for (const [n, v] of Object.entries(r.ysk.votes)) both.ysk[n] = (both.ysk[n] ?? 0) + v;
+        for (const [n, v] of Object.entries(r.org.votes)) both.org[n] = (both.org[n] ?? 0) + v;
+      }
     }
     const nonZero = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== 0));
-    return { boxes, votes: { ysk: nonZero(ysk), org: nonZero(org) }, ...sums };
+    return { boxes, votes: { ysk: nonZero(ysk), org: nonZero(org), both: { boxes: both.boxes, ysk: nonZero(both.ysk), org: nonZero(both.org) } }, ...sums };
   }
 }
 
@@ -263,10 +270,16 @@ function expectedHeads(naive: Naive, scope: Scope, ballot: BallotCode | null, no
     stale: top((row) => row.r.stale, (a, b) => a.r.yskPublishedAt! - b.r.yskPublishedAt!),
     altered: top((row) => row.r.altered, (a, b) => b.changedAt - a.changedAt),
     mismatches: top((row) => row.r.status === 'mismatch', (a, b) => b.r.totalAbsDifference - a.r.totalAbsDifference),
+    waiting: top((row) => row.r.status === 'ysk_only', (a, b) => a.r.yskPublishedAt! - b.r.yskPublishedAt!),
   };
 }
 
-const keysOf = (heads: ListHeads) => ({ stale: heads.stale.map((s) => s.key), altered: heads.altered.map((s) => s.key), mismatches: heads.mismatches.map((s) => s.key) });
+const keysOf = (heads: ListHeads) => ({
+  stale: heads.stale.map((s) => s.key),
+  altered: heads.altered.map((s) => s.key),
+  mismatches: heads.mismatches.map((s) => s.key),
+  waiting: (heads.waiting ?? []).map((s) => s.key),
+});
 
 describe('ReconciliationState list heads', () => {
   it.each([1, 2, 3, 4, 5, 6])('seed %i: heads agree with a sort from scratch throughout the scenario', (seed) => {
@@ -281,7 +294,7 @@ describe('ReconciliationState list heads', () => {
             const heads = state.heads(scope, ballot, limit);
             expect([scope, ballot, limit, keysOf(heads)]).toEqual([scope, ballot, limit, expectedHeads(naive, scope, ballot, now, limit)]);
             // the (cached) summaries are those of now
-            for (const list of [heads.stale, heads.altered, heads.mismatches]) expect(list).toEqual(list.map((s) => state.summary(s.key)));
+            for (const list of [heads.stale, heads.altered, heads.mismatches, heads.waiting ?? []]) expect(list).toEqual(list.map((s) => state.summary(s.key)));
           }
         }
       },
@@ -298,7 +311,7 @@ describe('ReconciliationState list heads', () => {
       state.applyEntry(r, { id: `${k}`, observer: 'o', source: 'observer', sheet: sheetB, createdAt: now });
     }
     const expected = [refs[2]!, refs[1]!, refs[0]!, refs[3]!].map(boxKey);
-    expect(keysOf(state.heads({ level: 'country' }, null))).toEqual({ stale: [], altered: expected, mismatches: expected });
+    expect(keysOf(state.heads({ level: 'country' }, null))).toEqual({ stale: [], altered: expected, mismatches: expected, waiting: [] });
   });
 
   it('grows the cached heads for a bigger limit, and gives none for limit 0', () => {
@@ -307,7 +320,7 @@ describe('ReconciliationState list heads', () => {
     expect(altered.length).toBeGreaterThan(20);
     expect(keysOf(state.heads({ level: 'country' }, null)).altered).toEqual(altered.slice(0, 20));
     expect(keysOf(state.heads({ level: 'country' }, null, altered.length)).altered).toEqual(altered);
-    expect(state.heads({ level: 'country' }, null, 0)).toEqual({ stale: [], altered: [], mismatches: [] });
+    expect(state.heads({ level: 'country' }, null, 0)).toEqual({ stale: [], altered: [], mismatches: [], waiting: [] });
   });
 });
 

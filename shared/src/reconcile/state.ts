@@ -369,7 +369,7 @@ export class ReconciliationState {
   /** On the stale, altered or mismatch list: a change to it can change the list heads. */
   private listed(i: number): boolean {
     const f = this.flags[i]!;
-    return (f & STALE) !== 0 || this.versions[i]! > 1 || (f & (HAS_YSK | HAS_ORG | EQUAL)) === (HAS_YSK | HAS_ORG);
+    return (f & STALE) !== 0 || this.versions[i]! > 1 || (f & (HAS_YSK | HAS_ORG | EQUAL)) === (HAS_YSK | HAS_ORG) || (f & (HAS_YSK | HAS_ORG)) === HAS_YSK;
   }
 
   /** Adds (sign 1) or removes (sign −1) box-result `i`'s share of its three aggregates. */
@@ -417,6 +417,14 @@ export class ReconciliationState {
     if (f & HAS_ORG && parts & PART_ORG) {
       const layout = store.layout(this.orgLayout[i]!);
       store.addVotes(agg.sums(true, layout.partySpan), this.orgOffset[i]!, layout, sign);
+    }
+    // the both-sides sums change with either sheet, and with either side's arrival (which
+    // always comes with that side's part): like with like for the vote panel
+    if ((f & (HAS_YSK | HAS_ORG)) === (HAS_YSK | HAS_ORG) && parts & (PART_YSK | PART_ORG)) {
+      const yskLayout = store.layout(this.yskLayout[i]!);
+      store.addVotes(agg.bothSums(false, yskLayout.partySpan), this.yskOffset[i]!, yskLayout, sign);
+      const orgLayout = store.layout(this.orgLayout[i]!);
+      store.addVotes(agg.bothSums(true, orgLayout.partySpan), this.orgOffset[i]!, orgLayout, sign);
     }
   }
 
@@ -765,7 +773,7 @@ export class ReconciliationState {
       ballot,
       asOf: new Date(this.now()).toISOString(),
       boxes: this.counters(scope, ballot),
-      votes: { ysk: {}, org: {} },
+      votes: { ysk: {}, org: {}, both: { boxes: 0, ysk: {}, org: {} } },
       registered: 0,
       voted: 0,
       valid: 0,
@@ -779,9 +787,13 @@ export class ReconciliationState {
       coverage.voted += agg.voted;
       coverage.valid += agg.valid;
       coverage.invalid += agg.invalid;
+      const both = (coverage.votes.both ??= { boxes: 0, ysk: {}, org: {} });
+      both.boxes += agg.counters.match + agg.counters.mismatch;
       for (const [sums, into] of [
         [agg.yskVotes, coverage.votes.ysk],
         [agg.orgVotes, coverage.votes.org],
+        [agg.bothYskVotes, both.ysk],
+        [agg.bothOrgVotes, both.org],
       ] as const) {
         for (let p = 0; p < sums.length; p++) {
           if (sums[p] === 0) continue;
@@ -815,7 +827,7 @@ export class ReconciliationState {
    */
   heads(scope: Scope, ballot: BallotCode | null, limit = DEFAULT_HEADS): ListHeads {
     const region = this.scopeRegion(scope);
-    if (!region) return { stale: [], altered: [], mismatches: [] };
+    if (!region) return { stale: [], altered: [], mismatches: [], waiting: [] };
     const n = limit >= 1 ? Math.min(MAX_HEADS, Math.floor(limit)) : 0;
     if (n > this.headCap) {
       this.headCap = n;
@@ -833,7 +845,7 @@ export class ReconciliationState {
       }
       return items.map((i) => this.headSummary(i));
     };
-    return { stale: pick(0, this.byAge), altered: pick(1, this.byAltered), mismatches: pick(2, this.byDifference) };
+    return { stale: pick(0, this.byAge), altered: pick(1, this.byAltered), mismatches: pick(2, this.byDifference), waiting: pick(3, this.byAge) };
   }
 
   /**
@@ -859,27 +871,30 @@ export class ReconciliationState {
     const stale = new TopN(this.headCap, this.byAge);
     const altered = new TopN(this.headCap, this.byAltered);
     const mismatch = new TopN(this.headCap, this.byDifference);
+    const waiting = new TopN(this.headCap, this.byAge);
     const c = agg.counters;
     const region = this.regionList[slot]!;
-    if (c.stale + c.altered + c.mismatch > 0) {
+    if (c.stale + c.altered + c.mismatch + c.yskOnly > 0) {
       if (region.level === 'district') {
         for (let i = region.firstMember[b]!; i >= 0; i = this.nextMember[i]!) {
           const f = this.flags[i]!;
           if (f & STALE) stale.offer(i);
           if (this.versions[i]! > 1) altered.offer(i);
           if ((f & (HAS_YSK | HAS_ORG | EQUAL)) === (HAS_YSK | HAS_ORG)) mismatch.offer(i);
+          if ((f & (HAS_YSK | HAS_ORG)) === HAS_YSK) waiting.offer(i);
         }
       } else {
         for (const child of region.children) {
-          const [s, a, m] = this.headsOf(child, b) as [number[], number[], number[]];
+          const [s, a, m, w] = this.headsOf(child, b) as [number[], number[], number[], number[]];
           // each child's heads are sorted: the first one that does not make it ends that child
           for (const i of s) if (!stale.offer(i)) break;
           for (const i of a) if (!altered.offer(i)) break;
           for (const i of m) if (!mismatch.offer(i)) break;
+          for (const i of w) if (!waiting.offer(i)) break;
         }
       }
     }
-    return (agg.heads = [stale.items(), altered.items(), mismatch.items()]);
+    return (agg.heads = [stale.items(), altered.items(), mismatch.items(), waiting.items()]);
   }
 
   summary(key: string): BoxSummary | null {

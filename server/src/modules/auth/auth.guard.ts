@@ -31,15 +31,15 @@ export class AuthGuard implements CanActivate {
     const principal = bearer ? this.tokens.verifyAccessToken(bearer) : null;
     if (principal) req.principal = principal;
     if (isPublic) return true;
-    if (!bearer) throw new UnauthorizedException('sign in first: send Authorization: Bearer <accessToken>');
-    if (!principal) throw new UnauthorizedException('the access token is invalid or has expired');
+    if (!bearer) throw new UnauthorizedException({ message: 'sign in first: send Authorization: Bearer <accessToken>', code: 'auth.required' });
+    if (!principal) throw new UnauthorizedException({ message: 'the access token is invalid or has expired', code: 'auth.expired' });
 
     const needed = meta<string[]>(PERMISSION_KEY);
     if (needed) {
       const missing = needed.filter((p) => !principal.permissions.includes(p));
-      if (missing.length) throw new ForbiddenException(`your role (${principal.role}) lacks ${missing.join(', ')}`);
+      if (missing.length) throw new ForbiddenException({ message: `your role (${principal.role}) lacks ${missing.join(', ')}`, code: 'forbidden.permission', params: { role: principal.role, permission: missing.join(', ') } });
     } else if (principal.scope.level === 'public') {
-      throw new ForbiddenException(`your role (${principal.role}) cannot use this route`);
+      throw new ForbiddenException({ message: `your role (${principal.role}) cannot use this route`, code: 'forbidden.role', params: { role: principal.role } });
     }
 
     const extractor = meta<ScopeExtractor>(SCOPE_KEY);
@@ -47,7 +47,7 @@ export class AuthGuard implements CanActivate {
       for (const target of extractor(req, this.config)) {
         if (!scopeAllows(principal.scope, target)) {
           const what = 'box' in target ? `box ${target.box.key}` : describeRegion(target.region);
-          throw new ForbiddenException(`${what} is outside your scope`);
+          throw new ForbiddenException({ message: `${what} is outside your scope`, code: 'forbidden.scope', params: { what } });
         }
       }
     }

@@ -29,7 +29,7 @@ interface Channel {
 /** What identifies the list heads' content: keys, versions and ages in order. */
 function listsSignature(lists: ListHeads): string {
   const part = (items: BoxSummary[]) => items.map((b) => `${b.key}/${b.versions}/${b.status}/${b.totalAbsDifference}/${b.stale ? 1 : 0}`).join(',');
-  return `${part(lists.stale)}|${part(lists.altered)}|${part(lists.mismatches)}`;
+  return `${part(lists.stale)}|${part(lists.altered)}|${part(lists.mismatches)}|${part(lists.waiting ?? [])}`;
 }
 
 /** Packets engine.io has not yet written to the socket's transport (its private write buffer). */
