@@ -34,6 +34,8 @@ export const envSchema = z.object({
   YSK_BASE_URL: url(['http', 'https']).optional(),
   YSK_ELECTION_ID: z.string().regex(/^[^:\s]+$/, 'must be a YSK secimId without spaces or ":"').default('sim2024'),
   YSK_BALLOT_TYPES: csvOf(ballotCode, '2,3,4,6'),
+  /** the followed election's name as people say it (shown instead of the secimId) */
+  YSK_ELECTION_NAME: z.string().trim().min(1).max(200).optional(),
   YSK_PROVINCES: csvOf(int(1, 81), ''),
   YSK_POLL_INTERVAL_MS: int(200).default(15_000),
   YSK_TIMEOUT_MS: int(100).default(10_000),

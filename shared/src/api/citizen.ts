@@ -172,6 +172,8 @@ export interface PetitionView {
   filedBy: string | null;
   /** the board's reference (karar/evrak no) once filed */
   reference: string | null;
+  /** the board's decision once accepted or rejected: when, recorded by whom, its note */
+  decision?: { at: string; by: string; note: string | null; reference: string | null } | null;
 }
 
 /** One stale box of a district chair's notice list (`GET /api/stale-notices`). */

@@ -25,6 +25,8 @@ export const PERMISSIONS = [
   'feed:admin',
   /** creating, listing and importing users */
   'users:admin',
+  /** creating and managing accounts below one's own level, inside one's own scope (chairs) */
+  'users:delegate',
   /** reading the audit log */
   'audit:read',
   /** setting the YSK embargo time */
@@ -65,13 +67,13 @@ export const ROLES: readonly RoleDefinition[] = [
   { id: 'feed_operator', name: { tr: 'YSK Veri Akışı Operatörü', en: 'Feed operator' }, level: 'country', permissions: [...READ, HQ_SEES_YSK, 'feed:read', 'feed:admin'] },
   { id: 'it_admin', name: { tr: 'Bilgi İşlem Yöneticisi', en: 'IT administrator' }, level: 'country', permissions: ['coverage:read', 'feed:read', 'users:admin', 'audit:read'] },
 
-  { id: 'province_chair', name: { tr: 'İl Başkanı', en: 'Provincial chair' }, level: 'province', permissions: [...READ, 'feed:read', 'complaints:read', 'petitions:read'] },
+  { id: 'province_chair', name: { tr: 'İl Başkanı', en: 'Provincial chair' }, level: 'province', permissions: [...READ, 'feed:read', 'complaints:read', 'petitions:read', 'users:delegate'] },
   { id: 'province_election_officer', name: { tr: 'İl Seçim İşleri Sorumlusu', en: 'Provincial election officer' }, level: 'province', permissions: [...READ, 'feed:read', 'entries:confirm', 'complaints:read'] },
   { id: 'province_legal', name: { tr: 'İl Hukuk Sorumlusu', en: 'Provincial legal officer' }, level: 'province', permissions: LEGAL },
   { id: 'province_data', name: { tr: 'İl Veri Sorumlusu', en: 'Provincial data officer' }, level: 'province', permissions: DATA },
   { id: 'province_viewer', name: { tr: 'İl İzleyici', en: 'Provincial viewer' }, level: 'province', permissions: READ },
 
-  { id: 'district_chair', name: { tr: 'İlçe Başkanı', en: 'District chair' }, level: 'district', permissions: [...READ, 'complaints:read', 'petitions:read'] },
+  { id: 'district_chair', name: { tr: 'İlçe Başkanı', en: 'District chair' }, level: 'district', permissions: [...READ, 'complaints:read', 'petitions:read', 'users:delegate'] },
   { id: 'district_election_officer', name: { tr: 'İlçe Seçim İşleri Sorumlusu', en: 'District election officer' }, level: 'district', permissions: [...READ, 'entries:confirm', 'complaints:read'] },
   { id: 'district_legal', name: { tr: 'İlçe Hukuk Sorumlusu', en: 'District legal officer' }, level: 'district', permissions: LEGAL },
   { id: 'district_data', name: { tr: 'İlçe Veri Sorumlusu', en: 'District data officer' }, level: 'district', permissions: DATA },
@@ -169,3 +171,6 @@ export interface AuditEntry {
   before: unknown;
   after: unknown;
 }
+
+/** Scope levels from the widest (country) to the narrowest (public): a smaller rank is above. */
+export const LEVEL_RANK: Record<ScopeLevel, number> = { country: 0, province: 1, district: 2, building: 3, box: 4, public: 5 };

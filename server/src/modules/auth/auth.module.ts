@@ -41,6 +41,6 @@ import { UsersService } from './users.service';
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
   controllers: [AuthController, UsersController, EmbargoController],
-  exports: [TokenService, EmbargoService, AuthService],
+  exports: [TokenService, EmbargoService, AuthService, UsersService],
 })
 export class AuthModule {}

@@ -51,6 +51,12 @@ export class UsersService {
         }
       }
       scope.boxes = [...keys].sort();
+      // boxes of one province (district) also name it: lists of a region's people find them
+      const places = scope.boxes.map((k) => k.split(':').map(Number));
+      if (places.length && places.every(([, , p]) => p === places[0]![2])) {
+        scope.province = places[0]![2];
+        if (places.every(([, , , d]) => d === places[0]![3])) scope.district = places[0]![3];
+      }
     }
     const problem = scopeProblem(level, scope);
     if (problem) throw new ValidationFailed(`invalid scope: ${problem}`, { scope: problem });

@@ -141,7 +141,7 @@ export class ComplaintsService {
    * Moves a complaint on as a petition is drafted or filed (PetitionsService): through
    * in_review when it is still new. Answers the complaint as it ends up.
    */
-  async follow(actor: Principal, id: string, to: 'petition_drafted' | 'filed', petitionId: string): Promise<ComplaintRecord> {
+  async follow(actor: Principal, id: string, to: 'petition_drafted' | 'filed' | 'resolved' | 'rejected' | 'in_review', petitionId: string): Promise<ComplaintRecord> {
     let c = await this.store.complaint(id);
     if (!c) throw new NotFoundException(`no complaint ${id}`);
     if (c.status === to) return c;

@@ -61,13 +61,14 @@ export class PetitionsService {
       this.store.districts(ref.province),
     ]);
     const complaintFiles = complaint ? await this.store.attachments({ owner: 'complaint', ownerId: complaint.id }) : [];
+    const uploaders = await this.displayNames(photos.map((p) => p.uploadedBy));
     const evidence = [
-      ...photos.map((p) => `İmzalı sandık sonuç tutanağının fotoğrafı — SHA-256: ${p.sha256}, yükleme: ${turkishDateTime(new Date(p.uploadedAt))}${p.uploadedBy ? `, yükleyen: ${p.uploadedBy}` : ''}`),
+      ...photos.map((p) => `İmzalı sandık sonuç tutanağının fotoğrafı — SHA-256: ${p.sha256}, yükleme: ${turkishDateTime(new Date(p.uploadedAt))}${p.uploadedBy ? `, yükleyen: ${uploaders.get(p.uploadedBy) ?? p.uploadedBy}` : ''}`),
       ...versions.map((v) => `YSK verisi, sürüm ${v.seq}${v.yskVersion !== null ? ` (YSK sürüm no ${v.yskVersion})` : ''} — alınma: ${turkishDateTime(new Date(v.fetchedAt))}${v.yskChangedAt ? `, YSK'daki son işlem: ${turkishDateTime(new Date(v.yskChangedAt))}` : ''}${v.changeReason ? `, değişiklik nedeni: ${v.changeReason}` : ''}`),
       ...complaintFiles.map((a) => `Şikâyete eklenen ${a.kind === 'pdf' ? 'belge' : 'fotoğraf'} — SHA-256: ${a.sha256}, yükleme: ${turkishDateTime(new Date(a.uploadedAt))}`),
     ];
     const text = draftPetitionText({
-      election: this.config.YSK_ELECTION_ID,
+      election: electionName(this.config),
       ballot: ref.ballot,
       province: ref.province,
       provinceName: provinces.find((p) => p.plate === ref.province)?.name ?? null,
@@ -109,7 +110,7 @@ export class PetitionsService {
   }
 
   async get(user: Principal, id: string): Promise<PetitionView> {
-    return this.view(await this.load(user, id));
+    return (await this.withDecisions([this.view(await this.load(user, id))]))[0]!;
   }
 
   /** Edits a draft's text; filed petitions are not edited. */
@@ -143,7 +144,13 @@ export class PetitionsService {
     if (!next) throw new ConflictException(`petition ${id} changed meanwhile: reload it and try again`);
     await this.audit.record(user, 'petition.status', `petition:${id}`, { status: p.status }, { status: body.status, note: body.note ?? null, ...filing });
     if (body.status === 'filed' && p.complaintId) await this.complaints.follow(user, p.complaintId, 'filed', id);
-    return this.view(next);
+    // the board's decision (and its date) is kept beside the petition; the complaint moves with it
+    if (body.status === 'accepted' || body.status === 'rejected') {
+      await this.store.putSetting(this.decisionKey(id), { at, by: user.username, note: body.note ?? null, reference: body.reference ?? next.reference });
+    }
+    const follows = { accepted: 'resolved', rejected: 'rejected', withdrawn: 'in_review' } as const;
+    if (p.complaintId && body.status in follows) await this.complaints.follow(user, p.complaintId, follows[body.status as keyof typeof follows], id).catch(() => undefined);
+    return (await this.withDecisions([this.view(next)]))[0]!;
   }
 
   /** Petitions in scope, soonest deadline first (`unfiled`: drafts only). */
@@ -153,7 +160,7 @@ export class PetitionsService {
     const own = boxesOfScope(user.scope);
     const found = await this.store.petitions({ province: region.province, district: region.district, statuses }, q.limit ?? 500);
     const now = Date.now();
-    return { items: found.filter((p) => !own || own.includes(p.key)).map((p) => this.view(p, now)) };
+    return { items: await this.withDecisions(found.filter((p) => !own || own.includes(p.key)).map((p) => this.view(p, now))) };
   }
 
   /** Sets a district's deadline for new petitions and moves its drafts' deadlines with it. */
@@ -195,4 +202,57 @@ export class PetitionsService {
     const { election: _election, ...rest } = p;
     return { ...rest, msLeft: Date.parse(p.deadline) - now };
   }
+
+  // ---------------------------------------------------------------- back office (issue 12)
+
+  private decisionKey(id: string): string {
+    return `petition-decision:${id}`;
+  }
+
+  /** Adds the board's decision to decided petitions. */
+  private async withDecisions(views: PetitionView[]): Promise<PetitionView[]> {
+    return Promise.all(
+      views.map(async (v) => (v.status === 'accepted' || v.status === 'rejected' ? { ...v, decision: await this.store.setting<NonNullable<PetitionView['decision']>>(this.decisionKey(v.id)) } : v)),
+    );
+  }
+
+  /** Display names of usernames (unknown ones are left out). */
+  async displayNames(usernames: (string | null | undefined)[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const u of new Set(usernames.filter((x): x is string => !!x))) {
+      const found = await this.store.userByName(u);
+      if (found) out.set(u, found.name);
+    }
+    return out;
+  }
+
+  /**
+   * The objection deadline of every district of a province (or one district) in the caller's
+   * scope: the one set for it, else the default a petition drafted now would get.
+   */
+  async deadlines(user: Principal, q: { province?: number; district?: number }): Promise<{ items: { province: number; district: number; name: string; deadline: string; set: boolean }[] }> {
+    const region = narrowRegion(user.scope, q);
+    const own = boxesOfScope(user.scope);
+    if (own) {
+      const [, , p, d] = (own[0] ?? '').split(':').map(Number);
+      Object.assign(region, { province: p, district: d });
+    }
+    if (region.province === undefined) return { items: [] };
+    const now = new Date();
+    const districts = (await this.store.districts(region.province)).filter((d) => region.district === undefined || d.yskId === region.district);
+    const items = [];
+    for (const d of districts) {
+      const held = await this.store.setting<{ deadline: string }>(this.deadlineKey(d.yskId));
+      const set = !!held && Date.parse(held.deadline) > now.getTime();
+      items.push({ province: d.province, district: d.yskId, name: d.name, deadline: (await this.deadlineOf(d.yskId, now)).toISOString(), set });
+    }
+    return { items: items.sort((a, b) => a.name.localeCompare(b.name, 'tr')) };
+  }
+}
+
+/** The followed election's name: YSK_ELECTION_NAME, the simulator's known night, else its id. */
+export function electionName(config: Pick<AppConfig, 'YSK_ELECTION_ID' | 'YSK_ELECTION_NAME'>): string {
+  if (config.YSK_ELECTION_NAME) return config.YSK_ELECTION_NAME;
+  if (config.YSK_ELECTION_ID === 'sim2024') return '31 Mart 2024 Mahalli İdareler Seçimi';
+  return config.YSK_ELECTION_ID;
 }

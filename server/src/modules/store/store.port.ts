@@ -198,7 +198,7 @@ export interface AttachmentFilter {
 }
 
 /** A stored petition: what the API shows, less the countdown, plus the election it belongs to. */
-export interface PetitionRecord extends Omit<PetitionView, 'msLeft'> {
+export interface PetitionRecord extends Omit<PetitionView, 'msLeft' | 'decision'> {
   election: string;
 }
 
