@@ -4,7 +4,7 @@ import type { LocaleManager } from './managers/locale.svelte';
 import type { Clock } from './managers/clock.svelte';
 import type { Router } from './managers/router.svelte';
 import type { FeedHealthManager } from './managers/feed-health.svelte';
-import type { DistrictNames } from './managers/names.svelte';
+import type { DistrictNames, ElectionName, PeopleNames } from './managers/names.svelte';
 import type { SessionManager } from './managers/session.svelte';
 import type { EmbargoManager } from './managers/embargo.svelte';
 
@@ -18,6 +18,9 @@ export interface AppContext {
   names: DistrictNames;
   session: SessionManager;
   embargo: EmbargoManager;
+  /** people's display names by username (issue 12) */
+  people: PeopleNames;
+  election: ElectionName;
 }
 
 const KEY = Symbol('gozcu');

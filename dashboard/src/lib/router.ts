@@ -7,6 +7,9 @@
  *   #/operasyon      operator view
  *   #/vatandas       public citizen look-up and complaints (no login)
  *   #/hukuk          legal follow-up: complaints, petitions, stale-box notices
+ *   #/kullanicilar   back office: accounts (admins: all; chairs: the ones below them)
+ *   #/denetim        back office: the audit log
+ *   #/yayin-yasagi   back office: the embargo switch (HQ)
  */
 import { isBallotCode, type BallotCode } from '@gozcu/shared';
 
@@ -18,7 +21,13 @@ export type Route =
   | { view: 'operator' }
   | { view: 'citizen' }
   | { view: 'legal' }
+  | { view: 'users' }
+  | { view: 'audit' }
+  | { view: 'embargo' }
   | { view: 'notFound'; path: string };
+
+/** The back office's paths (issue 12). */
+const BACK_OFFICE_PATHS: Record<string, 'users' | 'audit' | 'embargo'> = { kullanicilar: 'users', denetim: 'audit', 'yayin-yasagi': 'embargo' };
 
 export interface Location {
   route: Route;
@@ -63,6 +72,7 @@ export function parseHash(hash: string): Location {
   } else if (parts[0] === 'operasyon' && parts.length === 1) route = { view: 'operator' };
   else if (parts[0] === 'vatandas' && parts.length === 1) route = { view: 'citizen' };
   else if (parts[0] === 'hukuk' && parts.length === 1) route = { view: 'legal' };
+  else if (parts.length === 1 && parts[0]! in BACK_OFFICE_PATHS) route = { view: BACK_OFFICE_PATHS[parts[0]!]! };
   return { route, ballot, query };
 }
 
@@ -82,6 +92,12 @@ export function routePath(route: Route): string {
       return '/vatandas';
     case 'legal':
       return '/hukuk';
+    case 'users':
+      return '/kullanicilar';
+    case 'audit':
+      return '/denetim';
+    case 'embargo':
+      return '/yayin-yasagi';
     case 'notFound':
       return route.path;
   }

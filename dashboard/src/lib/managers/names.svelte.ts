@@ -1,6 +1,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import { api } from '../api';
 import { normalizeDistrictNames } from '../boxes';
+import { backofficeApi } from '../backoffice-api';
 
 /**
  * District names by YSK id, fetched per province on first need. The contracts have no
@@ -25,5 +26,52 @@ export class DistrictNames {
       .catch(() => {
         /* no names endpoint yet: ids it is */
       });
+  }
+}
+
+/** People's display names by username (issue 12: names, not usernames), asked in batches. */
+export class PeopleNames {
+  #names = new SvelteMap<string, string>();
+  #asked = new Set<string>();
+  #queue = new Set<string>();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+
+  /** The display name, or the username until it is known. */
+  name(username: string | null | undefined): string {
+    if (!username) return '–';
+    this.ensure([username]);
+    return this.#names.get(username) ?? username;
+  }
+
+  ensure(usernames: Iterable<string | null | undefined>): void {
+    for (const u of usernames) if (u && !this.#asked.has(u)) {
+      this.#asked.add(u);
+      this.#queue.add(u);
+    }
+    if (this.#queue.size && !this.#timer) {
+      this.#timer = setTimeout(() => {
+        this.#timer = null;
+        const batch = [...this.#queue].slice(0, 200);
+        for (const u of batch) this.#queue.delete(u);
+        void backofficeApi
+          .names(batch)
+          .then((r) => {
+            for (const [u, n] of Object.entries(r.names)) this.#names.set(u, n);
+          })
+          .catch(() => undefined);
+        if (this.#queue.size) this.ensure([]);
+      }, 30);
+    }
+  }
+}
+
+/** The followed election's name (`GET /api/election`), instead of its id. */
+export class ElectionName {
+  name = $state<string | null>(null);
+  load(): void {
+    void backofficeApi
+      .election()
+      .then((e) => (this.name = e.name))
+      .catch(() => undefined);
   }
 }

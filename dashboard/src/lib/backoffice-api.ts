@@ -1,0 +1,121 @@
+/** The back office's calls (issue 12): accounts, the audit log, the embargo, names, deadlines, files. */
+import type { AuditEntry, EmbargoState, UserView } from '@gozcu/shared';
+import { ApiError, getJson, queryString, type QueryValue } from './api';
+import { clearSession, readToken, refresh } from './auth';
+
+async function parse(res: Response): Promise<unknown> {
+  const text = await res.text();
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return text;
+  }
+}
+
+/** A request with the bearer token; a 401 refreshes once and retries. */
+export async function authed(path: string, init: RequestInit = {}): Promise<Response> {
+  const go = () => {
+    const headers = new Headers(init.headers);
+    const token = readToken();
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    return fetch(path, { ...init, headers });
+  };
+  let res = await go();
+  if (res.status === 401) {
+    const renewed = await refresh().catch(() => null);
+    if (renewed) res = await go();
+    if (!renewed || res.status === 401) clearSession();
+  }
+  return res;
+}
+
+async function send<T>(method: string, path: string, body: unknown, contentType = 'application/json'): Promise<T> {
+  const res = await authed(path, { method, headers: { 'Content-Type': contentType, Accept: 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const parsed = await parse(res);
+  if (!res.ok) {
+    const m = parsed && typeof parsed === 'object' && 'message' in parsed ? String((parsed as { message: unknown }).message) : `HTTP ${res.status}`;
+    throw new ApiError(res.status, m, parsed);
+  }
+  return parsed as T;
+}
+
+export interface ImportRow {
+  row: number;
+  ok: boolean;
+  username?: string;
+  password?: string;
+  issues?: Record<string, string>;
+}
+export interface ImportReport {
+  rows: ImportRow[];
+  created: number;
+  rejected: number;
+}
+export interface NewUser {
+  username: string;
+  name?: string;
+  role: string;
+  password?: string;
+  scope: { province?: number; district?: number; boxes?: string[] };
+}
+
+/** Accounts: `/api/users` for admins, `/api/team` (same shapes) for chairs. */
+export function usersApi(base: '/api/users' | '/api/team') {
+  return {
+    list: (q: Record<string, QueryValue> = {}) => getJson<{ items: UserView[]; nextCursor: string | null }>(base, q),
+    create: (u: NewUser) => send<{ user: UserView; password?: string }>('POST', base, u),
+    update: (id: string, patch: Record<string, unknown>) => send<UserView>('PATCH', `${base}/${encodeURIComponent(id)}`, patch),
+    importCsv: (csv: string) => send<ImportReport>('POST', `${base}/import`, csv, 'text/csv'),
+  };
+}
+
+export const backofficeApi = {
+  audit: (q: Record<string, QueryValue>) => getJson<{ items: AuditEntry[]; nextCursor: string | null }>('/api/audit', q),
+  setEmbargo: (until: string | null) => send<EmbargoState>('PUT', '/api/embargo', { until }),
+  election: () => getJson<{ id: string; name: string }>('/api/election'),
+  names: (usernames: string[]) => getJson<{ names: Record<string, string> }>('/api/people/names', { u: usernames.join(',') }),
+  deadlines: (q: Record<string, QueryValue> = {}) => getJson<{ items: { province: number; district: number; name: string; deadline: string; set: boolean }[] }>('/api/petition-deadlines', q),
+  setDeadline: (district: number, province: number, deadline: string) => send<{ deadline: string; drafts: number }>('PUT', `/api/petitions/deadlines/${district}`, { province, deadline }),
+  sheetPhotos: (key: string) => getJson<{ items: { id: string; kind: 'image' | 'pdf'; url: string; sha256: string; uploadedAt: string; uploadedBy: string | null; width: number | null; height: number | null }[] }>(`/api/boxes/${encodeURIComponent(key)}/sheet-photos`),
+  citizenDistricts: async (province: number) => {
+    const res = await fetch(`/api/citizen/districts${queryString({ province })}`, { headers: { Accept: 'application/json' } });
+    if (!res.ok) throw new ApiError(res.status, `HTTP ${res.status}`, await parse(res));
+    return (await res.json()) as { items: { yskId: number; province: number; name: string }[] };
+  },
+};
+
+/** A file behind the token (evidence, a sheet photo) as a blob URL the page can show; revoke it when done. */
+export async function blobUrl(path: string): Promise<{ url: string; type: string }> {
+  const res = await authed(path, { headers: { Accept: '*/*' } });
+  if (!res.ok) throw new ApiError(res.status, `HTTP ${res.status}`, await parse(res));
+  const blob = await res.blob();
+  return { url: URL.createObjectURL(blob), type: blob.type };
+}
+
+/** Rows as CSV (RFC 4180, UTF-8 with BOM so spreadsheets read Turkish letters), saved as a file. */
+export function toCsv(header: string[], rows: (string | number | boolean | null | undefined)[][]): string {
+  const cell = (v: string | number | boolean | null | undefined) => {
+    const s = v == null ? '' : String(v);
+    return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return '\ufeff' + [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+}
+
+export function saveText(name: string, text: string, type = 'text/csv;charset=utf-8'): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A random password for a reset (shown once to the admin, who hands it over). */
+export function randomPassword(length = 14): string {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = new Uint8Array(length);
+  crypto.getRandomValues(bytes);
+  return [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+}
