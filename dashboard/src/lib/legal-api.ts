@@ -102,6 +102,9 @@ export const legalApi = {
   editPetition: (id: string, text: Partial<PetitionText>) => sendJson<PetitionView>('PUT', `/api/petitions/${encodeURIComponent(id)}`, text),
   setPetitionStatus: (id: string, status: PetitionStatus, reference?: string) =>
     sendJson<PetitionView>('POST', `/api/petitions/${encodeURIComponent(id)}/status`, reference ? { status, reference } : { status }),
+  /** A status step with the board's reference and decision note (accepted / rejected). */
+  setPetitionStatusWith: (id: string, status: PetitionStatus, reference?: string, note?: string) =>
+    sendJson<PetitionView>('POST', `/api/petitions/${encodeURIComponent(id)}/status`, { status, ...(reference ? { reference } : {}), ...(note ? { note } : {}) }),
   staleNotices: () => getJson<{ items: StaleNotice[]; asOf: string }>('/api/stale-notices'),
   /** A file the server builds (PDF, CSV), fetched with the token and saved through a blob link. */
   download: async (path: string, fallbackName: string): Promise<void> => {
