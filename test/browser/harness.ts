@@ -50,6 +50,7 @@ export async function startWorld(): Promise<World> {
     {
       YSK_BASE_URL: sim.apiUrl,
       YSK_ELECTION_ID: election,
+      YSK_ELECTION_NAME: '31 Mart 2024 Mahalli İdareler Seçimi (Bayburt, simülasyon)',
       YSK_BALLOT_TYPES: '2',
       YSK_PROVINCES: '69',
       YSK_POLL_INTERVAL_MS: '300',

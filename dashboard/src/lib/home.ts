@@ -18,8 +18,10 @@ export function homeHash(u: User): string {
   if (!u || !scope) return '#/';
   if (scope.level === 'public') return formatHash({ view: 'citizen' }, null);
   if (scope.level === 'box' || scope.level === 'building') return MY_BOXES_HASH;
-  if (has(u, 'petitions:write')) return formatHash({ view: 'legal' }, null);
-  if (has(u, 'feed:admin') && has(u, 'feed:read')) return formatHash({ view: 'operator' }, null);
+  // a desk role lands on its desk; an administrator (who holds every permission) on the wall
+  const administrator = has(u, 'users:admin') && has(u, 'boxes:read');
+  if (!administrator && has(u, 'petitions:write')) return formatHash({ view: 'legal' }, null);
+  if (!administrator && has(u, 'feed:admin') && has(u, 'feed:read')) return formatHash({ view: 'operator' }, null);
   if (!has(u, 'boxes:read') && has(u, 'users:admin')) return formatHash({ view: 'users' }, null);
   const own = scopeRoute(u);
   if (own?.view === 'district') return formatHash(own, null, { il: scope.province ? String(scope.province) : null });
