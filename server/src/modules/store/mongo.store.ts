@@ -856,8 +856,13 @@ export class MongoStore implements Store {
   }
 }
 
-function stripId<T extends { _id: unknown }>(doc: T): Omit<T, '_id'> & AlertRecord {
+const ALERT_NULLABLE = ['box', 'province', 'district', 'escalatedAt', 'resolvedAt', 'ack', 'digestCount', 'digestId', 'figures', 'escalateAt'] as const;
+
+/** The stored alert without `_id`; a null field a server left out (FerretDB drops them from $setOnInsert) reads as null. */
+function stripId<T extends { _id: unknown }>(doc: T): AlertRecord {
   const { _id, ...rest } = doc;
   void _id;
-  return rest as unknown as Omit<T, '_id'> & AlertRecord;
+  const out = rest as unknown as Record<string, unknown>;
+  for (const k of ALERT_NULLABLE) if (out[k] === undefined) out[k] = null;
+  return out as unknown as AlertRecord;
 }
