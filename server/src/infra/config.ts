@@ -156,6 +156,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       }),
     );
   }
+  if (parsed.data.ALERT_WEBHOOK_URL.length && !parsed.data.ALERT_WEBHOOK_SECRET) {
+    throw new ConfigError(['ALERT_WEBHOOK_SECRET: is required when ALERT_WEBHOOK_URL is set (webhooks are signed with it)']);
+  }
   return parsed.data;
 }
 
