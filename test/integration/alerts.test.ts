@@ -259,6 +259,12 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
     const [m] = await forBox(chair, key(3), 'mismatch');
     expect(m).toMatchObject({ severity: 'red', status: 'open' });
     expect(m.figures).toMatchObject({ totalAbsDifference: 80, differences: { 'votes.CHP': -20 } });
+    // the chair may see YSK now: the push and the e-mail carry the difference, as a red alarm
+    const mPush = await until('the mismatch push', () => push.received.filter((r) => r.path === '/push/chair').map((r) => push.decrypt(r, chairBrowser)).find((p) => p.id === m.id));
+    expect(mPush.body).toContain('Toplam fark: 80 oy');
+    const mMail = await until('the mismatch e-mail', () => smtp.mails.find((x) => x.headers.get('x-gozcu-alert') === m.id));
+    expect(mMail.subject).toBe(`[Gözcü] KIRMIZI ALARM: ${m.title}`);
+    expect(mMail.text).toContain('Toplam fark: 80 oy');
 
     await publish(key(4), sheet(50, 50));
     await publish(key(4), sheet(50, 55));
@@ -282,8 +288,8 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
   });
 
   it('during the embargo an alert to a non-HQ role carries no YSK figure; HQ sees them', async () => {
-    const until = new Date(Date.now() + 24 * 3600_000).toISOString();
-    expect((await admin.post('/api/embargo', { until }, 'PUT')).status).toBe(200);
+    const embargoUntil = new Date(Date.now() + 24 * 3600_000).toISOString();
+    expect((await admin.post('/api/embargo', { until: embargoUntil }, 'PUT')).status).toBe(200);
     try {
       await entry(key(7), sheet(100, 80));
       await publish(key(7), sheet(100, 70));
@@ -292,6 +298,11 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
       expect(m.figures).toBeNull();
       const live = chairEvents.find((e) => e.event === 'new' && e.alert.id === m.id);
       expect(live?.alert.figures).toBeNull();
+      // nor in the push or the e-mail
+      const mPush = await until('the embargoed push', () => push.received.filter((r) => r.path === '/push/chair').map((r) => push.decrypt(r, chairBrowser)).find((p) => p.id === m.id));
+      expect(mPush.body).not.toMatch(/fark/i);
+      const mMail = await until('the embargoed e-mail', () => smtp.mails.find((x) => x.headers.get('x-gozcu-alert') === m.id));
+      expect(mMail.text).not.toMatch(/Toplam fark/);
       clock.set(Date.parse(m.createdAt) + ESCALATE_MIN * MIN + 5000);
       await alerts.sweep();
       clock.set(Date.parse(m.createdAt) + 2 * ESCALATE_MIN * MIN + 10_000);

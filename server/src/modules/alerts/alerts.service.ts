@@ -377,16 +377,16 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
       if (prefs.push) {
         const subs = await this.store.pushSubscriptions([u.id]);
         if (subs.length) {
-          await this.deliveries.push(a.id, event, { userId: u.id, username: u.username }, subs, { id: a.id, kind: a.kind, severity: a.severity, title: shaped.title, body: text.short, url: this.link(a), tag: `gozcu-${a.id}`, event });
+          await this.deliveries.push(a.id, `${event}${a.rev}`, { userId: u.id, username: u.username }, subs, { id: a.id, kind: a.kind, severity: a.severity, title: shaped.title, body: text.short, url: this.link(a), tag: `gozcu-${a.id}`, event });
           pushed.push(u.username);
         }
       }
       if (prefs.email && prefs.emailAddress && this.deliveries.emailEnabled) {
-        await this.deliveries.email(a.id, event, { userId: u.id, username: u.username }, prefs.emailAddress, text.subject, text.body);
+        await this.deliveries.email(a.id, `${event}${a.rev}`, { userId: u.id, username: u.username }, prefs.emailAddress, text.subject, text.body);
         mailed.push(u.username);
       }
     }
-    if (event === 'new' && !a.digestId) await this.deliveries.webhook(this.webhookBody(a));
+    if (event === 'new' && !a.digestId) await this.deliveries.webhook(this.webhookBody(a), a.rev);
     await this.audit.record(null, `alert.${event === 'new' ? 'notify' : event}.delivery`, `alert:${a.id}`, null, {
       app,
       push: pushed,

@@ -123,12 +123,12 @@ export class AlertDeliveries implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Webhooks of a new alert, one job per configured URL. */
-  async webhook(body: WebhookBody): Promise<void> {
+  async webhook(body: WebhookBody, rev = 0): Promise<void> {
     if (!this.config.ALERT_WEBHOOK_URL.length) return;
     const raw = JSON.stringify(body);
     const signature = webhookSignature(this.config.ALERT_WEBHOOK_SECRET!, raw);
     await this.queue.addBulk(
-      this.config.ALERT_WEBHOOK_URL.map((url) => ({ name: 'webhook', data: { channel: 'webhook' as const, alertId: body.id, url, body: raw, signature }, opts: { jobId: `wh-${body.id}-${short(url)}` } })),
+      this.config.ALERT_WEBHOOK_URL.map((url) => ({ name: 'webhook', data: { channel: 'webhook' as const, alertId: body.id, url, body: raw, signature }, opts: { jobId: `wh-${body.id}-${rev}-${short(url)}` } })),
     );
   }
 
