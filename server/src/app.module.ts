@@ -20,6 +20,7 @@ import { PetitionsModule } from './modules/petitions/petitions.module';
 import { PhotosModule } from './modules/photos/photos.module';
 import { RegionsModule } from './modules/regions/regions.module';
 import { BackofficeModule } from './modules/backoffice/backoffice.module';
+import { AlertsModule } from './modules/alerts/alerts.module';
 
 @Module({})
 export class AppModule {
@@ -53,6 +54,7 @@ export class AppModule {
         PetitionsModule,
         RegionsModule,
         BackofficeModule,
+        AlertsModule,
       ],
     };
   }

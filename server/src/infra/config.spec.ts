@@ -39,4 +39,14 @@ describe('loadConfig', () => {
   it('names a missing REDIS_URL', () => {
     expect(() => loadConfig({})).toThrow(/REDIS_URL: is required/);
   });
+
+  it('reads the alert settings: webhook targets as a list, and a webhook needs its signing secret', () => {
+    const c = loadConfig({ ...base, ALERT_WEBHOOK_URL: 'https://a.example/h, http://127.0.0.1:9/x', ALERT_WEBHOOK_SECRET: 'sixteen-chars-ok!' });
+    expect(c.ALERT_WEBHOOK_URL).toEqual(['https://a.example/h', 'http://127.0.0.1:9/x']);
+    expect(c.ALERT_ESCALATE_MINUTES).toBe(10);
+    expect(loadConfig(base).ALERT_WEBHOOK_URL).toEqual([]);
+    expect(() => loadConfig({ ...base, ALERT_WEBHOOK_URL: 'https://a.example/h' })).toThrow(/ALERT_WEBHOOK_SECRET: is required/);
+    expect(() => loadConfig({ ...base, ALERT_WEBHOOK_URL: 'ftp://a.example/h', ALERT_WEBHOOK_SECRET: 'sixteen-chars-ok!' })).toThrow(/ALERT_WEBHOOK_URL: item 1/);
+    expect(() => loadConfig({ ...base, SMTP_URL: 'http://mail' })).toThrow(/SMTP_URL/);
+  });
 });

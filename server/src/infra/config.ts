@@ -103,6 +103,35 @@ export const envSchema = z.object({
   /** a petition's default deadline: this many days after drafting, at PETITION_DEADLINE_TIME Europe/Istanbul */
   PETITION_DEADLINE_DAYS: int(0, 30).default(1),
   PETITION_DEADLINE_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour), e.g. 14:00').default('14:00'),
+
+  /** alerts (issue 15): an alert nobody took goes one level up (district → province → HQ) after this many minutes */
+  ALERT_ESCALATE_MINUTES: z.coerce.number().positive().default(10),
+  /** an objection deadline this close (minutes) with the petition still unfiled raises an alert */
+  ALERT_DEADLINE_MINUTES: z.coerce.number().positive().default(60),
+  /** this many new alerts of one rule in one district at once become one digest */
+  ALERT_DIGEST_MIN: int(2, 100_000).default(10),
+  /** a storm touching this many provinces at once also sends HQ one country-wide digest */
+  ALERT_STORM_PROVINCES: int(1, 81).default(3),
+  /** how often escalations and deadlines are checked (seconds) */
+  ALERT_SWEEP_SECONDS: int(1, 3600).default(15),
+  /** webhook targets, comma-separated; each gets every new alert as signed JSON */
+  ALERT_WEBHOOK_URL: csvOf(url(['http', 'https']), ''),
+  /** HMAC-SHA256 key of the X-Gozcu-Signature header (required when ALERT_WEBHOOK_URL is set) */
+  ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** attempts per delivery (webhook, push, e-mail) before it lands on the dead-letter list, with exponential backoff from ALERT_BACKOFF_MS */
+  ALERT_DELIVERY_ATTEMPTS: int(1, 50).default(6),
+  ALERT_BACKOFF_MS: int(10).default(2_000),
+  /** the dashboard's public address, for links in webhooks, pushes and e-mails; default http://localhost:PORT */
+  PUBLIC_URL: url(['http', 'https']).optional(),
+  /** SMTP server for e-mail alerts, e.g. smtp://user:pass@mail.example:587; unset = no e-mail */
+  SMTP_URL: url(['smtp', 'smtps']).optional(),
+  SMTP_FROM: z.string().min(3).default('Gözcü <gozcu@localhost>'),
+  /** Web Push VAPID keys; when unset, a pair is generated once into DATA_DIR/vapid.json (scale-out nodes must share them) */
+  VAPID_PUBLIC_KEY: z.string().min(40).optional(),
+  VAPID_PRIVATE_KEY: z.string().min(20).optional(),
+  VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)/, 'must be a mailto: or https:// address').default('mailto:gozcu@localhost'),
+  /** a PEM file of extra certificate authorities trusted for push services (a self-hosted push service) */
+  ALERT_PUSH_CA_FILE: z.string().optional(),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;
@@ -128,6 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         return `${name}: ${item}${what}${value !== undefined ? ` (got "${value}")` : ''}`;
       }),
     );
+  }
+  if (parsed.data.ALERT_WEBHOOK_URL.length && !parsed.data.ALERT_WEBHOOK_SECRET) {
+    throw new ConfigError(['ALERT_WEBHOOK_SECRET: is required when ALERT_WEBHOOK_URL is set (webhooks are signed with it)']);
   }
   return parsed.data;
 }

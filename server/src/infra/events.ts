@@ -8,6 +8,8 @@ export interface ChangeEvents {
   'boxes.changed': { changes: BoxChange[]; cause: 'ysk' | 'entry' | 'stale' | 'rebuild' | 'replica' };
   'feed.health': FeedHealthEvent & { replica?: boolean };
   'feed.incident': { id: string; kind: string; scope: string; cause: string; at: string; open: boolean };
+  /** a complaint was filed (stored and audited); the alerts module listens */
+  'complaint.filed': { id: string; key: string | null; province: number; district: number; boxNo: number; at: string };
 }
 
 @Injectable()

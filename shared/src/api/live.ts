@@ -1,4 +1,5 @@
 import type { BallotCode } from '../domain/ballot';
+import type { AlertEvent } from './alerts';
 import type { BoxCounters, BoxSummary, Coverage } from './contracts';
 
 /**
@@ -70,6 +71,8 @@ export interface ServerToClientEvents {
   /** the server dropped the client's buffer for this room: resubscribe */
   resync: (msg: { room: Room; reason: string }) => void;
   'feed:health': (event: FeedHealthEvent) => void;
+  /** an alert routed to this user: new, taken, escalated or resolved (each socket is in its user's room) */
+  alert: (event: AlertEvent) => void;
 }
 
 /** Client → server commands, each answering with an ack envelope. */

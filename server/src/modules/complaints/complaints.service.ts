@@ -17,6 +17,7 @@ import {
   type Principal,
 } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
+import { ChangeBus } from '../../infra/events';
 import { ValidationFailed } from '../../infra/http';
 import { AuditService } from '../audit/audit.service';
 import { boxesOfScope, narrowRegion } from '../auth/scope';
@@ -41,6 +42,7 @@ export class ComplaintsService {
     private readonly attachments: AttachmentsService,
     private readonly reconcile: ReconcileService,
     private readonly audit: AuditService,
+    private readonly bus: ChangeBus,
   ) {}
 
   /** Checks every file by content first, then stores the complaint and its evidence. */
@@ -91,6 +93,7 @@ export class ComplaintsService {
       routedTo,
       attachments: saved.map((a) => ({ id: a.id, sha256: a.sha256, contentType: a.contentType, bytes: a.bytes })),
     });
+    this.bus.emit('complaint.filed', { id: record.id, key: record.key, province: record.province, district: record.district, boxNo: record.boxNo, at });
     return { ...this.tracking(record), attachments: saved.length };
   }
 

@@ -1,5 +1,5 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
-import type { AuditEntry, BoxInfo, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
+import type { AlertRecord, AuditEntry, BoxInfo, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
 import type {
   AppendOutcome,
   ColumnMap,
@@ -27,6 +27,8 @@ import type {
   PetitionPatch,
   PetitionRecord,
   VoterRecord,
+  AlertFilter,
+  PushSubscriptionRecord,
 } from './store.port';
 
 interface BoxDoc extends Omit<BoxInfo, 'key'> {
@@ -756,4 +758,111 @@ export class MongoStore implements Store {
     const docs = await this.m.petitions.find(q).sort({ deadline: 1, createdAt: 1, _id: 1 }).limit(limit).lean();
     return docs.map((d) => this.toPetition(d as never)!);
   }
+
+  // --- alerts (issue 15): plain collections, no multi-document transactions (FerretDB has none):
+  // one document per alert, unique on its dedupe key; compare-and-set by rev; idempotent upserts.
+  private alertIndexes: Promise<void> | null = null;
+
+  private async alertCols() {
+    const db = this.conn.db!;
+    const cols = {
+      alerts: db.collection<AlertRecord & { _id: string }>('alerts'),
+      reads: db.collection<{ _id: string; userId: string; alertId: string; at: string }>('alert_reads'),
+      subs: db.collection<{ _id: string; userId: string; keys: PushSubscriptionRecord['keys']; createdAt: string }>('push_subscriptions'),
+    };
+    this.alertIndexes ??= (async () => {
+      await cols.alerts.createIndex({ dedupe: 1 }, { unique: true });
+      await cols.alerts.createIndex({ province: 1, district: 1, createdAt: -1 });
+      await cols.alerts.createIndex({ status: 1, escalateAt: 1 });
+      await cols.reads.createIndex({ userId: 1, alertId: 1 });
+      await cols.subs.createIndex({ userId: 1 });
+    })();
+    await this.alertIndexes;
+    return cols;
+  }
+
+  async createAlert(alert: AlertRecord): Promise<{ alert: AlertRecord; created: boolean }> {
+    const { alerts } = await this.alertCols();
+    try {
+      const res = await alerts.updateOne({ dedupe: alert.dedupe }, { $setOnInsert: { ...alert, _id: alert.id } }, { upsert: true });
+      if (res.upsertedCount === 1) return { alert: { ...alert }, created: true };
+    } catch (e) {
+      // two nodes upserting the same dedupe key at once: one wins, the other reads the winner
+      if ((e as { code?: number }).code !== 11000) throw e;
+    }
+    const held = await alerts.findOne({ dedupe: alert.dedupe });
+    return { alert: stripId(held!), created: false };
+  }
+
+  async alert(id: string): Promise<AlertRecord | null> {
+    const { alerts } = await this.alertCols();
+    const doc = await alerts.findOne({ _id: id });
+    return doc ? stripId(doc) : null;
+  }
+
+  async updateAlert(id: string, rev: number, patch: Partial<Omit<AlertRecord, 'id' | 'dedupe' | 'rev'>>): Promise<AlertRecord | null> {
+    const { alerts } = await this.alertCols();
+    const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    const doc = await alerts.findOneAndUpdate({ _id: id, rev }, { $set: { ...set, rev: rev + 1 } }, { returnDocument: 'after' });
+    return doc ? stripId(doc) : null;
+  }
+
+  async alerts(filter: AlertFilter, limit = 200): Promise<AlertRecord[]> {
+    const { alerts } = await this.alertCols();
+    const q: Record<string, unknown> = {};
+    if (filter.province !== undefined) q.province = filter.province;
+    if (filter.district !== undefined) q.district = filter.district;
+    if (filter.levels !== undefined) q.level = { $in: filter.levels };
+    if (filter.status !== undefined) q.status = filter.status;
+    if (filter.kind !== undefined) q.kind = filter.kind;
+    if (filter.box !== undefined) q.box = filter.box;
+    if (filter.digestId !== undefined) q.digestId = filter.digestId;
+    if (filter.dueBefore !== undefined) Object.assign(q, { status: 'open', ack: null, escalateAt: { $ne: null, $lte: filter.dueBefore } });
+    const docs = await alerts.find(q).sort({ createdAt: -1, _id: -1 }).limit(limit).toArray();
+    return docs.map(stripId);
+  }
+
+  async markAlertsRead(userId: string, ids: string[], at: string): Promise<void> {
+    if (!ids.length) return;
+    const { reads } = await this.alertCols();
+    await reads.bulkWrite(
+      ids.map((alertId) => ({ updateOne: { filter: { _id: `${userId}|${alertId}` }, update: { $setOnInsert: { userId, alertId, at } }, upsert: true } })),
+      { ordered: false },
+    );
+  }
+
+  async readAlertIds(userId: string, ids: string[]): Promise<string[]> {
+    if (!ids.length) return [];
+    const { reads } = await this.alertCols();
+    const docs = await reads.find({ _id: { $in: ids.map((id) => `${userId}|${id}`) } }).toArray();
+    return docs.map((d) => d.alertId);
+  }
+
+  async putPushSubscription(sub: PushSubscriptionRecord): Promise<void> {
+    const { subs } = await this.alertCols();
+    await subs.updateOne({ _id: sub.endpoint }, { $set: { userId: sub.userId, keys: sub.keys, createdAt: sub.createdAt } }, { upsert: true });
+  }
+
+  async pushSubscriptions(userIds: string[]): Promise<PushSubscriptionRecord[]> {
+    if (!userIds.length) return [];
+    const { subs } = await this.alertCols();
+    const docs = await subs.find({ userId: { $in: userIds } }).sort({ createdAt: 1, _id: 1 }).toArray();
+    return docs.map((d) => ({ endpoint: d._id, userId: d.userId, keys: d.keys, createdAt: d.createdAt }));
+  }
+
+  async deletePushSubscription(endpoint: string): Promise<boolean> {
+    const { subs } = await this.alertCols();
+    return (await subs.deleteOne({ _id: endpoint })).deletedCount > 0;
+  }
+}
+
+const ALERT_NULLABLE = ['box', 'province', 'district', 'escalatedAt', 'resolvedAt', 'ack', 'digestCount', 'digestId', 'figures', 'escalateAt'] as const;
+
+/** The stored alert without `_id`; a null field a server left out (FerretDB drops them from $setOnInsert) reads as null. */
+function stripId<T extends { _id: unknown }>(doc: T): AlertRecord {
+  const { _id, ...rest } = doc;
+  void _id;
+  const out = rest as unknown as Record<string, unknown>;
+  for (const k of ALERT_NULLABLE) if (out[k] === undefined) out[k] = null;
+  return out as unknown as AlertRecord;
 }

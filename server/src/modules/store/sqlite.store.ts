@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFile
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { AuditEntry, BoxInfo, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
+import type { AlertRecord, AuditEntry, BoxInfo, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
 import type {
   AppendOutcome,
   ColumnMap,
@@ -30,6 +30,8 @@ import type {
   PetitionPatch,
   PetitionRecord,
   VoterRecord,
+  AlertFilter,
+  PushSubscriptionRecord,
 } from './store.port';
 
 const SCHEMA = `
@@ -956,5 +958,123 @@ export class SqliteStore implements Store {
       .prepare<unknown[], PetitionRow>(`SELECT * FROM petitions WHERE ${parts.length ? parts.join(' AND ') : '1'} ORDER BY deadline, created_at, id LIMIT ?`)
       .all(...params, limit)
       .map(toPetition);
+  }
+
+  // --- alerts (issue 15): tables created on first use, so the main schema stays as it was ---
+  private alertTables = false;
+
+  private alerting(): Database.Database {
+    if (!this.alertTables) {
+      this.db.exec(`
+CREATE TABLE IF NOT EXISTS alerts (
+  id TEXT PRIMARY KEY, dedupe TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, box TEXT, province INTEGER, district INTEGER,
+  level TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL, escalate_at TEXT, acked INTEGER NOT NULL,
+  digest_id TEXT, rev INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS alerts_scope ON alerts (province, district, created_at);
+CREATE INDEX IF NOT EXISTS alerts_due ON alerts (status, acked, escalate_at);
+CREATE INDEX IF NOT EXISTS alerts_created ON alerts (created_at);
+CREATE TABLE IF NOT EXISTS alert_reads (alert_id TEXT NOT NULL, user_id TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (user_id, alert_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS push_subscriptions (endpoint TEXT PRIMARY KEY, user_id TEXT NOT NULL, keys TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_id);`);
+      this.alertTables = true;
+    }
+    return this.db;
+  }
+
+  private writeAlert(a: AlertRecord, insert: boolean): number {
+    const args = [a.kind, a.box, a.province, a.district, a.level, a.status, a.createdAt, a.escalateAt, a.ack ? 1 : 0, a.digestId, a.rev, JSON.stringify(a)];
+    if (insert)
+      return this.alerting()
+        .prepare(
+          `INSERT INTO alerts (id, dedupe, kind, box, province, district, level, status, created_at, escalate_at, acked, digest_id, rev, doc)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedupe) DO NOTHING`,
+        )
+        .run(a.id, a.dedupe, ...args).changes;
+    return this.alerting()
+      .prepare(
+        `UPDATE alerts SET kind = ?, box = ?, province = ?, district = ?, level = ?, status = ?, created_at = ?, escalate_at = ?, acked = ?,
+           digest_id = ?, rev = ?, doc = ? WHERE id = ? AND rev = ?`,
+      )
+      .run(...args, a.id, a.rev - 1).changes;
+  }
+
+  async createAlert(alert: AlertRecord): Promise<{ alert: AlertRecord; created: boolean }> {
+    const created = this.writeAlert(alert, true) === 1;
+    if (created) return { alert: { ...alert }, created };
+    const row = this.alerting().prepare<[string], { doc: string }>(`SELECT doc FROM alerts WHERE dedupe = ?`).get(alert.dedupe)!;
+    return { alert: JSON.parse(row.doc) as AlertRecord, created: false };
+  }
+
+  async alert(id: string): Promise<AlertRecord | null> {
+    const row = this.alerting().prepare<[string], { doc: string }>(`SELECT doc FROM alerts WHERE id = ?`).get(id);
+    return row ? (JSON.parse(row.doc) as AlertRecord) : null;
+  }
+
+  async updateAlert(id: string, rev: number, patch: Partial<Omit<AlertRecord, 'id' | 'dedupe' | 'rev'>>): Promise<AlertRecord | null> {
+    return this.alerting().transaction((): AlertRecord | null => {
+      const row = this.db.prepare<[string, number], { doc: string }>(`SELECT doc FROM alerts WHERE id = ? AND rev = ?`).get(id, rev);
+      if (!row) return null;
+      const held = JSON.parse(row.doc) as AlertRecord;
+      const next: AlertRecord = { ...held, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)), id: held.id, dedupe: held.dedupe, rev: rev + 1 };
+      return this.writeAlert(next, false) === 1 ? next : null;
+    })();
+  }
+
+  async alerts(filter: AlertFilter, limit = 200): Promise<AlertRecord[]> {
+    const { parts, params, add } = conditions();
+    if (filter.province !== undefined) add('province = ?', filter.province);
+    if (filter.district !== undefined) add('district = ?', filter.district);
+    if (filter.levels !== undefined) {
+      if (filter.levels.length) add(`level IN (${filter.levels.map(() => '?').join(', ')})`, ...filter.levels);
+      else add('0');
+    }
+    if (filter.status !== undefined) add('status = ?', filter.status);
+    if (filter.kind !== undefined) add('kind = ?', filter.kind);
+    if (filter.box !== undefined) add('box = ?', filter.box);
+    if (filter.digestId === null) add('digest_id IS NULL');
+    else if (filter.digestId !== undefined) add('digest_id = ?', filter.digestId);
+    if (filter.dueBefore !== undefined) add(`status = 'open' AND acked = 0 AND escalate_at IS NOT NULL AND escalate_at <= ?`, filter.dueBefore);
+    return this.alerting()
+      .prepare<unknown[], { doc: string }>(`SELECT doc FROM alerts WHERE ${parts.length ? parts.join(' AND ') : '1'} ORDER BY created_at DESC, id DESC LIMIT ?`)
+      .all(...params, limit)
+      .map((r) => JSON.parse(r.doc) as AlertRecord);
+  }
+
+  async markAlertsRead(userId: string, ids: string[], at: string): Promise<void> {
+    const insert = this.alerting().prepare(`INSERT INTO alert_reads (alert_id, user_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`);
+    this.db.transaction(() => {
+      for (const id of ids) insert.run(id, userId, at);
+    })();
+  }
+
+  async readAlertIds(userId: string, ids: string[]): Promise<string[]> {
+    if (!ids.length) return [];
+    return this.alerting()
+      .prepare<unknown[], { alert_id: string }>(`SELECT alert_id FROM alert_reads WHERE user_id = ? AND alert_id IN (${ids.map(() => '?').join(', ')})`)
+      .all(userId, ...ids)
+      .map((r) => r.alert_id);
+  }
+
+  async putPushSubscription(sub: PushSubscriptionRecord): Promise<void> {
+    this.alerting()
+      .prepare(
+        `INSERT INTO push_subscriptions (endpoint, user_id, keys, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(endpoint) DO UPDATE SET user_id = excluded.user_id, keys = excluded.keys, created_at = excluded.created_at`,
+      )
+      .run(sub.endpoint, sub.userId, JSON.stringify(sub.keys), sub.createdAt);
+  }
+
+  async pushSubscriptions(userIds: string[]): Promise<PushSubscriptionRecord[]> {
+    if (!userIds.length) return [];
+    return this.alerting()
+      .prepare<unknown[], { endpoint: string; user_id: string; keys: string; created_at: string }>(
+        `SELECT * FROM push_subscriptions WHERE user_id IN (${userIds.map(() => '?').join(', ')}) ORDER BY created_at, endpoint`,
+      )
+      .all(...userIds)
+      .map((r) => ({ endpoint: r.endpoint, userId: r.user_id, keys: JSON.parse(r.keys), createdAt: r.created_at }));
+  }
+
+  async deletePushSubscription(endpoint: string): Promise<boolean> {
+    return this.alerting().prepare(`DELETE FROM push_subscriptions WHERE endpoint = ?`).run(endpoint).changes > 0;
   }
 }

@@ -1,4 +1,4 @@
-import type { AuditEntry, BallotCode, BoxInfo, Column, ComplaintStatus, District, Entry, Neighbourhood, PetitionStatus, PetitionText, PetitionView, PrincipalScope, Province, SheetVersion } from '@gozcu/shared';
+import type { AlertLevel, AlertRecord, AuditEntry, BallotCode, BoxInfo, Column, ComplaintStatus, District, Entry, Neighbourhood, PetitionStatus, PetitionText, PetitionView, PrincipalScope, Province, SheetVersion } from '@gozcu/shared';
 
 /** A YSK version about to be stored; the caller has computed its content hash. */
 export interface NewVersion extends Omit<SheetVersion, 'seq'> {
@@ -212,6 +212,29 @@ export interface PetitionFilter {
   complaintId?: string;
 }
 
+/** Which stored alerts to read (newest first). */
+export interface AlertFilter {
+  province?: number;
+  district?: number;
+  /** only alerts standing at one of these levels */
+  levels?: AlertLevel[];
+  status?: AlertRecord['status'];
+  kind?: AlertRecord['kind'];
+  box?: string;
+  /** members of this digest; null: only alerts that are not a digest's members */
+  digestId?: string | null;
+  /** open, not acknowledged, due to escalate at or before this time */
+  dueBefore?: string;
+}
+
+/** A Web Push subscription of one user's browser (the endpoint is unique). */
+export interface PushSubscriptionRecord {
+  endpoint: string;
+  userId: string;
+  keys: { p256dh: string; auth: string };
+  createdAt: string;
+}
+
 /**
  * The store port: the source of truth. Two adapters (SQLite embedded, MongoDB scale-out)
  * pass one contract suite (`store.contract.ts`).
@@ -324,6 +347,23 @@ export interface Store {
   updatePetition(id: string, expected: PetitionStatus, patch: PetitionPatch): Promise<PetitionRecord | null>;
   /** soonest deadline first */
   petitions(filter: PetitionFilter, limit?: number): Promise<PetitionRecord[]>;
+
+  /** Creates the alert unless one with its dedupe key exists (one alert per box per rule); answers the held one. */
+  createAlert(alert: AlertRecord): Promise<{ alert: AlertRecord; created: boolean }>;
+  alert(id: string): Promise<AlertRecord | null>;
+  /** Applies a patch only while the alert's rev is `rev` (compare-and-set); the rev goes up by one. Null otherwise. */
+  updateAlert(id: string, rev: number, patch: Partial<Omit<AlertRecord, 'id' | 'dedupe' | 'rev'>>): Promise<AlertRecord | null>;
+  /** newest first */
+  alerts(filter: AlertFilter, limit?: number): Promise<AlertRecord[]>;
+  /** Marks alerts read by a user (idempotent). */
+  markAlertsRead(userId: string, ids: string[], at: string): Promise<void>;
+  /** Which of these alerts the user has read. */
+  readAlertIds(userId: string, ids: string[]): Promise<string[]>;
+  /** Upserts by endpoint (a browser re-subscribing moves to the new user). */
+  putPushSubscription(sub: PushSubscriptionRecord): Promise<void>;
+  pushSubscriptions(userIds: string[]): Promise<PushSubscriptionRecord[]>;
+  /** true when there was one */
+  deletePushSubscription(endpoint: string): Promise<boolean>;
 }
 
 export const STORE = Symbol('STORE');
