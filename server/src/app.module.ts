@@ -19,6 +19,7 @@ import { ComplaintsModule } from './modules/complaints/complaints.module';
 import { PetitionsModule } from './modules/petitions/petitions.module';
 import { PhotosModule } from './modules/photos/photos.module';
 import { RegionsModule } from './modules/regions/regions.module';
+import { RegisterModule } from './modules/register/register.module';
 
 @Module({})
 export class AppModule {
@@ -51,6 +52,7 @@ export class AppModule {
         ComplaintsModule,
         PetitionsModule,
         RegionsModule,
+        RegisterModule,
       ],
     };
   }

@@ -101,6 +101,23 @@ export const envSchema = z.object({
   /** a petition's default deadline: this many days after drafting, at PETITION_DEADLINE_TIME Europe/Istanbul */
   PETITION_DEADLINE_DAYS: int(0, 30).default(1),
   PETITION_DEADLINE_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour), e.g. 14:00').default('14:00'),
+
+  /** e-seçmen: the end of the register's display (askı) period, the deadline of register objections; unset = PETITION_DEADLINE_* */
+  REGISTER_DISPLAY_UNTIL: z.string().datetime({ offset: true, message: 'must be an ISO date-time, e.g. 2024-02-14T17:00:00+03:00' }).optional(),
+  /** an address with more voters than this is reported */
+  REGISTER_ADDRESS_MAX_VOTERS: int(1, 100_000).default(15),
+  /** a voter older than this (in the display period's year) is reported; younger than 18 always is */
+  REGISTER_MAX_AGE: int(60, 150).default(110),
+  /** a box with more voters than this many times its district's median box is reported */
+  REGISTER_BOX_SIZE_FACTOR: z.coerce.number().min(1).default(1.5),
+  /** a box that gained at least this many new voters since the previous import… */
+  REGISTER_INFLUX_MIN: int(1, 100_000).default(20),
+  /** …and more than this share of the voters it had before, is reported */
+  REGISTER_INFLUX_RATIO: z.coerce.number().positive().default(0.2),
+  /** rows per batch (one transaction) of a register import */
+  REGISTER_IMPORT_BATCH: int(100, 100_000).default(5000),
+  /** load a synthetic register of the simulated provinces in the background at start (npm start sets it) */
+  REGISTER_DEMO_SEED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

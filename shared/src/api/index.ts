@@ -3,3 +3,4 @@ export * from './live';
 export * from './auth';
 export * from './roles';
 export * from './citizen';
+export * from './register';

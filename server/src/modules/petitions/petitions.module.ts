@@ -10,5 +10,6 @@ import { StaleNoticesService } from './stale-notices.service';
   imports: [ReconcileModule, ComplaintsModule],
   providers: [PetitionsService, StaleNoticesService],
   controllers: [PetitionsController, StaleNoticesController],
+  exports: [PetitionsService],
 })
 export class PetitionsModule {}
