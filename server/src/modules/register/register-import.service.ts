@@ -66,7 +66,7 @@ export class RegisterImportService {
   }
 
   /** An upload: `text/csv` (header line) or `application/x-ndjson` (one object a line). */
-  importStream(input: Readable, contentType: string | undefined, actor: Principal | null): Promise<RegisterImportReport> {
+  async importStream(input: Readable, contentType: string | undefined, actor: Principal | null): Promise<RegisterImportReport> {
     const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
     if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl') return this.importRows(ndjsonRows(input), actor);
     if (type === 'text/csv' || type === 'application/csv') {

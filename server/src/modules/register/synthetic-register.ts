@@ -184,7 +184,9 @@ export function syntheticRegister(geo: RegisterGeoDistrict[], opts: SyntheticReg
       }
     };
     const addressOf = (p: BoxPlan, n: number, fresh: boolean) =>
-      `${title(p.neighbourhood)} Mahallesi ${fresh ? 'Yeni Yerleşim Sokak' : STREETS[n % STREETS.length]} No: ${1 + (Math.floor(n / STREETS.length) % 180)} Daire: ${1 + Math.floor(n / (STREETS.length * 180))}`;
+      fresh
+        ? `${title(p.neighbourhood)} Mahallesi Yeni Yerleşim Sokak No: ${1 + (n % 180)} Daire: ${1 + Math.floor(n / 180)}`
+        : `${title(p.neighbourhood)} Mahallesi ${STREETS[n % STREETS.length]} No: ${1 + (Math.floor(n / STREETS.length) % 180)} Daire: ${1 + Math.floor(n / (STREETS.length * 180))}`;
     for (let at = 0; at < plans.length; at++) {
       const p = plans[at];
       const total = p.voters + (pass === 2 ? p.fresh : 0);
