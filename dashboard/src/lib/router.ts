@@ -7,6 +7,7 @@
  *   #/operasyon      operator view
  *   #/vatandas       public citizen look-up and complaints (no login)
  *   #/hukuk          legal follow-up: complaints, petitions, stale-box notices
+ *   #/secmen         e-seçmen: register anomalies and lost-voter reports
  */
 import { isBallotCode, type BallotCode } from '@gozcu/shared';
 
@@ -18,6 +19,7 @@ export type Route =
   | { view: 'operator' }
   | { view: 'citizen' }
   | { view: 'legal' }
+  | { view: 'register' }
   | { view: 'notFound'; path: string };
 
 export interface Location {
@@ -63,6 +65,7 @@ export function parseHash(hash: string): Location {
   } else if (parts[0] === 'operasyon' && parts.length === 1) route = { view: 'operator' };
   else if (parts[0] === 'vatandas' && parts.length === 1) route = { view: 'citizen' };
   else if (parts[0] === 'hukuk' && parts.length === 1) route = { view: 'legal' };
+  else if (parts[0] === 'secmen' && parts.length === 1) route = { view: 'register' };
   return { route, ballot, query };
 }
 
@@ -82,6 +85,8 @@ export function routePath(route: Route): string {
       return '/vatandas';
     case 'legal':
       return '/hukuk';
+    case 'register':
+      return '/secmen';
     case 'notFound':
       return route.path;
   }

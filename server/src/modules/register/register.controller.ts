@@ -36,6 +36,14 @@ export class RegisterController {
     return this.register.report(body);
   }
 
+  /** `?province=` → the province's districts (id and name), for the citizen's report form (public). */
+  @Get('districts')
+  @Public()
+  @RateLimited('citizen.lookup')
+  districts(@Query(new ZodPipe(countsQuery.required(), 'query')) q: Required<CountsQuery>): Promise<{ items: { yskId: number; name: string }[] }> {
+    return this.register.districtsOf(q.province);
+  }
+
   /** HQ imports box voter lists, streamed: `text/csv` or `application/x-ndjson` (bounded memory at any size). */
   @Post('import')
   @HttpCode(200)

@@ -166,6 +166,11 @@ export class RegisterService {
     return { items: items.sort((a, b) => a.province - b.province || a.district - b.district) };
   }
 
+  async districtsOf(province: number): Promise<{ items: { yskId: number; name: string }[] }> {
+    const items = await this.store.districts(province);
+    return { items: items.map((d) => ({ yskId: d.yskId, name: d.name })).sort((a, b) => a.name.localeCompare(b.name, 'tr')) };
+  }
+
   private async loadAnomaly(user: Principal, id: string) {
     const a = await this.register.anomaly(id);
     if (!a || !scopeAllows(user.scope, { region: { province: a.province, district: a.district } })) throw new NotFoundException(`no anomaly ${id} in your scope`);
