@@ -346,6 +346,16 @@ export const tr = {
   'reg.casesOpen': 'Açık bildirim',
   'reg.objected': 'İtiraz edilen',
   'reg.deadline': 'Askı süresinin sonu',
+  'reg.detail.address': 'Adres',
+  'reg.detail.medianBox': 'İlçenin ortanca sandığı',
+  'reg.detail.boxesInDistrict': 'İlçedeki sandık',
+  'reg.detail.birthYear': 'Doğum yılı',
+  'reg.detail.birthYears': 'Doğum yılları',
+  'reg.detail.ages': 'Yaşlar',
+  'reg.detail.votersBefore': 'Önceki seçmen',
+  'reg.detail.votersNow': 'Şimdiki seçmen',
+  'reg.detail.import': 'Yükleme',
+  'reg.detail.ratio': 'Artış oranı',
 } as const;
 
 export type MessageKey = keyof typeof tr;
@@ -696,6 +706,16 @@ export const en: Messages = {
   'reg.casesOpen': 'Open reports',
   'reg.objected': 'Objected',
   'reg.deadline': 'End of the display period',
+  'reg.detail.address': 'Address',
+  'reg.detail.medianBox': "District's median box",
+  'reg.detail.boxesInDistrict': 'Boxes in the district',
+  'reg.detail.birthYear': 'Birth year',
+  'reg.detail.birthYears': 'Birth years',
+  'reg.detail.ages': 'Ages',
+  'reg.detail.votersBefore': 'Voters before',
+  'reg.detail.votersNow': 'Voters now',
+  'reg.detail.import': 'Import',
+  'reg.detail.ratio': 'Growth',
 };
 
 export const MESSAGES: Record<Lang, Messages> = { tr, en };

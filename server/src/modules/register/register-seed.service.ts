@@ -4,7 +4,7 @@ import { STORE, type Store } from '../store/store.port';
 import { referenceYear } from './register-checks.service';
 import { RegisterImportService } from './register-import.service';
 import { REGISTER_STORE, type RegisterStore } from './register.port';
-import { asRows, syntheticRegister, type PlantedAnomaly, type RegisterGeoDistrict } from './synthetic-register';
+import { asRows, syntheticRegister, type PlantedAnomaly, type RegisterGeoDistrict, type SyntheticVoter } from './synthetic-register';
 
 /** The demo's default size: boxes per district (the simulated provinces have up to ~12,000 boxes). */
 export const DEMO_BOXES_PER_DISTRICT = 24;
@@ -15,6 +15,8 @@ export interface SeedReport {
   voters: number;
   planted: PlantedAnomaly[];
   skipped: number[];
+  /** a synthetic voter per province, to try the citizen check with */
+  sample: SyntheticVoter[];
 }
 
 /**
@@ -40,7 +42,12 @@ export class RegisterSeedService implements OnApplicationBootstrap {
     // in the background: the server starts without waiting for it
     void this.whenDiscovered()
       .then((geo) => (geo.length && !this.stopped ? this.seed(geo) : null))
-      .then((r) => r && this.logger.log(`synthetic register loaded: ${r.voters} voters in provinces ${r.provinces.join(', ') || '—'}${r.skipped.length ? ` (kept the register of ${r.skipped.join(', ')})` : ''}, ${r.planted.length} planted anomalies`))
+      .then((r) => {
+        if (!r) return;
+        this.logger.log(`synthetic register loaded: ${r.voters} voters in provinces ${r.provinces.join(', ') || '—'}${r.skipped.length ? ` (kept the register of ${r.skipped.join(', ')})` : ''}, ${r.planted.length} planted anomalies`);
+        // synthetic numbers (no real person): something to try the citizen check at #/vatandas with
+        if (r.sample.length) this.logger.log(`try the e-seçmen check with a synthetic TC Kimlik No: ${r.sample.map((v) => `${v.tc} (il ${v.province}, sandık ${v.box})`).join(', ')}`);
+      })
       .catch((e) => this.logger.warn(`synthetic register not loaded: ${(e as Error).message}`));
   }
 
@@ -81,9 +88,20 @@ export class RegisterSeedService implements OnApplicationBootstrap {
     const use = geo.filter((d) => provinces.includes(d.province));
     const plantIn = provinces.map((p) => use.find((d) => d.province === p && d.neighbourhoods.reduce((n, h) => n + h.maxBox - h.minBox + 1, 0) >= 7)?.district).filter((d): d is number => d !== undefined);
     const reg = syntheticRegister(use, { seed: opts.seed ?? DEMO_SEED, year: referenceYear(this.config), plantIn, maxBoxesPerDistrict: opts.maxBoxesPerDistrict ?? DEMO_BOXES_PER_DISTRICT });
-    if (!use.length) return { provinces, voters: 0, planted: [], skipped };
+    if (!use.length) return { provinces, voters: 0, planted: [], skipped, sample: [] };
     await this.importer.importRows(asRows(reg.rows(1)), null);
-    const second = await this.importer.importRows(asRows(reg.rows(2)), null);
-    return { provinces, voters: second.stored, planted: reg.planted, skipped };
+    const sample: SyntheticVoter[] = [];
+    const second = await this.importer.importRows(
+      asRows(
+        (function* () {
+          for (const v of reg.rows(2)) {
+            if (!sample.some((s) => s.province === v.province)) sample.push(v);
+            yield v;
+          }
+        })(),
+      ),
+      null,
+    );
+    return { provinces, voters: second.stored, planted: reg.planted, skipped, sample };
   }
 }

@@ -160,6 +160,8 @@ export class RegisterService {
     const rows = new Map<number, RegisterDistrictCount>();
     const row = (province: number, district: number) =>
       rows.get(district) ?? rows.set(district, { province, district, districtName: districts.find((d) => d.yskId === district)?.name ?? null, anomalies: zero(), cases: zero() }).get(district)!;
+    // a province's every district, with or without findings; the country: only districts with findings
+    if (region.province !== undefined) for (const d of districts) row(d.province, d.yskId);
     for (const c of anomalies) row(c.province, c.district).anomalies[c.status] += c.n;
     for (const c of cases) row(c.province, c.district).cases[c.status] += c.n;
     const items = [...rows.values()].filter((r) => scopeAllows(user.scope, { region: { province: r.province, district: r.district } }));

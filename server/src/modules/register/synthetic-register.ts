@@ -98,7 +98,12 @@ const AGE_CUM = (() => {
   return cum.map((x) => x / s);
 })();
 
-const title = (s: string) => s.toLocaleLowerCase('tr-TR').replace(/(^|\s)(\p{L})/gu, (_m, sp: string, ch: string) => sp + ch.toLocaleUpperCase('tr-TR'));
+const title = (s: string) => s.toLocaleLowerCase('tr-TR').replace(/(^|[\s(])(\p{L})/gu, (_m, sp: string, ch: string) => sp + ch.toLocaleUpperCase('tr-TR'));
+/** `CUMHURİYET MAH. (ARPALI BELDESİ)` → `Cumhuriyet Mahallesi (Arpalı Beldesi)`: one "Mahallesi", wherever YSK put it. */
+const hood = (name: string) => {
+  const t = title(name).replace(/\s+Mah(\.|allesi)?(?=\s|$|\()/u, ' Mahallesi').trim();
+  return /Mahallesi/u.test(t) ? t : `${t} Mahallesi`;
+};
 
 /** 9-digit TC prefixes in a scrambled but unique order (an affine permutation of 10^8…10^9−1). */
 const SPAN = 899_999_999;
@@ -141,7 +146,7 @@ export function syntheticRegister(geo: RegisterGeoDistrict[], opts: SyntheticReg
   for (const d of geo) {
     const boxes: { box: number; neighbourhood: string; school: string }[] = [];
     for (const n of d.neighbourhoods) {
-      for (let b = n.minBox; b <= n.maxBox; b++) boxes.push({ box: b, neighbourhood: n.name, school: `${title(n.name)} ${SCHOOLS[Math.floor((b - n.minBox) / 4) % SCHOOLS.length]}` });
+      for (let b = n.minBox; b <= n.maxBox; b++) boxes.push({ box: b, neighbourhood: n.name, school: `${title(n.name).replace(/\s+Mah(\.|allesi)?(?=\s|$|\()/u, '').replace(/\s*\(.*\)$/u, '')} ${SCHOOLS[Math.floor((b - n.minBox) / 4) % SCHOOLS.length]}` });
     }
     boxes.sort((a, b) => a.box - b.box);
     const used = opts.maxBoxesPerDistrict ? boxes.slice(0, opts.maxBoxesPerDistrict) : boxes;
@@ -185,8 +190,8 @@ export function syntheticRegister(geo: RegisterGeoDistrict[], opts: SyntheticReg
     };
     const addressOf = (p: BoxPlan, n: number, fresh: boolean) =>
       fresh
-        ? `${title(p.neighbourhood)} Mahallesi Yeni Yerleşim Sokak No: ${1 + (n % 180)} Daire: ${1 + Math.floor(n / 180)}`
-        : `${title(p.neighbourhood)} Mahallesi ${STREETS[n % STREETS.length]} No: ${1 + (Math.floor(n / STREETS.length) % 180)} Daire: ${1 + Math.floor(n / (STREETS.length * 180))}`;
+        ? `${hood(p.neighbourhood)} Yeni Yerleşim Sokak No: ${1 + (n % 180)} Daire: ${1 + Math.floor(n / 180)}`
+        : `${hood(p.neighbourhood)} ${STREETS[n % STREETS.length]} No: ${1 + (Math.floor(n / STREETS.length) % 180)} Daire: ${1 + Math.floor(n / (STREETS.length * 180))}`;
     for (let at = 0; at < plans.length; at++) {
       const p = plans[at];
       const total = p.voters + (pass === 2 ? p.fresh : 0);
