@@ -124,45 +124,54 @@ export class MongoRegisterStore implements RegisterStore {
     return this.c.voters.aggregate<Doc>(pipeline, { allowDiskUse: true }).toArray();
   }
 
+  // The aggregations use only $match, $group with $sum and $sort (what FerretDB also has);
+  // the few rows a finding concerns are then read with find().
+
   async boxStats(province: number, importId: number): Promise<RegisterBoxStat[]> {
-    const docs = await this.aggregate([
-      { $match: { province } },
-      { $group: { _id: { d: '$district', b: '$boxNo' }, voters: { $sum: 1 }, fresh: { $sum: { $cond: [{ $eq: ['$firstImport', importId] }, 1, 0] } } } },
-      { $sort: { '_id.d': 1, '_id.b': 1 } },
-    ]);
-    return docs.map((d) => ({ district: d._id.d, boxNo: d._id.b, voters: d.voters, fresh: d.fresh }));
+    const group = { $group: { _id: { d: '$district', b: '$boxNo' }, n: { $sum: 1 } } };
+    const [all, fresh] = await Promise.all([this.aggregate([{ $match: { province } }, group]), this.aggregate([{ $match: { province, firstImport: importId } }, group])]);
+    const freshOf = new Map(fresh.map((f) => [`${f._id.d}:${f._id.b}`, f.n as number]));
+    return all
+      .map((d) => ({ district: d._id.d as number, boxNo: d._id.b as number, voters: d.n as number, fresh: freshOf.get(`${d._id.d}:${d._id.b}`) ?? 0 }))
+      .sort((a, b) => a.district - b.district || a.boxNo - b.boxNo);
   }
 
   async crowdedAddresses(province: number, moreThan: number): Promise<RegisterAddressStat[]> {
-    const docs = await this.aggregate([
-      { $match: { province } },
-      { $group: { _id: '$addressKey', district: { $min: '$district' }, voters: { $sum: 1 }, boxes: { $addToSet: '$boxNo' } } },
-      { $match: { voters: { $gt: moreThan } } },
-      { $sort: { district: 1, voters: -1 } },
-    ]);
-    return docs.map((d) => ({ district: d.district, addressKey: d._id, voters: d.voters, boxes: [...d.boxes].sort((a: number, b: number) => a - b) }));
+    const keys = await this.aggregate([{ $match: { province } }, { $group: { _id: '$addressKey', n: { $sum: 1 } } }, { $match: { n: { $gt: moreThan } } }]);
+    const out: RegisterAddressStat[] = [];
+    for (const k of keys) {
+      const docs = await this.c.voters.find({ province, addressKey: k._id }, { projection: { district: 1, boxNo: 1 } }).toArray();
+      out.push({ district: Math.min(...docs.map((d) => d.district)), addressKey: k._id, voters: docs.length, boxes: [...new Set(docs.map((d) => d.boxNo as number))].sort((a, b) => a - b) });
+    }
+    return out.sort((a, b) => a.district - b.district || b.voters - a.voters);
   }
 
   async implausibleAges(province: number, minYear: number, maxYear: number): Promise<RegisterAgeStat[]> {
-    const docs = await this.aggregate([
-      { $match: { province, $or: [{ birthYear: { $lt: minYear } }, { birthYear: { $gt: maxYear } }] } },
-      { $group: { _id: { d: '$district', b: '$boxNo' }, years: { $push: '$birthYear' } } },
-      { $sort: { '_id.d': 1, '_id.b': 1 } },
-    ]);
-    return docs.map((d) => ({ district: d._id.d, boxNo: d._id.b, birthYears: [...d.years].sort((a: number, b: number) => a - b) }));
+    const byBox = new Map<string, RegisterAgeStat>();
+    for await (const d of this.c.voters.find({ province, $or: [{ birthYear: { $lt: minYear } }, { birthYear: { $gt: maxYear } }] }, { projection: { district: 1, boxNo: 1, birthYear: 1 } })) {
+      const id = `${d.district}:${d.boxNo}`;
+      const g = byBox.get(id) ?? byBox.set(id, { district: d.district, boxNo: d.boxNo, birthYears: [] }).get(id)!;
+      g.birthYears.push(d.birthYear);
+    }
+    return [...byBox.values()].map((g) => ({ ...g, birthYears: g.birthYears.sort((a, b) => a - b) })).sort((a, b) => a.district - b.district || a.boxNo - b.boxNo);
   }
 
   async duplicates(province: number): Promise<RegisterDuplicateStat[]> {
-    const docs = await this.aggregate([
-      { $match: { province } },
-      { $group: { _id: { n: '$nameKey', y: '$birthYear' }, n: { $sum: 1 }, regs: { $push: { district: '$district', boxNo: '$boxNo' } } } },
-      { $match: { n: { $gt: 1 } } },
-    ]);
-    return docs.map((d) => ({
-      nameKey: d._id.n,
-      birthYear: d._id.y,
-      registrations: [...d.regs].sort((a: { district: number; boxNo: number }, b: { district: number; boxNo: number }) => a.district - b.district || a.boxNo - b.boxNo),
-    }));
+    const pairs = await this.aggregate([{ $match: { province } }, { $group: { _id: { n: '$nameKey', y: '$birthYear' }, n: { $sum: 1 } } }, { $match: { n: { $gt: 1 } } }]);
+    const out: RegisterDuplicateStat[] = [];
+    for (let i = 0; i < pairs.length; i += 500) {
+      const batch = pairs.slice(i, i + 500);
+      const wanted = new Set(batch.map((p) => `${p._id.n}|${p._id.y}`));
+      const found = new Map<string, RegisterDuplicateStat>();
+      for await (const d of this.c.voters.find({ province, nameKey: { $in: batch.map((p) => p._id.n) } }, { projection: { nameKey: 1, birthYear: 1, district: 1, boxNo: 1 } })) {
+        const id = `${d.nameKey}|${d.birthYear}`;
+        if (!wanted.has(id)) continue;
+        const g = found.get(id) ?? found.set(id, { nameKey: d.nameKey, birthYear: d.birthYear, registrations: [] }).get(id)!;
+        g.registrations.push({ district: d.district, boxNo: d.boxNo });
+      }
+      for (const g of found.values()) out.push({ ...g, registrations: g.registrations.sort((a, b) => a.district - b.district || a.boxNo - b.boxNo) });
+    }
+    return out;
   }
 
   async upsertAnomaly(a: RegisterAnomalyRecord): Promise<void> {
