@@ -21,6 +21,7 @@ import { PhotosModule } from './modules/photos/photos.module';
 import { RegionsModule } from './modules/regions/regions.module';
 import { BackofficeModule } from './modules/backoffice/backoffice.module';
 import { AlertsModule } from './modules/alerts/alerts.module';
+import { RegisterModule } from './modules/register/register.module';
 
 @Module({})
 export class AppModule {
@@ -55,6 +56,7 @@ export class AppModule {
         RegionsModule,
         BackofficeModule,
         AlertsModule,
+        RegisterModule,
       ],
     };
   }

@@ -26,7 +26,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   );
   app.enableCors({ origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false, credentials: false, allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], maxAge: 600 });
   app.use(json({ limit: '256kb' }));
-  app.use(text({ type: ['text/csv', 'text/plain'], limit: '10mb' }));
+  const csvText = text({ type: ['text/csv', 'text/plain'], limit: '10mb' });
+  // the register import streams its body itself (any size, bounded memory)
+  app.use((req: { path: string }, res: unknown, next: () => void) => (req.path === '/api/register/import' ? next() : (csvText as (a: unknown, b: unknown, c: unknown) => void)(req, res, next)));
   app.useGlobalFilters(new ApiExceptionFilter());
   const dashboard = config.DASHBOARD_DIR ?? DEFAULT_DASHBOARD_DIR;
   if (existsSync(dashboard)) app.useStaticAssets(dashboard, { index: 'index.html', maxAge: '1h', setHeaders: noCacheIndex });

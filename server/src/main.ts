@@ -42,6 +42,7 @@ async function startBuiltInSimulator(config: AppConfig) {
     YSK_BASE_URL: sim.apiUrl,
     YSK_POLL_INTERVAL_MS: process.env.YSK_POLL_INTERVAL_MS ?? '3000',
     YSK_MAX_RPS: process.env.YSK_MAX_RPS ?? '50',
+    REGISTER_DEMO_SEED: process.env.REGISTER_DEMO_SEED ?? 'true',
   });
   return { config: overrides, describe, close: () => sim.close() };
 }

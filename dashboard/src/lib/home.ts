@@ -62,6 +62,8 @@ export function mayOpen(u: User, route: Route): boolean {
       return has(u, 'audit:read');
     case 'embargo':
       return has(u, 'embargo:admin');
+    case 'register':
+      return has(u, 'complaints:read');
     case 'citizen':
     case 'notFound':
       return true;
@@ -70,7 +72,7 @@ export function mayOpen(u: User, route: Route): boolean {
 
 /** The header's links: what this role may open, home first. */
 export interface NavItem {
-  key: 'home' | 'warRoom' | 'operator' | 'legal' | 'users' | 'audit' | 'embargo' | 'myBoxes';
+  key: 'home' | 'warRoom' | 'operator' | 'legal' | 'users' | 'audit' | 'embargo' | 'myBoxes' | 'register';
   href: string;
   view: Route['view'] | 'myBoxes';
 }
@@ -86,6 +88,7 @@ export function navItems(u: User, href: (r: Route) => string): NavItem[] {
     ['users', { view: 'users' }],
     ['audit', { view: 'audit' }],
     ['embargo', { view: 'embargo' }],
+    ['register', { view: 'register' }],
   ];
   for (const [key, route] of more) if (mayOpen(u, route)) items.push({ key, href: href(route), view: route.view });
   return items;

@@ -10,6 +10,7 @@
  *   #/kullanicilar   back office: accounts (admins: all; chairs: the ones below them)
  *   #/denetim        back office: the audit log
  *   #/yayin-yasagi   back office: the embargo switch (HQ)
+ *   #/secmen         e-seçmen: register anomalies and lost-voter reports
  */
 import { isBallotCode, type BallotCode } from '@gozcu/shared';
 
@@ -24,6 +25,7 @@ export type Route =
   | { view: 'users' }
   | { view: 'audit' }
   | { view: 'embargo' }
+  | { view: 'register' }
   | { view: 'notFound'; path: string };
 
 /** The back office's paths (issue 12). */
@@ -73,6 +75,7 @@ export function parseHash(hash: string): Location {
   else if (parts[0] === 'vatandas' && parts.length === 1) route = { view: 'citizen' };
   else if (parts[0] === 'hukuk' && parts.length === 1) route = { view: 'legal' };
   else if (parts.length === 1 && parts[0]! in BACK_OFFICE_PATHS) route = { view: BACK_OFFICE_PATHS[parts[0]!]! };
+  else if (parts[0] === 'secmen' && parts.length === 1) route = { view: 'register' };
   return { route, ballot, query };
 }
 
@@ -98,6 +101,8 @@ export function routePath(route: Route): string {
       return '/denetim';
     case 'embargo':
       return '/yayin-yasagi';
+    case 'register':
+      return '/secmen';
     case 'notFound':
       return route.path;
   }

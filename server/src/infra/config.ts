@@ -132,6 +132,22 @@ export const envSchema = z.object({
   VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)/, 'must be a mailto: or https:// address').default('mailto:gozcu@localhost'),
   /** a PEM file of extra certificate authorities trusted for push services (a self-hosted push service) */
   ALERT_PUSH_CA_FILE: z.string().optional(),
+  /** e-seçmen: the end of the register's display (askı) period, the deadline of register objections; unset = PETITION_DEADLINE_* */
+  REGISTER_DISPLAY_UNTIL: z.string().datetime({ offset: true, message: 'must be an ISO date-time, e.g. 2024-02-14T17:00:00+03:00' }).optional(),
+  /** an address with more voters than this is reported */
+  REGISTER_ADDRESS_MAX_VOTERS: int(1, 100_000).default(15),
+  /** a voter older than this (in the display period's year) is reported; younger than 18 always is */
+  REGISTER_MAX_AGE: int(60, 150).default(110),
+  /** a box with more voters than this many times its district's median box is reported */
+  REGISTER_BOX_SIZE_FACTOR: z.coerce.number().min(1).default(1.5),
+  /** a box that gained at least this many new voters since the previous import… */
+  REGISTER_INFLUX_MIN: int(1, 100_000).default(20),
+  /** …and more than this share of the voters it had before, is reported */
+  REGISTER_INFLUX_RATIO: z.coerce.number().positive().default(0.2),
+  /** rows per batch (one transaction) of a register import */
+  REGISTER_IMPORT_BATCH: int(100, 100_000).default(5000),
+  /** load a synthetic register of the simulated provinces in the background at start (npm start sets it) */
+  REGISTER_DEMO_SEED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

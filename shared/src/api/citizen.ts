@@ -155,6 +155,8 @@ export interface PetitionText {
 export interface PetitionView {
   id: string;
   status: PetitionStatus;
+  /** `result` (a box's figures) or `register` (an objection to the voter register during the display period) */
+  kind?: 'result' | 'register';
   key: string;
   province: number;
   district: number;

@@ -4,3 +4,4 @@ export * from './auth';
 export * from './roles';
 export * from './citizen';
 export * from './alerts';
+export * from './register';

@@ -21,6 +21,6 @@ import { VOTER_KEY, loadVoterSecret } from './voter-secret';
     RateLimitGuard,
   ],
   controllers: [CitizenController],
-  exports: [RateLimitRepository, RateLimitGuard, CitizenService],
+  exports: [RateLimitRepository, RateLimitGuard, CitizenService, VoterRegisterService, VOTER_KEY],
 })
 export class CitizenModule {}

@@ -19,6 +19,10 @@ import { STORE, type PetitionRecord, type Store } from '../store/store.port';
 import { istanbulDeadline, turkishDateTime } from './deadline';
 import { renderPetitionPdf } from './petition-pdf';
 import { draftPetitionText } from './petition-text';
+import { draftRegisterPetitionText, type RegisterPetitionFacts } from './register-petition';
+
+/** The key prefix of register objections (petition kind `register`). */
+export const REGISTER_KEY_PREFIX = 'register:';
 import type { DeadlineBody, DraftBody, EditBody, PetitionStatusBody, PetitionsQuery } from './petitions.dto';
 
 const OPEN: PetitionStatus[] = ['draft', 'filed', 'accepted'];
@@ -200,7 +204,55 @@ export class PetitionsService {
 
   private view(p: PetitionRecord, now = Date.now()): PetitionView {
     const { election: _election, ...rest } = p;
-    return { ...rest, msLeft: Date.parse(p.deadline) - now };
+    return { ...rest, kind: p.key.startsWith(REGISTER_KEY_PREFIX) ? 'register' : 'result', msLeft: Date.parse(p.deadline) - now };
+  }
+
+  /**
+   * A register objection (kind `register`) from an anomaly or a lost-voter case: the same engine
+   * (record, edit, PDF, status, audit), its key `register:<anomaly|case>:<id>`, its deadline the
+   * end of the display period (REGISTER_DISPLAY_UNTIL) when set.
+   */
+  async draftRegister(user: Principal, facts: Omit<RegisterPetitionFacts, 'provinceName' | 'districtName' | 'displayUntil' | 'signatureName' | 'signatureTitle' | 'now'>): Promise<PetitionView> {
+    const now = new Date();
+    const key = `${REGISTER_KEY_PREFIX}${facts.subject.kind}:${facts.subject.id}`;
+    if (!scopeAllowsBox(user.scope, { province: facts.province, district: facts.district, key })) throw new ForbiddenException(`district ${facts.district} is outside your scope`);
+    const until = this.config.REGISTER_DISPLAY_UNTIL ? new Date(this.config.REGISTER_DISPLAY_UNTIL) : await this.deadlineOf(facts.district, now);
+    if (until.getTime() <= now.getTime()) throw new ConflictException(`the display (askı) period ended at ${until.toISOString()} (REGISTER_DISPLAY_UNTIL): objections to the register are no longer heard`);
+    const open = await this.store.petitions({ key, statuses: OPEN });
+    if (open.length) throw new ConflictException(`petition ${open[0].id} is already ${open[0].status} for this ${facts.subject.kind === 'anomaly' ? 'anomaly' : 'case'}`);
+    const [account, provinces, districts] = await Promise.all([this.store.userById(user.userId), this.store.provinces(), this.store.districts(facts.province)]);
+    const text = draftRegisterPetitionText({
+      ...facts,
+      provinceName: provinces.find((p) => p.plate === facts.province)?.name ?? null,
+      districtName: districts.find((d) => d.yskId === facts.district)?.name ?? null,
+      displayUntil: until,
+      signatureName: account?.name ?? user.username,
+      signatureTitle: roleById(user.role)?.name.tr ?? user.role,
+      now,
+    });
+    const at = now.toISOString();
+    const record: PetitionRecord = {
+      id: randomUUID(),
+      status: 'draft',
+      election: this.config.YSK_ELECTION_ID,
+      key,
+      province: facts.province,
+      district: facts.district,
+      boxNo: facts.subject.kind === 'anomaly' ? (facts.subject.box ?? 0) : (facts.subject.registeredBox ?? 0),
+      ballot: this.config.YSK_BALLOT_TYPES[0],
+      complaintId: null,
+      text,
+      deadline: until.toISOString(),
+      createdAt: at,
+      createdBy: user.username,
+      updatedAt: at,
+      filedAt: null,
+      filedBy: null,
+      reference: null,
+    };
+    await this.store.createPetition(record);
+    await this.audit.record(user, 'petition.draft', `petition:${record.id}`, null, { key, kind: 'register', deadline: record.deadline });
+    return this.view(record);
   }
 
   // ---------------------------------------------------------------- back office (issue 12)

@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { isValidTcKimlikNo, type Principal } from '@gozcu/shared';
+import { loadConfig } from '../../infra/config';
+import { AuditService } from '../audit/audit.service';
+import { VoterRegisterService } from '../citizen/voter-register.service';
+import { SqliteStore } from '../store/sqlite.store';
+import { RegisterChecksService } from './register-checks.service';
+import { RegisterImportService } from './register-import.service';
+import { SqliteRegisterStore } from './register.sqlite';
+import { asRows, syntheticRegister, type RegisterGeoDistrict } from './synthetic-register';
+
+const GEO: RegisterGeoDistrict[] = [
+  { province: 69, district: 681, neighbourhoods: [{ name: 'KARŞIYAKA', minBox: 1001, maxBox: 1005 }, { name: 'GÜLTEPE', minBox: 1006, maxBox: 1010 }] },
+  { province: 69, district: 682, neighbourhoods: [{ name: 'ÇARŞI', minBox: 2001, maxBox: 2006 }] },
+  { province: 6, district: 1, neighbourhoods: [{ name: 'KIZILAY', minBox: 1, maxBox: 4 }, { name: 'BAHÇELİEVLER', minBox: 5, maxBox: 9 }] },
+];
+const YEAR = 2026;
+const admin: Principal = { userId: 'u1', username: 'admin', role: 'hq_admin', permissions: [], scope: { level: 'country' } } as unknown as Principal;
+
+describe('register checks on the synthetic register', () => {
+  let dir: string;
+  let main: SqliteStore;
+  let reg: SqliteRegisterStore;
+  let importer: RegisterImportService;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gozcu-regchecks-'));
+    const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', DATA_DIR: dir, REGISTER_DISPLAY_UNTIL: `${YEAR}-02-14T17:00:00+03:00`, REGISTER_IMPORT_BATCH: '500' });
+    main = new SqliteStore(join(dir, 'gozcu.sqlite'));
+    await main.init();
+    reg = new SqliteRegisterStore(join(dir, 'register.sqlite'));
+    await reg.init();
+    const key = Buffer.from('k'.repeat(48));
+    const audit = new AuditService(main);
+    importer = new RegisterImportService(config, reg, main, key, new VoterRegisterService(main, key, audit), new RegisterChecksService(config, reg), audit);
+  });
+  afterEach(async () => {
+    await reg.close();
+    await main.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const key = (a: { kind: string; district: number; box?: number }) => `${a.kind}@${a.district}/${a.box}`;
+
+  it('finds exactly the planted anomalies of each kind, and nothing else', async () => {
+    const synth = syntheticRegister(GEO, { seed: 7, year: YEAR, plantIn: [681, 1] });
+    expect(new Set(synth.planted.map((p) => p.kind)).size).toBe(5);
+    const first = await importer.importRows(asRows(synth.rows(1)), admin);
+    expect(first).toMatchObject({ rows: synth.size(1), stored: synth.size(1), rejectedCount: 0, provinces: [6, 69] });
+    // after the first import there is no "before": every kind but the influx
+    const afterFirst = await reg.anomalies({});
+    expect(afterFirst.map(key).sort()).toEqual(synth.planted.filter((p) => p.kind !== 'influx').map(key).sort());
+
+    const second = await importer.importRows(asRows(synth.rows(2)), admin);
+    expect(second.stored).toBe(synth.size(2));
+    expect(await reg.voterCount()).toBe(synth.size(2));
+    const found = await reg.anomalies({});
+    expect(found.map(key).sort()).toEqual(synth.planted.map(key).sort());
+    // each with its rule and evidence
+    const crowded = found.find((a) => a.kind === 'address_crowded')!;
+    expect(crowded.evidence).toMatchObject({ threshold: { name: 'REGISTER_ADDRESS_MAX_VOTERS', value: 15 }, observed: 40 });
+    expect(String(crowded.evidence.details.address)).toMatch(/Mahallesi .* No: \d+ Daire: \d+/);
+    const ages = found.find((a) => a.kind === 'implausible_age' && a.district === 681)!;
+    expect(ages.evidence.details.ages).toEqual([131, 128]);
+    const influx = found.find((a) => a.kind === 'influx' && a.district === 681)!;
+    expect(influx.evidence.observed).toBe(60);
+    const dup = found.find((a) => a.kind === 'duplicate_person' && a.district === 681)!;
+    expect(dup.evidence.boxes).toHaveLength(2);
+    expect(found.every((a) => a.status === 'open')).toBe(true);
+  });
+
+  it.each([1, 2])('flags nothing in a register without planted anomalies (seed %i)', async (seed) => {
+    const synth = syntheticRegister(GEO, { seed, year: YEAR });
+    expect(synth.planted).toEqual([]);
+    await importer.importRows(asRows(synth.rows(1)), admin);
+    await importer.importRows(asRows(synth.rows(2)), admin);
+    expect(await reg.voterCount()).toBe(synth.size(2));
+    expect(await reg.anomalies({})).toEqual([]);
+  });
+
+  it('generates valid, unique TC Kimlik Nos and plausible people', () => {
+    const synth = syntheticRegister(GEO, { seed: 3, year: YEAR, plantIn: [681] });
+    const voters = [...synth.rows(2)];
+    expect(voters.every((v) => isValidTcKimlikNo(v.tc))).toBe(true);
+    expect(new Set(voters.map((v) => v.tc)).size).toBe(voters.length);
+    const ages = voters.map((v) => YEAR - v.birth_year).filter((a) => a <= 110);
+    expect(Math.min(...ages)).toBe(18);
+    expect(Math.max(...ages)).toBeLessThanOrEqual(100);
+    const median = ages.sort((a, b) => a - b)[ages.length >> 1];
+    expect(median).toBeGreaterThan(30);
+    expect(median).toBeLessThan(55);
+  });
+
+  it('streams a CSV upload, reports bad rows without their numbers, keeps only keyed hashes', async () => {
+    const synth = syntheticRegister(GEO.slice(0, 1), { seed: 5, year: YEAR });
+    const good = [...synth.rows(1)].slice(0, 1200);
+    const lines = ['tc,ad_soyad,doğum_yılı,adres,il,ilçe,sandık,mahalle,okul', ...good.map((v) => [v.tc, v.name, v.birth_year, `"${v.address}"`, v.province, v.district, v.box, v.neighbourhood, v.school].join(','))];
+    lines.push('12345678901,Ali Veli,1980,X Sokak,69,681,1001,,'); // bad check digits
+    lines.push(`${good[0].tc},Ali Veli,19x0,X Sokak,69,681,1001,,`);
+    const report = await importer.importStream(Readable.from(lines.map((l) => `${l}\n`)), 'text/csv; charset=utf-8', admin);
+    expect(report).toMatchObject({ rows: 1202, stored: 1200, rejectedCount: 2 });
+    expect(report.rejected).toEqual([
+      { row: 1202, issue: 'not a valid TC Kimlik No: the 10th (check) digit is wrong' },
+      { row: 1203, issue: 'birth_year must be a year, e.g. 1980' },
+    ]);
+    expect(JSON.stringify(report)).not.toContain(good[0].tc);
+    const found = await reg.voterByHash(new VoterRegisterService(main, Buffer.from('k'.repeat(48)), new AuditService(main)).hash(good[5].tc));
+    expect(found).toEqual({ province: 69, district: 681, boxNo: good[5].box, neighbourhood: good[5].neighbourhood, school: good[5].school });
+    // the TC look-up's register is fed from the same rows
+    expect(await main.voterCount()).toBe(1200);
+    const audit = await main.audit({ action: 'register.import' } as never, { limit: 5 });
+    expect(audit[0].after).toMatchObject({ rows: 1202, stored: 1200, rejected: 2 });
+  });
+
+  it('refuses an upload of another type, or one without rows, and stores nothing', async () => {
+    await expect(importer.importStream(Readable.from(['{}']), 'application/json', admin)).rejects.toThrow(/text\/csv .* application\/x-ndjson/);
+    await expect(importer.importStream(Readable.from(['tc,il\n']), 'text/csv', admin)).rejects.toThrow(/no rows/);
+    await expect(importer.importStream(Readable.from(['{"tc":"1"}\n', 'not json\n']), 'application/x-ndjson', admin)).rejects.toThrow(/no row could be imported/);
+    expect(await reg.imports()).toEqual([]);
+    expect(await reg.voterCount()).toBe(0);
+  });
+});

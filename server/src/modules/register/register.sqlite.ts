@@ -1,0 +1,320 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { RegisterStatus } from '@gozcu/shared';
+import type {
+  LostVoterCaseRecord,
+  RegisterAddressRow,
+  RegisterAddressStat,
+  RegisterAgeStat,
+  RegisterAnomalyRecord,
+  RegisterBoxRow,
+  RegisterBoxStat,
+  RegisterDuplicateStat,
+  RegisterFilter,
+  RegisterImportRecord,
+  RegisterStatusCount,
+  RegisterStore,
+  RegisterVoterFound,
+  RegisterVoterRow,
+} from './register.port';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS reg_imports (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, finished_at TEXT, by TEXT,
+  rows INTEGER NOT NULL DEFAULT 0, stored INTEGER NOT NULL DEFAULT 0, rejected INTEGER NOT NULL DEFAULT 0, provinces TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS reg_voters (
+  hash BLOB PRIMARY KEY, province INTEGER NOT NULL, district INTEGER NOT NULL, box_no INTEGER NOT NULL,
+  name_key BLOB NOT NULL, birth_year INTEGER NOT NULL, address_key BLOB NOT NULL,
+  first_import INTEGER NOT NULL, last_import INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS reg_voters_box ON reg_voters (province, district, box_no, first_import, birth_year);
+CREATE INDEX IF NOT EXISTS reg_voters_address ON reg_voters (province, address_key, district, box_no);
+CREATE INDEX IF NOT EXISTS reg_voters_name ON reg_voters (province, name_key, birth_year, district, box_no);
+CREATE TABLE IF NOT EXISTS reg_boxes (
+  province INTEGER NOT NULL, district INTEGER NOT NULL, box_no INTEGER NOT NULL, neighbourhood TEXT, school TEXT,
+  PRIMARY KEY (province, district, box_no)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reg_addresses (
+  address_key BLOB PRIMARY KEY, province INTEGER NOT NULL, district INTEGER NOT NULL, text TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reg_anomalies (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, province INTEGER NOT NULL, district INTEGER NOT NULL, box INTEGER,
+  evidence TEXT NOT NULL, status TEXT NOT NULL, detected_at TEXT NOT NULL, updated_at TEXT NOT NULL, petition_id TEXT);
+CREATE INDEX IF NOT EXISTS reg_anomalies_scope ON reg_anomalies (province, district, kind, status);
+CREATE TABLE IF NOT EXISTS reg_cases (
+  id TEXT PRIMARY KEY, tracking_code TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, hash BLOB, province INTEGER NOT NULL,
+  district INTEGER NOT NULL, neighbourhood TEXT, registered_district INTEGER, registered_box INTEGER, note TEXT,
+  contact TEXT, status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, petition_id TEXT);
+CREATE INDEX IF NOT EXISTS reg_cases_scope ON reg_cases (province, district, status);
+`;
+
+const hex = (b: Buffer | null): string | null => (b ? b.toString('hex') : null);
+const bin = (s: string): Buffer => Buffer.from(s, 'hex');
+
+interface AnomalyRow {
+  id: string;
+  kind: RegisterAnomalyRecord['kind'];
+  province: number;
+  district: number;
+  box: number | null;
+  evidence: string;
+  status: RegisterStatus;
+  detected_at: string;
+  updated_at: string;
+  petition_id: string | null;
+}
+const toAnomaly = (r: AnomalyRow): RegisterAnomalyRecord => ({
+  id: r.id,
+  kind: r.kind,
+  province: r.province,
+  district: r.district,
+  ...(r.box !== null ? { box: r.box } : {}),
+  evidence: JSON.parse(r.evidence),
+  status: r.status,
+  detectedAt: r.detected_at,
+  updatedAt: r.updated_at,
+  petitionId: r.petition_id,
+});
+
+interface CaseRow {
+  id: string;
+  tracking_code: string;
+  kind: LostVoterCaseRecord['kind'];
+  hash: Buffer | null;
+  province: number;
+  district: number;
+  neighbourhood: string | null;
+  registered_district: number | null;
+  registered_box: number | null;
+  note: string | null;
+  contact: string | null;
+  status: RegisterStatus;
+  created_at: string;
+  updated_at: string;
+  petition_id: string | null;
+}
+const toCase = (r: CaseRow): LostVoterCaseRecord => ({
+  id: r.id,
+  trackingCode: r.tracking_code,
+  kind: r.kind,
+  hash: hex(r.hash),
+  province: r.province,
+  district: r.district,
+  neighbourhood: r.neighbourhood,
+  registeredDistrict: r.registered_district,
+  registeredBox: r.registered_box,
+  note: r.note,
+  contact: r.contact,
+  status: r.status,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  petitionId: r.petition_id,
+});
+
+function where(filter: RegisterFilter): { sql: string; args: unknown[] } {
+  const parts: string[] = [];
+  const args: unknown[] = [];
+  for (const [col, v] of [['province', filter.province], ['district', filter.district], ['kind', filter.kind], ['status', filter.status]] as const) {
+    if (v === undefined) continue;
+    parts.push(`${col} = ?`);
+    args.push(v);
+  }
+  return { sql: parts.length ? parts.join(' AND ') : '1', args };
+}
+
+/** The register in its own SQLite file (WAL) beside the main store's. */
+export class SqliteRegisterStore implements RegisterStore {
+  private db!: Database.Database;
+  private upsertVoter!: Database.Statement;
+
+  constructor(private readonly file: string) {}
+
+  async init(): Promise<void> {
+    if (this.file !== ':memory:') mkdirSync(dirname(this.file), { recursive: true });
+    this.db = new Database(this.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -65536'); // 64 MB page cache: bounded, whatever the register's size
+    this.db.exec(SCHEMA);
+    this.upsertVoter = this.db.prepare(
+      `INSERT INTO reg_voters (hash, province, district, box_no, name_key, birth_year, address_key, first_import, last_import)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(hash) DO UPDATE SET province = excluded.province, district = excluded.district, box_no = excluded.box_no,
+         name_key = excluded.name_key, birth_year = excluded.birth_year, address_key = excluded.address_key, last_import = excluded.last_import`,
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.db?.open) this.db.close();
+  }
+
+  async beginImport(startedAt: string, by: string | null): Promise<number> {
+    return Number(this.db.prepare(`INSERT INTO reg_imports (started_at, by) VALUES (?, ?)`).run(startedAt, by).lastInsertRowid);
+  }
+
+  async finishImport(id: number, p: Pick<RegisterImportRecord, 'finishedAt' | 'rows' | 'stored' | 'rejected' | 'provinces'>): Promise<void> {
+    this.db.prepare(`UPDATE reg_imports SET finished_at = ?, rows = ?, stored = ?, rejected = ?, provinces = ? WHERE id = ?`).run(p.finishedAt, p.rows, p.stored, p.rejected, JSON.stringify(p.provinces), id);
+  }
+
+  async imports(limit = 100): Promise<RegisterImportRecord[]> {
+    return this.db
+      .prepare<[number], { id: number; started_at: string; finished_at: string | null; by: string | null; rows: number; stored: number; rejected: number; provinces: string }>(`SELECT * FROM reg_imports ORDER BY id DESC LIMIT ?`)
+      .all(limit)
+      .map((r) => ({ id: r.id, startedAt: r.started_at, finishedAt: r.finished_at, by: r.by, rows: r.rows, stored: r.stored, rejected: r.rejected, provinces: JSON.parse(r.provinces) }));
+  }
+
+  async putVoters(rows: RegisterVoterRow[], importId: number): Promise<number> {
+    if (!rows.length) return 0;
+    const s = this.upsertVoter;
+    return this.db.transaction(() => {
+      let n = 0;
+      for (const v of rows) n += s.run(bin(v.hash), v.province, v.district, v.boxNo, bin(v.nameKey), v.birthYear, bin(v.addressKey), importId, importId).changes;
+      return n;
+    })();
+  }
+
+  async putBoxes(rows: RegisterBoxRow[]): Promise<void> {
+    const s = this.db.prepare(
+      `INSERT INTO reg_boxes (province, district, box_no, neighbourhood, school) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET neighbourhood = coalesce(excluded.neighbourhood, neighbourhood), school = coalesce(excluded.school, school)`,
+    );
+    this.db.transaction(() => rows.forEach((b) => s.run(b.province, b.district, b.boxNo, b.neighbourhood, b.school)))();
+  }
+
+  async putAddresses(rows: RegisterAddressRow[]): Promise<void> {
+    const s = this.db.prepare(`INSERT OR IGNORE INTO reg_addresses (address_key, province, district, text) VALUES (?, ?, ?, ?)`);
+    this.db.transaction(() => rows.forEach((a) => s.run(bin(a.addressKey), a.province, a.district, a.text)))();
+  }
+
+  async voterByHash(hash: string): Promise<RegisterVoterFound | null> {
+    const r = this.db
+      .prepare<[Buffer], { province: number; district: number; box_no: number; neighbourhood: string | null; school: string | null }>(
+        `SELECT v.province, v.district, v.box_no, b.neighbourhood, b.school FROM reg_voters v
+         LEFT JOIN reg_boxes b ON b.province = v.province AND b.district = v.district AND b.box_no = v.box_no WHERE v.hash = ?`,
+      )
+      .get(bin(hash));
+    return r ? { province: r.province, district: r.district, boxNo: r.box_no, neighbourhood: r.neighbourhood, school: r.school } : null;
+  }
+
+  async voterCount(province?: number): Promise<number> {
+    if (province === undefined) return this.db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM reg_voters`).get()!.n;
+    return this.db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM reg_voters WHERE province = ?`).get(province)!.n;
+  }
+
+  async address(addressKey: string): Promise<RegisterAddressRow | null> {
+    const r = this.db.prepare<[Buffer], { province: number; district: number; text: string }>(`SELECT province, district, text FROM reg_addresses WHERE address_key = ?`).get(bin(addressKey));
+    return r ? { addressKey, ...r } : null;
+  }
+
+  async boxStats(province: number, importId: number): Promise<RegisterBoxStat[]> {
+    return this.db
+      .prepare<[number, number], { district: number; box_no: number; voters: number; fresh: number }>(
+        `SELECT district, box_no, COUNT(*) AS voters, SUM(first_import = ?) AS fresh FROM reg_voters WHERE province = ? GROUP BY district, box_no ORDER BY district, box_no`,
+      )
+      .all(importId, province)
+      .map((r) => ({ district: r.district, boxNo: r.box_no, voters: r.voters, fresh: r.fresh }));
+  }
+
+  async crowdedAddresses(province: number, moreThan: number): Promise<RegisterAddressStat[]> {
+    return this.db
+      .prepare<[number, number], { address_key: Buffer; district: number; voters: number; boxes: string }>(
+        `SELECT address_key, MIN(district) AS district, COUNT(*) AS voters, group_concat(DISTINCT box_no) AS boxes FROM reg_voters
+         WHERE province = ? GROUP BY address_key HAVING COUNT(*) > ? ORDER BY district, voters DESC`,
+      )
+      .all(province, moreThan)
+      .map((r) => ({ district: r.district, addressKey: r.address_key.toString('hex'), voters: r.voters, boxes: r.boxes.split(',').map(Number).sort((a, b) => a - b) }));
+  }
+
+  async implausibleAges(province: number, minYear: number, maxYear: number): Promise<RegisterAgeStat[]> {
+    return this.db
+      .prepare<[number, number, number], { district: number; box_no: number; years: string }>(
+        `SELECT district, box_no, group_concat(birth_year) AS years FROM reg_voters WHERE province = ? AND (birth_year < ? OR birth_year > ?)
+         GROUP BY district, box_no ORDER BY district, box_no`,
+      )
+      .all(province, minYear, maxYear)
+      .map((r) => ({ district: r.district, boxNo: r.box_no, birthYears: r.years.split(',').map(Number).sort((a, b) => a - b) }));
+  }
+
+  async duplicates(province: number): Promise<RegisterDuplicateStat[]> {
+    return this.db
+      .prepare<[number], { name_key: Buffer; birth_year: number; regs: string }>(
+        `SELECT name_key, birth_year, group_concat(district || ':' || box_no) AS regs FROM reg_voters WHERE province = ?
+         GROUP BY name_key, birth_year HAVING COUNT(*) > 1`,
+      )
+      .all(province)
+      .map((r) => ({
+        nameKey: r.name_key.toString('hex'),
+        birthYear: r.birth_year,
+        registrations: r.regs
+          .split(',')
+          .map((s) => s.split(':').map(Number))
+          .map(([district, boxNo]) => ({ district, boxNo }))
+          .sort((a, b) => a.district - b.district || a.boxNo - b.boxNo),
+      }));
+  }
+
+  async upsertAnomaly(a: RegisterAnomalyRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO reg_anomalies (id, kind, province, district, box, evidence, status, detected_at, updated_at, petition_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET evidence = excluded.evidence, updated_at = excluded.updated_at`,
+      )
+      .run(a.id, a.kind, a.province, a.district, a.box ?? null, JSON.stringify(a.evidence), a.status, a.detectedAt, a.updatedAt, a.petitionId);
+  }
+
+  async anomaly(id: string): Promise<RegisterAnomalyRecord | null> {
+    const r = this.db.prepare<[string], AnomalyRow>(`SELECT * FROM reg_anomalies WHERE id = ?`).get(id);
+    return r ? toAnomaly(r) : null;
+  }
+
+  async anomalies(filter: RegisterFilter, limit = 1000): Promise<RegisterAnomalyRecord[]> {
+    const w = where(filter);
+    return this.db
+      .prepare<unknown[], AnomalyRow>(`SELECT * FROM reg_anomalies WHERE ${w.sql} ORDER BY province, district, kind, box, id LIMIT ?`)
+      .all(...w.args, limit)
+      .map(toAnomaly);
+  }
+
+  async setAnomalyStatus(id: string, expected: RegisterStatus, status: RegisterStatus, at: string, petitionId?: string): Promise<RegisterAnomalyRecord | null> {
+    const res = this.db
+      .prepare(`UPDATE reg_anomalies SET status = ?, updated_at = ?, petition_id = coalesce(?, petition_id) WHERE id = ? AND status = ?`)
+      .run(status, at, petitionId ?? null, id, expected);
+    return res.changes ? this.anomaly(id) : null;
+  }
+
+  async createCase(c: LostVoterCaseRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO reg_cases (id, tracking_code, kind, hash, province, district, neighbourhood, registered_district, registered_box, note, contact, status, created_at, updated_at, petition_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(c.id, c.trackingCode, c.kind, c.hash ? bin(c.hash) : null, c.province, c.district, c.neighbourhood, c.registeredDistrict, c.registeredBox, c.note, c.contact, c.status, c.createdAt, c.updatedAt, c.petitionId);
+  }
+
+  async case(id: string): Promise<LostVoterCaseRecord | null> {
+    const r = this.db.prepare<[string], CaseRow>(`SELECT * FROM reg_cases WHERE id = ?`).get(id);
+    return r ? toCase(r) : null;
+  }
+
+  async cases(filter: Omit<RegisterFilter, 'kind'>, limit = 1000): Promise<LostVoterCaseRecord[]> {
+    const w = where(filter);
+    return this.db.prepare<unknown[], CaseRow>(`SELECT * FROM reg_cases WHERE ${w.sql} ORDER BY created_at, id LIMIT ?`).all(...w.args, limit).map(toCase);
+  }
+
+  async setCaseStatus(id: string, expected: RegisterStatus, status: RegisterStatus, at: string, petitionId?: string): Promise<LostVoterCaseRecord | null> {
+    const res = this.db.prepare(`UPDATE reg_cases SET status = ?, updated_at = ?, petition_id = coalesce(?, petition_id) WHERE id = ? AND status = ?`).run(status, at, petitionId ?? null, id, expected);
+    return res.changes ? this.case(id) : null;
+  }
+
+  async anomalyCounts(province?: number): Promise<RegisterStatusCount[]> {
+    return this.counts('reg_anomalies', province);
+  }
+
+  async caseCounts(province?: number): Promise<RegisterStatusCount[]> {
+    return this.counts('reg_cases', province);
+  }
+
+  private counts(table: string, province?: number): RegisterStatusCount[] {
+    const w = where({ province });
+    return this.db.prepare<unknown[], RegisterStatusCount>(`SELECT province, district, status, COUNT(*) AS n FROM ${table} WHERE ${w.sql} GROUP BY province, district, status ORDER BY province, district, status`).all(...w.args);
+  }
+}
