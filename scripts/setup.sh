@@ -12,6 +12,7 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 fc-list 2>/dev/null | grep -qi 'DejaVuSans' || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -gt 0 ]; then
