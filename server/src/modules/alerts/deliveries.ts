@@ -111,9 +111,14 @@ export class AlertDeliveries implements OnModuleInit, OnModuleDestroy {
     this.worker.on('error', (e) => this.logger.warn(`alert worker: ${e.message}`));
   }
 
+  /** Bounded: with Redis unreachable BullMQ's close waits for a connection that never comes. */
   async onModuleDestroy(): Promise<void> {
-    await this.worker?.close();
-    await this.queue?.close();
+    const closing = Promise.allSettled([this.worker?.close(), this.queue?.close()]);
+    const within = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 3_000).unref());
+    if ((await Promise.race([closing, within])) === 'timeout') {
+      this.logger.warn('alert queue did not close within 3 s (Redis unreachable?); disconnecting');
+      void Promise.allSettled([this.worker?.disconnect(), this.queue?.disconnect()]);
+    }
     this.mailer?.close();
   }
 
