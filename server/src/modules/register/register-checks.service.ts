@@ -47,10 +47,7 @@ export class RegisterChecksService {
     const at = new Date().toISOString();
     for (const province of provinces) {
       const found = await this.find(province, importId);
-      for (const a of found) {
-        const record: RegisterAnomalyRecord = { ...a, status: 'open', detectedAt: at, updatedAt: at, petitionId: null };
-        await this.register.upsertAnomaly(record);
-      }
+      await this.register.upsertAnomalies(found.map((a): RegisterAnomalyRecord => ({ ...a, status: 'open', detectedAt: at, updatedAt: at, petitionId: null })));
       n += found.length;
     }
     return n;

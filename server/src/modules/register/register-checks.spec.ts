@@ -45,8 +45,8 @@ describe('register checks on the synthetic register', () => {
 
   const key = (a: { kind: string; district: number; box?: number }) => `${a.kind}@${a.district}/${a.box}`;
 
-  it('finds exactly the planted anomalies of each kind, and nothing else', async () => {
-    const synth = syntheticRegister(GEO, { seed: 7, year: YEAR, plantIn: [681, 1] });
+  it.each([7, 31, 20260214])('finds exactly the planted anomalies of each kind, and nothing else (seed %i)', async (seed) => {
+    const synth = syntheticRegister(GEO, { seed, year: YEAR, plantIn: [681, 1] });
     expect(new Set(synth.planted.map((p) => p.kind)).size).toBe(5);
     const first = await importer.importRows(asRows(synth.rows(1)), admin);
     expect(first).toMatchObject({ rows: synth.size(1), stored: synth.size(1), rejectedCount: 0, provinces: [6, 69] });
@@ -118,7 +118,9 @@ describe('register checks on the synthetic register', () => {
   it('refuses an upload of another type, or one without rows, and stores nothing', async () => {
     await expect(importer.importStream(Readable.from(['{}']), 'application/json', admin)).rejects.toThrow(/text\/csv .* application\/x-ndjson/);
     await expect(importer.importStream(Readable.from(['tc,il\n']), 'text/csv', admin)).rejects.toThrow(/no rows/);
-    await expect(importer.importStream(Readable.from(['{"tc":"1"}\n', 'not json\n']), 'application/x-ndjson', admin)).rejects.toThrow(/no row could be imported/);
+    await expect(importer.importStream(Readable.from(['tc,il,ilce,sandik,ad_soyad,adres\n', '1,69,681,1001,Ali Veli,X Sokak\n']), 'text/csv', admin)).rejects.toThrow(/lacks the columns birth_year/);
+    const row = { tc: '1', province: 69, district: 681, box: 1001, name: 'Ali Veli', birth_year: 1980, address: 'X Sokak' };
+    await expect(importer.importStream(Readable.from([`${JSON.stringify(row)}\n`, 'not json\n']), 'application/x-ndjson', admin)).rejects.toThrow(/no row could be imported/);
     expect(await reg.imports()).toEqual([]);
     expect(await reg.voterCount()).toBe(0);
   });

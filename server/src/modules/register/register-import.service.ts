@@ -29,6 +29,8 @@ const COLUMNS: Record<string, string[]> = {
 const ALIAS = new Map(Object.entries(COLUMNS).flatMap(([k, names]) => names.map((n) => [n, k] as const)));
 const canonical = (h: string) => ALIAS.get(h.trim().toLocaleLowerCase('tr').replace(/\s+/g, '_')) ?? h.trim();
 const REJECTS_LISTED = 1000;
+const REQUIRED = ['tc', 'province', 'district', 'box', 'birth_year', 'address'];
+const HEADER_HINT = 'tc,name,birth_year,address,province,district,box,neighbourhood,school';
 const MAX_FIELD = 500;
 
 export type RawRow = Record<string, unknown>;
@@ -87,6 +89,7 @@ export class RegisterImportService {
     const rejected: RegisterImportReport['rejected'] = [];
     let rejectedCount = 0;
     let n = 0;
+    let checkedColumns = false;
     let stored = 0;
     const provinces = new Set<number>();
     const seenBoxes = new Set<string>();
@@ -118,6 +121,12 @@ export class RegisterImportService {
         if (!raw || typeof raw !== 'object') {
           reject(row, 'not an object');
           continue;
+        }
+        if (!checkedColumns) {
+          const missing = REQUIRED.filter((c) => !(c in raw));
+          if (!('name' in raw) && !('first_name' in raw && 'last_name' in raw)) missing.push('name (or first_name and last_name)');
+          if (missing.length) throw new BadRequestException(`the upload lacks the columns ${missing.join(', ')} (header: ${HEADER_HINT})`);
+          checkedColumns = true;
         }
         const tc = text(raw.tc);
         const problem = tcKimlikProblem(tc);

@@ -7,7 +7,7 @@ import { REGISTER_STORE, type RegisterStore } from './register.port';
 import { asRows, syntheticRegister, type PlantedAnomaly, type RegisterGeoDistrict, type SyntheticVoter } from './synthetic-register';
 
 /** The demo's default size: boxes per district (the simulated provinces have up to ~12,000 boxes). */
-export const DEMO_BOXES_PER_DISTRICT = 24;
+export const DEMO_BOXES_PER_DISTRICT = 12;
 export const DEMO_SEED = 18_2026;
 
 export interface SeedReport {

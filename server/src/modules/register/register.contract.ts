@@ -109,6 +109,11 @@ export function describeRegisterStoreContract(name: string, open: () => Promise<
         { province: 69, district: 682, status: 'objected', n: 1 },
       ]);
       expect(await store.anomaly('nope')).toBeNull();
+      // many at once: new ones inserted, a known one refreshed, its status kept
+      await store.upsertAnomalies([anomaly('a1', { evidence: { ...anomaly('a1').evidence, observed: 540 } }), anomaly('a3', { district: 683 }), anomaly('a4', { district: 683, kind: 'implausible_age' })]);
+      expect(await store.anomaly('a1')).toMatchObject({ status: 'checked', evidence: { observed: 540 } });
+      expect((await store.anomalies({ district: 683 })).map((a) => [a.id, a.status])).toEqual([['a3', 'open'], ['a4', 'open']]);
+      await store.upsertAnomalies([]);
     });
 
     it('keeps lost-voter cases with a unique tracking code', async () => {

@@ -174,13 +174,18 @@ export class MongoRegisterStore implements RegisterStore {
     return out;
   }
 
-  async upsertAnomaly(a: RegisterAnomalyRecord): Promise<void> {
+  private upsertOp(a: RegisterAnomalyRecord) {
     const { id, evidence, updatedAt, status, petitionId, detectedAt, ...fixed } = a;
-    await this.c.anomalies.updateOne(
-      { _id: id },
-      { $set: { evidence, updatedAt }, $setOnInsert: { ...fixed, box: a.box ?? null, status, petitionId, detectedAt } },
-      { upsert: true },
-    );
+    return { filter: { _id: id }, update: { $set: { evidence, updatedAt }, $setOnInsert: { ...fixed, box: a.box ?? null, status, petitionId, detectedAt } }, upsert: true };
+  }
+
+  async upsertAnomaly(a: RegisterAnomalyRecord): Promise<void> {
+    const op = this.upsertOp(a);
+    await this.c.anomalies.updateOne(op.filter, op.update, { upsert: true });
+  }
+
+  async upsertAnomalies(list: RegisterAnomalyRecord[]): Promise<void> {
+    for (let i = 0; i < list.length; i += 1000) await this.c.anomalies.bulkWrite(list.slice(i, i + 1000).map((a) => ({ updateOne: this.upsertOp(a) })), { ordered: false });
   }
 
   private toAnomaly(d: Doc | null): RegisterAnomalyRecord | null {

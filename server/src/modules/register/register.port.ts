@@ -125,6 +125,8 @@ export interface RegisterStore {
   duplicates(province: number): Promise<RegisterDuplicateStat[]>;
   /** Inserts or refreshes the evidence of an anomaly by id; its status and petition stay. */
   upsertAnomaly(a: RegisterAnomalyRecord): Promise<void>;
+  /** The same for many (one transaction in SQLite, one unordered bulk write in MongoDB). */
+  upsertAnomalies(list: RegisterAnomalyRecord[]): Promise<void>;
   anomaly(id: string): Promise<RegisterAnomalyRecord | null>;
   anomalies(filter: RegisterFilter, limit?: number): Promise<RegisterAnomalyRecord[]>;
   /** Sets status (and petition) only while the status is `expected`; null otherwise. */

@@ -252,7 +252,15 @@ export class SqliteRegisterStore implements RegisterStore {
       }));
   }
 
+  async upsertAnomalies(list: RegisterAnomalyRecord[]): Promise<void> {
+    this.db.transaction(() => list.forEach((a) => this.upsertOne(a)))();
+  }
+
   async upsertAnomaly(a: RegisterAnomalyRecord): Promise<void> {
+    this.upsertOne(a);
+  }
+
+  private upsertOne(a: RegisterAnomalyRecord): void {
     this.db
       .prepare(
         `INSERT INTO reg_anomalies (id, kind, province, district, box, evidence, status, detected_at, updated_at, petition_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

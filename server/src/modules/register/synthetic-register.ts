@@ -154,8 +154,9 @@ export function syntheticRegister(geo: RegisterGeoDistrict[], opts: SyntheticReg
     used.forEach((b, i) => {
       // the duplicate takes two boxes (its first registration in box i, the second in box i+1)
       const kind = plant ? (i < 3 ? PLANT_ORDER[i] : i === 3 ? null : i <= 5 ? PLANT_ORDER[i - 1] : null) : null;
+      // the influx box has 240 voters before its 60 newcomers: +25 % (over REGISTER_INFLUX_RATIO) yet 300 in all (under 1.5 × any median)
       const voters = opts.boxSize ?? 220 + Math.floor(r() * 101);
-      plans.push({ province: d.province, district: d.district, ...b, voters: kind === 'box_oversized' ? 520 : voters, fresh: kind === 'influx' ? 60 : Math.floor(r() * 4), plant: kind });
+      plans.push({ province: d.province, district: d.district, ...b, voters: kind === 'box_oversized' ? 520 : kind === 'influx' ? 240 : voters, fresh: kind === 'influx' ? 60 : Math.floor(r() * 4), plant: kind });
       if (kind) planted.push({ kind, province: d.province, district: d.district, box: b.box });
     });
   }
