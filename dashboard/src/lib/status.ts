@@ -67,7 +67,7 @@ export function isRatioMetric(metric: MapMetric): boolean {
 
 /** Zeroed counters (for empty states). */
 export function emptyCounters(): BoxCounters {
-  return { total: 0, yskPublished: 0, entered: 0, match: 0, mismatch: 0, yskOnly: 0, orgOnly: 0, stale: 0, altered: 0, conflicting: 0 };
+  return { total: 0, yskPublished: 0, entered: 0, match: 0, mismatch: 0, yskOnly: 0, orgOnly: 0, stale: 0, altered: 0, conflicting: 0, unconfirmed: 0 };
 }
 
 /** Sums counters (e.g. a province's districts when the room sent no coverage). */
