@@ -110,6 +110,7 @@ describe('N-entry verification, ENTRY_CONFIRMATIONS=2 (the default)', () => {
     expect(res.status).toBe(200);
     const body = res.body as MyBoxesResponse;
     expect(body.confirmations).toBe(2);
+    expect(body.yskVisible).toBe(true);
     expect(body.items.map((b) => b.key)).toEqual([w.key(1), w.key(2), w.key(3)]);
     const [one, two, three] = body.items;
     expect(one).toMatchObject({ provinceName: 'Bayburt', districtName: 'Demirözü', columns: ['AK PARTİ', 'CHP'], verdict: 'differs', agreeing: 2, summary: { status: 'mismatch' } });
@@ -132,6 +133,7 @@ describe('N-entry verification, ENTRY_CONFIRMATIONS=2 (the default)', () => {
     await w.admin.post('/api/embargo', { until: new Date(Date.now() + 3_600_000).toISOString() }, 'PUT');
     try {
       const body = (await ayse.get('/api/entries/my-boxes')).body as MyBoxesResponse;
+      expect(body.yskVisible).toBe(false);
       expect(body.items.map((b) => b.verdict)).toEqual(['received', 'received', 'received']);
       expect(body.items.every((b) => b.summary.ysk === null)).toBe(true);
     } finally {

@@ -7,6 +7,8 @@
  *   #/operasyon      operator view
  *   #/vatandas       public citizen look-up and complaints (no login)
  *   #/hukuk          legal follow-up: complaints, petitions, stale-box notices
+ *   #/sandiklarim    the observer's boxes ("Sandıklarım")
+ *   #/giris/<key>    the observer's result-sheet entry of one box (key URI-encoded)
  */
 import { isBallotCode, type BallotCode } from '@gozcu/shared';
 
@@ -18,6 +20,8 @@ export type Route =
   | { view: 'operator' }
   | { view: 'citizen' }
   | { view: 'legal' }
+  | { view: 'myBoxes' }
+  | { view: 'entry'; key: string }
   | { view: 'notFound'; path: string };
 
 export interface Location {
@@ -63,6 +67,16 @@ export function parseHash(hash: string): Location {
   } else if (parts[0] === 'operasyon' && parts.length === 1) route = { view: 'operator' };
   else if (parts[0] === 'vatandas' && parts.length === 1) route = { view: 'citizen' };
   else if (parts[0] === 'hukuk' && parts.length === 1) route = { view: 'legal' };
+  else if (parts[0] === 'sandiklarim' && parts.length === 1) route = { view: 'myBoxes' };
+  else if (parts[0] === 'giris' && parts.length >= 2) {
+    let key = parts.slice(1).join('/');
+    try {
+      key = decodeURIComponent(key);
+    } catch {
+      /* keep as is */
+    }
+    if (key) route = { view: 'entry', key };
+  }
   return { route, ballot, query };
 }
 
@@ -82,6 +96,10 @@ export function routePath(route: Route): string {
       return '/vatandas';
     case 'legal':
       return '/hukuk';
+    case 'myBoxes':
+      return '/sandiklarim';
+    case 'entry':
+      return `/giris/${encodeURIComponent(route.key)}`;
     case 'notFound':
       return route.path;
   }

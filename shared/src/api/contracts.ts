@@ -122,5 +122,7 @@ export interface MyBox {
 export interface MyBoxesResponse {
   /** ENTRY_CONFIRMATIONS: identical entries of different people that make the organisation's figure */
   confirmations: number;
+  /** false while YSK's embargo hides YSK's figures from the caller (every verdict is then `received`) */
+  yskVisible: boolean;
   items: MyBox[];
 }

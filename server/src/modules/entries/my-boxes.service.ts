@@ -84,7 +84,7 @@ export class MyBoxesService {
         verdict,
       });
     }
-    return { confirmations: this.config.ENTRY_CONFIRMATIONS, items };
+    return { confirmations: this.config.ENTRY_CONFIRMATIONS, yskVisible, items };
   }
 
   /** A box in the caller's scope that nobody has seen yet (no YSK figure, no entry, not registered): shown empty. */
