@@ -41,7 +41,8 @@ export class ObserverState {
   /** Starts once per page; later calls only reload. */
   start(): void {
     if (this.#started) {
-      void this.reload();
+      // a view opened again (or a new sign-in): what waits goes out now, not at the next tick
+      void this.reload().then(() => this.flush());
       return;
     }
     this.#started = true;
