@@ -36,5 +36,6 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
 }
 
 function noCacheIndex(res: { setHeader(name: string, value: string): void }, path: string): void {
-  if (path.endsWith('index.html')) res.setHeader('Cache-Control', 'no-cache');
+  // the service worker too: a new build must reach the phones at their next visit
+  if (path.endsWith('index.html') || path.endsWith('sw.js')) res.setHeader('Cache-Control', 'no-cache');
 }

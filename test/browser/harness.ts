@@ -33,8 +33,8 @@ export interface World {
   close(): Promise<void>;
 }
 
-/** A night of Bayburt (69), ballot 2, on a manual clock; the app polls it every 300 ms. */
-export async function startWorld(): Promise<World> {
+/** A night of Bayburt (69), ballot 2, on a manual clock; the app polls it every 300 ms. `env` adds to or overrides the app's settings. */
+export async function startWorld(env: Record<string, string> = {}): Promise<World> {
   const election = `br${process.pid}`;
   const { describe: _d, ...opts } = simulatorOptionsFromEnv({
     ...process.env,
@@ -60,6 +60,7 @@ export async function startWorld(): Promise<World> {
       // a box YSK published without an observer entry turns stale after 3 s (20 min on the night)
       STALE_AFTER_MINUTES: '0.05',
       LOGIN_RATE_LIMIT: '10000',
+      ...env,
     },
     { port: await freePort() },
   );

@@ -86,7 +86,8 @@ describeBrowser('wall dashboard in Chromium', () => {
   };
 
   beforeAll(async () => {
-    world = await startWorld();
+    // the wall's entries stand for the organisation's figures: one entry each (not the N-entry rule)
+    world = await startWorld({ ENTRY_CONFIRMATIONS: '1' });
     admin = await login(world.app.url, 'admin', ADMIN_PASSWORD);
     chrome = await launch();
     context = await chrome.browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'tr-TR', timezoneId: 'Europe/Istanbul' });

@@ -9,7 +9,7 @@ const sheet = (over: Partial<Sheet> = {}): Sheet => ({
   votes: { CHP: 120, 'AK PARTİ': 100, YRP: 20 }, ...over,
 });
 const box = (key: string, over: Partial<BoxSummary> = {}): BoxSummary => ({
-  key, election: 'e', ballot: 6, province: 36, district: 1, boxNo: 1, status: 'match', altered: false, conflicting: false, stale: false,
+  key, election: 'e', ballot: 6, province: 36, district: 1, boxNo: 1, status: 'match', altered: false, conflicting: false, unconfirmed: false, stale: false,
   yskAgeMs: null, yskPublishedAt: null, enteredAt: null, ysk: null, org: null, differences: {}, totalAbsDifference: 0, versions: 1, warnings: [], ...over,
 });
 
@@ -113,7 +113,7 @@ describe('dashboard statuses and colours', () => {
   });
 
   test('metric values: coverage ratios, counts, null without boxes', () => {
-    const c = { total: 4, yskPublished: 3, entered: 1, match: 1, mismatch: 2, yskOnly: 2, orgOnly: 0, stale: 0, altered: 0, conflicting: 0 };
+    const c = { total: 4, yskPublished: 3, entered: 1, match: 1, mismatch: 2, yskOnly: 2, orgOnly: 0, stale: 0, altered: 0, conflicting: 0, unconfirmed: 0 };
     expect(metricValue(c, 'yskCoverage')).toBe(0.75);
     expect(metricValue(c, 'orgCoverage')).toBe(0.25);
     expect(metricValue(c, 'mismatch')).toBe(2);

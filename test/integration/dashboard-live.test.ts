@@ -2,12 +2,12 @@ import type { BoxCounters, BoxSummary, Coverage, RoomDelta, RoomSnapshot } from 
 import { applyDelta, applyDeltas, asOfOf, mergeBoxes } from '../../dashboard/src/lib/live';
 import { BoundedQueue, catchUp, judgeSeq, SeqGate } from '../../dashboard/src/lib/seq';
 
-const counters = (n: number): BoxCounters => ({ total: 100, yskPublished: n, entered: 0, match: 0, mismatch: 0, yskOnly: n, orgOnly: 0, stale: 0, altered: 0, conflicting: 0 });
+const counters = (n: number): BoxCounters => ({ total: 100, yskPublished: n, entered: 0, match: 0, mismatch: 0, yskOnly: n, orgOnly: 0, stale: 0, altered: 0, conflicting: 0, unconfirmed: 0 });
 const coverage = (n: number, asOf = '2026-11-28T19:14:02.000Z'): Coverage => ({
   scope: { level: 'country' }, ballot: 6, asOf, boxes: counters(n), votes: { ysk: {}, org: {} }, registered: 0, voted: 0, valid: 0, invalid: 0,
 });
 const box = (key: string, over: Partial<BoxSummary> = {}): BoxSummary => ({
-  key, election: 'e', ballot: 6, province: 36, district: 1, boxNo: 1, status: 'ysk_only', altered: false, conflicting: false, stale: false,
+  key, election: 'e', ballot: 6, province: 36, district: 1, boxNo: 1, status: 'ysk_only', altered: false, conflicting: false, unconfirmed: false, stale: false,
   yskAgeMs: 1000, yskPublishedAt: null, enteredAt: null, ysk: null, org: null, differences: {}, totalAbsDifference: 0, versions: 1, warnings: [], ...over,
 });
 const snapshot = (seq: number): RoomSnapshot => ({

@@ -6,7 +6,7 @@ import { BayburtWorld } from '../../server/src/simulator/bayburt';
 import { startSimulator, type RunningSimulator } from '../../server/src/simulator/server';
 import { STORE, type Store } from '../../server/src/modules/store/store.port';
 import { startApp, type RunningApp } from '../support/app';
-import { ADMIN_PASSWORD, login, type Session } from '../support/auth';
+import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
 import { SHARED_DATA } from '../support/paths';
 import { NIGHT_START, eventually } from '../support/sim';
 
@@ -83,17 +83,31 @@ describe('the real Bayburt 2014 file served in YSK shape, polled through faults'
       const res = await admin.post('/api/entries', { ref: { ballot: 2, province: 69, district: r.district, boxNo: r.boxNo }, sheet: { ...r.sheet, votes }, idempotencyKey: `bayburt-${process.pid}-${i}` });
       expect(res.status).toBe(201);
     }
+    // a second person enters the first 60 identically (ENTRY_CONFIRMATIONS 2): those are the
+    // organisation's figures; the last 10 await confirmation and count as no figure yet
+    const second = await userOf(app.url, admin, 'bayburt-veri', 'province_data', { province: 69 });
+    for (const [i, r] of entered.slice(0, 60).entries()) {
+      const votes = { ...r.sheet.votes };
+      if (i % 5 === 0) {
+        votes['AK PARTİ'] -= 3;
+        votes.CHP += 3;
+      }
+      const res = await second.post('/api/entries', { ref: { ballot: 2, province: 69, district: r.district, boxNo: r.boxNo }, sheet: { ...r.sheet, votes }, idempotencyKey: `bayburt-2-${process.pid}-${i}` });
+      expect([res.status, res.body.box.unconfirmed]).toEqual([201, false]);
+    }
+    expect(app.config.ENTRY_CONFIRMATIONS).toBe(2);
     const now = Date.now();
     const counts = { match: 0, mismatch: 0, yskOnly: 0, orgOnly: 0 };
     const ysk: Record<string, number> = {};
     const org: Record<string, number> = {};
     for (const r of file) {
       const key = `${ELECTION}:2:69:${r.district}:${r.boxNo}`;
-      const expected = reconcileBox({ versions: await store.versions(key), entries: await store.entries(key), now, staleAfterMs: 20 * 60_000 });
+      const expected = reconcileBox({ versions: await store.versions(key), entries: await store.entries(key), now, staleAfterMs: 20 * 60_000, confirmations: app.config.ENTRY_CONFIRMATIONS });
       const { body } = await admin.get(`/api/boxes/${encodeURIComponent(key)}`);
       expect(body.summary.status).toBe(expected.status);
       expect(body.summary.totalAbsDifference).toBe(expected.totalAbsDifference);
       expect(body.summary.differences).toEqual(expected.differences);
+      expect(body.summary.unconfirmed).toBe(expected.unconfirmed);
       if (expected.status === 'match') counts.match++;
       if (expected.status === 'mismatch') counts.mismatch++;
       if (expected.status === 'ysk_only') counts.yskOnly++;
@@ -101,9 +115,9 @@ describe('the real Bayburt 2014 file served in YSK shape, polled through faults'
       for (const [p, v] of Object.entries(expected.ysk?.votes ?? {})) ysk[p] = (ysk[p] ?? 0) + v;
       for (const [p, v] of Object.entries(expected.org?.votes ?? {})) org[p] = (org[p] ?? 0) + v;
     }
-    expect(counts).toEqual({ match: 56, mismatch: 14, yskOnly: 35, orgOnly: 0 });
+    expect(counts).toEqual({ match: 48, mismatch: 12, yskOnly: 45, orgOnly: 0 });
     const cov = await admin.get('/api/coverage?province=69&ballot=2');
-    expect(cov.body.boxes).toMatchObject({ ...counts, total: 105, yskPublished: 105, entered: 70 });
+    expect(cov.body.boxes).toMatchObject({ ...counts, total: 105, yskPublished: 105, entered: 60, unconfirmed: 10 });
     const nonZero = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== 0));
     expect(nonZero(cov.body.votes.ysk)).toEqual(nonZero(ysk));
     expect(nonZero(cov.body.votes.org)).toEqual(nonZero(org));

@@ -58,9 +58,16 @@ describe('objection petitions and stale-box notices', () => {
     chair = await userOf(app.url, admin, 'baskan', 'district_chair', { province: 69, district: 681 });
     otherLegal = await userOf(app.url, admin, 'av-diger', 'district_legal', { province: 69, district: 682 });
     observer = await userOf(app.url, admin, 'musahit', 'box_officer', { boxes: ['69:681:1001'] });
-    // 1001: the observer's sheet says CHP 80, YSK says 60 (a mismatch); 1002: both agree
+    const second = await userOf(app.url, admin, 'musahit-2', 'second_observer', { boxes: ['69:681:1001', '69:681:1002', '69:681:1009'] });
+    // 1001: the observer's sheet says CHP 80, YSK says 60 (a mismatch); 1002: both agree. Each is the
+    // organisation's figure: two people entered it identically (ENTRY_CONFIRMATIONS defaults to 2)
     expect((await observer.post('/api/entries', { ref: { ballot: 2, province: 69, district: 681, boxNo: 1001 }, sheet: sheet(100, 80), idempotencyKey: `pet-${Date.now()}-1` })).status).toBe(201);
+    expect((await second.post('/api/entries', { ref: { ballot: 2, province: 69, district: 681, boxNo: 1001 }, sheet: sheet(100, 80), idempotencyKey: `pet-${Date.now()}-1b` })).status).toBe(201);
     expect((await admin.post('/api/entries', { ref: { ballot: 2, province: 69, district: 681, boxNo: 1002 }, sheet: sheet(50, 50), idempotencyKey: `pet-${Date.now()}-2` })).status).toBe(201);
+    expect((await second.post('/api/entries', { ref: { ballot: 2, province: 69, district: 681, boxNo: 1002 }, sheet: sheet(50, 50), idempotencyKey: `pet-${Date.now()}-2b` })).status).toBe(201);
+    // 1009: one entry that differs from YSK, awaiting its second: no mismatch, so no petition
+    expect((await second.post('/api/entries', { ref: { ballot: 2, province: 69, district: 681, boxNo: 1009 }, sheet: sheet(100, 80), idempotencyKey: `pet-${Date.now()}-9` })).status).toBe(201);
+    await publish(key(1009), sheet(100, 60));
     await publish(key(1001), sheet(100, 60), '2024-03-31T19:05:00.000Z');
     await publish(key(1002), sheet(50, 50));
     const photo = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#0044aa' } }).jpeg().toBuffer();
@@ -95,6 +102,9 @@ describe('objection petitions and stale-box notices', () => {
 
   it('refuses a box that matches, a box out of scope, and roles without petitions:write', async () => {
     expect((await legal.post('/api/petitions', { key: key(1002) })).status).toBe(409);
+    // a single unconfirmed entry raises nothing, however far it is from YSK
+    const unconfirmed = await legal.post('/api/petitions', { key: key(1009) });
+    expect([unconfirmed.status, (await admin.get(`/api/boxes/${key(1009)}`)).body.summary]).toEqual([409, expect.objectContaining({ status: 'ysk_only', unconfirmed: true, org: null })]);
     expect((await otherLegal.post('/api/petitions', { key: key(1001) })).status).toBe(403);
     expect((await chair.post('/api/petitions', { key: key(1001) })).status).toBe(403);
     const bad = await legal.post('/api/petitions', {});

@@ -1,7 +1,7 @@
 import { BOX_STATUSES, type BoxStatus, type BoxSummary } from '@gozcu/shared';
 
 /** The district list's status filter: a status, a flag, or everything. */
-export const BOX_FILTERS = ['all', ...BOX_STATUSES, 'stale', 'altered', 'conflicting'] as const;
+export const BOX_FILTERS = ['all', ...BOX_STATUSES, 'stale', 'altered', 'conflicting', 'unconfirmed'] as const;
 export type BoxFilter = (typeof BOX_FILTERS)[number];
 
 /** The server's sorts (`GET /api/boxes?sort=`): box key (number order), YSK age, difference, latest YSK change. */
@@ -44,6 +44,8 @@ export function matchesFilter(b: BoxSummary, f: BoxFilter): boolean {
       return !!b.altered;
     case 'conflicting':
       return !!b.conflicting;
+    case 'unconfirmed':
+      return !!b.unconfirmed;
     default:
       return b.status === f;
   }

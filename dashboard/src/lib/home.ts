@@ -64,6 +64,9 @@ export function mayOpen(u: User, route: Route): boolean {
       return has(u, 'embargo:admin');
     case 'register':
       return has(u, 'complaints:read');
+    case 'myBoxes':
+    case 'entry':
+      return has(u, 'entries:write');
     case 'citizen':
     case 'notFound':
       return true;
@@ -81,7 +84,7 @@ export function navItems(u: User, href: (r: Route) => string): NavItem[] {
   const items: NavItem[] = [];
   const home = scopeRoute(u);
   if (home) items.push({ key: home.view === 'country' ? 'warRoom' : 'home', href: href(home), view: home.view });
-  if (u?.scope && (u.scope.level === 'box' || u.scope.level === 'building') && has(u, 'entries:write')) items.push({ key: 'myBoxes', href: MY_BOXES_HASH, view: 'myBoxes' });
+  if (u?.scope && (u.scope.level === 'box' || u.scope.level === 'building' || u.scope.level === 'district') && has(u, 'entries:write')) items.push({ key: 'myBoxes', href: MY_BOXES_HASH, view: 'myBoxes' });
   const more: [NavItem['key'], Route][] = [
     ['legal', { view: 'legal' }],
     ['operator', { view: 'operator' }],

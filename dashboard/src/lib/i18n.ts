@@ -1,7 +1,10 @@
 /** Turkish first (UI.md's words), English the second locale with the same keys. */
 import type { Lang } from './format';
+import { observerEn, observerTr } from './i18n-observer';
 
 export const tr = {
+  // the observer's screens (issue 12), kept in their own file
+  ...observerTr,
   'app.title': 'GÖZCÜ',
   'app.skip': 'İçeriğe geç',
   'nav.warRoom': 'Savaş odası',
@@ -495,6 +498,7 @@ export type MessageKey = keyof typeof tr;
 export type Messages = Record<MessageKey, string>;
 
 export const en: Messages = {
+  ...observerEn,
   'app.title': 'GÖZCÜ',
   'app.skip': 'Skip to content',
   'nav.warRoom': 'War room',

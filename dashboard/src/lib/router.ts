@@ -11,6 +11,8 @@
  *   #/denetim        back office: the audit log
  *   #/yayin-yasagi   back office: the embargo switch (HQ)
  *   #/secmen         e-seçmen: register anomalies and lost-voter reports
+ *   #/sandiklarim    the observer's boxes ("Sandıklarım")
+ *   #/giris/<key>    the observer's result-sheet entry of one box (key URI-encoded)
  */
 import { isBallotCode, type BallotCode } from '@gozcu/shared';
 
@@ -26,6 +28,8 @@ export type Route =
   | { view: 'audit' }
   | { view: 'embargo' }
   | { view: 'register' }
+  | { view: 'myBoxes' }
+  | { view: 'entry'; key: string }
   | { view: 'notFound'; path: string };
 
 /** The back office's paths (issue 12). */
@@ -76,6 +80,16 @@ export function parseHash(hash: string): Location {
   else if (parts[0] === 'hukuk' && parts.length === 1) route = { view: 'legal' };
   else if (parts.length === 1 && parts[0]! in BACK_OFFICE_PATHS) route = { view: BACK_OFFICE_PATHS[parts[0]!]! };
   else if (parts[0] === 'secmen' && parts.length === 1) route = { view: 'register' };
+  else if (parts[0] === 'sandiklarim' && parts.length === 1) route = { view: 'myBoxes' };
+  else if (parts[0] === 'giris' && parts.length >= 2) {
+    let key = parts.slice(1).join('/');
+    try {
+      key = decodeURIComponent(key);
+    } catch {
+      /* keep as is */
+    }
+    if (key) route = { view: 'entry', key };
+  }
   return { route, ballot, query };
 }
 
@@ -103,6 +117,10 @@ export function routePath(route: Route): string {
       return '/yayin-yasagi';
     case 'register':
       return '/secmen';
+    case 'myBoxes':
+      return '/sandiklarim';
+    case 'entry':
+      return `/giris/${encodeURIComponent(route.key)}`;
     case 'notFound':
       return route.path;
   }

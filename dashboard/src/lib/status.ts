@@ -10,7 +10,7 @@ export interface StatusMeta {
   color: string;
 }
 
-export type BoxFlag = 'altered' | 'stale' | 'conflicting';
+export type BoxFlag = 'altered' | 'stale' | 'conflicting' | 'unconfirmed';
 
 export const STATUS_META: Record<BoxStatus, StatusMeta> = {
   awaiting: { icon: '○', label: 'status.awaiting', color: THEME.noData },
@@ -24,17 +24,20 @@ export const FLAG_META: Record<BoxFlag, StatusMeta> = {
   altered: { icon: '✎', label: 'flag.altered', color: THEME.altered },
   stale: { icon: '⚠', label: 'flag.stale', color: THEME.stale },
   conflicting: { icon: '⚡', label: 'flag.conflicting', color: THEME.conflicting },
+  /** entries, but not yet ENTRY_CONFIRMATIONS identical ones nor a confirmation (issue 12) */
+  unconfirmed: { icon: '◔', label: 'flag.unconfirmed', color: THEME.stale },
 };
 
 export function statusMeta(status: string): StatusMeta {
   return (STATUS_META as Record<string, StatusMeta>)[status] ?? STATUS_META.awaiting;
 }
 
-export function flagsOf(box: Pick<BoxSummary, 'altered' | 'stale' | 'conflicting'>): BoxFlag[] {
+export function flagsOf(box: Pick<BoxSummary, 'altered' | 'stale' | 'conflicting'> & { unconfirmed?: boolean }): BoxFlag[] {
   const out: BoxFlag[] = [];
   if (box.stale) out.push('stale');
   if (box.altered) out.push('altered');
   if (box.conflicting) out.push('conflicting');
+  if (box.unconfirmed) out.push('unconfirmed');
   return out;
 }
 
@@ -67,7 +70,7 @@ export function isRatioMetric(metric: MapMetric): boolean {
 
 /** Zeroed counters (for empty states). */
 export function emptyCounters(): BoxCounters {
-  return { total: 0, yskPublished: 0, entered: 0, match: 0, mismatch: 0, yskOnly: 0, orgOnly: 0, stale: 0, altered: 0, conflicting: 0 };
+  return { total: 0, yskPublished: 0, entered: 0, match: 0, mismatch: 0, yskOnly: 0, orgOnly: 0, stale: 0, altered: 0, conflicting: 0, unconfirmed: 0 };
 }
 
 /** Sums counters (e.g. a province's districts when the room sent no coverage). */

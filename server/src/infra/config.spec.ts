@@ -10,6 +10,7 @@ describe('loadConfig', () => {
     expect(c.YSK_PROVINCES).toEqual([]);
     expect(c.MONGO_URL).toBeUndefined();
     expect(c.STALE_AFTER_MINUTES).toBe(20);
+    expect(c.ENTRY_CONFIRMATIONS).toBe(2);
   });
 
   it('parses lists', () => {
@@ -27,6 +28,7 @@ describe('loadConfig', () => {
     [{ YSK_PROVINCES: '0,82' }, 'YSK_PROVINCES'],
     [{ YSK_MAX_RPS: '-1' }, 'YSK_MAX_RPS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ ENTRY_CONFIRMATIONS: '0' }, 'ENTRY_CONFIRMATIONS'],
   ])('rejects %o naming %s', (override, name) => {
     expect(() => loadConfig({ ...base, ...override })).toThrow(ConfigError);
     try {

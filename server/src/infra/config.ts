@@ -57,6 +57,11 @@ export const envSchema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   STALE_AFTER_MINUTES: z.coerce.number().positive().default(20),
+  /**
+   * the organisation's figure of a box: a sheet this many different people entered identically
+   * (or one a confirming role confirmed); until then the box awaits confirmation
+   */
+  ENTRY_CONFIRMATIONS: int(1, 10).default(2),
   /** live deltas are coalesced per room into at most one batch this often */
   LIVE_BATCH_MS: int(10, 10_000).default(250),
   /** a socket with more packets than this waiting is told to resync instead of buffering more */

@@ -19,6 +19,8 @@ export interface BoxCounters {
   stale: number;
   altered: number;
   conflicting: number;
+  /** boxes with entries that no `ENTRY_CONFIRMATIONS` observers agree on and nobody confirmed (no organisation figure yet) */
+  unconfirmed: number;
 }
 
 /** `GET /api/coverage?province=&district=&ballot=` — a contract other tools read (issue 4). */
@@ -52,6 +54,8 @@ export interface BoxSummary {
   status: BoxStatus;
   altered: boolean;
   conflicting: boolean;
+  /** awaiting confirmation: entries exist, but not yet `ENTRY_CONFIRMATIONS` identical ones nor a confirmation; `org` is null */
+  unconfirmed: boolean;
   stale: boolean;
   /** ms since YSK first published the box (null when YSK has not). */
   yskAgeMs: number | null;
@@ -89,4 +93,50 @@ export interface ApiError {
    */
   code?: string;
   params?: Record<string, string | number>;
+}
+
+/** The caller's own latest entry of a box, in `GET /api/entries/my-boxes`. */
+export interface MyEntry {
+  entryId: string;
+  createdAt: string;
+  sheet: Sheet;
+  hash: string;
+  warnings: string[];
+  /** sheet photos attached to this entry */
+  photos: number;
+}
+
+/** One box of the signed-in observer (`GET /api/entries/my-boxes`). */
+export interface MyBox {
+  key: string;
+  election: string;
+  ballot: BallotCode;
+  province: number;
+  district: number;
+  boxNo: number;
+  provinceName: string | null;
+  districtName: string | null;
+  neighbourhoodName: string | null;
+  /** the box as the caller may see it (YSK's side blinded under the embargo) */
+  summary: BoxSummary;
+  /** party/candidate names in ballot order (YSK's column map); empty until it is known */
+  columns: string[];
+  /** the caller's latest entry; a later one supersedes it (a correction) */
+  mine: MyEntry | null;
+  /** observers (the caller included) whose latest entry has exactly the caller's figures */
+  agreeing: number;
+  /**
+   * the caller's entry against the box: `received` (stored, no YSK figure to compare yet or
+   * YSK hidden by the embargo), `match` / `differs` (against YSK's latest figures); null
+   * without an entry
+   */
+  verdict: 'received' | 'match' | 'differs' | null;
+}
+
+export interface MyBoxesResponse {
+  /** ENTRY_CONFIRMATIONS: identical entries of different people that make the organisation's figure */
+  confirmations: number;
+  /** false while YSK's embargo hides YSK's figures from the caller (every verdict is then `received`) */
+  yskVisible: boolean;
+  items: MyBox[];
 }

@@ -27,7 +27,8 @@ function readBayburt(): { ref: BoxRef; sheet: Sheet }[] {
 describe('Bayburt 2014 (real YSK side) against hand-made entries', () => {
   const rows = readBayburt();
   let now = T0;
-  const state = new ReconciliationState({ election: 'yerel2014', staleAfterMs: STALE_MS, now: () => now });
+  // one hand-made entry per box stands for the organisation's figure: one entry is enough here
+  const state = new ReconciliationState({ election: 'yerel2014', staleAfterMs: STALE_MS, now: () => now, confirmations: 1 });
   rows.forEach(({ ref, sheet }, i) => {
     state.applyYsk(ref, { sheet, seq: 1, publishedAt: T0 });
     // row i % 4: 0 and 3 enter the same sheet, 1 moves 2 votes from AK PARTİ to CHP, 2 enters nothing
@@ -39,7 +40,7 @@ describe('Bayburt 2014 (real YSK side) against hand-made entries', () => {
   it('counts the statuses per province and district', () => {
     // 105 rows: i % 4 = 0 → 27 rows, 1, 2, 3 → 26 each.
     expect(state.counters({ level: 'province', province: 69 }, 3)).toEqual({
-      total: 105, yskPublished: 105, entered: 79, match: 53, mismatch: 26, yskOnly: 26, orgOnly: 0, stale: 0, altered: 0, conflicting: 0,
+      total: 105, yskPublished: 105, entered: 79, match: 53, mismatch: 26, yskOnly: 26, orgOnly: 0, stale: 0, altered: 0, conflicting: 0, unconfirmed: 0,
     });
     // ILCE_ID 681 (Demirözü) has 14 rows, 75 (Merkez) 91 — `awk -F'\t' '{print $2}' | uniq -c`.
     expect(state.counters({ level: 'district', province: 69, district: 681 }, 3).total).toBe(14);
@@ -84,7 +85,8 @@ describe('Oy ve Ötesi Sinop 2023 run-off (real observer side) against derived Y
     const invalid = boxNo % 4;
     return { registered: valid + invalid + 20, voted: valid + invalid, validUncontested: valid, validAfterObjection: 0, valid, invalid, votes: { 'RECEP TAYYİP ERDOĞAN': erdogan, 'KEMAL KILIÇDAROĞLU': kilicdaroglu } };
   };
-  const state = new ReconciliationState({ election: 'cb2023-2', staleAfterMs: STALE_MS, now: () => T0 });
+  // Oy ve Ötesi published one verified record per box: it is the figure (ENTRY_CONFIRMATIONS 1)
+  const state = new ReconciliationState({ election: 'cb2023-2', staleAfterMs: STALE_MS, now: () => T0, confirmations: 1 });
   for (const [name, boxes] of Object.entries(file['SİNOP']!)) {
     for (const box of boxes) {
       const n = box.ballot_box_number;
@@ -108,7 +110,7 @@ describe('Oy ve Ötesi Sinop 2023 run-off (real observer side) against derived Y
     // 792 boxes, 459 recorded; match 312, mismatch 82, ysk_only 223, org_only 65, awaiting 110.
     const coverage = state.coverage({ level: 'province', province: 57 }, 9);
     expect(coverage.boxes).toEqual({
-      total: 792, yskPublished: 617, entered: 459, match: 312, mismatch: 82, yskOnly: 223, orgOnly: 65, stale: 0, altered: 0, conflicting: 0,
+      total: 792, yskPublished: 617, entered: 459, match: 312, mismatch: 82, yskOnly: 223, orgOnly: 65, stale: 0, altered: 0, conflicting: 0, unconfirmed: 0,
     });
     expect(state.regions({ level: 'country' }, 9)).toEqual({ '57': coverage.boxes });
   });

@@ -54,4 +54,36 @@ describe('reconcileBox', () => {
     expect(r.ysk).toBe(short);
     expect(r.warnings).toEqual(['ysk:votes_short', 'org:turnout_over_registered']);
   });
+
+  describe('the N-entry rule (ENTRY_CONFIRMATIONS)', () => {
+    const withN = (n: number, entries: Entry[]) => reconcileBox({ versions: [version(1, sheet)], entries, now: T0 + 60 * 60_000, staleAfterMs: 30 * 60_000, confirmations: n });
+    const summary = (r: ReturnType<typeof withN>) => ({ status: r.status, unconfirmed: r.unconfirmed, conflicting: r.conflicting, org: r.orgEntryId, stale: r.stale });
+
+    it.each([
+      // n, entries, status, unconfirmed, conflicting, the entry in force
+      [1, [entry('e1', 'o1', other, 1)], 'mismatch', false, false, 'e1'],
+      [2, [entry('e1', 'o1', other, 1)], 'ysk_only', true, false, null],
+      [2, [entry('e1', 'o1', other, 1), entry('e2', 'o2', other, 2)], 'mismatch', false, false, 'e2'],
+      [3, [entry('e1', 'o1', other, 1), entry('e2', 'o2', other, 2)], 'ysk_only', true, false, null],
+      [3, [entry('e1', 'o1', other, 1), entry('e2', 'o2', other, 2), entry('e3', 'o3', other, 3)], 'mismatch', false, false, 'e3'],
+      // the same person twice is one
+      [2, [entry('e1', 'o1', sheet, 1), entry('e2', 'o1', sheet, 2)], 'ysk_only', true, false, null],
+      [3, [entry('e1', 'o1', sheet, 1), entry('e2', 'o1', sheet, 2), entry('e3', 'o2', sheet, 3)], 'ysk_only', true, false, null],
+      // disagreement: conflicting; the agreed pair holds
+      [2, [entry('e1', 'o1', sheet, 1), entry('e2', 'o2', other, 2)], 'ysk_only', true, true, null],
+      [2, [entry('e1', 'o1', sheet, 1), entry('e2', 'o2', other, 2), entry('e3', 'o3', sheet, 3)], 'match', false, true, 'e3'],
+      // a correction supersedes that observer's earlier entry (the pair falls apart)
+      [2, [entry('e1', 'o1', sheet, 1), entry('e2', 'o2', sheet, 2), entry('e3', 'o1', other, 3)], 'ysk_only', true, true, null],
+      // a confirming role's confirmation wins, for any N
+      [3, [entry('e1', 'o1', other, 1), entry('c', 'chief', sheet, 2, 'confirmation')], 'match', false, false, 'c'],
+      [2, [entry('e1', 'o1', other, 1), entry('e2', 'o2', other, 2), entry('c', 'chief', sheet, 3, 'confirmation')], 'match', false, false, 'c'],
+    ] as const)('N=%i, %j → %s', (n, entries, status, unconfirmed, conflicting, org) => {
+      expect(summary(withN(n, [...entries]))).toEqual({ status, unconfirmed, conflicting, org, stale: false });
+    });
+
+    it('when two figures each reach N, the one agreed last is in force', () => {
+      const r = withN(2, [entry('a1', 'o1', sheet, 1), entry('b1', 'o2', other, 2), entry('a2', 'o3', sheet, 3), entry('b2', 'o4', other, 4)]);
+      expect([r.orgEntryId, r.status, r.conflicting]).toEqual(['b2', 'mismatch', true]);
+    });
+  });
 });

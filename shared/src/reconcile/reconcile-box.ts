@@ -36,47 +36,64 @@ function firstVersion(versions: readonly SheetVersion[]): SheetVersion | null {
   return first;
 }
 
-/** Later createdAt wins; on a tie the later one in the list. */
-function isLater(a: Entry, b: Entry | undefined): boolean {
-  return !b || Date.parse(a.createdAt) >= Date.parse(b.createdAt);
-}
-
 interface OrgSide {
   entry: Entry | null;
   conflicting: boolean;
+  /** entries exist, none agreed by `confirmations` observers nor confirmed */
+  unconfirmed: boolean;
 }
 
 /**
- * The organisation's sheet in force: an explicitly confirmed entry, else the latest
- * confirmation, else the latest entry. Conflicting when no entry is confirmed and the latest
- * entries of two or more observers disagree.
+ * The organisation's sheet in force (the N-entry rule, ENTRY_CONFIRMATIONS = `confirmations`):
+ * an explicitly confirmed entry, else the latest confirmation, else the figures that at least
+ * `confirmations` different observers hold identically — each observer's latest entry counts
+ * once, so one person entering twice is still one — the latest-agreed one when several do.
+ * Until then there is none (`unconfirmed`). Conflicting when no entry is confirmed and the
+ * latest entries of two or more observers disagree. With `confirmations` 1 the latest entry
+ * is in force.
  */
-export function resolveOrg(entries: readonly Entry[], confirmedEntryId?: string | null): OrgSide {
+export function resolveOrg(entries: readonly Entry[], confirmedEntryId?: string | null, confirmations = 1): OrgSide {
   if (confirmedEntryId) {
     const confirmed = entries.find((e) => e.id === confirmedEntryId);
-    if (confirmed) return { entry: confirmed, conflicting: false };
+    if (confirmed) return { entry: confirmed, conflicting: false, unconfirmed: false };
   }
-  let confirmation: Entry | undefined;
-  let latest: Entry | undefined;
-  const perObserver = new Map<string, Entry>();
-  for (const entry of entries) {
+  // later createdAt wins; on a tie the later one in the list (entries come in arrival order)
+  let confirmation: { entry: Entry; at: number } | undefined;
+  const perObserver = new Map<string, { entry: Entry; at: number; index: number }>();
+  entries.forEach((entry, index) => {
+    const at = Date.parse(entry.createdAt);
     if (entry.source === 'confirmation') {
-      if (isLater(entry, confirmation)) confirmation = entry;
-      continue;
+      if (!confirmation || at >= confirmation.at) confirmation = { entry, at };
+      return;
     }
-    if (isLater(entry, latest)) latest = entry;
-    if (isLater(entry, perObserver.get(entry.observer))) perObserver.set(entry.observer, entry);
+    const held = perObserver.get(entry.observer);
+    if (!held || at >= held.at) perObserver.set(entry.observer, { entry, at, index });
+  });
+  if (confirmation) return { entry: confirmation.entry, conflicting: false, unconfirmed: false };
+  const groups = new Map<string, { count: number; latest: { entry: Entry; at: number; index: number } }>();
+  for (const held of perObserver.values()) {
+    const content = canonicalSheet(held.entry.sheet);
+    const group = groups.get(content);
+    if (!group) groups.set(content, { count: 1, latest: held });
+    else {
+      group.count++;
+      if (later(held, group.latest)) group.latest = held;
+    }
   }
-  if (confirmation) return { entry: confirmation, conflicting: false };
-  const contents = new Set([...perObserver.values()].map((e) => canonicalSheet(e.sheet)));
-  return { entry: latest ?? null, conflicting: contents.size > 1 };
+  let agreed: { entry: Entry; at: number; index: number } | null = null;
+  for (const group of groups.values()) if (group.count >= Math.max(1, confirmations) && (!agreed || later(group.latest, agreed))) agreed = group.latest;
+  return { entry: agreed?.entry ?? null, conflicting: groups.size > 1, unconfirmed: !agreed && perObserver.size > 0 };
+}
+
+function later(a: { at: number; index: number }, b: { at: number; index: number }): boolean {
+  return a.at > b.at || (a.at === b.at && a.index > b.index);
 }
 
 /** Status, flags and differences of one box-result from all that is stored about it. */
 export function reconcileBox(input: ReconcileInput): BoxReconciliation {
   const latest = latestVersion(input.versions);
   const first = firstVersion(input.versions);
-  const { entry, conflicting } = resolveOrg(input.entries, input.confirmedEntryId);
+  const { entry, conflicting, unconfirmed } = resolveOrg(input.entries, input.confirmedEntryId, input.confirmations);
   const ysk = latest?.sheet ?? null;
   const org = entry?.sheet ?? null;
   const { differences, totalAbsDifference } = ysk && org ? sheetDifferences(ysk, org) : { differences: {}, totalAbsDifference: 0 };
@@ -87,7 +104,9 @@ export function reconcileBox(input: ReconcileInput): BoxReconciliation {
     status,
     altered: (latest?.seq ?? 0) > 1,
     conflicting,
-    stale: status === 'ysk_only' && yskAgeMs !== null && yskAgeMs > input.staleAfterMs,
+    unconfirmed,
+    // a box with entries awaiting confirmation is not "YSK in, party not yet"
+    stale: status === 'ysk_only' && !unconfirmed && yskAgeMs !== null && yskAgeMs > input.staleAfterMs,
     ysk,
     org,
     orgEntryId: entry?.id ?? null,

@@ -24,6 +24,7 @@ interface Log {
 /** The naive model: every box's full history, reconciled from scratch by `reconcileBox`. */
 class Naive {
   readonly logs = new Map<string, Log>();
+  constructor(readonly confirmations = 1) {}
   log(ref: BoxRef): Log {
     const key = boxKey(ref);
     let log = this.logs.get(key);
@@ -31,7 +32,7 @@ class Naive {
     return log;
   }
   coverage(scope: Scope, ballot: BallotCode | null, now: number) {
-    const boxes: BoxCounters = { total: 0, yskPublished: 0, entered: 0, match: 0, mismatch: 0, yskOnly: 0, orgOnly: 0, stale: 0, altered: 0, conflicting: 0 };
+    const boxes: BoxCounters = { total: 0, yskPublished: 0, entered: 0, match: 0, mismatch: 0, yskOnly: 0, orgOnly: 0, stale: 0, altered: 0, conflicting: 0, unconfirmed: 0 };
     const ysk: Record<string, number> = {};
     const org: Record<string, number> = {};
     const both = { boxes: 0, ysk: {} as Record<string, number>, org: {} as Record<string, number> };
@@ -40,7 +41,7 @@ class Naive {
       if (ballot !== null && ref.ballot !== ballot) continue;
       if (scope.level !== 'country' && ref.province !== scope.province) continue;
       if (scope.level === 'district' && ref.district !== scope.district) continue;
-      const r: BoxReconciliation = reconcileBox({ versions, entries, now, staleAfterMs: STALE_MS });
+      const r: BoxReconciliation = reconcileBox({ versions, entries, now, staleAfterMs: STALE_MS, confirmations: this.confirmations });
       boxes.total++;
       if (r.ysk) boxes.yskPublished++;
       if (r.org) boxes.entered++;
@@ -49,6 +50,7 @@ class Naive {
       if (r.stale) boxes.stale++;
       if (r.altered) boxes.altered++;
       if (r.conflicting) boxes.conflicting++;
+      if (r.unconfirmed) boxes.unconfirmed++;
       if (r.ysk) {
         for (const f of ['registered', 'voted', 'valid', 'invalid'] as const) sums[f] += r.ysk[f];
         for (const [n, v] of Object.entries(r.ysk.votes)) ysk[n] = (ysk[n] ?? 0) + v;
@@ -91,11 +93,11 @@ interface Probe {
   check: (state: ReconciliationState, naive: Naive, now: number) => void;
 }
 
-function scenario(seed: number, steps: number, probe?: Probe) {
+function scenario(seed: number, steps: number, probe?: Probe, confirmations = 1) {
   const rand = prng(seed);
   let now = T0;
-  const state = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now, expectedBoxResults: 4 });
-  const naive = new Naive();
+  const state = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now, expectedBoxResults: 4, confirmations });
+  const naive = new Naive(confirmations);
   const refs: BoxRef[] = [];
   for (const place of PLACES) for (let boxNo = 1001; boxNo <= 1004; boxNo++) for (const ballot of BALLOTS) refs.push({ election: 'e', ballot, ...place, boxNo });
   const sheets = Array.from({ length: 5 }, () => randomSheet(rand));
@@ -140,9 +142,15 @@ const SCOPES: Scope[] = [
   ...PLACES.map((p): Scope => ({ level: 'district', ...p })),
 ];
 
+/** seeds 1–8 with one entry enough (the rule before ENTRY_CONFIRMATIONS), 1–4 with two and with three */
+const SEEDS_AND_N = [
+  ...[1, 2, 3, 4, 5, 6, 7, 8].map((seed) => [seed, 1] as const),
+  ...[2, 3].flatMap((n) => [1, 2, 3, 4].map((seed) => [seed, n] as const)),
+];
+
 describe('ReconciliationState against a recomputation from scratch', () => {
-  it.each([1, 2, 3, 4, 5, 6, 7, 8])('seed %i: every scope and ballot type agrees', (seed) => {
-    const { state, naive, now } = scenario(seed, 400);
+  it.each(SEEDS_AND_N)('seed %i, ENTRY_CONFIRMATIONS %i: every scope and ballot type agrees', (seed, confirmations) => {
+    const { state, naive, now } = scenario(seed, 400, undefined, confirmations);
     for (const scope of SCOPES) {
       for (const ballot of [...BALLOTS, null]) {
         const { scope: _s, ballot: _b, asOf: _a, ...actual } = state.coverage(scope, ballot);
@@ -150,10 +158,10 @@ describe('ReconciliationState against a recomputation from scratch', () => {
       }
     }
     for (const [key, log] of naive.logs) {
-      const r = reconcileBox({ versions: log.versions, entries: log.entries, now, staleAfterMs: STALE_MS });
+      const r = reconcileBox({ versions: log.versions, entries: log.entries, now, staleAfterMs: STALE_MS, confirmations });
       const s = state.summary(key)!;
-      expect([key, s.status, s.stale, s.conflicting, s.altered, s.differences, s.totalAbsDifference, s.warnings, s.org]).toEqual([
-        key, r.status, r.stale, r.conflicting, r.altered, r.differences, r.totalAbsDifference, r.warnings, r.org,
+      expect([key, s.status, s.stale, s.conflicting, s.unconfirmed, s.altered, s.differences, s.totalAbsDifference, s.warnings, s.org]).toEqual([
+        key, r.status, r.stale, r.conflicting, r.unconfirmed, r.altered, r.differences, r.totalAbsDifference, r.warnings, r.org,
       ]);
     }
   });
@@ -223,6 +231,69 @@ describe('ReconciliationState transitions', () => {
     expect([resolved.after.conflicting, resolved.after.status]).toEqual([false, 'match']);
   });
 
+  describe.each([1, 2, 3])('ENTRY_CONFIRMATIONS %i', (n) => {
+    const entry = (id: string, observer: string, sheet: Sheet, at = now, source: 'observer' | 'confirmation' = 'observer') => ({ id, observer, source, sheet, createdAt: at });
+    beforeEach(() => {
+      state = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now, confirmations: n });
+      state.applyYsk(ref(1), { sheet: sheetA, seq: 1, publishedAt: now });
+    });
+
+    it(`the figure is the sheet of the ${n}th observer entering it identically; until then awaiting confirmation, no mismatch`, () => {
+      for (let k = 1; k <= n; k++) {
+        const c = state.applyEntry(ref(1), entry(`${k}`, `o${k}`, sheetB, now + k));
+        const s = state.summary(boxKey(ref(1)))!;
+        if (k < n) {
+          expect([c.after.status, c.after.unconfirmed, s.org, s.enteredAt]).toEqual(['ysk_only', true, null, null]);
+          expect(state.counters({ level: 'country' }, 2)).toMatchObject({ unconfirmed: 1, mismatch: 0, entered: 0, yskOnly: 1 });
+          expect(state.heads({ level: 'country' }, 2).mismatches).toEqual([]);
+        } else {
+          expect([c.after.status, c.after.unconfirmed, s.org]).toEqual(['mismatch', false, sheetB]);
+          expect(state.counters({ level: 'country' }, 2)).toMatchObject({ unconfirmed: 0, mismatch: 1, entered: 1 });
+        }
+      }
+    });
+
+    it('the same person entering twice counts once', () => {
+      state.applyEntry(ref(1), entry('1', 'o1', sheetA, now + 1));
+      const again = state.applyEntry(ref(1), entry('2', 'o1', sheetA, now + 2));
+      expect([again.after.status, again.after.unconfirmed]).toEqual(n === 1 ? ['match', false] : ['ysk_only', true]);
+    });
+
+    it("a confirming role's confirmation wins at once, over agreeing and disagreeing entries", () => {
+      state.applyEntry(ref(1), entry('1', 'o1', sheetB, now + 1));
+      state.applyEntry(ref(1), entry('2', 'o2', sheetB, now + 2));
+      state.applyEntry(ref(1), entry('3', 'o3', sheetB, now + 3));
+      const confirmed = state.confirm(ref(1), entry('c', 'chief', sheetA, now + 4, 'confirmation'));
+      expect([confirmed.after.status, confirmed.after.unconfirmed, confirmed.after.conflicting]).toEqual(['match', false, false]);
+      // later observer entries change nothing any more
+      expect(state.applyEntry(ref(1), entry('4', 'o4', sheetB, now + 5)).changed).toBe(false);
+      expect(state.summary(boxKey(ref(1)))?.org).toEqual(sheetA);
+    });
+
+    it('disagreeing entries are conflicting; a correction that breaks the agreement takes the figure back', () => {
+      for (let k = 1; k <= n; k++) state.applyEntry(ref(1), entry(`${k}`, `o${k}`, sheetA, now + k));
+      expect(state.summary(boxKey(ref(1)))).toMatchObject({ status: 'match', unconfirmed: false, conflicting: false });
+      const other = state.applyEntry(ref(1), entry('x', 'ox', sheetB, now + 10));
+      // with one entry enough the latest is in force; otherwise the agreed one stays
+      expect([other.after.status, other.after.conflicting]).toEqual([n === 1 ? 'mismatch' : 'match', true]);
+      // o1 corrects to the other sheet: sheetA now has n − 1 supporters, sheetB two
+      const corrected = state.applyEntry(ref(1), entry('y', 'o1', sheetB, now + 11));
+      const expected = n === 1 ? ['mismatch', false, n > 1] : n === 2 ? ['mismatch', false, true] : ['ysk_only', true, true];
+      expect([corrected.after.status, corrected.after.unconfirmed, corrected.after.conflicting]).toEqual(expected);
+    });
+
+    it('a box awaiting confirmation does not turn stale', () => {
+      state.applyYsk(ref(2), { sheet: sheetA, seq: 1, publishedAt: now });
+      state.applyEntry(ref(2), entry('1', 'o1', sheetA, now));
+      now += STALE_MS + 60_000;
+      const stale = state.tick().map((c) => c.key);
+      // box 1 has no entry: stale; box 2 has one, awaiting confirmation (n > 1) or matching (n = 1)
+      expect(stale).toEqual([boxKey(ref(1))]);
+      expect(state.summary(boxKey(ref(2)))).toMatchObject({ stale: false, unconfirmed: n > 1, status: n === 1 ? 'match' : 'ysk_only' });
+      expect(state.list({ flag: 'unconfirmed' }).items.map((s) => s.key)).toEqual(n > 1 ? [boxKey(ref(2))] : []);
+    });
+  });
+
   it('heads and list page through a scope in order', () => {
     for (let boxNo = 1; boxNo <= 7; boxNo++) {
       state.applyYsk(ref(boxNo, 1 + (boxNo % 2)), { sheet: sheetA, seq: 1, publishedAt: now });
@@ -259,7 +330,7 @@ function expectedHeads(naive: Naive, scope: Scope, ballot: BallotCode | null, no
     .filter(({ ref }) => (ballot === null || ref.ballot === ballot) && (scope.level === 'country' || ref.province === scope.province) && (scope.level !== 'district' || ref.district === scope.district))
     .filter(({ versions, entries }) => versions.length || entries.length)
     .map(({ ref, versions, entries }) => {
-      const r = reconcileBox({ versions, entries, now, staleAfterMs: STALE_MS });
+      const r = reconcileBox({ versions, entries, now, staleAfterMs: STALE_MS, confirmations: naive.confirmations });
       const latest = versions.reduce((a, v) => (v.seq > a.seq ? v : a), versions[0]!);
       return { key: boxKey(ref), ref, r, changedAt: latest ? Date.parse(latest.fetchedAt) : 0 };
     });
@@ -282,7 +353,7 @@ const keysOf = (heads: ListHeads) => ({
 });
 
 describe('ReconciliationState list heads', () => {
-  it.each([1, 2, 3, 4, 5, 6])('seed %i: heads agree with a sort from scratch throughout the scenario', (seed) => {
+  it.each([1, 2, 3, 4, 5, 6].map((seed) => [seed, seed % 3 === 0 ? 2 : 1] as const))('seed %i, ENTRY_CONFIRMATIONS %i: heads agree with a sort from scratch throughout the scenario', (seed, confirmations) => {
     let probes = 0;
     scenario(seed, 400, {
       every: 7,
@@ -298,7 +369,7 @@ describe('ReconciliationState list heads', () => {
           }
         }
       },
-    });
+    }, confirmations);
     expect(probes).toBeGreaterThan(50);
   });
 
@@ -326,7 +397,7 @@ describe('ReconciliationState list heads', () => {
 
 /** Replays what the incremental state holds through the bulk path, entries in their commit order. */
 function bulkReplay(state: ReconciliationState, naive: Naive, now: number, order: (keys: string[]) => string[]) {
-  const bulk = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now });
+  const bulk = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now, confirmations: state.confirmations });
   const loader = bulk.beginBulk();
   const entries: { ref: BoxRef; entry: Entry }[] = [];
   for (const key of order([...naive.logs.keys()])) {
@@ -345,8 +416,8 @@ function bulkReplay(state: ReconciliationState, naive: Naive, now: number, order
 }
 
 describe('ReconciliationState bulk load', () => {
-  it.each([1, 2, 3, 4, 5, 6, 7, 8])('seed %i: gives the state the incremental path built', (seed) => {
-    const { state, naive, now } = scenario(seed, 400);
+  it.each(SEEDS_AND_N)('seed %i, ENTRY_CONFIRMATIONS %i: gives the state the incremental path built', (seed, confirmations) => {
+    const { state, naive, now } = scenario(seed, 400, undefined, confirmations);
     // boxes in reverse key order: the load must not depend on the order boxes come in
     const bulk = bulkReplay(state, naive, now, (keys) => keys.sort().reverse());
     expect(bulk.size).toBe(state.size);

@@ -23,6 +23,11 @@ const EQUAL = 32;
 const QUEUED = 64;
 /** written by a bulk load, not yet refreshed nor counted */
 const PENDING = 128;
+/**
+ * entries exist but no figures are agreed by `confirmations` observers nor confirmed: HAS_ORG is
+ * off (no organisation figure) while the org cells hold the single observer's latest entry
+ */
+const UNCONFIRMED = 256;
 
 const PART_COUNTERS = 1;
 const PART_YSK = 2;
@@ -33,7 +38,7 @@ const ballotSlotOf = new Map<number, number>(BALLOT_CODES.map((code, slot) => [c
 
 export type ListSort = 'key' | 'ysk_age' | 'difference' | 'altered';
 export const LIST_SORTS: readonly ListSort[] = ['key', 'ysk_age', 'difference', 'altered'];
-export type ListFlag = 'stale' | 'altered' | 'conflicting';
+export type ListFlag = 'stale' | 'altered' | 'conflicting' | 'unconfirmed';
 
 /** Most list heads `heads` returns per list. */
 export const MAX_HEADS = 1000;
@@ -82,6 +87,12 @@ export interface ReconciliationStateOptions {
   now: () => number;
   /** capacity hint: how many box-results to size the columns for */
   expectedBoxResults?: number;
+  /**
+   * ENTRY_CONFIRMATIONS (default 1): the organisation's figure of a box is a sheet this many
+   * different observers entered identically (each one's latest entry counts once), or a
+   * confirmation; until then the box is `unconfirmed`
+   */
+  confirmations?: number;
 }
 
 interface Region {
@@ -98,6 +109,15 @@ interface Region {
 interface ObserverLatest {
   content: string;
   at: number;
+  /** arrival order: breaks ties of `at` (the later arrival wins) */
+  seq: number;
+}
+
+/** A sheet back from its canonical serialisation (`canonicalSheet`). */
+function sheetOfContent(content: string): Sheet {
+  const [header, votes] = JSON.parse(content) as [number[], [string, number][]];
+  const [registered, voted, validUncontested, validAfterObjection, valid, invalid] = header as [number, number, number, number, number, number];
+  return { registered, voted, validUncontested, validAfterObjection, valid, invalid, votes: Object.fromEntries(votes) };
 }
 
 /** An entry as putEntry/putConfirmation take it: its sheet as given, or already in the arena. */
@@ -125,7 +145,11 @@ function grow<T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(ar
 export class ReconciliationState {
   readonly election: string;
   readonly staleAfterMs: number;
+  /** ENTRY_CONFIRMATIONS */
+  readonly confirmations: number;
   private readonly now: () => number;
+  /** entries applied so far (the arrival order of `ObserverLatest.seq`) */
+  private arrivals = 0;
 
   private count = 0;
   private capacity: number;
@@ -136,7 +160,7 @@ export class ReconciliationState {
 
   // columns, one cell per box-result
   private ballotSlot: Uint8Array;
-  private flags: Uint8Array;
+  private flags: Uint16Array;
   private districtRegion: Int32Array;
   private boxNo: Int32Array;
   private versions: Uint16Array;
@@ -156,7 +180,7 @@ export class ReconciliationState {
 
   private readonly figures: FigureStore;
   private readonly observers = new Map<string, number>();
-  /** per-observer latest entries, only for boxes that two or more observers entered */
+  /** per-observer latest entries (and the sheet of each), only for boxes that two or more observers entered */
   private readonly multi = new Map<number, Map<number, ObserverLatest>>();
   private readonly queue = new DueQueue();
   private readonly regionList: Region[] = [];
@@ -175,10 +199,11 @@ export class ReconciliationState {
   constructor(options: ReconciliationStateOptions) {
     this.election = options.election;
     this.staleAfterMs = options.staleAfterMs;
+    this.confirmations = Math.max(1, Math.floor(options.confirmations ?? 1));
     this.now = options.now;
     const n = (this.capacity = Math.max(16, options.expectedBoxResults ?? 1024));
     this.ballotSlot = new Uint8Array(n);
-    this.flags = new Uint8Array(n);
+    this.flags = new Uint16Array(n);
     this.districtRegion = new Int32Array(n);
     this.boxNo = new Int32Array(n);
     this.versions = new Uint16Array(n);
@@ -360,6 +385,7 @@ export class ReconciliationState {
       status: this.statusAt(i),
       altered: this.versions[i]! > 1,
       conflicting: (f & CONFLICTING) !== 0,
+      unconfirmed: (f & UNCONFIRMED) !== 0,
       stale: (f & STALE) !== 0,
       versions: this.versions[i]!,
       totalAbsDifference: this.totalAbs[i]!,
@@ -403,6 +429,7 @@ export class ReconciliationState {
       if (f & STALE) c.stale += sign;
       if (this.versions[i]! > 1) c.altered += sign;
       if (f & CONFLICTING) c.conflicting += sign;
+      if (f & UNCONFIRMED) c.unconfirmed += sign;
     }
     const store = this.figures;
     if (f & HAS_YSK && parts & PART_YSK) {
@@ -444,7 +471,7 @@ export class ReconciliationState {
     } else {
       this.totalAbs[i] = 0;
     }
-    if (f & HAS_YSK && !(f & HAS_ORG)) {
+    if (f & HAS_YSK && !(f & (HAS_ORG | UNCONFIRMED))) {
       const due = this.publishedAt[i]! + this.staleAfterMs;
       if (now > due) f |= STALE;
       else if (!(f & QUEUED)) {
@@ -462,6 +489,7 @@ export class ReconciliationState {
         before.status !== after.status ||
         before.altered !== after.altered ||
         before.conflicting !== after.conflicting ||
+        before.unconfirmed !== after.unconfirmed ||
         before.stale !== after.stale ||
         before.versions !== after.versions ||
         before.totalAbsDifference !== after.totalAbsDifference;
@@ -491,6 +519,11 @@ export class ReconciliationState {
     return this.figures.commit(offsets[i]!, layout.size) || relaid;
   }
 
+  /** What the org cells hold (the figure, or an unconfirmed box's single observer's latest entry). */
+  private readCells(i: number): Sheet {
+    return this.figures.read(this.orgOffset[i]!, this.figures.layout(this.orgLayout[i]!));
+  }
+
   private readSide(i: number, side: 'ysk' | 'org'): Sheet | null {
     const f = this.flags[i]!;
     if (side === 'ysk') return f & HAS_YSK ? this.figures.read(this.yskOffset[i]!, this.figures.layout(this.yskLayout[i]!)) : null;
@@ -509,9 +542,11 @@ export class ReconciliationState {
   }
 
   /**
-   * An observer's entry. Without a confirmation the latest entry is in force, and the box is
-   * conflicting while the latest entries of two or more observers disagree. A `confirmation`
-   * entry goes to `confirm`.
+   * An observer's entry. Without a confirmation, the figures `confirmations` different
+   * observers hold identically are in force (each observer's latest entry counting once; the
+   * latest-agreed when several are; with 1, the latest entry); until then the box is
+   * unconfirmed. It is conflicting while the latest entries of two or more observers disagree.
+   * A `confirmation` entry goes to `confirm`.
    */
   applyEntry(ref: BoxRef, entry: EntryInput): BoxChange {
     if (entry.source === 'confirmation') return this.confirm(ref, entry);
@@ -650,31 +685,60 @@ export class ReconciliationState {
     const f = this.flags[i]!;
     if (f & CONFIRMED) return null;
     const observer = entry.observer;
-    const latest = !(f & HAS_ORG) || entry.createdAt >= this.enteredAt[i]!;
-    let conflicting = (f & CONFLICTING) !== 0;
+    const seq = this.arrivals++;
     let multi = this.multi.get(i);
     if (!multi && this.observer[i] !== -1 && this.observer[i] !== observer) {
-      multi = new Map([[this.observer[i]!, { content: canonicalSheet(this.readSide(i, 'org')!), at: this.enteredAt[i]! }]]);
+      // a second observer: the first one's latest entry is what the org cells hold
+      multi = new Map([[this.observer[i]!, { content: canonicalSheet(this.readCells(i)), at: this.enteredAt[i]!, seq: -1 }]]);
       this.multi.set(i, multi);
     }
-    if (multi) {
-      const held = multi.get(observer);
-      if (!held || entry.createdAt >= held.at) multi.set(observer, { content: canonicalSheet(this.sheetOf(entry)), at: entry.createdAt });
-      conflicting = new Set([...multi.values()].map((o) => o.content)).size > 1;
-    } else if (!latest) {
-      return null;
-    }
-    const parts = latest ? PART_COUNTERS | PART_ORG : PART_COUNTERS;
-    if (live) this.contribute(i, parts, -1);
-    let changed = false;
-    if (latest) {
-      changed = this.writeOrg(i, entry) || !(f & HAS_ORG);
+    if (!multi) {
+      // one observer so far: the cells hold their latest entry, the figure once one observer suffices
+      if (this.observer[i] !== -1 && entry.createdAt < this.enteredAt[i]!) return null;
+      const agreed = this.confirmations <= 1;
+      if (live) this.contribute(i, PART_COUNTERS | PART_ORG, -1);
+      const wrote = this.writeOrg(i, entry);
       this.enteredAt[i] = entry.createdAt;
       this.observer[i] = observer;
-      this.flags[i]! |= HAS_ORG;
+      this.flags[i] = agreed ? (this.flags[i]! | HAS_ORG) & ~UNCONFIRMED : (this.flags[i]! | UNCONFIRMED) & ~HAS_ORG;
+      this.settle(i, PART_COUNTERS | PART_ORG, live);
+      return agreed ? wrote || !(f & HAS_ORG) : !(f & UNCONFIRMED);
+    }
+    const held = multi.get(observer);
+    // an older entry of an observer whose later one is held: superseded already
+    if (held && entry.createdAt < held.at) return null;
+    const content = canonicalSheet(this.sheetOf(entry));
+    multi.set(observer, { content, at: entry.createdAt, seq });
+    // group the observers' latest entries by content; the latest-agreed group of ≥ N is in force
+    const groups = new Map<string, { count: number; at: number; seq: number; observer: number }>();
+    for (const [who, o] of multi) {
+      const g = groups.get(o.content);
+      if (!g) groups.set(o.content, { count: 1, at: o.at, seq: o.seq, observer: who });
+      else {
+        g.count++;
+        if (o.at > g.at || (o.at === g.at && o.seq > g.seq)) Object.assign(g, { at: o.at, seq: o.seq, observer: who });
+      }
+    }
+    let agreed: { content: string; at: number; seq: number; observer: number } | null = null;
+    for (const [c, g] of groups) {
+      if (g.count >= this.confirmations && (!agreed || g.at > agreed.at || (g.at === agreed.at && g.seq > agreed.seq))) agreed = { content: c, ...g };
+    }
+    const conflicting = groups.size > 1;
+    if (live) this.contribute(i, PART_COUNTERS | PART_ORG, -1);
+    let changed: boolean;
+    if (agreed) {
+      const wrote = agreed.content === content ? this.writeOrg(i, entry) : this.writeSide(i, 'org', sheetOfContent(agreed.content));
+      changed = wrote || !(f & HAS_ORG);
+      this.enteredAt[i] = agreed.at;
+      this.observer[i] = agreed.observer;
+      this.flags[i] = (this.flags[i]! | HAS_ORG) & ~UNCONFIRMED;
+    } else {
+      // no figure agreed (any more): the cells are not read until one is
+      changed = (f & HAS_ORG) !== 0;
+      this.flags[i] = (this.flags[i]! | UNCONFIRMED) & ~HAS_ORG;
     }
     this.flags[i] = conflicting ? this.flags[i]! | CONFLICTING : this.flags[i]! & ~CONFLICTING;
-    this.settle(i, parts, live);
+    this.settle(i, PART_COUNTERS | PART_ORG, live);
     return changed;
   }
 
@@ -687,7 +751,7 @@ export class ReconciliationState {
     this.enteredAt[i] = entry.createdAt;
     this.observer[i] = entry.observer;
     this.multi.delete(i);
-    this.flags[i] = (this.flags[i]! | HAS_ORG | CONFIRMED) & ~CONFLICTING;
+    this.flags[i] = (this.flags[i]! | HAS_ORG | CONFIRMED) & ~(CONFLICTING | UNCONFIRMED);
     this.settle(i, PART_COUNTERS | PART_ORG, live);
     return changed;
   }
@@ -737,7 +801,7 @@ export class ReconciliationState {
       const i = this.queue.pop();
       this.flags[i]! &= ~QUEUED;
       const f = this.flags[i]!;
-      if (!(f & HAS_YSK) || f & HAS_ORG || f & STALE) continue;
+      if (!(f & HAS_YSK) || f & (HAS_ORG | UNCONFIRMED | STALE)) continue;
       const before = this.flagsAt(i);
       this.contribute(i, PART_COUNTERS, -1);
       this.refresh(i, now);
@@ -915,6 +979,7 @@ export class ReconciliationState {
       status: flags.status,
       altered: flags.altered,
       conflicting: flags.conflicting,
+      unconfirmed: flags.unconfirmed,
       stale: flags.stale,
       yskAgeMs: f & HAS_YSK ? Math.max(0, now - this.publishedAt[i]!) : null,
       yskPublishedAt: f & HAS_YSK ? new Date(this.publishedAt[i]!).toISOString() : null,
@@ -968,6 +1033,7 @@ export class ReconciliationState {
         const f = this.flags[i]!;
         if (query.flag === 'stale' && !(f & STALE)) return;
         if (query.flag === 'conflicting' && !(f & CONFLICTING)) return;
+        if (query.flag === 'unconfirmed' && !(f & UNCONFIRMED)) return;
         if (query.flag === 'altered' && this.versions[i]! <= 1) return;
       }
       total++;

@@ -13,6 +13,12 @@ export interface ReconcileInput {
   entries: readonly Entry[];
   /** an entry a legal officer confirmed; it resolves conflicting entries */
   confirmedEntryId?: string | null;
+  /**
+   * ENTRY_CONFIRMATIONS: how many different observers must have entered the same figures
+   * (each observer's latest entry counting once) before they are the organisation's figure;
+   * a confirmation entry is the figure at once. Default 1.
+   */
+  confirmations?: number;
   /** ms since epoch */
   now: number;
   staleAfterMs: number;
@@ -23,10 +29,12 @@ export interface BoxReconciliation {
   status: BoxStatus;
   altered: boolean;
   conflicting: boolean;
+  /** entries exist but none is agreed by `confirmations` observers nor confirmed: no organisation figure yet */
+  unconfirmed: boolean;
   stale: boolean;
   /** latest YSK sheet */
   ysk: Sheet | null;
-  /** the organisation's sheet: the confirmed entry, else the latest entry */
+  /** the organisation's sheet: the confirmed entry, else the latest agreed one (see `confirmations`) */
   org: Sheet | null;
   orgEntryId: string | null;
   /** first publication by YSK, ms since epoch (fetchedAt of version 1: our clock) */
@@ -68,6 +76,7 @@ export interface BoxFlags {
   status: BoxStatus;
   altered: boolean;
   conflicting: boolean;
+  unconfirmed: boolean;
   stale: boolean;
   versions: number;
   totalAbsDifference: number;
@@ -95,8 +104,9 @@ export const COUNTER_FIELDS = [
   'stale',
   'altered',
   'conflicting',
+  'unconfirmed',
 ] as const satisfies readonly (keyof BoxCounters)[];
 
 export function emptyCounters(): BoxCounters {
-  return { total: 0, yskPublished: 0, entered: 0, match: 0, mismatch: 0, yskOnly: 0, orgOnly: 0, stale: 0, altered: 0, conflicting: 0 };
+  return { total: 0, yskPublished: 0, entered: 0, match: 0, mismatch: 0, yskOnly: 0, orgOnly: 0, stale: 0, altered: 0, conflicting: 0, unconfirmed: 0 };
 }

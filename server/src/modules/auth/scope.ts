@@ -111,7 +111,7 @@ export interface OwnBoxesQuery {
 }
 
 /** A box-level caller's list: their own boxes only, filtered like the region list, by key. */
-export function ownBoxesPage<S extends { key: string; ballot: number; province: number; district: number; status: string; stale: boolean; altered: boolean; conflicting: boolean }>(
+export function ownBoxesPage<S extends { key: string; ballot: number; province: number; district: number; status: string; stale: boolean; altered: boolean; conflicting: boolean; unconfirmed: boolean }>(
   keys: readonly string[],
   summaryOf: (key: string) => S | null,
   q: OwnBoxesQuery,
@@ -123,7 +123,7 @@ export function ownBoxesPage<S extends { key: string; ballot: number; province: 
     .filter((s) => (q.ballot === undefined || s.ballot === q.ballot) && (q.province === undefined || s.province === q.province) && (q.district === undefined || s.district === q.district))
     .filter((s) => {
       if (q.status === undefined) return true;
-      if (q.status === 'stale' || q.status === 'altered' || q.status === 'conflicting') return s[q.status];
+      if (q.status === 'stale' || q.status === 'altered' || q.status === 'conflicting' || q.status === 'unconfirmed') return s[q.status];
       return s.status === q.status;
     });
   return { items, nextCursor: null, total: items.length };

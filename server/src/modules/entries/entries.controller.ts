@@ -1,15 +1,16 @@
-import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { BadRequestException } from '@nestjs/common';
-import type { Principal } from '@gozcu/shared';
+import type { MyBoxesResponse, Principal } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
 import { Audited } from '../audit/audit.interceptor';
 import { CurrentUser, Permission, Scoped } from '../auth/auth.decorators';
 import { EmbargoService } from '../auth/embargo.service';
-import { boxOfEntryBody, boxOfParam, boxesOfEntriesCsv } from '../auth/scope';
+import { boxOfEntryBody, boxOfParam, boxesOfEntriesCsv, regionOfQuery } from '../auth/scope';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { confirmBody, entryBody, type ConfirmBody, type EntryBody } from './entries.dto';
+import { confirmBody, entryBody, myBoxesQuery, type ConfirmBody, type EntryBody, type MyBoxesQuery } from './entries.dto';
 import { EntriesService, type EntryResult } from './entries.service';
+import { MyBoxesService } from './my-boxes.service';
 
 const entryAfter = (r: EntryResult) => ({ entryId: r.entry.id, source: r.entry.source, hash: r.entry.hash, sheet: r.entry.sheet, warnings: r.entry.warnings });
 /** the organisation's figures of the box before the change */
@@ -21,7 +22,20 @@ export class EntriesController {
   constructor(
     private readonly entries: EntriesService,
     private readonly embargo: EmbargoService,
+    private readonly myBoxes: MyBoxesService,
   ) {}
+
+  /**
+   * "Sandıklarım": the caller's boxes (a box-level scope's own boxes; a region-scoped data
+   * officer names a district), each with its state, the ballot's columns in ballot order and
+   * the caller's own latest entry with its verdict (received / match / differs).
+   */
+  @Get('entries/my-boxes')
+  @Permission('entries:write')
+  @Scoped(regionOfQuery)
+  mine(@Query(new ZodPipe(myBoxesQuery, 'query')) q: MyBoxesQuery, @CurrentUser() user: Principal): Promise<MyBoxesResponse> {
+    return this.myBoxes.list(user, q);
+  }
 
   /** 201 for a new entry, 200 for a retry of one already stored (same idempotency key). The signed-in user is the observer. */
   @Post('entries')

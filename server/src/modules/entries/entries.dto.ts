@@ -26,3 +26,11 @@ export const confirmBody = z.object({
   by: z.string().trim().min(1).max(100).optional(),
 });
 export type ConfirmBody = z.infer<typeof confirmBody>;
+
+/** GET /api/entries/my-boxes */
+export const myBoxesQuery = z.object({
+  province: plateSchema.optional(),
+  district: z.coerce.number().int().positive('district is a YSK district id').optional(),
+  ballot: ballotCodeSchema.optional(),
+});
+export type MyBoxesQuery = z.infer<typeof myBoxesQuery>;

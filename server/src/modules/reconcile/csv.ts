@@ -15,6 +15,7 @@ export function boxesCsv(items: BoxSummary[]): string {
       stale: b.stale,
       altered: b.altered,
       conflicting: b.conflicting,
+      unconfirmed: b.unconfirmed,
       ysk_age_minutes: b.yskAgeMs === null ? '' : Math.floor(b.yskAgeMs / 60_000),
       ysk_published_at: b.yskPublishedAt ?? '',
       entered_at: b.enteredAt ?? '',

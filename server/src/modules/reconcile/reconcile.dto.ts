@@ -14,7 +14,8 @@ export type CoverageQuery = z.infer<typeof coverageQuery>;
 export const BOX_SORTS = ['key', 'age', 'difference', 'altered'] as const;
 
 export const boxesQuery = coverageQuery.extend({
-  status: z.enum([...BOX_STATUSES, 'stale', 'altered', 'conflicting'] as [string, ...string[]]).optional(),
+  /** a status, or a flag: stale, altered, conflicting, unconfirmed (awaiting confirmation) */
+  status: z.enum([...BOX_STATUSES, 'stale', 'altered', 'conflicting', 'unconfirmed'] as [string, ...string[]]).optional(),
   sort: z.enum(BOX_SORTS).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   cursor: z.string().max(500).optional(),

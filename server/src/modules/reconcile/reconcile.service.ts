@@ -40,7 +40,12 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(STORE) private readonly store: Store,
     private readonly bus: ChangeBus,
   ) {
-    this.state = new ReconciliationState({ election: config.YSK_ELECTION_ID, staleAfterMs: config.STALE_AFTER_MINUTES * 60_000, now: Date.now });
+    this.state = new ReconciliationState({
+      election: config.YSK_ELECTION_ID,
+      staleAfterMs: config.STALE_AFTER_MINUTES * 60_000,
+      confirmations: config.ENTRY_CONFIRMATIONS,
+      now: Date.now,
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -133,7 +138,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
 
   boxes(q: BoxesQuery): Page<BoxSummary> {
     if (q.district !== undefined && !this.scopeOf(q)) throw new NotFoundException(unknownScope(q));
-    const flag = q.status === 'stale' || q.status === 'altered' || q.status === 'conflicting' ? q.status : undefined;
+    const flag = q.status === 'stale' || q.status === 'altered' || q.status === 'conflicting' || q.status === 'unconfirmed' ? q.status : undefined;
     const sort = q.sort === 'age' ? 'ysk_age' : q.sort;
     try {
       return this.state.list({
