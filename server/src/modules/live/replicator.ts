@@ -78,6 +78,7 @@ export class ChangeReplicator implements OnModuleInit, OnModuleDestroy {
       this.bus.on('boxes.changed', (e) => {
         if (e.cause !== 'replica') this.announce(e.changes.map((c) => c.key));
       }),
+      this.bus.on('boxes.registered', (e) => this.announce(e.keys)),
       this.bus.on('feed.health', (e) => {
         if (!e.replica) this.publish({ node: this.node, kind: 'feed.health', event: e });
       }),
