@@ -16,6 +16,7 @@ import { ADMIN_PASSWORD, login } from '../support/auth';
 import { connect, subscribe, type LiveSocket } from '../support/live';
 import { REPO_ROOT } from '../support/paths';
 import { eventually, startSmallNight, truth } from '../support/sim';
+import { Redis } from 'ioredis';
 import { startNginx, type RunningNginx } from './nginx';
 
 const MONGO = process.env.GOZCU_TEST_MONGO_URL;
@@ -208,11 +209,18 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
     }, 30_000);
     const catchUpMs = Date.now() - restartedAt;
 
-    // the rest of the night, then everything quiet
+    // the rest of the night, with two Redis blips: every node's connections are cut while the worker ingests
+    const admin = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 });
+    let cut = 0;
     for (let i = 0; i < 12; i++) {
       await advance(step);
+      if (i === 3 || i === 7) {
+        for (const type of ['normal', 'pubsub']) cut += Number(await admin.call('CLIENT', 'KILL', 'TYPE', type));
+      }
       await new Promise((r) => setTimeout(r, 400));
     }
+    admin.disconnect();
+    expect(cut).toBeGreaterThan(0);
     for (const n of nodes) await eventually(() => caughtUp(n.url), 90_000, 250);
     // quiet: every node's API, the balancer's and every wall show the same figures
     let api = figures(await coverageOf(nginx.url));
@@ -237,6 +245,7 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
         `  failover gap (node killed → fresh snapshot from the other node, worst wall): ${failoverGap} ms`,
         `  kill → restart of the node: ${restartedAt - killedAt} ms`,
         `  catch-up of the restarted node (start → same figures as the others): ${catchUpMs} ms`,
+        `  Redis blips: 2 (${cut} connections cut); afterwards every node, the API and every wall equal`,
         `  sequence gaps seen by any wall: ${walls.flatMap((w) => w.gaps).length}`,
         '',
       ].join('\n'),
