@@ -14,6 +14,8 @@ module.exports = {
     { ...base, displayName: 'server', testMatch: ['<rootDir>/server/src/**/*.spec.ts'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...base, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
+    // the scale-out rehearsal (nginx, three nodes, FerretDB, Redis): `npm run test:scaleout`, not part of `npm test`
+    { ...base, displayName: 'scaleout', testMatch: ['<rootDir>/test/scaleout/**/*.test.ts'] },
   ],
   testTimeout: 60_000,
   reporters: ['default', '<rootDir>/scripts/summary-reporter.js'],

@@ -17,6 +17,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.disable('x-powered-by');
+  if (config.TRUST_PROXY) app.set('trust proxy', trustProxy(config.TRUST_PROXY));
   // the dashboard is a same-origin SPA: scripts, styles, sockets and fetches from 'self' only
   app.use(
     helmet({
@@ -33,6 +34,13 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const dashboard = config.DASHBOARD_DIR ?? DEFAULT_DASHBOARD_DIR;
   if (existsSync(dashboard)) app.useStaticAssets(dashboard, { index: 'index.html', maxAge: '1h', setHeaders: noCacheIndex });
   return app;
+}
+
+/** `TRUST_PROXY` as Express takes it: a hop count, a boolean, or addresses/subnets/names. */
+export function trustProxy(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }
 
 function noCacheIndex(res: { setHeader(name: string, value: string): void }, path: string): void {

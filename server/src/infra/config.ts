@@ -84,6 +84,11 @@ export const envSchema = z.object({
   EMBARGO_EXEMPT_ROLES: csvOf(z.string().regex(/^[a-z_]+$/, 'must be a role id'), ''),
   /** dashboard origins allowed by CORS (comma-separated); empty = same origin only */
   CORS_ORIGINS: csvOf(url(['http', 'https']), ''),
+  /**
+   * Express `trust proxy` behind a balancer (nginx), so client addresses (rate limits, audit) are
+   * the real clients': e.g. `loopback`, `10.0.0.0/8`, a hop count `1`, `true`. Unset = no proxy trusted.
+   */
+  TRUST_PROXY: z.string().optional(),
   /** when false, GET /metrics needs a token with feed:read */
   METRICS_PUBLIC: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 

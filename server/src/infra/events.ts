@@ -6,6 +6,8 @@ import type { BoxChange, FeedHealthEvent } from '@gozcu/shared';
 export interface ChangeEvents {
   /** box-results whose status, flags or figures changed (one event per committed batch) */
   'boxes.changed': { changes: BoxChange[]; cause: 'ysk' | 'entry' | 'stale' | 'rebuild' | 'replica' };
+  /** boxes registered from reference data before YSK publishes them (other nodes register them too) */
+  'boxes.registered': { keys: string[] };
   'feed.health': FeedHealthEvent & { replica?: boolean };
   'feed.incident': { id: string; kind: string; scope: string; cause: string; at: string; open: boolean };
   /** a complaint was filed (stored and audited); the alerts module listens */

@@ -6,55 +6,200 @@ import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus } from '../../infra/events';
 import { REDIS } from '../../infra/redis.module';
 import { ReconcileService } from '../reconcile/reconcile.service';
+import { STORE, type Store } from '../store/store.port';
 
-type Message = { node: string; kind: 'boxes'; keys: string[] } | { node: string; kind: 'feed.health'; event: unknown };
+type Message = { node: string; kind: 'feed.health'; event: unknown };
+
+/** Entries kept in the change stream (approximately): hours of a national night at poll rate. */
+const STREAM_MAXLEN = 200_000;
+/** Boxes re-read from the store per refresh call during a catch-up. */
+const REFRESH_PAGE = 500;
+const BLOCK_MS = 2_000;
+
+/** Stream ids are `<ms>-<n>`; compares two of them. */
+function compareIds(a: string, b: string): number {
+  const [am, an] = a.split('-').map(Number);
+  const [bm, bn] = b.split('-').map(Number);
+  return am !== bm ? am - bm : an - bn;
+}
 
 /**
- * Multi-node: every committed change is announced on a Redis channel; the other nodes re-read
- * those boxes from the store (the source of truth), apply them to their own state and fan
- * them out to their own sockets, so a change ingested on any node reaches every dashboard.
+ * Multi-node without drift. Every committed change is appended to a Redis stream
+ * (`gozcu:changes:<election>`): ordered, sequenced by Redis, kept (Redis persistence). Each node
+ * reads it from the id it last saw, re-reads those boxes from the store (the source of truth),
+ * applies them and fans them out to its own sockets. A node that missed announcements (a Redis
+ * blip, a restart of the node) resumes from its last seen id, so it catches up with nothing lost;
+ * an announcement that could not be written (Redis down at commit time) waits in an outbox and
+ * is written when Redis is back. When the stream cannot cover the gap (trimmed, or Redis lost
+ * its data), the node re-reads every box of the election from the store.
+ * Feed health transitions are fire-and-forget pub/sub (the next transition supersedes them).
  */
 @Injectable()
 export class ChangeReplicator implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ChangeReplicator.name);
   readonly node = randomUUID();
   private subscriber: Redis | null = null;
+  private reader: Redis | null = null;
   private readonly channel: string;
+  private readonly stream: string;
   private off: (() => void)[] = [];
   private queue: Promise<unknown> = Promise.resolve();
+  private outbox: string[][] = [];
+  private flushing = false;
+  private outboxTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** the last stream id this node has applied (or written itself) */
+  private lastId: string | null = null;
+  /** catch-up figures, for tests and metrics */
+  readonly stats = { applied: 0, fullResyncs: 0, outboxRetries: 0 };
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly bus: ChangeBus,
     private readonly reconcile: ReconcileService,
+    @Inject(STORE) private readonly store: Store,
   ) {
     this.channel = `gozcu:changes:${config.YSK_ELECTION_ID}`;
+    this.stream = `gozcu:changelog:${config.YSK_ELECTION_ID}`;
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     this.subscriber = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
     this.subscriber.on('error', (e) => this.logger.warn(`change subscriber: ${e.message}`));
     this.subscriber.on('message', (_channel, raw: string) => this.receive(raw));
     // not awaited: a Redis that is down must not hold up start-up; ioredis re-subscribes on reconnect
     this.subscriber.subscribe(this.channel).catch((e: Error) => this.logger.warn(`cannot subscribe to ${this.channel}: ${e.message}`));
+    this.reader = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    this.reader.on('error', (e) => this.logger.warn(`change reader: ${e.message}`));
+    // the state was just rebuilt from the store: what is in the stream now is already in it
+    this.lastId = await this.latestIdFrom(this.redis).catch(() => null);
     this.off.push(
       this.bus.on('boxes.changed', (e) => {
-        if (e.cause !== 'replica') this.publish({ node: this.node, kind: 'boxes', keys: e.changes.map((c) => c.key) });
+        if (e.cause !== 'replica') this.announce(e.changes.map((c) => c.key));
       }),
+      this.bus.on('boxes.registered', (e) => this.announce(e.keys)),
       this.bus.on('feed.health', (e) => {
         if (!e.replica) this.publish({ node: this.node, kind: 'feed.health', event: e });
       }),
     );
+    this.outboxTimer = setInterval(() => void this.flushOutbox(), 500);
+    this.outboxTimer.unref();
+    void this.readLoop();
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
     this.off.forEach((f) => f());
+    clearInterval(this.outboxTimer);
+    await this.flushOutbox();
     this.subscriber?.disconnect();
+    this.reader?.disconnect();
+  }
+
+  /** Waits until this node has applied everything announced so far (tests). */
+  async drained(): Promise<void> {
+    await this.queue;
+  }
+
+  private announce(keys: string[]): void {
+    if (!keys.length) return;
+    this.outbox.push(keys);
+    void this.flushOutbox();
+  }
+
+  /** Writes pending announcements in commit order; what Redis refuses stays for the next try. */
+  private async flushOutbox(): Promise<void> {
+    if (this.flushing || !this.outbox.length) return;
+    this.flushing = true;
+    try {
+      while (this.outbox.length) {
+        const keys = this.outbox[0];
+        try {
+          await this.redis.xadd(this.stream, 'MAXLEN', '~', String(STREAM_MAXLEN), '*', 'node', this.node, 'keys', keys.join(','));
+        } catch (e) {
+          this.stats.outboxRetries++;
+          this.logger.warn(`cannot announce ${keys.length} changed boxes yet (${(e as Error).message}); kept to retry`);
+          return;
+        }
+        this.outbox.shift();
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async readLoop(): Promise<void> {
+    // applied only on top of the rebuilt state (what was announced since start-up is read again)
+    while (!this.stopped && !this.reconcile.isReady) await new Promise((r) => setTimeout(r, 50));
+    while (!this.stopped && this.reader) {
+      try {
+        if (this.lastId === null) this.lastId = (await this.latestIdFrom(this.reader)) ?? '0-0';
+        else await this.checkCoverage();
+        const res = (await this.reader.xread('COUNT', 1000, 'BLOCK', BLOCK_MS, 'STREAMS', this.stream, this.lastId)) as [string, [string, string[]][]][] | null;
+        if (!res) continue;
+        for (const [, entries] of res) {
+          const keys = new Set<string>();
+          for (const [id, fields] of entries) {
+            this.lastId = id;
+            const f = Object.fromEntries(fields.reduce<[string, string][]>((acc, v, i, all) => (i % 2 ? acc : [...acc, [v, all[i + 1]]]), []));
+            if (f.node === this.node || !f.keys) continue;
+            for (const k of f.keys.split(',')) keys.add(k);
+          }
+          if (keys.size) await this.apply([...keys]);
+        }
+      } catch (e) {
+        if (this.stopped) return;
+        this.logger.warn(`change stream: ${(e as Error).message}; resuming from ${this.lastId}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
+  private async latestIdFrom(conn: Redis): Promise<string | null> {
+    const last = (await conn.xrevrange(this.stream, '+', '-', 'COUNT', 1)) as [string, string[]][];
+    return last[0]?.[0] ?? null;
+  }
+
+  /**
+   * The stream must still hold what follows lastId: when its first entry is newer than that
+   * (trimmed) or it is gone (Redis lost its data), some announcements are lost; every box is
+   * then re-read from the store.
+   */
+  private async checkCoverage(): Promise<void> {
+    if (!this.reader || this.lastId === null || this.lastId === '0-0') return;
+    const info = (await this.reader.xrange(this.stream, '-', '+', 'COUNT', 1)) as [string, string[]][];
+    const first = info[0]?.[0];
+    const last = first ? await this.latestIdFrom(this.reader) : null;
+    const lost = !first || compareIds(first, this.lastId) > 0 || (last !== null && compareIds(last, this.lastId) < 0);
+    if (!lost) return;
+    this.logger.warn(`change stream no longer covers ${this.lastId}: re-reading every box from the store`);
+    this.stats.fullResyncs++;
+    this.lastId = last ?? '0-0';
+    await this.apply(null);
+  }
+
+  /** Re-reads the boxes (all of the election when null) from the store, in announcement order. */
+  private apply(keys: string[] | null): Promise<unknown> {
+    const run = async () => {
+      if (keys) {
+        for (let i = 0; i < keys.length; i += REFRESH_PAGE) await this.reconcile.refresh(keys.slice(i, i + REFRESH_PAGE));
+        this.stats.applied += keys.length;
+        return;
+      }
+      for (let after: string | undefined; ; ) {
+        const page = await this.store.boxes({ election: this.config.YSK_ELECTION_ID }, { after, limit: REFRESH_PAGE });
+        if (!page.length) break;
+        await this.reconcile.refresh(page.map((p) => p.box.key));
+        after = page[page.length - 1].box.key;
+      }
+    };
+    this.queue = this.queue.then(run).catch((e: Error) => this.logger.error(`replica refresh failed: ${e.message}`));
+    return this.queue;
   }
 
   private publish(message: Message): void {
-    this.redis.publish(this.channel, JSON.stringify(message)).catch((e: Error) => this.logger.warn(`cannot announce a change: ${e.message}`));
+    this.redis.publish(this.channel, JSON.stringify(message)).catch((e: Error) => this.logger.warn(`cannot announce feed health: ${e.message}`));
   }
 
   private receive(raw: string): void {
@@ -64,12 +209,7 @@ export class ChangeReplicator implements OnModuleInit, OnModuleDestroy {
     } catch {
       return;
     }
-    if (message.node === this.node) return;
-    if (message.kind === 'feed.health') {
-      this.bus.emit('feed.health', { ...(message.event as FeedHealthEvent), replica: true });
-      return;
-    }
-    // one refresh at a time keeps the order in which changes were announced
-    this.queue = this.queue.then(() => this.reconcile.refresh(message.keys)).catch((e: Error) => this.logger.error(`replica refresh failed: ${e.message}`));
+    if (message.node === this.node || message.kind !== 'feed.health') return;
+    this.bus.emit('feed.health', { ...(message.event as FeedHealthEvent), replica: true });
   }
 }

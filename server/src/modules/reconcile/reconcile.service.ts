@@ -103,6 +103,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
       this.districts.set(b.district, b.province);
       this.state.registerBox(b);
     }
+    this.bus.emit('boxes.registered', { keys: boxes.map((b) => b.key) });
   }
 
   /** Applies committed YSK appends and emits what changed. */
@@ -179,6 +180,8 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
       if (!found) continue;
       const ref = refOf(key);
       this.districts.set(ref.district, ref.province);
+      // a box registered on another node (reference data) counts here too
+      this.state.registerBox(found.box);
       const before = this.state.summary(key);
       let last: BoxChange | null = null;
       if (found.latest) last = this.state.applyYsk(ref, yskInput(found.latest, found.firstPublishedAt));

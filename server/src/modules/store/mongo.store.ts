@@ -64,7 +64,8 @@ const schemas = {
       yskBoxId: { type: Number, default: null },
       neighbourhood: { type: Number, default: null },
       latestSeq: { type: Number, default: 0 },
-      firstPublishedAt: { type: String, default: null },
+      // absent until the first version is stored (raised with $min, which sets a missing field)
+      firstPublishedAt: { type: String },
     },
     { versionKey: false },
   ).index({ province: 1, district: 1, _id: 1 }),
@@ -227,6 +228,20 @@ function complaintQuery(filter: ComplaintFilter): Record<string, unknown> {
   return q;
 }
 const BLOB_ID = /^[0-9a-f]{64}$/;
+/** conflicting appends of the same box (other nodes) are recomputed at most this often */
+const APPEND_ATTEMPTS = 8;
+
+const isDuplicate = (e: unknown) => (e as { code?: number })?.code === 11000;
+
+/** Where an ordered bulk insert stopped on a duplicate key; null for any other error. */
+function duplicateIndex(e: unknown): number | null {
+  type WriteError = { code?: number; index?: number; err?: { code?: number; index?: number } };
+  const errors = (e as { writeErrors?: WriteError[] | WriteError })?.writeErrors;
+  const list: WriteError[] = Array.isArray(errors) ? errors : errors ? [errors] : [];
+  const first = list.map((w) => ({ code: w.code ?? w.err?.code, index: w.index ?? w.err?.index })).sort((a, b) => (a.index ?? 0) - (b.index ?? 0))[0];
+  if (first && first.code === 11000 && typeof first.index === 'number') return first.index;
+  return null;
+}
 
 type UserDoc = Omit<UserRecord, 'id'> & { _id: string };
 function toUser(d: UserDoc): UserRecord {
@@ -301,15 +316,62 @@ function boxUpsert(b: BoxInfo) {
   return {
     updateOne: {
       filter: { _id: key },
-      update: { $setOnInsert: { ...ref, latestSeq: 0, firstPublishedAt: null, ...(yskBoxId === null ? { yskBoxId: null } : {}), ...(neighbourhood === null ? { neighbourhood: null } : {}) }, ...(Object.keys(set).length ? { $set: set } : {}) },
+      update: { $setOnInsert: { ...ref, latestSeq: 0, ...(yskBoxId === null ? { yskBoxId: null } : {}), ...(neighbourhood === null ? { neighbourhood: null } : {}) }, ...(Object.keys(set).length ? { $set: set } : {}) },
       upsert: true,
     },
   };
 }
 
 /**
- * The scale-out store: MongoDB through mongoose. Needs a replica set (docker-compose runs a
- * single-node one) because a bulk append is one multi-document transaction.
+ * FerretDB (v1.24, SQLite) stalls on an update command of 100 or more statements that match
+ * documents (each statement keeps its read open until the command ends), so bulk updates go in
+ * chunks of this many.
+ */
+const BULK_CHUNK = 50;
+
+/** An upsert that lost a race for a unique key to another node is run again (it then updates). */
+async function upsertRetrying<T>(op: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await op();
+    } catch (e) {
+      if (attempt >= 5 || !isDuplicate(e)) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+    }
+  }
+}
+
+type BulkOps = Parameters<Model<any>['bulkWrite']>[0];
+
+/**
+ * A bulk write in chunks. Upserts are idempotent: two nodes upserting the same new document race
+ * on its unique `_id` and one gets a duplicate-key error (FerretDB and MongoDB alike); that chunk
+ * is written again, when the document exists and the upsert is a plain update.
+ */
+async function bulkWriteChunked(model: Model<any>, ops: BulkOps, ordered = false): Promise<{ matched: number; upserted: number }> {
+  let matched = 0;
+  let upserted = 0;
+  for (let i = 0; i < ops.length; i += BULK_CHUNK) {
+    const chunk = ops.slice(i, i + BULK_CHUNK);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await model.bulkWrite(chunk, { ordered });
+        matched += res.matchedCount;
+        upserted += res.upsertedCount;
+        break;
+      } catch (e) {
+        if (attempt >= 5 || !(isDuplicate(e) || duplicateIndex(e) !== null)) throw e;
+        await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+      }
+    }
+  }
+  return { matched, upserted };
+}
+
+/**
+ * The scale-out store: MongoDB through mongoose. Uses no multi-document transaction (so it runs
+ * on FerretDB as on MongoDB, replica set or not): unique indexes, ordered bulk inserts and
+ * idempotent upserts keep it consistent across nodes and retries (see appendVersions).
  */
 export class MongoStore implements Store {
   readonly kind = 'mongo' as const;
@@ -338,19 +400,21 @@ export class MongoStore implements Store {
 
   async upsertProvinces(provinces: Province[]): Promise<void> {
     if (!provinces.length) return;
-    await this.m.provinces.bulkWrite(provinces.map((p) => ({ updateOne: { filter: { _id: p.plate }, update: { $set: { name: p.name } }, upsert: true } })));
+    await bulkWriteChunked(this.m.provinces, provinces.map((p) => ({ updateOne: { filter: { _id: p.plate }, update: { $set: { name: p.name } }, upsert: true } })));
   }
 
   async upsertDistricts(districts: District[]): Promise<void> {
     if (!districts.length) return;
-    await this.m.districts.bulkWrite(
+    await bulkWriteChunked(
+      this.m.districts,
       districts.map((d) => ({ updateOne: { filter: { _id: d.yskId }, update: { $set: { province: d.province, name: d.name } }, upsert: true } })),
     );
   }
 
   async upsertNeighbourhoods(neighbourhoods: Neighbourhood[]): Promise<void> {
     if (!neighbourhoods.length) return;
-    await this.m.neighbourhoods.bulkWrite(
+    await bulkWriteChunked(
+      this.m.neighbourhoods,
       neighbourhoods.map(({ yskId, ...rest }) => ({ updateOne: { filter: { _id: yskId }, update: { $set: rest }, upsert: true } })),
     );
   }
@@ -374,66 +438,109 @@ export class MongoStore implements Store {
   }
 
   async upsertBoxes(boxes: BoxInfo[]): Promise<void> {
-    if (boxes.length) await this.m.boxes.bulkWrite(boxes.map(boxUpsert));
+    if (boxes.length) await this.upsertBoxesChanged(boxes);
   }
 
+  /** Upserts only the boxes that are new or whose YSK ids became known (a poll re-sends every box of a district). */
+  private async upsertBoxesChanged(boxes: BoxInfo[]): Promise<void> {
+    const unique = [...new Map(boxes.map((b) => [b.key, b])).values()];
+    const held = new Map<string, { yskBoxId: number | null; neighbourhood: number | null }>();
+    for (let i = 0; i < unique.length; i += 1000) {
+      const docs = await this.m.boxes.find({ _id: { $in: unique.slice(i, i + 1000).map((b) => b.key) } }, { yskBoxId: 1, neighbourhood: 1 }).lean<BoxDoc[]>();
+      for (const d of docs) held.set(d._id, { yskBoxId: d.yskBoxId ?? null, neighbourhood: d.neighbourhood ?? null });
+    }
+    const needed = unique.filter((b) => {
+      const h = held.get(b.key);
+      return !h || (b.yskBoxId !== null && b.yskBoxId !== h.yskBoxId) || (b.neighbourhood !== null && b.neighbourhood !== h.neighbourhood);
+    });
+    if (needed.length) await bulkWriteChunked(this.m.boxes, needed.map(boxUpsert));
+  }
+
+  /**
+   * Without a multi-document transaction (FerretDB has none; MongoDB needs a replica set for
+   * one): the versions collection is the truth and each version is one atomic insert guarded by
+   * the unique indexes (key, seq) and (key, hash). Outcomes are computed from the versions
+   * already stored; the inserts go in one ordered bulk write, so a batch stops at the first
+   * conflict (another node took that seq, or a retried batch already stored that hash) with
+   * everything before it kept, and the rest is recomputed from a fresh read. The box's
+   * `latestSeq` and `firstPublishedAt` are a cache raised with `$max` afterwards; a lagging cache
+   * (a crash between the two writes) is repaired by the next append of that box. A retried batch
+   * stores nothing twice.
+   */
   async appendVersions(versions: NewVersion[]): Promise<AppendOutcome[]> {
     if (!versions.length) return [];
-    const session = await this.conn.startSession();
-    try {
-      let outcomes: AppendOutcome[] = [];
-      await session.withTransaction(async () => {
-        const keys = [...new Set(versions.map((v) => v.key))];
-        await this.m.boxes.bulkWrite(versions.map((v) => boxUpsert(v.box)), { session });
-        const boxes = await this.m.boxes.find({ _id: { $in: keys } }, { latestSeq: 1 }, { session }).lean<{ _id: string; latestSeq: number }[]>();
-        const latest = new Map(boxes.map((b) => [b._id, b.latestSeq]));
-        const known = await this.m.versions
-          .find({ key: { $in: keys }, hash: { $in: versions.map((v) => v.hash) } }, { key: 1, hash: 1, seq: 1 }, { session })
-          .lean<{ key: string; hash: string; seq: number }[]>();
-        const seqByHash = new Map(known.map((k) => [`${k.key}\u0000${k.hash}`, k.seq]));
-        const inserts: SheetVersion[] = [];
-        const pending: { index: number; version: SheetVersion; previousSeq: number }[] = [];
-        outcomes = versions.map((v, index): AppendOutcome => {
-          const current = latest.get(v.key) ?? 0;
-          const seen = seqByHash.get(`${v.key}\u0000${v.hash}`);
-          if (seen !== undefined) return seen === current ? { kind: 'unchanged', key: v.key } : { kind: 'stale', key: v.key, matchesSeq: seen };
-          const version: SheetVersion = { key: v.key, seq: current + 1, hash: v.hash, sheet: v.sheet, yskVersion: v.yskVersion, yskChangedAt: v.yskChangedAt, changeReason: v.changeReason, fetchedAt: v.fetchedAt };
-          latest.set(v.key, version.seq);
-          seqByHash.set(`${v.key}\u0000${v.hash}`, version.seq);
-          inserts.push(version);
-          if (current > 0) pending.push({ index, version, previousSeq: current });
-          return { kind: 'first', version };
-        });
-        if (!inserts.length) return;
-        await this.m.versions.insertMany(inserts, { session });
-        await this.m.boxes.bulkWrite(
-          inserts.map((v) => ({
-            updateOne: { filter: { _id: v.key }, update: { $max: { latestSeq: v.seq } } },
-          })),
-          { session },
-        );
-        const firsts = inserts.filter((v) => v.seq === 1);
-        if (firsts.length) {
-          await this.m.boxes.bulkWrite(
-            firsts.map((v) => ({ updateOne: { filter: { _id: v.key }, update: { $set: { firstPublishedAt: v.fetchedAt } } } })),
-            { session },
+    await this.upsertBoxesChanged(versions.map((v) => v.box));
+    const outcomes: (AppendOutcome | undefined)[] = new Array(versions.length);
+    let todo = versions.map((_, i) => i);
+    for (let attempt = 0; todo.length; attempt++) {
+      if (attempt === APPEND_ATTEMPTS) throw new Error(`appendVersions: still conflicting after ${APPEND_ATTEMPTS} attempts (${todo.length} versions left)`);
+      const keys = [...new Set(todo.map((i) => versions[i].key))];
+      const [stored, cached] = await Promise.all([
+        this.m.versions.find({ key: { $in: keys } }).lean<VersionDoc[]>(),
+        this.m.boxes.find({ _id: { $in: keys } }, { latestSeq: 1, firstPublishedAt: 1 }).lean<{ _id: string; latestSeq: number; firstPublishedAt: string | null }[]>(),
+      ]);
+      const latest = new Map<string, SheetVersion>();
+      const seqByHash = new Map<string, number>();
+      for (const d of stored) {
+        const v = toVersion(d);
+        if ((latest.get(v.key)?.seq ?? 0) < v.seq) latest.set(v.key, v);
+        seqByHash.set(`${v.key}\u0000${v.hash}`, v.seq);
+      }
+      const inserts: { index: number; version: SheetVersion }[] = [];
+      for (const index of todo) {
+        const v = versions[index];
+        const current = latest.get(v.key) ?? null;
+        const seen = seqByHash.get(`${v.key}\u0000${v.hash}`);
+        if (seen !== undefined) {
+          outcomes[index] = seen === current?.seq ? { kind: 'unchanged', key: v.key } : { kind: 'stale', key: v.key, matchesSeq: seen };
+          continue;
+        }
+        const version: SheetVersion = { key: v.key, seq: (current?.seq ?? 0) + 1, hash: v.hash, sheet: v.sheet, yskVersion: v.yskVersion, yskChangedAt: v.yskChangedAt, changeReason: v.changeReason, fetchedAt: v.fetchedAt };
+        outcomes[index] = current ? { kind: 'revised', version, previous: current } : { kind: 'first', version };
+        latest.set(v.key, version);
+        seqByHash.set(`${v.key}\u0000${v.hash}`, version.seq);
+        inserts.push({ index, version });
+      }
+      let failedAt = inserts.length;
+      if (inserts.length) {
+        try {
+          await this.m.versions.insertMany(
+            inserts.map((i) => i.version),
+            { ordered: true },
           );
+        } catch (e) {
+          const at = duplicateIndex(e);
+          if (at === null) throw e;
+          failedAt = at;
         }
-        if (pending.length) {
-          const prev = await this.m.versions
-            .find({ $or: pending.map((p) => ({ key: p.version.key, seq: p.previousSeq })) }, null, { session })
-            .lean<VersionDoc[]>();
-          const bySeq = new Map(prev.map((p) => [`${p.key}\u0000${p.seq}`, toVersion(p)]));
-          for (const p of pending) {
-            const previous = bySeq.get(`${p.version.key}\u0000${p.previousSeq}`) ?? inserts.find((i) => i.key === p.version.key && i.seq === p.previousSeq)!;
-            outcomes[p.index] = { kind: 'revised', version: p.version, previous };
-          }
-        }
-      });
-      return outcomes;
-    } finally {
-      await session.endSession();
+      }
+      // raise the cache of every box whose truth is ahead of it (what this call stored, or what an earlier one left)
+      const truthSeq = new Map<string, number>();
+      const truthFirst = new Map<string, string>();
+      for (const v of [...stored, ...inserts.slice(0, failedAt).map((i) => i.version)]) {
+        truthSeq.set(v.key, Math.max(truthSeq.get(v.key) ?? 0, v.seq));
+        if (v.seq === 1) truthFirst.set(v.key, v.fetchedAt);
+      }
+      // one updateMany per (seq, first publication): a poll's new boxes share both
+      const groups = new Map<string, { seq: number; firstAt: string | null; ids: string[] }>();
+      for (const b of cached) {
+        const seq = truthSeq.get(b._id) ?? 0;
+        const firstAt = b.firstPublishedAt ? null : (truthFirst.get(b._id) ?? null);
+        if (seq <= (b.latestSeq ?? 0) && !firstAt) continue;
+        const group = `${seq}\u0000${firstAt ?? ''}`;
+        if (!groups.has(group)) groups.set(group, { seq, firstAt, ids: [] });
+        groups.get(group)!.ids.push(b._id);
+      }
+      const cache: BulkOps = [...groups.values()].map((g) => ({
+        updateMany: { filter: { _id: { $in: g.ids } }, update: { $max: { latestSeq: g.seq }, ...(g.firstAt ? { $min: { firstPublishedAt: g.firstAt } } : {}) } },
+      }));
+      if (cache.length) await bulkWriteChunked(this.m.boxes, cache);
+      // a conflict: every version of those boxes not stored by this attempt is recomputed from a fresh read
+      const keptIndex = new Set(inserts.slice(0, failedAt).map((i) => i.index));
+      const conflicted = new Set(inserts.slice(failedAt).map((i) => i.version.key));
+      todo = todo.filter((i) => conflicted.has(versions[i].key) && !keptIndex.has(i));
     }
+    return outcomes as AppendOutcome[];
   }
 
   async latestVersion(key: string): Promise<SheetVersion | null> {
@@ -471,7 +578,7 @@ export class MongoStore implements Store {
     const existing = await this.m.entries.findOne({ idempotencyKey: entry.idempotencyKey }).lean<EntryDoc>();
     if (existing) return { kind: 'duplicate', entry: toEntry(existing) };
     const { box, ...rest } = entry;
-    await this.m.boxes.bulkWrite([boxUpsert(box)]);
+    await this.upsertBoxesChanged([box]);
     try {
       const [doc] = await this.m.entries.insertMany([rest]);
       return { kind: 'stored', entry: toEntry(doc.toObject() as EntryDoc) };
@@ -498,7 +605,7 @@ export class MongoStore implements Store {
 
   async putColumnMap(map: ColumnMap): Promise<boolean> {
     const _id = `${map.election}:${map.ballot}:${map.province}`;
-    const held = await this.m.columnMaps.findOneAndUpdate({ _id }, { $set: { ...map } }, { upsert: true }).lean<ColumnMap>();
+    const held = await upsertRetrying(() => this.m.columnMaps.findOneAndUpdate({ _id }, { $set: { ...map } }, { upsert: true }).lean<ColumnMap>());
     return JSON.stringify(held?.columns ?? null) !== JSON.stringify(map.columns);
   }
 
@@ -508,9 +615,11 @@ export class MongoStore implements Store {
   }
 
   async escalate(e: Omit<Escalation, 'id'>): Promise<Escalation> {
-    const doc = await this.m.escalations
-      .findOneAndUpdate({ key: e.key, reason: e.reason }, { $setOnInsert: e }, { upsert: true, new: true })
-      .lean<Escalation & { _id: mongoose.Types.ObjectId }>();
+    const doc = await upsertRetrying(() =>
+      this.m.escalations
+        .findOneAndUpdate({ key: e.key, reason: e.reason }, { $setOnInsert: e }, { upsert: true, returnDocument: 'after' })
+        .lean<Escalation & { _id: mongoose.Types.ObjectId }>(),
+    );
     return { id: doc!._id.toHexString(), key: doc!.key, province: doc!.province, district: doc!.district, reason: doc!.reason, at: doc!.at };
   }
 
@@ -567,12 +676,12 @@ export class MongoStore implements Store {
 
   async updateUser(id: string, patch: UserPatch): Promise<UserRecord | null> {
     const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    const doc = await this.m.users.findOneAndUpdate({ _id: id }, Object.keys(set).length ? { $set: set } : {}, { new: true }).lean<UserDoc>();
+    const doc = await this.m.users.findOneAndUpdate({ _id: id }, Object.keys(set).length ? { $set: set } : {}, { returnDocument: 'after' }).lean<UserDoc>();
     return doc ? toUser(doc) : null;
   }
 
   async countFailedLogin(id: string): Promise<number> {
-    const doc = await this.m.users.findOneAndUpdate({ _id: id }, { $inc: { failedLogins: 1 } }, { new: true }).lean<UserDoc>();
+    const doc = await this.m.users.findOneAndUpdate({ _id: id }, { $inc: { failedLogins: 1 } }, { returnDocument: 'after' }).lean<UserDoc>();
     return doc?.failedLogins ?? 0;
   }
 
@@ -620,16 +729,16 @@ export class MongoStore implements Store {
   }
 
   async putSetting(key: string, value: unknown): Promise<void> {
-    await this.m.settings.updateOne({ _id: key }, { $set: { value } }, { upsert: true });
+    await upsertRetrying(() => this.m.settings.updateOne({ _id: key }, { $set: { value } }, { upsert: true }));
   }
 
   async putVoters(voters: VoterRecord[]): Promise<number> {
     if (!voters.length) return 0;
-    const res = await this.m.voters.bulkWrite(
+    const res = await bulkWriteChunked(
+      this.m.voters,
       voters.map(({ hash, ...rest }) => ({ updateOne: { filter: { _id: hash }, update: { $set: rest }, upsert: true } })),
-      { ordered: false },
     );
-    return res.upsertedCount + res.matchedCount;
+    return res.upserted + res.matched;
   }
 
   async voterByHash(hash: string): Promise<VoterRecord | null> {
@@ -667,7 +776,7 @@ export class MongoStore implements Store {
     if (patch.petitionId !== undefined) set.petitionId = patch.petitionId;
     const update: Record<string, unknown> = { $set: set };
     if (patch.step) update.$push = { history: patch.step };
-    return this.toComplaint(await this.m.complaints.findOneAndUpdate({ _id: id, status: expected }, update, { new: true }).lean());
+    return this.toComplaint(await this.m.complaints.findOneAndUpdate({ _id: id, status: expected }, update, { returnDocument: 'after' }).lean());
   }
 
   async complaints(filter: ComplaintFilter, limit = 1000): Promise<ComplaintRecord[]> {
@@ -745,7 +854,7 @@ export class MongoStore implements Store {
 
   async updatePetition(id: string, expected: PetitionRecord['status'], patch: PetitionPatch): Promise<PetitionRecord | null> {
     const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    return this.toPetition(await this.m.petitions.findOneAndUpdate({ _id: id, status: expected }, { $set: set }, { new: true }).lean());
+    return this.toPetition(await this.m.petitions.findOneAndUpdate({ _id: id, status: expected }, { $set: set }, { returnDocument: 'after' }).lean());
   }
 
   async petitions(filter: PetitionFilter, limit = 1000): Promise<PetitionRecord[]> {

@@ -84,6 +84,25 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.versions(items[7].key)).toHaveLength(1);
     });
 
+    it('stores each version once when the same box is appended concurrently, seqs without gaps', async () => {
+      const items = Array.from({ length: 40 }, (_, i) => version(box(2001 + i), sheet(i, 5), `c${i}`));
+      const [a, b] = await Promise.all([store.appendVersions(items), store.appendVersions(items)]);
+      for (let i = 0; i < items.length; i++) expect([a[i].kind, b[i].kind].sort()).toEqual(['first', 'unchanged']);
+      const key = items[0].key;
+      const [x, y] = await Promise.all([
+        store.appendVersions([version(items[0].box, sheet(1, 1), 'c0-x', '2024-03-31T19:00:00.000Z', 2)]),
+        store.appendVersions([version(items[0].box, sheet(2, 2), 'c0-y', '2024-03-31T19:00:01.000Z', 3)]),
+      ]);
+      expect([x[0].kind, y[0].kind]).toEqual(['revised', 'revised']);
+      const stored = await store.versions(key);
+      expect(stored.map((v) => v.seq)).toEqual([1, 2, 3]);
+      expect(stored.map((v) => v.hash).sort()).toEqual(['c0', 'c0-x', 'c0-y']);
+      const second = stored[1];
+      const [later] = [x[0], y[0]].filter((o) => o.kind === 'revised' && o.version.seq === 3);
+      expect(later).toMatchObject({ previous: { seq: 2, hash: second.hash } });
+      expect(await store.box(key)).toMatchObject({ latest: { seq: 3 }, versions: 3, firstPublishedAt: '2024-03-31T18:00:00.000Z' });
+    });
+
     it('lists the boxes of a scope with their latest state, paged by key', async () => {
       const a = box(1001);
       const b = box(1002);

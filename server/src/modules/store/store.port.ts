@@ -255,8 +255,10 @@ export interface Store {
   upsertBoxes(boxes: BoxInfo[]): Promise<void>;
 
   /**
-   * Appends many YSK versions in one transaction: all or nothing. Idempotent on (box key,
-   * content hash): a retried batch stores nothing twice. Outcomes are in input order.
+   * Appends many YSK versions. Idempotent on (box key, content hash): a retried batch stores
+   * nothing twice, and one interrupted half-way is completed by its retry. SQLite: one
+   * transaction; MongoDB: no multi-document transaction (unique indexes, ordered inserts), so
+   * concurrent appends from several nodes still give each box gap-free seqs. Outcomes are in input order.
    */
   appendVersions(versions: NewVersion[]): Promise<AppendOutcome[]>;
   latestVersion(key: string): Promise<SheetVersion | null>;

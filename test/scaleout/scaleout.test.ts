@@ -1,0 +1,254 @@
+/**
+ * The scale-out rehearsal (`npm run test:scaleout`): the topology of docker-compose.yml on
+ * loopback. nginx in front of two API/gateway nodes (YSK_WORKER=false), one worker node polling
+ * the simulator, the MongoDB-wire store (FerretDB, or MONGO_URL) and Redis. Dashboard sockets
+ * connect through nginx; one API node is killed mid-night, its sockets reconnect to the other
+ * with no sequence gap, every wall keeps the API's numbers; the killed node restarts and catches up.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Coverage, RoomDelta, RoomSnapshot } from '@gozcu/shared';
+import type { RunningSimulator } from '../../server/src/simulator/server';
+import { freePort } from '../support/app';
+import { ADMIN_PASSWORD, login } from '../support/auth';
+import { connect, subscribe, type LiveSocket } from '../support/live';
+import { REPO_ROOT } from '../support/paths';
+import { eventually, startSmallNight, truth } from '../support/sim';
+import { Redis } from 'ioredis';
+import { startNginx, type RunningNginx } from './nginx';
+
+const MONGO = process.env.GOZCU_TEST_MONGO_URL;
+const ELECTION = `scale${process.pid}`;
+const JWT_SECRET = 'scaleout-rehearsal-jwt-secret-0123456789abcdef';
+const ROOM = 'country';
+
+interface Node {
+  name: string;
+  port: number;
+  env: Record<string, string>;
+  proc: ChildProcess | null;
+  url: string;
+}
+
+/** What a wall shows and the API answers, without the time it was taken. */
+function figures(c: Coverage) {
+  const boxes = Object.fromEntries(Object.entries(c.boxes).filter(([k]) => !/stale/i.test(k)));
+  return { boxes, votes: c.votes, registered: c.registered, voted: c.voted, valid: c.valid, invalid: c.invalid };
+}
+
+/** A dashboard through the balancer: its room's seq and figures, every sequence gap it saw. */
+class Wall {
+  seq = -1;
+  coverage: Coverage | null = null;
+  readonly gaps: string[] = [];
+  disconnectedAt: number | null = null;
+  /** ms from losing its node to a fresh snapshot from the other one */
+  failovers: number[] = [];
+  constructor(readonly name: string, readonly socket: LiveSocket) {
+    socket.on('delta', (d: RoomDelta) => {
+      if (d.room !== ROOM) return;
+      if (d.seq !== this.seq + 1) this.gaps.push(`${name}: delta ${d.seq} after ${this.seq}`);
+      this.seq = d.seq;
+      this.coverage = d.coverage;
+    });
+    socket.on('disconnect', () => {
+      this.disconnectedAt ??= Date.now();
+    });
+    socket.io.on('reconnect', () => void this.resubscribe());
+  }
+  async resubscribe(): Promise<void> {
+    const ack = await subscribe(this.socket, ROOM, 2);
+    if (!ack.ok) throw new Error(`${this.name}: subscribe refused: ${ack.msg}`);
+    this.take(ack.data);
+    if (this.disconnectedAt !== null) {
+      this.failovers.push(Date.now() - this.disconnectedAt);
+      this.disconnectedAt = null;
+    }
+  }
+  take(s: RoomSnapshot): void {
+    this.seq = s.seq;
+    this.coverage = s.coverage;
+  }
+}
+
+describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gozcu-scaleout-'));
+  let sim: RunningSimulator;
+  let nginx: RunningNginx;
+  const nodes: Node[] = [];
+  const walls: Wall[] = [];
+
+  function start(node: Node): Promise<void> {
+    const proc = spawn(process.execPath, [join(REPO_ROOT, 'server', 'dist', 'main.js')], { cwd: REPO_ROOT, env: { ...process.env, ...node.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    node.proc = proc;
+    return new Promise<void>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`${node.name} did not start: ${out}`)), 60_000);
+      proc.stdout!.on('data', (d) => {
+        out += d;
+        if (out.includes('Gözcü is running')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      proc.stderr!.on('data', (d) => (out += d));
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${node.name} exited ${code}: ${out.slice(-4000)}`));
+      });
+    });
+  }
+
+  async function coverageOf(url: string): Promise<Coverage> {
+    const s = await login(url, 'admin', ADMIN_PASSWORD);
+    const res = await s.get('/api/coverage?ballot=2');
+    if (res.status !== 200) throw new Error(`coverage from ${url}: ${res.status}`);
+    return res.body as Coverage;
+  }
+
+  beforeAll(async () => {
+    if (!MONGO) throw new Error('no MongoDB-wire server: run through npm run test:scaleout (scripts/with-ferretdb.mjs) or set MONGO_URL');
+    if (!process.env.REDIS_URL) throw new Error('no REDIS_URL: run through npm run test:scaleout (scripts/with-redis.mjs)');
+    sim = await startSmallNight({ election: ELECTION, plates: [69], ballots: [2], revisionRate: 0.08 });
+    const mongoUrl = MONGO.replace(/\/(\?|$)/, `/gozcu_${ELECTION}$1`);
+    const common = {
+      MONGO_URL: mongoUrl,
+      YSK_ELECTION_ID: ELECTION,
+      YSK_BALLOT_TYPES: '2',
+      YSK_PROVINCES: '69',
+      YSK_BASE_URL: sim.apiUrl,
+      JWT_SECRET,
+      VOTER_HMAC_SECRET: 'scaleout-rehearsal-voter-secret-0123456789',
+      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      TRUST_PROXY: 'loopback',
+      LOGIN_RATE_LIMIT: '10000',
+      LIVE_BATCH_MS: '100',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    };
+    for (const [name, worker] of [['worker', true], ['api-a', false], ['api-b', false]] as const) {
+      const port = await freePort();
+      const env: Record<string, string> = { ...common, PORT: String(port), DATA_DIR: join(dir, name), YSK_WORKER: String(worker) };
+      if (worker) Object.assign(env, { YSK_POLL_INTERVAL_MS: '300', YSK_MAX_RPS: '200', YSK_TIMEOUT_MS: '2000', YSK_BACKOFF_BASE_MS: '20', YSK_BACKOFF_CAP_MS: '400', YSK_MAX_ATTEMPTS: '50' });
+      nodes.push({ name, port, env, proc: null, url: `http://127.0.0.1:${port}` });
+    }
+    // the worker first (it creates the indexes and seeds the admin), then the API nodes
+    await start(nodes[0]);
+    await Promise.all(nodes.slice(1).map(start));
+    nginx = await startNginx({ dir: join(dir, 'nginx'), port: await freePort(), upstreams: [nodes[1].port, nodes[2].port] });
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const w of walls) w.socket.close();
+    await nginx?.stop();
+    await Promise.all(
+      nodes.map(
+        (n) =>
+          new Promise<void>((resolve) => {
+            if (!n.proc || n.proc.exitCode !== null || n.proc.signalCode) return resolve();
+            n.proc.once('exit', () => resolve());
+            n.proc.kill('SIGTERM');
+          }),
+      ),
+    );
+    await sim?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function advance(ms: number): Promise<void> {
+    const res = await fetch(`${sim.url}/_admin/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMs: ms }) });
+    if (!res.ok) throw new Error(`clock: ${res.status}`);
+  }
+
+  /** Every box-result YSK shows now is counted by this node's API. */
+  async function caughtUp(url: string): Promise<string | null> {
+    const now = (await truth(sim, 'now')).filter((b) => b.versions.length > 0);
+    const c = await coverageOf(url);
+    return c.boxes.yskPublished === now.length ? null : `${url}: ${c.boxes.yskPublished} of ${now.length} published boxes counted`;
+  }
+
+  it('fails over a killed API node with no sequence gap, keeps every wall equal to the API, and catches the node up', async () => {
+    const session = await login(nginx.url, 'admin', ADMIN_PASSWORD);
+    for (let i = 0; i < 6; i++) {
+      const socket = await connect(nginx.url, session.token);
+      const wall = new Wall(`wall${i}`, socket);
+      await wall.resubscribe();
+      walls.push(wall);
+    }
+    const step = 20 * 60_000;
+    // the first half of the night
+    for (let i = 0; i < 6; i++) {
+      await advance(step);
+      await new Promise((r) => setTimeout(r, 700));
+    }
+    // kill one API node mid-night, while the worker keeps ingesting
+    const victim = nodes[1];
+    const killedAt = Date.now();
+    victim.proc!.kill('SIGKILL');
+    await new Promise((r) => victim.proc!.once('exit', r));
+    for (let i = 0; i < 4; i++) {
+      await advance(step);
+      await new Promise((r) => setTimeout(r, 700));
+    }
+    const moved = walls.filter((w) => w.failovers.length > 0 || w.disconnectedAt !== null);
+    await eventually(async () => (walls.every((w) => w.disconnectedAt === null) ? null : `${walls.filter((w) => w.disconnectedAt !== null).length} walls still reconnecting`), 30_000);
+    expect(moved.length).toBeGreaterThan(0);
+    const failoverGap = Math.max(...moved.flatMap((w) => w.failovers));
+
+    // the killed node comes back and catches up
+    const restartedAt = Date.now();
+    await start(victim);
+    await eventually(() => caughtUp(victim.url), 60_000, 200);
+    // ...to the same figures as the node that never stopped
+    await eventually(async () => {
+      const [a, b] = [JSON.stringify(figures(await coverageOf(victim.url))), JSON.stringify(figures(await coverageOf(nodes[2].url)))];
+      return a === b ? null : `restarted node ${a} differs from ${b}`;
+    }, 30_000);
+    const catchUpMs = Date.now() - restartedAt;
+
+    // the rest of the night, with two Redis blips: every node's connections are cut while the worker ingests
+    const admin = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 });
+    let cut = 0;
+    for (let i = 0; i < 12; i++) {
+      await advance(step);
+      if (i === 3 || i === 7) {
+        for (const type of ['normal', 'pubsub']) cut += Number(await admin.call('CLIENT', 'KILL', 'TYPE', type));
+      }
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    admin.disconnect();
+    expect(cut).toBeGreaterThan(0);
+    for (const n of nodes) await eventually(() => caughtUp(n.url), 90_000, 250);
+    // quiet: every node's API, the balancer's and every wall show the same figures
+    let api = figures(await coverageOf(nginx.url));
+    const converged = async (): Promise<string | null> => {
+      api = figures(await coverageOf(nginx.url));
+      for (const n of nodes) if (JSON.stringify(figures(await coverageOf(n.url))) !== JSON.stringify(api)) return `${n.name} differs from the balancer's API`;
+      const off = walls.filter((w) => JSON.stringify(figures(w.coverage!)) !== JSON.stringify(api));
+      return off.length ? `${off.map((w) => w.name).join(', ')} differ from the API` : null;
+    };
+    await eventually(converged, 30_000, 300);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await converged()).toBeNull();
+    for (const n of nodes) expect(figures(await coverageOf(n.url))).toEqual(api);
+    expect(walls.flatMap((w) => w.gaps)).toEqual([]);
+    expect(api.boxes).toBeDefined();
+
+    process.stdout.write(
+      [
+        '',
+        'scale-out rehearsal (1 province, ballot 2; nginx → 2 API nodes, 1 worker, FerretDB/Mongo, Redis):',
+        `  walls moved off the killed node: ${moved.length} of ${walls.length}`,
+        `  failover gap (node killed → fresh snapshot from the other node, worst wall): ${failoverGap} ms`,
+        `  kill → restart of the node: ${restartedAt - killedAt} ms`,
+        `  catch-up of the restarted node (start → same figures as the others): ${catchUpMs} ms`,
+        `  Redis blips: 2 (${cut} connections cut); afterwards every node, the API and every wall equal`,
+        `  sequence gaps seen by any wall: ${walls.flatMap((w) => w.gaps).length}`,
+        '',
+      ].join('\n'),
+    );
+  }, 400_000);
+});
