@@ -211,13 +211,15 @@ export async function run(): Promise<void> {
 
       // ── the floor: a raw broadcast of a frame of the delta's size, written straight to the same sockets
       const floorLoops: number[] = [];
+      const floorCpu: number[] = [];
       for (let r = 0; r < RAW_ROUNDS; r++) {
-        floorLoops.push(rawBroadcast(hub, Math.max(64, Math.round(bytes))));
+        floorLoops.push(rawBroadcast(hub, Math.max(64, Math.round(bytes)), floorCpu));
         await sleep(1000);
       }
       const floorReports = await Promise.all(workers.map((w) => w.request<ReportReply>({ cmd: 'report', finalSeq })));
       const floorRecv = floorReports.flatMap((r) => r.raw).sort((a, b) => a - b);
       floorLoops.sort((a, b) => a - b);
+      floorCpu.sort((a, b) => a - b);
       const framed = hub.stats.framed - framed0;
       const viaEngine = hub.stats.fallback - fallback0;
       framed0 = hub.stats.framed;
@@ -227,10 +229,12 @@ export async function run(): Promise<void> {
       floorRows.push({
         sockets: total,
         'raw write loop ms p50': round(percentile(floorLoops, 50)),
+        'CPU ms p50': round(percentile(floorCpu, 50)),
         'send→recv p50 ms': round(percentile(floorRecv, 50)),
         p99: round(percentile(floorRecv, 99)),
         'receipts': `${floorRecv.length}/${RAW_ROUNDS * total}`,
         'hub fan-out ms p50': fanout,
+        'hub fan-out CPU ms p50': round(percentile(flushCpu, 50)),
         'deltas written pre-framed / via engine.io': `${framed}/${viaEngine}`,
       });
       const tag = total >= 10_000 && total < 11_000 ? '10k' : String(total);
@@ -240,6 +244,12 @@ export async function run(): Promise<void> {
         anchor: round(percentile(floorRecv, 99)),
         ...(tag === '10k' ? {} : { target: 200 }),
         note: `commit→receipt p99, ${total.toLocaleString('en-US')} sockets, ${batch} boxes a second for ${seconds} s; anchor: p99 of a raw write of the same-size frame to the same sockets; load avg ${round(load0, 1)}`,
+      });
+      recordFigure(`live_${tag}_fanout_cpu_ms`, {
+        value: round(percentile(flushCpu, 50)),
+        unit: 'ms',
+        anchor: round(percentile(floorCpu, 50)),
+        note: `CPU of the hub's flush (build the country delta once, write it to ${total.toLocaleString('en-US')} sockets), p50; anchor: CPU of the raw write loop; per socket ${round((percentile(flushCpu, 50) * 1000) / Math.max(1, total), 1)} µs`,
       });
       recordFigure(`live_${tag}_fanout_ms`, {
         value: fanout,
@@ -304,13 +314,15 @@ export async function run(): Promise<void> {
 const RAW_ROUNDS = 5;
 
 /** Writes one pre-framed engine.io noop `6<µs since the epoch><padding>` to every socket; the loop's ms. */
-function rawBroadcast(hub: LiveHub, bytes: number): number {
+function rawBroadcast(hub: LiveHub, bytes: number, cpu: number[]): number {
+  const c = process.cpuUsage();
   const server = (hub as unknown as { server: { of(n: string): { sockets: Map<string, { conn: unknown }> } } }).server;
   const t = now();
   const payload = Buffer.alloc(bytes, 0x20);
   payload.write(`6${String(Math.round(t * 1000)).padStart(16, '0')}`, 0, 'latin1');
   const frame = wsTextFrame(payload);
   for (const socket of server.of('/').sockets.values()) rawSocketOf(socket)?.write(frame);
+  cpu.push(cpuMs(process.cpuUsage(c)));
   return now() - t;
 }
 
