@@ -26,6 +26,7 @@ export async function run(): Promise<void> {
   const world = await startWorld();
   const chrome = await launch();
   const rows: Row[] = [];
+  const whys: string[] = [];
   try {
     const admin = await login(world.app.url, 'admin', ADMIN_PASSWORD);
     const context = await chrome.browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'tr-TR', timezoneId: 'Europe/Istanbul' });
@@ -52,8 +53,8 @@ export async function run(): Promise<void> {
       }
       await new Promise((res) => setTimeout(res, 1000));
       await page.evaluate(() => {
-        const w = window as unknown as { __b: { max: number; last: number; loaf: number; loafs: number; longest: number; tasks: number; run: boolean; obs: PerformanceObserver[] } };
-        w.__b = { max: 0, last: performance.now(), loaf: 0, loafs: 0, longest: 0, tasks: 0, run: true, obs: [] };
+        const w = window as unknown as { __b: { max: number; last: number; loaf: number; loafs: number; why: string; longest: number; tasks: number; run: boolean; obs: PerformanceObserver[] } };
+        w.__b = { max: 0, last: performance.now(), loaf: 0, loafs: 0, why: '', longest: 0, tasks: 0, run: true, obs: [] };
         const loop = (t: number) => {
           const b = w.__b;
           b.max = Math.max(b.max, t - b.last);
@@ -70,6 +71,20 @@ export async function run(): Promise<void> {
                   w.__b.longest = Math.max(w.__b.longest, e.duration);
                 } else {
                   w.__b.loafs++;
+                  if (e.duration > w.__b.loaf) try {
+                    // where the longest frame went: scripts (by function), then style and layout, then paint
+                    const f = e as PerformanceEntry & { renderStart: number; styleAndLayoutStart: number; scripts?: Array<{ duration: number; invoker: string; sourceFunctionName: string; forcedStyleAndLayoutDuration: number }> };
+                    const end = e.startTime + e.duration;
+                    const scripts = (f.scripts ?? [])
+                      .sort((a, b) => b.duration - a.duration)
+                      .slice(0, 3)
+                      .map((x) => `${x.invoker || '?'}${x.sourceFunctionName ? `:${x.sourceFunctionName}` : ''} ${(x.duration ?? 0).toFixed(0)} ms (forced layout ${(x.forcedStyleAndLayoutDuration ?? 0).toFixed(0)})`);
+                    const render = f.renderStart ? (f.styleAndLayoutStart || end) - f.renderStart : 0;
+                    const layout = f.styleAndLayoutStart ? end - f.styleAndLayoutStart : 0;
+                    w.__b.why = `${scripts.join('; ')}; render ${render.toFixed(0)} ms; style+layout+paint ${layout.toFixed(0)} ms`;
+                  } catch (err) {
+                    w.__b.why = `(attribution failed: ${String(err)})`;
+                  }
                   w.__b.loaf = Math.max(w.__b.loaf, e.duration);
                 }
               }
@@ -81,6 +96,13 @@ export async function run(): Promise<void> {
           }
         }
       });
+      // BENCH_WALL_PROFILE=1: a CPU profile of the page over the burst, self time by function (where the frames go)
+      const cdp = process.env.BENCH_WALL_PROFILE === '1' ? await context.newCDPSession(page) : null;
+      if (cdp) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+        await cdp.send('Profiler.start');
+      }
       const before = await entered();
       const t0 = Date.now();
       const res = await admin.post('/api/entries/import', lines.join('\n'));
@@ -89,8 +111,23 @@ export async function run(): Promise<void> {
       await page.waitForFunction((n) => Number(document.querySelector('[data-testid="counter-entered"]')?.getAttribute('data-value')) >= n, before + N, { timeout: 120_000, polling: 'raf' });
       const visible = Date.now() - t0;
       await new Promise((res) => setTimeout(res, 300));
+      if (cdp) {
+        const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>; samples?: number[]; timeDeltas?: number[] } };
+        const self = new Map<number, number>();
+        (profile.samples ?? []).forEach((id, k) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas?.[k] ?? 0)));
+        const byFn = new Map<string, number>();
+        for (const n of profile.nodes) {
+          const us = self.get(n.id) ?? 0;
+          const f = n.callFrame;
+          const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+          byFn.set(name, (byFn.get(name) ?? 0) + us);
+        }
+        const top = [...byFn].filter(([k]) => !/^\((idle|program|garbage collector)\)/.test(k)).sort((a, b) => b[1] - a[1]).slice(0, 15);
+        whys.push(`burst ${r + 1} page CPU profile, self time (idle ${Math.round((byFn.get('(idle) :-1') ?? 0) / 1000)} ms, GC ${Math.round((byFn.get('(garbage collector) :-1') ?? 0) / 1000)} ms):\n  ${top.map(([k, v]) => `${(v / 1000).toFixed(0)} ms ${k}`).join('\n  ')}`);
+        await cdp.detach();
+      }
       const b = await page.evaluate(() => {
-        const w = window as unknown as { __b: { max: number; loaf: number; loafs: number; longest: number; tasks: number; run: boolean; obs: PerformanceObserver[] } };
+        const w = window as unknown as { __b: { max: number; loaf: number; loafs: number; why: string; longest: number; tasks: number; run: boolean; obs: PerformanceObserver[] } };
         w.__b.run = false;
         w.__b.obs.forEach((o) => o.disconnect());
         const { obs: _o, ...rest } = w.__b;
@@ -108,6 +145,7 @@ export async function run(): Promise<void> {
         'longest task ms': round(b.longest),
         'long tasks': b.tasks,
       });
+      if (b.why) whys.push(`burst ${r + 1}, longest animation frame ${round(b.loaf)} ms: ${b.why}`);
     }
     await context.close();
   } finally {
@@ -115,6 +153,7 @@ export async function run(): Promise<void> {
     await world.close();
   }
   printTable(`Wall burst: ${N.toLocaleString('en-US')} box changes (one CSV import of entries) on the war room, Chromium 1920×1080`, rows);
+  for (const w of whys) process.stdout.write(`${w}\n`);
   const best = <K extends string>(k: K) => Math.min(...rows.map((r) => Number(r[k])));
   const tag = N === 10_000 ? '10k' : String(N);
   recordFigure(`wall_burst_${tag}_visible_ms`, {
@@ -123,7 +162,7 @@ export async function run(): Promise<void> {
     ...(tag === '10k' ? {} : { target: 1000 }),
     note: `import start → counter on screen, best of ${rows.length}; of it the import (10,000 entries through the store) ${best('import (POST) ms')} ms, after its last commit ${best('after the import ms')} ms`,
   });
-  recordFigure(`wall_burst_${tag}_longest_frame_ms`, {
+  recordFigure(tag === '10k' ? 'wall_burst_longest_frame_ms' : `wall_burst_${tag}_longest_frame_ms`, {
     value: Math.max(...rows.map((r) => Number(r['longest frame ms (rAF)']))),
     unit: 'ms',
     ...(tag === '10k' ? {} : { target: 50 }),
