@@ -2,7 +2,7 @@ import { loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { boxKey, ReconciliationState, type BallotCode, type BoxRef, type EntryInput, type Scope, type Sheet } from '@gozcu/shared';
-import { percentile, printTable, rssMb, type Row } from './table';
+import { percentile, printTable, recordFigure, rssMb, type Row } from './table';
 
 const BALLOTS: BallotCode[] = [2, 3, 4, 6];
 const PARTIES = 30;
@@ -52,6 +52,55 @@ function timeEach(n: number, fn: (k: number) => void): { p50: number; p99: numbe
   const total = Number(process.hrtime.bigint() - t0) / 1000;
   const sorted = Array.from(samples).sort((a, b) => a - b);
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: total / n };
+}
+
+/**
+ * The floors (issue 16's anchors), over data of the same size: one pass over `rows` × PARTIES
+ * int32 figures adding each row into its district's totals, and a three-level (district,
+ * province, country) typed-array update of one row's PARTIES figures. Best of 3 ms, mean µs.
+ */
+function typedArrayFloors(rows: number, districtOf: (i: number) => number): { passMs: number; updateUs: number } {
+  const DISTRICTS = 973;
+  const figures = new Int32Array(rows * PARTIES);
+  for (let k = 0; k < figures.length; k++) figures[k] = (k * 2654435761) >>> 27;
+  const district = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) district[i] = districtOf(i);
+  const provinceOf = new Int32Array(DISTRICTS + 1);
+  for (let d = 0; d <= DISTRICTS; d++) provinceOf[d] = d % 81;
+  const byDistrict = new Int32Array((DISTRICTS + 1) * PARTIES);
+  const byProvince = new Int32Array(81 * PARTIES);
+  const country = new Int32Array(PARTIES);
+  let passMs = Infinity;
+  for (let run = 0; run < 3; run++) {
+    byDistrict.fill(0);
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < rows; i++) {
+      const at = district[i]! * PARTIES;
+      const from = i * PARTIES;
+      for (let p = 0; p < PARTIES; p++) byDistrict[at + p]! += figures[from + p]!;
+    }
+    passMs = Math.min(passMs, Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  const N = 200_000;
+  const fresh = new Int32Array(PARTIES);
+  const t = process.hrtime.bigint();
+  for (let k = 0; k < N; k++) {
+    const i = (k * 7919) % rows;
+    const from = i * PARTIES;
+    const d = district[i]!;
+    const dAt = d * PARTIES;
+    const pAt = provinceOf[d]! * PARTIES;
+    for (let p = 0; p < PARTIES; p++) fresh[p] = (k + p) & 31;
+    for (let p = 0; p < PARTIES; p++) {
+      const delta = fresh[p]! - figures[from + p]!;
+      figures[from + p] = fresh[p]!;
+      byDistrict[dAt + p]! += delta;
+      byProvince[pAt + p]! += delta;
+      country[p]! += delta;
+    }
+  }
+  const updateUs = Number(process.hrtime.bigint() - t) / 1000 / N;
+  return { passMs, updateUs };
 }
 
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
@@ -163,6 +212,24 @@ export async function run(): Promise<void> {
   });
   row(`incremental entry, ${N.toLocaleString('en-US')} entries: p50`, round(entry.p50, 2), 'µs', '< 50 µs');
   row('  p99 / mean', round(entry.p99, 2), 'µs', '', `mean ${round(entry.mean, 2)} µs`);
+
+  const floors = typedArrayFloors(state.size, (i) => refs[i]!.district);
+  row(`floor: typed-array pass, ${state.size.toLocaleString('en-US')} × ${PARTIES} int32 into district totals`, round(floors.passMs, 1), 'ms', '', 'best of 3; the anchor of the cold rebuild');
+  row('floor: three-level typed-array update of one box-result', round(floors.updateUs, 2), 'µs', '', 'mean of 200,000; the anchor of the incremental update');
+  const cold = Math.min(...rebuildMs);
+  recordFigure(state.size === 800_000 ? 'reconcile_cold_800k_ms' : `reconcile_cold_${state.size}_ms`, {
+    value: round(cold, 0),
+    unit: 'ms',
+    anchor: round(floors.passMs, 1),
+    ...(state.size === 800_000 ? {} : { target: 150 }),
+    note: `best of 3 bulk rebuilds, ${state.size.toLocaleString('en-US')} box-results from parsed JSON rows (page parsing not timed)`,
+  });
+  recordFigure('reconcile_incremental_us', {
+    value: round(ysk.mean, 2),
+    unit: 'µs',
+    anchor: round(floors.updateUs, 2),
+    note: `mean of ${N.toLocaleString('en-US')} YSK revisions (p50 ${round(ysk.p50, 2)}; entries mean ${round(entry.mean, 2)}) at ${state.size.toLocaleString('en-US')} box-results`,
+  });
 
   // live queries: a batch of 100 revisions, then what a room fan-out asks for
   const cycles = 200;

@@ -1,5 +1,7 @@
 /* `npm run bench`: runs every benchmark (or those named in BENCH=a,b) and prints tables. */
 import { readdirSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { allFigures, printFigures } from './table';
 
 async function main(): Promise<void> {
   const only = process.env.BENCH?.split(',').map((s) => s.trim());
@@ -12,6 +14,9 @@ async function main(): Promise<void> {
     await mod.run();
     if (global.gc) global.gc();
   }
+  printFigures();
+  // BENCH_JSON=FILE: the figures as { name: { value, unit, anchor?, target?, note? } } (value null: not measured)
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(allFigures(), null, 2)}\n`);
 }
 
 main().then(

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { boxKey, versionHash, type Sheet } from '@gozcu/shared';
 import { SqliteStore } from '../../server/src/modules/store/sqlite.store';
 import type { NewVersion } from '../../server/src/modules/store/store.port';
-import { printTable, rssMb, type Row } from './table';
+import Database from 'better-sqlite3';
+import { printTable, recordFigure, rssMb, type Row } from './table';
 
 const PARTIES = ['AK PARTİ', 'CHP', 'MHP', 'İYİ', 'DEM', 'YRP', 'SP', 'ZP', 'BBP', 'DP', 'TİP', 'MP'];
 
@@ -49,6 +50,34 @@ export async function run(): Promise<void> {
     await store.close();
     rows.push({ batch, write: 'file size (MB)', versions: 2 * N, 'total ms': '', 'versions/s': '', 'µs/version': '', 'RSS MB': Math.round(statSync(join(dir, 'bench.sqlite')).size / 1048576) });
     rmSync(dir, { recursive: true, force: true });
+  }
+  // the floor: raw better-sqlite3 inserts of the same rows (key, hash, sheet JSON, meta) into a rowid table, same batch
+  const floorBatch = 500;
+  const dir = mkdtempSync(join(tmpdir(), 'gozcu-bench-raw-'));
+  const db = new Database(join(dir, 'raw.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE v (key TEXT NOT NULL, hash TEXT NOT NULL, sheet TEXT NOT NULL, ysk_version INTEGER, changed_at TEXT, reason TEXT, fetched_at TEXT)');
+  const insert = db.prepare('INSERT INTO v VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const raw = makeVersions(N).map((v) => [v.key, v.hash, JSON.stringify(v.sheet), v.yskVersion, v.yskChangedAt, v.changeReason, v.fetchedAt] as const);
+  const insertMany = db.transaction((items: (typeof raw)[number][]) => {
+    for (const r of items) insert.run(...r);
+  });
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < raw.length; i += floorBatch) insertMany(raw.slice(i, i + floorBatch));
+  const rawUs = Number(process.hrtime.bigint() - t0) / 1000 / raw.length;
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  rows.push({ batch: floorBatch, write: 'floor: raw better-sqlite3 rowid inserts, same rows', versions: N, 'total ms': Math.round((rawUs * N) / 1000), 'versions/s': Math.round(1e6 / rawUs), 'µs/version': rawUs, 'RSS MB': rssMb() });
+  const appended = rows.find((r) => r.batch === 500 && r.write === 'first publication');
+  const revision = rows.find((r) => r.batch === 500 && r.write === 'revision of every box');
+  if (appended) {
+    recordFigure('store_append_us_per_version', {
+      value: Number(Number(appended['µs/version']).toFixed(2)),
+      unit: 'µs',
+      anchor: Number(rawUs.toFixed(2)),
+      note: `SqliteStore.appendVersions, ${N.toLocaleString('en-US')} first publications in batches of 500 (revisions: ${Number(revision?.['µs/version'] ?? NaN).toFixed(1)} µs)`,
+    });
   }
   printTable(`Store: SQLite bulk write of ${N.toLocaleString('en-US')} box versions (12 parties each)`, rows);
 }

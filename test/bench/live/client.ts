@@ -44,6 +44,8 @@ export interface ReportReply {
   rssMb: number;
   /** bytes of each top-level field of the last delta socket 0 parsed */
   anatomy: Record<string, number>;
+  /** ms from send to receipt of each raw broadcast frame (the anchor: engine.io noop `6<µs since epoch>`) */
+  raw: number[];
 }
 
 export type ClientReply = OpenReply | ReportReply | { type: 'closed' };
@@ -68,6 +70,7 @@ let info = new Map<number, { asOf: number; entered: number; bytes: number }>();
 let resyncs = 0;
 let malformed = 0;
 let anatomy: Record<string, number> = {};
+let raw: number[] = [];
 
 /** The unsigned integer right after `key` in `s` (from `from`), or -1. */
 function intAfter(s: string, key: string, from = 0): [number, number] {
@@ -134,6 +137,7 @@ function openOne(url: string, token: string, index: number): Promise<void> {
       const type = data[0];
       if (type === 0x32 /* '2' ping */) return ws.send('3');
       if (type === 0x30 /* '0' engine.io open */) return ws.send(`40${JSON.stringify({ token })}`);
+      if (type === 0x36 /* '6' noop: the bench's raw broadcast, sent at µs since the epoch */) return void raw.push(t - Number(data.toString('latin1', 1, 17)) / 1000);
       if (type !== 0x34 /* '4' socket.io message */) return;
       const kind = data[1];
       if (kind === 0x32 /* '2' event */) {
@@ -217,7 +221,9 @@ function report(finalSeq: number): ReportReply {
     cpu: process.cpuUsage(),
     rssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
     anatomy,
+    raw,
   };
+  raw = [];
   receipts = new Map();
   info = new Map();
   resyncs = 0;

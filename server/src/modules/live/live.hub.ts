@@ -37,6 +37,65 @@ function pendingPackets(socket: { conn: unknown }): number {
   return (socket.conn as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
 }
 
+/** The engine.io internals the pre-framed write path reads (engine.io 6 over ws 8). */
+interface EngineConn {
+  readyState?: string;
+  upgrading?: boolean;
+  writeBuffer?: unknown[];
+  transport?: {
+    name?: string;
+    writable?: boolean;
+    opts?: { perMessageDeflate?: unknown };
+    socket?: { readyState?: number; _sender?: { _state?: number; _queue?: unknown[] }; _socket?: import('node:net').Socket };
+  };
+}
+
+/**
+ * A whole WebSocket text frame (server → client: unmasked, FIN) carrying a Socket.IO event
+ * `42["<event>",<data>]`: serialised and framed once, then written as is to every socket.
+ */
+export function preframe(event: string, data: unknown): Buffer {
+  return wsTextFrame(Buffer.from(`42${JSON.stringify([event, data])}`, 'utf8'));
+}
+
+/** A whole unmasked, final WebSocket text frame around `payload`. */
+export function wsTextFrame(payload: Buffer): Buffer {
+  const n = payload.length;
+  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + n);
+  frame[0] = 0x81;
+  if (head === 2) frame[1] = n;
+  else if (head === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(n, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
+    frame.writeUInt32BE(n >>> 0, 6);
+  }
+  payload.copy(frame, head);
+  return frame;
+}
+
+/**
+ * The TCP socket under a Socket.IO socket when a pre-framed write may go straight to it
+ * without reordering anything: WebSocket transport, open, not upgrading, nothing queued in
+ * engine.io or in ws (no compression, no pending frame); otherwise null (use engine.io).
+ */
+export function rawSocketOf(socket: { conn: unknown }): import('node:net').Socket | null {
+  const conn = socket.conn as EngineConn;
+  if (conn.readyState !== 'open' || conn.upgrading || conn.writeBuffer?.length) return null;
+  const t = conn.transport;
+  if (!t || t.name !== 'websocket' || !t.writable || t.opts?.perMessageDeflate) return null;
+  const ws = t.socket;
+  if (!ws || ws.readyState !== 1 || !ws._sender || ws._sender._state !== 0 || ws._sender._queue?.length) return null;
+  const raw = ws._socket;
+  return raw && raw.writable && !raw.destroyed ? raw : null;
+}
+
+/** Gather window: a delta goes out this long after the last change of a burst (bounded by LIVE_BATCH_MS). */
+const QUIET_MS = 20;
+
 /**
  * Coalesces box changes into at most one sequenced delta per channel (room × ballot × view)
  * every LIVE_BATCH_MS, and answers subscriptions with the channel's snapshot and sequence.
@@ -47,9 +106,15 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
   private readonly channels = new Map<string, Channel>();
   private server: Server | null = null;
   private timer: NodeJS.Timeout | undefined;
+  /** the flush armed by a change (see due()) */
+  private soon: NodeJS.Timeout | undefined;
+  /** when a flush last sent a delta; when the pending changes started and last came (0: none pending) */
+  private lastFlushAt = 0;
+  private firstDirtyAt = 0;
+  private lastDirtyAt = 0;
   private off: (() => void) | undefined;
   /** deltas and resyncs sent, for the benchmark and metrics */
-  readonly stats = { deltas: 0, resyncs: 0 };
+  readonly stats = { deltas: 0, resyncs: 0, framed: 0, fallback: 0 };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -61,13 +126,38 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.off = this.bus.on('boxes.changed', (e) => this.markDirty(e));
-    this.timer = setInterval(() => this.flush(), this.config.LIVE_BATCH_MS);
+    // the interval sees embargo changes and empty channels; changes arm their own flush (arm())
+    this.timer = setInterval(() => {
+      if (!this.firstDirtyAt || Date.now() >= this.due()) this.flush();
+    }, this.config.LIVE_BATCH_MS);
     this.timer.unref();
   }
 
   onModuleDestroy(): void {
     this.off?.();
     clearInterval(this.timer);
+    clearTimeout(this.soon);
+  }
+
+  /**
+   * When the pending changes go out: QUIET_MS after the last one (a burst committed change by
+   * change goes out as one delta), at most LIVE_BATCH_MS after the first, and never sooner
+   * than LIVE_BATCH_MS after the previous delta (at most one delta per room per LIVE_BATCH_MS).
+   */
+  private due(): number {
+    const batch = this.config.LIVE_BATCH_MS;
+    return Math.max(this.lastFlushAt + batch, Math.min(this.lastDirtyAt + Math.min(QUIET_MS, batch), this.firstDirtyAt + batch));
+  }
+
+  private arm(): void {
+    if (this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      if (!this.firstDirtyAt) return;
+      if (Date.now() < this.due()) return this.arm();
+      this.flush();
+    }, Math.max(0, this.due() - Date.now()));
+    this.soon.unref();
   }
 
   attach(server: Server): void {
@@ -133,6 +223,10 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
         }
       }
     }
+    const at = Date.now();
+    if (!this.firstDirtyAt) this.firstDirtyAt = at;
+    this.lastDirtyAt = at;
+    this.arm();
   }
 
   private *channelsOf(room: string, ballot: BallotCode, views: Set<string>): Iterable<Channel> {
@@ -142,10 +236,16 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Sends one delta per dirty channel; drops channels nobody listens to any more. */
+  /**
+   * Sends one delta per dirty channel; drops channels nobody listens to any more. Each delta is
+   * serialised and framed once and written straight to every WebSocket (engine.io takes the
+   * sockets that cannot take a raw frame now: polling, upgrading, something queued).
+   */
   flush(): void {
     const server = this.server;
     if (!server) return;
+    if (this.firstDirtyAt) this.lastFlushAt = Date.now();
+    this.firstDirtyAt = 0;
     const rooms = server.of('/').adapter.rooms;
     const epoch = this.views.epoch();
     if (epoch !== this.epoch) {
@@ -173,18 +273,32 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
       channel.overflow = false;
       channel.keys.clear();
       channel.regions.clear();
+      const frame = preframe('delta', delta);
+      const sockets = server.of('/').sockets;
       const slow: string[] = [];
+      const viaEngine: string[] = [];
       for (const id of members) {
-        const socket = server.of('/').sockets.get(id);
-        if (socket && pendingPackets(socket) > this.config.LIVE_MAX_BUFFER) slow.push(id);
+        const socket = sockets.get(id);
+        if (!socket) continue;
+        const raw = rawSocketOf(socket);
+        // raw frames queued in the kernel's wake count as packets, as engine.io's own buffer does
+        const pending = pendingPackets(socket) + (raw ? Math.ceil(raw.writableLength / frame.length) : 0);
+        if (pending > this.config.LIVE_MAX_BUFFER) slow.push(id);
+        else if (raw) {
+          raw.write(frame);
+          this.stats.framed++;
+        }
+        else viaEngine.push(id);
       }
       for (const id of slow) {
-        const socket = server.of('/').sockets.get(id)!;
+        const socket = sockets.get(id)!;
         void socket.leave(channel.name);
         socket.emit('resync', { room: channel.room, reason: 'too far behind' });
         this.stats.resyncs++;
       }
-      server.to(channel.name).except(slow).emit('delta', delta);
+      // each socket is in the room of its own id: one encoding for all of them
+      if (viaEngine.length) server.to(viaEngine).emit('delta', delta);
+      this.stats.fallback += viaEngine.length;
       this.stats.deltas++;
     }
   }
