@@ -42,6 +42,8 @@ export class EntriesService {
     }
     const warnings = await this.check(ref, body.sheet);
     const key = boxKey(ref);
+    const unknown = await this.registerProblem(ref, key);
+    if (unknown) throw new ValidationFailed(`invalid entry: ${unknown}`, { ref: unknown });
     const outcome = await this.store.appendEntry({
       box: { ...ref, key, yskBoxId: null, neighbourhood: null },
       key,
@@ -129,6 +131,27 @@ export class EntriesService {
     }
     if (Object.keys(issues).length) throw new ValidationFailed(`invalid sheet: ${Object.keys(issues).join(', ')}`, issues);
     return warnings.map((w) => w.code);
+  }
+
+  /**
+   * An entry is for a box on the register of boxes (registered by discovery or published by YSK):
+   * a box the register of its district does not list, a district its province does not have, or
+   * a district of another province is refused. Only where nothing of the province is known yet
+   * (no discovery, no YSK data) is there nothing to check against.
+   */
+  private async registerProblem(ref: BoxRef, key: string): Promise<string | null> {
+    const held = await this.store.box(key);
+    if (held && (held.latest || held.box.neighbourhood !== null || held.box.yskBoxId !== null)) return null;
+    const ofProvince = this.reconcile.provinceOfDistrict(ref.district);
+    if (ofProvince !== undefined && ofProvince !== ref.province) return `district ${ref.district} is not in province ${ref.province}`;
+    const neighbourhoods = await this.store.neighbourhoods(ref.district);
+    if (neighbourhoods.length) {
+      const listed = neighbourhoods.some((n) => n.minBox !== null && n.maxBox !== null && ref.boxNo >= n.minBox && ref.boxNo <= n.maxBox);
+      return listed ? null : `box ${ref.boxNo} is not on the register of district ${ref.district}`;
+    }
+    const districts = await this.store.districts(ref.province);
+    if (districts.length && !districts.some((d) => d.yskId === ref.district)) return `province ${ref.province} has no district ${ref.district}`;
+    return null;
   }
 
   private reconcileRef(key: string) {

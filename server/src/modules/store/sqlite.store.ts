@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -394,7 +394,12 @@ export class SqliteStore implements Store {
   constructor(private readonly file: string) {}
 
   async init(): Promise<void> {
-    if (this.file !== ':memory:') mkdirSync(dirname(this.file), { recursive: true });
+    if (this.file !== ':memory:') {
+      // the store holds accounts, the audit log and hashed national ids: owner only (SQLite gives -wal/-shm the file's mode)
+      mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+      closeSync(openSync(this.file, 'a', 0o600));
+      chmodSync(this.file, 0o600);
+    }
     this.db = new Database(this.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -904,7 +909,7 @@ export class SqliteStore implements Store {
   async putBlob(id: string, data: Buffer): Promise<void> {
     const path = this.blobPath(id);
     if (existsSync(path)) return;
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
     writeFileSync(tmp, data, { mode: 0o600 });
     renameSync(tmp, path);
