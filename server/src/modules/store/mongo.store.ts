@@ -756,4 +756,30 @@ export class MongoStore implements Store {
     const docs = await this.m.petitions.find(q).sort({ deadline: 1, createdAt: 1, _id: 1 }).limit(limit).lean();
     return docs.map((d) => this.toPetition(d as never)!);
   }
+
+  async appendEntriesAudited(entries: NewEntry[], audit: (stored: Entry[]) => NewAuditEntry | null): Promise<EntryOutcome[]> {
+    const session = await this.conn.startSession();
+    try {
+      let outcomes: EntryOutcome[] = [];
+      await session.withTransaction(async () => {
+        outcomes = [];
+        for (const entry of entries) {
+          const existing = await this.m.entries.findOne({ idempotencyKey: entry.idempotencyKey }, null, { session }).lean<EntryDoc>();
+          if (existing) {
+            outcomes.push({ kind: 'duplicate', entry: toEntry(existing) });
+            continue;
+          }
+          const { box, ...rest } = entry;
+          await this.m.boxes.bulkWrite([boxUpsert(box)], { session });
+          const [doc] = await this.m.entries.insertMany([rest], { session });
+          outcomes.push({ kind: 'stored', entry: toEntry(doc.toObject() as EntryDoc) });
+        }
+        const e = audit(outcomes.filter((o) => o.kind === 'stored').map((o) => o.entry));
+        if (e) await this.m.audit.insertMany([{ ...e, before: e.before ?? null, after: e.after ?? null }], { session });
+      });
+      return outcomes;
+    } finally {
+      await session.endSession();
+    }
+  }
 }

@@ -962,4 +962,22 @@ export class SqliteStore implements Store {
       .all(...params, limit)
       .map(toPetition);
   }
+
+  async appendEntriesAudited(entries: NewEntry[], audit: (stored: Entry[]) => NewAuditEntry | null): Promise<EntryOutcome[]> {
+    const s = this.stmt;
+    const insertAudit = this.db.prepare(`INSERT INTO audit (at, actor_id, actor_name, actor_role, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    return this.db.transaction((): EntryOutcome[] => {
+      const outcomes = entries.map((entry): EntryOutcome => {
+        const existing = s.entryByIdem.get(entry.idempotencyKey);
+        if (existing) return { kind: 'duplicate', entry: toEntry(existing) };
+        s.upsertBox.run(entry.box);
+        const info = s.insertEntry.run(entry.key, entry.hash, JSON.stringify(entry.sheet), entry.observer, entry.source, entry.idempotencyKey, entry.createdAt, JSON.stringify(entry.warnings));
+        const { box: _box, ...rest } = entry;
+        return { kind: 'stored', entry: { ...rest, id: toEntryId(Number(info.lastInsertRowid)) } };
+      });
+      const e = audit(outcomes.filter((o) => o.kind === 'stored').map((o) => o.entry));
+      if (e) insertAudit.run(e.at, e.actor?.id ?? null, e.actor?.username ?? null, e.actor?.role ?? null, e.action, e.target, json(e.before), json(e.after));
+      return outcomes;
+    })();
+  }
 }
