@@ -14,6 +14,8 @@ module.exports = {
     { ...base, displayName: 'server', testMatch: ['<rootDir>/server/src/**/*.spec.ts'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...base, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
+    /** faults injected into real processes (Redis killed or frozen, the server killed mid-import); needs `npm run build` */
+    { ...base, displayName: 'chaos', testMatch: ['<rootDir>/test/chaos/**/*.test.ts'] },
   ],
   testTimeout: 60_000,
   reporters: ['default', '<rootDir>/scripts/summary-reporter.js'],
