@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/app';
@@ -11,7 +12,6 @@ export async function privateRedis(): Promise<{ url: string; proc: ChildProcess;
   const dir = mkdtempSync(join(tmpdir(), 'gozcu-chaos-redis-'));
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
   await waitFor(async () => {
-    const { connect } = await import('node:net');
     return new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1');
       s.once('connect', () => (s.end(), resolve(true)));
