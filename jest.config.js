@@ -16,6 +16,8 @@ module.exports = {
     { ...base, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
     // the scale-out rehearsal (nginx, three nodes, FerretDB, Redis): `npm run test:scaleout`, not part of `npm test`
     { ...base, displayName: 'scaleout', testMatch: ['<rootDir>/test/scaleout/**/*.test.ts'] },
+    /** faults injected into real processes (Redis killed or frozen, the server killed mid-import); needs `npm run build` */
+    { ...base, displayName: 'chaos', testMatch: ['<rootDir>/test/chaos/**/*.test.ts'] },
   ],
   testTimeout: 60_000,
   reporters: ['default', '<rootDir>/scripts/summary-reporter.js'],

@@ -71,8 +71,14 @@ async function startPrivateRedis() {
   }
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'gozcu-redis-'));
+  // its own process group: a Ctrl-C or `timeout` that signals our whole group must not stop
+  // Redis before the command has shut down (Redis goes last, after the command exits)
   const redis = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
     stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
+  process.once('exit', () => {
+    if (redis.exitCode === null) redis.kill('SIGKILL');
   });
   redis.once('exit', (code) => {
     if (!stopping) console.error(`private redis-server exited unexpectedly (code ${code})`);
@@ -94,10 +100,17 @@ const redis = process.env.REDIS_URL ? null : await startPrivateRedis();
 const env = { ...process.env, ...(redis ? { REDIS_URL: redis.url } : {}) };
 const child = spawn(cmd, args, { stdio: 'inherit', env, shell: false });
 
+// the command gets the signal (again, when it came to the whole group: harmless) and has
+// 15 s to exit before it is killed; Redis is stopped only once it has exited
+let forced = null;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => child.kill(signal));
+  process.on(signal, () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    forced ??= setTimeout(() => child.kill('SIGKILL'), 15_000);
+  });
 }
 child.on('exit', (code, signal) => {
+  if (forced) clearTimeout(forced);
   redis?.stop();
   process.exit(code ?? (signal ? 128 : 1));
 });

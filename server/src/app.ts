@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './infra/http';
 import type { AppConfig } from './infra/config';
+import { CorsIoAdapter } from './infra/socket-cors';
 
 export const DEFAULT_DASHBOARD_DIR = resolve(__dirname, '..', '..', 'dashboard', 'dist');
 
@@ -17,7 +18,10 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.disable('x-powered-by');
-  if (config.TRUST_PROXY) app.set('trust proxy', trustProxy(config.TRUST_PROXY));
+  // client addresses behind a load balancer (rate limits, login backoff, audit)
+  app.set('trust proxy', config.TRUST_PROXY);
+  // Socket.IO answers the same origins as REST (CORS_ORIGINS; none but our own by default)
+  app.useWebSocketAdapter(new CorsIoAdapter(app, config.CORS_ORIGINS));
   // the dashboard is a same-origin SPA: scripts, styles, sockets and fetches from 'self' only
   app.use(
     helmet({

@@ -4,7 +4,28 @@ import { ConfigError, loadConfig, type AppConfig } from './infra/config';
 import { simulatorOptionsFromEnv } from './simulator/config';
 import { startSimulator } from './simulator/server';
 
+/** However Redis, the store or the sockets behave, a SIGTERM/SIGINT ends the process within this. */
+export const SHUTDOWN_DEADLINE_MS = 8_000;
+
+/**
+ * A hard deadline for shutdown: Nest's shutdown hooks close the queues, Redis, the store and
+ * the sockets, and one of them can wait forever (a Redis that is down or frozen). The timer is
+ * unref'd, so a clean shutdown exits as soon as the hooks are done.
+ */
+function boundShutdown(): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      const t = setTimeout(() => {
+        process.stderr.write(`Gözcü: shutdown did not finish within ${SHUTDOWN_DEADLINE_MS} ms after ${signal}; exiting now\n`);
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS);
+      t.unref();
+    });
+  }
+}
+
 async function main(): Promise<void> {
+  boundShutdown();
   let config: AppConfig;
   try {
     config = loadConfig();

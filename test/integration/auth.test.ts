@@ -99,28 +99,27 @@ describe('roles, scopes, embargo and audit (REST)', () => {
       expect(reused.status).toBe(401);
       // the thief's replay also ended the session the legitimate refresh started
       expect((await postJson(`${app.url}/api/auth/refresh`, { refreshToken: r1.body.refreshToken })).status).toBe(401);
+      // and every access token of the user (issue 13): this suite's admin session too
+      expect((await admin.get('/api/auth/me')).status).toBe(401);
 
       const s2 = await login(app.url, 'admin', ADMIN_PASSWORD);
       const out = await fetch(`${app.url}/api/auth/logout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: s2.refreshToken }) });
       expect(out.status).toBe(204);
       expect((await postJson(`${app.url}/api/auth/refresh`, { refreshToken: s2.refreshToken })).status).toBe(401);
+      admin = await login(app.url, 'admin', ADMIN_PASSWORD);
     });
 
-    it('locks an account after repeated failures, even for the right password, until an admin unlocks it; audited', async () => {
-      const victim = await userOf(app.url, admin, 'lock-me', 'district_viewer', { province: 6, district: 1 });
-      const bad = () => postJson(`${app.url}/api/auth/login`, { username: 'lock-me', password: 'wrong-password' });
-      expect((await bad()).status).toBe(401);
-      expect((await bad()).status).toBe(401);
-      const third = await bad();
-      expect(third.status).toBe(423);
-      expect(third.body.message).toMatch(/locked until/);
-      const right = await postJson(`${app.url}/api/auth/login`, { username: 'lock-me', password: 'pw-lock-me-0123456789' });
-      expect(right.status).toBe(423);
-      const unlock = await admin.post(`/api/users/${victim.user.id}`, { unlock: true }, 'PATCH');
-      expect(unlock.status).toBe(200);
-      expect(unlock.body.lockedUntil).toBeNull();
-      expect((await postJson(`${app.url}/api/auth/login`, { username: 'lock-me', password: 'pw-lock-me-0123456789' })).status).toBe(200);
-      const log = await admin.get('/api/audit?action=user.lock&target=user:lock-me');
+    it('holds off an address after repeated failures for an account, with 429 for known and unknown users alike; the account stays open; audited', async () => {
+      await userOf(app.url, admin, 'lock-me', 'district_viewer', { province: 6, district: 1 });
+      const bad = (username: string) => postJson(`${app.url}/api/auth/login`, { username, password: 'wrong-password' });
+      expect([(await bad('lock-me')).status, (await bad('lock-me')).status, (await bad('lock-me')).status]).toEqual([401, 401, 401]);
+      const fourth = await bad('lock-me');
+      expect(fourth.status).toBe(429);
+      expect(fourth.body.message).toMatch(/try again in \d+ s/);
+      for (let i = 0; i < 3; i++) await bad('nobody-at-all');
+      expect((await bad('nobody-at-all')).status).toBe(429);
+      expect((await postJson(`${app.url}/api/auth/login`, { username: 'lock-me', password: 'pw-lock-me-0123456789' })).status).toBe(429);
+      const log = await admin.get('/api/audit?action=user.login_backoff&target=user:lock-me');
       expect(log.body.items).toHaveLength(1);
     });
 

@@ -85,10 +85,16 @@ export const envSchema = z.object({
   /** dashboard origins allowed by CORS (comma-separated); empty = same origin only */
   CORS_ORIGINS: csvOf(url(['http', 'https']), ''),
   /**
-   * Express `trust proxy` behind a balancer (nginx), so client addresses (rate limits, audit) are
-   * the real clients': e.g. `loopback`, `10.0.0.0/8`, a hop count `1`, `true`. Unset = no proxy trusted.
+   * which proxies to believe for the client address (X-Forwarded-For), as Express's `trust proxy`:
+   * false (default: the socket's peer), true (any), a hop count, or addresses/subnets
+   * (comma-separated; `loopback`, `uniquelocal`, …). Set it behind a load balancer, or every
+   * client shares the balancer's address in rate limits and login backoff.
    */
-  TRUST_PROXY: z.string().optional(),
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v))
+    .refine((v) => typeof v !== 'string' || /^[0-9a-fA-F:.,/ a-z]+$/.test(v), { message: 'must be true, false, a hop count or comma-separated addresses/subnets' }),
   /** when false, GET /metrics needs a token with feed:read */
   METRICS_PUBLIC: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 

@@ -73,8 +73,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    const status = exception instanceof HttpException ? exception.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
-    const raw = exception instanceof HttpException ? exception.getResponse() : null;
+    // body-parser's errors (too large, malformed JSON, bad charset) carry their own 4xx status
+    const parser = !(exception instanceof HttpException) ? clientErrorOf(exception) : null;
+    const status = exception instanceof HttpException ? exception.getStatus() : (parser?.status ?? HttpStatus.INTERNAL_SERVER_ERROR);
+    const raw = exception instanceof HttpException ? exception.getResponse() : parser ? parser.message : null;
     const body: ApiError = {
       statusCode: status,
       error: HttpStatus[status]?.toLowerCase().replace(/_/g, ' ') ?? 'error',
@@ -93,6 +95,18 @@ export class ApiExceptionFilter implements ExceptionFilter {
     body.code = coded?.code ?? defaultErrorCode(status);
     body.params = coded?.params && typeof coded.params === 'object' ? coded.params : {};
     if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (raw && typeof raw === 'object' && 'retryAfterS' in raw) res.setHeader('Retry-After', String(raw.retryAfterS));
     res.status(status).json(body);
   }
+}
+
+/** A client error raised outside Nest (body-parser, http-errors): its 4xx status and a message; null otherwise. */
+function clientErrorOf(e: unknown): { status: number; message: string } | null {
+  if (!e || typeof e !== 'object') return null;
+  const err = e as { status?: unknown; statusCode?: unknown; type?: unknown; expose?: unknown; message?: unknown; limit?: unknown };
+  const status = Number(err.status ?? err.statusCode);
+  if (!Number.isInteger(status) || status < 400 || status > 499) return null;
+  if (err.type === 'entity.too.large') return { status: 413, message: `the request body is larger than ${typeof err.limit === 'number' ? `${err.limit} bytes` : 'allowed'}` };
+  if (err.type === 'entity.parse.failed') return { status: 400, message: 'the request body is not valid JSON' };
+  return { status, message: err.expose !== false && typeof err.message === 'string' ? err.message : 'bad request' };
 }

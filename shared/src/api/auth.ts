@@ -18,6 +18,8 @@ export interface Principal {
   role: string;
   scope: PrincipalScope;
   permissions: string[];
+  /** the session version the access token was issued in (server-side revocation) */
+  session?: number;
 }
 
 /** True when a box (by its province, district and key) is inside the caller's scope. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const count = z.number().int('must be a whole number').min(0, 'must not be negative');
+const count = z.number().int('must be a whole number').min(0, 'must not be negative').max(10_000_000, 'must be at most 10,000,000');
 
 /**
  * Sandık sonuç tutanağı: the figures of one box's result sheet for one ballot type.
@@ -14,7 +14,9 @@ export const sheetSchema = z.object({
   validAfterObjection: count,
   valid: count,
   invalid: count,
-  votes: z.record(z.string().min(1, 'party/candidate name must not be empty'), count),
+  votes: z
+    .record(z.string().min(1, 'party/candidate name must not be empty').max(200, 'party/candidate name is at most 200 characters'), count)
+    .refine((v) => Object.keys(v).length <= 500, { message: 'at most 500 parties/candidates' }),
 });
 export type Sheet = z.infer<typeof sheetSchema>;
 

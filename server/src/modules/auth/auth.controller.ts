@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post, Put, UseGuards } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { LoginResponse, Principal, SessionUser } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
@@ -15,8 +15,8 @@ export class AuthController {
   @Public()
   @UseGuards(ThrottlerGuard)
   @HttpCode(200)
-  login(@Body(new ZodPipe(loginBody, 'login')) body: LoginBody): Promise<LoginResponse> {
-    return this.auth.login(body.username, body.password);
+  login(@Body(new ZodPipe(loginBody, 'login')) body: LoginBody, @Ip() ip: string): Promise<LoginResponse> {
+    return this.auth.login(body.username, body.password, ip);
   }
 
   /** `{ refreshToken }` → a new pair; the old refresh token is spent. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES, parseBoxKey, plateSchema } from '@gozcu/shared';
+import { passwordProblem } from './password';
 
 const username = z
   .string()
@@ -8,7 +9,13 @@ const username = z
   .min(3, 'username is 3–64 characters')
   .max(64, 'username is 3–64 characters')
   .regex(/^[a-z0-9._@-]+$/, 'username may hold a–z, 0–9 and . _ @ -');
-const password = z.string().min(10, 'password must be at least 10 characters').max(256);
+const password = z
+  .string()
+  .max(256)
+  .superRefine((pw, ctx) => {
+    const problem = passwordProblem(pw);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const loginBody = z.object({
   username: z.string().trim().toLowerCase().min(1, 'username is required').max(64),

@@ -1,5 +1,7 @@
 import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import { ReconcileService } from '../reconcile/reconcile.service';
+import { SessionService } from './session.service';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { PERMISSION_KEY, PUBLIC_KEY, SCOPE_KEY, type AuthedRequest } from './auth.decorators';
 import { scopeAllows, type ScopeExtractor } from './scope';
@@ -18,9 +20,20 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly sessions: SessionService,
+    private readonly modules: ModuleRef,
   ) {}
 
-  canActivate(ctx: ExecutionContext): boolean {
+  /** The province a district belongs to, from the register (undefined when unknown). */
+  private provinceOf(district: number): number | undefined {
+    try {
+      return this.modules.get(ReconcileService, { strict: false }).provinceOfDistrict(district);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http') return true;
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
     const meta = <T>(key: string) => this.reflector.getAllAndOverride<T | undefined>(key, [ctx.getHandler(), ctx.getClass()]);
@@ -28,11 +41,14 @@ export class AuthGuard implements CanActivate {
     const publicWhen = meta<true | ((config: AppConfig) => boolean)>(PUBLIC_KEY);
     const isPublic = publicWhen === true || (typeof publicWhen === 'function' && publicWhen(this.config));
     const bearer = bearerOf(req.headers.authorization);
-    const principal = bearer ? this.tokens.verifyAccessToken(bearer) : null;
+    const verified = bearer ? this.tokens.verifyAccessToken(bearer) : null;
+    const live = verified ? await this.sessions.valid(verified) : false;
+    const principal = live ? verified : null;
     if (principal) req.principal = principal;
     if (isPublic) return true;
     if (!bearer) throw new UnauthorizedException({ message: 'sign in first: send Authorization: Bearer <accessToken>', code: 'auth.required' });
-    if (!principal) throw new UnauthorizedException({ message: 'the access token is invalid or has expired', code: 'auth.expired' });
+    if (!verified) throw new UnauthorizedException({ message: 'the access token is invalid or has expired', code: 'auth.expired' });
+    if (!principal) throw new UnauthorizedException({ message: 'this session was ended (signed out everywhere, password or role changed, or account disabled); sign in again', code: 'auth.ended' });
 
     const needed = meta<string[]>(PERMISSION_KEY);
     if (needed) {
@@ -44,7 +60,16 @@ export class AuthGuard implements CanActivate {
 
     const extractor = meta<ScopeExtractor>(SCOPE_KEY);
     if (extractor) {
-      for (const target of extractor(req, this.config)) {
+      for (const named of extractor(req, this.config)) {
+        // the whole scope: a district is judged with its real province, whatever province the request names
+        let target = named;
+        if ('region' in named && named.region.district !== undefined) {
+          const province = this.provinceOf(named.region.district);
+          if (province !== undefined && named.region.province !== undefined && province !== named.region.province) {
+            throw new ForbiddenException(`district ${named.region.district} is not in province ${named.region.province}`);
+          }
+          if (province !== undefined) target = { region: { province, district: named.region.district } };
+        }
         if (!scopeAllows(principal.scope, target)) {
           const what = 'box' in target ? `box ${target.box.key}` : describeRegion(target.region);
           throw new ForbiddenException({ message: `${what} is outside your scope`, code: 'forbidden.scope', params: { what } });

@@ -13,6 +13,7 @@ import { EmbargoService } from './embargo.service';
 import { JWT_KEY, loadJwtSecret } from './jwt-secret';
 import { RedisThrottlerStorage } from './throttle.repository';
 import { TokenService } from './token.service';
+import { SessionService } from './session.service';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
@@ -35,12 +36,13 @@ import { UsersService } from './users.service';
     { provide: AUTH_CLOCK, useValue: Date.now },
     { provide: JWT_KEY, inject: [APP_CONFIG], useFactory: loadJwtSecret },
     TokenService,
+    SessionService,
     AuthService,
     UsersService,
     EmbargoService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
   controllers: [AuthController, UsersController, EmbargoController],
-  exports: [TokenService, EmbargoService, AuthService, UsersService],
+  exports: [TokenService, EmbargoService, AuthService, UsersService, SessionService],
 })
 export class AuthModule {}

@@ -6,8 +6,21 @@ import { STORE, type Store, type UserRecord } from '../store/store.port';
 import { AUTH_CLOCK, type Clock } from './clock';
 import { generatePassword, hashPassword, verifyPassword } from './password';
 import { TokenService, hashRefreshToken } from './token.service';
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { REDIS } from '../../infra/redis.module';
+import { WindowCounters } from '../../infra/counters';
+import { SessionService } from './session.service';
 
 const WRONG = 'wrong username or password';
+
+/** 429 with Retry-After: this address failed too often for this account. */
+export class LoginBackoff extends HttpException {
+  constructor(readonly resetMs: number) {
+    const s = Math.max(1, Math.ceil(resetMs / 1000));
+    super({ message: `too many failed sign-ins for this account from your address; try again in ${s} s`, retryAfterS: s }, HttpStatus.TOO_MANY_REQUESTS);
+  }
+}
 export const ADMIN_USERNAME = 'admin';
 
 @Injectable()
@@ -22,7 +35,12 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
     @Inject(AUTH_CLOCK) private readonly now: Clock,
-  ) {}
+    @Inject(REDIS) redis: Redis,
+    private readonly sessions: SessionService,
+  ) {
+    this.failures = new WindowCounters(redis, 'LoginFailures');
+  }
+  private readonly failures: WindowCounters;
 
   /** Seeds the HQ administrator `admin` on the first start. */
   async onApplicationBootstrap(): Promise<void> {
@@ -59,28 +77,28 @@ export class AuthService implements OnApplicationBootstrap {
     this.logger.log(`seeded the HQ administrator "${ADMIN_USERNAME}"`);
   }
 
-  async login(username: string, password: string): Promise<LoginResponse> {
+  /**
+   * Signs in. Failed attempts are counted per client address and account: past
+   * LOGIN_MAX_FAILURES in LOGIN_LOCKOUT_MINUTES that address is held off that account (429 with
+   * Retry-After) while the account stays open to everyone else, so a stranger cannot lock anyone
+   * out. Unknown usernames count and answer exactly like wrong passwords.
+   */
+  async login(username: string, password: string, client = 'unknown'): Promise<LoginResponse> {
+    const key = `gozcu:login-failures:${this.config.YSK_ELECTION_ID}:${createHash('sha256').update(`${client}\n${username}`).digest('hex').slice(0, 32)}`;
+    const windowMs = this.config.LOGIN_LOCKOUT_MINUTES * 60_000;
+    const held = await this.failures.hit(key, windowMs, 0);
+    if (held.hits >= this.config.LOGIN_MAX_FAILURES) throw new LoginBackoff(held.resetMs);
     const user = await this.store.userByName(username);
-    if (!user) {
-      this.dummyHash ??= hashPassword(generatePassword());
-      await verifyPassword(await this.dummyHash, password);
-      throw new UnauthorizedException(WRONG);
-    }
-    const now = this.now();
-    if (user.lockedUntil && Date.parse(user.lockedUntil) > now) {
-      throw new HttpException(`too many failed logins: the account is locked until ${user.lockedUntil}`, HttpStatus.LOCKED);
-    }
-    if (!(await verifyPassword(user.passwordHash, password))) {
-      const failures = await this.store.countFailedLogin(user.id);
-      if (failures >= this.config.LOGIN_MAX_FAILURES) {
-        const lockedUntil = new Date(now + this.config.LOGIN_LOCKOUT_MINUTES * 60_000).toISOString();
-        await this.store.updateUser(user.id, { failedLogins: 0, lockedUntil });
-        await this.audit.record(null, 'user.lock', `user:${user.username}`, { lockedUntil: user.lockedUntil }, { lockedUntil, failures });
-        throw new HttpException(`too many failed logins: the account is locked until ${lockedUntil}`, HttpStatus.LOCKED);
+    const ok = user ? await verifyPassword(user.passwordHash, password) : await verifyPassword(await (this.dummyHash ??= hashPassword(generatePassword())), password).then(() => false);
+    if (!user || !ok) {
+      const after = await this.failures.hit(key, windowMs);
+      if (user && after.hits === this.config.LOGIN_MAX_FAILURES) {
+        await this.audit.record(null, 'user.login_backoff', `user:${user.username}`, null, { failures: after.hits, client, until: new Date(this.now() + after.resetMs).toISOString() });
       }
       throw new UnauthorizedException(WRONG);
     }
     if (user.disabled) throw new UnauthorizedException('this account is disabled');
+    await this.failures.reset(key);
     if (user.failedLogins || user.lockedUntil) await this.store.updateUser(user.id, { failedLogins: 0, lockedUntil: null });
     return this.issue(user);
   }
@@ -93,6 +111,7 @@ export class AuthService implements OnApplicationBootstrap {
     if (!held) throw new UnauthorizedException('unknown refresh token');
     if (held.revokedAt || !(await this.store.revokeRefreshToken(hash, at))) {
       await this.store.revokeRefreshTokens(held.userId, at);
+      await this.sessions.revoke(held.userId);
       this.logger.warn(`a used refresh token of user ${held.userId} came back: every session of the user is ended`);
       throw new UnauthorizedException('this refresh token was already used; sign in again');
     }
@@ -119,6 +138,7 @@ export class AuthService implements OnApplicationBootstrap {
     const at = new Date(this.now()).toISOString();
     await this.store.updateUser(user.id, { passwordHash: await hashPassword(next), updatedAt: at });
     await this.store.revokeRefreshTokens(user.id, at);
+    await this.sessions.revoke(user.id);
     await this.audit.record(principal, 'user.password', `user:${user.username}`, null, { password: 'changed' });
   }
 
@@ -136,7 +156,7 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   private async issue(user: UserRecord): Promise<LoginResponse> {
-    const access = this.tokens.signAccessToken(user);
+    const access = this.tokens.signAccessToken({ ...user, session: await this.sessions.current(user.id) });
     const refresh = this.tokens.newRefreshToken();
     const now = this.now();
     await this.store.putRefreshToken({

@@ -19,7 +19,7 @@ export function loadJwtSecret(config: Pick<AppConfig, 'JWT_SECRET' | 'DATA_DIR' 
     if (held.length >= 32) return held;
   }
   if (config.MONGO_URL) new Logger('Auth').warn('JWT_SECRET is not set: this node signs with its own secret; API nodes sharing a store must share JWT_SECRET');
-  mkdirSync(config.DATA_DIR, { recursive: true });
+  mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 });
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'w' });
   chmodSync(file, 0o600);

@@ -18,3 +18,25 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
 export function generatePassword(): string {
   return randomBytes(18).toString('base64url');
 }
+
+/**
+ * The ~49,000 most common passwords (the `passwords-common` dictionary of
+ * @zxcvbn-ts/language-common, MIT licence, drawn from public breach corpora), lower-cased.
+ */
+let common: Set<string> | undefined;
+function commonPasswords(): Set<string> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  common ??= new Set((require('@zxcvbn-ts/language-common') as { dictionary: Record<string, string[]> }).dictionary['passwords-common'].map((p) => p.toLowerCase()));
+  return common;
+}
+
+export const PASSWORD_MIN_LENGTH = 10;
+
+/** Why a new password is refused (too short, too repetitive, or a common/breached one), or null. */
+export function passwordProblem(password: string): string | null {
+  if (password.length < PASSWORD_MIN_LENGTH) return `password must be at least ${PASSWORD_MIN_LENGTH} characters`;
+  if (new Set(password).size < 4) return 'password must use at least 4 different characters';
+  const lower = password.toLowerCase();
+  if (commonPasswords().has(lower) || /^(.{1,4})\1+$/.test(lower)) return 'password is one of the most common (breached) passwords: choose another';
+  return null;
+}

@@ -1,34 +1,26 @@
-import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
-
-const INCREMENT = `
-local hits = redis.call('INCR', KEYS[1])
-if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return { hits, redis.call('PTTL', KEYS[1]) }`;
+import { WindowCounters } from '../../infra/counters';
 
 /**
  * Login rate-limit counters in Redis, so every API node counts the same attempts. When Redis
- * does not answer the limit is skipped (logins keep working; account lockout still holds).
+ * does not answer they count in this process: the limit holds (per node) until Redis is back.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
-  private readonly logger = new Logger('LoginRateLimit');
+  private readonly counters: WindowCounters;
 
   /** `namespace` keeps deployments (elections) sharing one Redis apart */
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly namespace: string,
-  ) {}
+  ) {
+    this.counters = new WindowCounters(redis, 'LoginRateLimit');
+  }
 
   async increment(key: string, ttl: number, limit: number, _blockDuration: number, name: string) {
-    try {
-      const [hits, pttl] = (await this.redis.eval(INCREMENT, 1, `gozcu:throttle:${this.namespace}:${name}:${key}`, String(ttl))) as [number, number];
-      const timeToExpire = Math.max(0, Math.ceil(pttl / 1000));
-      const isBlocked = hits > limit;
-      return { totalHits: hits, timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToExpire : 0 };
-    } catch (e) {
-      this.logger.warn(`rate limit skipped: ${(e as Error).message}`);
-      return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
-    }
+    const { hits, resetMs } = await this.counters.hit(`gozcu:throttle:${this.namespace}:${name}:${key}`, ttl);
+    const timeToExpire = Math.max(0, Math.ceil(resetMs / 1000));
+    const isBlocked = hits > limit;
+    return { totalHits: hits, timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToExpire : 0 };
   }
 }

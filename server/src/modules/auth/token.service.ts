@@ -11,6 +11,8 @@ interface AccessClaims {
   role: string;
   scope: PrincipalScope;
   typ: 'access';
+  /** session version (SessionService) */
+  sv?: number;
 }
 
 const ISSUER = 'gozcu';
@@ -45,8 +47,8 @@ export class TokenService {
     return PERMISSIONS.filter((p) => (p === EMBARGO_EXEMPT ? exempt : role.permissions.includes(p)));
   }
 
-  signAccessToken(user: { id: string; username: string; role: string; scope: PrincipalScope }): { token: string; expiresIn: number } {
-    const claims: AccessClaims = { sub: user.id, usr: user.username, role: user.role, scope: user.scope, typ: 'access' };
+  signAccessToken(user: { id: string; username: string; role: string; scope: PrincipalScope; session?: number }): { token: string; expiresIn: number } {
+    const claims: AccessClaims = { sub: user.id, usr: user.username, role: user.role, scope: user.scope, typ: 'access', sv: user.session ?? 0 };
     const expiresIn = this.config.ACCESS_TOKEN_TTL_SECONDS;
     return { token: jwt.sign(claims, this.key, { algorithm: 'HS256', expiresIn, issuer: ISSUER }), expiresIn };
   }
@@ -60,7 +62,7 @@ export class TokenService {
       return null;
     }
     if (claims.typ !== 'access' || typeof claims.sub !== 'string' || !claims.scope || !roleById(claims.role)) return null;
-    return { userId: claims.sub, username: claims.usr, role: claims.role, scope: claims.scope, permissions: this.permissionsOf(claims.role) };
+    return { userId: claims.sub, username: claims.usr, role: claims.role, scope: claims.scope, permissions: this.permissionsOf(claims.role), session: typeof claims.sv === 'number' ? claims.sv : 0 };
   }
 
   /** A new refresh token and the hash it is stored under. */

@@ -9,6 +9,9 @@ import { STORE, type Store, type UserPatch, type UserRecord } from '../store/sto
 import { createUserBody, type CreateUserBody, type ScopeInput, type UpdateUserBody, type UsersQuery } from './auth.dto';
 import { AUTH_CLOCK, type Clock } from './clock';
 import { generatePassword, hashPassword } from './password';
+import { grantProblem } from './grants';
+import { SessionService } from './session.service';
+import { ForbiddenException } from '@nestjs/common';
 
 export interface ImportUserRow {
   row: number;
@@ -33,6 +36,7 @@ export class UsersService {
     @Inject(STORE) private readonly store: Store,
     private readonly audit: AuditService,
     @Inject(AUTH_CLOCK) private readonly now: Clock,
+    private readonly sessions: SessionService,
   ) {}
 
   /** A role's scope from the input: only what the role's level uses, box shorthands expanded to every followed ballot type. */
@@ -66,6 +70,8 @@ export class UsersService {
   /** Creates an account; answers it with the generated password when none was given. */
   async create(actor: Principal | null, body: CreateUserBody): Promise<{ user: UserView; password?: string }> {
     const scope = this.scopeFor(body.role, body.scope);
+    const refused = grantProblem(actor, body.role, scope);
+    if (refused) throw new ForbiddenException(refused);
     const password = body.password ?? generatePassword();
     const at = new Date(this.now()).toISOString();
     const user: UserRecord = {
@@ -104,6 +110,9 @@ export class UsersService {
   async update(actor: Principal, id: string, body: UpdateUserBody): Promise<UserView> {
     const before = await this.store.userById(id);
     if (!before) throw new NotFoundException(`no user ${id}`);
+    // the account as it is must be within the actor's reach (no resetting a higher role's password)
+    const reach = grantProblem(actor, before.role, before.scope);
+    if (reach) throw new ForbiddenException(reach);
     const role = body.role ?? before.role;
     const at = new Date(this.now()).toISOString();
     const patch: UserPatch = { updatedAt: at };
@@ -112,6 +121,10 @@ export class UsersService {
       patch.role = role;
       patch.scope = this.scopeFor(role, body.scope ?? { province: before.scope.province, district: before.scope.district, boxes: before.scope.boxes });
     }
+    if (patch.role || patch.scope) {
+      const refused = grantProblem(actor, patch.role ?? before.role, patch.scope ?? before.scope);
+      if (refused) throw new ForbiddenException(refused);
+    }
     if (body.password !== undefined) patch.passwordHash = await hashPassword(body.password);
     if (body.disabled !== undefined) patch.disabled = body.disabled;
     if (body.unlock) Object.assign(patch, { failedLogins: 0, lockedUntil: null });
@@ -119,7 +132,10 @@ export class UsersService {
       throw new BadRequestException('you cannot disable yourself or change your own role');
     }
     const after = (await this.store.updateUser(id, patch))!;
-    if (patch.role || patch.scope || patch.passwordHash || patch.disabled) await this.store.revokeRefreshTokens(id, at);
+    if (patch.role || patch.scope || patch.passwordHash || patch.disabled) {
+      await this.store.revokeRefreshTokens(id, at);
+      await this.sessions.revoke(id);
+    } else if (patch.disabled === false) this.sessions.forget(id);
     await this.audit.record(actor, 'user.update', `user:${before.username}`, audited(before), { ...audited(after), ...(patch.passwordHash ? { password: 'changed' } : {}) });
     return toView(after);
   }
@@ -153,6 +169,7 @@ export class UsersService {
         rows.push({ row, ok: true, username: user.username, ...(password ? { password } : {}) });
       } catch (e) {
         if (e instanceof ValidationFailed) rows.push({ row, ok: false, username: parsed.data.username, issues: e.issues });
+        else if (e instanceof ForbiddenException) rows.push({ row, ok: false, username: parsed.data.username, issues: { role: e.message } });
         else if (e instanceof ConflictException) rows.push({ row, ok: false, username: parsed.data.username, issues: { username: e.message } });
         else throw e;
       }

@@ -51,6 +51,9 @@ export class ComplaintsService {
     if (knownProvince !== undefined && knownProvince !== body.province) {
       throw new ValidationFailed('invalid complaint: district', { district: `district ${body.district} is not in province ${body.province}` });
     }
+    if (knownProvince === undefined && !(await this.store.districts(body.province)).some((d) => d.yskId === body.district)) {
+      throw new ValidationFailed('invalid complaint: district', { district: `no district ${body.district} is known in province ${body.province}` });
+    }
     if (body.ballot !== undefined && !this.config.YSK_BALLOT_TYPES.includes(body.ballot)) {
       throw new ValidationFailed('invalid complaint: ballot', { ballot: `this election's ballot types are ${this.config.YSK_BALLOT_TYPES.join(', ')}` });
     }

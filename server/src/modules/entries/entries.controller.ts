@@ -3,7 +3,6 @@ import type { Response } from 'express';
 import { BadRequestException } from '@nestjs/common';
 import type { MyBoxesResponse, Principal } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
-import { Audited } from '../audit/audit.interceptor';
 import { CurrentUser, Permission, Scoped } from '../auth/auth.decorators';
 import { EmbargoService } from '../auth/embargo.service';
 import { boxOfEntryBody, boxOfParam, boxesOfEntriesCsv, regionOfQuery } from '../auth/scope';
@@ -12,11 +11,7 @@ import { confirmBody, entryBody, myBoxesQuery, type ConfirmBody, type EntryBody,
 import { EntriesService, type EntryResult } from './entries.service';
 import { MyBoxesService } from './my-boxes.service';
 
-const entryAfter = (r: EntryResult) => ({ entryId: r.entry.id, source: r.entry.source, hash: r.entry.hash, sheet: r.entry.sheet, warnings: r.entry.warnings });
-/** the organisation's figures of the box before the change */
-const orgBefore = (key: string | undefined, modules: { get: (t: typeof ReconcileService, o: { strict: false }) => ReconcileService }) =>
-  key ? (modules.get(ReconcileService, { strict: false }).state.summary(key)?.org ?? null) : null;
-
+/** Entries and their audit records are written in one transaction by EntriesService (issue 13). */
 @Controller('api')
 export class EntriesController {
   constructor(
@@ -41,9 +36,8 @@ export class EntriesController {
   @Post('entries')
   @Permission('entries:write')
   @Scoped(boxOfEntryBody)
-  @Audited<EntryResult>({ action: 'entry.create', target: (_req, r) => r.entry.key, after: entryAfter, unchanged: (r) => r.duplicate })
   async submit(@Body(new ZodPipe(entryBody, 'entry')) body: EntryBody, @CurrentUser() user: Principal, @Res({ passthrough: true }) res: Response): Promise<EntryResult> {
-    const result = await this.entries.submit({ ...body, observer: user.username });
+    const result = await this.entries.submit({ ...body, observer: user.username }, 'observer', user);
     res.status(result.duplicate ? 200 : 201);
     return this.shaped(user, result);
   }
@@ -53,15 +47,9 @@ export class EntriesController {
   @HttpCode(200)
   @Permission('entries:import')
   @Scoped(boxesOfEntriesCsv)
-  @Audited<{ rows: { ok: boolean; key?: string; duplicate?: boolean }[]; stored: number }>({
-    action: 'entry.import',
-    target: () => 'entries',
-    after: (r) => ({ stored: r.stored, keys: r.rows.filter((x) => x.ok && !x.duplicate).map((x) => x.key) }),
-    unchanged: (r) => r.stored === 0,
-  })
   async importCsv(@Body() body: unknown, @CurrentUser() user: Principal) {
     if (typeof body !== 'string' || !body.trim()) throw new BadRequestException('send the CSV as the request body with Content-Type: text/csv');
-    return this.entries.importCsv(body, user.username);
+    return this.entries.importCsv(body, user.username, user);
   }
 
   /** Confirms one of a box's entries: it is in force and resolves a conflict. The signed-in user confirms. */
@@ -69,15 +57,8 @@ export class EntriesController {
   @HttpCode(200)
   @Permission('entries:confirm')
   @Scoped(boxOfParam('key'))
-  @Audited<EntryResult>({
-    action: 'entry.confirm',
-    target: (req) => req.params.key,
-    before: (req, modules) => orgBefore(req.params.key, modules),
-    after: entryAfter,
-    unchanged: (r) => r.duplicate,
-  })
   async confirm(@Param('key') key: string, @Body(new ZodPipe(confirmBody, 'confirmation')) body: ConfirmBody, @CurrentUser() user: Principal): Promise<EntryResult> {
-    return this.shaped(user, await this.entries.confirm(key, { ...body, by: user.username }));
+    return this.shaped(user, await this.entries.confirm(key, { ...body, by: user.username }, user));
   }
 
   private shaped(user: Principal, result: EntryResult): EntryResult {

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { ballotCodeSchema, plateSchema, sheetSchema } from '@gozcu/shared';
+import { MAX_BOX_NO, MAX_DISTRICT_ID } from '../../infra/limits';
 
 export const entryRefSchema = z.object({
-  election: z.string().min(1).regex(/^[^:]+$/, 'election id must not contain ":"').optional(),
+  election: z.string().min(1).max(64).regex(/^[^:]+$/, 'election id must not contain ":"').optional(),
   ballot: ballotCodeSchema,
   province: plateSchema,
-  district: z.coerce.number().int().positive('district is a YSK district id'),
-  boxNo: z.coerce.number().int().positive('box number is a positive whole number'),
+  district: z.coerce.number().int().positive('district is a YSK district id').max(MAX_DISTRICT_ID, `district is a YSK district id (at most ${MAX_DISTRICT_ID})`),
+  boxNo: z.coerce.number().int().positive('box number is a positive whole number').max(MAX_BOX_NO, `box number is at most ${MAX_BOX_NO}`),
 });
 
 /** POST /api/entries: one box's sheet for one ballot type, as copied from the signed paper. */
@@ -21,7 +22,7 @@ export const entryBody = z.object({
 export type EntryBody = z.infer<typeof entryBody>;
 
 export const confirmBody = z.object({
-  entryId: z.string().min(1),
+  entryId: z.string().min(1).max(64),
   /** ignored: the signed-in user confirms */
   by: z.string().trim().min(1).max(100).optional(),
 });

@@ -1,11 +1,11 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { boxKey, checkSheet, sheetHash, type BoxRef, type BoxSummary, type Entry, type Sheet } from '@gozcu/shared';
+import { boxKey, checkSheet, sheetHash, type BoxRef, type BoxSummary, type Entry, type Principal, type Sheet } from '@gozcu/shared';
 import { readCsv } from '../../infra/csv';
 import { createHash } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ValidationFailed, issuesOf } from '../../infra/http';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { STORE, type Store } from '../store/store.port';
+import { STORE, type EntryOutcome, type NewAuditEntry, type NewEntry, type Store } from '../store/store.port';
 import { entryBody, type ConfirmBody, type EntryBody } from './entries.dto';
 
 export interface EntryResult {
@@ -34,15 +34,29 @@ export class EntriesService {
     private readonly reconcile: ReconcileService,
   ) {}
 
-  /** Validates, stores (idempotently) and reconciles one observer entry. */
-  async submit(body: EntryBody & { observer: string }, source: Entry['source'] = 'observer'): Promise<EntryResult> {
+  /**
+   * Validates, stores (idempotently) and reconciles one observer entry; the entry and its audit
+   * record (`entry.create`, or `entry.confirm` for a confirmation) are one transaction.
+   */
+  async submit(body: EntryBody & { observer: string }, source: Entry['source'] = 'observer', actor: Principal | null = null): Promise<EntryResult> {
+    const candidate = await this.prepare(body, source);
+    const action = source === 'confirmation' ? 'entry.confirm' : 'entry.create';
+    const before = source === 'confirmation' ? (this.reconcile.state.summary(candidate.key)?.org ?? null) : null;
+    const [outcome] = await this.store.appendEntriesAudited([candidate], (stored) => (stored.length ? auditRecord(actor, action, candidate.key, before, entryAudit(stored[0])) : null));
+    return this.settle(outcome, candidate);
+  }
+
+  /** Checks an entry against the sheet rules and the register; answers what would be stored. */
+  private async prepare(body: EntryBody & { observer: string }, source: Entry['source']): Promise<NewEntry> {
     const ref: BoxRef = { ...body.ref, election: body.ref.election ?? this.config.YSK_ELECTION_ID };
     if (ref.election !== this.config.YSK_ELECTION_ID) {
       throw new ValidationFailed('invalid entry: ref.election', { 'ref.election': `this server follows election ${this.config.YSK_ELECTION_ID}` });
     }
     const warnings = await this.check(ref, body.sheet);
     const key = boxKey(ref);
-    const outcome = await this.store.appendEntry({
+    const unknown = await this.registerProblem(ref, key);
+    if (unknown) throw new ValidationFailed(`invalid entry: ${unknown}`, { ref: unknown });
+    return {
       box: { ...ref, key, yskBoxId: null, neighbourhood: null },
       key,
       sheet: body.sheet,
@@ -52,19 +66,23 @@ export class EntriesService {
       idempotencyKey: body.idempotencyKey,
       createdAt: new Date().toISOString(),
       warnings,
-    });
+    };
+  }
+
+  /** After the store answered: a retry of the same entry is a duplicate, another entry under a used key a conflict. */
+  private settle(outcome: EntryOutcome, candidate: NewEntry): EntryResult {
     if (outcome.kind === 'duplicate') {
-      if (outcome.entry.key !== key || outcome.entry.hash !== sheetHash(body.sheet)) {
-        throw new ConflictException(`idempotency key ${body.idempotencyKey} was already used for a different entry`);
+      if (outcome.entry.key !== candidate.key || outcome.entry.hash !== candidate.hash) {
+        throw new ConflictException(`idempotency key ${candidate.idempotencyKey} was already used for a different entry`);
       }
-      return { entry: outcome.entry, duplicate: true, box: this.reconcile.state.summary(key) };
+      return { entry: outcome.entry, duplicate: true, box: this.reconcile.state.summary(candidate.key) };
     }
     this.reconcile.applyEntry(outcome.entry);
-    return { entry: outcome.entry, duplicate: false, box: this.reconcile.state.summary(key) };
+    return { entry: outcome.entry, duplicate: false, box: this.reconcile.state.summary(candidate.key) };
   }
 
   /** A district data officer confirms one of a box's entries: it is in force and resolves conflicts. */
-  async confirm(key: string, body: ConfirmBody & { by: string }): Promise<EntryResult> {
+  async confirm(key: string, body: ConfirmBody & { by: string }, actor: Principal | null = null): Promise<EntryResult> {
     const entries = await this.store.entries(key);
     const chosen = entries.find((e) => e.id === body.entryId);
     if (!chosen) throw new NotFoundException(`box ${key} has no entry ${body.entryId}`);
@@ -72,15 +90,21 @@ export class EntriesService {
     return this.submit(
       { ref, sheet: chosen.sheet, observer: body.by, idempotencyKey: `confirm:${chosen.id}:${body.by}`.slice(0, 128) },
       'confirmation',
+      actor,
     );
   }
 
-  /** Imports many entries from CSV: one row per box, party columns by name; a report per row. The importer is the observer of every row. */
-  async importCsv(csv: string, observer: string): Promise<{ rows: ImportRow[]; stored: number; duplicates: number; rejected: number }> {
+  /**
+   * Imports many entries from CSV: one row per box, party columns by name; a report per row. The
+   * importer is the observer of every row. Every good row is stored in one transaction with the
+   * import's audit record: a failed or killed import stores nothing, never rows without a record.
+   */
+  async importCsv(csv: string, observer: string, actor: Principal | null = null): Promise<{ rows: ImportRow[]; stored: number; duplicates: number; rejected: number }> {
     const records = readCsv(csv, ['ballot', 'province', 'district', 'boxNo', ...SHEET_FIELDS]);
     const header = Object.keys(records[0]);
     const parties = header.filter((h) => !(HEADER_FIELDS as readonly string[]).includes(h) && !(SHEET_FIELDS as readonly string[]).includes(h));
     const rows: ImportRow[] = [];
+    const ready: { row: ImportRow; candidate: NewEntry }[] = [];
     for (const [i, r] of records.entries()) {
       const row = i + 2; // 1-based, after the header line
       const candidate = {
@@ -99,11 +123,26 @@ export class EntriesService {
         continue;
       }
       try {
-        const result = await this.submit({ ...parsed.data, observer }, 'import');
-        rows.push({ row, ok: true, key: result.entry.key, duplicate: result.duplicate, warnings: result.entry.warnings });
+        const report: ImportRow = { row, ok: true };
+        ready.push({ row: report, candidate: await this.prepare({ ...parsed.data, observer }, 'import') });
+        rows.push(report);
       } catch (e) {
         if (e instanceof ValidationFailed) rows.push({ row, ok: false, issues: e.issues });
-        else if (e instanceof ConflictException || e instanceof NotFoundException) rows.push({ row, ok: false, issues: { row: e.message } });
+        else throw e;
+      }
+    }
+    const outcomes = ready.length
+      ? await this.store.appendEntriesAudited(
+          ready.map((r) => r.candidate),
+          (stored) => (stored.length ? auditRecord(actor, 'entry.import', 'entries', null, { stored: stored.length, keys: stored.map((e) => e.key) }) : null),
+        )
+      : [];
+    for (const [i, { row, candidate }] of ready.entries()) {
+      try {
+        const result = this.settle(outcomes[i], candidate);
+        Object.assign(row, { key: result.entry.key, duplicate: result.duplicate, warnings: result.entry.warnings });
+      } catch (e) {
+        if (e instanceof ConflictException) Object.assign(row, { ok: false, issues: { row: e.message } });
         else throw e;
       }
     }
@@ -131,6 +170,27 @@ export class EntriesService {
     return warnings.map((w) => w.code);
   }
 
+  /**
+   * An entry is for a box on the register of boxes (registered by discovery or published by YSK):
+   * a box the register of its district does not list, a district its province does not have, or
+   * a district of another province is refused. Only where nothing of the province is known yet
+   * (no discovery, no YSK data) is there nothing to check against.
+   */
+  private async registerProblem(ref: BoxRef, key: string): Promise<string | null> {
+    const held = await this.store.box(key);
+    if (held && (held.latest || held.box.neighbourhood !== null || held.box.yskBoxId !== null)) return null;
+    const ofProvince = this.reconcile.provinceOfDistrict(ref.district);
+    if (ofProvince !== undefined && ofProvince !== ref.province) return `district ${ref.district} is not in province ${ref.province}`;
+    const neighbourhoods = await this.store.neighbourhoods(ref.district);
+    if (neighbourhoods.length) {
+      const listed = neighbourhoods.some((n) => n.minBox !== null && n.maxBox !== null && ref.boxNo >= n.minBox && ref.boxNo <= n.maxBox);
+      return listed ? null : `box ${ref.boxNo} is not on the register of district ${ref.district}`;
+    }
+    const districts = await this.store.districts(ref.province);
+    if (districts.length && !districts.some((d) => d.yskId === ref.district)) return `province ${ref.province} has no district ${ref.district}`;
+    return null;
+  }
+
   private reconcileRef(key: string) {
     const [election, ballot, province, district, boxNo] = key.split(':');
     const parsed = entryBody.shape.ref.safeParse({ election, ballot, province, district, boxNo });
@@ -142,4 +202,13 @@ export class EntriesService {
 function toCount(v: string | undefined): number | string | undefined {
   if (v === undefined || v === '') return undefined;
   return /^-?\d+$/.test(v) ? Number(v) : v;
+}
+
+/** What the audit log keeps of an entry. */
+function entryAudit(e: Entry) {
+  return { entryId: e.id, source: e.source, hash: e.hash, sheet: e.sheet, warnings: e.warnings };
+}
+
+function auditRecord(actor: Principal | null, action: string, target: string, before: unknown, after: unknown): NewAuditEntry {
+  return { at: new Date().toISOString(), actor: actor ? { id: actor.userId, username: actor.username, role: actor.role } : null, action, target, before: before ?? null, after: after ?? null };
 }

@@ -1,4 +1,5 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { SESSION_CHECK_MS, SessionService } from '../auth/session.service';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayInit } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { ballotCodeSchema, type Ack, type BallotCode, type FeedHealthEvent, type Principal, type RoomSnapshot } from '@gozcu/shared';
@@ -13,6 +14,20 @@ interface SocketData {
   principal: Principal;
   /** public room → the channel this socket is in for it */
   channels: Map<string, string>;
+  /** when the handshake's access token expires (s since epoch) */
+  expiresAt?: number;
+}
+
+/** Sockets of callers with feed:read: the only ones told `feed:health`. */
+const FEED_READERS = 'feed-readers';
+
+function expiryOf(token: string): number | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
+    return typeof payload.exp === 'number' ? payload.exp : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const fail = (msg: string): Ack<never> => ({ ok: false, msg });
@@ -21,8 +36,8 @@ const fail = (msg: string): Ack<never> => ({ ok: false, msg });
  * The live gateway. The handshake carries `auth.token`; the server derives the caller's scope
  * from it and lets the socket join only rooms inside that scope.
  */
-@WebSocketGateway({ cors: { origin: true, credentials: true }, serveClient: false })
-export class LiveGateway implements OnGatewayInit {
+@WebSocketGateway({ serveClient: false })
+export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
   private readonly logger = new Logger(LiveGateway.name);
   @WebSocketServer() server!: Server;
 
@@ -33,18 +48,48 @@ export class LiveGateway implements OnGatewayInit {
     bus: ChangeBus,
     @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
     @Inject(LIVE_VIEW_POLICY) private readonly views: LiveViewPolicy,
+    private readonly sessions: SessionService,
   ) {
-    bus.on('feed.health', (e: FeedHealthEvent) => this.server?.emit('feed:health', e));
+    // feed health only to the roles that may read it (REST: feed:read)
+    bus.on('feed.health', (e: FeedHealthEvent) => this.server?.to(FEED_READERS).emit('feed:health', e));
+  }
+
+  private sweep: NodeJS.Timeout | undefined;
+  private offRevoked: (() => void) | undefined;
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweep);
+    this.offRevoked?.();
+  }
+
+  /** Closes the sockets whose session ended (revoked, user disabled) or whose token expired. */
+  private async closeEnded(userId?: string): Promise<void> {
+    const sockets = this.server?.of('/').sockets;
+    if (!sockets) return;
+    const now = Date.now() / 1000;
+    for (const socket of [...sockets.values()]) {
+      const data = socket.data as Partial<SocketData>;
+      if (!data.principal || (userId && data.principal.userId !== userId)) continue;
+      const expired = data.expiresAt !== undefined && data.expiresAt <= now;
+      if (expired || !(await this.sessions.valid(data.principal).catch(() => true))) {
+        socket.emit('session:ended', { reason: expired ? 'the access token expired' : 'the session was ended' });
+        socket.disconnect(true);
+      }
+    }
   }
 
   afterInit(server: Server): void {
     this.hub.attach(server);
+    this.sweep = setInterval(() => void this.closeEnded(), SESSION_CHECK_MS);
+    this.sweep.unref();
+    this.offRevoked = this.sessions.onRevoked((userId) => void this.closeEnded(userId));
     server.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown })?.token;
       void this.authenticate(typeof token === 'string' ? token : '').then(
         (principal) => {
           if (!principal) return next(new Error('unauthorized: a valid access token is required'));
-          (socket.data as SocketData) = { principal, channels: new Map() };
+          (socket.data as SocketData) = { principal, channels: new Map(), expiresAt: expiryOf(typeof token === 'string' ? token : '') };
+          if (principal.permissions.includes('feed:read')) void socket.join(FEED_READERS);
           next();
         },
         (e: Error) => next(new Error(`unauthorized: ${e.message}`)),
@@ -54,7 +99,8 @@ export class LiveGateway implements OnGatewayInit {
 
   private async authenticate(token: string): Promise<Principal | null> {
     if (!token) return null;
-    return this.verifier.verifyAccessToken(token);
+    const principal = await this.verifier.verifyAccessToken(token);
+    return principal && (await this.sessions.valid(principal)) ? principal : null;
   }
 
   @SubscribeMessage('subscribe')

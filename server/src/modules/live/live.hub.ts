@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Server } from 'socket.io';
-import type { BallotCode, BoxSummary, ListHeads, RegionCounters, Room, RoomDelta, RoomSnapshot, Scope } from '@gozcu/shared';
+import type { BallotCode, BoxSummary, Coverage, ListHeads, RegionCounters, Room, RoomDelta, RoomSnapshot, Scope } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus, type ChangeEvents } from '../../infra/events';
 import { ReconcileService } from '../reconcile/reconcile.service';
@@ -181,7 +181,7 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
         room: channel.room,
         seq: channel.seq,
         ballot,
-        coverage: this.reconcile.state.coverage(scope, ballot),
+        coverage: this.coverageOf(channel, scope),
         regions: channel.parsed.kind === 'box' ? {} : this.reconcile.state.regions(scope, ballot),
         lists,
       }),
@@ -193,6 +193,12 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
     if (p.kind === 'box') return { level: 'district', province: p.province, district: p.district };
     if (p.scope.level === 'district') return this.reconcile.scopeOf({ district: p.scope.district }) ?? { level: 'district', province: 0, district: p.scope.district };
     return p.scope;
+  }
+
+  /** A region room's coverage; a box room carries only its own box (never its district's). */
+  private coverageOf(channel: Channel, scope: Scope): Coverage {
+    if (channel.parsed.kind !== 'box') return this.reconcile.state.coverage(scope, channel.ballot);
+    return boxCoverage(this.reconcile.state.summary(channel.parsed.key), scope, channel.ballot);
   }
 
   private heads(channel: Channel, scope: Scope): ListHeads {
@@ -325,10 +331,38 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
       room: channel.room,
       seq: channel.seq,
       ballot: channel.ballot,
-      coverage: this.reconcile.state.coverage(scope, channel.ballot),
+      coverage: this.coverageOf(channel, scope),
       regions,
       lists: listsChanged ? lists : null,
       boxes,
     });
   }
+}
+
+/** The coverage of one box: its counters (0 or 1 each) and its own figures. */
+export function boxCoverage(s: BoxSummary | null, scope: Scope, ballot: BallotCode): Coverage {
+  const one = (b: boolean) => (s && b ? 1 : 0);
+  return {
+    scope,
+    ballot,
+    asOf: new Date().toISOString(),
+    boxes: {
+      total: one(true),
+      yskPublished: one(!!s?.ysk),
+      entered: one(!!s?.org),
+      match: one(s?.status === 'match'),
+      mismatch: one(s?.status === 'mismatch'),
+      yskOnly: one(s?.status === 'ysk_only'),
+      orgOnly: one(s?.status === 'org_only'),
+      stale: one(!!s?.stale),
+      altered: one(!!s?.altered),
+      conflicting: one(!!s?.conflicting),
+      unconfirmed: one(!!s?.unconfirmed),
+    },
+    votes: { ysk: { ...(s?.ysk?.votes ?? {}) }, org: { ...(s?.org?.votes ?? {}) } },
+    registered: s?.ysk?.registered ?? 0,
+    voted: s?.ysk?.voted ?? 0,
+    valid: s?.ysk?.valid ?? 0,
+    invalid: s?.ysk?.invalid ?? 0,
+  };
 }

@@ -23,12 +23,14 @@ export function parseRoom(room: unknown): ParsedRoom | null {
 
 /** Whether the caller may join the room (server-side scope check). */
 export function mayJoin(principal: Principal, room: ParsedRoom, districtProvince: (district: number) => number | undefined): boolean {
+  // the same permissions as REST: a box's figures need boxes:read, a region's counters coverage:read
   switch (room.kind) {
     case 'ops':
       return principal.permissions.includes('feed:read');
     case 'box':
-      return scopeAllowsBox(principal.scope, room);
+      return principal.permissions.includes('boxes:read') && scopeAllowsBox(principal.scope, room);
     case 'scope': {
+      if (!principal.permissions.includes('coverage:read')) return false;
       const s = room.scope;
       if (s.level === 'country') return scopeAllowsRegion(principal.scope, {});
       if (s.level === 'province') return scopeAllowsRegion(principal.scope, { province: s.province });

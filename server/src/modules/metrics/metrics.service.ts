@@ -5,6 +5,11 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
+  /**
+   * Metrics derived from YSK's figures (boxes published, versions stored): never on the
+   * unauthenticated scrape, and during the embargo only for callers who see YSK's figures.
+   */
+  readonly yskRegistry = new Registry();
 
   readonly yskLatency = new Histogram({
     name: 'gozcu_ysk_request_duration_seconds',
@@ -35,13 +40,13 @@ export class MetricsService {
     name: 'gozcu_boxes_published',
     help: 'Box-results YSK has published, per ballot type',
     labelNames: ['ballot'] as const,
-    registers: [this.registry],
+    registers: [this.yskRegistry],
   });
   readonly versionsStored = new Counter({
     name: 'gozcu_versions_stored_total',
     help: 'YSK versions stored, by kind (first, revised)',
     labelNames: ['kind'] as const,
-    registers: [this.registry],
+    registers: [this.yskRegistry],
   });
   readonly queueDepth = new Gauge({
     name: 'gozcu_queue_depth',
@@ -58,5 +63,10 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gozcu_' });
+  }
+
+  /** The scrape: operational metrics, plus the YSK-derived ones when `withYsk`. */
+  async scrape(withYsk: boolean): Promise<string> {
+    return withYsk ? Registry.merge([this.registry, this.yskRegistry]).metrics() : this.registry.metrics();
   }
 }

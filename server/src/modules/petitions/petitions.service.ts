@@ -5,6 +5,7 @@ import {
   parseBoxKey,
   roleById,
   scopeAllowsBox,
+  scopeAllowsRegion,
   type PetitionStatus,
   type PetitionView,
   type Principal,
@@ -114,7 +115,7 @@ export class PetitionsService {
   }
 
   async get(user: Principal, id: string): Promise<PetitionView> {
-    return (await this.withDecisions([this.view(await this.load(user, id))]))[0]!;
+    return this.shaped(user, (await this.withDecisions([this.view(await this.load(user, id))]))[0]!);
   }
 
   /** Edits a draft's text; filed petitions are not edited. */
@@ -126,11 +127,12 @@ export class PetitionsService {
     if (!next) throw new ConflictException(`petition ${id} changed meanwhile: reload it and try again`);
     const changed = Object.keys(patch) as (keyof typeof patch)[];
     await this.audit.record(user, 'petition.edit', `petition:${id}`, Object.fromEntries(changed.map((k) => [k, p.text[k]])), Object.fromEntries(changed.map((k) => [k, text[k]])));
-    return this.view(next);
+    return this.shaped(user, this.view(next));
   }
 
   async pdf(user: Principal, id: string): Promise<{ data: Buffer; name: string }> {
     const p = await this.load(user, id);
+    if (!this.embargo.yskVisible(user)) throw new ForbiddenException(`a petition's PDF holds YSK's figures, which you see only after the embargo (${this.embargo.state(user).until})`);
     const data = await renderPetitionPdf(p.text, { title: p.text.subject, deadline: turkishDateTime(new Date(p.deadline)) });
     return { data, name: `dilekce-${p.province}-${p.district}-${p.boxNo}-${p.ballot}.pdf` };
   }
@@ -154,7 +156,7 @@ export class PetitionsService {
     }
     const follows = { accepted: 'resolved', rejected: 'rejected', withdrawn: 'in_review' } as const;
     if (p.complaintId && body.status in follows) await this.complaints.follow(user, p.complaintId, follows[body.status as keyof typeof follows], id).catch(() => undefined);
-    return (await this.withDecisions([this.view(next)]))[0]!;
+    return this.shaped(user, (await this.withDecisions([this.view(next)]))[0]!);
   }
 
   /** Petitions in scope, soonest deadline first (`unfiled`: drafts only). */
@@ -164,11 +166,14 @@ export class PetitionsService {
     const own = boxesOfScope(user.scope);
     const found = await this.store.petitions({ province: region.province, district: region.district, statuses }, q.limit ?? 500);
     const now = Date.now();
-    return { items: await this.withDecisions(found.filter((p) => !own || own.includes(p.key)).map((p) => this.view(p, now))) };
+    return { items: (await this.withDecisions(found.filter((p) => !own || own.includes(p.key)).map((p) => this.view(p, now)))).map((v) => this.shaped(user, v)) };
   }
 
   /** Sets a district's deadline for new petitions and moves its drafts' deadlines with it. */
   async setDeadline(user: Principal, district: number, body: DeadlineBody): Promise<{ district: number; deadline: string; drafts: number }> {
+    const province = this.reconcile.provinceOfDistrict(district) ?? (await this.store.districts(body.province)).find((d) => d.yskId === district)?.province;
+    if (province === undefined) throw new NotFoundException(`no district ${district} in province ${body.province}`);
+    if (province !== body.province || !scopeAllowsRegion(user.scope, { province, district })) throw new ForbiddenException(`district ${district} is outside your scope`);
     const deadline = new Date(body.deadline).toISOString();
     const key = this.deadlineKey(district);
     const before = await this.store.setting<{ deadline: string }>(key);
@@ -200,6 +205,20 @@ export class PetitionsService {
     const p = await this.store.petition(id);
     if (!p || !scopeAllowsBox(user.scope, { province: p.province, district: p.district, key: p.key })) throw new NotFoundException(`no petition ${id} in your scope`);
     return p;
+  }
+
+  /** During the embargo, a caller who may not see YSK's figures gets the petition without them (text, table, YSK evidence). */
+  private shaped(user: Principal, v: PetitionView): PetitionView {
+    if (this.embargo.yskVisible(user)) return v;
+    return {
+      ...v,
+      text: {
+        ...v.text,
+        body: 'YSK verileri ambargo süresince gösterilmez (YSK figures are withheld during the embargo).',
+        figures: v.text.figures.map((f) => ({ ...f, ysk: null, difference: null })),
+        evidence: v.text.evidence.filter((e) => !e.startsWith('YSK')),
+      },
+    };
   }
 
   private view(p: PetitionRecord, now = Date.now()): PetitionView {

@@ -51,7 +51,10 @@ export class PhotosController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<StreamableFile> {
     const file = await this.attachments.download(user, id, q.original === '1' || q.original === 'true');
-    res.setHeader('Content-Disposition', `inline; filename="${file.name}"`);
+    // images are shown inline; anything else (PDFs, which may carry JavaScript) only downloads, and never runs in our origin
+    const inline = file.contentType.startsWith('image/');
+    res.setHeader('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename="${file.name}"`);
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'private, max-age=300');
     return new StreamableFile(file.data, { type: file.contentType });

@@ -1,6 +1,6 @@
-import { BadRequestException, Controller, Get, Inject, Query } from '@nestjs/common';
-import type { District, Province } from '@gozcu/shared';
-import { Permission } from '../auth/auth.decorators';
+import { BadRequestException, Controller, Get, ForbiddenException, Inject, Query } from '@nestjs/common';
+import type { District, Principal, Province } from '@gozcu/shared';
+import { CurrentUser, Permission } from '../auth/auth.decorators';
 import { STORE, type Store } from '../store/store.port';
 
 /** Names for the dashboard: provinces (plate → name) and a province's districts (YSK id → name). */
@@ -19,13 +19,16 @@ export class RegionsController {
   /** `GET /api/districts?province=NN` → `{ items: [{ yskId, province, name }] }`, by name (tr). */
   @Get('districts')
   @Permission('coverage:read')
-  async districts(@Query('province') province?: string): Promise<{ items: District[] }> {
+  async districts(@CurrentUser() user: Principal, @Query('province') province?: unknown): Promise<{ items: District[] }> {
     let plate: number | undefined;
     if (province !== undefined && province !== '') {
-      plate = Number(province);
+      plate = typeof province === 'string' && /^\d{1,2}$/.test(province) ? Number(province) : NaN;
       if (!Number.isInteger(plate) || plate < 1 || plate > 81) throw new BadRequestException('province is a plate code 1–81');
     }
-    const items = await this.store.districts(plate);
+    // only the provinces of the caller's scope (a provincial chair reads their own province's districts)
+    const own = user.scope.level === 'country' ? null : new Set(user.scope.province !== undefined ? [user.scope.province] : (user.scope.boxes ?? []).map((k) => Number(k.split(':')[2])));
+    if (own && plate !== undefined && !own.has(plate)) throw new ForbiddenException(`province ${plate} is outside your scope`);
+    const items = (await this.store.districts(plate)).filter((d) => !own || own.has(d.province));
     return { items: [...items].sort((a, b) => a.province - b.province || a.name.localeCompare(b.name, 'tr')) };
   }
 }

@@ -868,6 +868,49 @@ export class MongoStore implements Store {
     return docs.map((d) => this.toPetition(d as never)!);
   }
 
+  /**
+   * Entries with their audit record, without a multi-document transaction (FerretDB has none):
+   * the new entries are found and given their ids first, the audit record is made from them (an
+   * audit that throws writes nothing) and written before the entries, so no entry is ever stored
+   * without its record. A crash between the two leaves a record of entries not yet stored, which a
+   * retry with the same idempotency keys then stores (with a record of its own).
+   */
+  async appendEntriesAudited(entries: NewEntry[], audit: (stored: Entry[]) => NewAuditEntry | null): Promise<EntryOutcome[]> {
+    const held = await this.m.entries.find({ idempotencyKey: { $in: entries.map((e) => e.idempotencyKey) } }).lean<EntryDoc[]>();
+    const known = new Map(held.map((d) => [d.idempotencyKey, toEntry(d)]));
+    const outcomes: EntryOutcome[] = [];
+    const fresh: { box: BoxInfo; doc: EntryDoc }[] = [];
+    for (const entry of entries) {
+      const prior = known.get(entry.idempotencyKey);
+      if (prior) {
+        outcomes.push({ kind: 'duplicate', entry: prior });
+        continue;
+      }
+      const { box, ...rest } = entry;
+      const doc = { ...rest, _id: new mongoose.Types.ObjectId() } as EntryDoc;
+      const stored = toEntry(doc);
+      known.set(entry.idempotencyKey, stored);
+      fresh.push({ box, doc });
+      outcomes.push({ kind: 'stored', entry: stored });
+    }
+    const record = audit(outcomes.filter((o) => o.kind === 'stored').map((o) => o.entry));
+    if (record) await this.m.audit.insertMany([{ ...record, before: record.before ?? null, after: record.after ?? null }]);
+    if (fresh.length) {
+      await this.upsertBoxesChanged(fresh.map((f) => f.box));
+      for (const { doc } of fresh) {
+        try {
+          await this.m.entries.insertMany([doc]);
+        } catch (e) {
+          if ((e as { code?: number }).code !== 11000) throw e; // another node stored the same key first: a duplicate
+          const raced = await this.m.entries.findOne({ idempotencyKey: doc.idempotencyKey }).lean<EntryDoc>();
+          const i = outcomes.findIndex((o) => o.entry.idempotencyKey === doc.idempotencyKey && o.kind === 'stored');
+          if (raced && i >= 0) outcomes[i] = { kind: 'duplicate', entry: toEntry(raced) };
+        }
+      }
+    }
+    return outcomes;
+  }
+
   // --- alerts (issue 15): plain collections, no multi-document transactions (FerretDB has none):
   // one document per alert, unique on its dedupe key; compare-and-set by rev; idempotent upserts.
   private alertIndexes: Promise<void> | null = null;

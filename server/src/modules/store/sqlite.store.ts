@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -396,7 +396,12 @@ export class SqliteStore implements Store {
   constructor(private readonly file: string) {}
 
   async init(): Promise<void> {
-    if (this.file !== ':memory:') mkdirSync(dirname(this.file), { recursive: true });
+    if (this.file !== ':memory:') {
+      // the store holds accounts, the audit log and hashed national ids: owner only (SQLite gives -wal/-shm the file's mode)
+      mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+      closeSync(openSync(this.file, 'a', 0o600));
+      chmodSync(this.file, 0o600);
+    }
     this.db = new Database(this.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -906,7 +911,7 @@ export class SqliteStore implements Store {
   async putBlob(id: string, data: Buffer): Promise<void> {
     const path = this.blobPath(id);
     if (existsSync(path)) return;
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
     writeFileSync(tmp, data, { mode: 0o600 });
     renameSync(tmp, path);
@@ -1076,5 +1081,23 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
 
   async deletePushSubscription(endpoint: string): Promise<boolean> {
     return this.alerting().prepare(`DELETE FROM push_subscriptions WHERE endpoint = ?`).run(endpoint).changes > 0;
+  }
+
+  async appendEntriesAudited(entries: NewEntry[], audit: (stored: Entry[]) => NewAuditEntry | null): Promise<EntryOutcome[]> {
+    const s = this.stmt;
+    const insertAudit = this.db.prepare(`INSERT INTO audit (at, actor_id, actor_name, actor_role, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    return this.db.transaction((): EntryOutcome[] => {
+      const outcomes = entries.map((entry): EntryOutcome => {
+        const existing = s.entryByIdem.get(entry.idempotencyKey);
+        if (existing) return { kind: 'duplicate', entry: toEntry(existing) };
+        s.upsertBox.run(entry.box);
+        const info = s.insertEntry.run(entry.key, entry.hash, JSON.stringify(entry.sheet), entry.observer, entry.source, entry.idempotencyKey, entry.createdAt, JSON.stringify(entry.warnings));
+        const { box: _box, ...rest } = entry;
+        return { kind: 'stored', entry: { ...rest, id: toEntryId(Number(info.lastInsertRowid)) } };
+      });
+      const e = audit(outcomes.filter((o) => o.kind === 'stored').map((o) => o.entry));
+      if (e) insertAudit.run(e.at, e.actor?.id ?? null, e.actor?.username ?? null, e.actor?.role ?? null, e.action, e.target, json(e.before), json(e.after));
+      return outcomes;
+    })();
   }
 }

@@ -379,5 +379,20 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.deletePushSubscription(sub.endpoint)).toBe(false);
       expect(await store.pushSubscriptions([])).toEqual([]);
     });
-});
+
+    it('stores entries and their audit record together: all or nothing', async () => {
+      const b = box(1004);
+      const auditOf = (stored: { key: string }[]) => (stored.length ? { at: '2024-03-31T18:20:00.000Z', actor: null, action: 'entry.import', target: 'entries', before: null, after: { keys: stored.map((e) => e.key) } } : null);
+      const first = await store.appendEntriesAudited([entry(b, sheet(1, 2), 'idem-a-001'), entry(b, sheet(1, 3), 'idem-a-002')], auditOf);
+      expect(first.map((o) => o.kind)).toEqual(['stored', 'stored']);
+      expect((await store.audit({ action: 'entry.import' })).map((a) => a.after)).toEqual([{ keys: [b.key, b.key] }]);
+      // a retry stores nothing and writes no record
+      const again = await store.appendEntriesAudited([entry(b, sheet(1, 2), 'idem-a-001')], auditOf);
+      expect(again.map((o) => o.kind)).toEqual(['duplicate']);
+      expect(await store.audit({ action: 'entry.import' })).toHaveLength(1);
+      // a failure while writing rolls the entries back with the record
+      await expect(store.appendEntriesAudited([entry(b, sheet(1, 4), 'idem-a-003')], () => { throw new Error('audit failed'); })).rejects.toThrow('audit failed');
+      expect((await store.entries(b.key)).map((e) => e.idempotencyKey)).toEqual(['idem-a-001', 'idem-a-002']);
+    });
+  });
 }

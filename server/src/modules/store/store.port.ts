@@ -366,6 +366,13 @@ export interface Store {
   pushSubscriptions(userIds: string[]): Promise<PushSubscriptionRecord[]>;
   /** true when there was one */
   deletePushSubscription(endpoint: string): Promise<boolean>;
+  /**
+   * Stores entries (idempotent on their keys, as appendEntry) and the audit record of the
+   * change in one transaction: all of it or nothing, so no entry is ever stored without its
+   * audit record (a failed request or a process killed mid-import leaves neither).
+   * `audit` is given what was stored (not the duplicates); null writes no record.
+   */
+  appendEntriesAudited(entries: NewEntry[], audit: (stored: Entry[]) => NewAuditEntry | null): Promise<EntryOutcome[]>;
 }
 
 export const STORE = Symbol('STORE');
