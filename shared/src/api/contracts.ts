@@ -1,4 +1,5 @@
 import type { BallotCode } from '../domain/ballot';
+import type { BoxKind } from '../domain/box';
 import type { BoxStatus } from '../domain/status';
 import type { Sheet } from '../domain/sheet';
 
@@ -27,6 +28,8 @@ export interface Coverage {
   ballot: BallotCode | null;
   asOf: string;
   boxes: BoxCounters;
+  /** the same counters per kind of box (domestic, prison, customs, abroad); they add up to `boxes` */
+  kinds?: Record<BoxKind, BoxCounters>;
   votes: { ysk: Record<string, number>; org: Record<string, number> };
   registered: number;
   voted: number;
@@ -42,8 +45,14 @@ export interface BoxSummary {
   province: number;
   district: number;
   boxNo: number;
+  /** letters YSK adds to abroad and customs box numbers (part of the key) */
+  rumuz?: string;
+  kind?: BoxKind;
   status: BoxStatus;
+  /** YSK changed the box after first publishing it, or before we first saw it (see alteredBeforeSeen) */
   altered: boolean;
+  /** first seen already revised: YSK's change code or version said so ("changed before we saw it") */
+  alteredBeforeSeen?: boolean;
   conflicting: boolean;
   stale: boolean;
   /** ms since YSK first published the box (null when YSK has not). */

@@ -1,7 +1,7 @@
 import type { BoxCounters, BoxSummary, Coverage, Page, Scope } from '../api/contracts';
 import type { ListHeads, RegionCounters } from '../api/live';
 import { BALLOT_CODES, isBallotCode, type BallotCode } from '../domain/ballot';
-import { boxKey, parseBoxKey, type BoxRef } from '../domain/box';
+import { BOX_KINDS, boxKey, kindOfPlace, parseBoxKey, refOfKey, type BoxKind, type BoxRef } from '../domain/box';
 import { canonicalSheet } from '../domain/hash';
 import type { Sheet } from '../domain/sheet';
 import type { BoxStatus } from '../domain/status';
@@ -12,7 +12,9 @@ import { DeferredEntries } from './deferred-entries';
 import { FigureStore } from './figure-store';
 import { sideWarnings, statusOf } from './reconcile-box';
 import { DueQueue } from './stale-queue';
-import { emptyCounters, type BoxChange, type BoxFlags, type EntryInput, type YskVersionInput } from './types';
+import { emptyCounters, type BoxChange, type BoxFlags, type EntryInput, type FirstSighting, type YskVersionInput } from './types';
+import { revisedBeforeSeen, VersionBaseline } from './version-baseline';
+import { isRevisionCode } from '../ysk/change-reasons';
 
 const HAS_YSK = 1;
 const HAS_ORG = 2;
@@ -23,6 +25,10 @@ const EQUAL = 32;
 const QUEUED = 64;
 /** written by a bulk load, not yet refreshed nor counted */
 const PENDING = 128;
+/** the first version we saw carried a non-zero change code (YSK had revised it already) */
+const REASON_FIRST = 256;
+
+const KIND_SLOT = new Map<BoxKind, number>(BOX_KINDS.map((k, i) => [k, i]));
 
 const PART_COUNTERS = 1;
 const PART_YSK = 2;
@@ -42,6 +48,8 @@ const DEFAULT_HEADS = 20;
 /** One box-result for `load`: what the store holds about it. */
 export interface LoadItem {
   ref: BoxRef;
+  /** default domestic */
+  kind?: BoxKind;
   /** its latest YSK version, `publishedAt` being the first publication's time */
   ysk?: YskVersionInput | null;
   /** its entries (confirmations included) in the order they were committed */
@@ -56,7 +64,7 @@ export interface LoadItem {
  */
 export interface BulkLoad {
   /** registerBox, then applyYsk when a version is given */
-  box(ref: BoxRef, ysk?: YskVersionInput | null): void;
+  box(ref: BoxRef, ysk?: YskVersionInput | null, kind?: BoxKind): void;
   /** applyEntry (a confirmation goes to confirm) */
   entry(ref: BoxRef, entry: EntryInput): void;
   end(): void;
@@ -136,7 +144,11 @@ export class ReconciliationState {
 
   // columns, one cell per box-result
   private ballotSlot: Uint8Array;
-  private flags: Uint8Array;
+  private flags: Uint16Array;
+  /** index into BOX_KINDS */
+  private kind: Uint8Array;
+  /** YSK's versiyon on the first version seen, 0 when none */
+  private firstVersion: Int32Array;
   private districtRegion: Int32Array;
   private boxNo: Int32Array;
   private versions: Uint16Array;
@@ -155,6 +167,12 @@ export class ReconciliationState {
   private nextMember: Int32Array;
 
   private readonly figures: FigureStore;
+  /** box-results whose number carries letters (abroad, customs): key → index, index → rumuz */
+  private readonly rumuzIndex = new Map<string, number>();
+  private readonly rumuzOf = new Map<number, string>();
+  /** the election's first versiyon, learned from first sightings (see VersionBaseline) */
+  private readonly baseline = new VersionBaseline();
+  private firstVersionBaseline: number | null = null;
   private readonly observers = new Map<string, number>();
   /** per-observer latest entries, only for boxes that two or more observers entered */
   private readonly multi = new Map<number, Map<number, ObserverLatest>>();
@@ -178,7 +196,9 @@ export class ReconciliationState {
     this.now = options.now;
     const n = (this.capacity = Math.max(16, options.expectedBoxResults ?? 1024));
     this.ballotSlot = new Uint8Array(n);
-    this.flags = new Uint8Array(n);
+    this.flags = new Uint16Array(n);
+    this.kind = new Uint8Array(n);
+    this.firstVersion = new Int32Array(n);
     this.districtRegion = new Int32Array(n);
     this.boxNo = new Int32Array(n);
     this.versions = new Uint16Array(n);
@@ -210,6 +230,7 @@ export class ReconciliationState {
   /** The index of a known box-result, else −1. */
   private lookup(ref: BoxRef): number {
     if (ref.election !== this.election) return -1;
+    if (ref.rumuz) return this.rumuzIndex.get(boxKey(ref)) ?? -1;
     const district = this.findDistrict(ref.province, ref.district);
     const b = ballotSlotOf.get(ref.ballot);
     if (district < 0 || b === undefined) return -1;
@@ -229,8 +250,8 @@ export class ReconciliationState {
   /** The index of a box-result by its canonical key (`boxKey`), else −1. */
   private lookupKey(key: string): number {
     const parts = key.split(':');
-    if (parts.length !== 5 || parts[0] !== this.election) return -1;
-    const ref = { election: this.election, ballot: Number(parts[1]) as BallotCode, province: Number(parts[2]), district: Number(parts[3]), boxNo: Number(parts[4]) };
+    if ((parts.length !== 5 && parts.length !== 6) || parts[0] !== this.election) return -1;
+    const ref = refOfKey(key);
     return boxKey(ref) === key ? this.lookup(ref) : -1;
   }
 
@@ -280,12 +301,25 @@ export class ReconciliationState {
   // ---------------------------------------------------------------- registration
 
   /** Makes a box-result known (from reference data, or on first sight); returns its index. */
-  registerBox(ref: BoxRef): number {
+  registerBox(ref: BoxRef, kind?: BoxKind): number {
     const known = this.lookup(ref);
-    return known >= 0 ? known : this.addBox(ref, true);
+    if (known < 0) return this.addBox(ref, true, kind);
+    if (kind !== undefined) this.setKind(known, kind, true);
+    return known;
   }
 
-  private addBox(ref: BoxRef, live: boolean): number {
+  /** The kind of a box-result; live, its share of the counters moves to the new kind. */
+  private setKind(i: number, kind: BoxKind, live: boolean): void {
+    const slot = KIND_SLOT.get(kind);
+    if (slot === undefined || this.kind[i] === slot) return;
+    if (live && !(this.flags[i]! & PENDING)) {
+      this.contribute(i, PART_COUNTERS, -1);
+      this.kind[i] = slot;
+      this.contribute(i, PART_COUNTERS, 1);
+    } else this.kind[i] = slot;
+  }
+
+  private addBox(ref: BoxRef, live: boolean, kind?: BoxKind): number {
     if (ref.election !== this.election) throw new Error(`box ${boxKey(ref)} is not of election ${this.election}`);
     if (!isBallotCode(ref.ballot)) throw new Error(`box ${boxKey(ref)}: unknown ballot type ${String(ref.ballot)}`);
     if ((ref.boxNo | 0) !== ref.boxNo) throw new RangeError(`box ${boxKey(ref)}: box number out of range`);
@@ -296,18 +330,27 @@ export class ReconciliationState {
     this.ballotSlot[i] = b;
     this.districtRegion[i] = district;
     this.boxNo[i] = ref.boxNo;
+    this.kind[i] = KIND_SLOT.get(kind ?? kindOfPlace(ref))!;
     this.yskLayout[i] = -1;
     this.orgLayout[i] = -1;
     this.observer[i] = -1;
     const region = this.regionList[district]!;
-    const group = district * BALLOT_SLOTS + b;
-    (this.groups[group] ??= new BoxGroup()).set(ref.boxNo, i);
+    if (ref.rumuz) {
+      this.rumuzIndex.set(boxKey(ref), i);
+      this.rumuzOf.set(i, ref.rumuz);
+    } else {
+      const group = district * BALLOT_SLOTS + b;
+      (this.groups[group] ??= new BoxGroup()).set(ref.boxNo, i);
+    }
     this.nextMember[i] = region.firstMember[b]!;
     region.firstMember[b] = i;
     if (live) {
-      this.aggregate(district, b).counters.total++;
-      this.aggregate(region.parent, b).counters.total++;
-      this.aggregate(0, b).counters.total++;
+      const k = this.kind[i]!;
+      for (const slot of [district, region.parent, 0]) {
+        const agg = this.aggregate(slot, b);
+        agg.counters.total++;
+        agg.kindCounters(k).total++;
+      }
     } else {
       this.flags[i] = PENDING;
     }
@@ -318,6 +361,8 @@ export class ReconciliationState {
     this.capacity = n;
     this.ballotSlot = grow(this.ballotSlot, n);
     this.flags = grow(this.flags, n);
+    this.kind = grow(this.kind, n);
+    this.firstVersion = grow(this.firstVersion, n);
     this.districtRegion = grow(this.districtRegion, n);
     this.boxNo = grow(this.boxNo, n);
     this.versions = grow(this.versions, n);
@@ -337,13 +382,37 @@ export class ReconciliationState {
 
   private refOf(i: number): BoxRef {
     const region = this.regionList[this.districtRegion[i]!]!;
-    return {
+    const ref: BoxRef = {
       election: this.election,
       ballot: BALLOT_CODES[this.ballotSlot[i]!]!,
       province: region.province,
       district: region.district,
       boxNo: this.boxNo[i]!,
     };
+    const rumuz = this.rumuzOf.get(i);
+    if (rumuz !== undefined) ref.rumuz = rumuz;
+    return ref;
+  }
+
+  private rumuzAt(i: number): string {
+    return this.rumuzOf.get(i) ?? '';
+  }
+
+  /** First seen already revised: a non-zero change code, or a versiyon above the election's first. */
+  private alteredBeforeSeen(i: number): boolean {
+    if (this.flags[i]! & REASON_FIRST) return true;
+    const baseline = this.firstVersionBaseline;
+    return baseline !== null && this.firstVersion[i]! > baseline;
+  }
+
+  /** Revised since we first saw it, or first seen already revised. */
+  private isAltered(i: number): boolean {
+    return this.versions[i]! > 1 || this.alteredBeforeSeen(i);
+  }
+
+  /** The election's first versiyon as learned so far (null while unknown or untrusted). */
+  get versionBaseline(): number | null {
+    return this.firstVersionBaseline;
   }
 
   // ---------------------------------------------------------------- flags and contributions
@@ -358,7 +427,7 @@ export class ReconciliationState {
     const f = this.flags[i]!;
     return {
       status: this.statusAt(i),
-      altered: this.versions[i]! > 1,
+      altered: this.isAltered(i),
       conflicting: (f & CONFLICTING) !== 0,
       stale: (f & STALE) !== 0,
       versions: this.versions[i]!,
@@ -369,7 +438,7 @@ export class ReconciliationState {
   /** On the stale, altered or mismatch list: a change to it can change the list heads. */
   private listed(i: number): boolean {
     const f = this.flags[i]!;
-    return (f & STALE) !== 0 || this.versions[i]! > 1 || (f & (HAS_YSK | HAS_ORG | EQUAL)) === (HAS_YSK | HAS_ORG);
+    return (f & STALE) !== 0 || this.isAltered(i) || (f & (HAS_YSK | HAS_ORG | EQUAL)) === (HAS_YSK | HAS_ORG);
   }
 
   /** Adds (sign 1) or removes (sign −1) box-result `i`'s share of its three aggregates. */
@@ -390,19 +459,9 @@ export class ReconciliationState {
   private accumulate(agg: Aggregate, i: number, parts: number, sign: 1 | -1): void {
     const f = this.flags[i]!;
     if (parts & PART_COUNTERS) {
-      const c = agg.counters;
-      c.total += sign;
-      if (f & HAS_YSK) {
-        c.yskPublished += sign;
-        if (f & HAS_ORG) {
-          if (f & EQUAL) c.match += sign;
-          else c.mismatch += sign;
-        } else c.yskOnly += sign;
-      } else if (f & HAS_ORG) c.orgOnly += sign;
-      if (f & HAS_ORG) c.entered += sign;
-      if (f & STALE) c.stale += sign;
-      if (this.versions[i]! > 1) c.altered += sign;
-      if (f & CONFLICTING) c.conflicting += sign;
+      const altered = this.isAltered(i);
+      countInto(agg.counters, f, altered, sign);
+      countInto(agg.kindCounters(this.kind[i]!), f, altered, sign);
     }
     const store = this.figures;
     if (f & HAS_YSK && parts & PART_YSK) {
@@ -462,9 +521,9 @@ export class ReconciliationState {
     return { key: boxKey(ref), ref, before, after, changed };
   }
 
-  private indexOf(ref: BoxRef): { i: number; known: boolean } {
+  private indexOf(ref: BoxRef, kind?: BoxKind): { i: number; known: boolean } {
     const i = this.lookup(ref);
-    return i < 0 ? { i: this.addBox(ref, true), known: false } : { i, known: true };
+    return i < 0 ? { i: this.addBox(ref, true, kind), known: false } : { i, known: true };
   }
 
   private writeSide(i: number, side: 'ysk' | 'org', sheet: Sheet): boolean {
@@ -494,9 +553,11 @@ export class ReconciliationState {
   /** A YSK version of a box arrived. Versions older than the one held are ignored. */
   applyYsk(ref: BoxRef, version: YskVersionInput): BoxChange {
     this.flushDeferred();
-    const { i, known } = this.indexOf(ref);
+    const { i, known } = this.indexOf(ref, version.kind);
     const before = known ? this.flagsAt(i) : null;
     const changed = this.putYsk(i, version, true);
+    // the election's first versiyon moved: altered flags elsewhere may have changed, recount
+    if (this.takeBaseline()) this.recount();
     return this.change(i, before, changed === null ? false : changed || !known);
   }
 
@@ -531,14 +592,16 @@ export class ReconciliationState {
     if (this.deferred) throw new Error('a bulk load is already in progress');
     const deferred = (this.deferred = new DeferredEntries());
     let open = true;
-    const indexOf = (ref: BoxRef) => {
+    const indexOf = (ref: BoxRef, kind?: BoxKind) => {
       if (!open) throw new Error('the bulk load has ended');
       const i = this.lookup(ref);
-      return i < 0 ? this.addBox(ref, false) : i;
+      if (i < 0) return this.addBox(ref, false, kind);
+      if (kind !== undefined) this.setKind(i, kind, false);
+      return i;
     };
     return {
-      box: (ref, ysk) => {
-        const i = indexOf(ref);
+      box: (ref, ysk, kind) => {
+        const i = indexOf(ref, kind ?? ysk?.kind);
         if (ysk) this.putYsk(i, ysk, false);
       },
       entry: (ref, entry) => {
@@ -554,6 +617,7 @@ export class ReconciliationState {
         open = false;
         this.flushDeferred();
         this.deferred = null;
+        this.takeBaseline();
         this.recount();
       },
     };
@@ -583,8 +647,8 @@ export class ReconciliationState {
     if (Array.isArray(items) && this.count + items.length > this.capacity) this.growColumns(this.count + items.length);
     const bulk = this.beginBulk();
     try {
-      for (const { ref, ysk, entries } of items) {
-        bulk.box(ref, ysk);
+      for (const { ref, ysk, entries, kind } of items) {
+        bulk.box(ref, ysk, kind);
         if (entries) for (const entry of entries) bulk.entry(ref, entry);
       }
     } finally {
@@ -628,8 +692,11 @@ export class ReconciliationState {
     if (version.seq < this.versions[i]!) return null;
     if (live) this.contribute(i, PART_COUNTERS | PART_YSK, -1);
     const first = !(this.flags[i]! & HAS_YSK);
+    if (version.kind !== undefined) this.setKind(i, version.kind, false);
+    const sighting = first ? (version.first ?? null) : null;
     const changed = this.writeSide(i, 'ysk', version.sheet) || first;
     if (first) this.publishedAt[i] = version.publishedAt;
+    if (sighting) this.noteFirstSighting(i, sighting);
     this.changedAt[i] = version.changedAt ?? version.publishedAt;
     this.versions[i] = Math.min(0xffff, version.seq);
     this.flags[i]! |= HAS_YSK;
@@ -682,6 +749,24 @@ export class ReconciliationState {
     this.flags[i] = (this.flags[i]! | HAS_ORG | CONFIRMED) & ~CONFLICTING;
     this.settle(i, PART_COUNTERS | PART_ORG, live);
     return changed;
+  }
+
+  /** What the first version we saw of box-result `i` said of itself. */
+  private noteFirstSighting(i: number, sighting: FirstSighting): void {
+    if (isRevisionCode(sighting.changeReason)) this.flags[i]! |= REASON_FIRST;
+    const v = sighting.yskVersion;
+    if (typeof v === 'number' && v > 0 && v <= 0x7fffffff) {
+      this.firstVersion[i] = v;
+      this.baseline.add(v);
+    }
+  }
+
+  /** Takes the learned baseline; true when it moved (every altered flag may have changed). */
+  private takeBaseline(): boolean {
+    const value = this.baseline.value();
+    if (value === this.firstVersionBaseline) return false;
+    this.firstVersionBaseline = value;
+    return true;
   }
 
   private factsOf(entry: EntryInput): EntryFacts {
@@ -758,6 +843,22 @@ export class ReconciliationState {
     return sum;
   }
 
+  /** Box counters of a scope per kind of box (they add up to `counters`). */
+  kindCounters(scope: Scope, ballot: BallotCode | null): Record<BoxKind, BoxCounters> {
+    const out = Object.fromEntries(BOX_KINDS.map((k) => [k, emptyCounters()])) as Record<BoxKind, BoxCounters>;
+    const region = this.scopeRegion(scope);
+    if (!region) return out;
+    for (const agg of this.aggregatesOf(region, ballot)) {
+      BOX_KINDS.forEach((kind, k) => {
+        const c = agg.kinds[k];
+        if (!c) return;
+        const into = out[kind];
+        for (const field of Object.keys(into) as (keyof BoxCounters)[]) into[field] += c[field];
+      });
+    }
+    return out;
+  }
+
   coverage(scope: Scope, ballot: BallotCode | null): Coverage {
     const region = this.scopeRegion(scope);
     const coverage: Coverage = {
@@ -765,6 +866,7 @@ export class ReconciliationState {
       ballot,
       asOf: new Date(this.now()).toISOString(),
       boxes: this.counters(scope, ballot),
+      kinds: this.kindCounters(scope, ballot),
       votes: { ysk: {}, org: {} },
       registered: 0,
       voted: 0,
@@ -866,7 +968,7 @@ export class ReconciliationState {
         for (let i = region.firstMember[b]!; i >= 0; i = this.nextMember[i]!) {
           const f = this.flags[i]!;
           if (f & STALE) stale.offer(i);
-          if (this.versions[i]! > 1) altered.offer(i);
+          if (this.isAltered(i)) altered.offer(i);
           if ((f & (HAS_YSK | HAS_ORG | EQUAL)) === (HAS_YSK | HAS_ORG)) mismatch.offer(i);
         }
       } else {
@@ -897,8 +999,10 @@ export class ReconciliationState {
     return {
       key: boxKey(ref),
       ...ref,
+      kind: BOX_KINDS[this.kind[i]!]!,
       status: flags.status,
       altered: flags.altered,
+      alteredBeforeSeen: this.alteredBeforeSeen(i),
       conflicting: flags.conflicting,
       stale: flags.stale,
       yskAgeMs: f & HAS_YSK ? Math.max(0, now - this.publishedAt[i]!) : null,
@@ -931,7 +1035,13 @@ export class ReconciliationState {
   private compareTuple(a: number, b: number): number {
     const ra = this.regionList[this.districtRegion[a]!]!;
     const rb = this.regionList[this.districtRegion[b]!]!;
-    return ra.province - rb.province || ra.district - rb.district || this.boxNo[a]! - this.boxNo[b]! || this.ballotSlot[a]! - this.ballotSlot[b]!;
+    return (
+      ra.province - rb.province ||
+      ra.district - rb.district ||
+      this.boxNo[a]! - this.boxNo[b]! ||
+      compareText(this.rumuzAt(a), this.rumuzAt(b)) ||
+      this.ballotSlot[a]! - this.ballotSlot[b]!
+    );
   }
 
   private compare(sort: ListSort, a: number, b: number): number {
@@ -953,7 +1063,7 @@ export class ReconciliationState {
         const f = this.flags[i]!;
         if (query.flag === 'stale' && !(f & STALE)) return;
         if (query.flag === 'conflicting' && !(f & CONFLICTING)) return;
-        if (query.flag === 'altered' && this.versions[i]! <= 1) return;
+        if (query.flag === 'altered' && !this.isAltered(i)) return;
       }
       total++;
       if (after && !this.isAfter(sort, i, after)) return;
@@ -982,6 +1092,7 @@ export class ReconciliationState {
       region.province - c.province ||
       region.district - c.district ||
       this.boxNo[i]! - c.boxNo ||
+      compareText(this.rumuzAt(i), c.rumuz ?? '') ||
       this.ballotSlot[i]! - ballotSlotOf.get(c.ballot)!;
     return d > 0;
   }
@@ -990,6 +1101,26 @@ export class ReconciliationState {
     const regions = this.regionList.filter((r) => r.level === 'district');
     return regions.filter((r) => (query.province === undefined || r.province === query.province) && (query.district === undefined || r.district === query.district));
   }
+}
+
+/** Counts one box-result's flags into `c` (sign −1 takes them out). */
+function countInto(c: BoxCounters, f: number, altered: boolean, sign: 1 | -1): void {
+  c.total += sign;
+  if (f & HAS_YSK) {
+    c.yskPublished += sign;
+    if (f & HAS_ORG) {
+      if (f & EQUAL) c.match += sign;
+      else c.mismatch += sign;
+    } else c.yskOnly += sign;
+  } else if (f & HAS_ORG) c.orgOnly += sign;
+  if (f & HAS_ORG) c.entered += sign;
+  if (f & STALE) c.stale += sign;
+  if (altered) c.altered += sign;
+  if (f & CONFLICTING) c.conflicting += sign;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function districtId(province: number, district: number): number | string {

@@ -2,6 +2,7 @@ import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundExce
 import { randomUUID } from 'node:crypto';
 import {
   PETITION_TRANSITIONS,
+  changeReasonLabel,
   parseBoxKey,
   roleById,
   scopeAllowsBox,
@@ -63,7 +64,7 @@ export class PetitionsService {
     const complaintFiles = complaint ? await this.store.attachments({ owner: 'complaint', ownerId: complaint.id }) : [];
     const evidence = [
       ...photos.map((p) => `İmzalı sandık sonuç tutanağının fotoğrafı — SHA-256: ${p.sha256}, yükleme: ${turkishDateTime(new Date(p.uploadedAt))}${p.uploadedBy ? `, yükleyen: ${p.uploadedBy}` : ''}`),
-      ...versions.map((v) => `YSK verisi, sürüm ${v.seq}${v.yskVersion !== null ? ` (YSK sürüm no ${v.yskVersion})` : ''} — alınma: ${turkishDateTime(new Date(v.fetchedAt))}${v.yskChangedAt ? `, YSK'daki son işlem: ${turkishDateTime(new Date(v.yskChangedAt))}` : ''}${v.changeReason ? `, değişiklik nedeni: ${v.changeReason}` : ''}`),
+      ...versions.map((v) => `YSK verisi, sürüm ${v.seq}${v.yskVersion !== null ? ` (YSK sürüm no ${v.yskVersion})` : ''} — alınma: ${turkishDateTime(new Date(v.fetchedAt))}${v.yskChangedAt ? `, YSK'daki son işlem: ${turkishDateTime(new Date(v.yskChangedAt))}` : ''}${changeReasonLabel(v.changeReason) ? `, değişiklik nedeni: ${changeReasonLabel(v.changeReason)} (kod ${v.changeReason})` : ''}`),
       ...complaintFiles.map((a) => `Şikâyete eklenen ${a.kind === 'pdf' ? 'belge' : 'fotoğraf'} — SHA-256: ${a.sha256}, yükleme: ${turkishDateTime(new Date(a.uploadedAt))}`),
     ];
     const text = draftPetitionText({

@@ -33,6 +33,8 @@ interface BoxDoc extends Omit<BoxInfo, 'key'> {
   _id: string;
   latestSeq: number;
   firstPublishedAt: string | null;
+  firstYskVersion?: number | null;
+  firstChangeReason?: number | null;
 }
 interface VersionDoc extends SheetVersion {}
 interface EntryDoc extends Omit<Entry, 'id'> {
@@ -61,8 +63,12 @@ const schemas = {
       boxNo: Number,
       yskBoxId: { type: Number, default: null },
       neighbourhood: { type: Number, default: null },
+      rumuz: { type: String, default: undefined },
+      kind: { type: String, default: undefined },
       latestSeq: { type: Number, default: 0 },
       firstPublishedAt: { type: String, default: null },
+      firstYskVersion: { type: Number, default: null },
+      firstChangeReason: { type: Number, default: null },
     },
     { versionKey: false },
   ).index({ province: 1, district: 1, _id: 1 }),
@@ -74,7 +80,8 @@ const schemas = {
       sheet: sheetShape,
       yskVersion: { type: Number, default: null },
       yskChangedAt: { type: String, default: null },
-      changeReason: { type: String, default: null },
+      // YSK's numeric change code (Mixed: documents written before hold text)
+      changeReason: { type: Schema.Types.Mixed, default: null },
       fetchedAt: String,
     },
     { versionKey: false },
@@ -256,12 +263,17 @@ function toVersion(d: VersionDoc): SheetVersion {
     sheet: d.sheet,
     yskVersion: d.yskVersion ?? null,
     yskChangedAt: d.yskChangedAt ?? null,
-    changeReason: d.changeReason ?? null,
+    changeReason: reasonCode(d.changeReason),
     fetchedAt: d.fetchedAt,
   };
 }
+/** `degisiklik_NEDENI` as stored: a number (older documents may hold text, which reads as none). */
+function reasonCode(v: unknown): number | null {
+  if (typeof v === 'number') return v;
+  return typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : null;
+}
 function toBox(d: BoxDoc): BoxInfo {
-  return {
+  const box: BoxInfo = {
     key: d._id,
     election: d.election,
     ballot: d.ballot,
@@ -270,7 +282,10 @@ function toBox(d: BoxDoc): BoxInfo {
     boxNo: d.boxNo,
     yskBoxId: d.yskBoxId ?? null,
     neighbourhood: d.neighbourhood ?? null,
+    kind: d.kind ?? 'domestic',
   };
+  if (d.rumuz) box.rumuz = d.rumuz;
+  return box;
 }
 function toEntry(d: EntryDoc): Entry {
   return {
@@ -292,10 +307,11 @@ function scopeQuery(filter: BoxFilter): Record<string, unknown> {
   return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
 }
 function boxUpsert(b: BoxInfo) {
-  const { key, yskBoxId, neighbourhood, ...ref } = b;
+  const { key, yskBoxId, neighbourhood, kind, ...ref } = b;
   const set: Record<string, unknown> = {};
   if (yskBoxId !== null) set.yskBoxId = yskBoxId;
   if (neighbourhood !== null) set.neighbourhood = neighbourhood;
+  if (kind !== undefined) set.kind = kind;
   return {
     updateOne: {
       filter: { _id: key },
@@ -413,7 +429,9 @@ export class MongoStore implements Store {
         const firsts = inserts.filter((v) => v.seq === 1);
         if (firsts.length) {
           await this.m.boxes.bulkWrite(
-            firsts.map((v) => ({ updateOne: { filter: { _id: v.key }, update: { $set: { firstPublishedAt: v.fetchedAt } } } })),
+            firsts.map((v) => ({
+              updateOne: { filter: { _id: v.key }, update: { $set: { firstPublishedAt: v.fetchedAt, firstYskVersion: v.yskVersion, firstChangeReason: v.changeReason } } },
+            })),
             { session },
           );
         }
@@ -462,7 +480,13 @@ export class MongoStore implements Store {
       ? await this.m.versions.find({ $or: withVersions.map((d) => ({ key: d._id, seq: d.latestSeq })) }).lean<VersionDoc[]>()
       : [];
     const byKey = new Map(latest.map((v) => [v.key, toVersion(v)]));
-    return docs.map((d) => ({ box: toBox(d), latest: byKey.get(d._id) ?? null, firstPublishedAt: d.firstPublishedAt ?? null, versions: d.latestSeq }));
+    return docs.map((d) => ({
+      box: toBox(d),
+      latest: byKey.get(d._id) ?? null,
+      firstPublishedAt: d.firstPublishedAt ?? null,
+      first: d.latestSeq > 0 ? { yskVersion: d.firstYskVersion ?? null, changeReason: d.firstChangeReason ?? null } : null,
+      versions: d.latestSeq,
+    }));
   }
 
   async appendEntry(entry: NewEntry): Promise<EntryOutcome> {
