@@ -77,10 +77,11 @@ export class SimEngine {
     return this.pauses;
   }
 
+  /** When a version is published (after any pause), to the whole second: YSK's times carry `.000`. */
   effectiveAt(at: number): number {
     let t = at;
     for (const p of this.pauses) if (t >= p.from && t < p.until) t = p.until + Math.round((t - p.from) * 0.05);
-    return t;
+    return Math.ceil(t / 1000) * 1000;
   }
 
   /** Versions published by `now` (times after pauses), oldest first; never one revised before publication. */

@@ -54,14 +54,28 @@ export const rumuzSchema = z.string().regex(RUMUZ, 'sandik_RUMUZ is 1–8 capita
  * A ballot box's result for one ballot type: (election, ballot type, province, district, box
  * number[, rumuz]). `rumuz` only for boxes YSK numbers with letters (abroad, customs).
  */
-export const boxRefSchema = z.object({
-  election: z.string().min(1).regex(/^[^:]+$/, 'election id must not contain ":"'),
-  ballot: ballotCodeSchema,
-  province: plateSchema,
-  district: z.coerce.number().int().positive(),
-  boxNo: z.coerce.number().int().positive(),
-  rumuz: rumuzSchema.optional(),
-});
+export const boxRefSchema = z
+  .object({
+    election: z.string().min(1).regex(/^[^:]+$/, 'election id must not contain ":"'),
+    ballot: ballotCodeSchema,
+    province: plateSchema,
+    district: z.coerce.number().int().positive(),
+    boxNo: z.coerce.number().int().positive(),
+    rumuz: rumuzSchema.optional(),
+  })
+  .superRefine(placeIsValid);
+
+/** Abroad boxes sit only in the mission pseudo-districts of province 99, and only they do. */
+export function placeIsValid(ref: { province: number; district: number }, ctx: z.RefinementCtx): void {
+  const abroad = ref.district >= ABROAD_DISTRICT_BASE && ref.district < CUSTOMS_DISTRICT_BASE;
+  if ((ref.province === ABROAD_PROVINCE) !== abroad) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['province'],
+      message: ref.province === ABROAD_PROVINCE ? `province 99 (abroad) has only mission districts (${ABROAD_DISTRICT_BASE}+)` : `district ${ref.district} is an abroad mission: its province is 99`,
+    });
+  }
+}
 export type BoxRef = { election: string; ballot: BallotCode; province: number; district: number; boxNo: number; rumuz?: string };
 
 /** `election:ballot:province:district:boxNo`, with `:RUMUZ` appended when the box has one. */

@@ -1,13 +1,17 @@
 import { z } from 'zod';
-import { ballotCodeSchema, plateSchema, sheetSchema } from '@gozcu/shared';
+import { ballotCodeSchema, placeIsValid, plateSchema, rumuzSchema, sheetSchema } from '@gozcu/shared';
 
-export const entryRefSchema = z.object({
-  election: z.string().min(1).regex(/^[^:]+$/, 'election id must not contain ":"').optional(),
-  ballot: ballotCodeSchema,
-  province: plateSchema,
-  district: z.coerce.number().int().positive('district is a YSK district id'),
-  boxNo: z.coerce.number().int().positive('box number is a positive whole number'),
-});
+export const entryRefSchema = z
+  .object({
+    election: z.string().min(1).regex(/^[^:]+$/, 'election id must not contain ":"').optional(),
+    ballot: ballotCodeSchema,
+    province: plateSchema,
+    district: z.coerce.number().int().positive('district is a YSK district id'),
+    boxNo: z.coerce.number().int().positive('box number is a positive whole number'),
+    /** the letters of an abroad or customs box number (`sandik_RUMUZ`) */
+    rumuz: rumuzSchema.optional(),
+  })
+  .superRefine(placeIsValid);
 
 /** POST /api/entries: one box's sheet for one ballot type, as copied from the signed paper. */
 export const entryBody = z.object({

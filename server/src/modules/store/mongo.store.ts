@@ -1,5 +1,5 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
-import type { AuditEntry, BoxInfo, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
+import { kindOfPlace, type AuditEntry, type BoxInfo, type District, type Entry, type Neighbourhood, type Province, type SheetVersion } from '@gozcu/shared';
 import type {
   AppendOutcome,
   ColumnMap,
@@ -282,7 +282,7 @@ function toBox(d: BoxDoc): BoxInfo {
     boxNo: d.boxNo,
     yskBoxId: d.yskBoxId ?? null,
     neighbourhood: d.neighbourhood ?? null,
-    kind: d.kind ?? 'domestic',
+    kind: d.kind ?? kindOfPlace(d),
   };
   if (d.rumuz) box.rumuz = d.rumuz;
   return box;

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFile
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { refOfKey, type AuditEntry, type BoxInfo, type BoxKind, type District, type Entry, type Neighbourhood, type Province, type SheetVersion } from '@gozcu/shared';
+import { kindOfPlace, refOfKey, type AuditEntry, type BoxInfo, type BoxKind, type District, type Entry, type Neighbourhood, type Province, type SheetVersion } from '@gozcu/shared';
 import type {
   AppendOutcome,
   ColumnMap,
@@ -360,7 +360,7 @@ function toBox(r: BoxRow): BoxInfo {
     boxNo: r.box_no,
     yskBoxId: r.ysk_box_id,
     neighbourhood: r.neighbourhood,
-    kind: r.kind ?? 'domestic',
+    kind: r.kind ?? kindOfPlace(r),
   };
   const rumuz = refOfKey(r.key).rumuz;
   if (rumuz) box.rumuz = rumuz;
