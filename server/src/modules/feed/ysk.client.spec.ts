@@ -10,7 +10,7 @@ import { startSimulator, type RunningSimulator } from '../../simulator/server';
 import { SyntheticWorld } from '../../simulator/synthetic';
 import { YskClient, type YskCallEvent } from './ysk.client';
 import { parseRetryAfter, YskFetchError } from './ysk.errors';
-import { JsonlRecorder } from './ysk.recorder';
+import { JsonlRecorder, recorderForDir } from './ysk.recorder';
 
 const NIGHT_START = Date.parse('2024-03-31T17:00:00.000Z');
 const HOUR = 3_600_000;
@@ -265,6 +265,33 @@ describe('YskClient ↔ simulator over HTTP', () => {
       expect(other.notModified ? null : other.rows).toEqual([]);
     } finally {
       await replay.close();
+    }
+  });
+});
+
+describe('YSK_RECORD_DIR', () => {
+  it('records every answer as the client saw it: 304s and errors too, with headers and latency', async () => {
+    const sim = await startSynthetic();
+    try {
+      const dir = path.join(mkdtempSync(path.join(tmpdir(), 'ysk-dir-')), 'nested');
+      const recorder = recorderForDir(dir, Date.parse('2024-03-31T17:00:00.000Z'));
+      expect(path.basename(recorder.file)).toBe(`ysk-2024-03-31T17-00-00-000Z-${process.pid}.jsonl`);
+      const client = new YskClient({ baseUrl: sim.apiUrl, timeoutMs: 2000, recorder });
+      await admin(sim, 'clock', { advanceMs: 2 * HOUR });
+      await client.getSecimSandikSonucList(boxParams(69, 75, 2));
+      await client.getSecimSandikSonucList(boxParams(69, 75, 2));
+      await admin(sim, 'faults', { kind: 'http429', retryAfter: 3, count: 1 });
+      await classify(client.getSecimSandikSonucList(boxParams(69, 75, 2)));
+      await recorder.close();
+      const records = parseRecording(readFileSync(recorder.file, 'utf8'));
+      expect(records.map((r) => r.status)).toEqual([200, 304, 429]);
+      expect(records[0]!.headers).toMatchObject({ etag: expect.any(String), 'last-modified': expect.any(String) });
+      expect(JSON.parse(records[0]!.body).length).toBeGreaterThan(1);
+      expect(records[1]!.body).toBe('');
+      expect(records[2]!.headers?.['retry-after']).toBe('3');
+      expect(records.every((r) => typeof r.latencyMs === 'number' && r.query.includes('ilceId=75'))).toBe(true);
+    } finally {
+      await sim.close();
     }
   });
 });
