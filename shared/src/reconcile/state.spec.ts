@@ -41,14 +41,17 @@ class Naive {
     if (!log) this.logs.set(key, (log = { ref, kind: ref.province === 99 ? 'abroad' : 'domestic', versions: [], entries: [] }));
     return log;
   }
-  /** The election's first versiyon from every box's first version (order does not matter). */
-  baseline(): number | null {
+  /** The election's first versiyon of a ballot type from every box's first version (order does not matter). */
+  baseline(ballot: BallotCode): number | null {
     const b = new VersionBaseline();
-    for (const { versions } of this.logs.values()) if (versions[0]) b.add(versions[0].yskVersion);
+    for (const { ref, versions } of this.logs.values()) if (ref.ballot === ballot && versions[0]) b.add(versions[0].yskVersion);
     return b.value();
   }
-  reconcile(log: Log, now: number, baseline = this.baseline()): BoxReconciliation {
-    return reconcileBox({ versions: log.versions, entries: log.entries, now, staleAfterMs: STALE_MS, firstVersionBaseline: baseline });
+  baselines(): Map<BallotCode, number | null> {
+    return new Map(BALLOTS.map((b) => [b, this.baseline(b)]));
+  }
+  reconcile(log: Log, now: number, baselines = this.baselines()): BoxReconciliation {
+    return reconcileBox({ versions: log.versions, entries: log.entries, now, staleAfterMs: STALE_MS, firstVersionBaseline: baselines.get(log.ref.ballot) ?? null });
   }
   coverage(scope: Scope, ballot: BallotCode | null, now: number) {
     const boxes: BoxCounters = zeroCounters();
@@ -56,7 +59,7 @@ class Naive {
     const ysk: Record<string, number> = {};
     const org: Record<string, number> = {};
     const sums = { registered: 0, voted: 0, valid: 0, invalid: 0 };
-    const baseline = this.baseline();
+    const baseline = this.baselines();
     for (const log of this.logs.values()) {
       const { ref } = log;
       if (ballot !== null && ref.ballot !== ballot) continue;
@@ -189,7 +192,7 @@ describe('ReconciliationState against a recomputation from scratch', () => {
         key, log.kind, r.status, r.stale, r.conflicting, r.altered, r.alteredBeforeSeen, r.differences, r.totalAbsDifference, r.warnings, r.org,
       ]);
     }
-    expect(state.versionBaseline).toBe(naive.baseline());
+    for (const ballot of BALLOTS) expect([ballot, state.versionBaselineOf(ballot)]).toEqual([ballot, naive.baseline(ballot)]);
   });
 
   it('regions lists the children’s counters', () => {
@@ -289,7 +292,7 @@ const BALLOT_ORDER = [...BALLOTS].sort((a, b) => a - b);
 
 /** What the list heads must be, from the naive model: sort, filter and cut, no caches. */
 function expectedHeads(naive: Naive, scope: Scope, ballot: BallotCode | null, now: number, limit: number) {
-  const baseline = naive.baseline();
+  const baseline = naive.baselines();
   const rows = [...naive.logs.values()]
     .filter(({ ref }) => (ballot === null || ref.ballot === ballot) && (scope.level === 'country' || ref.province === scope.province) && (scope.level !== 'district' || ref.district === scope.district))
     .filter(({ versions, entries }) => versions.length || entries.length)
@@ -447,7 +450,9 @@ describe('altered from the feed’s own signals, and box kinds', () => {
     // then boxes at the election's first versiyon: the first one turns altered (a recount)
     seen(ref(2), 2671, 0);
     seen(ref(3), 2671, 0);
-    expect(state.versionBaseline).toBe(2671);
+    expect(state.versionBaselineOf(2)).toBe(2671);
+    // another ballot type learns its own
+    expect(state.versionBaselineOf(3)).toBeNull();
     expect(state.summary(boxKey(ref(1)))).toMatchObject({ altered: true, alteredBeforeSeen: true });
     expect(state.counters({ level: 'country' }, 2).altered).toBe(1);
     // a later revision of a box seen unrevised is altered the usual way
@@ -455,9 +460,16 @@ describe('altered from the feed’s own signals, and box kinds', () => {
     expect(state.summary(boxKey(ref(2)))?.alteredBeforeSeen).toBe(false);
   });
 
+  it('learns the first versiyon per ballot type: two ballots numbered apart mark nothing altered', () => {
+    for (let k = 1; k <= 3; k++) seen(ref(k), 2671, 0);
+    for (let k = 1; k <= 3; k++) state.applyYsk({ ...ref(k), ballot: 3 }, { sheet: sheetA, seq: 1, publishedAt: now, first: { yskVersion: 3500, changeReason: 0 } });
+    expect([state.versionBaselineOf(2), state.versionBaselineOf(3)]).toEqual([2671, 3500]);
+    expect(state.counters({ level: 'country' }, null).altered).toBe(0);
+  });
+
   it('a running versiyon counter (one value per box) switches the version signal off', () => {
     for (let k = 1; k <= 6; k++) seen(ref(k), 5000 + k, 0);
-    expect(state.versionBaseline).toBeNull();
+    expect(state.versionBaselineOf(2)).toBeNull();
     expect(state.counters({ level: 'country' }, 2).altered).toBe(0);
   });
 

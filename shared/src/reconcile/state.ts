@@ -170,9 +170,9 @@ export class ReconciliationState {
   /** box-results whose number carries letters (abroad, customs): key → index, index → rumuz */
   private readonly rumuzIndex = new Map<string, number>();
   private readonly rumuzOf = new Map<number, string>();
-  /** the election's first versiyon, learned from first sightings (see VersionBaseline) */
-  private readonly baseline = new VersionBaseline();
-  private firstVersionBaseline: number | null = null;
+  /** per ballot slot, the election's first versiyon learned from first sightings (see VersionBaseline) */
+  private readonly baselines = Array.from({ length: BALLOT_SLOTS }, () => new VersionBaseline());
+  private readonly firstVersionBaselines: (number | null)[] = new Array<number | null>(BALLOT_SLOTS).fill(null);
   private readonly observers = new Map<string, number>();
   /** per-observer latest entries, only for boxes that two or more observers entered */
   private readonly multi = new Map<number, Map<number, ObserverLatest>>();
@@ -401,7 +401,7 @@ export class ReconciliationState {
   /** First seen already revised: a non-zero change code, or a versiyon above the election's first. */
   private alteredBeforeSeen(i: number): boolean {
     if (this.flags[i]! & REASON_FIRST) return true;
-    const baseline = this.firstVersionBaseline;
+    const baseline = this.firstVersionBaselines[this.ballotSlot[i]!]!;
     return baseline !== null && this.firstVersion[i]! > baseline;
   }
 
@@ -410,9 +410,10 @@ export class ReconciliationState {
     return this.versions[i]! > 1 || this.alteredBeforeSeen(i);
   }
 
-  /** The election's first versiyon as learned so far (null while unknown or untrusted). */
-  get versionBaseline(): number | null {
-    return this.firstVersionBaseline;
+  /** The election's first versiyon of a ballot type as learned so far (null while unknown or untrusted). */
+  versionBaselineOf(ballot: BallotCode): number | null {
+    const slot = ballotSlotOf.get(ballot);
+    return slot === undefined ? null : this.firstVersionBaselines[slot]!;
   }
 
   // ---------------------------------------------------------------- flags and contributions
@@ -757,16 +758,20 @@ export class ReconciliationState {
     const v = sighting.yskVersion;
     if (typeof v === 'number' && v > 0 && v <= 0x7fffffff) {
       this.firstVersion[i] = v;
-      this.baseline.add(v);
+      this.baselines[this.ballotSlot[i]!]!.add(v);
     }
   }
 
-  /** Takes the learned baseline; true when it moved (every altered flag may have changed). */
+  /** Takes the learned baselines; true when one moved (the altered flags of its ballot type may have changed). */
   private takeBaseline(): boolean {
-    const value = this.baseline.value();
-    if (value === this.firstVersionBaseline) return false;
-    this.firstVersionBaseline = value;
-    return true;
+    let moved = false;
+    this.baselines.forEach((baseline, slot) => {
+      const value = baseline.value();
+      if (value === this.firstVersionBaselines[slot]) return;
+      this.firstVersionBaselines[slot] = value;
+      moved = true;
+    });
+    return moved;
   }
 
   private factsOf(entry: EntryInput): EntryFacts {

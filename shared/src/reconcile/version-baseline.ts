@@ -2,7 +2,8 @@ import { isRevisionCode } from '../ysk/change-reasons';
 import type { FirstSighting } from './types';
 
 /**
- * The election's first `versiyon`: the number YSK gives a box's first publication. Real captures
+ * The election's first `versiyon` of one ballot type (kept per ballot type: nothing says YSK
+ * numbers the ballots of one election alike): the number YSK gives a box's first publication. Real captures
  * carry numbers like 2671 (YSK-API.md), not 1, 2, 3 per box, so it is learned from the feed:
  * the smallest versiyon boxes carry when we first see them, trusted only while it is the one at
  * least half of those first sightings share. (A feed whose versiyon were a running counter, one

@@ -57,7 +57,7 @@ export class BoxDetailService {
     const summary = this.reconcile.state.summary(key);
     if (!summary) return null;
     const [versions, entries] = await Promise.all([this.store.versions(key), this.store.entries(key)]);
-    const baseline = this.reconcile.state.versionBaseline;
+    const baseline = this.reconcile.state.versionBaselineOf(summary.ballot);
     const first = versions[0];
     const alteredBeforeSeen: AlteredBeforeSeen | null =
       summary.alteredBeforeSeen && first
