@@ -97,7 +97,8 @@ export class FeedService implements OnModuleDestroy {
       minSamples: 5,
       windowMs: config.FEED_WINDOW_MS,
     });
-    this.recorder = config.YSK_BASE_URL && config.YSK_RECORD_DIR ? recorderForDir(config.YSK_RECORD_DIR) : null;
+    // only a node that polls records (an API-only node makes no calls)
+    this.recorder = config.YSK_BASE_URL && config.YSK_RECORD_DIR && config.YSK_WORKER ? recorderForDir(config.YSK_RECORD_DIR) : null;
     this.client = config.YSK_BASE_URL
       ? new YskClient({
           baseUrl: config.YSK_BASE_URL,
