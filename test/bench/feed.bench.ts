@@ -144,6 +144,7 @@ async function nationalIngest(): Promise<void> {
             for (const [col, n] of Object.entries(v.sheet.votes)) votes[cols.get(col) ?? col] = n;
             batch.push({
               ref: { election, ballot, province: province.plate, district: d.id, boxNo: d.boxNos[k] },
+              kind: 'domestic',
               yskBoxId: d.boxBase + k,
               neighbourhood: d.neighbourhoods[d.boxNeighbourhood[k]]?.id ?? null,
               sheet: { ...v.sheet, votes },

@@ -21,7 +21,7 @@ function makeVersions(n: number, revision = 0): NewVersion[] {
       valid += v;
     });
     const sheet: Sheet = { registered: 350, voted: valid + 5, validUncontested: valid, validAfterObjection: 0, valid, invalid: 5, votes };
-    const meta = { yskVersion: 1 + revision, yskChangedAt: '2024-03-31T18:00:00.000Z', changeReason: revision ? 'sayım' : null };
+    const meta = { yskVersion: 1 + revision, yskChangedAt: '2024-03-31T18:00:00.000Z', changeReason: revision ? 2 : 0 };
     out.push({ box: { ...ref, key: boxKey(ref), yskBoxId: 5_000_000 + i, neighbourhood: null }, key: boxKey(ref), hash: versionHash({ sheet, ...meta }), sheet, ...meta, fetchedAt: new Date().toISOString() });
   }
   return out;

@@ -44,6 +44,9 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
     SIM_LATENCY_MS: '2',
     SIM_ELECTION_ID: election,
     SIM_SEED: '424242',
+    // revisions, some of them made before YSK first published the box (changed before we saw it)
+    SIM_REVISION_RATE: '0.2',
+    SIM_PRE_FETCH_REVISIONS: '0.6',
   });
   const sim = await startSimulator({ ...opts, port: 0 });
   const app = await startApp(

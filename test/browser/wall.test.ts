@@ -265,6 +265,15 @@ describeBrowser('wall dashboard in Chromium', () => {
     expect(detail.versions.length).toBeGreaterThan(0);
     await page.waitForSelector('[data-testid="box-timeline"]');
     await shot(page, 'box-detail');
+    // a box YSK had already changed when Gözcü first fetched it says so
+    const altered = await api<{ items: BoxSummary[] }>('/api/boxes?province=69&ballot=2&status=altered&limit=1000');
+    const before = altered.items.find((b) => b.alteredBeforeSeen && b.versions === 1);
+    expect(before).toBeDefined();
+    await page.goto(`${world.app.url}/#/sandik/${encodeURIComponent(before!.key)}`);
+    await page.waitForSelector('[data-testid="box-altered-before-seen"]');
+    expect(await page.textContent('[data-testid="box-altered-before-seen"]')).toContain('Gözcü görmeden önce değiştirilmiş');
+    expect(await page.textContent('[data-testid="box-timeline"] tr[data-seq="1"]')).toContain('zaten değiştirilmiş');
+    await shot(page, 'box-detail-altered-before-seen');
   });
 
   test('the operator view shows the feed as the API reports it', async () => {

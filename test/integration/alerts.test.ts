@@ -42,7 +42,7 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
   const chairEvents: AlertEvent[] = [];
   const scopes = new Map<Session, PrincipalScope>();
 
-  const publish = async (k: string, s: Sheet, opts: { at?: string; reason?: string | null } = {}) => {
+  const publish = async (k: string, s: Sheet, opts: { at?: string; reason?: number | null } = {}) => {
     const at = opts.at ?? new Date().toISOString();
     const [, , province, district, boxNo] = k.split(':').map(Number);
     const box = { key: k, election: ELECTION, ballot: 2 as const, province, district, boxNo, yskBoxId: null, neighbourhood: null };
@@ -269,7 +269,7 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
     await publish(key(4), sheet(50, 50));
     await publish(key(4), sheet(50, 55));
     await publish(key(5), sheet(50, 50));
-    await publish(key(5), sheet(50, 52), { reason: 'Maddi hata düzeltmesi' });
+    await publish(key(5), sheet(50, 52), { reason: 1 }); // YSK's code 1: clerical error corrected
     await alerts.idle();
     expect(await forBox(chair, key(4), 'unexplained_change')).toHaveLength(1);
     expect(await forBox(chair, key(5), 'unexplained_change')).toHaveLength(0);

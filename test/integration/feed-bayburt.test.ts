@@ -68,8 +68,27 @@ describe('the real Bayburt 2014 file served in YSK shape, polled through faults'
       const versions = await store.versions(keyOf(r));
       expect(versions).toHaveLength(1);
       expect(sheetHash(normal(versions[0].sheet))).toBe(sheetHash(normal(r.sheet)));
+      // YSK's own tracking, as the real 2014 rows carry it
+      expect([versions[0].yskVersion, versions[0].changeReason]).toEqual([2671, 0]);
     }
+    expect((await admin.get('/api/coverage?province=69&ballot=2')).body.boxes).toMatchObject({ yskPublished: 105, altered: 0 });
   }, 90_000);
+
+  it('was served in the real JSON types (YSK-API.md, "JSON types"), not the ones a schema would like', async () => {
+    const query = `secimId=${ELECTION}&secimTuru=2&ilId=69&ilceId=681&beldeId=&birimId=&muhtarlikId=&cezaeviId=&sandikTuru=&sandikNoIlk=&sandikNoSon=&ulkeId=&disTemsilcilikId=&gumrukId=&yurtIciDisi=1&sandikRumuzIlk=&sandikRumuzSon=&secimCevresiId=&sandikId=&sorguTuru=`;
+    const rows = (await (await fetch(`${sim.apiUrl}/getSecimSandikSonucList?${query}`)).json()) as Record<string, unknown>[];
+    const boxes = rows.filter((r) => r['sandik_NO'] !== null);
+    expect(boxes).toHaveLength(14);
+    for (const r of boxes) {
+      expect(r).toMatchObject({ degisiklik_NEDENI: 0, versiyon: 2671, sandik_RUMUZ: null, secim_TURU: 2, il_ID: 69 });
+      expect(r['son_ISLEM_TARIHI']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000\+0000$/);
+      for (const flag of ['sandik_SONUC_TUTANAGI', 'sandik_DOKUM_CETVELI', 'denetim_TUTANAGI', 'birlestirme_TUTANAGI_1']) expect([0, 1]).toContain(r[flag]);
+      expect(typeof r['secmen_SAYISI']).toBe('number');
+    }
+    expect(rows[rows.length - 1]).toMatchObject({ sandik_NO: null, muhtarlik_ADI: null });
+    const hoods = (await (await fetch(`${sim.apiUrl}/getMuhtarlikList?secimId=${ELECTION}&secimTuru=2&ilceId=681&beldeId=&birimId=&secimCevresiId=&sandikTuru=&yurtIciDisi=`)).json()) as Record<string, unknown>[];
+    expect(hoods.every((h) => typeof h['min_SANDIK_NO'] === 'string' && typeof h['max_SANDIK_NO'] === 'string')).toBe(true);
+  });
 
   it('statuses and aggregates after observer entries equal an independent recomputation from the store', async () => {
     // observers enter 70 boxes: most as on the sheet, every fifth with CHP's figure off by 3

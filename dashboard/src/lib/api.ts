@@ -81,12 +81,22 @@ export interface BoxQuery {
 }
 
 /** A version as `GET /api/boxes/:key` sends it: a stored version, maybe with the server's diff. */
-export type BoxVersion = SheetVersion & { diff?: unknown };
+export type BoxVersion = SheetVersion & { diff?: unknown; change?: 'first' | 'revised_before_seen' | 'explained' | 'unexplained' };
+
+/** Set when YSK had revised the box before Gözcü first saw it (its own change code or versiyon said so). */
+export interface AlteredBeforeSeen {
+  message: string;
+  yskVersion: number | null;
+  firstVersionOfElection: number | null;
+  changeReason: number | null;
+  reason: string | null;
+}
 
 export interface BoxDetail {
   summary: BoxSummary;
   versions: BoxVersion[];
   entries: Entry[];
+  alteredBeforeSeen?: AlteredBeforeSeen | null;
 }
 
 export const api = {

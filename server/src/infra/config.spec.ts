@@ -13,6 +13,16 @@ describe('loadConfig', () => {
     expect(c.ENTRY_CONFIRMATIONS).toBe(2);
   });
 
+  it('reads the recording directory, the box kinds and the abroad pseudo-province', () => {
+    expect(loadConfig(base).YSK_RECORD_DIR).toBeUndefined();
+    expect(loadConfig(base).YSK_BOX_KINDS).toEqual(['prison', 'customs', 'abroad']);
+    const c = loadConfig({ ...base, YSK_RECORD_DIR: '/var/lib/gozcu/ysk', YSK_BOX_KINDS: 'abroad', YSK_PROVINCES: '22,99' });
+    expect(c).toMatchObject({ YSK_RECORD_DIR: '/var/lib/gozcu/ysk', YSK_BOX_KINDS: ['abroad'], YSK_PROVINCES: [22, 99] });
+    expect(loadConfig({ ...base, YSK_BOX_KINDS: 'none' }).YSK_BOX_KINDS).toEqual([]);
+    expect(() => loadConfig({ ...base, YSK_BOX_KINDS: 'embassy' })).toThrow(/YSK_BOX_KINDS/);
+    expect(() => loadConfig({ ...base, YSK_PROVINCES: '98' })).toThrow(/YSK_PROVINCES: item 1: each province must be a plate code 1–81, or 99/);
+  });
+
   it('parses lists', () => {
     const c = loadConfig({ ...base, YSK_BALLOT_TYPES: '8, 9', YSK_PROVINCES: '6,34,69' });
     expect(c.YSK_BALLOT_TYPES).toEqual([8, 9]);

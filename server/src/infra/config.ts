@@ -36,7 +36,15 @@ export const envSchema = z.object({
   YSK_BALLOT_TYPES: csvOf(ballotCode, '2,3,4,6'),
   /** the followed election's name as people say it (shown instead of the secimId) */
   YSK_ELECTION_NAME: z.string().trim().min(1).max(200).optional(),
-  YSK_PROVINCES: csvOf(int(1, 81), ''),
+  /** plate codes to watch (99: the abroad pseudo-province); empty = every province the feed lists, and abroad */
+  YSK_PROVINCES: csvOf(
+    z.coerce.number().int().refine((n) => (n >= 1 && n <= 81) || n === 99, { message: 'each province must be a plate code 1–81, or 99 (abroad)' }),
+    '',
+  ),
+  /** the kinds of box beyond ordinary domestic ones to poll (general elections only: ballot types 7, 8, 9); `none` for none */
+  YSK_BOX_KINDS: csvOf(z.enum(['prison', 'customs', 'abroad', 'none']), 'prison,customs,abroad').transform((kinds) => kinds.filter((k) => k !== 'none') as ('prison' | 'customs' | 'abroad')[]),
+  /** when set, every raw YSK answer (endpoint, query, status, headers, body, time) is appended to a JSONL file here, for SIM_REPLAY */
+  YSK_RECORD_DIR: z.string().min(1).optional(),
   YSK_POLL_INTERVAL_MS: int(200).default(15_000),
   YSK_TIMEOUT_MS: int(100).default(10_000),
   YSK_MAX_RPS: z.coerce.number().positive().default(5),

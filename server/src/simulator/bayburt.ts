@@ -6,6 +6,8 @@ import { hash01, hash32, Prng } from './prng';
 import type { SimColumnRow, SimDistrict, SimProvince, SimSheet, SimVersion, SimWorld } from './world';
 
 export const BAYBURT_FILE = path.join('real', 'yerel2014_il69_bayburt.utf8.tsv');
+/** `versiyon` of the Bayburt 2014 rows in real captures (YSK-API.md, "JSON types"). */
+export const BAYBURT_VERSIYON = 2671;
 
 /** One TSV row of the real 2014 Bayburt results. */
 export interface BayburtRow {
@@ -126,7 +128,7 @@ export class BayburtWorld implements SimWorld {
   versions(district: SimDistrict, k: number, ballot: BallotCode): SimVersion[] {
     if (ballot !== this.ballot) return [];
     const at = this.nightStart + Math.round(nightFractionAt(hash01(this.seed, 41, district.boxBase + k)) * this.nightMs);
-    return [{ versiyon: 1, at, reason: null, sheet: this.sheet(this.row(district, k)) }];
+    return [{ versiyon: BAYBURT_VERSIYON, at, reason: 0, sheet: this.sheet(this.row(district, k)) }];
   }
   testSheet(district: SimDistrict, k: number): SimSheet {
     const s = this.sheet(this.row(district, k));

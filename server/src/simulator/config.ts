@@ -1,12 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { BALLOT_CODES, parseRecording, type BallotCode } from '@gozcu/shared';
+import { BALLOT_CODES, type BallotCode } from '@gozcu/shared';
 import { BayburtWorld } from './bayburt';
 import { SimClock } from './clock';
 import { NIGHT_MS } from './curve';
 import { faultSpecSchema } from './faults';
 import { buildGeography, sharedDataDir } from './geography';
+import { readRecording } from './replay';
 import { createReplayStart, type SimulatorOptions } from './server';
+import { SPECIAL_KINDS, type SpecialKindName } from './special';
 import { SyntheticWorld } from './synthetic';
 
 const csv = (fallback: string) =>
@@ -42,9 +43,18 @@ export const simEnvSchema = z.object({
   SIM_CLOCK: z.enum(['realtime', 'manual']).default('realtime'),
   SIM_LATENCY_MS: z.coerce.number().min(0).default(20),
   SIM_REVISION_RATE: z.coerce.number().min(0).max(1).default(0.02),
+  /** share of the revised boxes YSK revised before it ever published them (first version never served) */
+  SIM_PRE_FETCH_REVISIONS: z.coerce.number().min(0).max(1).default(0.1),
+  /** prison, customs and abroad boxes served for general-election ballot types (7, 8, 9); `none` for none */
+  SIM_SPECIAL: csv(SPECIAL_KINDS.join(',')).transform((items, ctx) => {
+    const kinds = items.filter((k) => k !== 'none');
+    if (kinds.some((k) => !(SPECIAL_KINDS as readonly string[]).includes(k))) ctx.addIssue({ code: 'custom', message: `kinds are ${SPECIAL_KINDS.join(', ')} or none` });
+    return kinds as SpecialKindName[];
+  }),
   SIM_BOX_SCALE: z.coerce.number().positive().default(1.15),
   /** JSON array of fault specs (see faults.ts). */
   SIM_FAULTS: z.string().default('[]'),
+  /** a recording to replay instead of a world: one JSONL file, or a YSK_RECORD_DIR directory */
   SIM_REPLAY: z.string().optional(),
   SIM_REPLAY_SPEED: z.coerce.number().positive().default(1),
   GOZCU_SHARED_DATA: z.string().optional(),
@@ -67,7 +77,7 @@ export function simulatorOptionsFromEnv(env: NodeJS.ProcessEnv, wallNow: () => n
   const faults = z.array(faultSpecSchema).parse(JSON.parse(cfg.SIM_FAULTS));
   const base = { host: cfg.SIM_HOST, port: cfg.SIM_PORT, latencyMs: cfg.SIM_LATENCY_MS, faults };
   if (cfg.SIM_REPLAY) {
-    const replay = parseRecording(readFileSync(cfg.SIM_REPLAY, 'utf8'));
+    const replay = readRecording(cfg.SIM_REPLAY);
     const clock = new SimClock({ start: createReplayStart(replay), mode: cfg.SIM_CLOCK, speed: cfg.SIM_REPLAY_SPEED, wallNow });
     return { ...base, replay, clock, describe: `replaying ${replay.length} responses from ${cfg.SIM_REPLAY} at ${cfg.SIM_REPLAY_SPEED}×` };
   }
@@ -83,9 +93,11 @@ export function simulatorOptionsFromEnv(env: NodeJS.ProcessEnv, wallNow: () => n
   const geography = buildGeography({ plates: cfg.SIM_PROVINCES, seed: cfg.SIM_SEED, dataDir, boxScale: cfg.SIM_BOX_SCALE });
   const world = new SyntheticWorld({
     geography, seed: cfg.SIM_SEED, electionId: cfg.SIM_ELECTION_ID, ballots, nightStart, revisionRate: cfg.SIM_REVISION_RATE,
+    preFetchRevisionShare: cfg.SIM_PRE_FETCH_REVISIONS, specialKinds: cfg.SIM_SPECIAL,
   });
+  const special = world.specialUnits();
   return {
     ...base, world, clock,
-    describe: `${geography.provinces.length} provinces, ${geography.districts.length} districts, ${geography.boxCount} boxes, secimTuru ${ballots.join(',')}, seed ${cfg.SIM_SEED}, night ${cfg.SIM_NIGHT_MINUTES} min`,
+    describe: `${geography.provinces.length} provinces, ${geography.districts.length} districts, ${geography.boxCount} boxes${special.length ? ` (+ ${special.reduce((n, u) => n + u.sim.boxNos.length, 0)} prison/customs/abroad)` : ''}, secimTuru ${ballots.join(',')}, seed ${cfg.SIM_SEED}, night ${cfg.SIM_NIGHT_MINUTES} min`,
   };
 }

@@ -5,12 +5,14 @@ import {
   parseColumnMap,
   YSK_VOTE_COLUMNS,
   type BallotCode,
+  type BoxKind,
   type BoxRef,
   type Column,
   type Sheet,
 } from '@gozcu/shared';
 import type { SimClock } from './clock';
-import { SANDIK_ID_BASE, type SimDistrict, type SimSheet, type SimVersion, type SimWorld } from './world';
+import { unitRowIds } from './special';
+import { SANDIK_ID_BASE, type SimDistrict, type SimSheet, type SimVersion, type SimWorld, type SpecialUnit } from './world';
 
 export interface PauseWindow {
   from: number;
@@ -31,16 +33,21 @@ export interface TruthVersion {
   versiyon: number;
   /** ISO UTC, as the client will read `son_ISLEM_TARIHI`. */
   at: string;
-  reason: string | null;
+  /** `degisiklik_NEDENI` (0 unchanged) */
+  reason: number;
   sheet: Sheet;
 }
 
 export interface TruthBox {
   key: string;
   ref: BoxRef;
+  kind: BoxKind;
   sandikId: number;
   neighbourhood: number;
+  /** the published versions (a version YSK revised before publishing it is not one) */
   versions: TruthVersion[];
+  /** YSK revised it before it was first published: its first published version is a revision */
+  alteredBeforeSeen: boolean;
 }
 
 const BAGIMSIZ_INDIVIDUAL = /^bagimsiz\d+_ALDIGI_OY$/;
@@ -70,20 +77,32 @@ export class SimEngine {
     return this.pauses;
   }
 
+  /** When a version is published (after any pause), to the whole second: YSK's times carry `.000`. */
   effectiveAt(at: number): number {
     let t = at;
     for (const p of this.pauses) if (t >= p.from && t < p.until) t = p.until + Math.round((t - p.from) * 0.05);
-    return t;
+    return Math.ceil(t / 1000) * 1000;
   }
 
-  /** Versions published by `now` (times after pauses), oldest first. */
+  /** Versions published by `now` (times after pauses), oldest first; never one revised before publication. */
   visible(district: SimDistrict, k: number, ballot: BallotCode, now: number): SimVersion[] {
     const out: SimVersion[] = [];
     for (const v of this.world.versions(district, k, ballot)) {
+      if (v.hidden) continue;
       const at = this.effectiveAt(v.at);
       if (at <= now) out.push({ ...v, at });
     }
     return out;
+  }
+
+  /** Every version that is ever published (times after pauses). */
+  published(district: SimDistrict, k: number, ballot: BallotCode): SimVersion[] {
+    return this.world.versions(district, k, ballot).filter((v) => !v.hidden).map((v) => ({ ...v, at: this.effectiveAt(v.at) }));
+  }
+
+  /** Prison, customs and abroad units. */
+  get specialUnits(): readonly SpecialUnit[] {
+    return this.world.specialUnits?.() ?? [];
   }
 
   /** Districts in scope, then box indexes inside each. */
@@ -122,18 +141,59 @@ export class SimEngine {
     Object.assign(row, {
       il_ID: district.plate, il_ADI: this.provinceName(district.plate), ilce_ID: district.id, ilce_ADI: district.name,
       muhtarlik_ID: hood.id, muhtarlik_ADI: hood.name, sandik_ID: SANDIK_ID_BASE + index, sandik_NO: district.boxNos[k],
-      sandik_SONUC_ID: index * 16 + version.versiyon, secim_ID: this.secimId(), secim_TURU: ballot,
+      sandik_SONUC_ID: index * 16 + (version.versiyon % 16), secim_ID: this.secimId(), secim_TURU: ballot,
     });
     this.fillSheet(row, version.sheet);
     const imageLater = version.at + Math.round(this.world.nightMs * 0.05);
     Object.assign(row, {
-      sandik_SONUC_TUTANAGI: now >= imageLater ? 1 : 0, sandik_DOKUM_CETVELI: 0, denetim_TUTANAGI: 0,
+      sandik_SONUC_TUTANAGI: now >= imageLater ? 1 : 0, sandik_DOKUM_CETVELI: 0, denetim_TUTANAGI: 0, birlestirme_TUTANAGI_1: 0, birlestirme_TUTANAGI_2: 0,
       versiyon: version.versiyon, son_ISLEM_TARIHI: formatYskTime(version.at), degisiklik_NEDENI: version.reason,
     });
     return row;
   }
 
-  private fillSheet(row: Record<string, unknown>, sheet: SimSheet): void {
+  /** One box row of a prison, customs or abroad unit. */
+  specialRow(unit: SpecialUnit, k: number, ballot: BallotCode, version: SimVersion, now: number): Record<string, unknown> {
+    const index = unit.sim.boxBase + k;
+    const row = emptyResultRow();
+    Object.assign(row, unitRowIds(unit), {
+      il_ADI: unit.plate !== null ? this.provinceName(unit.plate) : null, sandik_ID: SANDIK_ID_BASE + index, sandik_NO: unit.sim.boxNos[k],
+      sandik_SONUC_ID: index * 16 + (version.versiyon % 16), secim_ID: this.secimId(), secim_TURU: ballot,
+    });
+    this.fillSheet(row, version.sheet);
+    Object.assign(row, {
+      sandik_SONUC_TUTANAGI: now >= version.at + Math.round(this.world.nightMs * 0.05) ? 1 : 0, sandik_DOKUM_CETVELI: 0, denetim_TUTANAGI: 0,
+      birlestirme_TUTANAGI_1: 0, birlestirme_TUTANAGI_2: 0,
+      versiyon: version.versiyon, son_ISLEM_TARIHI: formatYskTime(version.at), degisiklik_NEDENI: version.reason,
+    });
+    return row;
+  }
+
+  /** The current rows of some special units: published boxes, then one aggregate row (sandik_NO null). */
+  specialRows(units: readonly SpecialUnit[], ballot: BallotCode, now: number, testData = false): Record<string, unknown>[] {
+    const rows: Record<string, unknown>[] = [];
+    for (const u of units) {
+      if (!u.ballots.includes(ballot)) continue;
+      for (let k = 0; k < u.sim.boxNos.length; k++) {
+        if (testData) {
+          const at = this.world.nightStart - 3 * 3_600_000;
+          rows.push(this.specialRow(u, k, ballot, { versiyon: 0, at, reason: 0, sheet: this.world.testSheet(u.sim, k, ballot) }, now));
+          continue;
+        }
+        const seen = this.visible(u.sim, k, ballot, now);
+        const last = seen[seen.length - 1];
+        if (last) rows.push(this.specialRow(u, k, ballot, last, now));
+      }
+    }
+    if (rows.length > 0) {
+      const agg = this.aggregateRow(rows, {});
+      for (const key of ['il_ID', 'il_ADI']) agg[key] = rows.every((r) => r[key] === rows[0]![key]) ? rows[0]![key] : null;
+      rows.push(agg);
+    }
+    return rows;
+  }
+
+  fillSheet(row: Record<string, unknown>, sheet: SimSheet): void {
     row['secmen_SAYISI'] = sheet.registered;
     row['oy_KULLANAN_SECMEN_SAYISI'] = sheet.voted;
     row['itirazsiz_GECERLI_OY_SAYISI'] = sheet.validUncontested;
@@ -155,7 +215,7 @@ export class SimEngine {
     for (const [d, k] of this.boxes(scope)) {
       if (testData) {
         const at = this.world.nightStart - 3 * 3_600_000;
-        rows.push(this.resultRow(d, k, ballot, { versiyon: 0, at, reason: null, sheet: this.world.testSheet(d, k, ballot) }, now));
+        rows.push(this.resultRow(d, k, ballot, { versiyon: 0, at, reason: 0, sheet: this.world.testSheet(d, k, ballot) }, now));
         continue;
       }
       const seen = this.visible(d, k, ballot, now);
@@ -166,7 +226,7 @@ export class SimEngine {
     return rows;
   }
 
-  private aggregateRow(rows: Record<string, unknown>[], scope: BoxScope): Record<string, unknown> {
+  aggregateRow(rows: Record<string, unknown>[], scope: BoxScope): Record<string, unknown> {
     const row = emptyResultRow();
     const first = rows[0]!;
     for (const key of ['il_ID', 'il_ADI', 'secim_ID', 'secim_TURU']) row[key] = first[key];
@@ -243,26 +303,41 @@ export class SimEngine {
     for (const [d, k] of this.boxes({ plate: opts.plate, district: opts.district })) {
       for (const ballot of this.world.ballotsOf(d.plate)) {
         if (opts.ballot !== undefined && ballot !== opts.ballot) continue;
-        const versions = opts.asOf === undefined
-          ? this.world.versions(d, k, ballot).map((v) => ({ ...v, at: this.effectiveAt(v.at) }))
-          : this.visible(d, k, ballot, opts.asOf);
+        const versions = opts.asOf === undefined ? this.published(d, k, ballot) : this.visible(d, k, ballot, opts.asOf);
         if (versions.length === 0 && opts.asOf !== undefined) continue;
         const columns = this.truthColumns(ballot, d.plate);
         const ref: BoxRef = { election: this.world.electionId, ballot, province: d.plate, district: d.id, boxNo: d.boxNos[k]! };
-        yield {
-          key: boxKey(ref),
-          ref,
-          sandikId: SANDIK_ID_BASE + d.boxBase + k,
-          neighbourhood: d.neighbourhoods[d.boxNeighbourhood[k]!]!.id,
-          versions: versions.map((v) => ({
-            versiyon: v.versiyon,
-            at: new Date(v.at).toISOString(),
-            reason: v.reason,
-            sheet: this.toDomainSheet(v.sheet, columns),
-          })),
-        };
+        yield this.truthBox(ref, 'domestic', SANDIK_ID_BASE + d.boxBase + k, d.neighbourhoods[d.boxNeighbourhood[k]!]!.id, versions, columns, d, k, ballot);
       }
     }
+    for (const u of this.specialUnits) {
+      if (opts.plate !== undefined && u.place.province !== opts.plate) continue;
+      if (opts.district !== undefined && u.place.district !== opts.district) continue;
+      for (const ballot of u.ballots) {
+        if (opts.ballot !== undefined && ballot !== opts.ballot) continue;
+        for (let k = 0; k < u.sim.boxNos.length; k++) {
+          const versions = opts.asOf === undefined ? this.published(u.sim, k, ballot) : this.visible(u.sim, k, ballot, opts.asOf);
+          if (versions.length === 0 && opts.asOf !== undefined) continue;
+          const ref: BoxRef = { election: this.world.electionId, ballot, province: u.place.province, district: u.place.district, boxNo: u.sim.boxNos[k]! };
+          if (u.rumuz) ref.rumuz = u.rumuz;
+          yield this.truthBox(ref, u.kind, SANDIK_ID_BASE + u.sim.boxBase + k, u.muhtarlikId, versions, this.truthColumns(ballot, u.sim.plate), u.sim, k, ballot);
+        }
+      }
+    }
+  }
+
+  private truthBox(
+    ref: BoxRef, kind: BoxKind, sandikId: number, neighbourhood: number, versions: SimVersion[], columns: readonly Column[], d: SimDistrict, k: number, ballot: BallotCode,
+  ): TruthBox {
+    return {
+      key: boxKey(ref),
+      ref,
+      kind,
+      sandikId,
+      neighbourhood,
+      versions: versions.map((v) => ({ versiyon: v.versiyon, at: new Date(v.at).toISOString(), reason: v.reason, sheet: this.toDomainSheet(v.sheet, columns) })),
+      alteredBeforeSeen: this.world.versions(d, k, ballot)[0]?.hidden === true,
+    };
   }
 
   /** Counts of box results: in total, published by `now`, revised by `now`. */
@@ -271,15 +346,15 @@ export class SimEngine {
     let published = 0;
     let revised = 0;
     let versions = 0;
-    for (const [d, k] of this.boxes({})) {
-      for (const ballot of this.world.ballotsOf(d.plate)) {
-        boxResults++;
-        const seen = this.visible(d, k, ballot, now);
-        if (seen.length > 0) published++;
-        if (seen.length > 1) revised++;
-        versions += seen.length;
-      }
-    }
+    const count = (d: SimDistrict, k: number, ballot: BallotCode) => {
+      boxResults++;
+      const seen = this.visible(d, k, ballot, now);
+      if (seen.length > 0) published++;
+      if (seen.length > 1 || (seen.length > 0 && this.world.versions(d, k, ballot)[0]?.hidden)) revised++;
+      versions += seen.length;
+    };
+    for (const [d, k] of this.boxes({})) for (const ballot of this.world.ballotsOf(d.plate)) count(d, k, ballot);
+    for (const u of this.specialUnits) for (const ballot of u.ballots) for (let k = 0; k < u.sim.boxNos.length; k++) count(u.sim, k, ballot);
     return { boxResults, published, revised, versions, publishedShare: boxResults ? published / boxResults : 0 };
   }
 }

@@ -14,7 +14,8 @@ import { YSK_ENDPOINT_NAMES, type YskEndpoint } from '@gozcu/shared';
  * - truncated   the JSON cut in half
  * - malformed   broken JSON (`variant: 'json'`) or an HTML page with 200 (`variant: 'html'`)
  * - drift       a field renamed (`rename: {from, to}`, default oy_KULLANAN_SECMEN_SAYISI →
- *               oy_KULLANAN_SAYISI) or sent as a string (`wrongType: 'secmen_SAYISI'`)
+ *               oy_KULLANAN_SAYISI) or sent as a string (`wrongType: 'secmen_SAYISI'`), in every
+ *               row or only the first `rows` rows of the payload
  * - testData    result rows are fabricated test data (versiyon 0, stamped before polls closed)
  * - pause       no new publications in the window; what falls in it arrives right after
  */
@@ -37,6 +38,8 @@ export const faultSpecSchema = z.object({
   variant: z.enum(['json', 'html']).optional(),
   rename: z.object({ from: z.string().min(1), to: z.string().min(1) }).optional(),
   wrongType: z.string().min(1).optional(),
+  /** drift: only the first this many rows of the payload (default every row) */
+  rows: z.number().int().positive().optional(),
 });
 export type FaultSpec = z.infer<typeof faultSpecSchema>;
 
@@ -100,7 +103,8 @@ export class FaultBook {
 export function drift(rows: unknown, fault: FaultSpec): unknown {
   if (!Array.isArray(rows)) return rows;
   const rename = fault.wrongType ? undefined : (fault.rename ?? { from: 'oy_KULLANAN_SECMEN_SAYISI', to: 'oy_KULLANAN_SAYISI' });
-  return rows.map((row: Record<string, unknown>) => {
+  return rows.map((row: Record<string, unknown>, index) => {
+    if (fault.rows !== undefined && index >= fault.rows) return row;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(row)) {
       if (rename && k === rename.from) out[rename.to] = v;

@@ -6,7 +6,6 @@ import {
   isBallotCode,
   isYskEndpoint,
   parseQuery,
-  recordKey,
   type BallotCode,
   type YskEndpoint,
   type YskRecord,
@@ -14,6 +13,8 @@ import {
 import type { SimClock } from './clock';
 import { SimEngine, type BoxScope } from './engine';
 import { drift, FaultBook, faultRequestSchema, type FaultSpec } from './faults';
+import { Replay } from './replay';
+import { specialBody } from './special-api';
 import type { SimWorld } from './world';
 
 export interface SimulatorOptions {
@@ -73,28 +74,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 const int = (s: string | undefined): number | undefined => (s !== undefined && /^-?\d+$/.test(s) ? Number(s) : undefined);
 
-/** Replays recorded responses: for each call, the latest one recorded at or before now. */
-class Replay {
-  private readonly byKey = new Map<string, YskRecord[]>();
-  readonly start: number;
-  constructor(records: YskRecord[]) {
-    for (const r of [...records].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))) {
-      const key = recordKey(r.endpoint, r.query);
-      const list = this.byKey.get(key) ?? [];
-      list.push(r);
-      this.byKey.set(key, list);
-    }
-    this.start = records.length ? Math.min(...records.map((r) => Date.parse(r.at))) : Date.now();
-  }
-  find(endpoint: YskEndpoint, query: string, now: number): YskRecord | null {
-    const list = this.byKey.get(recordKey(endpoint, query)) ?? [];
-    let found: YskRecord | null = null;
-    for (const r of list) if (Date.parse(r.at) <= now) found = r;
-    return found;
-  }
-}
-
-export function createReplayStart(records: YskRecord[]): number {
+export function createReplayStart(records: readonly YskRecord[]): number {
   return new Replay(records).start;
 }
 
@@ -136,7 +116,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     const domestic = p['yurtIciDisi'] === '' || p['yurtIciDisi'] === '1';
     const ordinary = ['', '0', '-1'].includes(p['sandikTuru'] ?? '');
     const ballotNo = int(p['secimTuru']);
-    if (!domestic || !ordinary || ballotNo === undefined || !isBallotCode(ballotNo)) return { rows: [], lastModified: lists };
+    if (ballotNo === undefined || !isBallotCode(ballotNo)) return { rows: [], lastModified: lists };
+    // prison, customs and abroad boxes (special-api.ts)
+    if (!domestic || !ordinary) return specialBody(e, endpoint, p, ballotNo, now, testData, lists);
     const ballot: BallotCode = ballotNo;
     const plate = int(p['ilId']);
     const districtId = int(p['ilceId']);
@@ -226,11 +208,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     let status = 200;
     let body: string;
     let lastModified: number;
+    const replayed: Record<string, string> = {};
     if (replay) {
       const rec = replay.find(endpoint, query, now);
       status = rec?.status ?? 200;
       body = rec?.body ?? '[]';
       lastModified = rec ? Date.parse(rec.at) : replay.start;
+      // what the real server said beside the body: when to come back, what the body is
+      for (const name of ['retry-after', 'content-type']) if (rec?.headers?.[name]) replayed[name] = rec.headers[name]!;
     } else {
       const out = yskBody(endpoint, params, now, f?.kind === 'testData');
       body = JSON.stringify(f?.kind === 'drift' ? drift(out.rows, f) : out.rows);
@@ -248,6 +233,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       'last-modified': lastModifiedHeader,
       'cache-control': 'no-cache',
       'x-sim-time': formatYskTime(now),
+      ...replayed,
     };
     const inm = req.headers['if-none-match'];
     const ims = req.headers['if-modified-since'];
@@ -296,6 +282,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       return json(res, 200, {
         mode: replay ? 'replay' : 'world',
         now: new Date(now).toISOString(),
+        replay: replay ? { records: replay.size, from: new Date(replay.start).toISOString(), until: new Date(replay.end).toISOString(), done: now >= replay.end } : null,
         electionId: w?.electionId ?? null,
         ballots: w?.ballots ?? [],
         provinces: w?.provinces.map((p) => p.plate) ?? [],

@@ -1,4 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { YskRecord } from '@gozcu/shared';
 import { SimClock } from './clock';
+import { readRecording, Replay } from './replay';
+import { unitsOfCall } from './special';
 import { nightFractionAt } from './curve';
 import { SimEngine, type TruthBox } from './engine';
 import { buildGeography, sharedDataDir } from './geography';
@@ -65,10 +71,15 @@ describe('simulator world', () => {
     expect(firsts.some((s) => s.invalid > 0)).toBe(true);
     const revised = truth.filter((b) => b.versions.length > 1);
     expect(revised.length).toBeGreaterThan(0);
+    const v1 = revised[0]!.versions[0]!;
     const v2 = revised[0]!.versions[1]!;
-    expect(v2.versiyon).toBe(2);
-    expect(v2.reason).toBeTruthy();
-    expect(Date.parse(v2.at)).toBeGreaterThan(Date.parse(revised[0]!.versions[0]!.at));
+    // versiyon on the real feed's scale (e.g. 2671), +1 per revision; degisiklik_NEDENI a number
+    expect(v1.versiyon).toBeGreaterThanOrEqual(1000);
+    expect(v1.reason).toBe(0);
+    expect(v2.versiyon).toBe(v1.versiyon + 1);
+    expect(typeof v2.reason).toBe('number');
+    expect(truth.filter((b) => b.versions.length > 1).some((b) => b.versions[1]!.reason > 0)).toBe(true);
+    expect(Date.parse(v2.at)).toBeGreaterThan(Date.parse(v1.at));
   });
 
   it('lets Σ votes fall short of the valid total in about one box in a thousand', () => {
@@ -95,5 +106,87 @@ describe('simulator world', () => {
     expect(opts.world?.provinces.map((p) => p.plate)).toEqual([69]);
     expect(() => simulatorOptionsFromEnv({ SIM_PROVINCES: '82' })).toThrow(/SIM_PROVINCES/);
     expect(() => simulatorOptionsFromEnv({ SIM_BALLOT_TYPES: '5' })).toThrow(/SIM_BALLOT_TYPES/);
+  });
+});
+
+describe('replaying a recording', () => {
+  const q = (ilceId: number) => `secimId=x&secimTuru=2&ilId=69&ilceId=${ilceId}`;
+  const rec = (at: string, endpoint: YskRecord['endpoint'], query: string, status: number, body: string): YskRecord => ({ at, endpoint, query, status, body });
+  const records: YskRecord[] = [
+    rec('2024-03-31T18:00:10.000Z', 'getMuhtarlikList', 'secimId=x&secimTuru=2&ilceId=75', 200, '[{"muhtarlik_ID":1}]'),
+    rec('2024-03-31T18:00:00.000Z', 'getSecimSandikSonucList', q(75), 200, '[1]'),
+    rec('2024-03-31T18:00:05.000Z', 'getSecimSandikSonucList', q(75), 304, ''),
+    rec('2024-03-31T18:01:00.000Z', 'getSecimSandikSonucList', q(75), 503, 'busy'),
+    rec('2024-03-31T18:02:00.000Z', 'getSecimSandikSonucList', q(75), 200, '[1,2]'),
+  ];
+  const replay = new Replay(records);
+  const at = (iso: string) => Date.parse(iso);
+
+  it('answers the latest answer at or before now, a 304 meaning the one before, and a failure as it was', () => {
+    expect(replay.start).toBe(at('2024-03-31T18:00:00.000Z'));
+    expect(replay.find('getSecimSandikSonucList', q(75), at('2024-03-31T18:00:30.000Z'))?.body).toBe('[1]');
+    expect(replay.find('getSecimSandikSonucList', q(75), at('2024-03-31T18:01:30.000Z'))?.status).toBe(503);
+    expect(replay.find('getSecimSandikSonucList', q(75), at('2024-03-31T19:00:00.000Z'))?.body).toBe('[1,2]');
+    // parameters in another order, empty ones left out: the same call
+    expect(replay.find('getSecimSandikSonucList', 'ilceId=75&ilId=69&secimTuru=2&secimId=x', at('2024-03-31T19:00:00.000Z'))?.body).toBe('[1,2]');
+  });
+
+  it('a list asked before it was recorded gets its first recording; results are not published yet', () => {
+    expect(replay.find('getMuhtarlikList', 'secimId=x&secimTuru=2&ilceId=75', at('2024-03-31T18:00:00.000Z'))?.body).toBe('[{"muhtarlik_ID":1}]');
+    expect(replay.find('getSecimSandikSonucList', q(75), at('2024-03-31T17:59:00.000Z'))).toBeNull();
+    expect(replay.find('getSecimSandikSonucList', q(681), at('2024-03-31T19:00:00.000Z'))).toBeNull();
+  });
+
+  it('reads a YSK_RECORD_DIR directory and runs it at SIM_REPLAY_SPEED', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sim-replay-'));
+    writeFileSync(path.join(dir, 'ysk-b.jsonl'), `${JSON.stringify(records[4])}\n`);
+    writeFileSync(path.join(dir, 'ysk-a.jsonl'), records.slice(0, 4).map((r) => JSON.stringify(r)).join('\n'));
+    writeFileSync(path.join(dir, 'notes.txt'), 'not a recording');
+    expect(readRecording(dir).map((r) => r.at)).toEqual([...records].map((r) => r.at).sort());
+    let wall = 1_000;
+    const opts = simulatorOptionsFromEnv({ SIM_REPLAY: dir, SIM_REPLAY_SPEED: '30' }, () => wall);
+    expect(opts.replay).toHaveLength(5);
+    expect(opts.clock.now()).toBe(replay.start);
+    wall += 2_000;
+    expect(opts.clock.now()).toBe(replay.start + 60_000);
+    expect(() => readRecording(mkdtempSync(path.join(tmpdir(), 'sim-empty-')))).toThrow(/no .jsonl recording/);
+  });
+});
+
+describe('prison, customs and abroad boxes', () => {
+  const geography = buildGeography({ plates: [22, 69], seed: 21, dataDir: sharedDataDir() });
+  const general = new SyntheticWorld({ geography, seed: 21, electionId: 'g', ballots: [8], nightStart: NIGHT_START });
+  const local = new SyntheticWorld({ geography, seed: 21, electionId: 'l', ballots: [2, 3], nightStart: NIGHT_START });
+
+  it('exist in small numbers in general elections only', () => {
+    expect(local.specialUnits()).toEqual([]);
+    const units = general.specialUnits();
+    const boxes = (kind: string) => units.filter((u) => u.kind === kind).reduce((n, u) => n + u.sim.boxNos.length, 0);
+    expect(boxes('prison')).toBeGreaterThan(0);
+    expect(boxes('prison')).toBeLessThanOrEqual(6);
+    expect(boxes('customs')).toBeGreaterThan(0);
+    expect(units.filter((u) => u.kind === 'customs').every((u) => u.plate === 22 && u.rumuz === 'G')).toBe(true);
+    expect(boxes('abroad')).toBeGreaterThan(20);
+    expect(boxes('abroad') + boxes('customs') + boxes('prison')).toBeLessThan(geography.boxCount * 0.2);
+    // a prison box is numbered after its district's ordinary boxes
+    const prison = units.find((u) => u.kind === 'prison')!;
+    const district = geography.districts.find((d) => d.id === prison.ilceId)!;
+    expect(prison.sim.boxNos[0]).toBe(Math.max(...district.boxNos) + 1);
+  });
+
+  it('serve their units, rows and truth in the real shape', () => {
+    const e = new SimEngine(general, new SimClock({ start: NIGHT_START + 20 * 24 * 3_600_000, mode: 'manual' }));
+    const abroad = unitsOfCall(e.specialUnits, { sandikTuru: '3', yurtIciDisi: '2' });
+    expect(abroad.length).toBeGreaterThan(5);
+    expect(unitsOfCall(e.specialUnits, { sandikTuru: '2', yurtIciDisi: '1', ilId: '22' }).every((u) => u.kind === 'prison' && u.plate === 22)).toBe(true);
+    expect(unitsOfCall(e.specialUnits, { sandikTuru: '0', yurtIciDisi: '1' })).toEqual([]);
+    const rows = e.specialRows(abroad, 8, e.clock.now());
+    const box = rows[0]!;
+    expect(box).toMatchObject({ il_ID: null, ilce_ID: null, sandik_RUMUZ: 'A', degisiklik_NEDENI: expect.any(Number), versiyon: expect.any(Number), cezaevi_ID: null });
+    expect(typeof box['ulke_ID']).toBe('number');
+    expect(rows[rows.length - 1]).toMatchObject({ sandik_NO: null });
+    const truth = [...e.truth({ plate: 99 })];
+    expect(truth.length).toBe(rows.length - 1);
+    expect(truth.every((t) => t.kind === 'abroad' && t.key.split(':').length === 6)).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
-import { bagimsizColumn, ittifakColumn, partiColumn, type BallotCode } from '@gozcu/shared';
+import { ABROAD_PROVINCE, bagimsizColumn, CHANGE_REASONS, ittifakColumn, partiColumn, type BallotCode } from '@gozcu/shared';
 import { nightFractionAt, NIGHT_MS } from './curve';
 import type { Geography } from './geography';
 import { hash01, hash32, Prng } from './prng';
+import { buildSpecialUnits, type SpecialKindName } from './special';
 import {
   ballotsForProvince,
   type SimColumnRow,
@@ -10,6 +11,7 @@ import {
   type SimSheet,
   type SimVersion,
   type SimWorld,
+  type SpecialUnit,
 } from './world';
 
 /** Parties with a rough national weight (2024 local election order of magnitude). */
@@ -23,12 +25,10 @@ const FIRST = ['AHMET', 'MEHMET', 'AYŞE', 'FATMA', 'MUSTAFA', 'EMİNE', 'ALİ',
 const LAST = ['YILMAZ', 'KAYA', 'DEMİR', 'ŞAHİN', 'ÇELİK', 'YILDIZ', 'ÖZTÜRK', 'AYDIN', 'ARSLAN', 'DOĞAN', 'KILIÇ', 'KOÇ'];
 const ALLIANCES = ['CUMHUR İTTİFAKI', 'MİLLET İTTİFAKI', 'EMEK VE ÖZGÜRLÜK İTTİFAKI'];
 const PRESIDENTIAL = ['RECEP TAYYİP ERDOĞAN', 'MUHARREM İNCE', 'KEMAL KILIÇDAROĞLU', 'SİNAN OĞAN'];
-const REASONS = [
-  'Geçersiz oyların yeniden sayımı',
-  'İlçe Seçim Kurulu kararıyla düzeltme',
-  'Tutanak giriş hatası düzeltildi',
-  'Yeniden sayım (itiraz üzerine)',
-];
+/** `degisiklik_NEDENI` codes of revisions (the label table is shared: CHANGE_REASONS). */
+const REASON_CODES = Object.keys(CHANGE_REASONS).map(Number);
+/** Share of revisions YSK publishes without a change code (figures changed, degisiklik_NEDENI 0). */
+const UNEXPLAINED = 0.15;
 
 /** How many parties each ballot lists, and how many independents it may carry. */
 const BALLOT_SHAPE: Record<BallotCode, { parties: number; independents: [number, number]; alliances: number; candidates?: readonly string[] }> = {
@@ -58,6 +58,13 @@ export interface SyntheticWorldOptions {
   nightMs?: number;
   /** Share of box results revised after publication (default 0.02). */
   revisionRate?: number;
+  /**
+   * Share of the revised box results that YSK revised before ever publishing them (default 0.1):
+   * their first version is never served, the first one served is already a revision.
+   */
+  preFetchRevisionShare?: number;
+  /** prison, customs and abroad boxes to make (general elections only; default all) */
+  specialKinds?: readonly SpecialKindName[];
 }
 
 export class SyntheticWorld implements SimWorld {
@@ -69,6 +76,10 @@ export class SyntheticWorld implements SimWorld {
   readonly boxCount: number;
   private readonly seed: number;
   private readonly revisionRate: number;
+  private readonly preFetchShare: number;
+  /** YSK's `versiyon` of a first publication in this election, on the real feed's scale (e.g. 2671) */
+  readonly versiyonBase: number;
+  private readonly special: SpecialUnit[];
   private readonly byPlate = new Map<number, SimDistrict[]>();
   private readonly byId = new Map<number, SimDistrict>();
   private readonly contestants = new Map<string, Contestant[]>();
@@ -80,6 +91,9 @@ export class SyntheticWorld implements SimWorld {
     this.nightStart = opts.nightStart;
     this.nightMs = opts.nightMs ?? NIGHT_MS;
     this.revisionRate = opts.revisionRate ?? 0.02;
+    this.preFetchShare = opts.preFetchRevisionShare ?? 0.1;
+    this.versiyonBase = 1000 + (hash32(this.seed, 61) % 2000);
+    this.special = buildSpecialUnits({ geography: opts.geography, seed: this.seed, ballots: opts.ballots, kinds: opts.specialKinds });
     this.provinces = opts.geography.provinces;
     this.boxCount = opts.geography.boxCount;
     for (const d of opts.geography.districts) {
@@ -97,7 +111,12 @@ export class SyntheticWorld implements SimWorld {
     return this.byId.get(id);
   }
   ballotsOf(plate: number): readonly BallotCode[] {
+    if (plate === ABROAD_PROVINCE) return this.special.find((u) => u.sim.plate === ABROAD_PROVINCE)?.ballots ?? [];
     return this.byPlate.has(plate) ? ballotsForProvince(this.ballots, plate) : [];
+  }
+
+  specialUnits(): readonly SpecialUnit[] {
+    return this.special;
   }
 
   /** The ballot of a province: ballot order (sira_NO) shuffled against the column numbers. */
@@ -124,7 +143,8 @@ export class SyntheticWorld implements SimWorld {
     candidates.forEach((name, i) => {
       list.push({ sira: sira++, name, column: bagimsizColumn(i + 1), weight: 100 / (i + 1.2) * Math.exp(local.normal(0, 0.3)), kind: 'bagimsiz' });
     });
-    const independents = local.int(shape.independents[0], shape.independents[1]);
+    // the abroad ballot lists parties (or the candidates) only
+    const independents = plate === ABROAD_PROVINCE ? 0 : local.int(shape.independents[0], shape.independents[1]);
     for (let i = 0; i < independents; i++) {
       const name = `${local.pick(FIRST)} ${local.pick(LAST)}`;
       list.push({ sira: sira++, name, column: bagimsizColumn(candidates.length + i + 1), weight: 0.3 + local.next() * 2, kind: 'bagimsiz' });
@@ -193,14 +213,18 @@ export class SyntheticWorld implements SimWorld {
     const index = district.boxBase + k;
     const quantile = hash01(this.seed, 41, index);
     const first = this.nightStart + Math.round((nightFractionAt(quantile) + hash01(this.seed, 42, index, ballot) * 0.01) * this.nightMs);
-    const out: SimVersion[] = [{ versiyon: 1, at: first, reason: null, sheet: this.sheetV1(district, k, ballot) }];
+    const out: SimVersion[] = [{ versiyon: this.versiyonBase, at: first, reason: 0, sheet: this.sheetV1(district, k, ballot) }];
     const r = hash01(this.seed, 43, index, ballot);
     const revisions = r < this.revisionRate * 0.15 ? 2 : r < this.revisionRate ? 1 : 0;
     const rng = new Prng(hash32(this.seed, 44, index, ballot));
+    // revised inside YSK before it was ever published: the first version is never served
+    const beforePublished = revisions > 0 && hash01(this.seed, 45, index, ballot) < this.preFetchShare;
+    if (beforePublished) out[0]!.hidden = true;
     for (let v = 0; v < revisions; v++) {
       const prev = out[out.length - 1]!;
-      const at = prev.at + Math.round((0.05 + rng.next() * 1.2) * this.nightMs);
-      out.push({ versiyon: prev.versiyon + 1, at, reason: rng.pick(REASONS), sheet: revise(prev.sheet, rng) });
+      const gap = v === 0 && beforePublished ? (0.001 + rng.next() * 0.01) * this.nightMs : (0.05 + rng.next() * 1.2) * this.nightMs;
+      const reason = rng.next() < UNEXPLAINED ? 0 : rng.pick(REASON_CODES);
+      out.push({ versiyon: prev.versiyon + 1, at: prev.at + Math.round(gap), reason, sheet: revise(prev.sheet, rng) });
     }
     return out;
   }

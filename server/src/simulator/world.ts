@@ -48,11 +48,18 @@ export interface SimSheet {
 }
 
 export interface SimVersion {
+  /** YSK's `versiyon`, on the real feed's scale: the election's first (e.g. 2671), then +1 per revision. */
   versiyon: number;
   /** Simulated epoch ms of publication, before any pause window. */
   at: number;
-  reason: string | null;
+  /** `degisiklik_NEDENI`: 0 for a first publication, a small code for a revision (0 when YSK gave none). */
+  reason: number;
   sheet: SimSheet;
+  /**
+   * Revised inside YSK before it was ever published: never served. The box's first published
+   * version is then already a revision ("changed before we saw it").
+   */
+  hidden?: boolean;
 }
 
 export interface SimWorld {
@@ -72,6 +79,37 @@ export interface SimWorld {
   versions(district: SimDistrict, k: number, ballot: BallotCode): SimVersion[];
   /** A plausible but fake sheet: what a feed serving test data sends. */
   testSheet(district: SimDistrict, k: number, ballot: BallotCode): SimSheet;
+  /** Prison, customs and abroad boxes (general elections only); none when absent. */
+  specialUnits?(): readonly SpecialUnit[];
+}
+
+/**
+ * A unit of prison, customs or abroad boxes as the simulator serves it: a prison of a district,
+ * a customs gate of a border province, or one box series (one `sandik_RUMUZ`) of a foreign
+ * mission. `sim` carries its boxes for the sheet generator (its `plate` is the ballot the
+ * boxes vote on: the province's for a prison, the abroad ballot for customs and missions).
+ */
+export interface SpecialUnit {
+  kind: 'prison' | 'customs' | 'abroad';
+  /** the `getMuhtarlikList` row id of the unit */
+  muhtarlikId: number;
+  name: string;
+  /** `il_ID` as the feed sends it (null abroad) */
+  plate: number | null;
+  /** `ilce_ID` as the feed sends it: the prison's district; null for customs and abroad */
+  ilceId: number | null;
+  cezaeviId: number | null;
+  gumrukId: number | null;
+  ulkeId: number | null;
+  ulkeName: string | null;
+  misyonId: number | null;
+  misyonName: string | null;
+  rumuz: string | null;
+  /** where Gözcü files it: province and (pseudo-)district */
+  place: { province: number; district: number };
+  /** ballot types it votes in */
+  ballots: readonly BallotCode[];
+  sim: SimDistrict;
 }
 
 export const SANDIK_ID_BASE = 5_000_000;

@@ -1,4 +1,5 @@
 import type { BallotCode } from '../domain/ballot';
+import type { BoxKind } from '../domain/box';
 import type { BoxStatus } from '../domain/status';
 import type { Sheet } from '../domain/sheet';
 
@@ -29,6 +30,8 @@ export interface Coverage {
   ballot: BallotCode | null;
   asOf: string;
   boxes: BoxCounters;
+  /** the same counters per kind of box (domestic, prison, customs, abroad); they add up to `boxes` */
+  kinds?: Record<BoxKind, BoxCounters>;
   votes: {
     /** YSK's totals over every box YSK published */
     ysk: Record<string, number>;
@@ -51,8 +54,14 @@ export interface BoxSummary {
   province: number;
   district: number;
   boxNo: number;
+  /** letters YSK adds to abroad and customs box numbers (part of the key) */
+  rumuz?: string;
+  kind?: BoxKind;
   status: BoxStatus;
+  /** YSK changed the box after first publishing it, or before we first saw it (see alteredBeforeSeen) */
   altered: boolean;
+  /** first seen already revised: YSK's change code or version said so ("changed before we saw it") */
+  alteredBeforeSeen?: boolean;
   conflicting: boolean;
   /** awaiting confirmation: entries exist, but not yet `ENTRY_CONFIRMATIONS` identical ones nor a confirmation; `org` is null */
   unconfirmed: boolean;

@@ -26,7 +26,11 @@ export const neighbourhoodSchema = z.object({
 });
 export type Neighbourhood = z.infer<typeof neighbourhoodSchema>;
 
-export const plateSchema = z.coerce.number().int().min(1, 'province plate code is 1–81').max(81, 'province plate code is 1–81');
+/** A province plate code 1–81, or 99: the abroad pseudo-province (`ABROAD_PROVINCE`). */
+export const plateSchema = z.coerce
+  .number()
+  .int()
+  .refine((n) => (n >= 1 && n <= 81) || n === 99, 'province plate code is 1–81 (99: abroad)');
 
 /** Folds Turkish letters and case so names from different sources compare equal. */
 export function foldName(name: string): string {

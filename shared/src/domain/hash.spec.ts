@@ -29,7 +29,7 @@ describe('versionHash', () => {
   it.each([
     ['yskVersion', { ...v, yskVersion: 2 }],
     ['yskChangedAt', { ...v, yskChangedAt: '2024-03-31T19:00:01.000Z' }],
-    ['changeReason', { ...v, changeReason: 'recount' }],
+    ['changeReason', { ...v, changeReason: 2 }],
     ['sheet', { ...v, sheet: { ...base, invalid: 9 } }],
   ])('changes with %s', (_, other) => {
     expect(versionHash(other)).not.toBe(versionHash(v));

@@ -31,7 +31,7 @@ export interface VersionHashInput {
   sheet: Sheet;
   yskVersion: number | null;
   yskChangedAt: string | null;
-  changeReason: string | null;
+  changeReason: number | null;
 }
 
 /** Content hash of one YSK version: the sheet plus YSK's own change tracking. */

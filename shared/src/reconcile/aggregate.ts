@@ -6,6 +6,8 @@ const NONE = new Float64Array(0);
 /** Running totals of one (region, ballot type): counters, YSK header sums, vote sums per party index. */
 export class Aggregate {
   readonly counters: BoxCounters = emptyCounters();
+  /** the counters per kind of box (index into BOX_KINDS), made on first use */
+  readonly kinds: (BoxCounters | undefined)[] = [];
   registered = 0;
   voted = 0;
   valid = 0;
@@ -23,6 +25,11 @@ export class Aggregate {
    * box-result that is or was on one of the lists changed since they were taken.
    */
   heads: number[][] | null = null;
+
+  /** The counters of one kind of box (index into BOX_KINDS). */
+  kindCounters(kind: number): BoxCounters {
+    return (this.kinds[kind] ??= emptyCounters());
+  }
 
   /** The YSK (org: the organisation's) vote sums, with room for party indices below `span`. */
   sums(org: boolean, span: number): Float64Array {
@@ -48,6 +55,7 @@ export class Aggregate {
 
   reset(): void {
     for (const field of COUNTER_FIELDS) this.counters[field] = 0;
+    for (const c of this.kinds) if (c) for (const field of COUNTER_FIELDS) c[field] = 0;
     this.registered = this.voted = this.valid = this.invalid = 0;
     this.yskVotes.fill(0);
     this.orgVotes.fill(0);
@@ -59,6 +67,11 @@ export class Aggregate {
   /** Adds this aggregate's totals to `into` (a parent region's). */
   addTo(into: Aggregate): void {
     for (const field of COUNTER_FIELDS) into.counters[field] += this.counters[field];
+    this.kinds.forEach((c, k) => {
+      if (!c) return;
+      const target = into.kindCounters(k);
+      for (const field of COUNTER_FIELDS) target[field] += c[field];
+    });
     into.registered += this.registered;
     into.voted += this.voted;
     into.valid += this.valid;

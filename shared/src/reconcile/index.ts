@@ -2,3 +2,4 @@ export * from './types';
 export * from './compare';
 export * from './reconcile-box';
 export * from './state';
+export * from './version-baseline';

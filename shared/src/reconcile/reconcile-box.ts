@@ -5,6 +5,7 @@ import type { Sheet } from '../domain/sheet';
 import type { BoxStatus } from '../domain/status';
 import { sheetDifferences } from './compare';
 import type { BoxReconciliation, ReconcileInput } from './types';
+import { revisedBeforeSeen } from './version-baseline';
 
 export function statusOf(hasYsk: boolean, hasOrg: boolean, equal: boolean): BoxStatus {
   if (hasYsk && hasOrg) return equal ? 'match' : 'mismatch';
@@ -100,9 +101,11 @@ export function reconcileBox(input: ReconcileInput): BoxReconciliation {
   const status = statusOf(ysk !== null, org !== null, totalAbsDifference === 0);
   const yskPublishedAt = first ? Date.parse(first.fetchedAt) : null;
   const yskAgeMs = yskPublishedAt === null ? null : Math.max(0, input.now - yskPublishedAt);
+  const alteredBeforeSeen = revisedBeforeSeen(first, input.firstVersionBaseline);
   return {
     status,
-    altered: (latest?.seq ?? 0) > 1,
+    altered: (latest?.seq ?? 0) > 1 || alteredBeforeSeen,
+    alteredBeforeSeen,
     conflicting,
     unconfirmed,
     // a box with entries awaiting confirmation is not "YSK in, party not yet"

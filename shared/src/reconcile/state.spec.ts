@@ -1,11 +1,12 @@
 import type { BoxCounters, Scope } from '../api/contracts';
 import type { BallotCode } from '../domain/ballot';
-import { boxKey, type BoxRef, type Entry, type SheetVersion } from '../domain/box';
+import { BOX_KINDS, boxKey, type BoxKind, type BoxRef, type Entry, type SheetVersion } from '../domain/box';
 import type { Sheet } from '../domain/sheet';
 import { reconcileBox } from './reconcile-box';
 import type { ListHeads } from '../api/live';
 import { LIST_SORTS, ReconciliationState } from './state';
 import type { BoxReconciliation } from './types';
+import { VersionBaseline } from './version-baseline';
 
 const STALE_MS = 30 * 60_000;
 const T0 = Date.parse('2024-03-31T17:00:00.000Z');
@@ -17,9 +18,18 @@ function prng(seed: number) {
 
 interface Log {
   ref: BoxRef;
+  kind: BoxKind;
   versions: SheetVersion[];
   entries: Entry[];
 }
+
+/** Abroad boxes (rumuz, pseudo-province) and one prison box per domestic place. */
+function kindOf(ref: BoxRef): BoxKind {
+  if (ref.province === 99) return 'abroad';
+  return ref.boxNo === 1004 ? 'prison' : 'domestic';
+}
+
+const zeroCounters = (): BoxCounters => ({ total: 0, yskPublished: 0, entered: 0, match: 0, mismatch: 0, yskOnly: 0, orgOnly: 0, stale: 0, altered: 0, conflicting: 0, unconfirmed: 0 });
 
 /** The naive model: every box's full history, reconciled from scratch by `reconcileBox`. */
 class Naive {
@@ -28,29 +38,47 @@ class Naive {
   log(ref: BoxRef): Log {
     const key = boxKey(ref);
     let log = this.logs.get(key);
-    if (!log) this.logs.set(key, (log = { ref, versions: [], entries: [] }));
+    // what the state knows before YSK or registration says: only where the box sits
+    if (!log) this.logs.set(key, (log = { ref, kind: ref.province === 99 ? 'abroad' : 'domestic', versions: [], entries: [] }));
     return log;
   }
+  /** The election's first versiyon of a ballot type from every box's first version (order does not matter). */
+  baseline(ballot: BallotCode): number | null {
+    const b = new VersionBaseline();
+    for (const { ref, versions } of this.logs.values()) if (ref.ballot === ballot && versions[0]) b.add(versions[0].yskVersion);
+    return b.value();
+  }
+  baselines(): Map<BallotCode, number | null> {
+    return new Map(BALLOTS.map((b) => [b, this.baseline(b)]));
+  }
+  reconcile(log: Log, now: number, baselines = this.baselines()): BoxReconciliation {
+    return reconcileBox({ versions: log.versions, entries: log.entries, now, staleAfterMs: STALE_MS, confirmations: this.confirmations, firstVersionBaseline: baselines.get(log.ref.ballot) ?? null });
+  }
   coverage(scope: Scope, ballot: BallotCode | null, now: number) {
-    const boxes: BoxCounters = { total: 0, yskPublished: 0, entered: 0, match: 0, mismatch: 0, yskOnly: 0, orgOnly: 0, stale: 0, altered: 0, conflicting: 0, unconfirmed: 0 };
+    const boxes: BoxCounters = zeroCounters();
+    const kinds = Object.fromEntries(BOX_KINDS.map((k) => [k, zeroCounters()])) as Record<BoxKind, BoxCounters>;
     const ysk: Record<string, number> = {};
     const org: Record<string, number> = {};
     const both = { boxes: 0, ysk: {} as Record<string, number>, org: {} as Record<string, number> };
     const sums = { registered: 0, voted: 0, valid: 0, invalid: 0 };
-    for (const { ref, versions, entries } of this.logs.values()) {
+    const baseline = this.baselines();
+    for (const log of this.logs.values()) {
+      const { ref } = log;
       if (ballot !== null && ref.ballot !== ballot) continue;
       if (scope.level !== 'country' && ref.province !== scope.province) continue;
       if (scope.level === 'district' && ref.district !== scope.district) continue;
-      const r: BoxReconciliation = reconcileBox({ versions, entries, now, staleAfterMs: STALE_MS, confirmations: this.confirmations });
-      boxes.total++;
-      if (r.ysk) boxes.yskPublished++;
-      if (r.org) boxes.entered++;
-      const key = ({ match: 'match', mismatch: 'mismatch', ysk_only: 'yskOnly', org_only: 'orgOnly', awaiting: null } as const)[r.status];
-      if (key) boxes[key]++;
-      if (r.stale) boxes.stale++;
-      if (r.altered) boxes.altered++;
-      if (r.conflicting) boxes.conflicting++;
-      if (r.unconfirmed) boxes.unconfirmed++;
+      const r: BoxReconciliation = this.reconcile(log, now, baseline);
+      for (const c of [boxes, kinds[log.kind]]) {
+        c.total++;
+        if (r.ysk) c.yskPublished++;
+        if (r.org) c.entered++;
+        const key = ({ match: 'match', mismatch: 'mismatch', ysk_only: 'yskOnly', org_only: 'orgOnly', awaiting: null } as const)[r.status];
+        if (key) c[key]++;
+        if (r.stale) c.stale++;
+        if (r.altered) c.altered++;
+        if (r.conflicting) c.conflicting++;
+        if (r.unconfirmed) c.unconfirmed++;
+      }
       if (r.ysk) {
         for (const f of ['registered', 'voted', 'valid', 'invalid'] as const) sums[f] += r.ysk[f];
         for (const [n, v] of Object.entries(r.ysk.votes)) ysk[n] = (ysk[n] ?? 0) + v;
@@ -64,7 +92,7 @@ class Naive {
       }
     }
     const nonZero = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== 0));
-    return { boxes, votes: { ysk: nonZero(ysk), org: nonZero(org), both: { boxes: both.boxes, ysk: nonZero(both.ysk), org: nonZero(both.org) } }, ...sums };
+    return { boxes, kinds, votes: { ysk: nonZero(ysk), org: nonZero(org), both: { boxes: both.boxes, ysk: nonZero(both.ysk), org: nonZero(both.org) } }, ...sums };
   }
 }
 
@@ -75,7 +103,14 @@ const PLACES = [
   { province: 6, district: 2 },
   { province: 34, district: 10 },
   { province: 69, district: 75 },
+  // a foreign mission: boxes 1 and 2, each as A and B (one number, two boxes)
+  { province: 99, district: 100118 },
 ];
+
+function placeRefs(place: { province: number; district: number }, ballot: BallotCode): BoxRef[] {
+  if (place.province !== 99) return [1001, 1002, 1003, 1004].map((boxNo) => ({ election: 'e', ballot, ...place, boxNo }));
+  return [1, 2].flatMap((boxNo) => ['A', 'B'].map((rumuz) => ({ election: 'e', ballot, ...place, boxNo, rumuz })));
+}
 
 function randomSheet(rand: () => number): Sheet {
   const votes: Record<string, number> = {};
@@ -99,12 +134,12 @@ function scenario(seed: number, steps: number, probe?: Probe, confirmations = 1)
   const state = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now, expectedBoxResults: 4, confirmations });
   const naive = new Naive(confirmations);
   const refs: BoxRef[] = [];
-  for (const place of PLACES) for (let boxNo = 1001; boxNo <= 1004; boxNo++) for (const ballot of BALLOTS) refs.push({ election: 'e', ballot, ...place, boxNo });
+  for (const place of PLACES) for (const ballot of BALLOTS) refs.push(...placeRefs(place, ballot));
   const sheets = Array.from({ length: 5 }, () => randomSheet(rand));
   const registered = refs.filter(() => rand() < 0.5);
   for (const ref of registered) {
-    state.registerBox(ref);
-    naive.log(ref);
+    state.registerBox(ref, kindOf(ref));
+    naive.log(ref).kind = kindOf(ref);
   }
   for (let step = 0; step < steps; step++) {
     now += Math.floor(rand() * 4 * 60_000);
@@ -115,8 +150,16 @@ function scenario(seed: number, steps: number, probe?: Probe, confirmations = 1)
     if (roll < 0.4) {
       const seq = log.versions.length + 1;
       const publishedAt = log.versions.length ? Date.parse(log.versions[0]!.fetchedAt) : now;
-      log.versions.push({ key: boxKey(ref), seq, hash: '', sheet, yskVersion: seq, yskChangedAt: null, changeReason: null, fetchedAt: new Date(seq === 1 ? publishedAt : now).toISOString() });
-      state.applyYsk(ref, { sheet, seq, publishedAt, changedAt: now });
+      // YSK's versiyon on the real scale; some boxes are first seen already revised (a higher
+      // versiyon, with or without a change code), some with a change code only
+      const pre = seq === 1 ? rand() : 1;
+      const prior = log.versions[log.versions.length - 1];
+      const yskVersion = prior ? prior.yskVersion! + 1 : pre < 0.1 ? 2672 : 2671;
+      const changeReason = seq > 1 || pre < 0.05 || (pre > 0.1 && pre < 0.14) ? 2 : 0;
+      log.kind = kindOf(ref);
+      const version = { key: boxKey(ref), seq, hash: '', sheet, yskVersion, yskChangedAt: null, changeReason, fetchedAt: new Date(seq === 1 ? publishedAt : now).toISOString() };
+      log.versions.push(version);
+      state.applyYsk(ref, { sheet, seq, publishedAt, changedAt: now, kind: log.kind, first: seq === 1 ? { yskVersion, changeReason } : undefined });
     } else if (roll < 0.9) {
       const observer = `o${Math.floor(rand() * 3)}`;
       const source = rand() < 0.08 ? ('confirmation' as const) : ('observer' as const);
@@ -158,18 +201,19 @@ describe('ReconciliationState against a recomputation from scratch', () => {
       }
     }
     for (const [key, log] of naive.logs) {
-      const r = reconcileBox({ versions: log.versions, entries: log.entries, now, staleAfterMs: STALE_MS, confirmations });
+      const r = naive.reconcile(log, now);
       const s = state.summary(key)!;
-      expect([key, s.status, s.stale, s.conflicting, s.unconfirmed, s.altered, s.differences, s.totalAbsDifference, s.warnings, s.org]).toEqual([
-        key, r.status, r.stale, r.conflicting, r.unconfirmed, r.altered, r.differences, r.totalAbsDifference, r.warnings, r.org,
+      expect([key, s.kind, s.status, s.stale, s.conflicting, s.unconfirmed, s.altered, s.alteredBeforeSeen, s.differences, s.totalAbsDifference, s.warnings, s.org]).toEqual([
+        key, log.kind, r.status, r.stale, r.conflicting, r.unconfirmed, r.altered, r.alteredBeforeSeen, r.differences, r.totalAbsDifference, r.warnings, r.org,
       ]);
     }
+    for (const ballot of BALLOTS) expect([ballot, state.versionBaselineOf(ballot)]).toEqual([ballot, naive.baseline(ballot)]);
   });
 
   it('regions lists the children’s counters', () => {
     const { state } = scenario(9, 300);
     const provinces = state.regions({ level: 'country' }, 2);
-    expect(Object.keys(provinces).sort()).toEqual(['34', '6', '69']);
+    expect(Object.keys(provinces).sort()).toEqual(['34', '6', '69', '99']);
     expect(provinces['6']).toEqual(state.counters({ level: 'province', province: 6 }, 2));
     const districts = state.regions({ level: 'province', province: 6 }, null);
     expect(districts['2']).toEqual(state.counters({ level: 'district', province: 6, district: 2 }, null));
@@ -326,16 +370,20 @@ const BALLOT_ORDER = [...BALLOTS].sort((a, b) => a - b);
 
 /** What the list heads must be, from the naive model: sort, filter and cut, no caches. */
 function expectedHeads(naive: Naive, scope: Scope, ballot: BallotCode | null, now: number, limit: number) {
+  const baseline = naive.baselines();
   const rows = [...naive.logs.values()]
     .filter(({ ref }) => (ballot === null || ref.ballot === ballot) && (scope.level === 'country' || ref.province === scope.province) && (scope.level !== 'district' || ref.district === scope.district))
     .filter(({ versions, entries }) => versions.length || entries.length)
-    .map(({ ref, versions, entries }) => {
-      const r = reconcileBox({ versions, entries, now, staleAfterMs: STALE_MS, confirmations: naive.confirmations });
+    .map((log) => {
+      const { ref, versions } = log;
+      const r = naive.reconcile(log, now, baseline);
       const latest = versions.reduce((a, v) => (v.seq > a.seq ? v : a), versions[0]!);
       return { key: boxKey(ref), ref, r, changedAt: latest ? Date.parse(latest.fetchedAt) : 0 };
     });
   type Row = (typeof rows)[number];
-  const tuple = (a: Row, b: Row) => a.ref.province - b.ref.province || a.ref.district - b.ref.district || a.ref.boxNo - b.ref.boxNo || BALLOT_ORDER.indexOf(a.ref.ballot) - BALLOT_ORDER.indexOf(b.ref.ballot);
+  const rumuz = (a: Row, b: Row) => ((a.ref.rumuz ?? '') < (b.ref.rumuz ?? '') ? -1 : (a.ref.rumuz ?? '') > (b.ref.rumuz ?? '') ? 1 : 0);
+  const tuple = (a: Row, b: Row) =>
+    a.ref.province - b.ref.province || a.ref.district - b.ref.district || a.ref.boxNo - b.ref.boxNo || rumuz(a, b) || BALLOT_ORDER.indexOf(a.ref.ballot) - BALLOT_ORDER.indexOf(b.ref.ballot);
   const top = (keep: (row: Row) => boolean, order: (a: Row, b: Row) => number) => rows.filter(keep).sort((a, b) => order(a, b) || tuple(a, b)).slice(0, limit).map((row) => row.key);
   return {
     stale: top((row) => row.r.stale, (a, b) => a.r.yskPublishedAt! - b.r.yskPublishedAt!),
@@ -402,9 +450,10 @@ function bulkReplay(state: ReconciliationState, naive: Naive, now: number, order
   const entries: { ref: BoxRef; entry: Entry }[] = [];
   for (const key of order([...naive.logs.keys()])) {
     if (!state.has(key)) continue;
-    const { ref, versions } = naive.logs.get(key)!;
+    const { ref, versions, kind } = naive.logs.get(key)!;
     const latest = versions[versions.length - 1];
-    loader.box(ref, latest && { sheet: latest.sheet, seq: latest.seq, publishedAt: Date.parse(versions[0]!.fetchedAt), changedAt: Date.parse(latest.fetchedAt) });
+    const first = versions[0] && { yskVersion: versions[0].yskVersion, changeReason: versions[0].changeReason };
+    loader.box(ref, latest && { sheet: latest.sheet, seq: latest.seq, publishedAt: Date.parse(versions[0]!.fetchedAt), changedAt: Date.parse(latest.fetchedAt), first }, kind);
   }
   for (const { ref, entries: logged } of naive.logs.values()) for (const entry of logged) entries.push({ ref, entry });
   entries.sort((a, b) => Number(a.entry.id.slice(1)) - Number(b.entry.id.slice(1)));
@@ -454,5 +503,76 @@ describe('ReconciliationState bulk load', () => {
     now += 1;
     expect(state.load([{ ref: ref(3), ysk: { sheet: sheetA, seq: 1, publishedAt: now }, entries: [] }])).toBeUndefined();
     expect(state.counters({ level: 'country' }, 2)).toMatchObject({ total: 3, match: 1, orgOnly: 1, yskOnly: 1 });
+  });
+});
+
+describe('altered from the feed’s own signals, and box kinds', () => {
+  let now: number;
+  let state: ReconciliationState;
+  beforeEach(() => {
+    now = T0;
+    state = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now });
+  });
+  const seen = (r: BoxRef, yskVersion: number | null, changeReason: number | null, seq = 1) =>
+    state.applyYsk(r, { sheet: sheetA, seq, publishedAt: now, first: seq === 1 ? { yskVersion, changeReason } : undefined });
+
+  it('a box first seen with a non-zero change code is altered, counted and listed, with one version', () => {
+    seen(ref(1), 2671, 0);
+    const c = seen(ref(2), 2671, 4);
+    expect([c.after.altered, c.after.versions]).toEqual([true, 1]);
+    expect(state.summary(boxKey(ref(2)))).toMatchObject({ altered: true, alteredBeforeSeen: true, versions: 1 });
+    expect(state.summary(boxKey(ref(1)))).toMatchObject({ altered: false, alteredBeforeSeen: false });
+    expect(state.counters({ level: 'country' }, 2).altered).toBe(1);
+    expect(state.list({ flag: 'altered' }).items.map((s) => s.key)).toEqual([boxKey(ref(2))]);
+    expect(state.heads({ level: 'country' }, 2).altered.map((s) => s.key)).toEqual([boxKey(ref(2))]);
+  });
+
+  it('a versiyon above the election’s first marks it, also when the revised box came first', () => {
+    // the revised box is seen first: nothing to compare with yet
+    seen(ref(1), 2672, 0);
+    expect(state.summary(boxKey(ref(1)))?.altered).toBe(false);
+    // then boxes at the election's first versiyon: the first one turns altered (a recount)
+    seen(ref(2), 2671, 0);
+    seen(ref(3), 2671, 0);
+    expect(state.versionBaselineOf(2)).toBe(2671);
+    // another ballot type learns its own
+    expect(state.versionBaselineOf(3)).toBeNull();
+    expect(state.summary(boxKey(ref(1)))).toMatchObject({ altered: true, alteredBeforeSeen: true });
+    expect(state.counters({ level: 'country' }, 2).altered).toBe(1);
+    // a later revision of a box seen unrevised is altered the usual way
+    expect(seen(ref(2), 2673, 2, 2).after.altered).toBe(true);
+    expect(state.summary(boxKey(ref(2)))?.alteredBeforeSeen).toBe(false);
+  });
+
+  it('learns the first versiyon per ballot type: two ballots numbered apart mark nothing altered', () => {
+    for (let k = 1; k <= 3; k++) seen(ref(k), 2671, 0);
+    for (let k = 1; k <= 3; k++) state.applyYsk({ ...ref(k), ballot: 3 }, { sheet: sheetA, seq: 1, publishedAt: now, first: { yskVersion: 3500, changeReason: 0 } });
+    expect([state.versionBaselineOf(2), state.versionBaselineOf(3)]).toEqual([2671, 3500]);
+    expect(state.counters({ level: 'country' }, null).altered).toBe(0);
+  });
+
+  it('a running versiyon counter (one value per box) switches the version signal off', () => {
+    for (let k = 1; k <= 6; k++) seen(ref(k), 5000 + k, 0);
+    expect(state.versionBaselineOf(2)).toBeNull();
+    expect(state.counters({ level: 'country' }, 2).altered).toBe(0);
+  });
+
+  it('keeps boxes of one number apart by rumuz and counts each kind', () => {
+    const a: BoxRef = { election: 'e', ballot: 8, province: 99, district: 100118, boxNo: 1, rumuz: 'A' };
+    const b: BoxRef = { ...a, rumuz: 'B' };
+    const prison: BoxRef = { election: 'e', ballot: 8, province: 69, district: 75, boxNo: 1092 };
+    state.registerBox(a, 'abroad');
+    state.registerBox(b, 'abroad');
+    state.registerBox(prison, 'prison');
+    state.registerBox({ ...prison, boxNo: 1001 });
+    state.applyYsk(a, { sheet: sheetA, seq: 1, publishedAt: now, first: { yskVersion: 10, changeReason: 0 } });
+    state.applyYsk(b, { sheet: sheetB, seq: 1, publishedAt: now, first: { yskVersion: 10, changeReason: 0 } });
+    expect(state.summary('e:8:99:100118:1:A')?.ysk).toEqual(sheetA);
+    expect(state.summary('e:8:99:100118:1:B')).toMatchObject({ ysk: sheetB, kind: 'abroad', rumuz: 'B', boxNo: 1 });
+    const cov = state.coverage({ level: 'country' }, 8);
+    expect(cov.boxes).toMatchObject({ total: 4, yskPublished: 2 });
+    expect(cov.kinds).toMatchObject({ domestic: { total: 1 }, prison: { total: 1 }, customs: { total: 0 }, abroad: { total: 2, yskPublished: 2 } });
+    expect(state.coverage({ level: 'province', province: 99 }, 8).kinds?.abroad.total).toBe(2);
+    expect(state.list({ province: 99 }).items.map((s) => s.key)).toEqual(['e:8:99:100118:1:A', 'e:8:99:100118:1:B']);
   });
 });

@@ -1,7 +1,7 @@
 import type { BoxCounters, BoxSummary, Coverage, Page, Scope } from '../api/contracts';
 import type { ListHeads, RegionCounters } from '../api/live';
 import { BALLOT_CODES, isBallotCode, type BallotCode } from '../domain/ballot';
-import { boxKey, parseBoxKey, type BoxRef } from '../domain/box';
+import { BOX_KINDS, boxKey, kindOfPlace, parseBoxKey, refOfKey, type BoxKind, type BoxRef } from '../domain/box';
 import { canonicalSheet } from '../domain/hash';
 import type { Sheet } from '../domain/sheet';
 import type { BoxStatus } from '../domain/status';
@@ -12,7 +12,9 @@ import { DeferredEntries } from './deferred-entries';
 import { FigureStore } from './figure-store';
 import { sideWarnings, statusOf } from './reconcile-box';
 import { DueQueue } from './stale-queue';
-import { emptyCounters, type BoxChange, type BoxFlags, type EntryInput, type YskVersionInput } from './types';
+import { emptyCounters, type BoxChange, type BoxFlags, type EntryInput, type FirstSighting, type YskVersionInput } from './types';
+import { revisedBeforeSeen, VersionBaseline } from './version-baseline';
+import { isRevisionCode } from '../ysk/change-reasons';
 
 const HAS_YSK = 1;
 const HAS_ORG = 2;
@@ -28,6 +30,10 @@ const PENDING = 128;
  * off (no organisation figure) while the org cells hold the single observer's latest entry
  */
 const UNCONFIRMED = 256;
+/** the first version we saw carried a non-zero change code (YSK had revised it already) */
+const REASON_FIRST = 512;
+
+const KIND_SLOT = new Map<BoxKind, number>(BOX_KINDS.map((k, i) => [k, i]));
 
 const PART_COUNTERS = 1;
 const PART_YSK = 2;
@@ -47,6 +53,8 @@ const DEFAULT_HEADS = 20;
 /** One box-result for `load`: what the store holds about it. */
 export interface LoadItem {
   ref: BoxRef;
+  /** default domestic */
+  kind?: BoxKind;
   /** its latest YSK version, `publishedAt` being the first publication's time */
   ysk?: YskVersionInput | null;
   /** its entries (confirmations included) in the order they were committed */
@@ -61,7 +69,7 @@ export interface LoadItem {
  */
 export interface BulkLoad {
   /** registerBox, then applyYsk when a version is given */
-  box(ref: BoxRef, ysk?: YskVersionInput | null): void;
+  box(ref: BoxRef, ysk?: YskVersionInput | null, kind?: BoxKind): void;
   /** applyEntry (a confirmation goes to confirm) */
   entry(ref: BoxRef, entry: EntryInput): void;
   end(): void;
@@ -161,6 +169,10 @@ export class ReconciliationState {
   // columns, one cell per box-result
   private ballotSlot: Uint8Array;
   private flags: Uint16Array;
+  /** index into BOX_KINDS */
+  private kind: Uint8Array;
+  /** YSK's versiyon on the first version seen, 0 when none */
+  private firstVersion: Int32Array;
   private districtRegion: Int32Array;
   private boxNo: Int32Array;
   private versions: Uint16Array;
@@ -179,6 +191,12 @@ export class ReconciliationState {
   private nextMember: Int32Array;
 
   private readonly figures: FigureStore;
+  /** box-results whose number carries letters (abroad, customs): key → index, index → rumuz */
+  private readonly rumuzIndex = new Map<string, number>();
+  private readonly rumuzOf = new Map<number, string>();
+  /** per ballot slot, the election's first versiyon learned from first sightings (see VersionBaseline) */
+  private readonly baselines = Array.from({ length: BALLOT_SLOTS }, () => new VersionBaseline());
+  private readonly firstVersionBaselines: (number | null)[] = new Array<number | null>(BALLOT_SLOTS).fill(null);
   private readonly observers = new Map<string, number>();
   /** per-observer latest entries (and the sheet of each), only for boxes that two or more observers entered */
   private readonly multi = new Map<number, Map<number, ObserverLatest>>();
@@ -204,6 +222,8 @@ export class ReconciliationState {
     const n = (this.capacity = Math.max(16, options.expectedBoxResults ?? 1024));
     this.ballotSlot = new Uint8Array(n);
     this.flags = new Uint16Array(n);
+    this.kind = new Uint8Array(n);
+    this.firstVersion = new Int32Array(n);
     this.districtRegion = new Int32Array(n);
     this.boxNo = new Int32Array(n);
     this.versions = new Uint16Array(n);
@@ -235,6 +255,7 @@ export class ReconciliationState {
   /** The index of a known box-result, else −1. */
   private lookup(ref: BoxRef): number {
     if (ref.election !== this.election) return -1;
+    if (ref.rumuz) return this.rumuzIndex.get(boxKey(ref)) ?? -1;
     const district = this.findDistrict(ref.province, ref.district);
     const b = ballotSlotOf.get(ref.ballot);
     if (district < 0 || b === undefined) return -1;
@@ -254,8 +275,8 @@ export class ReconciliationState {
   /** The index of a box-result by its canonical key (`boxKey`), else −1. */
   private lookupKey(key: string): number {
     const parts = key.split(':');
-    if (parts.length !== 5 || parts[0] !== this.election) return -1;
-    const ref = { election: this.election, ballot: Number(parts[1]) as BallotCode, province: Number(parts[2]), district: Number(parts[3]), boxNo: Number(parts[4]) };
+    if ((parts.length !== 5 && parts.length !== 6) || parts[0] !== this.election) return -1;
+    const ref = refOfKey(key);
     return boxKey(ref) === key ? this.lookup(ref) : -1;
   }
 
@@ -305,12 +326,25 @@ export class ReconciliationState {
   // ---------------------------------------------------------------- registration
 
   /** Makes a box-result known (from reference data, or on first sight); returns its index. */
-  registerBox(ref: BoxRef): number {
+  registerBox(ref: BoxRef, kind?: BoxKind): number {
     const known = this.lookup(ref);
-    return known >= 0 ? known : this.addBox(ref, true);
+    if (known < 0) return this.addBox(ref, true, kind);
+    if (kind !== undefined) this.setKind(known, kind, true);
+    return known;
   }
 
-  private addBox(ref: BoxRef, live: boolean): number {
+  /** The kind of a box-result; live, its share of the counters moves to the new kind. */
+  private setKind(i: number, kind: BoxKind, live: boolean): void {
+    const slot = KIND_SLOT.get(kind);
+    if (slot === undefined || this.kind[i] === slot) return;
+    if (live && !(this.flags[i]! & PENDING)) {
+      this.contribute(i, PART_COUNTERS, -1);
+      this.kind[i] = slot;
+      this.contribute(i, PART_COUNTERS, 1);
+    } else this.kind[i] = slot;
+  }
+
+  private addBox(ref: BoxRef, live: boolean, kind?: BoxKind): number {
     if (ref.election !== this.election) throw new Error(`box ${boxKey(ref)} is not of election ${this.election}`);
     if (!isBallotCode(ref.ballot)) throw new Error(`box ${boxKey(ref)}: unknown ballot type ${String(ref.ballot)}`);
     if ((ref.boxNo | 0) !== ref.boxNo) throw new RangeError(`box ${boxKey(ref)}: box number out of range`);
@@ -321,18 +355,27 @@ export class ReconciliationState {
     this.ballotSlot[i] = b;
     this.districtRegion[i] = district;
     this.boxNo[i] = ref.boxNo;
+    this.kind[i] = KIND_SLOT.get(kind ?? kindOfPlace(ref))!;
     this.yskLayout[i] = -1;
     this.orgLayout[i] = -1;
     this.observer[i] = -1;
     const region = this.regionList[district]!;
-    const group = district * BALLOT_SLOTS + b;
-    (this.groups[group] ??= new BoxGroup()).set(ref.boxNo, i);
+    if (ref.rumuz) {
+      this.rumuzIndex.set(boxKey(ref), i);
+      this.rumuzOf.set(i, ref.rumuz);
+    } else {
+      const group = district * BALLOT_SLOTS + b;
+      (this.groups[group] ??= new BoxGroup()).set(ref.boxNo, i);
+    }
     this.nextMember[i] = region.firstMember[b]!;
     region.firstMember[b] = i;
     if (live) {
-      this.aggregate(district, b).counters.total++;
-      this.aggregate(region.parent, b).counters.total++;
-      this.aggregate(0, b).counters.total++;
+      const k = this.kind[i]!;
+      for (const slot of [district, region.parent, 0]) {
+        const agg = this.aggregate(slot, b);
+        agg.counters.total++;
+        agg.kindCounters(k).total++;
+      }
     } else {
       this.flags[i] = PENDING;
     }
@@ -343,6 +386,8 @@ export class ReconciliationState {
     this.capacity = n;
     this.ballotSlot = grow(this.ballotSlot, n);
     this.flags = grow(this.flags, n);
+    this.kind = grow(this.kind, n);
+    this.firstVersion = grow(this.firstVersion, n);
     this.districtRegion = grow(this.districtRegion, n);
     this.boxNo = grow(this.boxNo, n);
     this.versions = grow(this.versions, n);
@@ -362,13 +407,38 @@ export class ReconciliationState {
 
   private refOf(i: number): BoxRef {
     const region = this.regionList[this.districtRegion[i]!]!;
-    return {
+    const ref: BoxRef = {
       election: this.election,
       ballot: BALLOT_CODES[this.ballotSlot[i]!]!,
       province: region.province,
       district: region.district,
       boxNo: this.boxNo[i]!,
     };
+    const rumuz = this.rumuzOf.get(i);
+    if (rumuz !== undefined) ref.rumuz = rumuz;
+    return ref;
+  }
+
+  private rumuzAt(i: number): string {
+    return this.rumuzOf.get(i) ?? '';
+  }
+
+  /** First seen already revised: a non-zero change code, or a versiyon above the election's first. */
+  private alteredBeforeSeen(i: number): boolean {
+    if (this.flags[i]! & REASON_FIRST) return true;
+    const baseline = this.firstVersionBaselines[this.ballotSlot[i]!]!;
+    return baseline !== null && this.firstVersion[i]! > baseline;
+  }
+
+  /** Revised since we first saw it, or first seen already revised. */
+  private isAltered(i: number): boolean {
+    return this.versions[i]! > 1 || this.alteredBeforeSeen(i);
+  }
+
+  /** The election's first versiyon of a ballot type as learned so far (null while unknown or untrusted). */
+  versionBaselineOf(ballot: BallotCode): number | null {
+    const slot = ballotSlotOf.get(ballot);
+    return slot === undefined ? null : this.firstVersionBaselines[slot]!;
   }
 
   // ---------------------------------------------------------------- flags and contributions
@@ -383,7 +453,7 @@ export class ReconciliationState {
     const f = this.flags[i]!;
     return {
       status: this.statusAt(i),
-      altered: this.versions[i]! > 1,
+      altered: this.isAltered(i),
       conflicting: (f & CONFLICTING) !== 0,
       unconfirmed: (f & UNCONFIRMED) !== 0,
       stale: (f & STALE) !== 0,
@@ -395,7 +465,7 @@ export class ReconciliationState {
   /** On the stale, altered or mismatch list: a change to it can change the list heads. */
   private listed(i: number): boolean {
     const f = this.flags[i]!;
-    return (f & STALE) !== 0 || this.versions[i]! > 1 || (f & (HAS_YSK | HAS_ORG | EQUAL)) === (HAS_YSK | HAS_ORG) || (f & (HAS_YSK | HAS_ORG)) === HAS_YSK;
+    return (f & STALE) !== 0 || this.isAltered(i) || (f & (HAS_YSK | HAS_ORG | EQUAL)) === (HAS_YSK | HAS_ORG) || (f & (HAS_YSK | HAS_ORG)) === HAS_YSK;
   }
 
   /** Adds (sign 1) or removes (sign −1) box-result `i`'s share of its three aggregates. */
@@ -416,20 +486,9 @@ export class ReconciliationState {
   private accumulate(agg: Aggregate, i: number, parts: number, sign: 1 | -1): void {
     const f = this.flags[i]!;
     if (parts & PART_COUNTERS) {
-      const c = agg.counters;
-      c.total += sign;
-      if (f & HAS_YSK) {
-        c.yskPublished += sign;
-        if (f & HAS_ORG) {
-          if (f & EQUAL) c.match += sign;
-          else c.mismatch += sign;
-        } else c.yskOnly += sign;
-      } else if (f & HAS_ORG) c.orgOnly += sign;
-      if (f & HAS_ORG) c.entered += sign;
-      if (f & STALE) c.stale += sign;
-      if (this.versions[i]! > 1) c.altered += sign;
-      if (f & CONFLICTING) c.conflicting += sign;
-      if (f & UNCONFIRMED) c.unconfirmed += sign;
+      const altered = this.isAltered(i);
+      countInto(agg.counters, f, altered, sign);
+      countInto(agg.kindCounters(this.kind[i]!), f, altered, sign);
     }
     const store = this.figures;
     if (f & HAS_YSK && parts & PART_YSK) {
@@ -498,9 +557,9 @@ export class ReconciliationState {
     return { key: boxKey(ref), ref, before, after, changed };
   }
 
-  private indexOf(ref: BoxRef): { i: number; known: boolean } {
+  private indexOf(ref: BoxRef, kind?: BoxKind): { i: number; known: boolean } {
     const i = this.lookup(ref);
-    return i < 0 ? { i: this.addBox(ref, true), known: false } : { i, known: true };
+    return i < 0 ? { i: this.addBox(ref, true, kind), known: false } : { i, known: true };
   }
 
   private writeSide(i: number, side: 'ysk' | 'org', sheet: Sheet): boolean {
@@ -535,9 +594,11 @@ export class ReconciliationState {
   /** A YSK version of a box arrived. Versions older than the one held are ignored. */
   applyYsk(ref: BoxRef, version: YskVersionInput): BoxChange {
     this.flushDeferred();
-    const { i, known } = this.indexOf(ref);
+    const { i, known } = this.indexOf(ref, version.kind);
     const before = known ? this.flagsAt(i) : null;
     const changed = this.putYsk(i, version, true);
+    // the election's first versiyon moved: altered flags elsewhere may have changed, recount
+    if (this.takeBaseline()) this.recount();
     return this.change(i, before, changed === null ? false : changed || !known);
   }
 
@@ -574,14 +635,16 @@ export class ReconciliationState {
     if (this.deferred) throw new Error('a bulk load is already in progress');
     const deferred = (this.deferred = new DeferredEntries());
     let open = true;
-    const indexOf = (ref: BoxRef) => {
+    const indexOf = (ref: BoxRef, kind?: BoxKind) => {
       if (!open) throw new Error('the bulk load has ended');
       const i = this.lookup(ref);
-      return i < 0 ? this.addBox(ref, false) : i;
+      if (i < 0) return this.addBox(ref, false, kind);
+      if (kind !== undefined) this.setKind(i, kind, false);
+      return i;
     };
     return {
-      box: (ref, ysk) => {
-        const i = indexOf(ref);
+      box: (ref, ysk, kind) => {
+        const i = indexOf(ref, kind ?? ysk?.kind);
         if (ysk) this.putYsk(i, ysk, false);
       },
       entry: (ref, entry) => {
@@ -597,6 +660,7 @@ export class ReconciliationState {
         open = false;
         this.flushDeferred();
         this.deferred = null;
+        this.takeBaseline();
         this.recount();
       },
     };
@@ -626,8 +690,8 @@ export class ReconciliationState {
     if (Array.isArray(items) && this.count + items.length > this.capacity) this.growColumns(this.count + items.length);
     const bulk = this.beginBulk();
     try {
-      for (const { ref, ysk, entries } of items) {
-        bulk.box(ref, ysk);
+      for (const { ref, ysk, entries, kind } of items) {
+        bulk.box(ref, ysk, kind);
         if (entries) for (const entry of entries) bulk.entry(ref, entry);
       }
     } finally {
@@ -671,8 +735,11 @@ export class ReconciliationState {
     if (version.seq < this.versions[i]!) return null;
     if (live) this.contribute(i, PART_COUNTERS | PART_YSK, -1);
     const first = !(this.flags[i]! & HAS_YSK);
+    if (version.kind !== undefined) this.setKind(i, version.kind, false);
+    const sighting = first ? (version.first ?? null) : null;
     const changed = this.writeSide(i, 'ysk', version.sheet) || first;
     if (first) this.publishedAt[i] = version.publishedAt;
+    if (sighting) this.noteFirstSighting(i, sighting);
     this.changedAt[i] = version.changedAt ?? version.publishedAt;
     this.versions[i] = Math.min(0xffff, version.seq);
     this.flags[i]! |= HAS_YSK;
@@ -756,6 +823,28 @@ export class ReconciliationState {
     return changed;
   }
 
+  /** What the first version we saw of box-result `i` said of itself. */
+  private noteFirstSighting(i: number, sighting: FirstSighting): void {
+    if (isRevisionCode(sighting.changeReason)) this.flags[i]! |= REASON_FIRST;
+    const v = sighting.yskVersion;
+    if (typeof v === 'number' && v > 0 && v <= 0x7fffffff) {
+      this.firstVersion[i] = v;
+      this.baselines[this.ballotSlot[i]!]!.add(v);
+    }
+  }
+
+  /** Takes the learned baselines; true when one moved (the altered flags of its ballot type may have changed). */
+  private takeBaseline(): boolean {
+    let moved = false;
+    this.baselines.forEach((baseline, slot) => {
+      const value = baseline.value();
+      if (value === this.firstVersionBaselines[slot]) return;
+      this.firstVersionBaselines[slot] = value;
+      moved = true;
+    });
+    return moved;
+  }
+
   private factsOf(entry: EntryInput): EntryFacts {
     return { observer: this.internObserver(entry.observer), createdAt: entry.createdAt, sheet: entry.sheet, at: -1, layout: -1 };
   }
@@ -830,6 +919,22 @@ export class ReconciliationState {
     return sum;
   }
 
+  /** Box counters of a scope per kind of box (they add up to `counters`). */
+  kindCounters(scope: Scope, ballot: BallotCode | null): Record<BoxKind, BoxCounters> {
+    const out = Object.fromEntries(BOX_KINDS.map((k) => [k, emptyCounters()])) as Record<BoxKind, BoxCounters>;
+    const region = this.scopeRegion(scope);
+    if (!region) return out;
+    for (const agg of this.aggregatesOf(region, ballot)) {
+      BOX_KINDS.forEach((kind, k) => {
+        const c = agg.kinds[k];
+        if (!c) return;
+        const into = out[kind];
+        for (const field of Object.keys(into) as (keyof BoxCounters)[]) into[field] += c[field];
+      });
+    }
+    return out;
+  }
+
   coverage(scope: Scope, ballot: BallotCode | null): Coverage {
     const region = this.scopeRegion(scope);
     const coverage: Coverage = {
@@ -837,6 +942,7 @@ export class ReconciliationState {
       ballot,
       asOf: new Date(this.now()).toISOString(),
       boxes: this.counters(scope, ballot),
+      kinds: this.kindCounters(scope, ballot),
       votes: { ysk: {}, org: {}, both: { boxes: 0, ysk: {}, org: {} } },
       registered: 0,
       voted: 0,
@@ -943,7 +1049,7 @@ export class ReconciliationState {
         for (let i = region.firstMember[b]!; i >= 0; i = this.nextMember[i]!) {
           const f = this.flags[i]!;
           if (f & STALE) stale.offer(i);
-          if (this.versions[i]! > 1) altered.offer(i);
+          if (this.isAltered(i)) altered.offer(i);
           if ((f & (HAS_YSK | HAS_ORG | EQUAL)) === (HAS_YSK | HAS_ORG)) mismatch.offer(i);
           if ((f & (HAS_YSK | HAS_ORG)) === HAS_YSK) waiting.offer(i);
         }
@@ -976,8 +1082,10 @@ export class ReconciliationState {
     return {
       key: boxKey(ref),
       ...ref,
+      kind: BOX_KINDS[this.kind[i]!]!,
       status: flags.status,
       altered: flags.altered,
+      alteredBeforeSeen: this.alteredBeforeSeen(i),
       conflicting: flags.conflicting,
       unconfirmed: flags.unconfirmed,
       stale: flags.stale,
@@ -1011,7 +1119,13 @@ export class ReconciliationState {
   private compareTuple(a: number, b: number): number {
     const ra = this.regionList[this.districtRegion[a]!]!;
     const rb = this.regionList[this.districtRegion[b]!]!;
-    return ra.province - rb.province || ra.district - rb.district || this.boxNo[a]! - this.boxNo[b]! || this.ballotSlot[a]! - this.ballotSlot[b]!;
+    return (
+      ra.province - rb.province ||
+      ra.district - rb.district ||
+      this.boxNo[a]! - this.boxNo[b]! ||
+      compareText(this.rumuzAt(a), this.rumuzAt(b)) ||
+      this.ballotSlot[a]! - this.ballotSlot[b]!
+    );
   }
 
   private compare(sort: ListSort, a: number, b: number): number {
@@ -1034,7 +1148,7 @@ export class ReconciliationState {
         if (query.flag === 'stale' && !(f & STALE)) return;
         if (query.flag === 'conflicting' && !(f & CONFLICTING)) return;
         if (query.flag === 'unconfirmed' && !(f & UNCONFIRMED)) return;
-        if (query.flag === 'altered' && this.versions[i]! <= 1) return;
+        if (query.flag === 'altered' && !this.isAltered(i)) return;
       }
       total++;
       if (after && !this.isAfter(sort, i, after)) return;
@@ -1063,6 +1177,7 @@ export class ReconciliationState {
       region.province - c.province ||
       region.district - c.district ||
       this.boxNo[i]! - c.boxNo ||
+      compareText(this.rumuzAt(i), c.rumuz ?? '') ||
       this.ballotSlot[i]! - ballotSlotOf.get(c.ballot)!;
     return d > 0;
   }
@@ -1071,6 +1186,27 @@ export class ReconciliationState {
     const regions = this.regionList.filter((r) => r.level === 'district');
     return regions.filter((r) => (query.province === undefined || r.province === query.province) && (query.district === undefined || r.district === query.district));
   }
+}
+
+/** Counts one box-result's flags into `c` (sign −1 takes them out). */
+function countInto(c: BoxCounters, f: number, altered: boolean, sign: 1 | -1): void {
+  c.total += sign;
+  if (f & HAS_YSK) {
+    c.yskPublished += sign;
+    if (f & HAS_ORG) {
+      if (f & EQUAL) c.match += sign;
+      else c.mismatch += sign;
+    } else c.yskOnly += sign;
+  } else if (f & HAS_ORG) c.orgOnly += sign;
+  if (f & HAS_ORG) c.entered += sign;
+  if (f & STALE) c.stale += sign;
+  if (altered) c.altered += sign;
+  if (f & CONFLICTING) c.conflicting += sign;
+  if (f & UNCONFIRMED) c.unconfirmed += sign;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function districtId(province: number, district: number): number | string {

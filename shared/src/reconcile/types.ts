@@ -1,5 +1,5 @@
 import type { BoxCounters } from '../api/contracts';
-import type { BoxRef, Entry, SheetVersion } from '../domain/box';
+import type { BoxKind, BoxRef, Entry, SheetVersion } from '../domain/box';
 import type { Sheet } from '../domain/sheet';
 import type { BoxStatus } from '../domain/status';
 
@@ -22,12 +22,20 @@ export interface ReconcileInput {
   /** ms since epoch */
   now: number;
   staleAfterMs: number;
+  /**
+   * the versiyon YSK gives a box's first publication in this election, when known (see
+   * `VersionBaseline`): a box first seen with a higher one was revised before we saw it
+   */
+  firstVersionBaseline?: number | null;
 }
 
 /** The reconciliation of one box-result. */
 export interface BoxReconciliation {
   status: BoxStatus;
+  /** revised after we first saw it, or first seen already revised */
   altered: boolean;
+  /** first seen already revised: a non-zero change code, or a versiyon above the election's first */
+  alteredBeforeSeen: boolean;
   conflicting: boolean;
   /** entries exist but none is agreed by `confirmations` observers nor confirmed: no organisation figure yet */
   unconfirmed: boolean;
@@ -59,6 +67,16 @@ export interface YskVersionInput {
   publishedAt: number;
   /** when this version was seen (ms since epoch); defaults to publishedAt */
   changedAt?: number;
+  /** what the box's first stored version said of itself (YSK's versiyon and change code) */
+  first?: FirstSighting | null;
+  /** the kind of box, when known (kept from registration otherwise) */
+  kind?: BoxKind;
+}
+
+/** YSK's own change tracking on the first version we stored of a box. */
+export interface FirstSighting {
+  yskVersion: number | null;
+  changeReason: number | null;
 }
 
 /** One observer entry as the state takes it. */

@@ -5,3 +5,4 @@ export * from './normalise';
 export * from './rows';
 export * from './time';
 export * from './recording';
+export * from './change-reasons';

@@ -1,8 +1,9 @@
 import { isYskEndpoint, parseQuery, buildQuery, type YskEndpoint } from './endpoints';
 
 /**
- * One recorded YSK response, a line of a JSONL recording. `body` is the raw text as it came
- * (so truncated and malformed payloads replay as they were); `at` is ISO UTC.
+ * One recorded YSK response, a line of a JSONL recording (`YSK_RECORD_DIR`). `body` is the raw
+ * text as it came (so truncated and malformed payloads replay as they were; empty for a 304);
+ * `at` is ISO UTC, when the request was sent; `headers` the response headers (lower-case names).
  */
 export interface YskRecord {
   at: string;
@@ -10,7 +11,10 @@ export interface YskRecord {
   /** The query string without `?`. */
   query: string;
   status: number;
+  headers?: Record<string, string>;
   body: string;
+  /** ms from request to the whole body */
+  latencyMs?: number;
 }
 
 /** Endpoint + query in YSK's parameter order: equal calls give equal keys. */
@@ -37,7 +41,12 @@ export function parseRecording(text: string): YskRecord[] {
     ) {
       throw new Error(`recording line ${i + 1} is not {at, endpoint, query, status, body}`);
     }
-    out.push({ at: r.at, endpoint: r.endpoint, query: r.query, status: r.status, body: r.body });
+    const record: YskRecord = { at: r.at, endpoint: r.endpoint, query: r.query, status: r.status, body: r.body };
+    if (r.headers && typeof r.headers === 'object' && !Array.isArray(r.headers)) {
+      record.headers = Object.fromEntries(Object.entries(r.headers).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    }
+    if (typeof r.latencyMs === 'number') record.latencyMs = r.latencyMs;
+    out.push(record);
   });
   return out;
 }

@@ -27,7 +27,7 @@ export const YSK_RESULT_ROW_KEYS: readonly string[] = [
   'gecerli_OY_TOPLAMI', 'gecersiz_OY_TOPLAMI',
   ...YSK_VOTE_COLUMNS,
   'sandik_SONUC_TUTANAGI', 'sandik_DOKUM_CETVELI', 'denetim_TUTANAGI', 'birlestirme_TUTANAGI_1', 'birlestirme_TUTANAGI_2',
-  'versiyon', 'son_ISLEM_TARIHI', 'degisiklik_NEDENI',
+  'versiyon', 'son_ISLEM_TARIHI', 'degisiklik_NEDENI', 'gumruk_SANDIK_TARIHI',
 ];
 
 /** A row with every key present and null, to be filled in. */

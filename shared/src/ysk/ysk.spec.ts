@@ -37,7 +37,7 @@ function resultRow(over: Record<string, unknown> = {}): YskResultRow {
     gecerli_OY_TOPLAMI: 252, gecersiz_OY_TOPLAMI: 10,
     parti7_ALDIGI_OY: 20, parti21_ALDIGI_OY: 120, parti3_ALDIGI_OY: 95, parti12_ALDIGI_OY: 12, parti40_ALDIGI_OY: 0,
     bagimsiz1_ALDIGI_OY: 5, bagimsiz_TOPLAM_OY: 5,
-    versiyon: 2, son_ISLEM_TARIHI: '2024-03-31T19:00:27.000+0000', degisiklik_NEDENI: 'Geçersiz oylar yeniden sayıldı',
+    versiyon: 2672, son_ISLEM_TARIHI: '2024-03-31T19:00:27.000+0000', degisiklik_NEDENI: 3,
     sandik_SONUC_TUTANAGI: 1,
   }, over);
   const parsed = parseYskPayload('getSecimSandikSonucList', [row]);
@@ -142,21 +142,22 @@ describe('result rows', () => {
   it('normalises a box row into an observation', () => {
     expect(normaliseResultRow(resultRow(), columns, ctx)).toEqual({
       ref: { election: '2024yerel', ballot: 2, province: 6, district: 405, boxNo: 1042 },
+      kind: 'domestic',
       yskBoxId: 8812345,
       neighbourhood: 120345,
       sheet: {
         registered: 306, voted: 262, validUncontested: 250, validAfterObjection: 2, valid: 252, invalid: 10,
         votes: { 'YENİDEN REFAH': 20, CHP: 120, 'AK PARTİ': 95, 'DEM PARTİ': 12, 'AHMET YILMAZ': 5 },
       },
-      yskVersion: 2,
+      yskVersion: 2672,
       yskChangedAt: '2024-03-31T19:00:27.000Z',
-      changeReason: 'Geçersiz oylar yeniden sayıldı',
+      changeReason: 3,
       fetchedAt: ctx.fetchedAt,
     });
   });
 
   it('reads null vote cells as 0 and empty tracking as null', () => {
-    const obs = normaliseResultRow(resultRow({ parti12_ALDIGI_OY: null, versiyon: null, son_ISLEM_TARIHI: null, degisiklik_NEDENI: '' }), columns, ctx)!;
+    const obs = normaliseResultRow(resultRow({ parti12_ALDIGI_OY: null, versiyon: null, son_ISLEM_TARIHI: null, degisiklik_NEDENI: null }), columns, ctx)!;
     expect(obs.sheet.votes['DEM PARTİ']).toBe(0);
     expect([obs.yskVersion, obs.yskChangedAt, obs.changeReason]).toEqual([null, null, null]);
   });
@@ -172,9 +173,23 @@ describe('result rows', () => {
     const noColumn = resultRow();
     delete (noColumn as Record<string, unknown>)['parti21_ALDIGI_OY'];
     expect(() => normaliseResultRow(noColumn, columns, ctx)).toThrow(YskRowError);
-    expect(() => normaliseResultRow(resultRow({ ilce_ID: null }), columns, ctx)).toThrow(/no il_ID/);
+    expect(() => normaliseResultRow(resultRow({ ilce_ID: null }), columns, ctx)).toThrow(/cannot be placed/);
     expect(() => normaliseResultRow(resultRow({ secim_TURU: 3 }), columns, ctx)).toThrow(/secimTuru 3/);
-    expect(() => normaliseResultRow(resultRow({ son_ISLEM_TARIHI: 'dün' }), columns, ctx)).toThrow(/dün/);
+  });
+
+  it('reads a bad timestamp (metadata) as null and notes it, keeping the row', () => {
+    const out = normaliseResultRows([resultRow({ son_ISLEM_TARIHI: 'dün' })], columns, ctx);
+    expect(out.observations).toHaveLength(1);
+    expect(out.observations[0]!.yskChangedAt).toBeNull();
+    expect(out.notes.join(' ')).toMatch(/dün/);
+  });
+
+  it('rejects one unreadable row and keeps the others', () => {
+    const noColumn = resultRow({ sandik_NO: 1043 });
+    delete (noColumn as Record<string, unknown>)['parti21_ALDIGI_OY'];
+    const out = normaliseResultRows([resultRow(), noColumn, resultRow({ sandik_NO: 1044, secim_TURU: 3 })], columns, ctx);
+    expect(out.observations.map((o) => o.ref.boxNo)).toEqual([1042]);
+    expect(out.rejected.map((r) => [r.index, r.code])).toEqual([[1, 'missing_column'], [2, 'wrong_ballot']]);
   });
 
   it('reports vote columns the map does not know', () => {
@@ -186,7 +201,7 @@ describe('result rows', () => {
 describe('payload schemas', () => {
   it('tolerates unknown fields and keeps them', () => {
     const parsed = parseYskPayload('getIlList', [{ il_ID: 6, il_ADI: 'ANKARA', yeni_ALAN: 'x' }]);
-    expect(parsed).toEqual({ ok: true, rows: [{ il_ID: 6, il_ADI: 'ANKARA', yeni_ALAN: 'x' }] });
+    expect(parsed).toMatchObject({ ok: true, rows: [{ il_ID: 6, il_ADI: 'ANKARA', yeni_ALAN: 'x', secim_CEVRESI_ID: null }], rejected: [], notes: [] });
   });
 
   it('fails renamed fields and wrong types', () => {
@@ -199,6 +214,16 @@ describe('payload schemas', () => {
     expect(parseYskPayload('getSecimSandikSonucList', [{ ...row, secmen_SAYISI: '306' }]).ok).toBe(false);
     expect(parseYskPayload('getSecimSandikSonucList', [{ ...row, parti3_ALDIGI_OY: '95' }]).ok).toBe(false);
     expect(parseYskPayload('getSecimSandikSonucList', { rows: [] }).ok).toBe(false);
+  });
+
+  it('rejects the bad rows of a payload and keeps the good ones', () => {
+    const row = { ...resultRow() } as Record<string, unknown>;
+    const parsed = parseYskPayload('getSecimSandikSonucList', [row, { ...row, sandik_NO: 1043, secmen_SAYISI: -1 }, { ...row, sandik_NO: 1044, gecerli_OY_TOPLAMI: 251.5 }, null]);
+    if (!parsed.ok) throw new Error(parsed.issues.join('; '));
+    expect(parsed.rows).toHaveLength(1);
+    expect(parsed.rejected.map((r) => r.index)).toEqual([1, 2, 3]);
+    expect(parsed.rejected[0]!.issues.join(' ')).toMatch(/secmen_SAYISI: figure must not be negative/);
+    expect(parsed.rejected[1]!.issues.join(' ')).toMatch(/gecerli_OY_TOPLAMI: figure must be a whole number/);
   });
 
   it('accepts box-number bounds as strings', () => {

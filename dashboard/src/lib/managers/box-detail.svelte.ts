@@ -79,6 +79,7 @@ export class BoxDetailManager {
         summary: d.summary,
         versions: Array.isArray(d.versions) ? [...d.versions].sort((a, b) => a.seq - b.seq) : [],
         entries: Array.isArray(d.entries) ? d.entries : [],
+        alteredBeforeSeen: d.alteredBeforeSeen ?? null,
       };
       this.error = null;
       this.notFound = false;

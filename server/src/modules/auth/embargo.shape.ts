@@ -11,7 +11,8 @@ export function blindCounters(c: BoxCounters): BoxCounters {
 }
 
 export function blindCoverage(c: Coverage): Coverage {
-  return { ...c, boxes: blindCounters(c.boxes), votes: { ysk: {}, org: c.votes.org }, registered: 0, voted: 0, valid: 0, invalid: 0 };
+  const kinds = c.kinds ? (Object.fromEntries(Object.entries(c.kinds).map(([k, v]) => [k, blindCounters(v)])) as Coverage['kinds']) : undefined;
+  return { ...c, boxes: blindCounters(c.boxes), ...(kinds ? { kinds } : {}), votes: { ysk: {}, org: c.votes.org }, registered: 0, voted: 0, valid: 0, invalid: 0 };
 }
 
 export function blindSummary(s: BoxSummary): BoxSummary {
@@ -19,6 +20,7 @@ export function blindSummary(s: BoxSummary): BoxSummary {
     ...s,
     status: s.org ? 'org_only' : 'awaiting',
     altered: false,
+    alteredBeforeSeen: false,
     stale: false,
     yskAgeMs: null,
     yskPublishedAt: null,

@@ -23,7 +23,7 @@ export interface ImportRow {
   issues?: Record<string, string>;
 }
 
-const HEADER_FIELDS = ['election', 'ballot', 'province', 'district', 'boxNo', 'observer', 'idempotencyKey'] as const;
+const HEADER_FIELDS = ['election', 'ballot', 'province', 'district', 'boxNo', 'rumuz', 'observer', 'idempotencyKey'] as const;
 const SHEET_FIELDS = ['registered', 'voted', 'validUncontested', 'validAfterObjection', 'valid', 'invalid'] as const;
 
 @Injectable()
@@ -108,7 +108,7 @@ export class EntriesService {
     for (const [i, r] of records.entries()) {
       const row = i + 2; // 1-based, after the header line
       const candidate = {
-        ref: { election: r.election || undefined, ballot: r.ballot, province: r.province, district: r.district, boxNo: r.boxNo },
+        ref: { election: r.election || undefined, ballot: r.ballot, province: r.province, district: r.district, boxNo: r.boxNo, rumuz: r.rumuz || undefined },
         sheet: {
           ...Object.fromEntries(SHEET_FIELDS.map((f) => [f, toCount(r[f])])),
           votes: Object.fromEntries(parties.filter((p) => r[p] !== '').map((p) => [p, toCount(r[p])])),
@@ -192,8 +192,9 @@ export class EntriesService {
   }
 
   private reconcileRef(key: string) {
-    const [election, ballot, province, district, boxNo] = key.split(':');
-    const parsed = entryBody.shape.ref.safeParse({ election, ballot, province, district, boxNo });
+    const [election, ballot, province, district, boxNo, rumuz, ...rest] = key.split(':');
+    const parsed = entryBody.shape.ref.safeParse({ election, ballot, province, district, boxNo, rumuz });
+    if (rest.length) throw new NotFoundException(`no box ${key}`);
     if (!parsed.success) throw new NotFoundException(`no box ${key}`);
     return parsed.data;
   }

@@ -5,6 +5,7 @@ import { ReconcileModule } from '../reconcile/reconcile.module';
 import { FeedController } from './feed.controller';
 import { FeedScheduler, YSK_QUEUE } from './feed.scheduler';
 import { FeedService } from './feed.service';
+import { SpecialBoxesService } from './special-boxes';
 
 @Module({
   imports: [
@@ -16,7 +17,7 @@ import { FeedService } from './feed.service';
     BullModule.registerQueue({ name: YSK_QUEUE }),
     ReconcileModule,
   ],
-  providers: [FeedService, FeedScheduler],
+  providers: [FeedService, SpecialBoxesService, FeedScheduler],
   controllers: [FeedController],
   exports: [FeedService],
 })

@@ -6,6 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { MetricsService } from '../metrics/metrics.service';
 import { backoffDelay } from './backoff';
 import { FeedService, type DistrictJob, type SweepJob } from './feed.service';
+import { SpecialBoxesService, type SpecialJob } from './special-boxes';
 import { YskFetchError } from './ysk.errors';
 
 export const YSK_QUEUE = 'ysk';
@@ -14,6 +15,7 @@ type Handlers = {
   discover: (data: Record<string, never>) => Promise<unknown>;
   sweep: (data: SweepJob) => Promise<unknown>;
   district: (data: DistrictJob) => Promise<unknown>;
+  special: (data: SpecialJob) => Promise<unknown>;
 };
 
 /** Requests-per-second cap as a BullMQ limiter (global across workers, kept in Redis); one job is one request. */
@@ -36,6 +38,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     discover: () => this.discover(),
     sweep: (data) => this.sweep(data),
     district: (data) => this.feed.pollDistrict(data),
+    special: (data) => this.special.poll(data),
   };
 
   constructor(
@@ -43,6 +46,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     @InjectQueue(YSK_QUEUE) private readonly queue: Queue,
     private readonly feed: FeedService,
     private readonly metrics: MetricsService,
+    private readonly special: SpecialBoxesService,
   ) {
     this.jobOpts = { attempts: config.YSK_MAX_ATTEMPTS, backoff: { type: 'jitter' }, removeOnComplete: true, removeOnFail: 1000 };
   }
@@ -114,8 +118,22 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
         schedulers++;
       }
     }
+    schedulers += await this.scheduleSpecial();
     this.logger.log(`YSK feed: ${schedulers} sweeps every ${this.config.YSK_POLL_INTERVAL_MS} ms over ballot types ${this.config.YSK_BALLOT_TYPES.join(', ')}`);
     return { schedulers };
+  }
+
+  /** One job scheduler per box kind (prison, customs, abroad) and general-election ballot type: see SpecialBoxesService. */
+  private async scheduleSpecial(): Promise<number> {
+    const jobs = this.special.jobs();
+    for (const job of jobs) {
+      await this.queue.upsertJobScheduler(
+        `special:${job.ballot}:${job.kind}`,
+        { every: this.config.YSK_POLL_INTERVAL_MS },
+        { name: 'special', data: job, opts: { ...this.jobOpts, attempts: 1 } },
+      );
+    }
+    return jobs.length;
   }
 
   /** Enqueues the province's due districts; a district already queued or running is not queued again. */

@@ -2,10 +2,9 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import {
   YURT_ICI,
   SANDIK_TURU,
+  boxBounds,
   boxKey,
-  normaliseResultRows,
   unmappedVoteColumns,
-  YskRowError,
   versionHash,
   type BallotCode,
   type Column,
@@ -21,8 +20,10 @@ import { ReconcileService } from '../reconcile/reconcile.service';
 import { ReferenceService } from '../reference/reference.service';
 import { STORE, type NewVersion, type Store } from '../store/store.port';
 import { FeedHealth, type FailureClass, type Transition } from './feed-health';
+import { readBoxRows, RowProblems } from './feed-rows';
 import { YskClient, type YskCallEvent } from './ysk.client';
 import { YskFetchError } from './ysk.errors';
+import { recorderForDir, type JsonlRecorder } from './ysk.recorder';
 
 const SEVERITY: Record<FeedHealthState, number> = { healthy: 0, slow: 1, failing: 2, paused: 3 };
 /** After this many unchanged sweeps a complete district is only re-checked every SLOW_EVERY sweeps. */
@@ -63,6 +64,10 @@ export class FeedService implements OnModuleDestroy {
   private readonly logger = new Logger(FeedService.name);
   readonly client: YskClient | null;
   readonly health: FeedHealth;
+  /** rows that could not become data and odd metadata, each reported once */
+  readonly rowProblems = new RowProblems((kind, scope, cause, details, raw) => this.incident(kind, scope, cause, details, raw, true));
+  /** YSK_RECORD_DIR: every raw answer, for replay */
+  readonly recorder: JsonlRecorder | null;
   private readonly columns = new Map<string, Column[]>();
   private readonly districts = new Map<string, number[]>();
   private readonly districtState = new Map<string, DistrictState>();
@@ -92,15 +97,23 @@ export class FeedService implements OnModuleDestroy {
       minSamples: 5,
       windowMs: config.FEED_WINDOW_MS,
     });
+    // only a node that polls records (an API-only node makes no calls)
+    this.recorder = config.YSK_BASE_URL && config.YSK_RECORD_DIR && config.YSK_WORKER ? recorderForDir(config.YSK_RECORD_DIR) : null;
     this.client = config.YSK_BASE_URL
-      ? new YskClient({ baseUrl: config.YSK_BASE_URL, timeoutMs: config.YSK_TIMEOUT_MS, observer: { onCall: (e) => this.onCall(e) } })
+      ? new YskClient({
+          baseUrl: config.YSK_BASE_URL,
+          timeoutMs: config.YSK_TIMEOUT_MS,
+          recorder: this.recorder ?? undefined,
+          observer: { onCall: (e) => this.onCall(e), onRows: (e) => void this.rowProblems.answer(e) },
+        })
       : null;
     this.timer = setInterval(() => void this.transitions(this.health.evaluate(Date.now())), Math.min(5_000, config.FEED_WINDOW_MS / 4));
     this.timer.unref();
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
+    await this.recorder?.close();
   }
 
   get election(): string {
@@ -129,7 +142,7 @@ export class FeedService implements OnModuleDestroy {
     );
     if (res.notModified) return this.districts.get(`${ballot}:${province}`) ?? [];
     const rows = res.rows.filter((r) => r.il_ID === province);
-    const unmatched = await this.reference.learnDistricts(province, rows.map((r) => ({ yskId: r.ilce_ID, name: r.ilce_ADI })));
+    const unmatched = await this.reference.learnDistricts(province, rows.map((r) => ({ yskId: r.ilce_ID, name: r.ilce_ADI ?? `#${r.ilce_ID}` })));
     if (unmatched.length) this.logger.warn(`YSK districts of ${province} not in the catalog: ${unmatched.map((u) => `${u.yskId} ${u.name}`).join(', ')}`);
     const ids = [...new Set(rows.map((r) => r.ilce_ID))];
     this.districts.set(`${ballot}:${province}`, ids);
@@ -145,7 +158,7 @@ export class FeedService implements OnModuleDestroy {
     return columns;
   }
 
-  private async columnsOf(ballot: BallotCode, province: number): Promise<Column[]> {
+  async columnsOf(ballot: BallotCode, province: number): Promise<Column[]> {
     return this.columns.get(`${ballot}:${province}`) ?? this.refreshColumns(ballot, province);
   }
 
@@ -188,16 +201,16 @@ export class FeedService implements OnModuleDestroy {
       rows = res.notModified ? [] : res.rows.filter((r) => r.ilce_ID === job.district);
       this.neighbourhoods.set(job.district, rows);
       await this.store.upsertNeighbourhoods(
-        rows.map((r) => ({ yskId: r.muhtarlik_ID, district: job.district, province: job.province, name: r.muhtarlik_ADI, minBox: boxNumber(r.min_SANDIK_NO), maxBox: boxNumber(r.max_SANDIK_NO) })),
+        rows.map((r) => ({ yskId: r.muhtarlik_ID, district: job.district, province: job.province, name: r.muhtarlik_ADI ?? `#${r.muhtarlik_ID}`, minBox: r.min_SANDIK_NO, maxBox: r.max_SANDIK_NO })),
       );
     }
     const boxes: BoxInfo[] = [];
     for (const r of rows) {
-      const [min, max] = [boxNumber(r.min_SANDIK_NO), boxNumber(r.max_SANDIK_NO)];
-      if (min === null || max === null || max < min || max - min > 5000) continue;
-      for (let boxNo = min; boxNo <= max; boxNo++) {
+      const bounds = boxBounds(r.min_SANDIK_NO, r.max_SANDIK_NO);
+      if (!bounds || bounds.max - bounds.min > 5000) continue;
+      for (let boxNo = bounds.min; boxNo <= bounds.max; boxNo++) {
         const ref = { election: this.election, ballot: job.ballot, province: job.province, district: job.district, boxNo };
-        boxes.push({ ...ref, key: boxKey(ref), yskBoxId: null, neighbourhood: r.muhtarlik_ID });
+        boxes.push({ ...ref, key: boxKey(ref), yskBoxId: null, neighbourhood: r.muhtarlik_ID, kind: 'domestic' });
       }
     }
     await this.reconcile.registerBoxes(boxes);
@@ -232,13 +245,10 @@ export class FeedService implements OnModuleDestroy {
     }
     let observations: YskObservation[];
     try {
-      observations = normaliseResultRows(res.rows, columns, { ...ctx, fetchedAt: res.fetchedAt }).observations;
+      observations = await readBoxRows(res.rows, columns, { ...ctx, fetchedAt: res.fetchedAt, kind: 'domestic' }, `district ${job.district}`, this.rowProblems);
     } catch (e) {
-      if (!(e instanceof YskRowError)) throw e;
-      this.yskClient().resetValidators();
-      throw new YskFetchError('schema', 'getSecimSandikSonucList', `district ${job.district}: ${e.message}`, {
-        url: '', status: 200, retryAfterMs: null, body: JSON.stringify(res.rows).slice(0, 64 * 1024), latencyMs: 0, issues: [e.message],
-      });
+      if (e instanceof YskFetchError) this.yskClient().forget('getSecimSandikSonucList', params);
+      throw e;
     }
     const result = await this.ingest(observations);
     state.unchangedPolls = result.stored ? 0 : state.unchangedPolls + 1;
@@ -260,7 +270,7 @@ export class FeedService implements OnModuleDestroy {
     const versions: NewVersion[] = real.map((o) => {
       const key = boxKey(o.ref);
       return {
-        box: { ...o.ref, key, yskBoxId: o.yskBoxId, neighbourhood: o.neighbourhood },
+        box: { ...o.ref, key, yskBoxId: o.yskBoxId, neighbourhood: o.neighbourhood, kind: o.kind },
         key,
         hash: versionHash(o),
         sheet: o.sheet,
@@ -281,7 +291,7 @@ export class FeedService implements OnModuleDestroy {
     if (revised) this.metrics.versionsStored.inc({ kind: 'revised' }, revised);
     this.totals.versions += stored.length;
     this.totals.changes += stored.length;
-    this.reconcile.applyYsk(outcomes);
+    this.reconcile.applyYsk(outcomes, new Map(versions.map((v) => [v.key, v.box.kind!])));
     return { stored: stored.length, revised };
   }
 
@@ -334,7 +344,7 @@ export class FeedService implements OnModuleDestroy {
     }
   }
 
-  private async incident(kind: string, scope: string, cause: string, details: Record<string, unknown>, raw: string | null, closed: boolean): Promise<void> {
+  async incident(kind: string, scope: string, cause: string, details: Record<string, unknown>, raw: string | null, closed: boolean): Promise<void> {
     const at = new Date().toISOString();
     const inc = await this.store.openIncident({ kind, scope, startedAt: at, cause, details, raw: raw ? raw.slice(0, 64 * 1024) : null });
     if (closed) await this.store.closeIncident(inc.id, at);
@@ -370,12 +380,6 @@ export class FeedService implements OnModuleDestroy {
       incidents: { open, recent },
     };
   }
-}
-
-/** YSK sends box-number bounds as strings. */
-function boxNumber(v: string | number | null | undefined): number | null {
-  const n = v === null || v === undefined || v === '' ? NaN : Number(v);
-  return Number.isInteger(n) && n > 0 ? n : null;
 }
 
 function iso(ms: number | null): string | null {

@@ -10,7 +10,7 @@ import { startSimulator, type RunningSimulator } from '../../simulator/server';
 import { SyntheticWorld } from '../../simulator/synthetic';
 import { YskClient, type YskCallEvent } from './ysk.client';
 import { parseRetryAfter, YskFetchError } from './ysk.errors';
-import { JsonlRecorder } from './ysk.recorder';
+import { JsonlRecorder, recorderForDir } from './ysk.recorder';
 
 const NIGHT_START = Date.parse('2024-03-31T17:00:00.000Z');
 const HOUR = 3_600_000;
@@ -64,7 +64,10 @@ describe('YskClient ↔ simulator over HTTP', () => {
     const hoods = await client.getMuhtarlikList({ secimId: ELECTION, secimTuru: 2, ilceId: 75 });
     if (hoods.notModified) throw new Error('fresh expected');
     expect(hoods.rows.length).toBeGreaterThan(5);
-    expect(typeof hoods.rows[0]!.min_SANDIK_NO).toBe('string');
+    // served as strings, as the real feed does; read as numbers
+    expect(typeof hoods.rows[0]!.min_SANDIK_NO).toBe('number');
+    const raw = (await (await fetch(`${sim.apiUrl}/getMuhtarlikList?secimId=${ELECTION}&secimTuru=2&ilceId=75&beldeId=&birimId=&secimCevresiId=&sandikTuru=&yurtIciDisi=`)).json()) as Record<string, unknown>[];
+    expect(typeof raw[0]!['min_SANDIK_NO']).toBe('string');
     expect(events.map((e) => e.outcome)).toEqual(['ok', 'ok', 'ok']);
     expect(events.every((e) => e.bytes > 0 && e.latencyMs >= 0)).toBe(true);
   });
@@ -128,7 +131,6 @@ describe('YskClient ↔ simulator over HTTP', () => {
     ['malformed JSON', { kind: 'malformed', count: 1 }, 'parse', null],
     ['HTML instead of JSON', { kind: 'malformed', variant: 'html', count: 1 }, 'parse', null],
     ['a renamed field', { kind: 'drift', count: 1 }, 'schema', null],
-    ['a field of the wrong type', { kind: 'drift', wrongType: 'il_ID', count: 1 }, 'schema', null],
   ];
   it.each(faultCases)('classifies %s', async (_name, fault, kind, retryAfterMs) => {
     await admin(sim, 'faults', fault);
@@ -140,6 +142,31 @@ describe('YskClient ↔ simulator over HTTP', () => {
     // The fault was for one call only: the next one is data again.
     const ok = await client.getIlList({ secimId: ELECTION, secimTuru: 2, yurtIciDisi: 1 });
     expect(ok.notModified ? [] : ok.rows).toHaveLength(2);
+  });
+
+  it('reads an id sent as a numeric string (metadata), and rejects a figure sent as a string', async () => {
+    await admin(sim, 'faults', { kind: 'drift', wrongType: 'il_ID', count: 1 });
+    const il = await client.getIlList({ secimId: ELECTION, secimTuru: 2, yurtIciDisi: 1 });
+    expect(il.notModified ? null : il.rows.map((r) => r.il_ID)).toEqual([62, 69]);
+    await admin(sim, 'clock', { advanceMs: 3 * HOUR });
+    await admin(sim, 'faults', { kind: 'drift', endpoints: ['getSecimSandikSonucList'], wrongType: 'secmen_SAYISI', count: 1 });
+    const err = await classify(client.getSecimSandikSonucList(boxParams(69, 75, 2)));
+    expect(err.kind).toBe('schema');
+    expect(err.details.issues!.join(' ')).toMatch(/secmen_SAYISI: figure must be a number/);
+  });
+
+  it('serves and reads result rows in the real JSON types', async () => {
+    await admin(sim, 'clock', { advanceMs: 30 * HOUR });
+    const res = await fetch(`${sim.apiUrl}/getSecimSandikSonucList?secimId=${ELECTION}&secimTuru=2&ilId=69&ilceId=75&beldeId=&birimId=&muhtarlikId=&cezaeviId=&sandikTuru=&sandikNoIlk=&sandikNoSon=&ulkeId=&disTemsilcilikId=&gumrukId=&yurtIciDisi=1&sandikRumuzIlk=&sandikRumuzSon=&secimCevresiId=&sandikId=&sorguTuru=`);
+    const rows = (await res.json()) as Record<string, unknown>[];
+    const boxes = rows.filter((r) => r['sandik_NO'] !== null);
+    expect(boxes.length).toBeGreaterThan(50);
+    for (const r of boxes) {
+      expect([typeof r['degisiklik_NEDENI'], typeof r['versiyon'], typeof r['son_ISLEM_TARIHI'], typeof r['sandik_SONUC_TUTANAGI'], r['sandik_RUMUZ']]).toEqual(['number', 'number', 'string', 'number', null]);
+      expect(r['versiyon']).toBeGreaterThanOrEqual(1000);
+    }
+    expect(boxes.some((r) => (r['degisiklik_NEDENI'] as number) > 0)).toBe(true);
+    expect(rows[rows.length - 1]).toMatchObject({ sandik_NO: null, muhtarlik_ADI: null });
   });
 
   it('classifies drift in result rows as schema, never data', async () => {
@@ -238,6 +265,33 @@ describe('YskClient ↔ simulator over HTTP', () => {
       expect(other.notModified ? null : other.rows).toEqual([]);
     } finally {
       await replay.close();
+    }
+  });
+});
+
+describe('YSK_RECORD_DIR', () => {
+  it('records every answer as the client saw it: 304s and errors too, with headers and latency', async () => {
+    const sim = await startSynthetic();
+    try {
+      const dir = path.join(mkdtempSync(path.join(tmpdir(), 'ysk-dir-')), 'nested');
+      const recorder = recorderForDir(dir, Date.parse('2024-03-31T17:00:00.000Z'));
+      expect(path.basename(recorder.file)).toBe(`ysk-2024-03-31T17-00-00-000Z-${process.pid}.jsonl`);
+      const client = new YskClient({ baseUrl: sim.apiUrl, timeoutMs: 2000, recorder });
+      await admin(sim, 'clock', { advanceMs: 2 * HOUR });
+      await client.getSecimSandikSonucList(boxParams(69, 75, 2));
+      await client.getSecimSandikSonucList(boxParams(69, 75, 2));
+      await admin(sim, 'faults', { kind: 'http429', retryAfter: 3, count: 1 });
+      await classify(client.getSecimSandikSonucList(boxParams(69, 75, 2)));
+      await recorder.close();
+      const records = parseRecording(readFileSync(recorder.file, 'utf8'));
+      expect(records.map((r) => r.status)).toEqual([200, 304, 429]);
+      expect(records[0]!.headers).toMatchObject({ etag: expect.any(String), 'last-modified': expect.any(String) });
+      expect(JSON.parse(records[0]!.body).length).toBeGreaterThan(1);
+      expect(records[1]!.body).toBe('');
+      expect(records[2]!.headers?.['retry-after']).toBe('3');
+      expect(records.every((r) => typeof r.latencyMs === 'number' && r.query.includes('ilceId=75'))).toBe(true);
+    } finally {
+      await sim.close();
     }
   });
 });

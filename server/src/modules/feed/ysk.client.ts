@@ -4,12 +4,13 @@ import {
   parseColumnMap,
   parseYskPayload,
   YskColumnMapError,
-  YskRowError,
   type Column,
   type NormaliseContext,
   type YskEndpoint,
   type YskObservation,
+  type YskMetaNote,
   type YskParams,
+  type YskRejectedRow,
   type YskRowTypes,
 } from '@gozcu/shared';
 import { parseRetryAfter, YskFetchError, type YskErrorKind } from './ysk.errors';
@@ -24,8 +25,18 @@ export interface YskCallEvent {
   bytes: number;
 }
 
+/** Rows of a good answer that failed their schema, and metadata coerced on the way. */
+export interface YskRowsEvent {
+  endpoint: YskEndpoint;
+  url: string;
+  rejected: YskRejectedRow[];
+  notes: YskMetaNote[];
+}
+
 export interface YskClientObserver {
   onCall(event: YskCallEvent): void;
+  /** called for an answer with rejected rows or coerced metadata (the answer is still data) */
+  onRows?(event: YskRowsEvent): void;
 }
 
 export interface YskClientOptions {
@@ -45,9 +56,12 @@ export interface YskCallOptions {
   conditional?: boolean;
 }
 
-/** A call's answer: fresh rows, or "unchanged since the last good answer" (HTTP 304). */
+/**
+ * A call's answer: fresh rows, or "unchanged since the last good answer" (HTTP 304). `rejected`
+ * rows failed their schema (the others are kept); `notes` are metadata fields coerced on the way.
+ */
 export type YskResponse<Row> =
-  | { notModified: false; rows: Row[]; fetchedAt: string; bytes: number }
+  | { notModified: false; rows: Row[]; rejected: YskRejectedRow[]; notes: YskMetaNote[]; fetchedAt: string; bytes: number }
   | { notModified: true; fetchedAt: string; bytes: 0 };
 
 interface Validators {
@@ -105,7 +119,7 @@ export class YskClient {
 
   /**
    * Box rows of a scope, normalised: `null` when unchanged (304). Aggregate rows are skipped;
-   * a row that cannot be read fails the whole call as `schema`.
+   * a row that cannot be read is left out; the call fails as `schema` only when no box row can.
    */
   async getBoxObservations(
     params: YskParams<'getSecimSandikSonucList'>,
@@ -115,15 +129,18 @@ export class YskClient {
   ): Promise<YskObservation[] | null> {
     const res = await this.call('getSecimSandikSonucList', params, call);
     if (res.notModified) return null;
-    try {
-      return normaliseResultRows(res.rows, columns, { ...ctx, fetchedAt: res.fetchedAt }).observations;
-    } catch (err) {
-      if (err instanceof YskRowError) {
-        this.validators.delete(this.url('getSecimSandikSonucList', params));
-        throw this.schemaError('getSecimSandikSonucList', params, err.message, [err.message]);
-      }
-      throw err;
+    const out = normaliseResultRows(res.rows, columns, { ...ctx, fetchedAt: res.fetchedAt });
+    if (out.observations.length === 0 && out.rejected.length > 0) {
+      this.validators.delete(this.url('getSecimSandikSonucList', params));
+      const issues = out.rejected.slice(0, 20).map((r) => r.message);
+      throw this.schemaError('getSecimSandikSonucList', params, issues[0]!, issues);
     }
+    return out.observations;
+  }
+
+  /** Forgets the conditional-request validators of one call (after its answer could not be used). */
+  forget<E extends YskEndpoint>(endpoint: E, params: YskParams<E>): void {
+    this.validators.delete(this.url(endpoint, params));
   }
 
   /** Forgets the conditional-request validators (all, or one call's). */
@@ -183,7 +200,8 @@ export class YskClient {
       clearTimeout(timer);
     }
 
-    if (status !== 304) this.opts.recorder?.record({ at: fetchedAt, endpoint, query, status, body });
+    // every answer as the client saw it, 304s and errors included (YSK_RECORD_DIR)
+    this.opts.recorder?.record({ at: fetchedAt, endpoint, query, status, headers: headerRecord(response.headers), body, latencyMs: this.now() - started });
     if (status === 304) {
       this.opts.observer?.onCall({ endpoint, outcome: 'not_modified', status, latencyMs: this.now() - started, bytes });
       return { notModified: true, fetchedAt, bytes: 0 };
@@ -206,8 +224,15 @@ export class YskClient {
     const lastModified = response.headers.get('last-modified');
     if (etag || lastModified) this.validators.set(url, { etag, lastModified });
     this.opts.observer?.onCall({ endpoint, outcome: 'ok', status, latencyMs: this.now() - started, bytes });
-    return { notModified: false, rows: parsed.rows, fetchedAt, bytes };
+    if (parsed.rejected.length || parsed.notes.length) this.opts.observer?.onRows?.({ endpoint, url, rejected: parsed.rejected, notes: parsed.notes });
+    return { notModified: false, rows: parsed.rows, rejected: parsed.rejected, notes: parsed.notes, fetchedAt, bytes };
   }
+}
+
+function headerRecord(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => (out[name.toLowerCase()] = value));
+  return out;
 }
 
 function describe(err: unknown): string {

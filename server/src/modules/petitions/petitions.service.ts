@@ -2,6 +2,7 @@ import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundExce
 import { randomUUID } from 'node:crypto';
 import {
   PETITION_TRANSITIONS,
+  changeReasonLabel,
   parseBoxKey,
   roleById,
   scopeAllowsBox,

@@ -51,6 +51,12 @@ export class ReconcileController {
     const found = await this.detail.detail(key);
     if (!found) throw new NotFoundException(`no box ${key}`);
     const visible = this.embargo.yskVisible(user);
-    return { ...found, summary: this.embargo.summary(user, found.summary), versions: visible ? found.versions : [], embargo: this.embargo.state(user) };
+    return {
+      ...found,
+      summary: this.embargo.summary(user, found.summary),
+      versions: visible ? found.versions : [],
+      alteredBeforeSeen: visible ? found.alteredBeforeSeen : null,
+      embargo: this.embargo.state(user),
+    };
   }
 }

@@ -1,6 +1,9 @@
 import { BadRequestException, Inject, Injectable, Logger, NotFoundException, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import {
   ReconciliationState,
+  refOfKey,
+  type BoxKind,
+  type FirstSighting,
   type BoxChange,
   type BoxRef,
   type Entry,
@@ -71,9 +74,9 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
     for (let after: string | undefined; ; ) {
       const page = await this.store.boxes({ election }, { after, limit: PAGE });
       if (!page.length) break;
-      for (const { box, latest, firstPublishedAt } of page) {
+      for (const { box, latest, firstPublishedAt, first } of page) {
         this.districts.set(box.district, box.province);
-        bulk.box(box, latest ? yskInput(latest, firstPublishedAt) : undefined);
+        bulk.box(refOfKey(box.key), latest ? yskInput(latest, firstPublishedAt, first) : undefined, box.kind);
         boxes++;
       }
       after = page[page.length - 1].box.key;
@@ -101,20 +104,24 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
     await this.store.upsertBoxes(boxes);
     for (const b of boxes) {
       this.districts.set(b.district, b.province);
-      this.state.registerBox(b);
+      this.state.registerBox(refOfKey(b.key), b.kind);
     }
     this.bus.emit('boxes.registered', { keys: boxes.map((b) => b.key) });
   }
 
-  /** Applies committed YSK appends and emits what changed. */
-  applyYsk(outcomes: AppendOutcome[]): BoxChange[] {
+  /**
+   * Applies committed YSK appends and emits what changed. `kinds` (box key → kind) places boxes
+   * first seen here, not registered before.
+   */
+  applyYsk(outcomes: AppendOutcome[], kinds?: ReadonlyMap<string, BoxKind>): BoxChange[] {
     const changes: BoxChange[] = [];
     for (const o of outcomes) {
       if (o.kind !== 'first' && o.kind !== 'revised') continue;
       // publishedAt only counts for a first publication; the state keeps the first one it saw
       const ref = refOf(o.version.key);
       this.districts.set(ref.district, ref.province);
-      const change = this.state.applyYsk(ref, yskInput(o.version, o.version.fetchedAt));
+      const first = o.kind === 'first' ? { yskVersion: o.version.yskVersion, changeReason: o.version.changeReason } : null;
+      const change = this.state.applyYsk(ref, { ...yskInput(o.version, o.version.fetchedAt, first), kind: kinds?.get(o.version.key) });
       if (change.changed) changes.push(change);
     }
     if (changes.length) this.bus.emit('boxes.changed', { changes, cause: 'ysk' });
@@ -184,7 +191,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
       this.state.registerBox(found.box);
       const before = this.state.summary(key);
       let last: BoxChange | null = null;
-      if (found.latest) last = this.state.applyYsk(ref, yskInput(found.latest, found.firstPublishedAt));
+      if (found.latest) last = this.state.applyYsk(ref, { ...yskInput(found.latest, found.firstPublishedAt, found.first), kind: found.box.kind });
       for (const e of entries) last = this.state.applyEntry(ref, entryInput(e));
       if (last && (last.changed || JSON.stringify(before) !== JSON.stringify(this.state.summary(key)))) changes.push({ ...last, changed: true });
     }
@@ -219,12 +226,11 @@ function unknownScope(q: { province?: number; district?: number }): string {
 }
 
 export function refOf(key: string): BoxRef {
-  const [election, ballot, province, district, boxNo] = key.split(':');
-  return { election, ballot: Number(ballot) as BoxRef['ballot'], province: Number(province), district: Number(district), boxNo: Number(boxNo) };
+  return refOfKey(key);
 }
 
-function yskInput(v: SheetVersion, firstPublishedAt: string | null) {
-  return { sheet: v.sheet, seq: v.seq, publishedAt: Date.parse(firstPublishedAt ?? v.fetchedAt), changedAt: Date.parse(v.fetchedAt) };
+function yskInput(v: SheetVersion, firstPublishedAt: string | null, first: FirstSighting | null = null) {
+  return { sheet: v.sheet, seq: v.seq, publishedAt: Date.parse(firstPublishedAt ?? v.fetchedAt), changedAt: Date.parse(v.fetchedAt), first };
 }
 
 function entryInput(e: Entry) {

@@ -1,5 +1,5 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
-import type { AlertRecord, AuditEntry, BoxInfo, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
+import { kindOfPlace, type AlertRecord, type AuditEntry, type BoxInfo, type District, type Entry, type Neighbourhood, type Province, type SheetVersion } from '@gozcu/shared';
 import type {
   AppendOutcome,
   ColumnMap,
@@ -63,6 +63,8 @@ const schemas = {
       boxNo: Number,
       yskBoxId: { type: Number, default: null },
       neighbourhood: { type: Number, default: null },
+      rumuz: { type: String, default: undefined },
+      kind: { type: String, default: undefined },
       latestSeq: { type: Number, default: 0 },
       // absent until the first version is stored (raised with $min, which sets a missing field)
       firstPublishedAt: { type: String },
@@ -77,7 +79,8 @@ const schemas = {
       sheet: sheetShape,
       yskVersion: { type: Number, default: null },
       yskChangedAt: { type: String, default: null },
-      changeReason: { type: String, default: null },
+      // YSK's numeric change code (Mixed: documents written before hold text)
+      changeReason: { type: Schema.Types.Mixed, default: null },
       fetchedAt: String,
     },
     { versionKey: false },
@@ -273,12 +276,17 @@ function toVersion(d: VersionDoc): SheetVersion {
     sheet: d.sheet,
     yskVersion: d.yskVersion ?? null,
     yskChangedAt: d.yskChangedAt ?? null,
-    changeReason: d.changeReason ?? null,
+    changeReason: reasonCode(d.changeReason),
     fetchedAt: d.fetchedAt,
   };
 }
+/** `degisiklik_NEDENI` as stored: a number (older documents may hold text, which reads as none). */
+function reasonCode(v: unknown): number | null {
+  if (typeof v === 'number') return v;
+  return typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : null;
+}
 function toBox(d: BoxDoc): BoxInfo {
-  return {
+  const box: BoxInfo = {
     key: d._id,
     election: d.election,
     ballot: d.ballot,
@@ -287,7 +295,10 @@ function toBox(d: BoxDoc): BoxInfo {
     boxNo: d.boxNo,
     yskBoxId: d.yskBoxId ?? null,
     neighbourhood: d.neighbourhood ?? null,
+    kind: d.kind ?? kindOfPlace(d),
   };
+  if (d.rumuz) box.rumuz = d.rumuz;
+  return box;
 }
 function toEntry(d: EntryDoc): Entry {
   return {
@@ -309,10 +320,11 @@ function scopeQuery(filter: BoxFilter): Record<string, unknown> {
   return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
 }
 function boxUpsert(b: BoxInfo) {
-  const { key, yskBoxId, neighbourhood, ...ref } = b;
+  const { key, yskBoxId, neighbourhood, kind, ...ref } = b;
   const set: Record<string, unknown> = {};
   if (yskBoxId !== null) set.yskBoxId = yskBoxId;
   if (neighbourhood !== null) set.neighbourhood = neighbourhood;
+  if (kind !== undefined) set.kind = kind;
   return {
     updateOne: {
       filter: { _id: key },
@@ -567,11 +579,25 @@ export class MongoStore implements Store {
   private async withLatest(query: Record<string, unknown>, limit: number): Promise<BoxWithLatest[]> {
     const docs = await this.m.boxes.find(query).sort({ _id: 1 }).limit(limit).lean<BoxDoc[]>();
     const withVersions = docs.filter((d) => d.latestSeq > 0);
-    const latest = withVersions.length
-      ? await this.m.versions.find({ $or: withVersions.map((d) => ({ key: d._id, seq: d.latestSeq })) }).lean<VersionDoc[]>()
-      : [];
-    const byKey = new Map(latest.map((v) => [v.key, toVersion(v)]));
-    return docs.map((d) => ({ box: toBox(d), latest: byKey.get(d._id) ?? null, firstPublishedAt: d.firstPublishedAt ?? null, versions: d.latestSeq }));
+    // the latest version and the first one (what YSK said when we first saw the box: altered before seen)
+    const wanted = withVersions.flatMap((d) => (d.latestSeq > 1 ? [{ key: d._id, seq: d.latestSeq }, { key: d._id, seq: 1 }] : [{ key: d._id, seq: d.latestSeq }]));
+    const found = wanted.length ? await this.m.versions.find({ $or: wanted }).lean<VersionDoc[]>() : [];
+    const byKey = new Map<string, SheetVersion>();
+    const firstByKey = new Map<string, SheetVersion>();
+    for (const v of found) {
+      if (v.seq === 1) firstByKey.set(v.key, toVersion(v));
+      if ((byKey.get(v.key)?.seq ?? 0) < v.seq) byKey.set(v.key, toVersion(v));
+    }
+    return docs.map((d) => {
+      const first = firstByKey.get(d._id);
+      return {
+        box: toBox(d),
+        latest: byKey.get(d._id) ?? null,
+        firstPublishedAt: d.firstPublishedAt ?? null,
+        first: first ? { yskVersion: first.yskVersion, changeReason: first.changeReason } : null,
+        versions: d.latestSeq,
+      };
+    });
   }
 
   async appendEntry(entry: NewEntry): Promise<EntryOutcome> {

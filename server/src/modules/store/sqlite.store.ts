@@ -2,7 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rea
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { AlertRecord, AuditEntry, BoxInfo, District, Entry, Neighbourhood, Province, SheetVersion } from '@gozcu/shared';
+import { kindOfPlace, refOfKey, type AlertRecord, type AuditEntry, type BoxInfo, type BoxKind, type District, type Entry, type Neighbourhood, type Province, type SheetVersion } from '@gozcu/shared';
 import type {
   AppendOutcome,
   ColumnMap,
@@ -45,11 +45,12 @@ CREATE INDEX IF NOT EXISTS neighbourhoods_district ON neighbourhoods (district);
 CREATE TABLE IF NOT EXISTS boxes (
   key TEXT PRIMARY KEY, election TEXT NOT NULL, ballot INTEGER NOT NULL, province INTEGER NOT NULL,
   district INTEGER NOT NULL, box_no INTEGER NOT NULL, ysk_box_id INTEGER, neighbourhood INTEGER,
-  latest_seq INTEGER NOT NULL DEFAULT 0, latest_hash TEXT, first_published_at TEXT);
+  latest_seq INTEGER NOT NULL DEFAULT 0, latest_hash TEXT, first_published_at TEXT,
+  kind TEXT, first_ysk_version INTEGER, first_change_reason INTEGER);
 CREATE INDEX IF NOT EXISTS boxes_scope ON boxes (province, district, key);
 CREATE TABLE IF NOT EXISTS versions (
   key TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, sheet TEXT NOT NULL,
-  ysk_version INTEGER, ysk_changed_at TEXT, change_reason TEXT, fetched_at TEXT NOT NULL,
+  ysk_version INTEGER, ysk_changed_at TEXT, change_reason INTEGER, fetched_at TEXT NOT NULL,
   PRIMARY KEY (key, seq), UNIQUE (key, hash)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entries (
   id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, hash TEXT NOT NULL, sheet TEXT NOT NULL,
@@ -298,7 +299,8 @@ interface VersionRow {
   sheet: string;
   ysk_version: number | null;
   ysk_changed_at: string | null;
-  change_reason: string | null;
+  /** an integer code; TEXT in files written before YSK's codes were read as numbers */
+  change_reason: number | string | null;
   fetched_at: string;
 }
 interface BoxRow {
@@ -313,6 +315,9 @@ interface BoxRow {
   latest_seq: number;
   latest_hash: string | null;
   first_published_at: string | null;
+  kind: BoxKind | null;
+  first_ysk_version: number | null;
+  first_change_reason: number | null;
 }
 interface EntryRow {
   id: number;
@@ -337,12 +342,18 @@ function toVersion(r: VersionRow): SheetVersion {
     sheet: JSON.parse(r.sheet),
     yskVersion: r.ysk_version,
     yskChangedAt: r.ysk_changed_at,
-    changeReason: r.change_reason,
+    changeReason: reasonCode(r.change_reason),
     fetchedAt: r.fetched_at,
   };
 }
+
+/** `degisiklik_NEDENI` as stored: a number (older files may hold text, which reads as none). */
+function reasonCode(v: number | string | null): number | null {
+  if (typeof v === 'number') return v;
+  return typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : null;
+}
 function toBox(r: BoxRow): BoxInfo {
-  return {
+  const box: BoxInfo = {
     key: r.key,
     election: r.election,
     ballot: r.ballot as BoxInfo['ballot'],
@@ -351,8 +362,30 @@ function toBox(r: BoxRow): BoxInfo {
     boxNo: r.box_no,
     yskBoxId: r.ysk_box_id,
     neighbourhood: r.neighbourhood,
+    kind: r.kind ?? kindOfPlace(r),
   };
+  const rumuz = refOfKey(r.key).rumuz;
+  if (rumuz) box.rumuz = rumuz;
+  return box;
 }
+
+/** The named parameters of the box upsert (kind null keeps the stored one). */
+function boxParams(b: BoxInfo) {
+  return { key: b.key, election: b.election, ballot: b.ballot, province: b.province, district: b.district, boxNo: b.boxNo, yskBoxId: b.yskBoxId, neighbourhood: b.neighbourhood, kind: b.kind ?? null };
+}
+
+/** Columns added after the first release: added to an older file, and filled from what it holds. */
+const MIGRATIONS: { table: string; column: string; ddl: string; backfill?: string }[] = [
+  { table: 'boxes', column: 'kind', ddl: 'ALTER TABLE boxes ADD COLUMN kind TEXT' },
+  {
+    table: 'boxes', column: 'first_ysk_version', ddl: 'ALTER TABLE boxes ADD COLUMN first_ysk_version INTEGER',
+    backfill: 'UPDATE boxes SET first_ysk_version = (SELECT v.ysk_version FROM versions v WHERE v.key = boxes.key AND v.seq = 1) WHERE latest_seq > 0',
+  },
+  {
+    table: 'boxes', column: 'first_change_reason', ddl: 'ALTER TABLE boxes ADD COLUMN first_change_reason INTEGER',
+    backfill: `UPDATE boxes SET first_change_reason = (SELECT CAST(v.change_reason AS INTEGER) FROM versions v WHERE v.key = boxes.key AND v.seq = 1 AND v.change_reason GLOB '[0-9]*') WHERE latest_seq > 0`,
+  },
+];
 function toEntry(r: EntryRow): Entry {
   return {
     id: toEntryId(r.id),
@@ -409,18 +442,30 @@ export class SqliteStore implements Store {
     this.db.pragma('cache_size = -131072');
     this.db.pragma('temp_store = MEMORY');
     this.db.exec(SCHEMA);
+    this.migrate();
     this.stmt = this.prepare();
     this.blobDir = this.file === ':memory:' ? mkdtempSync(join(tmpdir(), 'gozcu-blobs-')) : join(dirname(this.file), 'files');
+  }
+
+  private migrate(): void {
+    for (const m of MIGRATIONS) {
+      const columns = this.db.prepare<[], { name: string }>(`PRAGMA table_info(${m.table})`).all();
+      if (columns.some((c) => c.name === m.column)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.ddl);
+        if (m.backfill) this.db.exec(m.backfill);
+      })();
+    }
   }
 
   private prepare() {
     const d = this.db;
     return {
       upsertBox: d.prepare(
-        `INSERT INTO boxes (key, election, ballot, province, district, box_no, ysk_box_id, neighbourhood)
-         VALUES (@key, @election, @ballot, @province, @district, @boxNo, @yskBoxId, @neighbourhood)
+        `INSERT INTO boxes (key, election, ballot, province, district, box_no, ysk_box_id, neighbourhood, kind)
+         VALUES (@key, @election, @ballot, @province, @district, @boxNo, @yskBoxId, @neighbourhood, @kind)
          ON CONFLICT(key) DO UPDATE SET ysk_box_id = COALESCE(excluded.ysk_box_id, ysk_box_id),
-           neighbourhood = COALESCE(excluded.neighbourhood, neighbourhood)`,
+           neighbourhood = COALESCE(excluded.neighbourhood, neighbourhood), kind = COALESCE(excluded.kind, kind)`,
       ),
       boxRow: d.prepare<[string], BoxRow>(`SELECT * FROM boxes WHERE key = ?`),
       versionByHash: d.prepare<[string, string], { seq: number }>(`SELECT seq FROM versions WHERE key = ? AND hash = ?`),
@@ -432,6 +477,9 @@ export class SqliteStore implements Store {
       ),
       setLatest: d.prepare(
         `UPDATE boxes SET latest_seq = ?, latest_hash = ?, first_published_at = COALESCE(first_published_at, ?) WHERE key = ?`,
+      ),
+      setFirst: d.prepare(
+        `UPDATE boxes SET first_ysk_version = ?, first_change_reason = ? WHERE key = ?`,
       ),
       entryByIdem: d.prepare<[string], EntryRow>(`SELECT * FROM entries WHERE idempotency_key = ?`),
       insertEntry: d.prepare(
@@ -497,7 +545,7 @@ export class SqliteStore implements Store {
   }
 
   async upsertBoxes(boxes: BoxInfo[]): Promise<void> {
-    this.db.transaction(() => boxes.forEach((b) => this.stmt.upsertBox.run(b)))();
+    this.db.transaction(() => boxes.forEach((b) => this.stmt.upsertBox.run(boxParams(b))))();
   }
 
   async appendVersions(versions: NewVersion[]): Promise<AppendOutcome[]> {
@@ -506,8 +554,8 @@ export class SqliteStore implements Store {
       items.map((v): AppendOutcome => {
         let row = s.boxRow.get(v.key);
         if (row?.latest_hash === v.hash) return { kind: 'unchanged', key: v.key };
-        if (!row || v.box.yskBoxId !== row.ysk_box_id || v.box.neighbourhood !== row.neighbourhood) {
-          s.upsertBox.run(v.box);
+        if (!row || v.box.yskBoxId !== row.ysk_box_id || v.box.neighbourhood !== row.neighbourhood || (v.box.kind !== undefined && v.box.kind !== row.kind)) {
+          s.upsertBox.run(boxParams(v.box));
           row = s.boxRow.get(v.key)!;
         }
         const same = row.latest_seq ? s.versionByHash.get(v.key, v.hash) : undefined;
@@ -515,6 +563,7 @@ export class SqliteStore implements Store {
         const seq = row.latest_seq + 1;
         s.insertVersion.run(v.key, seq, v.hash, JSON.stringify(v.sheet), v.yskVersion, v.yskChangedAt, v.changeReason, v.fetchedAt);
         s.setLatest.run(seq, v.hash, v.fetchedAt, v.key);
+        if (seq === 1) s.setFirst.run(v.yskVersion, v.changeReason, v.key);
         const version: SheetVersion = {
           key: v.key,
           seq,
@@ -565,6 +614,7 @@ export class SqliteStore implements Store {
       box: toBox(r),
       latest: r.vseq ? toVersion({ ...(r as unknown as VersionRow), seq: r.vseq }) : null,
       firstPublishedAt: r.first_published_at,
+      first: r.latest_seq > 0 ? { yskVersion: r.first_ysk_version, changeReason: r.first_change_reason } : null,
       versions: r.latest_seq,
     }));
   }
@@ -574,7 +624,7 @@ export class SqliteStore implements Store {
     return this.db.transaction((): EntryOutcome => {
       const existing = s.entryByIdem.get(entry.idempotencyKey);
       if (existing) return { kind: 'duplicate', entry: toEntry(existing) };
-      s.upsertBox.run(entry.box);
+      s.upsertBox.run(boxParams(entry.box));
       const info = s.insertEntry.run(
         entry.key,
         entry.hash,

@@ -116,12 +116,31 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         [b.key, null, 0],
       ]);
       expect(inDistrict[0].firstPublishedAt).toBe('2024-03-31T18:00:00.000Z');
-      expect(inDistrict[0].box).toEqual(a);
+      expect(inDistrict[0].box).toEqual({ ...a, kind: 'domestic' });
       const page1 = await store.boxes({}, { limit: 2 });
       const page2 = await store.boxes({}, { after: page1[1].box.key, limit: 2 });
       expect([...page1, ...page2].map((r) => r.box.key)).toEqual([other.key, a.key, b.key].sort());
       expect(await store.box(a.key)).toMatchObject({ box: a, latest: { seq: 2 } });
+      expect(inDistrict[0].first).toEqual({ yskVersion: 1, changeReason: null });
+      expect(inDistrict[1].first).toBeNull();
       expect(await store.box('nope')).toBeNull();
+    });
+
+    it('keeps the kind and rumuz of a box, YSK’s numeric change code, and what the first version said', async () => {
+      const abroad = box(1, { province: 99, district: 100118, rumuz: 'B', kind: 'abroad' });
+      const prison = box(1092, { kind: 'prison' });
+      await store.upsertBoxes([prison]);
+      // an observer's entry knows no kind: the stored one stays
+      await store.appendEntry(entry({ ...prison, kind: undefined }, sheet(1, 1), 'idem-kind'));
+      const revisedBeforeSeen = { ...version(abroad, sheet(3, 4), 'a1', '2023-05-14T20:00:00.000Z', 1804), changeReason: 2 };
+      const [first] = await store.appendVersions([revisedBeforeSeen]);
+      expect(first).toMatchObject({ kind: 'first', version: { changeReason: 2, yskVersion: 1804 } });
+      await store.appendVersions([{ ...version(abroad, sheet(3, 5), 'a2', '2023-05-15T08:00:00.000Z', 1805), changeReason: 5 }]);
+      expect((await store.versions(abroad.key)).map((v) => v.changeReason)).toEqual([2, 5]);
+      const found = await store.box(abroad.key);
+      expect(found).toMatchObject({ box: { key: 'e1:2:99:100118:1:B', rumuz: 'B', kind: 'abroad', boxNo: 1 }, first: { yskVersion: 1804, changeReason: 2 }, versions: 2 });
+      expect((await store.box(prison.key))?.box.kind).toBe('prison');
+      expect((await store.boxes({ province: 99 })).map((r) => r.box.key)).toEqual([abroad.key]);
     });
 
     it('keeps observer entries with history, idempotent on the idempotency key', async () => {

@@ -1,4 +1,4 @@
-import type { AlertLevel, AlertRecord, AuditEntry, BallotCode, BoxInfo, Column, ComplaintStatus, District, Entry, Neighbourhood, PetitionStatus, PetitionText, PetitionView, PrincipalScope, Province, SheetVersion } from '@gozcu/shared';
+import type { AlertLevel, AlertRecord, AuditEntry, BallotCode, BoxInfo, FirstSighting, Column, ComplaintStatus, District, Entry, Neighbourhood, PetitionStatus, PetitionText, PetitionView, PrincipalScope, Province, SheetVersion } from '@gozcu/shared';
 
 /** A YSK version about to be stored; the caller has computed its content hash. */
 export interface NewVersion extends Omit<SheetVersion, 'seq'> {
@@ -28,6 +28,8 @@ export interface BoxWithLatest {
   latest: SheetVersion | null;
   /** when the first version was fetched */
   firstPublishedAt: string | null;
+  /** YSK's own tracking on the first version (versiyon, change code): "changed before we saw it" */
+  first: FirstSighting | null;
   versions: number;
 }
 
