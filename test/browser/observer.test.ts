@@ -54,7 +54,8 @@ describeBrowser('the observer on a phone, in Chromium', () => {
     await p.fill('[data-testid="login-username"]', username);
     await p.fill('[data-testid="login-password"]', `pw-${username}-0123456789`);
     await p.click('[data-testid="login-submit"]');
-    await p.waitForSelector('[data-testid="nav-my-boxes"]');
+    // an observer's home is "Sandıklarım" (role homes)
+    await p.waitForSelector('[data-testid="view-my-boxes"]');
   };
 
   beforeAll(async () => {
@@ -83,10 +84,11 @@ describeBrowser('the observer on a phone, in Chromium', () => {
     publishScreenshots();
   });
 
-  test('logs in and opens "Sandıklarım" from the header: the boxes in scope, per ballot type', async () => {
+  test('logs in, lands on "Sandıklarım", which the phone menu offers too: the boxes in scope, per ballot type', async () => {
     await signIn(page, 'musahit-a');
-    expect(await page.textContent('[data-testid="nav-my-boxes"]')).toBe('Sandıklarım');
-    await page.click('[data-testid="nav-my-boxes"]');
+    await page.click('[data-testid="nav-menu"]');
+    expect(await page.textContent('[data-testid="nav-myBoxes"]')).toBe('Sandıklarım');
+    await page.click('[data-testid="nav-myBoxes"]');
     await page.waitForSelector('[data-testid="view-my-boxes"]');
     await page.waitForSelector('[data-testid="obs-box"]');
     const keys = await page.$$eval('[data-testid="obs-box"]', (els) => els.map((e) => e.getAttribute('data-key')));
@@ -186,7 +188,6 @@ describeBrowser('the observer on a phone, in Chromium', () => {
     const phoneB = await chrome.browser.newContext(PHONE);
     const pb = await phoneB.newPage();
     await signIn(pb, 'musahit-b');
-    await pb.click('[data-testid="nav-my-boxes"]');
     await pb.waitForSelector(`[data-testid="obs-box"][data-key="${boxA.key}"]`);
     expect(await linesOf(pb, boxA.key)).toEqual(['none', 'unconfirmed']);
     await pb.click(`[data-testid="obs-box"][data-key="${boxA.key}"]`);

@@ -1140,7 +1140,7 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
       const outcomes = entries.map((entry): EntryOutcome => {
         const existing = s.entryByIdem.get(entry.idempotencyKey);
         if (existing) return { kind: 'duplicate', entry: toEntry(existing) };
-        s.upsertBox.run(entry.box);
+        s.upsertBox.run(boxParams(entry.box));
         const info = s.insertEntry.run(entry.key, entry.hash, JSON.stringify(entry.sheet), entry.observer, entry.source, entry.idempotencyKey, entry.createdAt, JSON.stringify(entry.warnings));
         const { box: _box, ...rest } = entry;
         return { kind: 'stored', entry: { ...rest, id: toEntryId(Number(info.lastInsertRowid)) } };
