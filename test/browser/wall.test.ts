@@ -1,3 +1,5 @@
+import { boxKey, type BoxRef } from '@gozcu/shared';
+import { ReconcileService } from '../../server/src/modules/reconcile/reconcile.service';
 /**
  * The wall dashboard in a real browser (Debian's Chromium via playwright-core): log in, open
  * the war room, advance the simulated night and watch counters, map colours and lists change
@@ -297,12 +299,16 @@ describeBrowser('wall dashboard in Chromium', () => {
     const N = 10_000;
     const header = 'ballot,province,district,boxNo,registered,voted,validUncontested,validAfterObjection,valid,invalid,idempotencyKey,AK PARTİ,CHP';
     const lines = [header];
+    const burstBoxes: BoxRef[] = [];
     for (let i = 0; i < N; i++) {
       const d = districts[i % districts.length]!;
       const boxNo = 5000 + Math.floor(i / districts.length);
       const a = 100 + (i % 50);
       lines.push(`2,69,${d},${boxNo},300,${a + 100 + 5},${a + 100},0,${a + 100},5,burst-${process.pid}-${i},${a},100`);
+      burstBoxes.push({ election: world.app.config.YSK_ELECTION_ID, ballot: 2, province: 69, district: d, boxNo });
     }
+    // entries are refused for boxes not on the register of boxes: register the burst's boxes first
+    await world.app.app.get(ReconcileService).registerBoxes(burstBoxes.map((ref, i) => ({ ...ref, key: boxKey(ref), yskBoxId: 9_000_000 + i, neighbourhood: null })));
     await page.evaluate(() => {
       const w = window as unknown as { __frames: { max: number; last: number; longest: number; tasks: number; run: boolean } };
       w.__frames = { max: 0, last: performance.now(), longest: 0, tasks: 0, run: true };

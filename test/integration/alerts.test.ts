@@ -70,6 +70,8 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
     app = await startApp({
       YSK_ELECTION_ID: ELECTION,
       YSK_BALLOT_TYPES: '2',
+      // one entry is the organisation's figure here: these tests are about alerts, not N-entry confirmation
+      ENTRY_CONFIRMATIONS: '1',
       GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
       COMPLAINT_RATE_LIMIT: '10000',
       STALE_AFTER_MINUTES: '20',

@@ -33,7 +33,7 @@ describe('security regressions (issue 13)', () => {
   let itAdmin: Session;
 
   beforeAll(async () => {
-    app = await startApp({ YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOGIN_MAX_FAILURES: '3', LOGIN_RATE_LIMIT: '10000', TRUST_PROXY: 'loopback', COMPLAINT_RATE_LIMIT: '10000' });
+    app = await startApp({ YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', ENTRY_CONFIRMATIONS: '1' /* one entry is the organisation's figure here: these tests are about access, not N-entry confirmation */, GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOGIN_MAX_FAILURES: '3', LOGIN_RATE_LIMIT: '10000', TRUST_PROXY: 'loopback', COMPLAINT_RATE_LIMIT: '10000' });
     store = app.app.get<Store>(STORE);
     admin = await login(app.url, 'admin', ADMIN_PASSWORD);
     await store.upsertDistricts([
