@@ -304,8 +304,9 @@ export class DistrictWatch {
   trustSums = true;
   /** fetch the whole list next time (a resweep, a quiet check, an unexplained mismatch) */
   forceFull = false;
-  /** legacy cadence when no aggregate is available: polls in a row that found nothing new */
+  /** legacy cadence when no aggregate is available: polls in a row that found nothing new, and the sweep of the last */
   unchangedPolls = 0;
+  lastPolledSweep = 0;
 
   constructor(register: readonly number[], now: number) {
     this.boxes = new DistrictBoxes(register);
