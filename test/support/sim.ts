@@ -10,11 +10,11 @@ export type { TruthBox };
 export const NIGHT_START = Date.parse('2024-03-31T17:00:00Z');
 
 /** A small synthetic election night on a manual clock, served over real HTTP. */
-export async function startSmallNight(opts: { election: string; plates: number[]; ballots: BallotCode[]; seed?: number; revisionRate?: number; latencyMs?: number }): Promise<RunningSimulator> {
+export async function startSmallNight(opts: { election: string; plates: number[]; ballots: BallotCode[]; seed?: number; revisionRate?: number; latencyMs?: number; etag?: boolean; maxRps?: number }): Promise<RunningSimulator> {
   const seed = opts.seed ?? 7;
   const geography = buildGeography({ plates: opts.plates, seed, dataDir: sharedDataDir() });
   const world = new SyntheticWorld({ geography, seed, electionId: opts.election, ballots: opts.ballots, nightStart: NIGHT_START, revisionRate: opts.revisionRate ?? 0.05 });
-  return startSimulator({ clock: new SimClock({ start: NIGHT_START, mode: 'manual' }), world, latencyMs: opts.latencyMs ?? 1, host: '127.0.0.1', port: 0 });
+  return startSimulator({ clock: new SimClock({ start: NIGHT_START, mode: 'manual' }), world, latencyMs: opts.latencyMs ?? 1, etag: opts.etag, maxRps: opts.maxRps, host: '127.0.0.1', port: 0 });
 }
 
 /** The simulator's truth: every box-result with its versions (as of a time, or the final truth). */

@@ -12,6 +12,13 @@ import { YskFetchError } from './ysk.errors';
 
 export const YSK_QUEUE = 'ysk';
 
+/** A repeating job: one per ballot type and province (the sweep); other kinds may be added at discovery. */
+interface ScheduledJob {
+  id: string;
+  name: keyof Handlers;
+  data: unknown;
+}
+
 type Handlers = {
   discover: (data: Record<string, never>) => Promise<unknown>;
   sweep: (data: SweepJob) => Promise<unknown>;
@@ -46,8 +53,8 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
   private worker: Worker | null = null;
   private timers: NodeJS.Timeout[] = [];
   private readonly jobOpts: { attempts: number; backoff: { type: string }; removeOnComplete: boolean; removeOnFail: number };
-  /** the sweeps there should be: from discovery (null until it ran) */
-  private expected: SweepJob[] | null = null;
+  /** the job schedulers there should be (every one repeats each poll interval): from discovery, null until it ran */
+  private expected: ScheduledJob[] | null = null;
   private readonly appliedResweeps = new Set<string>();
   private rebuilding: Promise<void> | null = null;
   private lastStoreSnapshot = 0;
@@ -153,9 +160,9 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   /** Learns provinces and districts, then (re)builds one job scheduler per ballot type and province. */
   private async discover(): Promise<{ schedulers: number }> {
-    const expected: SweepJob[] = [];
+    const expected: ScheduledJob[] = [];
     for (const ballot of this.config.YSK_BALLOT_TYPES) {
-      for (const province of await this.feed.discoverProvinces(ballot)) expected.push({ ballot, province });
+      for (const province of await this.feed.discoverProvinces(ballot)) expected.push({ id: `sweep:${ballot}:${province}`, name: 'sweep', data: { ballot, province } satisfies SweepJob });
     }
     this.expected = expected;
     await this.upsertSchedulers();
@@ -165,11 +172,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   private async upsertSchedulers(): Promise<void> {
     for (const s of this.expected ?? []) {
-      await this.queue.upsertJobScheduler(
-        `sweep:${s.ballot}:${s.province}`,
-        { every: this.controls.current.pollIntervalMs },
-        { name: 'sweep', data: s, opts: { ...this.jobOpts, attempts: 1 } },
-      );
+      await this.queue.upsertJobScheduler(s.id, { every: this.controls.current.pollIntervalMs }, { name: s.name, data: s.data, opts: { ...this.jobOpts, attempts: 1 } });
     }
     this.recovery.schedulersAt = Date.now();
     this.feed.setSignals({ schedulersMissing: 0 });
