@@ -78,6 +78,12 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // the queue's connection errors while Redis is down: one line per outage, not one per retry
+    let lastError = 0;
+    this.queue.on('error', (err: Error) => {
+      if (Date.now() - lastError > 30_000) this.logger.warn(`queue: ${err.message}`);
+      lastError = Date.now();
+    });
     await this.controls.load();
     if (!this.feed.client) {
       this.logger.log('YSK_BASE_URL is not set: the YSK feed is off');
@@ -96,7 +102,11 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     this.worker.on('failed', (job, err) => {
       if (!(err instanceof GateClosedError)) this.logger.warn(`${job?.name} ${JSON.stringify(job?.data)} failed (attempt ${job?.attemptsMade}): ${err.message}`);
     });
-    this.worker.on('error', (err) => this.logger.error(`worker: ${err.message}`));
+    let lastWorkerError = 0;
+    this.worker.on('error', (err) => {
+      if (Date.now() - lastWorkerError > 30_000) this.logger.error(`worker: ${err.message}`);
+      lastWorkerError = Date.now();
+    });
     this.controls.onChange((next, prev) => void this.onControls(next, prev));
     // every (re)connect of the queue's Redis: rebuild what Redis may have lost
     const client = await this.redisClient();
