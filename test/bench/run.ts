@@ -1,5 +1,7 @@
-/* `npm run bench`: runs every benchmark (or those named in BENCH=a,b) and prints tables. */
-import { readdirSync } from 'node:fs';
+/* `npm run bench`: runs every benchmark (or those named in BENCH=a,b) and prints tables;
+ * BENCH_JSON=FILE also writes the recorded figures as {"<name>": {"value", "unit", "target"?}}. */
+import { readdirSync, writeFileSync } from 'node:fs';
+import { results } from './table';
 
 async function main(): Promise<void> {
   const only = process.env.BENCH?.split(',').map((s) => s.trim());
@@ -12,6 +14,7 @@ async function main(): Promise<void> {
     await mod.run();
     if (global.gc) global.gc();
   }
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(results, null, 2)}\n`);
 }
 
 main().then(

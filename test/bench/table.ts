@@ -19,3 +19,10 @@ export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
+
+/** One figure for `BENCH_JSON=FILE`: `{"<name>": {"value": n, "unit": "...", "target": n?}}`. */
+export const results: Record<string, { value: number; unit: string; target?: number }> = {};
+
+export function record(name: string, value: number, unit: string, target?: number): void {
+  results[name] = { value: Number.isFinite(value) ? Math.round(value * 1000) / 1000 : value, unit, ...(target !== undefined ? { target } : {}) };
+}
