@@ -87,6 +87,31 @@ describe('FeedHealth', () => {
     expect(h.state()).not.toBe('paused');
   });
 
+  it('does not keep an endpoint we stopped calling after a failure paused (its calls are no longer needed)', () => {
+    const h = new FeedHealth(T, 0);
+    feed(h, 0, 3, 200);
+    h.record('getSecimSandikSonucList', 3_000, 500, 0, 'timeout');
+    // only the aggregates are polled from now on, and they succeed
+    for (let at = 4_000; at < 4_000 + T.pausedAfterMs * 2; at += 2_000) {
+      h.record('getSecimSonucList', at, 50, 500, null);
+      h.pollSucceeded(at);
+    }
+    expect(h.state('getSecimSandikSonucList')).toBe('healthy');
+    expect(h.state()).toBe('healthy');
+  });
+
+  it('counts "no successful answer" from when an idle endpoint is called again, not from its last success long ago', () => {
+    const h = new FeedHealth(T, 0);
+    h.record(EP, 0, 100, 0, null);
+    // idle for ten minutes (only aggregates polled), then called again and failing
+    const again = 600_000;
+    h.record(EP, again, 100, 0, 'http_5xx');
+    h.record(EP, again + 1_000, 100, 0, 'http_5xx');
+    expect(h.state(EP)).not.toBe('paused');
+    h.record(EP, again + T.pausedAfterMs, 100, 0, 'http_5xx');
+    expect(h.state(EP)).toBe('paused');
+  });
+
   it('does not call an endpoint paused just because it is called rarely', () => {
     const h = new FeedHealth(T, 0);
     h.record('getIlList', 0, 100, 500, null);

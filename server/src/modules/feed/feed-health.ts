@@ -71,9 +71,15 @@ class EndpointWindow {
   state: FeedHealthState = 'healthy';
   cause = '';
 
-  add(sample: Sample): void {
+  /** since when it has been called without a pause longer than the window (a call after an idle spell starts anew) */
+  activeSince: number | null = null;
+  lastAttemptAt: number | null = null;
+
+  add(sample: Sample, windowMs: number): void {
     this.samples.push(sample);
     this.firstAttemptAt ??= sample.at;
+    if (this.lastAttemptAt === null || sample.at - this.lastAttemptAt > windowMs) this.activeSince = sample.at;
+    this.lastAttemptAt = sample.at;
     if (!sample.failure) this.lastSuccessAt = sample.at;
     else this.lastFailureAt = sample.at;
   }
@@ -110,10 +116,12 @@ export interface EndpointFacts {
   t: HealthThresholds;
   /** window stats */
   s: LatencyStats;
-  /** the last success, or the first attempt */
+  /** the last success, or when we started asking (again, after an idle spell) */
   since: number;
   /** the newest answer was a failure */
   failingNow: boolean;
+  /** the endpoint was called within the window (an endpoint we stopped calling is idle, not paused) */
+  active: boolean;
   /** enough samples in the window to call it failing */
   enough: boolean;
   /** the commonest failure class in the window */
@@ -168,8 +176,8 @@ const secs = (ms: number) => Math.round(ms / 1000);
  */
 export const ENDPOINT_RULES: readonly HealthRule<EndpointFacts>[] = [
   {
-    id: 'no_answer', state: 'paused', says: 'we keep asking and nothing has succeeded for FEED_PAUSED_AFTER_MS (an endpoint merely called rarely is not paused while its last answer was a success)',
-    when: (f) => f.failingNow && f.now - f.since >= f.t.pausedAfterMs,
+    id: 'no_answer', state: 'paused', says: 'we keep asking (a call within the window) and nothing has succeeded for FEED_PAUSED_AFTER_MS (an endpoint called rarely, or no longer, is not paused for it)',
+    when: (f) => f.failingNow && f.active && f.now - f.since >= f.t.pausedAfterMs,
     cause: (f) => `no successful answer for ${secs(f.now - f.since)} s`,
   },
   {
@@ -272,7 +280,7 @@ export class FeedHealth {
   /** Records one request's outcome; returns the transitions it caused. */
   record(endpoint: string, at: number, ms: number, bytes: number, failure: FailureClass | null): Transition[] {
     const w = this.window(endpoint);
-    w.add({ at, ms, bytes, failure });
+    w.add({ at, ms, bytes, failure }, this.thresholds.windowMs);
     w.prune(at);
     return this.evaluate(at);
   }
@@ -379,8 +387,9 @@ export class FeedHealth {
     const s = w.stats(now, t.windowMs);
     return decide(ENDPOINT_RULES, {
       now, t, s,
-      since: w.lastSuccessAt ?? w.firstAttemptAt ?? now,
+      since: Math.max(w.lastSuccessAt ?? -Infinity, w.activeSince ?? w.firstAttemptAt ?? now),
       failingNow: w.lastFailureAt !== null && (w.lastSuccessAt === null || w.lastFailureAt > w.lastSuccessAt),
+      active: (w.lastAttemptAt ?? -Infinity) >= now - t.windowMs,
       enough: s.count >= t.minSamples,
       top: Object.entries(s.errors).sort((a, b) => b[1]! - a[1]!)[0]?.[0],
     });

@@ -182,7 +182,8 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   private async upsertSchedulers(): Promise<void> {
     for (const s of this.expected ?? []) {
-      await this.queue.upsertJobScheduler(s.id, { every: this.controls.current.pollIntervalMs }, { name: s.name, data: s.data, opts: { ...this.jobOpts, attempts: 1 } });
+      // a failed sweep is retried once or twice right away (after the backoff), not an interval later
+      await this.queue.upsertJobScheduler(s.id, { every: this.controls.current.pollIntervalMs }, { name: s.name, data: s.data, opts: { ...this.jobOpts, attempts: 3 } });
     }
     this.recovery.schedulersAt = Date.now();
     this.feed.setSignals({ schedulersMissing: 0 });

@@ -34,7 +34,7 @@ import { YskFetchError } from './ysk.errors';
 const SEVERITY: Record<FeedHealthState, number> = { healthy: 0, slow: 1, failing: 2, paused: 3 };
 /** Without aggregates (legacy cadence): after this many unchanged polls a district is only re-checked every SLOW_EVERY sweeps. */
 const SLOW_EVERY = 4;
-/** Aggregate calls of a province that fail in a row before its districts are polled the legacy way meanwhile. */
+/** Aggregate calls of a province refused or unreadable in a row before its districts are polled the legacy way meanwhile. */
 const AGGREGATE_FAILURES_BEFORE_FALLBACK = 3;
 
 export interface DistrictJob {
@@ -224,15 +224,24 @@ export class FeedService implements OnModuleDestroy {
     return w;
   }
 
+  /**
+   * How precisely a refresh may fetch: more box-number ranges cost requests and save rows. The
+   * ceiling FEED_MAX_RANGES is scaled by the spare share of the rate cap over the last minute, so
+   * under the cap's pressure a refresh makes one request and, with room to spare, several.
+   */
   private refreshOptions(): RefreshOptions {
-    return { maxRanges: this.config.FEED_MAX_RANGES, gap: this.config.FEED_RANGE_GAP, leaf: 8, maxProbes: 16 };
+    const now = Date.now();
+    const rps = this.health.overallStats(now, '1m').count / 60;
+    const spare = Math.max(0, 1 - rps / Math.max(0.001, this.controls.current.maxRps));
+    const maxRanges = Math.max(1, Math.round(this.config.FEED_MAX_RANGES * spare));
+    return { maxRanges, gap: this.config.FEED_RANGE_GAP, leaf: 8, maxProbes: 16 };
   }
 
   /**
    * One sweep of a province: its aggregates (`getSecimSonucList` with `ilId`, no `ilceId`: one
    * row per district) say which districts moved past what we hold; those are due, with the most
    * unseen change first. A quiet district is due for a whole-list check now and then. Without
-   * aggregates (the call fails three times in a row, or a district has no row) districts are
+   * aggregates (refused or unreadable three times in a row, or a district has no row) districts are
    * due the legacy way: every sweep while arriving, every fourth once quiet.
    */
   async sweep(job: SweepJob): Promise<DueJob[]> {
@@ -268,9 +277,12 @@ export class FeedService implements OnModuleDestroy {
       }
       this.markSuccess(job.province);
     } catch (err) {
-      const failures = (this.aggregateFailures.get(key) ?? 0) + 1;
+      // a refusal or a shape we cannot read, again and again, means this feed has no usable
+      // aggregates: poll the province without them meanwhile. Outages (5xx, timeouts, 429) only retry.
+      const unusable = err instanceof YskFetchError && (err.kind === 'http_4xx' || err.kind === 'schema' || err.kind === 'parse');
+      const failures = unusable ? (this.aggregateFailures.get(key) ?? 0) + 1 : 0;
       this.aggregateFailures.set(key, failures);
-      if (!(err instanceof YskFetchError) || failures < AGGREGATE_FAILURES_BEFORE_FALLBACK) throw err;
+      if (!unusable || failures < AGGREGATE_FAILURES_BEFORE_FALLBACK) throw err;
       await this.recordFailure(err, `sweep ${key} (aggregates unavailable ${failures} times in a row: districts polled without them)`);
     }
     const due: DueJob[] = [];
