@@ -108,7 +108,7 @@ describe('FeedHealth', () => {
     h.record(EP, again, 100, 0, 'http_5xx');
     h.record(EP, again + 1_000, 100, 0, 'http_5xx');
     expect(h.state(EP)).not.toBe('paused');
-    h.record(EP, again + T.pausedAfterMs, 100, 0, 'http_5xx');
+    for (let at = again + 10_000; at <= again + T.pausedAfterMs; at += 10_000) h.record(EP, at, 100, 0, 'http_5xx');
     expect(h.state(EP)).toBe('paused');
   });
 
