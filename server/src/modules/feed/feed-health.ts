@@ -58,8 +58,8 @@ const WINDOWS = { '1m': 60_000, '5m': 300_000, '15m': 900_000 } as const;
 export type WindowName = keyof typeof WINDOWS;
 const SEVERITY: Record<FeedHealthState, number> = { healthy: 0, slow: 1, failing: 2, paused: 3 };
 
-function percentile(sorted: number[], p: number): number | null {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : null;
+function percentile(sorted: ArrayLike<number>, p: number): number | null {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : null;
 }
 
 /** Samples of one endpoint over the last 15 minutes. */
@@ -85,27 +85,46 @@ class EndpointWindow {
   }
 
   prune(now: number): void {
-    const cutoff = now - WINDOWS['15m'];
-    let i = 0;
-    while (i < this.samples.length && this.samples[i].at < cutoff) i++;
-    if (i) this.samples.splice(0, i);
+    const i = this.startIndex(now - WINDOWS['15m']);
+    if (i > 1024 || (i > 0 && i * 4 > this.samples.length)) this.samples.splice(0, i);
+  }
+
+  /** The first sample at or after `from` (samples are in time order). */
+  private startIndex(from: number): number {
+    let lo = 0;
+    let hi = this.samples.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.samples[mid]!.at < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   stats(now: number, windowMs: number): LatencyStats {
     const from = now - windowMs;
-    const recent = this.samples.filter((s) => s.at >= from);
-    const ok = recent.filter((s) => !s.failure).map((s) => s.ms).sort((a, b) => a - b);
+    const start = this.startIndex(from);
+    const n = this.samples.length - start;
+    const ok = new Float64Array(n);
+    let okCount = 0;
+    let bytes = 0;
     const errors: LatencyStats['errors'] = {};
-    for (const s of recent) if (s.failure) errors[s.failure] = (errors[s.failure] ?? 0) + 1;
-    const failed = recent.length - ok.length;
+    for (let i = start; i < this.samples.length; i++) {
+      const s = this.samples[i]!;
+      bytes += s.bytes;
+      if (s.failure) errors[s.failure] = (errors[s.failure] ?? 0) + 1;
+      else ok[okCount++] = s.ms;
+    }
+    const sorted = ok.subarray(0, okCount).sort();
+    const failed = n - okCount;
     return {
-      count: recent.length,
-      p50: percentile(ok, 50),
-      p95: percentile(ok, 95),
-      p99: percentile(ok, 99),
-      errorRate: recent.length ? failed / recent.length : 0,
+      count: n,
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      p99: percentile(sorted, 99),
+      errorRate: n ? failed / n : 0,
       errors,
-      bytes: recent.reduce((sum, s) => sum + s.bytes, 0),
+      bytes,
     };
   }
 }
@@ -170,6 +189,8 @@ export interface HealthRule<F> {
 }
 
 const secs = (ms: number) => Math.round(ms / 1000);
+/** While healthy, successes are judged at most this often (the timer judges the rest). */
+const EVALUATE_EVERY_MS = 250;
 
 /**
  * The state of one endpoint: the first rule that holds decides. (Table, top to bottom.)
@@ -269,6 +290,7 @@ export class FeedHealth {
   private leftPausedAt: number | null = null;
   private signals: FeedSignals = NO_SIGNALS;
   private readonly startedAt: number;
+  private lastEvaluatedAt = -Infinity;
 
   constructor(
     private readonly thresholds: HealthThresholds = DEFAULT_THRESHOLDS,
@@ -277,18 +299,29 @@ export class FeedHealth {
     this.startedAt = startedAt;
   }
 
-  /** Records one request's outcome; returns the transitions it caused. */
+  /**
+   * Records one request's outcome; returns the transitions it caused. While everything is
+   * healthy a success is only judged every EVALUATE_EVERY_MS (the feed makes 100+ requests a
+   * second; the one-second timer judges the rest); a failure, or anything not healthy, at once.
+   */
   record(endpoint: string, at: number, ms: number, bytes: number, failure: FailureClass | null): Transition[] {
     const w = this.window(endpoint);
     w.add({ at, ms, bytes, failure }, this.thresholds.windowMs);
     w.prune(at);
+    if (!failure && this.quiet(at) && w.state === 'healthy') return [];
     return this.evaluate(at);
   }
 
   /** A poll (an aggregate sweep or a box list) succeeded: what "healthy" needs recently. */
   pollSucceeded(at: number): Transition[] {
     this.lastPollSuccess = Math.max(this.lastPollSuccess ?? 0, at);
+    if (this.quiet(at)) return [];
     return this.evaluate(at);
+  }
+
+  /** Healthy and judged a moment ago: nothing a success could change. */
+  private quiet(at: number): boolean {
+    return this.overall === 'healthy' && at - this.lastEvaluatedAt < EVALUATE_EVERY_MS && at >= this.lastEvaluatedAt;
   }
 
   /** YSK told us to wait (Retry-After) or we are backing off: `paused` while a long wait lasts. */
@@ -306,6 +339,7 @@ export class FeedHealth {
 
   /** Re-evaluates with the passing of time alone (no success for a while → failing, paused). */
   evaluate(now: number): Transition[] {
+    this.lastEvaluatedAt = now;
     const transitions: Transition[] = [];
     for (const [name, w] of this.endpoints) {
       const next = this.classify(w, now);
