@@ -46,7 +46,7 @@ describeBrowser('alerts in Chromium', () => {
   beforeAll(async () => {
     push = await pushService();
     app = await startApp(
-      { YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, ALERT_PUSH_CA_FILE: push.caFile, ALERT_SWEEP_SECONDS: '3600', LOGIN_RATE_LIMIT: '10000' },
+      { YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', ENTRY_CONFIRMATIONS: '1' /* one entry is the figure: this tests alerts, not confirmation */, GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, ALERT_PUSH_CA_FILE: push.caFile, ALERT_SWEEP_SECONDS: '3600', LOGIN_RATE_LIMIT: '10000' },
       { port: await freePort() },
     );
     store = app.app.get<Store>(STORE);
