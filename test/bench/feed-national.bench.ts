@@ -15,6 +15,8 @@
  *   BENCH_FEED_NATIONAL_SIM_RPS    the simulator's 429 threshold (default 150)
  *   BENCH_FEED_NATIONAL_FAULTS     0 = no faults (default 1)
  *   BENCH_FEED_NATIONAL_CONCURRENCY YSK_CONCURRENCY (default 16)
+ *   BENCH_FEED_NATIONAL_GZIP       1 = the simulator gzips its answers (bytes then counted on the wire, decoded beside them)
+ *   BENCH_FEED_NATIONAL_PROFILE    a directory: the server writes a V8 CPU profile there (--cpu-prof)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -65,6 +67,7 @@ export async function run(): Promise<void> {
   const rps = Number(env('RPS', '140'));
   const simRps = Number(env('SIM_RPS', '150'));
   const withFaults = env('FAULTS', '1') !== '0';
+  const gzip = env('GZIP', '0') === '1';
   const concurrency = env('CONCURRENCY', '16');
   const election = `national${process.pid}`;
   const seed = 2014;
@@ -72,7 +75,7 @@ export async function run(): Promise<void> {
   const geography = buildGeography({ plates, seed, dataDir: sharedDataDir(), boxScale: Number(env('BOX_SCALE', '0.98')) });
   const world = new SyntheticWorld({ geography, seed, electionId: election, ballots: [BALLOT], nightStart: NIGHT_START, revisionRate: 0.02 });
   const clock = new SimClock({ start: NIGHT_START - 3_600_000, mode: 'manual' });
-  const sim = await startSimulator({ clock, world, latencyMs: 20, etag: false, maxRps: simRps, host: '127.0.0.1', port: 0 });
+  const sim = await startSimulator({ clock, world, latencyMs: 20, etag: false, maxRps: simRps, gzip, host: '127.0.0.1', port: 0 });
   const engine = sim.engine!;
   const nightEnd = NIGHT_START + Math.round(NIGHT_MS * fraction);
   const wallNight = (nightEnd - NIGHT_START) / speed;
@@ -87,7 +90,9 @@ export async function run(): Promise<void> {
     YSK_BACKOFF_BASE_MS: '250', YSK_BACKOFF_CAP_MS: '5000', YSK_MAX_ATTEMPTS: '20', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
     STALE_AFTER_MINUTES: '600',
   };
-  const server: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'server', 'dist', 'main.js')], { env: serverEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+  const profile = process.env.BENCH_FEED_NATIONAL_PROFILE;
+  const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const server: ChildProcess = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'server', 'dist', 'main.js')], { env: serverEnv, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   let peakRss = 0;
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssOf(server.pid!))), 500);
@@ -209,6 +214,7 @@ export async function run(): Promise<void> {
     const changes = rows.length;
     const requests = sim.traffic.requests - warm.requests;
     const bytes = sim.traffic.bytes - warm.bytes;
+    const decoded = sim.traffic.decodedBytes - warm.decodedBytes;
     // naive whole-list polling at the same interval (every district, every interval, unconditionally), estimated from the truth
     const districts = geography.districts.length;
     const sample = engine.resultRows(BALLOT, { district: geography.districts[0]!.id }, nightEnd + 40 * NIGHT_MS);
@@ -225,7 +231,7 @@ export async function run(): Promise<void> {
     // naive at the simulator's cap: whole lists back to back at 150 requests/s
     const sweepAtCapS = districts / simRps;
 
-    const size = `${plates.length} provinces, ${districts} districts, ${world.boxCount.toLocaleString('en-US')} boxes, one ballot type; ${speed}× night (${(wallNight / 60_000).toFixed(1)} min of ${fraction === 1 ? 'the whole' : `${fraction} of the`} six-hour night); poll ${pollMs} ms, cap ${rps} req/s, simulator 429 above ${simRps} req/s, no ETags${withFaults ? ', faults' : ''}`;
+    const size = `${plates.length} provinces, ${districts} districts, ${world.boxCount.toLocaleString('en-US')} boxes, one ballot type; ${speed}× night (${(wallNight / 60_000).toFixed(1)} min of ${fraction === 1 ? 'the whole' : `${fraction} of the`} six-hour night); poll ${pollMs} ms, cap ${rps} req/s, simulator 429 above ${simRps} req/s, no ETags${gzip ? ', gzip' : ''}${withFaults ? ', faults' : ''}`;
     printTable(`National night: publish → stored (${size})`, [
       {
         'versions (truth)': truthVersions, stored: changes, missed: missedVersions, 'lag p50 s': +percentile(lags, 50).toFixed(2), 'lag p95 s': +percentile(lags, 95).toFixed(2),
@@ -234,7 +240,8 @@ export async function run(): Promise<void> {
       },
     ]);
     printTable('National night: requests and bytes per detected change', [
-      { poller: 'Gözcü (aggregates, ranges, bisection; no ETags)', requests, 'MiB': +(bytes / 1048576).toFixed(1), changes, 'requests/change': +(requests / changes).toFixed(3), 'KiB/change': +(bytes / 1024 / changes).toFixed(2), '429 answers': sim.traffic.throttled - warm.throttled },
+      { poller: `Gözcü (aggregates, ranges, bisection; no ETags${gzip ? '; gzip on the wire' : ''})`, requests, 'MiB': +(bytes / 1048576).toFixed(1), changes, 'requests/change': +(requests / changes).toFixed(3), 'KiB/change': +(bytes / 1024 / changes).toFixed(2), '429 answers': sim.traffic.throttled - warm.throttled },
+      ...(gzip ? [{ poller: 'Gözcü, the same answers decoded', requests, 'MiB': +(decoded / 1048576).toFixed(1), changes, 'requests/change': +(requests / changes).toFixed(3), 'KiB/change': +(decoded / 1024 / changes).toFixed(2), '429 answers': '–' }] : []),
       { poller: `naive whole lists every ${pollMs / 1000} s (estimated; needs ${Math.round(districts / (pollMs / 1000))} req/s)`, requests: naive.requests, 'MiB': +(naive.bytes / 1048576).toFixed(1), changes, 'requests/change': +(naive.requests / changes).toFixed(3), 'KiB/change': +(naive.bytes / 1024 / changes).toFixed(2), '429 answers': '–' },
       { poller: `naive at ${simRps} req/s (a whole sweep every ${sweepAtCapS.toFixed(1)} s)`, requests: '–', 'MiB': '–', changes: '–', 'requests/change': '–', 'KiB/change': '–', '429 answers': '–' },
     ]);
@@ -251,6 +258,7 @@ export async function run(): Promise<void> {
     record('feed_national_lag_p99', percentile(lags, 99), 's');
     record('feed_national_converged_after_end', convergedAfter ?? -1, 's', 60);
     record('feed_national_kib_per_change', bytes / 1024 / changes, 'KiB', 5);
+    record('feed_national_decoded_kib_per_change', decoded / 1024 / changes, 'KiB');
     record('feed_national_requests_per_change', requests / changes, 'requests');
     record('feed_national_naive_kib_per_change', naive.bytes / 1024 / changes, 'KiB');
     record('feed_national_peak_rss', peakRss, 'MB', 500);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import {
   formatYskTime,
@@ -29,6 +30,8 @@ export interface SimulatorOptions {
   etag?: boolean;
   /** Answer 429 with Retry-After above this many YSK calls in any second (wall clock); 0 or unset = no limit. */
   maxRps?: number;
+  /** Compress answers with gzip when the client accepts it (default false; whether the real server does is not known). */
+  gzip?: boolean;
   host?: string;
   port?: number;
 }
@@ -50,7 +53,10 @@ export interface SimTraffic {
   requests: number;
   throttled: number;
   notModified: number;
+  /** body bytes on the wire (compressed when gzip is on) */
   bytes: number;
+  /** body bytes before compression */
+  decodedBytes: number;
 }
 
 /** Calls in the last second, for the simulator's rate limit (a sliding one-second window). */
@@ -139,7 +145,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const hung = new Set<ServerResponse>();
   const etags = opts.etag !== false;
   const limit = opts.maxRps && opts.maxRps > 0 ? new SlidingWindow(opts.maxRps) : null;
-  const traffic: SimTraffic = { requests: 0, throttled: 0, notModified: 0, bytes: 0 };
+  const traffic: SimTraffic = { requests: 0, throttled: 0, notModified: 0, bytes: 0, decodedBytes: 0 };
   const timers = new Set<NodeJS.Timeout>();
   const addFault = (spec: FaultSpec) => {
     const now = clock.now();
@@ -307,6 +313,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       return;
     }
     const length = Buffer.byteLength(body);
+    traffic.decodedBytes += length;
+    if (opts.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+      const zipped = gzipSync(body, { level: 6 });
+      traffic.bytes += zipped.length;
+      headers['content-encoding'] = 'gzip';
+      headers['content-length'] = String(zipped.length);
+      res.writeHead(status, headers);
+      res.end(zipped);
+      return;
+    }
     traffic.bytes += length;
     headers['content-length'] = String(length);
     res.writeHead(status, headers);
@@ -344,6 +360,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         mode: replay ? 'replay' : 'world',
         etag: etags,
         maxRps: opts.maxRps ?? 0,
+        gzip: !!opts.gzip,
         now: new Date(now).toISOString(),
         electionId: w?.electionId ?? null,
         ballots: w?.ballots ?? [],

@@ -164,6 +164,19 @@ describe('simulator HTTP: ETag switch and rate limit', () => {
     }
   });
 
+  it('SIM_GZIP=1 compresses answers for a client that accepts gzip, and counts the bytes on the wire', async () => {
+    const opts = simulatorOptionsFromEnv({ SIM_PROVINCES: '69', SIM_CLOCK: 'manual', SIM_GZIP: '1', SIM_LATENCY_MS: '0' });
+    const sim = await startSimulator(opts);
+    try {
+      const res = await fetch(`${sim.apiUrl}/getSecimSonucList?${q(2, 69)}`);
+      expect(res.headers.get('content-encoding')).toBe('gzip');
+      expect(JSON.parse(await res.text()).length).toBeGreaterThan(1);
+      expect(sim.traffic.bytes).toBeLessThan(sim.traffic.decodedBytes / 3);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('SIM_MAX_RPS answers 429 with Retry-After above the limit', async () => {
     const opts = simulatorOptionsFromEnv({ SIM_PROVINCES: '69', SIM_CLOCK: 'manual', SIM_MAX_RPS: '5', SIM_LATENCY_MS: '0' });
     const sim = await startSimulator(opts);

@@ -12,8 +12,9 @@ import {
 
 type Row = Record<string, unknown>;
 
-const sheet = (n: number, extra = 0): Row => ({
+const sheet = (n: number, extra = 0, versiyon = 1): Row => ({
   sandik_NO: n,
+  versiyon,
   oy_KULLANAN_SECMEN_SAYISI: 200 + (n % 50),
   itirazsiz_GECERLI_OY_SAYISI: 190 + (n % 50) + extra,
   itirazli_GECERLI_OY_SAYISI: 0,
@@ -32,6 +33,8 @@ class FakeDistrict implements DistrictIO {
   probes = 0;
   /** an aggregate that is not the plain sum of the rows (semantics we cannot compare) */
   skew = 0;
+  /** an aggregate whose versiyon is the newest box's, not the sum */
+  versionIsMax = false;
   constructor(readonly register: number[]) {}
 
   publish(n: number, row = sheet(n)): void {
@@ -49,6 +52,7 @@ class FakeDistrict implements DistrictIO {
       for (const [k, v] of Object.entries(row)) if (k !== 'sandik_NO' && typeof v === 'number') agg[k] = ((agg[k] as number | undefined) ?? 0) + v;
     }
     if (this.skew) agg['gecerli_OY_TOPLAMI'] = ((agg['gecerli_OY_TOPLAMI'] as number) ?? 0) + this.skew;
+    if (this.versionIsMax) agg['versiyon'] = Math.max(0, ...[...this.published.values()].map((r) => r['versiyon'] as number));
     return agg;
   }
 
@@ -169,6 +173,38 @@ describe('refreshDistrict against a fake feed', () => {
     expect(out.probes).toBeLessThanOrEqual(4);
     expect(feed.rows - before).toBeLessThanOrEqual(DEFAULT_REFRESH.leaf);
     expect(sameFingerprint(w.boxes.sum([1044, 1044]), fingerprintOf(sheet(1044, 3)))).toBe(true);
+  });
+
+  it('finds a revision that changes no figure by its version, once the district showed versions sum up', async () => {
+    const feed = new FakeDistrict(REGISTER);
+    const w = new DistrictWatch(REGISTER, 0);
+    for (const n of REGISTER) feed.publish(n);
+    sweep(w, feed, 1);
+    await refreshDistrict(w, feed, DEFAULT_REFRESH, 1);
+    expect(w.versionSums).toBe(true);
+    feed.publish(1021, sheet(1021, 0, 2)); // same figures, versiyon 2 (a corrected header, say)
+    expect(sweep(w, feed, 2)).toBe('due');
+    const out = await refreshDistrict(w, feed, DEFAULT_REFRESH, 2);
+    expect(out.settled).toBe(true);
+    expect(out.probes).toBeGreaterThan(0);
+    expect(w.boxes.sum([1021, 1021])[7]).toBe(2);
+  });
+
+  it('learns that an aggregate versiyon is not a sum, and then settles on the figures', async () => {
+    const feed = new FakeDistrict(REGISTER);
+    feed.versionIsMax = true;
+    const w = new DistrictWatch(REGISTER, 0);
+    for (const n of REGISTER.slice(0, 30)) feed.publish(n, sheet(n, 0, 1 + (n % 3)));
+    sweep(w, feed, 1);
+    // figures agree, versions do not: a whole list tells a lagging version from other semantics
+    expect(await refreshDistrict(w, feed, DEFAULT_REFRESH, 1)).toMatchObject({ settled: false });
+    const out = await refreshDistrict(w, feed, DEFAULT_REFRESH, 1);
+    expect(out).toMatchObject({ settled: true, full: true });
+    expect(w.versionSums).toBe(false);
+    expect(w.trustSums).toBe(true);
+    feed.publish(REGISTER[40]!);
+    sweep(w, feed, 2);
+    expect((await refreshDistrict(w, feed, DEFAULT_REFRESH, 2)).settled).toBe(true);
   });
 
   it('finds a new box and a revision that arrive in the same interval', async () => {

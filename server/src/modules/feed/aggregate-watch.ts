@@ -25,8 +25,15 @@
 
 /** The figures compared, summed over a district's (or a range's) opened boxes. */
 export const FP_FIELDS = ['oy_KULLANAN_SECMEN_SAYISI', 'itirazsiz_GECERLI_OY_SAYISI', 'itirazli_GECERLI_OY_SAYISI', 'gecerli_OY_TOPLAMI', 'gecersiz_OY_TOPLAMI'] as const;
-/** FP_FIELDS, then Σ votes, then Σ votes × a per-column weight (catches votes moving between columns). */
-export const FP_LEN = FP_FIELDS.length + 2;
+/**
+ * FP_FIELDS, then Σ votes, then Σ votes × a per-column weight (catches votes moving between
+ * columns), then `versiyon` (a revision that leaves every figure as it was still bumps it). The
+ * figures are plain sums on any feed; whether an aggregate's `versiyon` is the sum of its boxes'
+ * is not known, so each district finds out (DistrictWatch.versionSums) before relying on it.
+ */
+export const FP_LEN = FP_FIELDS.length + 3;
+/** the position of `versiyon` in a fingerprint */
+export const FP_VERSION = FP_FIELDS.length + 2;
 export type Fingerprint = Float64Array;
 
 /** Individual vote columns (`bagimsiz_TOPLAM_OY` is a derived total and left out). */
@@ -61,11 +68,14 @@ export function fingerprintOf(row: Readonly<Record<string, unknown>>): Fingerpri
   }
   fp[FP_FIELDS.length] = votes;
   fp[FP_FIELDS.length + 1] = weighted;
+  fp[FP_VERSION] = num(row['versiyon']);
   return fp;
 }
 
-export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
-  for (let i = 0; i < FP_LEN; i++) if (a[i] !== b[i]) return false;
+/** Equal figures (and equal `versiyon` too, unless told to leave it out). */
+export function sameFingerprint(a: Fingerprint, b: Fingerprint, withVersion = true): boolean {
+  const n = withVersion ? FP_LEN : FP_VERSION;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
@@ -304,6 +314,12 @@ export class DistrictWatch {
   trustSums = true;
   /** fetch the whole list next time (a resweep, a quiet check, an unexplained mismatch) */
   forceFull = false;
+  /**
+   * Whether this district's aggregate `versiyon` is the sum of its boxes' (null: not known yet).
+   * Learnt after a whole list whose figures sum to the aggregate; when true, a revision that
+   * changes no figure is found by its version alone.
+   */
+  versionSums: boolean | null = null;
   /** legacy cadence when no aggregate is available: polls in a row that found nothing new, and the sweep of the last */
   unchangedPolls = 0;
   lastPolledSweep = 0;
@@ -330,7 +346,7 @@ export class DistrictWatch {
       agg.sig === this.settledSig ||
       (agg.opened === 0 && this.boxes.seenCount === 0) ||
       // what we fetched since already sums to it (our rows were newer than the last aggregate)
-      (this.trustSums && agg.opened === this.boxes.seenCount && sameFingerprint(this.boxes.sum(), agg.fp));
+      (this.trustSums && agg.opened === this.boxes.seenCount && sameFingerprint(this.boxes.sum(), agg.fp, this.versionSums === true));
     if (explained) {
       this.settle(agg);
       return 'settled';
@@ -415,20 +431,32 @@ export async function refreshDistrict(w: DistrictWatch, io: DistrictIO, opts: Re
     w.forceFull = true;
     return done(false, `${agg.opened - held} open boxes not found in the ranges fetched: whole list next`);
   }
-  if (sameFingerprint(w.boxes.sum(), agg.fp)) {
-    w.settle(agg);
-    return done(true, 'sums equal the aggregate');
+  const withVersion = w.versionSums === true;
+  if (sameFingerprint(w.boxes.sum(), agg.fp, false)) {
+    const versionsAgree = sameFingerprint(w.boxes.sum(), agg.fp, true);
+    // versions that add up are evidence enough; that they do not, only a whole list can show
+    if (versionsAgree && w.versionSums === null) w.versionSums = true;
+    if (!versionsAgree && whole && w.versionSums === null) w.versionSums = false;
+    if (versionsAgree || w.versionSums === false) {
+      w.settle(agg);
+      return done(true, 'sums equal the aggregate');
+    }
+    if (w.versionSums === null) {
+      // figures agree, versions do not, and we do not know yet whether they should: look at the whole list
+      w.forceFull = true;
+      return done(false, 'figures equal the aggregate, versions not: whole list next');
+    }
   }
   if (!whole) {
-    // as many boxes as the aggregate, other figures: a box we hold was revised. Find it.
+    // as many boxes as the aggregate, other figures (or versions): a box we hold was revised. Find it.
     const bounds = w.boxes.bounds;
     if (bounds) {
       const budget = { probes: opts.maxProbes };
       const counters = { fetches: 0, probes: 0 };
-      await locate(w, io, opts, bounds, { fp: agg.fp, opened: agg.opened }, budget, counters, take);
+      await locate(w, io, opts, bounds, { fp: agg.fp, opened: agg.opened }, budget, counters, take, withVersion);
       fetches += counters.fetches;
       probes += counters.probes;
-      if (w.boxes.seenCount === agg.opened && sameFingerprint(w.boxes.sum(), agg.fp)) {
+      if (w.boxes.seenCount === agg.opened && sameFingerprint(w.boxes.sum(), agg.fp, withVersion)) {
         w.settle(agg);
         return done(true, `revision located with ${counters.probes} aggregate probes`);
       }
@@ -461,6 +489,7 @@ async function locate(
   budget: { probes: number },
   counters: { fetches: number; probes: number },
   take: (rows: Array<{ boxNo: number; fp: Fingerprint }>) => void,
+  withVersion: boolean,
 ): Promise<void> {
   const numbers = w.boxes.registered(range);
   if (w.boxes.seenIn(range) <= opts.leaf || numbers.length < 2 || budget.probes <= 0) {
@@ -480,7 +509,7 @@ async function locate(
     return;
   }
   const rightTarget = { fp: minus(target.fp, leftAgg.fp), opened: target.opened - leftAgg.opened };
-  const differs = (r: BoxRange, t: { fp: Fingerprint; opened: number }) => w.boxes.seenIn(r) !== t.opened || !sameFingerprint(w.boxes.sum(r), t.fp);
-  if (differs(left, leftAgg)) await locate(w, io, opts, left, leftAgg, budget, counters, take);
-  if (differs(right, rightTarget)) await locate(w, io, opts, right, rightTarget, budget, counters, take);
+  const differs = (r: BoxRange, t: { fp: Fingerprint; opened: number }) => w.boxes.seenIn(r) !== t.opened || !sameFingerprint(w.boxes.sum(r), t.fp, withVersion);
+  if (differs(left, leftAgg)) await locate(w, io, opts, left, leftAgg, budget, counters, take, withVersion);
+  if (differs(right, rightTarget)) await locate(w, io, opts, right, rightTarget, budget, counters, take, withVersion);
 }
