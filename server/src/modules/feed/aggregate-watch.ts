@@ -358,9 +358,15 @@ export class DistrictWatch {
 
   settle(agg: Aggregate): void {
     this.settledSig = agg.sig;
-    this.dueSince = null;
+    // a newer aggregate that arrived meanwhile keeps the district due
+    if (!this.agg || this.agg.sig === agg.sig) this.dueSince = null;
     this.mismatches = 0;
     this.lastVerifiedAt = Math.max(this.lastVerifiedAt, agg.at);
+  }
+
+  /** A newer aggregate than `used` arrived and is not explained yet: refresh again now rather than a sweep later. */
+  movedSince(used: Aggregate | null): boolean {
+    return !!this.agg && this.agg !== used && this.agg.sig !== this.settledSig;
   }
 
   /** Due for a routine whole-list check: quiet for `quietMs` and not fetched whole for as long. */
@@ -372,6 +378,8 @@ export class DistrictWatch {
 
 export interface RefreshOutcome {
   settled: boolean;
+  /** the aggregate moved again while this refresh ran: refresh once more */
+  again: boolean;
   /** box-list requests and aggregate probes made */
   fetches: number;
   probes: number;
@@ -412,7 +420,7 @@ export async function refreshDistrict(w: DistrictWatch, io: DistrictIO, opts: Re
     }
   }
   w.lastFetchAt = now;
-  const done = (settled: boolean, reason: string): RefreshOutcome => ({ settled, fetches, probes, full: whole, reason });
+  const done = (settled: boolean, reason: string): RefreshOutcome => ({ settled, again: w.movedSince(agg), fetches, probes, full: whole, reason });
   if (!agg) {
     w.lastVerifiedAt = now;
     w.dueSince = null;

@@ -64,7 +64,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
   private readonly handlers: Handlers = {
     discover: () => this.discover(),
     sweep: (data) => this.sweep(data),
-    district: (data) => this.feed.pollDistrict(data),
+    district: (data) => this.district(data),
   };
 
   constructor(
@@ -239,6 +239,17 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     if (counts) for (const [state, n] of Object.entries(counts)) this.metrics.queueDepth.set({ state }, n);
   }
 
+  /**
+   * One district refresh. When its aggregate moved again meanwhile (a sweep ran while this job
+   * did, and could not queue it: its id was taken), it is queued again at once, under a second id.
+   */
+  private async district(job: DistrictJob): Promise<unknown> {
+    const out = await this.feed.pollDistrict(job);
+    const again = out.again ? this.feed.dueAgain(job) : null;
+    if (again) await this.enqueue(job.ballot, job.province, [again], ':again');
+    return out;
+  }
+
   /** Enqueues the province's due districts; a district already queued or running is not queued again. */
   private async sweep(job: SweepJob): Promise<{ queued: number }> {
     const due = await this.feed.sweep(job);
@@ -246,14 +257,14 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     return { queued: due.length };
   }
 
-  private async enqueue(ballot: BallotCode, province: number, due: DueJob[]): Promise<void> {
+  private async enqueue(ballot: BallotCode, province: number, due: DueJob[], idSuffix = ''): Promise<void> {
     if (!due.length) return;
     await this.queue.addBulk(
       due.map((d) => ({
         name: 'district',
         data: { ballot, province, district: d.district, kind: d.kind } satisfies DistrictJob,
         // a failed district job is dropped (its failure is an incident): a kept one would block its id
-        opts: { ...this.jobOpts, removeOnFail: true, priority: d.priority, jobId: `district:${ballot}:${d.district}` },
+        opts: { ...this.jobOpts, removeOnFail: true, priority: d.priority, jobId: `district:${ballot}:${d.district}${idSuffix}` },
       })),
     );
   }

@@ -64,6 +64,8 @@ export interface PollResult {
   revised: number;
   unchanged: boolean;
   settled: boolean;
+  /** its aggregate moved again while it was refreshed: queue it again at once */
+  again: boolean;
   reason: string;
 }
 
@@ -315,6 +317,13 @@ export class FeedService implements OnModuleDestroy {
     return due;
   }
 
+  /** The district as a due job again (its aggregate moved while it was being refreshed). */
+  dueAgain(job: DistrictJob): DueJob | null {
+    const w = this.watches.get(`${job.ballot}:${job.district}`);
+    if (!w || w.dueSince === null) return null;
+    return { district: job.district, kind: 'change', priority: priorityOf({ dueSince: w.dueSince, unseen: w.unseen, kind: 'change' }, this.intervalMs) };
+  }
+
   /**
    * An operator's resweep: every district of the province is fetched whole again, first in line,
    * and its column map re-read. Answers the districts to queue (per ballot type watched).
@@ -413,7 +422,7 @@ export class FeedService implements OnModuleDestroy {
     if (out.settled) this.totals.settled++;
     w.unchangedPolls = stored ? 0 : w.unchangedPolls + 1;
     this.markSuccess(job.province);
-    return { requests, observations, stored, revised, unchanged: stored === 0, settled: out.settled, reason: out.reason };
+    return { requests, observations, stored, revised, unchanged: stored === 0, settled: out.settled, again: out.again, reason: out.reason };
   }
 
   /** One `getSecimSandikSonucList` call of a district (or a box-number range of it), ingested. */
