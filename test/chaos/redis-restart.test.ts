@@ -21,6 +21,9 @@ describe('chaos: Redis restarts empty in the middle of the night', () => {
   let redis: PrivateRedis;
   let sim: RunningSimulator;
   let app: RunningApp;
+  /** an API-only node on the same store and Redis: reports what the worker published */
+  let api: RunningApp;
+  let apiAdmin: Session;
   let store: Store;
   let feed: FeedService;
   let admin: Session;
@@ -38,9 +41,12 @@ describe('chaos: Redis restarts empty in the middle of the night', () => {
     store = app.app.get(STORE);
     feed = app.app.get(FeedService);
     admin = await login(app.url, 'admin', ADMIN_PASSWORD);
+    api = await startApp({ REDIS_URL: redis.url, YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2,3', YSK_BASE_URL: sim.apiUrl, YSK_PROVINCES: '69', YSK_WORKER: 'false', FEED_WINDOW_MS: '3000', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOGIN_RATE_LIMIT: '10000' }, { dataDir: app.dataDir });
+    apiAdmin = await login(api.url, 'admin', ADMIN_PASSWORD);
     await eventually(async () => (await caughtUp()) ?? ((await health()).overall === 'healthy' ? null : 'not healthy yet'), 30_000);
   }, 60_000);
   afterAll(async () => {
+    await api?.close({ keepData: true });
     await app?.close();
     await sim?.close();
     await redis?.kill();
@@ -87,8 +93,14 @@ describe('chaos: Redis restarts empty in the middle of the night', () => {
       expect(hz.value.status).toBe(503);
       expect(hz.value.body.failures?.join(' ')).toMatch(/redis/);
       expect(hz.value.body.feed?.overall).toBe('failing');
+      // the API-only node answers too, from the state the worker stored, and says Redis is gone
+      const remote = await timed(() => apiAdmin.get('/api/feed/health'));
+      expect(remote.value.status).toBe(200);
+      expect(remote.value.body).toMatchObject({ redis: 'unreachable', source: 'store', overall: 'failing' });
+      seen.push({ at: Date.now(), overall: `api:${remote.value.body.overall}`, rule: remote.value.body.rule });
       await new Promise((r) => setTimeout(r, 250));
     }
+
     const storedWhileDown = feed.totals.versions;
 
     // Redis back, empty, on the same port

@@ -657,14 +657,19 @@ export class FeedService implements OnModuleDestroy {
       const lags = this.lags(now);
       return { enabled: true, overall: this.health.state(), ...this.health.reason(), maxLagSeconds: lags.length ? Math.max(...lags.map((l) => l.lagSeconds)) : null, source: 'local' };
     }
-    const { snapshot, source } = await this.readSnapshot();
-    const judged = this.judge(snapshot, now);
+    const { snapshot, source, redis } = await this.readSnapshot();
+    const judged = this.judge(snapshot, now, redis);
     return { enabled: true, ...judged, maxLagSeconds: judged.lags.length ? Math.max(...judged.lags.map((l) => l.lagSeconds)) : null, source };
   }
 
   /** A worker's snapshot as seen from another node now: too old, or no poll success in the window, is at least failing. */
-  private judge(snapshot: FeedSnapshot | null, now: number): { overall: FeedHealthState; rule: string; cause: string; lags: Array<ProvinceLag & { ballot: BallotCode }> } {
+  private judge(snapshot: FeedSnapshot | null, now: number, redis: 'ok' | 'unreachable'): { overall: FeedHealthState; rule: string; cause: string; lags: Array<ProvinceLag & { ballot: BallotCode }> } {
     if (!snapshot) return { overall: 'failing', rule: 'no_worker_report', cause: 'no worker has reported the feed', lags: [] };
+    // poll jobs live in Redis: when this node cannot reach it, the workers most likely cannot either
+    if (redis === 'unreachable' && SEVERITY[snapshot.overall] < SEVERITY.failing) {
+      const age = Math.max(0, now - snapshot.at);
+      return { overall: 'failing', rule: 'redis_unreachable', cause: 'Redis unreachable: no poll jobs run', lags: snapshot.lags.map((l) => ({ ...l, lagSeconds: l.lagSeconds + age / 1000 })) };
+    }
     const age = Math.max(0, now - snapshot.at);
     const window = this.config.FEED_WINDOW_MS;
     const lags = snapshot.lags.map((l) => ({ ...l, lagSeconds: l.lagSeconds + age / 1000 }));
@@ -688,7 +693,7 @@ export class FeedService implements OnModuleDestroy {
     const { snapshot, source, redis } = await this.readSnapshot();
     const [open, recent] = await Promise.all([this.store.incidents({ open: true, limit: 50 }), this.store.incidents({ limit: 50 })]);
     const base = { enabled: !!this.client, baseUrl: this.config.YSK_BASE_URL ?? null, asOf: new Date(now).toISOString(), controls: publicView(this.controls.current), incidents: { open, recent }, source, redis };
-    const judged = this.judge(snapshot, now);
+    const judged = this.judge(snapshot, now, redis);
     if (!snapshot) return { ...base, ...judged, endpoints: {}, lastSuccessByProvince: {}, totals: null };
     return {
       ...(snapshot.report as Record<string, unknown>),
