@@ -13,11 +13,8 @@ import { STORE, type Store } from '../../server/src/modules/store/store.port';
 import { browserKeys, pushService } from '../support/alerts';
 import { freePort, startApp, type RunningApp } from '../support/app';
 import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
-import { launch, shot, skipReason, until } from './harness';
+import { launch, shot, describeBrowser, until } from './harness';
 
-const reason = skipReason();
-if (reason) process.stdout.write(`\n[browser] ${reason}\n`);
-const describeBrowser = reason ? describe.skip : describe;
 
 const ELECTION = `alertsbr${process.pid}`;
 const sheet = (ak: number, chp: number): Sheet => ({ registered: 300, voted: ak + chp + 5, validUncontested: ak + chp, validAfterObjection: 0, valid: ak + chp, invalid: 5, votes: { 'AK PARTİ': ak, CHP: chp } });

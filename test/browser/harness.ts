@@ -18,11 +18,21 @@ export const SCREENSHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
 export const DOCS_SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
 export const DASHBOARD_DIST = join(REPO_ROOT, 'dashboard', 'dist', 'index.html');
 
-/** Why the browser tests cannot run here (printed, then skipped), or null. */
-export function skipReason(): string | null {
-  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install -y chromium); browser tests skipped`;
+/** Why the browser tests cannot run here, or null. */
+function missing(): string | null {
+  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install -y chromium; scripts/setup.sh installs it)`;
   if (!existsSync(DASHBOARD_DIST)) return `the dashboard is not built (${DASHBOARD_DIST} missing): run npm run build -w @gozcu/dashboard`;
   return null;
+}
+
+/**
+ * `describe` for a browser suite. Where Chromium or the built dashboard is missing the suite
+ * fails with the reason: a browser suite that cannot run is not a passing one.
+ */
+export function describeBrowser(name: string, body: () => void): void {
+  const reason = missing();
+  if (reason) describe(name, () => it('has Chromium and the built dashboard', () => { throw new Error(reason); }));
+  else describe(name, body);
 }
 
 export interface World {

@@ -10,11 +10,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import type { BoxSummary, Entry, MyBoxesResponse, Sheet } from '@gozcu/shared';
 import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
-import { launch, publishScreenshots, shot, skipReason, startWorld, until, type World } from './harness';
+import { launch, publishScreenshots, shot, describeBrowser, startWorld, until, type World } from './harness';
 
-const reason = skipReason();
-if (reason) process.stdout.write(`\n[browser] ${reason}\n`);
-const describeBrowser = reason ? describe.skip : describe;
 const HOUR = 3_600_000;
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'tr-TR', timezoneId: 'Europe/Istanbul' };
 

@@ -7,11 +7,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { withTcCheckDigits } from '@gozcu/shared';
 import { RegisterSeedService, type SeedReport } from '../../server/src/modules/register/register-seed.service';
 import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
-import { launch, publishScreenshots, shot, skipReason, startWorld, until, type World } from './harness';
+import { launch, publishScreenshots, shot, describeBrowser, startWorld, until, type World } from './harness';
 
-const reason = skipReason();
-if (reason) process.stdout.write(`\n[browser] ${reason}\n`);
-const describeBrowser = reason ? describe.skip : describe;
 
 describeBrowser('e-seçmen in Chromium', () => {
   let world: World;

@@ -10,11 +10,8 @@ import { ReconcileService } from '../../server/src/modules/reconcile/reconcile.s
 import type { BrowserContext, Page } from 'playwright-core';
 import type { BoxCounters, BoxSummary, Coverage } from '@gozcu/shared';
 import { ADMIN_PASSWORD, login, type Session } from '../support/auth';
-import { launch, publishScreenshots, shot, skipReason, startWorld, until, type World } from './harness';
+import { launch, publishScreenshots, shot, describeBrowser, startWorld, until, type World } from './harness';
 
-const reason = skipReason();
-if (reason) process.stdout.write(`\n[browser] ${reason}\n`);
-const describeBrowser = reason ? describe.skip : describe;
 
 /** counter id on the wall → field of `coverage.boxes` */
 const COUNTERS: Record<string, keyof BoxCounters> = {
