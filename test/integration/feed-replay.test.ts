@@ -84,6 +84,16 @@ describe('record a night and replay it to a fresh Gözcü', () => {
     await eventually(caughtUp, 60_000);
     sim.clock.set(NIGHT_START + 12 * 24 * HOUR);
     await eventually(caughtUp, 60_000);
+    // the night is over: the next re-poll of a district that did not change answers 304 (on a loaded
+    // machine the catch-up can end before any re-poll happened); wait for one instead of racing it
+    const has304 = () => {
+      try {
+        return readRecording(recordDir).some((r) => r.status === 304) ? null : 'no 304 recorded yet';
+      } catch {
+        return 'recording being written';
+      }
+    };
+    await eventually(has304, 30_000);
     await recorder.close();
 
     expect(readdirSync(recordDir).filter((f) => f.endsWith('.jsonl'))).toHaveLength(1);
