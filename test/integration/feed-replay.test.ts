@@ -86,7 +86,7 @@ describe('record a night and replay it to a fresh Gözcü', () => {
     await eventually(caughtUp, 60_000);
     // the night is over: the next re-poll of a district that did not change answers 304 (on a loaded
     // machine the catch-up can end before any re-poll happened); wait for one instead of racing it
-    const has304 = () => {
+    const has304 = async () => {
       try {
         return readRecording(recordDir).some((r) => r.status === 304) ? null : 'no 304 recorded yet';
       } catch {
