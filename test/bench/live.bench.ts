@@ -11,7 +11,8 @@
  * BENCH_LIVE_WORKERS=2           client processes
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
@@ -298,7 +299,7 @@ export async function run(): Promise<void> {
     process.stdout.write(
       `\ncommit→recv: from the commit of the oldest change a delta carries to each socket's receipt (includes up to ${BATCH_MS} ms of coalescing by design);` +
         `\nemit→recv: from the delta's coverage.asOf (when the server built it) to receipt; fan-out: the server's synchronous flush (build once, write to every socket).` +
-        `\nserver CPU: this process (the server; clients run in ${workerCount} child processes) over the step, % of one core; the machine has ${require('node:os').cpus().length} cores shared by both.` +
+        `\nserver CPU: this process (the server; clients run in ${workerCount} child processes) over the step, % of one core; the machine has ${cpus().length} cores shared by both.` +
         `\nfan-out CPU: process CPU (all threads) over that flush; wall ≫ CPU means the flush thread was waiting for a core (clients, other processes on the machine: load avg).` +
         `\ncountry delta anatomy (bytes of JSON per field): ${Object.entries(anatomy).map(([k, v]) => `${k} ${v}`).join(', ')}.` +
         `\nRSS before any socket: ${rss0} MB; ulimit -n: ${fdLimit()}; ephemeral ports: ${ephemeralPorts()}.\n`,
@@ -332,7 +333,7 @@ function hubChannels(hub: LiveHub): Iterable<{ seq: number }> {
 
 function fdLimit(): string {
   try {
-    const limits = require('node:fs').readFileSync('/proc/self/limits', 'utf8') as string;
+    const limits = readFileSync('/proc/self/limits', 'utf8');
     const m = /Max open files\s+(\d+)\s+(\d+)/.exec(limits);
     return m ? `${m[1]} soft / ${m[2]} hard` : '?';
   } catch {
@@ -342,7 +343,7 @@ function fdLimit(): string {
 
 function ephemeralPorts(): string {
   try {
-    const [lo, hi] = (require('node:fs').readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8') as string).trim().split(/\s+/).map(Number);
+    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
     return `${lo}–${hi} (${hi - lo + 1} per destination)`;
   } catch {
     return '?';

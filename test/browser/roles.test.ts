@@ -9,7 +9,7 @@
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import type { BoxSummary } from '@gozcu/shared';
-import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
+import { ADMIN_PASSWORD, login, type Session } from '../support/auth';
 import { launch, publishScreenshots, shot, describeBrowser, startWorld, until, type World } from './harness';
 
 const HOUR = 3_600_000;

@@ -174,7 +174,7 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
     await until('the socket event', () => chairEvents.find((e) => e.event === 'new' && e.alert.id === a.id));
 
     // audited: the alert and its delivery on every channel
-    const audit = (await admin.get(`/api/audit?target=${encodeURIComponent(`alert:${a.id}`)}`)).body.items as { action: string; after: any }[];
+    const audit = (await admin.get(`/api/audit?target=${encodeURIComponent(`alert:${a.id}`)}`)).body.items as { action: string; after: { app: string[]; push: string[]; email: string[] } }[];
     expect(audit.map((x) => x.action)).toEqual(expect.arrayContaining(['alert.create', 'alert.notify.delivery']));
     const notify = audit.find((x) => x.action === 'alert.notify.delivery')!;
     expect(notify.after.app.sort()).toEqual(['baskan681', 'hukuk681']);
@@ -236,7 +236,7 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
     await alerts.sweep();
     expect((await forBox(chair, key(2)))[0].level).toBe('district');
 
-    const audit = (await admin.get(`/api/audit?target=${encodeURIComponent(`alert:${one.id}`)}`)).body.items as { action: string; before: any; after: any; actor: any }[];
+    const audit = (await admin.get(`/api/audit?target=${encodeURIComponent(`alert:${one.id}`)}`)).body.items as { action: string; before: unknown; after: { level: string }; actor: { username: string } }[];
     expect(audit.filter((x) => x.action === 'alert.escalate').map((x) => x.after.level).sort()).toEqual(['country', 'province']);
     expect(audit.find((x) => x.action === 'alert.ack')!.actor.username).toBe('ilbaskan69');
     // the province chair was pushed nothing (no subscription) but HQ's escalation is on the socket of the district chair too

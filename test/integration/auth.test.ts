@@ -155,7 +155,6 @@ describe('roles, scopes, embargo and audit (REST)', () => {
   });
 
   describe('every route, called as a user of each role, returns nothing outside the scope', () => {
-    const levelOf = (role: string) => ROLES.find((r) => r.id === role)!.level;
     const scopeOf = (role: string): PrincipalScope => (users.get(role)!.user as unknown as { scope: PrincipalScope }).scope;
     const can = (role: string, p: string) => users.get(role)!.user.permissions.includes(p);
 

@@ -6,7 +6,7 @@
 import { boxKey, sheetHash, type MyBoxesResponse, type Sheet } from '@gozcu/shared';
 import { ReconcileService } from '../../server/src/modules/reconcile/reconcile.service';
 import { STORE, type Store } from '../../server/src/modules/store/store.port';
-import { startApp, type RunningApp } from '../support/app';
+import { startApp } from '../support/app';
 import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
 
 const sheet = (ak: number, chp: number): Sheet => ({

@@ -55,7 +55,7 @@ export async function getJson<T>(path: string, params: Record<string, QueryValue
     if (!renewed || res.status === 401) clearSession();
   }
   const text = await res.text();
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : null;
   } catch {

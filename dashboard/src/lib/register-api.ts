@@ -23,7 +23,7 @@ async function call<T>(path: string, init: RequestInit, withToken: boolean): Pro
     if (!renewed || res.status === 401) clearSession();
   }
   const text = await res.text();
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : null;
   } catch {

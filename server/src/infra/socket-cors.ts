@@ -26,7 +26,7 @@ export class CorsIoAdapter extends IoAdapter {
         const origin = req.headers.origin;
         if (!origin) return callback(null, true);
         if (origins.includes(origin)) return callback(null, true);
-        let host: string | null = null;
+        let host: string | null;
         try {
           host = new URL(origin).host;
         } catch {

@@ -19,7 +19,7 @@ export function readRecording(fileOrDir: string): YskRecord[] {
     try {
       records.push(...parseRecording(readFileSync(file, 'utf8')));
     } catch (err) {
-      throw new Error(`${file}: ${(err as Error).message}`);
+      throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
     }
   }
   return records.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));

@@ -13,7 +13,7 @@ import { FigureStore } from './figure-store';
 import { sideWarnings, statusOf } from './reconcile-box';
 import { DueQueue } from './stale-queue';
 import { emptyCounters, type BoxChange, type BoxFlags, type EntryInput, type FirstSighting, type YskVersionInput } from './types';
-import { revisedBeforeSeen, VersionBaseline } from './version-baseline';
+import { VersionBaseline } from './version-baseline';
 import { isRevisionCode } from '../ysk/change-reasons';
 
 const HAS_YSK = 1;

@@ -20,7 +20,6 @@ import {
   type AlertRecord,
   type AlertSeverity,
   type AlertView,
-  type BoxChange,
   type DigestScope,
   type FeedHealthEvent,
   type Principal,

@@ -8,7 +8,7 @@ import { AuditService } from './audit.service';
 export const AUDIT_KEY = 'gozcu:audit';
 
 /** How a route's change is written to the audit log, after the handler succeeded. */
-export interface AuditSpec<R = any> {
+export interface AuditSpec<R = unknown> {
   action: string;
   /** what changed: a box key, `user:<name>`, `embargo:<election>` */
   target: (req: AuthedRequest, result: R) => string;
@@ -21,7 +21,7 @@ export interface AuditSpec<R = any> {
 }
 
 /** Writes one audit line for each successful call of the route. */
-export const Audited = <R = any>(spec: AuditSpec<R>) => SetMetadata(AUDIT_KEY, spec);
+export const Audited = <R = unknown>(spec: AuditSpec<R>) => SetMetadata(AUDIT_KEY, spec);
 
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {

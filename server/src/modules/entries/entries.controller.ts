@@ -6,7 +6,6 @@ import { ZodPipe } from '../../infra/http';
 import { CurrentUser, Permission, Scoped } from '../auth/auth.decorators';
 import { EmbargoService } from '../auth/embargo.service';
 import { boxOfEntryBody, boxOfParam, boxesOfEntriesCsv, regionOfQuery } from '../auth/scope';
-import { ReconcileService } from '../reconcile/reconcile.service';
 import { confirmBody, entryBody, myBoxesQuery, type ConfirmBody, type EntryBody, type MyBoxesQuery } from './entries.dto';
 import { EntriesService, type EntryResult } from './entries.service';
 import { MyBoxesService } from './my-boxes.service';

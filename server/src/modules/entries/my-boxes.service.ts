@@ -51,14 +51,13 @@ export class MyBoxesService {
         this.store.attachments({ owner: 'sheet', key: s.key }),
       ]);
       // the caller's latest entry (later createdAt wins; on a tie the later stored)
-      let mine: (typeof entries)[number] | undefined;
       const latest = new Map<string, (typeof entries)[number]>();
       for (const e of entries) {
         if (e.source === 'confirmation') continue;
         const held = latest.get(e.observer);
         if (!held || Date.parse(e.createdAt) >= Date.parse(held.createdAt)) latest.set(e.observer, e);
       }
-      mine = latest.get(user.username);
+      const mine = latest.get(user.username);
       const content = mine ? canonicalSheet(mine.sheet) : null;
       const agreeing = content ? [...latest.values()].filter((e) => canonicalSheet(e.sheet) === content).length : 0;
       const summary = this.embargo.summary(user, s);
