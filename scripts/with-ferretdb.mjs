@@ -4,61 +4,15 @@
 // FerretDB (https://www.ferretdb.com, SQLite backend) is started on a free loopback port with a
 // temporary directory, and stopped on exit. MONGO_URL itself is not set for the command, so the
 // integration tests keep their embedded SQLite store.
-import { execFileSync, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { commandFromArgv, executable, onPath, runCommand, startPrivate } from './private-process.mjs';
 
-const [cmd, ...args] = process.argv.slice(2);
-if (!cmd) {
-  console.error('usage: with-ferretdb.mjs <command> [args…]');
-  process.exit(2);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function waitForPort(port, timeoutMs, exited) {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      if (exited()) return reject(new Error('ferretdb exited before it listened'));
-      const sock = connect(port, '127.0.0.1');
-      sock.once('connect', () => {
-        sock.end();
-        resolve();
-      });
-      sock.once('error', () => {
-        sock.destroy();
-        if (Date.now() > deadline) reject(new Error(`ferretdb did not listen on ${port} within ${timeoutMs} ms`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
-}
-
-const executable = (file) => {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const command = commandFromArgv('with-ferretdb.mjs');
 
 /** ferretdb on PATH, else in Go's bin directory (where scripts/setup.sh builds it). */
 function findFerretdb() {
-  const onPath = (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'ferretdb'));
   let gopath = process.env.GOPATH;
   if (!gopath) {
     try {
@@ -68,7 +22,7 @@ function findFerretdb() {
     }
   }
   const goBins = gopath.split(delimiter).filter(Boolean).map((dir) => join(dir, 'bin', 'ferretdb'));
-  return [...onPath, ...goBins].find(executable);
+  return [...onPath('ferretdb'), ...goBins].find(executable);
 }
 
 async function startPrivateFerretdb() {
@@ -84,13 +38,12 @@ async function startPrivateFerretdb() {
     );
     process.exit(3);
   }
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'gozcu-ferretdb-'));
-  let exited = false;
-  let stopping = false;
-  const ferret = spawn(
+  const ferret = await startPrivate({
+    name: 'ferretdb',
+    program: 'ferretdb',
+    label: 'FerretDB',
     bin,
-    [
+    argsFor: (port, dir) => [
       '--handler=sqlite',
       `--sqlite-url=file:${dir}/`,
       `--state-dir=${dir}`,
@@ -99,37 +52,12 @@ async function startPrivateFerretdb() {
       '--telemetry=disable',
       '--log-level=error',
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  ferret.once('exit', (code) => {
-    exited = true;
-    if (!stopping) console.error(`private ferretdb exited unexpectedly (code ${code})`);
+    listenTimeoutMs: 15_000,
   });
-  await waitForPort(port, 15_000, () => exited);
-  console.error(`[with-ferretdb] private FerretDB on 127.0.0.1:${port} (${dir})`);
-  return {
-    url: `mongodb://127.0.0.1:${port}/`,
-    stop: () => {
-      stopping = true;
-      ferret.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { url: `mongodb://127.0.0.1:${ferret.port}/`, stop: ferret.stop };
 }
 
 const ferret = process.env.MONGO_URL ? null : await startPrivateFerretdb();
 const env = { ...process.env, GOZCU_TEST_MONGO_URL: ferret ? ferret.url : process.env.MONGO_URL };
-const child = spawn(cmd, args, { stdio: 'inherit', env, shell: false });
-
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => child.kill(signal));
-}
-child.on('exit', (code, signal) => {
-  ferret?.stop();
-  process.exit(code ?? (signal ? 128 : 1));
-});
-child.on('error', (e) => {
-  console.error(`cannot run ${cmd}: ${e.message}`);
-  ferret?.stop();
-  process.exit(127);
-});
+// the command gets the signal; FerretDB is stopped once it has exited
+runCommand(command, env, ferret?.stop);

@@ -1,61 +1,12 @@
 #!/usr/bin/env node
 // Runs a command with REDIS_URL set. When REDIS_URL is not given, starts a private
 // `redis-server` from PATH on a free port with a temporary directory, and stops it on exit.
-import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { commandFromArgv, executable, onPath, runCommand, startPrivate } from './private-process.mjs';
 
-const [cmd, ...args] = process.argv.slice(2);
-if (!cmd) {
-  console.error('usage: with-redis.mjs <command> [args…]');
-  process.exit(2);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function waitForPort(port, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const sock = connect(port, '127.0.0.1');
-      sock.once('connect', () => {
-        sock.end();
-        resolve();
-      });
-      sock.once('error', () => {
-        sock.destroy();
-        if (Date.now() > deadline) reject(new Error(`redis-server did not listen on ${port} within ${timeoutMs} ms`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
-}
+const command = commandFromArgv('with-redis.mjs');
 
 async function startPrivateRedis() {
-  const bin = (process.env.PATH ?? '')
-    .split(delimiter)
-    .filter(Boolean)
-    .map((dir) => join(dir, 'redis-server'))
-    .find((file) => {
-      try {
-        accessSync(file, constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+  const bin = onPath('redis-server').find(executable);
   if (!bin) {
     console.error(
       [
@@ -69,53 +20,23 @@ async function startPrivateRedis() {
     );
     process.exit(3);
   }
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'gozcu-redis-'));
   // its own process group: a Ctrl-C or `timeout` that signals our whole group must not stop
   // Redis before the command has shut down (Redis goes last, after the command exits)
-  const redis = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const redis = await startPrivate({
+    name: 'redis',
+    program: 'redis-server',
+    label: 'redis-server',
+    bin,
+    argsFor: (port, dir) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    listenTimeoutMs: 10_000,
     detached: true,
+    killOnExit: true,
   });
-  process.once('exit', () => {
-    if (redis.exitCode === null) redis.kill('SIGKILL');
-  });
-  redis.once('exit', (code) => {
-    if (!stopping) console.error(`private redis-server exited unexpectedly (code ${code})`);
-  });
-  let stopping = false;
-  await waitForPort(port, 10_000);
-  console.error(`[with-redis] private redis-server on 127.0.0.1:${port} (${dir})`);
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: () => {
-      stopping = true;
-      redis.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { url: `redis://127.0.0.1:${redis.port}`, stop: redis.stop };
 }
 
 const redis = process.env.REDIS_URL ? null : await startPrivateRedis();
 const env = { ...process.env, ...(redis ? { REDIS_URL: redis.url } : {}) };
-const child = spawn(cmd, args, { stdio: 'inherit', env, shell: false });
-
 // the command gets the signal (again, when it came to the whole group: harmless) and has
 // 15 s to exit before it is killed; Redis is stopped only once it has exited
-let forced = null;
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    forced ??= setTimeout(() => child.kill('SIGKILL'), 15_000);
-  });
-}
-child.on('exit', (code, signal) => {
-  if (forced) clearTimeout(forced);
-  redis?.stop();
-  process.exit(code ?? (signal ? 128 : 1));
-});
-child.on('error', (e) => {
-  console.error(`cannot run ${cmd}: ${e.message}`);
-  redis?.stop();
-  process.exit(127);
-});
+runCommand(command, env, redis?.stop, { graceMs: 15_000 });
