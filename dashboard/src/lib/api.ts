@@ -8,8 +8,10 @@ import type {
   BallotCode, BoxSummary, ClientToServerEvents, Coverage, EmbargoState, Entry, Page, ServerToClientEvents, SheetVersion,
 } from '@gozcu/shared';
 import { clearSession, readToken, refresh } from './auth';
+import { ApiError, errorOf, readBody } from './http';
 
 export { TOKEN_KEY, readToken } from './auth';
+export { ApiError } from './http';
 
 type EmbargoListener = (e: EmbargoState) => void;
 const embargoListeners = new Set<EmbargoListener>();
@@ -23,12 +25,6 @@ function noteEmbargo(body: unknown): void {
   if (e && typeof e === 'object' && typeof (e as EmbargoState).active === 'boolean') for (const fn of embargoListeners) fn(e as EmbargoState);
 }
 
-export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly body?: unknown) {
-    super(message);
-  }
-}
-
 export type QueryValue = string | number | boolean | null | undefined;
 
 export function queryString(params: Record<string, QueryValue>): string {
@@ -38,36 +34,56 @@ export function queryString(params: Record<string, QueryValue>): string {
   return s ? `?${s}` : '';
 }
 
-async function send(path: string, signal?: AbortSignal): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = readToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  return fetch(path, { headers, signal });
-}
-
-export async function getJson<T>(path: string, params: Record<string, QueryValue> = {}, signal?: AbortSignal): Promise<T> {
-  const url = path + queryString(params);
-  let res = await send(url, signal);
+/**
+ * A request with the bearer token (when signed in). On a 401 the access token expired or was
+ * revoked: refresh once and retry; a refused refresh, or a second 401, ends the session.
+ */
+export async function authed(path: string, init: RequestInit = {}): Promise<Response> {
+  const go = () => {
+    const headers = new Headers(init.headers);
+    const token = readToken();
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    return fetch(path, { ...init, headers });
+  };
+  let res = await go();
   if (res.status === 401) {
-    // the access token expired or was revoked: refresh once and retry; a refused refresh ends the session
     const renewed = await refresh().catch(() => null);
-    if (renewed) res = await send(url, signal);
+    if (renewed) res = await go();
     if (!renewed || res.status === 401) clearSession();
   }
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = text;
-  }
-  if (!res.ok) {
-    const msg = (body && typeof body === 'object' && 'message' in body ? String((body as { message: unknown }).message) : '') || `HTTP ${res.status}`;
-    throw new ApiError(res.status, msg, body);
-  }
-  if (body === null || typeof body !== 'object') throw new ApiError(res.status, 'not JSON', body);
-  noteEmbargo(body);
+  return res;
+}
+
+export interface JsonOptions {
+  /** false: a public request, no token and no refresh (the citizen pages work signed out) */
+  token?: boolean;
+  /** the body must be a JSON object or array (else an ApiError 'not JSON') */
+  object?: boolean;
+}
+
+/** A JSON request (`Accept: application/json`): the parsed body, or an ApiError with the server's message. */
+export async function fetchJson<T>(path: string, init: RequestInit = {}, { token = true, object = false }: JsonOptions = {}): Promise<T> {
+  const headers = new Headers(init.headers);
+  if (!headers.has('Accept')) headers.set('Accept', 'application/json');
+  const res = token ? await authed(path, { ...init, headers }) : await fetch(path, { ...init, headers });
+  const body = await readBody(res);
+  if (!res.ok) throw errorOf(res, body);
+  if (object && (body === null || typeof body !== 'object')) throw new ApiError(res.status, 'not JSON', body);
   return body as T;
+}
+
+/** `method` with a body: JSON, or a string sent as it is with its `contentType` (a CSV). */
+export function sendJson<T>(method: string, path: string, body: unknown, opts: JsonOptions & { contentType?: string; cache?: RequestCache } = {}): Promise<T> {
+  const { contentType = 'application/json', cache, ...json } = opts;
+  const payload = typeof body === 'string' && contentType !== 'application/json' ? body : JSON.stringify(body);
+  return fetchJson<T>(path, { method, headers: { 'Content-Type': contentType }, body: payload, ...(cache ? { cache } : {}) }, json);
+}
+
+/** A GET of a JSON object; a response carrying the embargo state tells the embargo listeners. */
+export async function getJson<T>(path: string, params: Record<string, QueryValue> = {}, signal?: AbortSignal): Promise<T> {
+  const body = await fetchJson<T>(path + queryString(params), signal ? { signal } : {}, { object: true });
+  noteEmbargo(body);
+  return body;
 }
 
 export interface BoxQuery {

@@ -4,6 +4,7 @@
  * so the refresh logic is shared by the REST client and the session manager.
  */
 import type { LoginResponse, SessionUser } from '@gozcu/shared';
+import { readBody, serverMessage } from './http';
 
 export const TOKEN_KEY = 'gozcu.token';
 export const REFRESH_KEY = 'gozcu.refresh';
@@ -98,17 +99,8 @@ export class AuthError extends Error {
 
 async function postJson<T>(path: string, body: unknown): Promise<T> {
   const res = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = text;
-  }
-  if (!res.ok) {
-    const msg = parsed && typeof parsed === 'object' && 'message' in parsed ? String((parsed as { message: unknown }).message) : `HTTP ${res.status}`;
-    throw new AuthError(res.status, msg);
-  }
+  const parsed = await readBody(res);
+  if (!res.ok) throw new AuthError(res.status, serverMessage(parsed) || `HTTP ${res.status}`);
   return parsed as T;
 }
 

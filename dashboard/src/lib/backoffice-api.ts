@@ -1,43 +1,7 @@
 /** The back office's calls (issue 12): accounts, the audit log, the embargo, names, deadlines, files. */
 import type { AuditEntry, EmbargoState, UserView } from '@gozcu/shared';
-import { ApiError, getJson, queryString, type QueryValue } from './api';
-import { clearSession, readToken, refresh } from './auth';
-
-async function parse(res: Response): Promise<unknown> {
-  const text = await res.text();
-  try {
-    return text ? JSON.parse(text) : null;
-  } catch {
-    return text;
-  }
-}
-
-/** A request with the bearer token; a 401 refreshes once and retries. */
-export async function authed(path: string, init: RequestInit = {}): Promise<Response> {
-  const go = () => {
-    const headers = new Headers(init.headers);
-    const token = readToken();
-    if (token) headers.set('Authorization', `Bearer ${token}`);
-    return fetch(path, { ...init, headers });
-  };
-  let res = await go();
-  if (res.status === 401) {
-    const renewed = await refresh().catch(() => null);
-    if (renewed) res = await go();
-    if (!renewed || res.status === 401) clearSession();
-  }
-  return res;
-}
-
-async function send<T>(method: string, path: string, body: unknown, contentType = 'application/json'): Promise<T> {
-  const res = await authed(path, { method, headers: { 'Content-Type': contentType, Accept: 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  const parsed = await parse(res);
-  if (!res.ok) {
-    const m = parsed && typeof parsed === 'object' && 'message' in parsed ? String((parsed as { message: unknown }).message) : `HTTP ${res.status}`;
-    throw new ApiError(res.status, m, parsed);
-  }
-  return parsed as T;
-}
+import { authed, fetchJson, getJson, queryString, sendJson as send, type QueryValue } from './api';
+import { ApiError, readBody } from './http';
 
 export interface ImportRow {
   row: number;
@@ -65,7 +29,7 @@ export function usersApi(base: '/api/users' | '/api/team') {
     list: (q: Record<string, QueryValue> = {}) => getJson<{ items: UserView[]; nextCursor: string | null }>(base, q),
     create: (u: NewUser) => send<{ user: UserView; password?: string }>('POST', base, u),
     update: (id: string, patch: Record<string, unknown>) => send<UserView>('PATCH', `${base}/${encodeURIComponent(id)}`, patch),
-    importCsv: (csv: string) => send<ImportReport>('POST', `${base}/import`, csv, 'text/csv'),
+    importCsv: (csv: string) => send<ImportReport>('POST', `${base}/import`, csv, { contentType: 'text/csv' }),
   };
 }
 
@@ -77,17 +41,13 @@ export const backofficeApi = {
   deadlines: (q: Record<string, QueryValue> = {}) => getJson<{ items: { province: number; district: number; name: string; deadline: string; set: boolean }[] }>('/api/petition-deadlines', q),
   setDeadline: (district: number, province: number, deadline: string) => send<{ deadline: string; drafts: number }>('PUT', `/api/petitions/deadlines/${district}`, { province, deadline }),
   sheetPhotos: (key: string) => getJson<{ items: { id: string; kind: 'image' | 'pdf'; url: string; sha256: string; uploadedAt: string; uploadedBy: string | null; width: number | null; height: number | null }[] }>(`/api/boxes/${encodeURIComponent(key)}/sheet-photos`),
-  citizenDistricts: async (province: number) => {
-    const res = await fetch(`/api/citizen/districts${queryString({ province })}`, { headers: { Accept: 'application/json' } });
-    if (!res.ok) throw new ApiError(res.status, `HTTP ${res.status}`, await parse(res));
-    return (await res.json()) as { items: { yskId: number; province: number; name: string }[] };
-  },
+  citizenDistricts: (province: number) => fetchJson<{ items: { yskId: number; province: number; name: string }[] }>(`/api/citizen/districts${queryString({ province })}`, {}, { token: false }),
 };
 
 /** A file behind the token (evidence, a sheet photo) as a blob URL the page can show; revoke it when done. */
 export async function blobUrl(path: string): Promise<{ url: string; type: string }> {
   const res = await authed(path, { headers: { Accept: '*/*' } });
-  if (!res.ok) throw new ApiError(res.status, `HTTP ${res.status}`, await parse(res));
+  if (!res.ok) throw new ApiError(res.status, `HTTP ${res.status}`, await readBody(res));
   const blob = await res.blob();
   return { url: URL.createObjectURL(blob), type: blob.type };
 }
@@ -102,7 +62,12 @@ export function toCsv(header: string[], rows: (string | number | boolean | null 
 }
 
 export function saveText(name: string, text: string, type = 'text/csv;charset=utf-8'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  saveBlob(name, new Blob([text], { type }));
+}
+
+/** Saves a blob as a file through a download link. */
+export function saveBlob(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = name;

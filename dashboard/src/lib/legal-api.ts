@@ -5,59 +5,12 @@
 import type {
   CitizenBoxView, ComplaintCounts, ComplaintStatus, ComplaintTracking, ComplaintView, PetitionStatus, PetitionText, PetitionView, StaleNotice,
 } from '@gozcu/shared';
-import { ApiError, getJson, queryString, type QueryValue } from './api';
-import { clearSession, readToken, refresh } from './auth';
-
-async function parse(res: Response): Promise<unknown> {
-  const text = await res.text();
-  try {
-    return text ? JSON.parse(text) : null;
-  } catch {
-    return text;
-  }
-}
-
-function errorOf(res: Response, body: unknown): ApiError {
-  let msg = '';
-  if (body && typeof body === 'object' && 'message' in body) {
-    const m = (body as { message: unknown }).message;
-    msg = Array.isArray(m) ? m.map(String).join('; ') : String(m);
-  }
-  return new ApiError(res.status, msg || `HTTP ${res.status}`, body);
-}
-
-/** A request with the bearer token; a 401 refreshes once and retries. */
-async function authed(path: string, init: RequestInit = {}): Promise<Response> {
-  const go = () => {
-    const headers = new Headers(init.headers);
-    const token = readToken();
-    if (token) headers.set('Authorization', `Bearer ${token}`);
-    return fetch(path, { ...init, headers });
-  };
-  let res = await go();
-  if (res.status === 401) {
-    const renewed = await refresh().catch(() => null);
-    if (renewed) res = await go();
-    if (!renewed || res.status === 401) clearSession();
-  }
-  return res;
-}
-
-async function sendJson<T>(method: string, path: string, body: unknown): Promise<T> {
-  const res = await authed(path, { method, headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) });
-  const parsed = await parse(res);
-  if (!res.ok) throw errorOf(res, parsed);
-  return parsed as T;
-}
+import { ApiError, authed, fetchJson, getJson, queryString, sendJson, type QueryValue } from './api';
+import { saveBlob } from './backoffice-api';
+import { errorOf, readBody } from './http';
 
 /** Public requests: no token at all (the citizen page works without a login). */
-async function publicFetch<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(path, { ...init, headers: { Accept: 'application/json', ...(init.headers as Record<string, string> | undefined) } });
-  const parsed = await parse(res);
-  if (!res.ok) throw errorOf(res, parsed);
-  if (parsed === null || typeof parsed !== 'object') throw new ApiError(res.status, 'not JSON', parsed);
-  return parsed as T;
-}
+const publicFetch = <T>(path: string, init: RequestInit = {}) => fetchJson<T>(path, init, { token: false, object: true });
 
 export interface ComplaintForm {
   province: number;
@@ -109,7 +62,7 @@ export const legalApi = {
   /** A file the server builds (PDF, CSV), fetched with the token and saved through a blob link. */
   download: async (path: string, fallbackName: string): Promise<void> => {
     const res = await authed(path, { headers: { Accept: '*/*' } });
-    if (!res.ok) throw errorOf(res, await parse(res));
+    if (!res.ok) throw errorOf(res, await readBody(res));
     const blob = await res.blob();
     const cd = res.headers.get('Content-Disposition') ?? '';
     const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(cd);
@@ -121,14 +74,7 @@ export const legalApi = {
         name = m[1];
       }
     }
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = name;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveBlob(name, blob);
   },
 };
 

@@ -4,8 +4,8 @@
  * (the outbox tries again later), and a refresh that cannot reach the server keeps the session.
  */
 import type { MyBoxesResponse } from '@gozcu/shared';
-import { ApiError } from './api';
 import { AuthError, clearSession, readToken, refresh } from './auth';
+import { ApiError, serverMessage } from './http';
 import type { OutboxItem, SendResult, Transport } from './outbox';
 
 /** How long one request may take on a weak network before it counts as no answer. */
@@ -53,10 +53,7 @@ async function bodyOf(res: Response): Promise<unknown> {
   }
 }
 
-function messageOf(res: Response, body: unknown): string {
-  const m = body && typeof body === 'object' && 'message' in body ? (body as { message: unknown }).message : null;
-  return (Array.isArray(m) ? m.join('; ') : m ? String(m) : '') || `HTTP ${res.status}`;
-}
+const messageOf = (res: Response, body: unknown): string => serverMessage(body) || `HTTP ${res.status}`;
 
 function classify(res: Response, body: unknown): SendResult | null {
   if (res.status >= 500 || res.status === 429 || res.status === 401 || res.status === 408) return { kind: 'later', message: messageOf(res, body) };

@@ -5,38 +5,9 @@
 import type {
   LostVoterCaseView, LostVoterKind, PetitionView, RegisterAnomalyKind, RegisterAnomalyView, RegisterCheckResult, RegisterDistrictCount, RegisterStatus,
 } from '@gozcu/shared';
-import { ApiError, getJson, queryString, type QueryValue } from './api';
-import { clearSession, readToken, refresh } from './auth';
+import { fetchJson, getJson, queryString, sendJson, type QueryValue } from './api';
 
-async function call<T>(path: string, init: RequestInit, withToken: boolean): Promise<T> {
-  const go = () => {
-    const headers = new Headers(init.headers);
-    headers.set('Accept', 'application/json');
-    const token = withToken ? readToken() : null;
-    if (token) headers.set('Authorization', `Bearer ${token}`);
-    return fetch(path, { ...init, headers });
-  };
-  let res = await go();
-  if (withToken && res.status === 401) {
-    const renewed = await refresh().catch(() => null);
-    if (renewed) res = await go();
-    if (!renewed || res.status === 401) clearSession();
-  }
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = text;
-  }
-  if (!res.ok) {
-    const m = body && typeof body === 'object' && 'message' in body ? (body as { message: unknown }).message : '';
-    throw new ApiError(res.status, (Array.isArray(m) ? m.join('; ') : String(m ?? '')) || `HTTP ${res.status}`, body);
-  }
-  return body as T;
-}
-const post = <T>(path: string, body: unknown, withToken: boolean) =>
-  call<T>(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), cache: 'no-store' }, withToken);
+const post = <T>(path: string, body: unknown, token: boolean) => sendJson<T>('POST', path, body, { token, cache: 'no-store' });
 
 export interface RegisterReportForm {
   tc: string;
@@ -51,7 +22,7 @@ export interface RegisterReportForm {
 export const registerPublicApi = {
   /** The number goes in the body, never in a URL. */
   check: (tc: string) => post<RegisterCheckResult>('/api/register/check', { tc }, false),
-  districts: (province: number) => call<{ items: { yskId: number; name: string }[] }>(`/api/register/districts${queryString({ province })}`, {}, false),
+  districts: (province: number) => fetchJson<{ items: { yskId: number; name: string }[] }>(`/api/register/districts${queryString({ province })}`, {}, { token: false }),
   report: (f: RegisterReportForm) =>
     post<{ trackingCode: string; kind: LostVoterKind; district: number; status: RegisterStatus }>(
       '/api/register/reports',
