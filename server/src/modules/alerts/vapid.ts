@@ -1,7 +1,6 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import webPush from 'web-push';
 import type { AppConfig } from '../../infra/config';
+import { readSecretFile, writeSecretFile } from '../../infra/secret-file';
 
 export interface VapidKeys {
   publicKey: string;
@@ -15,14 +14,12 @@ export interface VapidKeys {
  */
 export function loadVapidKeys(config: Pick<AppConfig, 'DATA_DIR' | 'VAPID_PUBLIC_KEY' | 'VAPID_PRIVATE_KEY'>): VapidKeys {
   if (config.VAPID_PUBLIC_KEY && config.VAPID_PRIVATE_KEY) return { publicKey: config.VAPID_PUBLIC_KEY, privateKey: config.VAPID_PRIVATE_KEY };
-  const file = join(config.DATA_DIR, 'vapid.json');
-  if (existsSync(file)) {
-    const held = JSON.parse(readFileSync(file, 'utf8')) as Partial<VapidKeys>;
+  const text = readSecretFile(config.DATA_DIR, 'vapid.json');
+  if (text !== null) {
+    const held = JSON.parse(text) as Partial<VapidKeys>;
     if (held.publicKey && held.privateKey) return { publicKey: held.publicKey, privateKey: held.privateKey };
   }
-  mkdirSync(config.DATA_DIR, { recursive: true });
   const keys = webPush.generateVAPIDKeys();
-  writeFileSync(file, `${JSON.stringify(keys)}\n`, { mode: 0o600, flag: 'w' });
-  chmodSync(file, 0o600);
+  writeSecretFile(config.DATA_DIR, 'vapid.json', `${JSON.stringify(keys)}\n`);
   return keys;
 }

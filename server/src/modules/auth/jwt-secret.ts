@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AppConfig } from '../../infra/config';
+import { readSecretFile, writeSecretFile } from '../../infra/secret-file';
 
 export const JWT_KEY = Symbol('JWT_KEY');
 
@@ -13,15 +12,10 @@ export const JWT_KEY = Symbol('JWT_KEY');
  */
 export function loadJwtSecret(config: Pick<AppConfig, 'JWT_SECRET' | 'DATA_DIR' | 'MONGO_URL'>): string {
   if (config.JWT_SECRET) return config.JWT_SECRET;
-  const file = join(config.DATA_DIR, 'jwt-secret');
-  if (existsSync(file)) {
-    const held = readFileSync(file, 'utf8').trim();
-    if (held.length >= 32) return held;
-  }
+  const held = readSecretFile(config.DATA_DIR, 'jwt-secret')?.trim();
+  if (held && held.length >= 32) return held;
   if (config.MONGO_URL) new Logger('Auth').warn('JWT_SECRET is not set: this node signs with its own secret; API nodes sharing a store must share JWT_SECRET');
-  mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 });
   const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'w' });
-  chmodSync(file, 0o600);
+  writeSecretFile(config.DATA_DIR, 'jwt-secret', `${secret}\n`, 0o700);
   return secret;
 }

@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AppConfig } from '../../infra/config';
+import { readSecretFile, writeSecretFile } from '../../infra/secret-file';
 
 export const VOTER_KEY = Symbol('VOTER_KEY');
 
@@ -12,15 +11,10 @@ export const VOTER_KEY = Symbol('VOTER_KEY');
  */
 export function loadVoterSecret(config: Pick<AppConfig, 'VOTER_HMAC_SECRET' | 'DATA_DIR' | 'MONGO_URL'>): Buffer {
   if (config.VOTER_HMAC_SECRET) return Buffer.from(config.VOTER_HMAC_SECRET, 'utf8');
-  const file = join(config.DATA_DIR, 'voter-hmac-secret');
-  if (existsSync(file)) {
-    const held = readFileSync(file, 'utf8').trim();
-    if (held.length >= 32) return Buffer.from(held, 'utf8');
-  }
+  const held = readSecretFile(config.DATA_DIR, 'voter-hmac-secret')?.trim();
+  if (held && held.length >= 32) return Buffer.from(held, 'utf8');
   if (config.MONGO_URL) new Logger('VoterRegister').warn('VOTER_HMAC_SECRET is not set: this node hashes with its own key; API nodes sharing a store must share VOTER_HMAC_SECRET');
-  mkdirSync(config.DATA_DIR, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'w' });
-  chmodSync(file, 0o600);
+  writeSecretFile(config.DATA_DIR, 'voter-hmac-secret', `${secret}\n`);
   return Buffer.from(secret, 'utf8');
 }
