@@ -118,16 +118,3 @@ export async function subscribePush(publicKey: string): Promise<PushSubscription
   const sub = (await reg.pushManager.getSubscription()) ?? (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: urlBase64ToUint8Array(publicKey) as BufferSource }));
   return sub.toJSON();
 }
-
-/** A JSON request with the session's bearer token; the error message is the server's. */
-export async function alertsRequest<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const token = (globalThis.localStorage?.getItem('gozcu.token') ?? null) as string | null;
-  const res = await fetch(path, {
-    method,
-    headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const parsed = (await res.json().catch(() => null)) as (T & { message?: string }) | null;
-  if (!res.ok) throw new Error(parsed?.message ?? `HTTP ${res.status}`);
-  return parsed as T;
-}
