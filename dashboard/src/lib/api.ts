@@ -5,7 +5,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type {
-  BallotCode, BoxSummary, ClientToServerEvents, Coverage, EmbargoState, Entry, Page, ServerToClientEvents, SheetVersion,
+  BallotCode, BoxDetail, BoxSummary, ClientToServerEvents, Coverage, EmbargoState, Page, ServerToClientEvents,
 } from '@gozcu/shared';
 import { clearSession, readToken, refresh } from './auth';
 import { ApiError, errorOf, readBody } from './http';
@@ -96,24 +96,8 @@ export interface BoxQuery {
   cursor?: string | null;
 }
 
-/** A version as `GET /api/boxes/:key` sends it: a stored version, maybe with the server's diff. */
-export type BoxVersion = SheetVersion & { diff?: unknown; change?: 'first' | 'revised_before_seen' | 'explained' | 'unexplained' };
-
-/** Set when YSK had revised the box before Gözcü first saw it (its own change code or versiyon said so). */
-export interface AlteredBeforeSeen {
-  message: string;
-  yskVersion: number | null;
-  firstVersionOfElection: number | null;
-  changeReason: number | null;
-  reason: string | null;
-}
-
-export interface BoxDetail {
-  summary: BoxSummary;
-  versions: BoxVersion[];
-  entries: Entry[];
-  alteredBeforeSeen?: AlteredBeforeSeen | null;
-}
+/** `GET /api/boxes/:key`'s types are the server's, in shared/. */
+export type { AlteredBeforeSeen, BoxDetail, VersionView as BoxVersion } from '@gozcu/shared';
 
 export const api = {
   coverage: (q: { province?: number | null; district?: number | null; ballot?: BallotCode | null }, signal?: AbortSignal) =>

@@ -1,5 +1,6 @@
 import type { BallotCode } from '../domain/ballot';
-import type { BoxKind } from '../domain/box';
+import type { BoxKind, Entry, SheetVersion } from '../domain/box';
+import type { FieldChange } from '../domain/diff';
 import type { BoxStatus } from '../domain/status';
 import type { Sheet } from '../domain/sheet';
 
@@ -148,4 +149,37 @@ export interface MyBoxesResponse {
   /** false while YSK's embargo hides YSK's figures from the caller (every verdict is then `received`) */
   yskVisible: boolean;
   items: MyBox[];
+}
+
+/** A stored version as `GET /api/boxes/:key` sends it: with its change from the version before. */
+export interface VersionView extends SheetVersion {
+  /** field-level changes from the previous version (empty for the first) */
+  diff: FieldChange[];
+  /**
+   * recount/correction when YSK gave a reason, unexplained when it changed figures without one;
+   * the first version is `first`, or `revised_before_seen` when YSK had already revised it
+   */
+  change: 'first' | 'revised_before_seen' | 'explained' | 'unexplained';
+  /** the Turkish label of YSK's change code (null for 0/none) */
+  reason: string | null;
+}
+
+/** Why a box with one version is altered: what its first version said of itself. */
+export interface AlteredBeforeSeen {
+  /** "Gözcü görmeden önce değiştirilmiş" */
+  message: string;
+  yskVersion: number | null;
+  /** the election's first versiyon, as learned from the feed (null while unknown) */
+  firstVersionOfElection: number | null;
+  changeReason: number | null;
+  reason: string | null;
+}
+
+/** `GET /api/boxes/:key` (with the caller's `embargo` beside it). */
+export interface BoxDetail {
+  summary: BoxSummary;
+  versions: VersionView[];
+  entries: Entry[];
+  /** set when the box was first seen already revised ("changed before we first saw it") */
+  alteredBeforeSeen: AlteredBeforeSeen | null;
 }

@@ -1,38 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { changeReasonLabel, diffSheets, parseBoxKey, revisedBeforeSeen, type BoxSummary, type Entry, type FieldChange, type SheetVersion } from '@gozcu/shared';
+import { changeReasonLabel, diffSheets, parseBoxKey, revisedBeforeSeen, type AlteredBeforeSeen, type BoxDetail, type SheetVersion, type VersionView } from '@gozcu/shared';
 import { STORE, type Store } from '../store/store.port';
 import { ReconcileService } from './reconcile.service';
 
-export interface VersionView extends SheetVersion {
-  /** field-level changes from the previous version (empty for the first) */
-  diff: FieldChange[];
-  /**
-   * recount/correction when YSK gave a reason, unexplained when it changed figures without one;
-   * the first version is `first`, or `revised_before_seen` when YSK had already revised it
-   */
-  change: 'first' | 'revised_before_seen' | 'explained' | 'unexplained';
-  /** the Turkish label of YSK's change code (null for 0/none) */
-  reason: string | null;
-}
-
-/** Why a box with one version is altered: what its first version said of itself. */
-export interface AlteredBeforeSeen {
-  /** "Gözcü görmeden önce değiştirilmiş" */
-  message: string;
-  yskVersion: number | null;
-  /** the election's first versiyon, as learned from the feed (null while unknown) */
-  firstVersionOfElection: number | null;
-  changeReason: number | null;
-  reason: string | null;
-}
-
-export interface BoxDetail {
-  summary: BoxSummary;
-  versions: VersionView[];
-  entries: Entry[];
-  /** set when the box was first seen already revised ("changed before we first saw it") */
-  alteredBeforeSeen: AlteredBeforeSeen | null;
-}
+export type { AlteredBeforeSeen, BoxDetail, VersionView } from '@gozcu/shared';
 
 export const ALTERED_BEFORE_SEEN_TR = 'Gözcü görmeden önce değiştirilmiş';
 
