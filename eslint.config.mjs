@@ -103,7 +103,10 @@ const SIDE_EFFECT_EXCEPTIONS = [
   // vapid.ts calls web-push only for generateVAPIDKeys (key generation, no request); its key file is infra/secret-file.ts's.
   { files: ['server/src/modules/alerts/vapid.ts'], imports: ['web-push'] },
   // The Redis client (type) injected for sessions (auth) and for the health ping.
-  { files: ['server/src/modules/auth/auth.module.ts', 'server/src/modules/auth/auth.service.ts', 'server/src/modules/health/health.controller.ts'], imports: ['ioredis'] },
+  {
+    files: ['server/src/modules/auth/auth.module.ts', 'server/src/modules/auth/auth.service.ts', 'server/src/modules/health/health.controller.ts'],
+    imports: ['ioredis'],
+  },
   // The lead is editing feed/** now (no code changes there from this branch): the BullMQ
   // scheduler, the YSK HTTP client (fetch) and the recorder that writes responses to files.
   { files: ['server/src/modules/feed/feed.module.ts'], imports: ['@nestjs/bullmq'] },

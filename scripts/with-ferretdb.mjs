@@ -21,7 +21,10 @@ function findFerretdb() {
       gopath = join(homedir(), 'go');
     }
   }
-  const goBins = gopath.split(delimiter).filter(Boolean).map((dir) => join(dir, 'bin', 'ferretdb'));
+  const goBins = gopath
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, 'bin', 'ferretdb'));
   return [...onPath('ferretdb'), ...goBins].find(executable);
 }
 

@@ -33,7 +33,11 @@ describeBrowser('public requests and the embargo switch in Chromium', () => {
     admin = await login(world.app.url, 'admin', ADMIN_PASSWORD);
     chrome = await launch();
     browser = chrome.browser;
-    await fetch(`${world.sim.url}/_admin/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMs: 2 * HOUR }) });
+    await fetch(`${world.sim.url}/_admin/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceMs: 2 * HOUR }),
+    });
     const published = await until(
       () => admin.get('/api/boxes?province=69&ballot=2&status=ysk_only&limit=5').then((r) => r.body.items as BoxSummary[]),
       (items) => items.length >= 1,
