@@ -948,7 +948,7 @@ export class SqliteStore implements Store {
     if (filter.ownerId !== undefined) add('owner_id = ?', filter.ownerId);
     if (filter.key !== undefined) add('key = ?', filter.key);
     return this.db
-      .prepare<unknown[], AttachmentRow>(`SELECT * FROM attachments WHERE ${parts.join(' AND ')} ORDER BY uploaded_at, id`)
+      .prepare<unknown[], AttachmentRow>(`SELECT * FROM attachments WHERE ${parts.join(' AND ')} ORDER BY uploaded_at, rowid`)
       .all(...params)
       .map(toAttachment);
   }
