@@ -46,6 +46,19 @@ describe('YSK feed: change detection from aggregates, without conditional reques
     return null;
   }
 
+  it('registers every box before YSK publishes any (a district is fetched only once its aggregate moves)', async () => {
+    expect(await truth(sim, 'now')).toHaveLength(0);
+    const all = await truth(sim);
+    for (const plate of [69, 62]) {
+      const want = all.filter((b) => b.ref.province === plate).length;
+      await eventually(async () => {
+        const { body } = await admin.get(`/api/coverage?province=${plate}&ballot=2`);
+        return body.boxes?.total === want ? null : `province ${plate}: ${body.boxes?.total} boxes registered, YSK has ${want}`;
+      }, 30_000);
+    }
+    expect(feed.totals.boxListCalls).toBe(0);
+  });
+
   it('converges exactly through a night, fetching far fewer rows than whole lists would', async () => {
     const final = await truth(sim);
     const revised = final.filter((b) => b.versions.length > 1);

@@ -267,6 +267,15 @@ export class FeedService implements OnModuleDestroy {
     let districts = this.districts.get(key);
     if (!districts) districts = await this.discoverDistricts(job.ballot, job.province);
     if (sweep % 10 === 1) await this.refreshColumns(job.ballot, job.province);
+    // every box is registered before YSK publishes anything (observers enter their boxes, coverage
+    // counts them): a district is only fetched once its aggregate moves, which may be hours later
+    for (const d of districts) {
+      if (this.registered.has(`${job.ballot}:${d}`)) continue;
+      await this.registerDistrictBoxes({ ballot: job.ballot, province: job.province, district: d }).catch((err: unknown) =>
+        // its first refresh, or the next sweep, tries again; a YSK failure is recorded by the client
+        this.logger.warn(`boxes of district ${d} not registered yet: ${(err as Error).message}`),
+      );
+    }
     this.totals.sweeps++;
     this.totals.districtsSwept += districts.length;
     const now = Date.now();
