@@ -32,6 +32,8 @@ import type {
   VoterRecord,
   AlertFilter,
   PushSubscriptionRecord,
+  AuditOf,
+  Changed,
 } from './store.port';
 
 const SCHEMA = `
@@ -736,6 +738,10 @@ export class SqliteStore implements Store {
   }
 
   async createUser(u: UserRecord): Promise<UserRecord | null> {
+    return this.createUserSync(u);
+  }
+
+  private createUserSync(u: UserRecord): UserRecord | null {
     const info = this.db
       .prepare(
         `INSERT INTO users (id, username, name, role, scope, scope_province, scope_district, password_hash, disabled, failed_logins, locked_until, created_at, updated_at)
@@ -746,6 +752,10 @@ export class SqliteStore implements Store {
   }
 
   async userById(id: string): Promise<UserRecord | null> {
+    return this.userByIdSync(id);
+  }
+
+  private userByIdSync(id: string): UserRecord | null {
     const row = this.db.prepare<[string], UserRow>(`SELECT * FROM users WHERE id = ?`).get(id);
     return row ? toUser(row) : null;
   }
@@ -768,6 +778,10 @@ export class SqliteStore implements Store {
   }
 
   async updateUser(id: string, patch: UserPatch): Promise<UserRecord | null> {
+    return this.updateUserSync(id, patch);
+  }
+
+  private updateUserSync(id: string, patch: UserPatch): UserRecord | null {
     const columns: Record<keyof UserPatch, string> = {
       name: 'name',
       role: 'role',
@@ -791,7 +805,7 @@ export class SqliteStore implements Store {
       }
     }
     if (sets.length) this.db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = ?`).run(...params, id);
-    return this.userById(id);
+    return this.userByIdSync(id);
   }
 
   async countFailedLogin(id: string): Promise<number> {
@@ -825,6 +839,10 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(e: NewAuditEntry): Promise<AuditEntry> {
+    return this.appendAuditSync(e);
+  }
+
+  private appendAuditSync(e: NewAuditEntry): AuditEntry {
     const info = this.db
       .prepare(`INSERT INTO audit (at, actor_id, actor_name, actor_role, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(e.at, e.actor?.id ?? null, e.actor?.username ?? null, e.actor?.role ?? null, e.action, e.target, json(e.before), json(e.after));
@@ -846,11 +864,19 @@ export class SqliteStore implements Store {
   }
 
   async setting<T = unknown>(key: string): Promise<T | null> {
+    return this.settingSync<T>(key);
+  }
+
+  private settingSync<T = unknown>(key: string): T | null {
     const row = this.db.prepare<[string], { value: string }>(`SELECT value FROM settings WHERE key = ?`).get(key);
     return row ? (JSON.parse(row.value) as T) : null;
   }
 
   async putSetting(key: string, value: unknown): Promise<void> {
+    this.putSettingSync(key, value);
+  }
+
+  private putSettingSync(key: string, value: unknown): void {
     this.db.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, JSON.stringify(value));
   }
 
@@ -874,6 +900,10 @@ export class SqliteStore implements Store {
   }
 
   async createComplaint(c: ComplaintRecord): Promise<ComplaintRecord> {
+    return this.createComplaintSync(c);
+  }
+
+  private createComplaintSync(c: ComplaintRecord): ComplaintRecord {
     this.db
       .prepare(
         `INSERT INTO complaints (id, tracking_code, status, election, ballot, key, province, district, box_no, text, contact, routed_to, filed_by, petition_id, created_at, updated_at, history)
@@ -894,7 +924,11 @@ export class SqliteStore implements Store {
   }
 
   async updateComplaint(id: string, expected: ComplaintRecord['status'], patch: ComplaintPatch): Promise<ComplaintRecord | null> {
-    return this.db.transaction((): ComplaintRecord | null => {
+    return this.updateComplaintSync(id, expected, patch)?.after ?? null;
+  }
+
+  private updateComplaintSync(id: string, expected: ComplaintRecord['status'], patch: ComplaintPatch): { before: ComplaintRecord; after: ComplaintRecord } | null {
+    return this.db.transaction((): { before: ComplaintRecord; after: ComplaintRecord } | null => {
       const row = this.db.prepare<[string, string], ComplaintRow>(`SELECT * FROM complaints WHERE id = ? AND status = ?`).get(id, expected);
       if (!row) return null;
       const held = toComplaint(row);
@@ -908,7 +942,7 @@ export class SqliteStore implements Store {
       this.db
         .prepare(`UPDATE complaints SET status = ?, petition_id = ?, updated_at = ?, history = ? WHERE id = ?`)
         .run(next.status, next.petitionId, next.updatedAt, JSON.stringify(next.history), id);
-      return next;
+      return { before: held, after: next };
     })();
   }
 
@@ -929,6 +963,10 @@ export class SqliteStore implements Store {
   }
 
   async putAttachment(a: AttachmentRecord): Promise<void> {
+    this.putAttachmentSync(a);
+  }
+
+  private putAttachmentSync(a: AttachmentRecord): void {
     this.db
       .prepare(
         `INSERT INTO attachments (id, owner, owner_id, key, kind, content_type, bytes, sha256, width, height, shown_blob, shown_content_type, uploaded_at, uploaded_by)
@@ -973,6 +1011,10 @@ export class SqliteStore implements Store {
   }
 
   async createPetition(p: PetitionRecord): Promise<PetitionRecord> {
+    return this.createPetitionSync(p);
+  }
+
+  private createPetitionSync(p: PetitionRecord): PetitionRecord {
     this.db
       .prepare(
         `INSERT INTO petitions (id, status, election, key, province, district, box_no, ballot, complaint_id, text, deadline, created_at, created_by, updated_at, filed_at, filed_by, reference)
@@ -988,14 +1030,19 @@ export class SqliteStore implements Store {
   }
 
   async updatePetition(id: string, expected: PetitionRecord['status'], patch: PetitionPatch): Promise<PetitionRecord | null> {
-    return this.db.transaction((): PetitionRecord | null => {
+    return this.updatePetitionSync(id, expected, patch)?.after ?? null;
+  }
+
+  private updatePetitionSync(id: string, expected: PetitionRecord['status'], patch: PetitionPatch): { before: PetitionRecord; after: PetitionRecord } | null {
+    return this.db.transaction((): { before: PetitionRecord; after: PetitionRecord } | null => {
       const row = this.db.prepare<[string, string], PetitionRow>(`SELECT * FROM petitions WHERE id = ? AND status = ?`).get(id, expected);
       if (!row) return null;
-      const next: PetitionRecord = { ...toPetition(row), ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+      const before = toPetition(row);
+      const next: PetitionRecord = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
       this.db
         .prepare(`UPDATE petitions SET status = ?, text = ?, deadline = ?, updated_at = ?, filed_at = ?, filed_by = ?, reference = ? WHERE id = ?`)
         .run(next.status, JSON.stringify(next.text), next.deadline, next.updatedAt, next.filedAt, next.filedBy, next.reference, id);
-      return next;
+      return { before, after: next };
     })();
   }
 
@@ -1149,5 +1196,91 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
       if (e) insertAudit.run(e.at, e.actor?.id ?? null, e.actor?.username ?? null, e.actor?.role ?? null, e.action, e.target, json(e.before), json(e.after));
       return outcomes;
     })();
+  }
+
+  // --- audited changes (issue 13, finding 15): the change and its audit record in one transaction ---
+
+  /** Runs `change` and writes the record `audit` makes of it, in one transaction (a throw anywhere rolls both back). */
+  private audited<T, D>(change: () => { result: T; done: D } | null, audit: AuditOf<D>): T | null {
+    return this.db.transaction((): T | null => {
+      const made = change();
+      if (!made) return null;
+      const record = audit(made.done);
+      if (record) this.appendAuditSync(record);
+      return made.result;
+    })();
+  }
+
+  async createUserAudited(user: UserRecord, audit: AuditOf<UserRecord>): Promise<UserRecord | null> {
+    return this.audited(() => {
+      const created = this.createUserSync(user);
+      return created && { result: created, done: created };
+    }, audit);
+  }
+
+  async updateUserAudited(id: string, patch: UserPatch, audit: AuditOf<Changed<UserRecord>>, opts: { revokeRefreshTokensAt?: string } = {}): Promise<UserRecord | null> {
+    return this.audited(() => {
+      const before = this.userByIdSync(id);
+      if (!before) return null;
+      const after = this.updateUserSync(id, patch)!;
+      if (opts.revokeRefreshTokensAt) this.db.prepare(`UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`).run(opts.revokeRefreshTokensAt, id);
+      return { result: after, done: { before, after } };
+    }, audit);
+  }
+
+  async putSettingAudited(key: string, value: unknown, audit: AuditOf<Changed<unknown>>): Promise<void> {
+    this.audited(() => {
+      const before = this.settingSync(key);
+      this.putSettingSync(key, value);
+      return { result: true, done: { before, after: value } };
+    }, audit);
+  }
+
+  async createComplaintAudited(complaint: ComplaintRecord, attachments: AttachmentRecord[], audit: AuditOf<ComplaintRecord>): Promise<ComplaintRecord> {
+    return this.audited(() => {
+      const created = this.createComplaintSync(complaint);
+      for (const a of attachments) this.putAttachmentSync(a);
+      return { result: created, done: created };
+    }, audit)!;
+  }
+
+  async updateComplaintAudited(id: string, expected: ComplaintRecord['status'], patch: ComplaintPatch, audit: AuditOf<Changed<ComplaintRecord>>): Promise<ComplaintRecord | null> {
+    return this.audited(() => {
+      const changed = this.updateComplaintSync(id, expected, patch);
+      return changed && { result: changed.after, done: changed };
+    }, audit);
+  }
+
+  async createPetitionAudited(petition: PetitionRecord, audit: AuditOf<PetitionRecord>): Promise<PetitionRecord> {
+    return this.audited(() => {
+      const created = this.createPetitionSync(petition);
+      return { result: created, done: created };
+    }, audit)!;
+  }
+
+  async updatePetitionAudited(id: string, expected: PetitionRecord['status'], patch: PetitionPatch, audit: AuditOf<Changed<PetitionRecord>>, also: { setting?: { key: string; value: unknown } } = {}): Promise<PetitionRecord | null> {
+    return this.audited(() => {
+      const changed = this.updatePetitionSync(id, expected, patch);
+      if (!changed) return null;
+      if (also.setting) this.putSettingSync(also.setting.key, also.setting.value);
+      return { result: changed.after, done: changed };
+    }, audit);
+  }
+
+  async moveDraftDeadlinesAudited(
+    setting: { key: string; value: unknown },
+    drafts: { province: number; district: number; deadline: string; updatedAt: string },
+    audit: AuditOf<{ before: unknown; moved: string[] }>,
+  ): Promise<string[]> {
+    return this.audited(() => {
+      const before = this.settingSync(setting.key);
+      this.putSettingSync(setting.key, setting.value);
+      const ids = this.db
+        .prepare<[number, number], { id: string }>(`SELECT id FROM petitions WHERE province = ? AND district = ? AND status = 'draft' ORDER BY deadline, created_at, id`)
+        .all(drafts.province, drafts.district)
+        .map((r) => r.id);
+      const moved = ids.filter((id) => this.updatePetitionSync(id, 'draft', { deadline: drafts.deadline, updatedAt: drafts.updatedAt }));
+      return { result: moved, done: { before, moved } };
+    }, audit)!;
   }
 }
