@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_PASSWORD, login } from '../support/auth';
-import { connect, subscribe, type LiveSocket } from '../support/live';
+import { connect, type LiveSocket } from '../support/live';
 import { privateRedis, startServer, waitFor } from './support';
 
 /**
@@ -41,10 +41,16 @@ describe('chaos: Redis frozen (SIGSTOP) and resumed', () => {
       sockets.push(socket);
       let view: { seq: number; coverage: any } | null = null;
       let gaps = 0;
-      const resubscribe = async () => {
-        const snap = await subscribe(socket, 'district:700', 2);
-        if (snap.ok) view = { seq: snap.data.seq, coverage: snap.data.coverage };
-      };
+      // the snapshot is taken in the ack callback itself (deltas right after it may come in the same read)
+      const resubscribe = () =>
+        new Promise<void>((resolve, reject) => {
+          view = null;
+          socket.emit('subscribe', { room: 'district:700', ballot: 2 }, (snap) => {
+            if (!snap.ok) return reject(new Error(`subscribe refused: ${snap.msg}`));
+            view = { seq: snap.data.seq, coverage: snap.data.coverage };
+            resolve();
+          });
+        });
       socket.on('delta', (d) => {
         if (!view || d.room !== 'district:700') return;
         if (d.seq !== view.seq + 1) {
