@@ -427,8 +427,15 @@ export class SqliteStore implements Store {
 
   private blobDir = '';
 
-  /** `file` is the SQLite file; blobs (uploaded files) live in `files/` beside it */
-  constructor(private readonly file: string) {}
+  /**
+   * `file` is the SQLite file; blobs (uploaded files) live in `files/` beside it. A write waits at
+   * most `busyTimeoutMs` for a write lock another connection holds, then fails with SQLITE_BUSY
+   * (the API answers 503).
+   */
+  constructor(
+    private readonly file: string,
+    private readonly opts: { busyTimeoutMs?: number } = {},
+  ) {}
 
   async init(): Promise<void> {
     if (this.file !== ':memory:') {
@@ -437,7 +444,7 @@ export class SqliteStore implements Store {
       closeSync(openSync(this.file, 'a', 0o600));
       chmodSync(this.file, 0o600);
     }
-    this.db = new Database(this.file);
+    this.db = new Database(this.file, { timeout: this.opts.busyTimeoutMs ?? 5000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
