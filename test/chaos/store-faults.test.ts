@@ -13,7 +13,8 @@ import { privateRedis, startServer, waitFor } from './support';
  * backup tool or an operator's sqlite3 shell can) and holds it. Every write then answers a clear
  * 503 (code store_unavailable, Retry-After) instead of a bare 500, nothing is half-written (no
  * entry, account, setting or audit record from a refused request), reads and /healthz keep
- * answering, and once the lock is released the same requests go through, each with its record.
+ * answering, /healthz says the store cannot write, and once the lock is released the same
+ * requests go through, each with its record.
  *
  * Unable to write: the server's file-size limit (RLIMIT_FSIZE, set on the running process with
  * prlimit, no privileges needed) is brought to 1 byte, so every write to its files fails as on
@@ -59,10 +60,11 @@ async function writesRefusedThenRecovered(name: string, fault: (server: { pid: n
       expect(r.body.message).toMatch(/store/i);
       expect(r.headers.get('retry-after')).toMatch(/^\d+$/);
     }
-    // reads and health keep answering while writes are refused
+    // reads keep answering while writes are refused, and /healthz tells the truth: 503, the store cannot write
     expect((await admin.get('/api/coverage?province=7&district=700&ballot=2')).body.boxes).toMatchObject({ entered: 1 });
     expect((await admin.get('/api/users?limit=5')).status).toBe(200);
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    const health = await fetch(`${server.url}/healthz`);
+    expect([health.status, JSON.stringify(await health.json())]).toEqual([503, expect.stringMatching(/store \(sqlite\).*cannot write/)]);
     // nothing of the refused writes is in the file (the committed state, read by a second connection)
     expect(counts()).toEqual(before);
     lift(target);
@@ -73,6 +75,7 @@ async function writesRefusedThenRecovered(name: string, fault: (server: { pid: n
     const liftedAt = Date.now();
     await waitFor(async () => (await admin.post('/api/entries', { ref: { ballot: 2, province: 7, district: 700, boxNo: 2 }, sheet: sheetOf(55), idempotencyKey: `${ELECTION}-${name}-2` })).status === 201, 10_000, 'a write to go through');
     const recoveredMs = Date.now() - liftedAt;
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     const [, imported, user, embargo] = await Promise.all(writes());
     expect([imported.status, imported.body.stored, user.status, embargo.status]).toEqual([200, ROWS, 201, 200]);
     const after = counts();

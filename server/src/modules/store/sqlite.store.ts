@@ -105,6 +105,7 @@ CREATE TABLE IF NOT EXISTS petitions (
   deadline TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL, updated_at TEXT NOT NULL, filed_at TEXT,
   filed_by TEXT, reference TEXT);
 CREATE INDEX IF NOT EXISTS petitions_scope ON petitions (province, district, deadline);
+CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY, at TEXT NOT NULL);
 `;
 
 interface ComplaintRow {
@@ -509,6 +510,16 @@ export class SqliteStore implements Store {
   async ping(): Promise<void> {
     if (!this.db?.open) throw new Error('sqlite store is closed');
     this.db.prepare('SELECT 1').get();
+    // a write too, without waiting for a lock another connection holds: a store that answers
+    // reads but cannot write (locked, read-only, full disk) is not healthy
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.db.prepare(`INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at`).run(new Date().toISOString());
+    } catch (e) {
+      throw new Error(`sqlite store cannot write (${(e as { code?: string }).code ?? (e as Error).message})`);
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.opts.busyTimeoutMs ?? 5000}`);
+    }
   }
 
   async upsertProvinces(provinces: Province[]): Promise<void> {
