@@ -215,7 +215,13 @@ describe('fuzz: every route × every role level', () => {
     const dataDir = app.dataDir;
     await app.close({ keepData: true });
     app = await startApp({ YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', ENTRY_CONFIRMATIONS: '1', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOGIN_RATE_LIMIT: '100000' }, { dataDir });
-    expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    // healthy once its new Redis connection is up (the first probe can land before it connects)
+    let health = { status: 0, body: '' };
+    for (const until = Date.now() + 10_000; health.status !== 200 && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+      const res = await fetch(`${app.url}/healthz`);
+      health = { status: res.status, body: await res.text() };
+    }
+    expect(health).toEqual({ status: 200, body: expect.any(String) });
     expect((await login(app.url, 'admin', ADMIN_PASSWORD).then((s) => s.get('/api/coverage'))).status).toBe(200);
   }, 60_000);
 });
