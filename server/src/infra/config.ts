@@ -29,6 +29,12 @@ export const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: url(['redis', 'rediss']),
   MONGO_URL: url(['mongodb', 'mongodb+srv']).optional(),
+  /**
+   * How long a write waits for the SQLite file's write lock held by another connection (a backup
+   * tool, an operator's sqlite3 shell) before it is refused with 503. better-sqlite3 waits
+   * synchronously, holding up the whole process meanwhile, so this stays short.
+   */
+  SQLITE_BUSY_TIMEOUT_MS: int(0, 60_000).default(1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DASHBOARD_DIR: z.string().optional(),
   YSK_BASE_URL: url(['http', 'https']).optional(),
