@@ -4,6 +4,7 @@
  * the simulator, the MongoDB-wire store (FerretDB, or MONGO_URL) and Redis. Dashboard sockets
  * connect through nginx; one API node is killed mid-night, its sockets reconnect to the other
  * with no sequence gap, every wall keeps the API's numbers; the killed node restarts and catches up.
+ * As in compose, every node has the same DATA_DIR (one volume) and trusts the balancer (TRUST_PROXY).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import type { Coverage, RoomDelta, RoomSnapshot } from '@gozcu/shared';
 import type { RunningSimulator } from '../../server/src/simulator/server';
 import { freePort } from '../support/app';
-import { ADMIN_PASSWORD, login } from '../support/auth';
+import { ADMIN_PASSWORD, login, type Session } from '../support/auth';
 import { connect, subscribe, type LiveSocket } from '../support/live';
 import { REPO_ROOT } from '../support/paths';
 import { eventually, startSmallNight, truth } from '../support/sim';
@@ -23,6 +24,8 @@ const MONGO = process.env.GOZCU_TEST_MONGO_URL;
 const ELECTION = `scale${process.pid}`;
 const JWT_SECRET = 'scaleout-rehearsal-jwt-secret-0123456789abcdef';
 const ROOM = 'country';
+/** the real per-client login limit: the nodes count every client's attempts together, in Redis */
+const LOGIN_LIMIT = 20;
 
 interface Node {
   name: string;
@@ -101,9 +104,17 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
     });
   }
 
+  /** one admin session per address (the login limit is real here), signed in again when refused */
+  const sessions = new Map<string, Session>();
+  async function adminAt(url: string, fresh = false): Promise<Session> {
+    let s = sessions.get(url);
+    if (!s || fresh) sessions.set(url, (s = await login(url, 'admin', ADMIN_PASSWORD)));
+    return s;
+  }
+
   async function coverageOf(url: string): Promise<Coverage> {
-    const s = await login(url, 'admin', ADMIN_PASSWORD);
-    const res = await s.get('/api/coverage?ballot=2');
+    let res = await (await adminAt(url)).get('/api/coverage?ballot=2');
+    if (res.status === 401) res = await (await adminAt(url, true)).get('/api/coverage?ballot=2');
     if (res.status !== 200) throw new Error(`coverage from ${url}: ${res.status}`);
     return res.body as Coverage;
   }
@@ -123,7 +134,7 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
       VOTER_HMAC_SECRET: 'scaleout-rehearsal-voter-secret-0123456789',
       GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
       TRUST_PROXY: 'loopback',
-      LOGIN_RATE_LIMIT: '10000',
+      LOGIN_RATE_LIMIT: String(LOGIN_LIMIT),
       LIVE_BATCH_MS: '100',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
@@ -131,7 +142,8 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
     };
     for (const [name, worker] of [['worker', true], ['api-a', false], ['api-b', false]] as const) {
       const port = await freePort();
-      const env: Record<string, string> = { ...common, PORT: String(port), DATA_DIR: join(dir, name), YSK_WORKER: String(worker) };
+      // one DATA_DIR for every node, like compose's gozcu-data volume
+      const env: Record<string, string> = { ...common, PORT: String(port), DATA_DIR: join(dir, 'data'), YSK_WORKER: String(worker) };
       if (worker) Object.assign(env, { YSK_POLL_INTERVAL_MS: '300', YSK_MAX_RPS: '200', YSK_TIMEOUT_MS: '2000', YSK_BACKOFF_BASE_MS: '20', YSK_BACKOFF_CAP_MS: '400', YSK_MAX_ATTEMPTS: '50' });
       nodes.push({ name, port, env, proc: null, url: `http://127.0.0.1:${port}` });
     }
@@ -170,8 +182,45 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
     return c.boxes.yskPublished === now.length ? null : `${url}: ${c.boxes.yskPublished} of ${now.length} published boxes counted`;
   }
 
+  it('every node signs Web Push with the same VAPID pair, so any node may deliver to a browser that subscribed through another', async () => {
+    const keys = new Set<string>();
+    for (const url of [...nodes.map((n) => n.url), nginx.url, nginx.url]) {
+      const res = await (await adminAt(url)).get('/api/alerts/push/key');
+      expect(res.status).toBe(200);
+      keys.add(res.body.publicKey);
+    }
+    expect(keys.size).toBe(1);
+  });
+
+  it('behind nginx the login limits count each real client (TRUST_PROXY), across both API nodes (counters in Redis)', async () => {
+    /** failed sign-ins through nginx; `account` names one account for every attempt, else each has its own */
+    async function attempts(client: string, n: number, account?: string): Promise<number[]> {
+      const statuses: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const res = await fetch(`${nginx.url}/api/auth/login`, {
+          method: 'POST',
+          // what a client sends; nginx appends the address it came from (loopback, trusted)
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+          body: JSON.stringify({ username: account ?? `nobody${i}`, password: 'wrong-password-123' }),
+        });
+        await res.arrayBuffer();
+        statuses.push(res.status);
+      }
+      return statuses;
+    }
+    // round-robin: half of these reach each node, so a count per node would allow twice as many
+    // the address limit (LOGIN_RATE_LIMIT a minute)
+    expect(await attempts('198.51.100.7', LOGIN_LIMIT + 1)).toEqual([...Array<number>(LOGIN_LIMIT).fill(401), 429]);
+    expect(await attempts('198.51.100.8', 2)).toEqual([401, 401]);
+    // the failures of one address at one account (LOGIN_MAX_FAILURES, default 5) hold that address off it, not others
+    expect(await attempts('198.51.100.9', 6, 'admin')).toEqual([401, 401, 401, 401, 401, 429]);
+    expect(await attempts('198.51.100.10', 1, 'admin')).toEqual([401]);
+    // the test's own client (no forwarded address) is not the one that was limited
+    expect((await login(nginx.url, 'admin', ADMIN_PASSWORD)).token).toBeTruthy();
+  });
+
   it('fails over a killed API node with no sequence gap, keeps every wall equal to the API, and catches the node up', async () => {
-    const session = await login(nginx.url, 'admin', ADMIN_PASSWORD);
+    const session = await adminAt(nginx.url);
     for (let i = 0; i < 6; i++) {
       const socket = await connect(nginx.url, session.token);
       const wall = new Wall(`wall${i}`, socket);
