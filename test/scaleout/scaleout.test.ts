@@ -253,6 +253,7 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
     // the killed node comes back and catches up
     const restartedAt = Date.now();
     await start(victim);
+    const bootMs = Date.now() - restartedAt;
     await eventually(() => caughtUp(victim.url), 60_000, 200);
     // ...to the same figures as the node that never stopped
     await eventually(async () => {
@@ -296,7 +297,7 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
         `  walls moved off the killed node: ${moved.length} of ${walls.length} (${moved.map((w) => w.name).join(', ')})`,
         `  failover gap (node killed → fresh snapshot from the other node, worst wall): ${failoverGap} ms`,
         `  kill → restart of the node: ${restartedAt - killedAt} ms`,
-        `  catch-up of the restarted node (start → same figures as the others): ${catchUpMs} ms`,
+        `  catch-up of the restarted node (start → same figures as the others): ${catchUpMs} ms (of which boot to listening: ${bootMs} ms)`,
         `  Redis blips: 2 (${cut} connections cut); afterwards every node, the API and every wall equal`,
         `  sequence gaps seen by any wall: ${walls.flatMap((w) => w.gaps).length}`,
         `  reconnections per wall: ${walls.map((w) => `${w.name} ${w.failovers.length}`).join(', ')}`,
