@@ -5,12 +5,14 @@
  * connect through nginx; one API node is killed mid-night, its sockets reconnect to the other
  * with no sequence gap, every wall keeps the API's numbers; the killed node restarts and catches up.
  * As in compose, every node has the same DATA_DIR (one volume) and trusts the balancer (TRUST_PROXY).
+ * Besides the sockets, the real dashboard in Chromium (Debian's) is served and fed through nginx.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Coverage, RoomDelta, RoomSnapshot } from '@gozcu/shared';
+import type { Page } from 'playwright-core';
+import type { BoxCounters, Coverage, RoomDelta, RoomSnapshot } from '@gozcu/shared';
 import type { RunningSimulator } from '../../server/src/simulator/server';
 import { freePort } from '../support/app';
 import { ADMIN_PASSWORD, login, type Session } from '../support/auth';
@@ -19,11 +21,26 @@ import { REPO_ROOT } from '../support/paths';
 import { eventually, startSmallNight, truth } from '../support/sim';
 import { Redis } from 'ioredis';
 import { startNginx, type RunningNginx } from './nginx';
+import { launch } from '../browser/harness';
 
 const MONGO = process.env.GOZCU_TEST_MONGO_URL;
 const ELECTION = `scale${process.pid}`;
 const JWT_SECRET = 'scaleout-rehearsal-jwt-secret-0123456789abcdef';
 const ROOM = 'country';
+/** counter id on the dashboard's wall → field of `coverage.boxes` (as test/browser/wall.test.ts) */
+const COUNTERS: Record<string, keyof BoxCounters> = { opened: 'yskPublished', entered: 'entered', match: 'match', mismatch: 'mismatch', pending: 'yskOnly', orgOnly: 'orgOnly', altered: 'altered', conflicting: 'conflicting' };
+
+function wallCounters(page: Page): Promise<Record<string, number | null>> {
+  return page.evaluate((ids) => {
+    const out: Record<string, number | null> = {};
+    for (const id of ids) {
+      const v = document.querySelector(`[data-testid="counter-${id}"]`)?.getAttribute('data-value');
+      out[id] = v == null || v === '' ? null : Number(v);
+    }
+    return out;
+  }, Object.keys(COUNTERS));
+}
+
 /** the real per-client login limit: the nodes count every client's attempts together, in Redis */
 const LOGIN_LIMIT = 20;
 
@@ -82,6 +99,7 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
   let nginx: RunningNginx;
   const nodes: Node[] = [];
   const walls: Wall[] = [];
+  let chrome: Awaited<ReturnType<typeof launch>> | null = null;
 
   function start(node: Node): Promise<void> {
     const proc = spawn(process.execPath, [join(REPO_ROOT, 'server', 'dist', 'main.js')], { cwd: REPO_ROOT, env: { ...process.env, ...node.env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -155,6 +173,7 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
 
   afterAll(async () => {
     for (const w of walls) w.socket.close();
+    await chrome?.close();
     await nginx?.stop();
     await Promise.all(
       nodes.map(
@@ -230,6 +249,18 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
       await wall.resubscribe();
       walls.push(wall);
     }
+    // and the war room itself: the dashboard, from nginx, signed in through its login screen
+    chrome = await launch();
+    const page = await (await chrome.browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'tr-TR', timezoneId: 'Europe/Istanbul' })).newPage();
+    let pageSockets = 0;
+    page.on('websocket', () => pageSockets++);
+    page.on('pageerror', (e) => process.stdout.write(`[browser] page error: ${e.message}\n`));
+    await page.goto(`${nginx.url}/`);
+    await page.fill('[data-testid="login-username"]', 'admin');
+    await page.fill('[data-testid="login-password"]', ADMIN_PASSWORD);
+    await page.click('[data-testid="login-submit"]');
+    await page.waitForSelector('[data-testid="view-country"]');
+    await page.waitForSelector('[data-testid="live-state"][data-connected="true"]');
     const step = 20 * 60_000;
     // the first half of the night
     for (let i = 0; i < 6; i++) {
@@ -239,6 +270,7 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
     // kill one API node mid-night, while the worker keeps ingesting
     const victim = nodes[1];
     const killedAt = Date.now();
+    const pageSocketsBeforeKill = pageSockets;
     victim.proc!.kill('SIGKILL');
     await new Promise((r) => victim.proc!.once('exit', r));
     for (let i = 0; i < 4; i++) {
@@ -281,7 +313,11 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
       api = figures(await coverageOf(nginx.url));
       for (const n of nodes) if (JSON.stringify(figures(await coverageOf(n.url))) !== JSON.stringify(api)) return `${n.name} differs from the balancer's API`;
       const off = walls.filter((w) => JSON.stringify(figures(w.coverage!)) !== JSON.stringify(api));
-      return off.length ? `${off.map((w) => w.name).join(', ')} differ from the API` : null;
+      if (off.length) return `${off.map((w) => w.name).join(', ')} differ from the API`;
+      const want = Object.fromEntries(Object.entries(COUNTERS).map(([id, f]) => [id, (api.boxes as Record<string, number>)[f] ?? null]));
+      const shown = await wallCounters(page);
+      if (!(await page.getAttribute('[data-testid="live-state"]', 'data-connected'))?.includes('true')) return 'the dashboard is not connected';
+      return JSON.stringify(shown) === JSON.stringify(want) ? null : `the dashboard in Chromium shows ${JSON.stringify(shown)}, the API ${JSON.stringify(want)}`;
     };
     await eventually(converged, 30_000, 300);
     await new Promise((r) => setTimeout(r, 1500));
@@ -301,6 +337,7 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
         `  Redis blips: 2 (${cut} connections cut); afterwards every node, the API and every wall equal`,
         `  sequence gaps seen by any wall: ${walls.flatMap((w) => w.gaps).length}`,
         `  reconnections per wall: ${walls.map((w) => `${w.name} ${w.failovers.length}`).join(', ')}`,
+        `  the dashboard in Chromium (through nginx): counters equal the API at the end; websockets it opened: ${pageSocketsBeforeKill} before the kill, ${pageSockets - pageSocketsBeforeKill} after`,
         '',
       ].join('\n'),
     );
