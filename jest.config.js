@@ -14,7 +14,7 @@ module.exports = {
     { ...base, displayName: 'server', testMatch: ['<rootDir>/server/src/**/*.spec.ts'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...base, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
-    // the scale-out rehearsal (nginx, three nodes, FerretDB, Redis): `npm run test:scaleout`, not part of `npm test`
+    // the scale-out rehearsal (nginx, three nodes, FerretDB, Redis): `npm run test:scaleout`; `npm test` runs it last, in a jest run of its own
     { ...base, displayName: 'scaleout', testMatch: ['<rootDir>/test/scaleout/**/*.test.ts'] },
     /** faults injected into real processes (Redis killed or frozen, the server killed mid-import); needs `npm run build` */
     { ...base, displayName: 'chaos', testMatch: ['<rootDir>/test/chaos/**/*.test.ts'] },

@@ -283,8 +283,34 @@ describeBrowser('wall dashboard in Chromium', () => {
     const eps = await page.$$eval('[data-testid="ops-endpoints"] tr[data-endpoint]', (els) => els.map((e) => e.getAttribute('data-endpoint')));
     expect(eps.sort()).toEqual(Object.keys(health.endpoints).sort());
     expect(await page.getAttribute('[data-testid="ops-state"]', 'data-state')).toBe(health.overall);
-    await page.waitForSelector('[data-testid="ops-last-success"] tr[data-plate="69"]');
+    await page.waitForSelector('[data-testid="ops-last-success"] tr[data-plate="69"][data-lag]');
+    // per-province lag, as the API reports it
+    const lag = Number(await page.getAttribute('[data-testid="ops-last-success"] tr[data-plate="69"]', 'data-lag'));
+    expect(lag).toBeGreaterThanOrEqual(0);
+    expect(lag).toBeLessThan(30);
     await shot(page, 'operator');
+  });
+
+  test('the operator pauses and resumes the feed from the operator view (Turkish labels, audited)', async () => {
+    await page.goto(world.app.url + '/#/operasyon');
+    await page.waitForSelector('[data-testid="ops-pause"]');
+    expect((await page.textContent('[data-testid="ops-pause"]'))?.trim()).toContain('Akışı durdur');
+    await page.fill('[data-testid="ops-reason"]', 'tarayıcı testi');
+    await page.click('[data-testid="ops-pause"]');
+    await page.waitForSelector('[data-testid="ops-controls-state"][data-paused="true"]', { timeout: 15_000 });
+    await page.waitForSelector('[data-testid="ops-state"][data-state="paused"]', { timeout: 15_000 });
+    expect(await page.textContent('[data-testid="ops-controls-state"]')).toContain('tarayıcı testi');
+    expect((await api<{ overall: string; rule: string }>('/api/feed/health')).rule).toBe('operator_paused');
+    await shot(page, 'operator-paused');
+    await page.click('[data-testid="ops-resume"]');
+    await page.waitForSelector('[data-testid="ops-controls-state"][data-paused="false"]', { timeout: 15_000 });
+    await until(() => api<{ overall: string }>('/api/feed/health'), (h) => h.overall === 'healthy', 20_000, 'the feed to be healthy again');
+    // the rate cap from the inputs
+    await page.fill('[data-testid="ops-cap"]', '80');
+    await page.click('[data-testid="ops-apply"]');
+    await until(() => api<{ controls: { maxRps: number } }>('/api/feed/controls').then((c) => ({ controls: c as unknown as { maxRps: number } })), (c) => c.controls.maxRps === 80, 10_000, 'the cap to be 80');
+    const audit = await api<{ items: Array<{ action: string }> }>('/api/audit?action=feed.pause');
+    expect(audit.items.length).toBeGreaterThan(0);
   });
 
   test('a burst of 10,000 box changes renders live on the war room (longest frame measured)', async () => {

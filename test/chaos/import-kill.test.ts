@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_PASSWORD, login } from '../support/auth';
 import { freePort } from '../support/app';
-import { privateRedis, startServer } from './support';
+import { privateRedis, startServer, waitFor } from './support';
 
 /**
  * Issue 13, finding 15: rows stored by an import killed midway had no audit record. The server
@@ -71,4 +71,54 @@ describe('chaos: the server SIGKILLed mid-import', () => {
       await redis.kill();
     }
   }, 180_000);
+
+  it('leaves every imported account with its audit record and every record with its account, killed at any row', async () => {
+    const redis = await privateRedis();
+    const dataDir = mkdtempSync(join(tmpdir(), 'gozcu-chaos-users-'));
+    const env = { REDIS_URL: redis.url, GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, YSK_WORKER: 'false', YSK_BALLOT_TYPES: '2', LOGIN_RATE_LIMIT: '10000' };
+    const port = await freePort();
+    const USERS = 20;
+    const people = ['username,role,province,district,password', ...Array.from({ length: USERS }, (_, i) => `kisi-${i + 1},district_legal,7,${700 + (i % 5)},pw-kisi-${i + 1}-0123456789`)].join('\n');
+    const held = () => {
+      const db = new Database(join(dataDir, 'gozcu.sqlite'), { readonly: true });
+      try {
+        const users = (db.prepare(`SELECT username FROM users WHERE username != 'admin'`).all() as { username: string }[]).map((r) => `user:${r.username}`).sort();
+        const records = (db.prepare(`SELECT target FROM audit WHERE action = 'user.create' AND target != 'user:admin'`).all() as { target: string }[]).map((r) => r.target).sort();
+        return { users, records };
+      } finally {
+        db.close();
+      }
+    };
+    let server = await startServer(env, { dataDir, port });
+    try {
+      let kills = 0;
+      for (const atUsers of [3, 9, 15]) {
+        const admin = await login(server.url, 'admin', ADMIN_PASSWORD);
+        const sent = admin.post('/api/users/import', people).catch(() => null);
+        // killed once the import has stored this many accounts (each row hashes its password first: seconds in all)
+        await waitFor(() => held().users.length >= atUsers, 60_000, `${atUsers} accounts imported`);
+        server.proc.kill('SIGKILL');
+        await server.exited;
+        await sent;
+        kills++;
+        const after = held();
+        expect(after.users).toEqual(after.records);
+        expect(new Set(after.records).size).toBe(after.records.length);
+        server = await startServer(env, { dataDir, port });
+      }
+      // the retried import creates exactly the missing accounts, each with one record
+      const admin = await login(server.url, 'admin', ADMIN_PASSWORD);
+      const retry = await admin.post('/api/users/import', people);
+      expect(retry.status).toBe(200);
+      const final = held();
+      expect(final.users).toHaveLength(USERS);
+      expect(final.records).toEqual(final.users);
+      expect(retry.body.created + retry.body.rejected).toBe(USERS);
+      process.stdout.write(`[chaos] users import of ${USERS} accounts SIGKILLed ${kills} times mid-import: every account with its record, every record with its account\n`);
+    } finally {
+      server.proc.kill('SIGKILL');
+      await server.exited;
+      await redis.kill();
+    }
+  }, 240_000);
 });

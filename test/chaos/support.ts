@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/app';
@@ -67,4 +67,42 @@ export async function startServer(env: Record<string, string>, opts: { dataDir?:
     }),
   ]);
   return { proc, url: `http://127.0.0.1:${port}`, output: () => out, exited };
+}
+
+/** A loopback TCP proxy in front of a server whose connections the test can cut at once (a network drop). */
+export async function cuttableProxy(targetPort: number): Promise<{ url: string; open(): number; cut(): number; close(): Promise<void> }> {
+  const pairs = new Set<[Socket, Socket]>();
+  const srv = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    const end = () => {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const s of pair) s.on('error', end).on('close', end);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    open: () => pairs.size,
+    /** resets every connection through the proxy (both sides see it drop); answers how many */
+    cut: () => {
+      const n = pairs.size;
+      for (const [client, upstream] of [...pairs]) {
+        client.resetAndDestroy();
+        upstream.resetAndDestroy();
+      }
+      pairs.clear();
+      return n;
+    },
+    close: () => new Promise<void>((resolve) => {
+      for (const [client, upstream] of pairs) (client.destroy(), upstream.destroy());
+      srv.close(() => resolve());
+    }),
+  };
 }

@@ -155,7 +155,9 @@ describe('complaints with evidence, the workflow per role, and sheet photos', ()
     });
 
     it('strips EXIF and location from the photo shown beyond the legal officer; the legal officer gets the original', async () => {
-      const [image, pdf] = (await legal.get(`/api/complaints/${id}`)).body.attachments;
+      const attachments = (await legal.get(`/api/complaints/${id}`)).body.attachments as Array<{ kind: string; url: string; originalUrl: string; sha256: string }>;
+      const image = attachments.find((a) => a.kind === 'image')!;
+      const pdf = attachments.find((a) => a.kind === 'pdf')!;
       const original = await photoWithLocation();
       expect(image).toMatchObject({ kind: 'image', contentType: 'image/jpeg', width: 64, height: 48 });
       const shown = await chair.fetch(image.url);

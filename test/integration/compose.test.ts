@@ -101,11 +101,17 @@ describe('docker-compose.yml', () => {
     expect(nginx.depends_on).toEqual({ api: { condition: 'service_healthy' } });
     expect(nginx.healthcheck?.test.join(' ')).toContain('/healthz');
     const rehearsal = nginxConfig({ dir: '/tmp/x', port: 1, upstreams: [2, 3] });
-    for (const directive of ['ip_hash;', 'proxy_set_header Upgrade $http_upgrade;', 'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;', 'if ($arg_transport = polling) { proxy_pass http://gozcu_polling; }', 'proxy_next_upstream error timeout http_502 http_503;']) {
+    for (const directive of ['ip_hash;', 'proxy_set_header Host $http_host;', 'proxy_set_header Upgrade $http_upgrade;', 'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;', 'if ($arg_transport = polling) { proxy_pass http://gozcu_polling; }', 'proxy_next_upstream error timeout http_502 http_503;']) {
       expect(nginxConf).toContain(directive);
       expect(rehearsal).toContain(directive);
     }
     expect(nginxConf).toMatch(/server api:3000/);
+    // a location with proxy_set_header of its own inherits none of the server's: the socket one
+    // must pass the browser's Host (the same-origin check) and the client address itself
+    for (const conf of [nginxConf, rehearsal]) {
+      const sockets = conf.slice(conf.indexOf('location /socket.io/'), conf.indexOf('}', conf.indexOf('location /socket.io/')));
+      for (const header of ['Host $http_host;', 'X-Forwarded-For $proxy_add_x_forwarded_for;', 'X-Forwarded-Proto $scheme;', 'Upgrade $http_upgrade;']) expect(sockets).toContain(`proxy_set_header ${header}`);
+    }
   });
 
   it('deploy/nginx.conf is a valid nginx configuration (nginx -t, with the service name on loopback)', () => {

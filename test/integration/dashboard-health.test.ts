@@ -1,4 +1,5 @@
-import { appendSample, healthSummary, normalizeHealth, sampleOf, stateRuns, worstState } from '../../dashboard/src/lib/health';
+import { appendSample, healthSummary, normalizeHealth, provinceLagRows, sampleOf, stateRuns, worstState } from '../../dashboard/src/lib/health';
+import { intervalMsOf, rpsOf } from '../../dashboard/src/lib/feed-api';
 
 describe('dashboard feed health (read defensively)', () => {
   const raw = {
@@ -43,5 +44,54 @@ describe('dashboard feed health (read defensively)', () => {
       { state: 'slow', from: 1_000_000, to: 3_700_000 },
       { state: 'failing', from: 3_700_000, to: 3_700_000 },
     ]);
+  });
+});
+
+describe('dashboard: feed lag per province and operator controls', () => {
+  test('reads lags, controls and the cause, and lists the worst province first', () => {
+    const h = normalizeHealth({
+      overall: 'paused',
+      rule: 'operator_paused',
+      cause: 'paused by an operator (op): YSK bakımda',
+      redis: 'ok',
+      lags: [
+        { ballot: 2, province: 69, lagSeconds: 1.5, due: 0, districts: 8 },
+        { ballot: 3, province: 69, lagSeconds: 4, due: 2, districts: 8 },
+        { ballot: 2, province: 6, lagSeconds: 30, due: 5, districts: 25 },
+        { province: 'x' },
+      ],
+      lastSuccessByProvince: { '69': '2026-11-28T19:14:00Z', '34': '2026-11-28T19:10:00Z' },
+      controls: { paused: true, pausedBy: 'op', pausedAt: '2026-11-28T19:15:00Z', reason: 'YSK bakımda', pollIntervalMs: 2000, maxRps: 20 },
+    });
+    expect(h.cause).toBe('paused by an operator (op): YSK bakımda');
+    expect(h.controls).toMatchObject({ paused: true, pausedBy: 'op', pollIntervalMs: 2000, maxRps: 20 });
+    expect(h.cap).toBe(20);
+    expect(provinceLagRows(h)).toEqual([
+      { plate: 6, lagSeconds: 30, due: 5, districts: 25, lastSuccessAt: null },
+      { plate: 69, lagSeconds: 4, due: 2, districts: 16, lastSuccessAt: '2026-11-28T19:14:00Z' },
+      { plate: 34, lagSeconds: null, due: 0, districts: 0, lastSuccessAt: '2026-11-28T19:10:00Z' },
+    ]);
+    expect(normalizeHealth({}).controls).toBeNull();
+    expect(provinceLagRows(null)).toEqual([]);
+  });
+
+  test('operator inputs: seconds with a comma or a point, a positive rate', () => {
+    expect(intervalMsOf('2,5')).toBe(2500);
+    expect(intervalMsOf(' 15 ')).toBe(15000);
+    expect(intervalMsOf('0.1')).toBeNull();
+    expect(intervalMsOf('abc')).toBeNull();
+    expect(rpsOf('7,5')).toBe(7.5);
+    expect(rpsOf('0')).toBeNull();
+  });
+});
+
+describe('dashboard: every health rule of the server has a label in both languages', () => {
+  test('OVERALL_RULES ids are translated', () => {
+    const { OVERALL_RULES } = jest.requireActual('../../server/src/modules/feed/feed-health') as typeof import('../../server/src/modules/feed/feed-health');
+    const { tr, en } = jest.requireActual('../../dashboard/src/lib/i18n') as typeof import('../../dashboard/src/lib/i18n');
+    for (const id of [...OVERALL_RULES.map((r) => r.id), 'no_worker_report']) {
+      expect((tr as Record<string, string>)[`ops.rule.${id}`]).toEqual(expect.any(String));
+      expect((en as Record<string, string>)[`ops.rule.${id}`]).toEqual(expect.any(String));
+    }
   });
 });

@@ -51,20 +51,23 @@ describe('YSK feed faults, one class at a time', () => {
 
   it.each<[string, FaultSpec, FeedHealthState, boolean]>([
     ['HTTP 5xx', { kind: 'http5xx', count: 100_000 }, 'failing', true],
-    ['timeouts', { kind: 'timeout', count: 100_000, endpoints: ['getSecimSandikSonucList'] }, 'failing', true],
-    ['truncated JSON', { kind: 'truncated', count: 100_000, endpoints: ['getSecimSandikSonucList'] }, 'failing', true],
-    ['malformed JSON', { kind: 'malformed', count: 100_000, endpoints: ['getSecimSandikSonucList'] }, 'failing', true],
-    ['schema drift', { kind: 'drift', count: 100_000, endpoints: ['getSecimSandikSonucList'], wrongType: 'gecerli_OY_TOPLAMI' }, 'failing', true],
+    // the province is complete, so only its aggregates are polled: the faults hit those and the box lists
+    ['timeouts', { kind: 'timeout', count: 100_000, endpoints: ['getSecimSandikSonucList', 'getSecimSonucList'] }, 'failing', true],
+    ['truncated JSON', { kind: 'truncated', count: 100_000, endpoints: ['getSecimSandikSonucList', 'getSecimSonucList'] }, 'failing', true],
+    ['malformed JSON', { kind: 'malformed', count: 100_000, endpoints: ['getSecimSandikSonucList', 'getSecimSonucList'] }, 'failing', true],
+    ['schema drift', { kind: 'drift', count: 100_000, endpoints: ['getSecimSandikSonucList', 'getSecimSonucList'], wrongType: 'gecerli_OY_TOPLAMI' }, 'failing', true],
     ['429 with a long Retry-After', { kind: 'http429', count: 100_000, retryAfter: 6 }, 'paused', true],
     ['latency ×40', { kind: 'latency', count: 100_000, factor: 40 }, 'slow', false],
   ])('%s → %s, then back to healthy', async (_label, fault, expected, backsOff) => {
     const before = new Map((await truth(sim, 'now')).map((b) => [b.key, b.versions.length]));
     sim.faults.add(fault, sim.clock.now());
     let sawBackoff = false;
+    const seenStates = new Set<string>();
     await eventually(async () => {
       const h = await health();
       sawBackoff ||= h.backoffMs > 0;
-      return h.overall === expected ? null : `feed is ${h.overall}`;
+      seenStates.add(`${h.overall}/${(h as { rule?: string }).rule}`);
+      return h.overall === expected ? null : `feed is ${h.overall} (seen ${[...seenStates].join(', ')})`;
     }, 20_000, 50);
     if (backsOff) {
       await eventually(async () => {

@@ -100,7 +100,7 @@ describe('record a night and replay it to a fresh Gözcü', () => {
     const records = readRecording(recordDir);
     const statuses = new Set(records.map((r) => r.status));
     expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 304, 500]));
-    expect(new Set(records.map((r) => r.endpoint))).toEqual(new Set(['getIlList', 'getIlceList', 'getMuhtarlikList', 'getSandikSecimSonucBaslikList', 'getSecimSandikSonucList']));
+    expect(new Set(records.map((r) => r.endpoint))).toEqual(new Set(['getIlList', 'getIlceList', 'getMuhtarlikList', 'getSandikSecimSonucBaslikList', 'getSecimSandikSonucList', 'getSecimSonucList']));
     const good = records.find((r) => r.status === 200 && r.endpoint === 'getSecimSandikSonucList')!;
     expect(good.headers).toMatchObject({ etag: expect.any(String), 'content-type': expect.stringContaining('json') });
     expect(good.query).toContain(`secimId=${ELECTION}&secimTuru=2&ilId=69&ilceId=`);

@@ -24,8 +24,12 @@ describe('YSK feed: one bad row is rejected, the rest of the payload is data', (
     const world = new BayburtWorld(SHARED_DATA, ELECTION, 2, NIGHT_START, 9);
     sim = await startSimulator({ clock: new SimClock({ start: NIGHT_START, mode: 'manual' }), world, latencyMs: 1, host: '127.0.0.1', port: 0 });
     sim.clock.set(NIGHT_START + 10 * 24 * 3_600_000);
-    // the first row of every box list carries gecerli_OY_TOPLAMI as a string: wrong, and only there
-    sim.faults.add({ kind: 'drift', endpoints: ['getSecimSandikSonucList'], wrongType: 'gecerli_OY_TOPLAMI', rows: 1, count: 1_000_000 }, sim.clock.now());
+    // one box in each of two districts carries gecerli_OY_TOPLAMI as a string, in whatever list or
+    // box-number range it is fetched: wrong, and only there
+    const districts = new Map<number, { district: number; box: number }>();
+    for (const b of await truth(sim, 'now')) if (!districts.has(b.ref.district)) districts.set(b.ref.district, { district: b.ref.district, box: b.ref.boxNo });
+    const bad = [...districts.values()].slice(0, 2);
+    sim.faults.add({ kind: 'drift', endpoints: ['getSecimSandikSonucList'], wrongType: 'gecerli_OY_TOPLAMI', boxes: bad, count: 1_000_000 }, sim.clock.now());
     app = await startApp({
       YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', YSK_BASE_URL: sim.apiUrl, YSK_PROVINCES: '69', YSK_POLL_INTERVAL_MS: '200',
       YSK_MAX_RPS: '200', YSK_BACKOFF_BASE_MS: '20', YSK_BACKOFF_CAP_MS: '300', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOGIN_RATE_LIMIT: '10000',

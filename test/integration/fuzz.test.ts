@@ -5,6 +5,7 @@ import { STORE, type Store } from '../../server/src/modules/store/store.port';
 import { startApp, type RunningApp } from '../support/app';
 import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
 import { connect, subscribe } from '../support/live';
+import { eventually } from '../support/sim';
 
 /**
  * Issue 13: a property-based fuzz over every route of the API, enumerated from the router at
@@ -215,7 +216,12 @@ describe('fuzz: every route × every role level', () => {
     const dataDir = app.dataDir;
     await app.close({ keepData: true });
     app = await startApp({ YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', ENTRY_CONFIRMATIONS: '1', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOGIN_RATE_LIMIT: '100000' }, { dataDir });
-    expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    // a node just started may answer 503 until its Redis connection is up (a loaded CI machine):
+    // it must come up on that data, not crash or stay down
+    await eventually(async () => {
+      const res = await fetch(`${app.url}/healthz`);
+      return res.status === 200 ? null : `healthz ${res.status}: ${await res.text()}`;
+    }, 20_000);
     expect((await login(app.url, 'admin', ADMIN_PASSWORD).then((s) => s.get('/api/coverage'))).status).toBe(200);
   }, 60_000);
 });

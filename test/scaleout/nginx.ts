@@ -43,12 +43,17 @@ ${servers}
     listen 127.0.0.1:${opts.port};
     client_max_body_size 12m;
     proxy_http_version 1.1;
-    proxy_set_header Host $host;
+    # the Host the browser sent, port included: the Socket.IO same-origin check compares it with Origin
+    # (every location that sets a header of its own must repeat these: nginx inherits none then)
+    proxy_set_header Host $http_host;
     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     proxy_set_header X-Forwarded-Proto $scheme;
     proxy_connect_timeout 2s;
     proxy_next_upstream error timeout http_502 http_503;
     location /socket.io/ {
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection $connection_upgrade;
       proxy_read_timeout 1h;

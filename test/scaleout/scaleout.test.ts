@@ -4,25 +4,45 @@
  * the simulator, the MongoDB-wire store (FerretDB, or MONGO_URL) and Redis. Dashboard sockets
  * connect through nginx; one API node is killed mid-night, its sockets reconnect to the other
  * with no sequence gap, every wall keeps the API's numbers; the killed node restarts and catches up.
+ * As in compose, every node has the same DATA_DIR (one volume) and trusts the balancer (TRUST_PROXY).
+ * Besides the sockets, the real dashboard in Chromium (Debian's) is served and fed through nginx.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Coverage, RoomDelta, RoomSnapshot } from '@gozcu/shared';
+import type { Page } from 'playwright-core';
+import type { BoxCounters, Coverage, RoomDelta, RoomSnapshot } from '@gozcu/shared';
 import type { RunningSimulator } from '../../server/src/simulator/server';
 import { freePort } from '../support/app';
-import { ADMIN_PASSWORD, login } from '../support/auth';
+import { ADMIN_PASSWORD, login, type Session } from '../support/auth';
 import { connect, subscribe, type LiveSocket } from '../support/live';
 import { REPO_ROOT } from '../support/paths';
 import { eventually, startSmallNight, truth } from '../support/sim';
 import { Redis } from 'ioredis';
 import { startNginx, type RunningNginx } from './nginx';
+import { launch } from '../browser/harness';
 
 const MONGO = process.env.GOZCU_TEST_MONGO_URL;
 const ELECTION = `scale${process.pid}`;
 const JWT_SECRET = 'scaleout-rehearsal-jwt-secret-0123456789abcdef';
 const ROOM = 'country';
+/** counter id on the dashboard's wall → field of `coverage.boxes` (as test/browser/wall.test.ts) */
+const COUNTERS: Record<string, keyof BoxCounters> = { opened: 'yskPublished', entered: 'entered', match: 'match', mismatch: 'mismatch', pending: 'yskOnly', orgOnly: 'orgOnly', altered: 'altered', conflicting: 'conflicting' };
+
+function wallCounters(page: Page): Promise<Record<string, number | null>> {
+  return page.evaluate((ids) => {
+    const out: Record<string, number | null> = {};
+    for (const id of ids) {
+      const v = document.querySelector(`[data-testid="counter-${id}"]`)?.getAttribute('data-value');
+      out[id] = v == null || v === '' ? null : Number(v);
+    }
+    return out;
+  }, Object.keys(COUNTERS));
+}
+
+/** the real per-client login limit: the nodes count every client's attempts together, in Redis */
+const LOGIN_LIMIT = 20;
 
 interface Node {
   name: string;
@@ -79,6 +99,7 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
   let nginx: RunningNginx;
   const nodes: Node[] = [];
   const walls: Wall[] = [];
+  let chrome: Awaited<ReturnType<typeof launch>> | null = null;
 
   function start(node: Node): Promise<void> {
     const proc = spawn(process.execPath, [join(REPO_ROOT, 'server', 'dist', 'main.js')], { cwd: REPO_ROOT, env: { ...process.env, ...node.env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -101,9 +122,17 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
     });
   }
 
+  /** one admin session per address (the login limit is real here), signed in again when refused */
+  const sessions = new Map<string, Session>();
+  async function adminAt(url: string, fresh = false): Promise<Session> {
+    let s = sessions.get(url);
+    if (!s || fresh) sessions.set(url, (s = await login(url, 'admin', ADMIN_PASSWORD)));
+    return s;
+  }
+
   async function coverageOf(url: string): Promise<Coverage> {
-    const s = await login(url, 'admin', ADMIN_PASSWORD);
-    const res = await s.get('/api/coverage?ballot=2');
+    let res = await (await adminAt(url)).get('/api/coverage?ballot=2');
+    if (res.status === 401) res = await (await adminAt(url, true)).get('/api/coverage?ballot=2');
     if (res.status !== 200) throw new Error(`coverage from ${url}: ${res.status}`);
     return res.body as Coverage;
   }
@@ -123,7 +152,7 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
       VOTER_HMAC_SECRET: 'scaleout-rehearsal-voter-secret-0123456789',
       GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
       TRUST_PROXY: 'loopback',
-      LOGIN_RATE_LIMIT: '10000',
+      LOGIN_RATE_LIMIT: String(LOGIN_LIMIT),
       LIVE_BATCH_MS: '100',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
@@ -131,7 +160,8 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
     };
     for (const [name, worker] of [['worker', true], ['api-a', false], ['api-b', false]] as const) {
       const port = await freePort();
-      const env: Record<string, string> = { ...common, PORT: String(port), DATA_DIR: join(dir, name), YSK_WORKER: String(worker) };
+      // one DATA_DIR for every node, like compose's gozcu-data volume
+      const env: Record<string, string> = { ...common, PORT: String(port), DATA_DIR: join(dir, 'data'), YSK_WORKER: String(worker) };
       if (worker) Object.assign(env, { YSK_POLL_INTERVAL_MS: '300', YSK_MAX_RPS: '200', YSK_TIMEOUT_MS: '2000', YSK_BACKOFF_BASE_MS: '20', YSK_BACKOFF_CAP_MS: '400', YSK_MAX_ATTEMPTS: '50' });
       nodes.push({ name, port, env, proc: null, url: `http://127.0.0.1:${port}` });
     }
@@ -143,6 +173,7 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
 
   afterAll(async () => {
     for (const w of walls) w.socket.close();
+    await chrome?.close();
     await nginx?.stop();
     await Promise.all(
       nodes.map(
@@ -170,14 +201,66 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
     return c.boxes.yskPublished === now.length ? null : `${url}: ${c.boxes.yskPublished} of ${now.length} published boxes counted`;
   }
 
+  it('every node signs Web Push with the same VAPID pair, so any node may deliver to a browser that subscribed through another', async () => {
+    const keys = new Set<string>();
+    for (const url of [...nodes.map((n) => n.url), nginx.url, nginx.url]) {
+      const res = await (await adminAt(url)).get('/api/alerts/push/key');
+      expect(res.status).toBe(200);
+      keys.add(res.body.publicKey);
+    }
+    expect(keys.size).toBe(1);
+  });
+
+  it('behind nginx the login limits count each real client (TRUST_PROXY), across both API nodes (counters in Redis)', async () => {
+    /** failed sign-ins through nginx; `account` names one account for every attempt, else each has its own */
+    async function attempts(client: string, n: number, account?: string): Promise<number[]> {
+      const statuses: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const res = await fetch(`${nginx.url}/api/auth/login`, {
+          method: 'POST',
+          // what a client sends; nginx appends the address it came from (loopback, trusted)
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+          body: JSON.stringify({ username: account ?? `nobody${i}`, password: 'wrong-password-123' }),
+        });
+        await res.arrayBuffer();
+        statuses.push(res.status);
+      }
+      return statuses;
+    }
+    // round-robin: half of these reach each node, so a count per node would allow twice as many
+    // the address limit (LOGIN_RATE_LIMIT a minute)
+    expect(await attempts('198.51.100.7', LOGIN_LIMIT + 1)).toEqual([...Array<number>(LOGIN_LIMIT).fill(401), 429]);
+    expect(await attempts('198.51.100.8', 2)).toEqual([401, 401]);
+    // the failures of one address at one account (LOGIN_MAX_FAILURES, default 5) hold that address off it, not others
+    expect(await attempts('198.51.100.9', 6, 'admin')).toEqual([401, 401, 401, 401, 401, 429]);
+    expect(await attempts('198.51.100.10', 1, 'admin')).toEqual([401]);
+    // the test's own client (no forwarded address) is not the one that was limited
+    expect((await login(nginx.url, 'admin', ADMIN_PASSWORD)).token).toBeTruthy();
+  });
+
   it('fails over a killed API node with no sequence gap, keeps every wall equal to the API, and catches the node up', async () => {
-    const session = await login(nginx.url, 'admin', ADMIN_PASSWORD);
+    const session = await adminAt(nginx.url);
+    // the dashboard allows polling after websocket: two walls poll only (every request of a
+    // polling session must reach the node that holds it: nginx's ip_hash upstream)
     for (let i = 0; i < 6; i++) {
-      const socket = await connect(nginx.url, session.token);
-      const wall = new Wall(`wall${i}`, socket);
+      const transport = i < 4 ? 'websocket' : 'polling';
+      const socket = await connect(nginx.url, session.token, [transport]);
+      const wall = new Wall(`wall${i}-${transport}`, socket);
       await wall.resubscribe();
       walls.push(wall);
     }
+    // and the war room itself: the dashboard, from nginx, signed in through its login screen
+    chrome = await launch();
+    const page = await (await chrome.browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'tr-TR', timezoneId: 'Europe/Istanbul' })).newPage();
+    let pageSockets = 0;
+    page.on('websocket', () => pageSockets++);
+    page.on('pageerror', (e) => process.stdout.write(`[browser] page error: ${e.message}\n`));
+    await page.goto(`${nginx.url}/`);
+    await page.fill('[data-testid="login-username"]', 'admin');
+    await page.fill('[data-testid="login-password"]', ADMIN_PASSWORD);
+    await page.click('[data-testid="login-submit"]');
+    await page.waitForSelector('[data-testid="view-country"]');
+    await page.waitForSelector('[data-testid="live-state"][data-connected="true"]');
     const step = 20 * 60_000;
     // the first half of the night
     for (let i = 0; i < 6; i++) {
@@ -187,6 +270,7 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
     // kill one API node mid-night, while the worker keeps ingesting
     const victim = nodes[1];
     const killedAt = Date.now();
+    const pageSocketsBeforeKill = pageSockets;
     victim.proc!.kill('SIGKILL');
     await new Promise((r) => victim.proc!.once('exit', r));
     for (let i = 0; i < 4; i++) {
@@ -201,6 +285,7 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
     // the killed node comes back and catches up
     const restartedAt = Date.now();
     await start(victim);
+    const bootMs = Date.now() - restartedAt;
     await eventually(() => caughtUp(victim.url), 60_000, 200);
     // ...to the same figures as the node that never stopped
     await eventually(async () => {
@@ -228,7 +313,11 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
       api = figures(await coverageOf(nginx.url));
       for (const n of nodes) if (JSON.stringify(figures(await coverageOf(n.url))) !== JSON.stringify(api)) return `${n.name} differs from the balancer's API`;
       const off = walls.filter((w) => JSON.stringify(figures(w.coverage!)) !== JSON.stringify(api));
-      return off.length ? `${off.map((w) => w.name).join(', ')} differ from the API` : null;
+      if (off.length) return `${off.map((w) => w.name).join(', ')} differ from the API`;
+      const want = Object.fromEntries(Object.entries(COUNTERS).map(([id, f]) => [id, (api.boxes as Record<string, number>)[f] ?? null]));
+      const shown = await wallCounters(page);
+      if (!(await page.getAttribute('[data-testid="live-state"]', 'data-connected'))?.includes('true')) return 'the dashboard is not connected';
+      return JSON.stringify(shown) === JSON.stringify(want) ? null : `the dashboard in Chromium shows ${JSON.stringify(shown)}, the API ${JSON.stringify(want)}`;
     };
     await eventually(converged, 30_000, 300);
     await new Promise((r) => setTimeout(r, 1500));
@@ -241,12 +330,14 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
       [
         '',
         'scale-out rehearsal (1 province, ballot 2; nginx → 2 API nodes, 1 worker, FerretDB/Mongo, Redis):',
-        `  walls moved off the killed node: ${moved.length} of ${walls.length}`,
+        `  walls moved off the killed node: ${moved.length} of ${walls.length} (${moved.map((w) => w.name).join(', ')})`,
         `  failover gap (node killed → fresh snapshot from the other node, worst wall): ${failoverGap} ms`,
         `  kill → restart of the node: ${restartedAt - killedAt} ms`,
-        `  catch-up of the restarted node (start → same figures as the others): ${catchUpMs} ms`,
+        `  catch-up of the restarted node (start → same figures as the others): ${catchUpMs} ms (of which boot to listening: ${bootMs} ms)`,
         `  Redis blips: 2 (${cut} connections cut); afterwards every node, the API and every wall equal`,
         `  sequence gaps seen by any wall: ${walls.flatMap((w) => w.gaps).length}`,
+        `  reconnections per wall: ${walls.map((w) => `${w.name} ${w.failovers.length}`).join(', ')}`,
+        `  the dashboard in Chromium (through nginx): counters equal the API at the end; websockets it opened: ${pageSocketsBeforeKill} before the kill, ${pageSockets - pageSocketsBeforeKill} after`,
         '',
       ].join('\n'),
     );

@@ -3,8 +3,9 @@ import type { ClientToServerEvents, RoomDelta, RoomSnapshot, ServerToClientEvent
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export function connect(url: string, token: string | undefined): Promise<LiveSocket> {
-  const socket: LiveSocket = io(url, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: true, reconnectionDelay: 100, reconnectionDelayMax: 500, forceNew: true });
+/** `transports`: websocket only unless told (the dashboard allows polling too: the scale-out rehearsal uses both) */
+export function connect(url: string, token: string | undefined, transports: ('websocket' | 'polling')[] = ['websocket']): Promise<LiveSocket> {
+  const socket: LiveSocket = io(url, { auth: token ? { token } : {}, transports, reconnection: true, reconnectionDelay: 100, reconnectionDelayMax: 500, forceNew: true });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (e) => {

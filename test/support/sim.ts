@@ -19,13 +19,19 @@ export async function startSmallNight(opts: {
   /** share of revised boxes YSK revised before first publishing them */
   preFetchRevisionShare?: number;
   latencyMs?: number;
+  /** false: no ETag/Last-Modified, never 304 (SIM_ETAG=0) */
+  etag?: boolean;
+  /** answer 429 above this many requests a second (SIM_MAX_RPS) */
+  maxRps?: number;
 }): Promise<RunningSimulator> {
   const seed = opts.seed ?? 7;
   const geography = buildGeography({ plates: opts.plates, seed, dataDir: sharedDataDir() });
   const world = new SyntheticWorld({
     geography, seed, electionId: opts.election, ballots: opts.ballots, nightStart: NIGHT_START, revisionRate: opts.revisionRate ?? 0.05, preFetchRevisionShare: opts.preFetchRevisionShare,
   });
-  return startSimulator({ clock: new SimClock({ start: NIGHT_START, mode: 'manual' }), world, latencyMs: opts.latencyMs ?? 1, host: '127.0.0.1', port: 0 });
+  return startSimulator({
+    clock: new SimClock({ start: NIGHT_START, mode: 'manual' }), world, latencyMs: opts.latencyMs ?? 1, etag: opts.etag, maxRps: opts.maxRps, host: '127.0.0.1', port: 0,
+  });
 }
 
 /** The simulator's truth: every box-result with its versions (as of a time, or the final truth). */

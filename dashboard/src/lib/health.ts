@@ -33,8 +33,35 @@ export interface Incident {
   text: string;
 }
 
+/** Per (province, ballot type): now − when its oldest district was last known current (`lags`). */
+export interface ProvinceLag {
+  plate: number;
+  ballot: number | null;
+  lagSeconds: number;
+  /** districts whose aggregate moved past what is stored */
+  due: number;
+  districts: number;
+}
+
+/** The operator's controls as the server reports them (`controls`). */
+export interface FeedControls {
+  paused: boolean;
+  pausedBy: string | null;
+  pausedAt: string | null;
+  reason: string | null;
+  pollIntervalMs: number | null;
+  maxRps: number | null;
+}
+
 export interface FeedHealth {
   overall: HealthState;
+  /** why: the rule of the server's table, and its cause */
+  rule: string | null;
+  cause: string | null;
+  /** Redis as the server sees it ('ok' | 'unreachable') */
+  redis: string | null;
+  lags: ProvinceLag[];
+  controls: FeedControls | null;
   endpoints: EndpointHealth[];
   /** oldest success first; `at` null = never */
   lastSuccess: Array<{ plate: number; at: string | null }>;
@@ -106,6 +133,47 @@ function lastSuccessOf(v: unknown): Array<{ plate: number; at: string | null }> 
   return out.sort((a, b) => t(a.at) - t(b.at) || a.plate - b.plate);
 }
 
+function lagsOf(v: unknown): ProvinceLag[] {
+  if (!Array.isArray(v)) return [];
+  const out: ProvinceLag[] = [];
+  for (const e of v) {
+    const o = obj(e);
+    const plate = num(o?.province ?? o?.plate);
+    const lag = num(o?.lagSeconds);
+    if (plate == null || lag == null) continue;
+    out.push({ plate, ballot: num(o?.ballot), lagSeconds: lag, due: num(o?.due) ?? 0, districts: num(o?.districts) ?? 0 });
+  }
+  return out;
+}
+
+function controlsOf(v: unknown): FeedControls | null {
+  const o = obj(v);
+  if (!o || typeof o.paused !== 'boolean') return null;
+  return { paused: o.paused, pausedBy: str(o.pausedBy), pausedAt: str(o.pausedAt), reason: str(o.reason), pollIntervalMs: num(o.pollIntervalMs), maxRps: num(o.maxRps) };
+}
+
+/**
+ * One row per province for the operator's lag table, the worst first: the largest lag over its
+ * ballot types, due districts summed, with the last successful poll beside it.
+ */
+export function provinceLagRows(h: FeedHealth | null): Array<{ plate: number; lagSeconds: number | null; due: number; districts: number; lastSuccessAt: string | null }> {
+  if (!h) return [];
+  const rows = new Map<number, { plate: number; lagSeconds: number | null; due: number; districts: number; lastSuccessAt: string | null }>();
+  for (const l of h.lags) {
+    const r = rows.get(l.plate) ?? { plate: l.plate, lagSeconds: null, due: 0, districts: 0, lastSuccessAt: null };
+    r.lagSeconds = Math.max(r.lagSeconds ?? 0, l.lagSeconds);
+    r.due += l.due;
+    r.districts += l.districts;
+    rows.set(l.plate, r);
+  }
+  for (const s of h.lastSuccess) {
+    const r = rows.get(s.plate) ?? { plate: s.plate, lagSeconds: null, due: 0, districts: 0, lastSuccessAt: null };
+    r.lastSuccessAt = s.at;
+    rows.set(s.plate, r);
+  }
+  return [...rows.values()].sort((a, b) => (b.lagSeconds ?? -1) - (a.lagSeconds ?? -1) || a.plate - b.plate);
+}
+
 export function normalizeHealth(raw: unknown): FeedHealth {
   const o = obj(raw) ?? {};
   const eps = o.endpoints;
@@ -158,13 +226,19 @@ export function normalizeHealth(raw: unknown): FeedHealth {
   const overallWin = obj(o['1m']);
   const queue: Record<string, number> = {};
   for (const [k, n] of Object.entries(obj(o.queue) ?? {})) if (num(n) != null) queue[k] = num(n)!;
+  const controls = controlsOf(o.controls);
   return {
     overall,
+    rule: str(o.rule),
+    cause: str(o.cause),
+    redis: str(o.redis),
+    lags: lagsOf(o.lags),
+    controls,
     endpoints,
     lastSuccess: lastSuccessOf(o.lastSuccessByProvince),
     incidents,
     rps: num(o.rps ?? o.requestsPerSecond) ?? (endpoints.some((e) => e.rps != null) ? rpsSum : overallWin && num(overallWin.count) != null ? num(overallWin.count)! / 60 : null),
-    cap: num(o.cap ?? o.rpsCap ?? o.requestsPerSecondCap ?? o.maxRps),
+    cap: num(o.cap ?? o.rpsCap ?? o.requestsPerSecondCap ?? o.maxRps ?? controls?.maxRps),
     backoffMs: topBackoff,
     backoffUntil: str(o.backoffUntil),
     queue: obj(o.queue) ? queue : null,

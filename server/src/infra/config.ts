@@ -29,6 +29,12 @@ export const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: url(['redis', 'rediss']),
   MONGO_URL: url(['mongodb', 'mongodb+srv']).optional(),
+  /**
+   * How long a write waits for the SQLite file's write lock held by another connection (a backup
+   * tool, an operator's sqlite3 shell) before it is refused with 503. better-sqlite3 waits
+   * synchronously, holding up the whole process meanwhile, so this stays short.
+   */
+  SQLITE_BUSY_TIMEOUT_MS: int(0, 60_000).default(1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DASHBOARD_DIR: z.string().optional(),
   YSK_BASE_URL: url(['http', 'https']).optional(),
@@ -59,6 +65,12 @@ export const envSchema = z.object({
   FEED_FAILING_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.5),
   FEED_PAUSED_AFTER_MS: int(1).default(120_000),
   FEED_WINDOW_MS: int(1_000).default(60_000),
+  /** a district whose aggregate has not moved for this long has its whole box list fetched once (bounds what an aggregate could hide) */
+  FEED_QUIET_CHECK_MS: int(1_000).default(600_000),
+  /** box-list requests at most per district refresh for boxes not seen yet (scaled down by how busy the rate cap is) */
+  FEED_MAX_RANGES: int(1, 64).default(12),
+  /** runs of unseen boxes at most this many seen boxes apart are fetched as one range */
+  FEED_RANGE_GAP: int(0, 10_000).default(2),
   /** false on API-only nodes of the scale-out deployment: poll jobs run on worker nodes */
   YSK_WORKER: z
     .enum(['true', 'false'])

@@ -73,6 +73,20 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
+    // the store refusing a write (busy, read-only, full, unreachable) is a 503 to retry, not a 500
+    const unavailable = !(exception instanceof HttpException) ? storeUnavailable(exception) : null;
+    if (unavailable) {
+      this.logger.warn(`store unavailable: ${unavailable.cause}`);
+      res.setHeader('Retry-After', String(STORE_RETRY_AFTER_S));
+      res.status(HttpStatus.SERVICE_UNAVAILABLE).json({
+        statusCode: 503,
+        error: 'service unavailable',
+        message: `the store cannot take changes now (${unavailable.cause}); try again shortly`,
+        code: 'store_unavailable',
+        params: { cause: unavailable.cause },
+      } satisfies ApiError);
+      return;
+    }
     // body-parser's errors (too large, malformed JSON, bad charset) carry their own 4xx status
     const parser = !(exception instanceof HttpException) ? clientErrorOf(exception) : null;
     const status = exception instanceof HttpException ? exception.getStatus() : (parser?.status ?? HttpStatus.INTERNAL_SERVER_ERROR);
@@ -98,6 +112,24 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (raw && typeof raw === 'object' && 'retryAfterS' in raw) res.setHeader('Retry-After', String(raw.retryAfterS));
     res.status(status).json(body);
   }
+}
+
+/** How long a client waits before retrying a change the store refused. */
+const STORE_RETRY_AFTER_S = 5;
+
+/** SQLite result codes (and extended codes beginning with them) that mean the store cannot write now, not that the request is wrong. */
+const SQLITE_UNAVAILABLE = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_READONLY', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_PROTOCOL'];
+/** MongoDB driver errors of a store out of reach. */
+const MONGO_UNAVAILABLE = ['MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoServerSelectionError', 'MongoNotConnectedError', 'MongoTopologyClosedError'];
+
+/** The cause when the error is the store being busy, read-only, full or unreachable; null otherwise. */
+export function storeUnavailable(e: unknown): { cause: string } | null {
+  if (!e || typeof e !== 'object') return null;
+  const err = e as { name?: unknown; code?: unknown; message?: unknown };
+  if (err.name === 'SqliteError' && typeof err.code === 'string' && SQLITE_UNAVAILABLE.some((c) => err.code === c || (err.code as string).startsWith(`${c}_`))) return { cause: err.code };
+  if (typeof err.name === 'string' && MONGO_UNAVAILABLE.includes(err.name)) return { cause: err.name };
+  if (err instanceof Error && /sqlite store is closed|mongo store is not connected/.test(err.message)) return { cause: err.message };
+  return null;
 }
 
 /** A client error raised outside Nest (body-parser, http-errors): its 4xx status and a message; null otherwise. */

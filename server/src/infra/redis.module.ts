@@ -11,7 +11,9 @@ export const REDIS = Symbol('REDIS');
     {
       provide: REDIS,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }),
+      useFactory: (config: AppConfig) =>
+        // reconnect quickly once Redis is back (ioredis waits up to 2 s between attempts by default)
+        new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false, retryStrategy: (times: number) => Math.min(100 * times, 500) }),
     },
   ],
   exports: [REDIS],

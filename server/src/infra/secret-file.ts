@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -12,10 +12,26 @@ export function readSecretFile(dir: string, name: string): string | null {
   return existsSync(file) ? readFileSync(file, 'utf8') : null;
 }
 
-/** Writes DATA_DIR/`name` readable by its owner only (mode 600), making the directory when needed. */
-export function writeSecretFile(dir: string, name: string, text: string, dirMode?: number): void {
+/**
+ * Creates DATA_DIR/`name` with `text`, readable by its owner only (mode 600), making the directory
+ * when needed, and answers the text the file holds. Nodes sharing DATA_DIR (the compose volume)
+ * start together: the file is created exclusively (written whole under a name of its own, then
+ * linked into place — link(2) fails when the file exists), so a node that loses the race gets the
+ * winner's text instead of overwriting it.
+ */
+export function writeSecretFile(dir: string, name: string, text: string, dirMode?: number): string {
   mkdirSync(dir, dirMode === undefined ? { recursive: true } : { recursive: true, mode: dirMode });
   const file = join(dir, name);
-  writeFileSync(file, text, { mode: 0o600, flag: 'w' });
-  chmodSync(file, 0o600);
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
+  chmodSync(tmp, 0o600);
+  try {
+    linkSync(tmp, file);
+    return text;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return readFileSync(file, 'utf8');
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }

@@ -42,6 +42,12 @@ export const simEnvSchema = z.object({
   SIM_SOURCE: z.enum(['synthetic', 'bayburt']).default('synthetic'),
   SIM_CLOCK: z.enum(['realtime', 'manual']).default('realtime'),
   SIM_LATENCY_MS: z.coerce.number().min(0).default(20),
+  /** 0: no ETag/Last-Modified and no 304 answers (the real server may not offer conditional requests) */
+  SIM_ETAG: z.enum(['0', '1']).default('1').transform((v) => v === '1'),
+  /** answer 429 (Retry-After: 1) above this many calls per second; 0 = no limit */
+  SIM_MAX_RPS: z.coerce.number().min(0).default(0),
+  /** 1: gzip the answers when the client accepts it */
+  SIM_GZIP: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
   SIM_REVISION_RATE: z.coerce.number().min(0).max(1).default(0.02),
   /** share of the revised boxes YSK revised before it ever published them (first version never served) */
   SIM_PRE_FETCH_REVISIONS: z.coerce.number().min(0).max(1).default(0.1),
@@ -75,7 +81,7 @@ export function simulatorOptionsFromEnv(env: NodeJS.ProcessEnv, wallNow: () => n
   const cfg = loadSimEnv(env);
   const speed = NIGHT_MS / (cfg.SIM_NIGHT_MINUTES * 60_000);
   const faults = z.array(faultSpecSchema).parse(JSON.parse(cfg.SIM_FAULTS));
-  const base = { host: cfg.SIM_HOST, port: cfg.SIM_PORT, latencyMs: cfg.SIM_LATENCY_MS, faults };
+  const base = { host: cfg.SIM_HOST, port: cfg.SIM_PORT, latencyMs: cfg.SIM_LATENCY_MS, faults, etag: cfg.SIM_ETAG, maxRps: cfg.SIM_MAX_RPS, gzip: cfg.SIM_GZIP };
   if (cfg.SIM_REPLAY) {
     const replay = readRecording(cfg.SIM_REPLAY);
     const clock = new SimClock({ start: createReplayStart(replay), mode: cfg.SIM_CLOCK, speed: cfg.SIM_REPLAY_SPEED, wallNow });

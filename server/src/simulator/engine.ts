@@ -51,6 +51,8 @@ export interface TruthBox {
 }
 
 const BAGIMSIZ_INDIVIDUAL = /^bagimsiz\d+_ALDIGI_OY$/;
+/** Box-results whose versions are memoised (a national night with two ballot types fits). */
+const VERSION_CACHE_MAX = 500_000;
 
 /**
  * What is published when: the world's versions seen through the clock and any pause window,
@@ -59,6 +61,7 @@ const BAGIMSIZ_INDIVIDUAL = /^bagimsiz\d+_ALDIGI_OY$/;
 export class SimEngine {
   private readonly pauses: PauseWindow[] = [];
   private readonly truthMaps = new Map<string, Column[]>();
+  private readonly versionCache = new Map<number, SimVersion[]>();
 
   constructor(
     readonly world: SimWorld,
@@ -84,10 +87,26 @@ export class SimEngine {
     return Math.ceil(t / 1000) * 1000;
   }
 
+  /**
+   * The world's versions of a box, memoised: the world computes them from seeds on every call,
+   * and a national night asks for every box of a province on each aggregate call. Includes a
+   * version YSK revised before publishing it (`hidden`).
+   */
+  versionsOf(district: SimDistrict, k: number, ballot: BallotCode): SimVersion[] {
+    const key = (district.boxBase + k) * 16 + ballot;
+    let list = this.versionCache.get(key);
+    if (!list) {
+      if (this.versionCache.size >= VERSION_CACHE_MAX) this.versionCache.clear();
+      list = this.world.versions(district, k, ballot);
+      this.versionCache.set(key, list);
+    }
+    return list;
+  }
+
   /** Versions published by `now` (times after pauses), oldest first; never one revised before publication. */
   visible(district: SimDistrict, k: number, ballot: BallotCode, now: number): SimVersion[] {
     const out: SimVersion[] = [];
-    for (const v of this.world.versions(district, k, ballot)) {
+    for (const v of this.versionsOf(district, k, ballot)) {
       if (v.hidden) continue;
       const at = this.effectiveAt(v.at);
       if (at <= now) out.push({ ...v, at });
@@ -97,7 +116,7 @@ export class SimEngine {
 
   /** Every version that is ever published (times after pauses). */
   published(district: SimDistrict, k: number, ballot: BallotCode): SimVersion[] {
-    return this.world.versions(district, k, ballot).filter((v) => !v.hidden).map((v) => ({ ...v, at: this.effectiveAt(v.at) }));
+    return this.versionsOf(district, k, ballot).filter((v) => !v.hidden).map((v) => ({ ...v, at: this.effectiveAt(v.at) }));
   }
 
   /** Prison, customs and abroad units. */
@@ -243,41 +262,82 @@ export class SimEngine {
     return row;
   }
 
-  /** `getSecimSonucList`: one aggregate row for the scope with opened-box counts. */
+  /**
+   * `getSecimSonucList`, in the real shape (a result row with `sandik_NO: null`, numbers for
+   * every count and `versiyon`, a string `son_ISLEM_TARIHI`, plus the opened-box counters):
+   * with `ilId` and no `ilceId`, one row per district of the province; with neither, one row
+   * per province (inferred by analogy); otherwise one row for the scope asked for (a district,
+   * a neighbourhood, a box-number range of a district). Vote columns and figures are sums over
+   * the boxes opened by `now`; `versiyon` is the sum of their versions and `son_ISLEM_TARIHI`
+   * the newest of their times (what the real values mean is not known: the watcher treats
+   * both as opaque change signals).
+   */
   summaryRows(ballot: BallotCode, scope: BoxScope, now: number): Record<string, unknown>[] {
+    const narrowed = scope.neighbourhood !== undefined || scope.boxNoFrom !== undefined || scope.boxNoTo !== undefined || scope.sandikId !== undefined;
+    if (scope.district === undefined && !narrowed) {
+      if (scope.plate !== undefined) {
+        return this.world.districtsOf(scope.plate).map((d) => this.summaryRow(ballot, { plate: scope.plate, district: d.id }, now, 'district')).filter((r): r is Record<string, unknown> => r !== null);
+      }
+      return this.world.provinces.map((p) => this.summaryRow(ballot, { plate: p.plate }, now, 'province')).filter((r): r is Record<string, unknown> => r !== null);
+    }
+    const row = this.summaryRow(ballot, scope, now, scope.district !== undefined ? 'district' : 'province');
+    return row ? [row] : [];
+  }
+
+  private summaryRow(ballot: BallotCode, scope: BoxScope, now: number, unit: 'district' | 'province'): Record<string, unknown> | null {
+    if (scope.plate !== undefined && !this.world.ballotsOf(scope.plate).includes(ballot)) return null;
     let total = 0;
     let opened = 0;
     let openedRegistered = 0;
-    let registered = 0;
-    const sums: Record<string, number> = { oy_KULLANAN_SECMEN_SAYISI: 0, gecerli_OY_TOPLAMI: 0, gecersiz_OY_TOPLAMI: 0 };
+    let versiyon = 0;
+    let lastAt = -Infinity;
+    const sums: Record<string, number> = {
+      secmen_SAYISI: 0, oy_KULLANAN_SECMEN_SAYISI: 0, itirazsiz_GECERLI_OY_SAYISI: 0, itirazli_GECERLI_OY_SAYISI: 0, gecerli_OY_TOPLAMI: 0, gecersiz_OY_TOPLAMI: 0,
+    };
+    const votes: Record<string, number> = {};
     let firstDistrict: SimDistrict | undefined;
     for (const [d, k] of this.boxes(scope)) {
+      if (!this.world.ballotsOf(d.plate).includes(ballot)) continue;
       firstDistrict ??= d;
       total++;
-      const all = this.world.versions(d, k, ballot);
-      if (all.length === 0) continue;
-      registered += all[0]!.sheet.registered;
       const seen = this.visible(d, k, ballot, now);
       const last = seen[seen.length - 1];
       if (!last) continue;
       opened++;
-      openedRegistered += last.sheet.registered;
-      sums['oy_KULLANAN_SECMEN_SAYISI']! += last.sheet.voted;
-      sums['gecerli_OY_TOPLAMI']! += last.sheet.valid;
-      sums['gecersiz_OY_TOPLAMI']! += last.sheet.invalid;
-      for (const [c, n] of Object.entries(last.sheet.votes)) sums[c] = (sums[c] ?? 0) + n;
+      versiyon += last.versiyon;
+      if (last.at > lastAt) lastAt = last.at;
+      const s = last.sheet;
+      openedRegistered += s.registered;
+      sums['oy_KULLANAN_SECMEN_SAYISI']! += s.voted;
+      sums['itirazsiz_GECERLI_OY_SAYISI']! += s.validUncontested;
+      sums['itirazli_GECERLI_OY_SAYISI']! += s.validAfterObjection;
+      sums['gecerli_OY_TOPLAMI']! += s.valid;
+      sums['gecersiz_OY_TOPLAMI']! += s.invalid;
+      for (const [c, n] of Object.entries(s.votes)) votes[c] = (votes[c] ?? 0) + n;
     }
-    if (total === 0) return [];
-    const plate = scope.plate ?? (scope.district !== undefined ? firstDistrict?.plate : undefined);
-    return [
-      {
-        secim_ID: this.secimId(), secim_TURU: ballot,
-        il_ID: plate ?? null, il_ADI: plate ? this.provinceName(plate) : null,
-        ilce_ID: scope.district ?? null, ilce_ADI: scope.district !== undefined ? (firstDistrict?.name ?? null) : null,
-        toplam_SANDIK_SAYISI: total, acilan_SANDIK_SAYISI: opened, acilan_SECMEN_SAYISI: openedRegistered,
-        secmen_SAYISI: registered, ...sums,
-      },
-    ];
+    if (total === 0) return null;
+    sums['secmen_SAYISI'] = openedRegistered;
+    const plate = scope.plate ?? firstDistrict?.plate;
+    const row = emptyResultRow();
+    let independents: number | null = null;
+    for (const [c, n] of Object.entries(votes)) {
+      row[c] = n;
+      if (BAGIMSIZ_INDIVIDUAL.test(c)) independents = (independents ?? 0) + n;
+    }
+    if (independents !== null) row['bagimsiz_TOPLAM_OY'] = independents;
+    Object.assign(row, {
+      il_ID: plate ?? null, il_ADI: plate ? this.provinceName(plate) : null,
+      ilce_ID: unit === 'district' ? (scope.district ?? firstDistrict?.id ?? null) : null,
+      ilce_ADI: unit === 'district' ? (firstDistrict?.name ?? null) : null,
+      sandik_NO: null, muhtarlik_ADI: null, secim_ID: this.secimId(), secim_TURU: ballot,
+      ...sums,
+      versiyon: opened ? versiyon : 0,
+      son_ISLEM_TARIHI: opened ? formatYskTime(lastAt) : null,
+      // a number, as in the real aggregates (0: unchanged)
+      degisiklik_NEDENI: 0,
+      toplam_SANDIK_SAYISI: total, acilan_SANDIK_SAYISI: opened, acilan_SECMEN_SAYISI: openedRegistered,
+    });
+    return row;
   }
 
   /** The ballot's columns as the client will read them (individual independents listed). */
@@ -336,7 +396,7 @@ export class SimEngine {
       sandikId,
       neighbourhood,
       versions: versions.map((v) => ({ versiyon: v.versiyon, at: new Date(v.at).toISOString(), reason: v.reason, sheet: this.toDomainSheet(v.sheet, columns) })),
-      alteredBeforeSeen: this.world.versions(d, k, ballot)[0]?.hidden === true,
+      alteredBeforeSeen: this.versionsOf(d, k, ballot)[0]?.hidden === true,
     };
   }
 
@@ -350,7 +410,7 @@ export class SimEngine {
       boxResults++;
       const seen = this.visible(d, k, ballot, now);
       if (seen.length > 0) published++;
-      if (seen.length > 1 || (seen.length > 0 && this.world.versions(d, k, ballot)[0]?.hidden)) revised++;
+      if (seen.length > 1 || (seen.length > 0 && this.versionsOf(d, k, ballot)[0]?.hidden)) revised++;
       versions += seen.length;
     };
     for (const [d, k] of this.boxes({})) for (const ballot of this.world.ballotsOf(d.plate)) count(d, k, ballot);

@@ -15,7 +15,9 @@ import { YSK_ENDPOINT_NAMES, type YskEndpoint } from '@gozcu/shared';
  * - malformed   broken JSON (`variant: 'json'`) or an HTML page with 200 (`variant: 'html'`)
  * - drift       a field renamed (`rename: {from, to}`, default oy_KULLANAN_SECMEN_SAYISI →
  *               oy_KULLANAN_SAYISI) or sent as a string (`wrongType: 'secmen_SAYISI'`), in every
- *               row or only the first `rows` rows of the payload
+ *               row, only the first `rows` rows of the payload, or only the rows of the listed
+ *               `boxes` ({ district: ilce_ID, box: sandik_NO }: a bad row stays bad whatever
+ *               range or list it is fetched in)
  * - testData    result rows are fabricated test data (versiyon 0, stamped before polls closed)
  * - pause       no new publications in the window; what falls in it arrives right after
  */
@@ -40,6 +42,8 @@ export const faultSpecSchema = z.object({
   wrongType: z.string().min(1).optional(),
   /** drift: only the first this many rows of the payload (default every row) */
   rows: z.number().int().positive().optional(),
+  /** drift: only the rows of these boxes (YSK district id and box number) */
+  boxes: z.array(z.object({ district: z.number().int().positive(), box: z.number().int().positive() })).min(1).max(1000).optional(),
 });
 export type FaultSpec = z.infer<typeof faultSpecSchema>;
 
@@ -103,8 +107,10 @@ export class FaultBook {
 export function drift(rows: unknown, fault: FaultSpec): unknown {
   if (!Array.isArray(rows)) return rows;
   const rename = fault.wrongType ? undefined : (fault.rename ?? { from: 'oy_KULLANAN_SECMEN_SAYISI', to: 'oy_KULLANAN_SAYISI' });
+  const only = fault.boxes ? new Set(fault.boxes.map((b) => `${b.district}:${b.box}`)) : null;
   return rows.map((row: Record<string, unknown>, index) => {
     if (fault.rows !== undefined && index >= fault.rows) return row;
+    if (only && !only.has(`${String(row['ilce_ID'])}:${String(row['sandik_NO'])}`)) return row;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(row)) {
       if (rename && k === rename.from) out[rename.to] = v;

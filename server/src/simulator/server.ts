@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import {
   formatYskTime,
@@ -26,6 +27,12 @@ export interface SimulatorOptions {
   faults?: FaultSpec[];
   /** Base reply latency in ms (latency faults multiply it; at least 10 ms is used for them). */
   latencyMs?: number;
+  /** Send ETag/Last-Modified and answer conditional requests with 304 (default true; the real server may not). */
+  etag?: boolean;
+  /** Answer 429 with Retry-After above this many YSK calls in any second (wall clock); 0 or unset = no limit. */
+  maxRps?: number;
+  /** Compress answers with gzip when the client accepts it (default false; whether the real server does is not known). */
+  gzip?: boolean;
   host?: string;
   port?: number;
 }
@@ -38,7 +45,37 @@ export interface RunningSimulator {
   clock: SimClock;
   engine: SimEngine | null;
   faults: FaultBook;
+  /** YSK calls answered so far: all of them, those refused with 429 by the rate limit, and body bytes sent. */
+  traffic: SimTraffic;
   close(): Promise<void>;
+}
+
+export interface SimTraffic {
+  requests: number;
+  throttled: number;
+  notModified: number;
+  /** body bytes on the wire (compressed when gzip is on) */
+  bytes: number;
+  /** body bytes before compression */
+  decodedBytes: number;
+}
+
+/** Calls in the last second, for the simulator's rate limit (a sliding one-second window). */
+class SlidingWindow {
+  private readonly times: number[] = [];
+  private head = 0;
+  constructor(private readonly max: number) {}
+  /** Records a call at `now` unless `max` calls already fall in the last second; answers whether it was let through. */
+  admit(now: number): boolean {
+    while (this.head < this.times.length && this.times[this.head]! <= now - 1000) this.head++;
+    if (this.head > 4096) {
+      this.times.splice(0, this.head);
+      this.head = 0;
+    }
+    if (this.times.length - this.head >= this.max) return false;
+    this.times.push(now);
+    return true;
+  }
 }
 
 class HttpError extends Error {
@@ -86,6 +123,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const replay = opts.replay ? new Replay(opts.replay) : null;
   const faults = new FaultBook();
   const hung = new Set<ServerResponse>();
+  const etags = opts.etag !== false;
+  const limit = opts.maxRps && opts.maxRps > 0 ? new SlidingWindow(opts.maxRps) : null;
+  const traffic: SimTraffic = { requests: 0, throttled: 0, notModified: 0, bytes: 0, decodedBytes: 0 };
   const timers = new Set<NodeJS.Timeout>();
   const addFault = (spec: FaultSpec) => {
     const now = clock.now();
@@ -182,6 +222,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   async function api(endpoint: YskEndpoint, query: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { params, missing } = parseQuery(endpoint, query);
     if (missing.length) throw new HttpError(400, `${endpoint}: missing parameters ${missing.join(', ')} (send every one, empty as name=)`);
+    traffic.requests++;
+    if (limit && !limit.admit(Date.now())) {
+      // the real server throttles exactly when results arrive: 429 and come back in a second
+      traffic.throttled++;
+      res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': '1' });
+      res.end('Too Many Requests');
+      return;
+    }
     const now = clock.now();
     const hit = faults.take(endpoint, now);
     if (hit.latency) await delay(Math.max(opts.latencyMs ?? 0, 10) * (hit.latency.factor ?? 20));
@@ -210,10 +258,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     let lastModified: number;
     const replayed: Record<string, string> = {};
     if (replay) {
-      const rec = replay.find(endpoint, query, now);
+      const rec = replay.answer(endpoint, query, now);
       status = rec?.status ?? 200;
       body = rec?.body ?? '[]';
-      lastModified = rec ? Date.parse(rec.at) : replay.start;
+      lastModified = rec ? rec.at : replay.start;
       // what the real server said beside the body: when to come back, what the body is
       for (const name of ['retry-after', 'content-type']) if (rec?.headers?.[name]) replayed[name] = rec.headers[name]!;
     } else {
@@ -225,29 +273,44 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     if (f?.kind === 'malformed') {
       body = f.variant === 'html' ? '<!DOCTYPE html><html><body>Sistem bakımda</body></html>' : `${body.slice(0, -1)},}`;
     }
-    const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-    const lastModifiedHeader = new Date(lastModified).toUTCString();
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
-      etag,
-      'last-modified': lastModifiedHeader,
       'cache-control': 'no-cache',
       'x-sim-time': formatYskTime(now),
       ...replayed,
     };
+    const etag = etags ? `"${createHash('sha1').update(body).digest('base64url')}"` : '';
+    if (etags) {
+      headers['etag'] = etag;
+      headers['last-modified'] = new Date(lastModified).toUTCString();
+    }
     const inm = req.headers['if-none-match'];
     const ims = req.headers['if-modified-since'];
     const notModified =
+      etags &&
       status === 200 &&
       (inm !== undefined
         ? inm.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`)
         : ims !== undefined && !Number.isNaN(Date.parse(ims)) && Math.floor(lastModified / 1000) * 1000 <= Date.parse(ims));
     if (notModified) {
+      traffic.notModified++;
       res.writeHead(304, headers);
       res.end();
       return;
     }
-    headers['content-length'] = String(Buffer.byteLength(body));
+    const length = Buffer.byteLength(body);
+    traffic.decodedBytes += length;
+    if (opts.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+      const zipped = gzipSync(body, { level: 6 });
+      traffic.bytes += zipped.length;
+      headers['content-encoding'] = 'gzip';
+      headers['content-length'] = String(zipped.length);
+      res.writeHead(status, headers);
+      res.end(zipped);
+      return;
+    }
+    traffic.bytes += length;
+    headers['content-length'] = String(length);
     res.writeHead(status, headers);
     res.end(body);
   }
@@ -281,6 +344,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       const w = engine?.world;
       return json(res, 200, {
         mode: replay ? 'replay' : 'world',
+        etag: etags,
+        maxRps: opts.maxRps ?? 0,
+        gzip: !!opts.gzip,
         now: new Date(now).toISOString(),
         replay: replay ? { records: replay.size, from: new Date(replay.start).toISOString(), until: new Date(replay.end).toISOString(), done: now >= replay.end } : null,
         electionId: w?.electionId ?? null,
@@ -292,7 +358,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       });
     }
     if (!engine) throw new HttpError(404, 'no truth when replaying a recording');
-    if (path === '/_admin/stats') return json(res, 200, { now: new Date(now).toISOString(), ...engine.stats(now) });
+    if (path === '/_admin/stats') return json(res, 200, { now: new Date(now).toISOString(), ...engine.stats(now), traffic });
     if (path === '/_admin/truth') {
       const asOfParam = url.searchParams.get('asOf');
       const asOf = asOfParam === null ? undefined : asOfParam === 'now' ? now : Date.parse(asOfParam);
@@ -348,6 +414,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     clock,
     engine,
     faults,
+    traffic,
     close: async () => {
       for (const t of timers) clearTimeout(t);
       for (const res of hung) res.destroy();

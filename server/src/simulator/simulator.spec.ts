@@ -10,6 +10,7 @@ import { SimEngine, type TruthBox } from './engine';
 import { buildGeography, sharedDataDir } from './geography';
 import { SyntheticWorld } from './synthetic';
 import { simulatorOptionsFromEnv } from './config';
+import { startSimulator } from './server';
 
 const NIGHT_START = Date.parse('2024-03-31T17:00:00.000Z');
 const NIGHT = 6 * 3_600_000;
@@ -188,5 +189,97 @@ describe('prison, customs and abroad boxes', () => {
     const truth = [...e.truth({ plate: 99 })];
     expect(truth.length).toBe(rows.length - 1);
     expect(truth.every((t) => t.kind === 'abroad' && t.key.split(':').length === 6)).toBe(true);
+  });
+});
+
+describe('simulator aggregates (getSecimSonucList)', () => {
+  const at = NIGHT_START + 0.5 * NIGHT;
+
+  it('answers a province-level call with one row per district in the real shape, summing what the box lists show', () => {
+    const e = engine(13, [69, 62]);
+    const rows = e.summaryRows(2, { plate: 69 }, at);
+    const districts = e.world.districtsOf(69);
+    expect(rows.map((r) => r['ilce_ID'])).toEqual(districts.map((d) => d.id));
+    for (const [i, row] of rows.entries()) {
+      expect(row['sandik_NO']).toBeNull();
+      expect(row['il_ID']).toBe(69);
+      expect(typeof row['versiyon']).toBe('number');
+      expect(typeof row['toplam_SANDIK_SAYISI']).toBe('number');
+      expect(typeof row['acilan_SANDIK_SAYISI']).toBe('number');
+      const boxes = e.resultRows(2, { district: districts[i]!.id }, at).filter((r) => r['sandik_NO'] !== null);
+      expect(row['toplam_SANDIK_SAYISI']).toBe(districts[i]!.boxNos.length);
+      expect(row['acilan_SANDIK_SAYISI']).toBe(boxes.length);
+      if (boxes.length) expect(row['son_ISLEM_TARIHI']).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/));
+      for (const key of ['oy_KULLANAN_SECMEN_SAYISI', 'gecerli_OY_TOPLAMI', 'gecersiz_OY_TOPLAMI', 'parti1_ALDIGI_OY']) {
+        const sum = boxes.reduce((s, b) => s + ((b[key] as number | null) ?? 0), 0);
+        if (boxes.length) expect(row[key] ?? 0).toBe(sum);
+      }
+    }
+    // a district, and a box-number range of it, answer one row each
+    const d = districts[0]!;
+    expect(e.summaryRows(2, { district: d.id }, at)).toHaveLength(1);
+    const part = e.summaryRows(2, { district: d.id, boxNoFrom: d.boxNos[0], boxNoTo: d.boxNos[2] }, at)[0]!;
+    expect(part['toplam_SANDIK_SAYISI']).toBe(3);
+    // with neither ilId nor ilceId: one row per province
+    expect(e.summaryRows(2, {}, at).map((r) => r['il_ID'])).toEqual([62, 69]);
+  });
+
+  it('moves a district aggregate when one of its boxes is published or revised', () => {
+    const e = engine(17, [69], 0.3);
+    const revised = [...e.truth({ ballot: 2 })].find((b) => b.versions.length > 1)!;
+    const t = Date.parse(revised.versions[1]!.at);
+    const row = (when: number) => e.summaryRows(2, { plate: 69 }, when).find((r) => r['ilce_ID'] === revised.ref.district)!;
+    const before = row(t - 1);
+    const after = row(t);
+    expect(after['versiyon']).toBe((before['versiyon'] as number) + 1);
+    expect(after['acilan_SANDIK_SAYISI']).toBe(before['acilan_SANDIK_SAYISI']);
+  });
+});
+
+describe('simulator HTTP: ETag switch and rate limit', () => {
+  const q = (ballot: number, plate: number) =>
+    `secimId=sim2024&secimTuru=${ballot}&ilId=${plate}&ilceId=&beldeId=&birimId=&muhtarlikId=&cezaeviId=&sandikTuru=0&sandikNoIlk=&sandikNoSon=&ulkeId=&disTemsilcilikId=&gumrukId=&yurtIciDisi=1&sandikRumuzIlk=&sandikRumuzSon=&secimCevresiId=&sandikId=`;
+
+  it('SIM_ETAG=0 sends no validators and never answers 304', async () => {
+    const opts = simulatorOptionsFromEnv({ SIM_PROVINCES: '69', SIM_CLOCK: 'manual', SIM_ETAG: '0', SIM_LATENCY_MS: '0' });
+    const sim = await startSimulator(opts);
+    try {
+      const url = `${sim.apiUrl}/getSecimSonucList?${q(2, 69)}`;
+      const first = await fetch(url);
+      await first.text();
+      expect(first.headers.get('etag')).toBeNull();
+      expect(first.headers.get('last-modified')).toBeNull();
+      const again = await fetch(url, { headers: { 'if-none-match': '"x"', 'if-modified-since': new Date(Date.now() + 86_400_000).toUTCString() } });
+      expect(again.status).toBe(200);
+      expect(JSON.parse(await again.text()).length).toBeGreaterThan(1);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('SIM_GZIP=1 compresses answers for a client that accepts gzip, and counts the bytes on the wire', async () => {
+    const opts = simulatorOptionsFromEnv({ SIM_PROVINCES: '69', SIM_CLOCK: 'manual', SIM_GZIP: '1', SIM_LATENCY_MS: '0' });
+    const sim = await startSimulator(opts);
+    try {
+      const res = await fetch(`${sim.apiUrl}/getSecimSonucList?${q(2, 69)}`);
+      expect(res.headers.get('content-encoding')).toBe('gzip');
+      expect(JSON.parse(await res.text()).length).toBeGreaterThan(1);
+      expect(sim.traffic.bytes).toBeLessThan(sim.traffic.decodedBytes / 3);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('SIM_MAX_RPS answers 429 with Retry-After above the limit', async () => {
+    const opts = simulatorOptionsFromEnv({ SIM_PROVINCES: '69', SIM_CLOCK: 'manual', SIM_MAX_RPS: '5', SIM_LATENCY_MS: '0' });
+    const sim = await startSimulator(opts);
+    try {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => fetch(`${sim.apiUrl}/getSecimSonucList?${q(2, 69)}`).then(async (r) => [r.status, r.headers.get('retry-after'), await r.text()] as const)));
+      expect(answers.filter(([s]) => s === 200)).toHaveLength(5);
+      expect(answers.filter(([s]) => s === 429).map(([, ra]) => ra)).toEqual(['1', '1', '1']);
+      expect(sim.traffic).toMatchObject({ requests: 8, throttled: 3 });
+    } finally {
+      await sim.close();
+    }
   });
 });

@@ -26,7 +26,7 @@ import {
 } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus, type ChangeEvents } from '../../infra/events';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, auditEntry } from '../audit/audit.service';
 import { EmbargoService } from '../auth/embargo.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import { STORE, type AlertFilter, type Store, type UserRecord } from '../store/store.port';
@@ -485,8 +485,8 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
   async setPreferences(user: Principal, patch: Partial<AlertPreferences>): Promise<AlertPreferences> {
     const before = await this.preferences(user.userId);
     const after = { ...before, ...patch };
-    await this.store.putSetting(prefsKey(user.userId), after);
-    await this.audit.record(user, 'alert.preferences', `user:${user.userId}`, before, after);
+    // the preferences and their audit record in one transaction (issue 13, finding 15)
+    await this.store.putSettingAudited(prefsKey(user.userId), after, () => auditEntry(user, 'alert.preferences', `user:${user.userId}`, before, after));
     return after;
   }
 

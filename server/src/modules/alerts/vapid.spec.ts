@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import fs from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webhookSignature } from './deliveries';
@@ -17,6 +18,26 @@ describe('VAPID keys', () => {
       expect(JSON.parse(readFileSync(join(dir, 'vapid.json'), 'utf8'))).toEqual(first);
       expect(loadVapidKeys({ DATA_DIR: dir, VAPID_PUBLIC_KEY: 'P'.repeat(87), VAPID_PRIVATE_KEY: 'k'.repeat(43) })).toEqual({ publicKey: 'P'.repeat(87), privateKey: 'k'.repeat(43) });
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a node that loses the race to create vapid.json (nodes sharing DATA_DIR start together) takes the pair that won, never overwrites it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gozcu-vapid-'));
+    const seen = jest.spyOn(fs, 'existsSync');
+    try {
+      const winner = loadVapidKeys({ DATA_DIR: dir });
+      // this node looked before the winner wrote: it saw no file and generated a pair of its own
+      seen.mockReturnValueOnce(false);
+      expect(loadVapidKeys({ DATA_DIR: dir })).toEqual(winner);
+      expect(JSON.parse(readFileSync(join(dir, 'vapid.json'), 'utf8'))).toEqual(winner);
+      expect(readdirSync(dir)).toEqual(['vapid.json']);
+      // a file without a pair is refused rather than replaced
+      writeFileSync(join(dir, 'vapid.json'), '{}');
+      seen.mockReturnValueOnce(false);
+      expect(() => loadVapidKeys({ DATA_DIR: dir })).toThrow('holds no VAPID key pair');
+    } finally {
+      seen.mockRestore();
       rmSync(dir, { recursive: true, force: true });
     }
   });

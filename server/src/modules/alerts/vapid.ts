@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import webPush from 'web-push';
 import type { AppConfig } from '../../infra/config';
 import { readSecretFile, writeSecretFile } from '../../infra/secret-file';
@@ -10,16 +11,22 @@ export interface VapidKeys {
 /**
  * The VAPID key pair Web Push is signed with: VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY when given,
  * otherwise a pair generated once and kept in DATA_DIR/vapid.json (mode 600). Browsers subscribe
- * to one public key, so it must not change between restarts (nor between scale-out nodes).
+ * to one public key, so it must not change between restarts (nor between scale-out nodes: any
+ * node's delivery worker may send a push, signed with its own pair). Nodes sharing DATA_DIR (the
+ * compose volume) start together, so the file is created exclusively: a node that loses that race
+ * takes the winner's pair instead of overwriting it.
  */
-export function loadVapidKeys(config: Pick<AppConfig, 'DATA_DIR' | 'VAPID_PUBLIC_KEY' | 'VAPID_PRIVATE_KEY'>): VapidKeys {
+export function loadVapidKeys(config: Pick<AppConfig, 'DATA_DIR' | 'VAPID_PUBLIC_KEY' | 'VAPID_PRIVATE_KEY' | 'MONGO_URL'>): VapidKeys {
   if (config.VAPID_PUBLIC_KEY && config.VAPID_PRIVATE_KEY) return { publicKey: config.VAPID_PUBLIC_KEY, privateKey: config.VAPID_PRIVATE_KEY };
-  const text = readSecretFile(config.DATA_DIR, 'vapid.json');
-  if (text !== null) {
-    const held = JSON.parse(text) as Partial<VapidKeys>;
-    if (held.publicKey && held.privateKey) return { publicKey: held.publicKey, privateKey: held.privateKey };
-  }
-  const keys = webPush.generateVAPIDKeys();
-  writeSecretFile(config.DATA_DIR, 'vapid.json', `${JSON.stringify(keys)}\n`);
-  return keys;
+  const parse = (text: string | null): VapidKeys | null => {
+    const keys = text ? (JSON.parse(text) as Partial<VapidKeys>) : null;
+    return keys?.publicKey && keys.privateKey ? { publicKey: keys.publicKey, privateKey: keys.privateKey } : null;
+  };
+  const kept = parse(readSecretFile(config.DATA_DIR, 'vapid.json'));
+  if (kept) return kept;
+  if (config.MONGO_URL) new Logger('Alerts').warn('VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY are not set: this node keeps its own pair in DATA_DIR; nodes sharing a store must share DATA_DIR or the keys, or Web Push fails');
+  // a node that loses the race to create the file takes the winner's pair
+  const winner = parse(writeSecretFile(config.DATA_DIR, 'vapid.json', `${JSON.stringify(webPush.generateVAPIDKeys())}\n`));
+  if (!winner) throw new Error(`${config.DATA_DIR}/vapid.json exists but holds no VAPID key pair: remove it or set VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY`);
+  return winner;
 }

@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus, Inject, Injectable, Logger, UnauthorizedException, type OnApplicationBootstrap } from '@nestjs/common';
 import { roleById, type LoginResponse, type Principal, type SessionUser } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, auditEntry } from '../audit/audit.service';
 import { STORE, type Store, type UserRecord } from '../store/store.port';
 import { AUTH_CLOCK, type Clock } from './clock';
 import { generatePassword, hashPassword, verifyPassword } from './password';
@@ -61,8 +61,8 @@ export class AuthService implements OnApplicationBootstrap {
       createdAt: at,
       updatedAt: at,
     };
-    if (!(await this.store.createUser(admin))) return; // another node seeded it first
-    await this.audit.record(null, 'user.create', `user:${ADMIN_USERNAME}`, null, { username: ADMIN_USERNAME, role: 'hq_admin', scope: admin.scope, seeded: true });
+    // the account and its audit record in one transaction (issue 13, finding 15); null: another node seeded it first
+    if (!(await this.store.createUserAudited(admin, () => auditEntry(null, 'user.create', `user:${ADMIN_USERNAME}`, null, { username: ADMIN_USERNAME, role: 'hq_admin', scope: admin.scope, seeded: true })))) return;
     if (!given) {
       // printed once, at the first start, for the operator to sign in and change it
       process.stdout.write(
@@ -136,10 +136,9 @@ export class AuthService implements OnApplicationBootstrap {
     const user = await this.store.userById(principal.userId);
     if (!user || !(await verifyPassword(user.passwordHash, current))) throw new UnauthorizedException('the current password is wrong');
     const at = new Date(this.now()).toISOString();
-    await this.store.updateUser(user.id, { passwordHash: await hashPassword(next), updatedAt: at });
-    await this.store.revokeRefreshTokens(user.id, at);
+    // the new password, its audit record and the end of the refresh tokens in one transaction (issue 13, finding 15)
+    await this.store.updateUserAudited(user.id, { passwordHash: await hashPassword(next), updatedAt: at }, () => auditEntry(principal, 'user.password', `user:${user.username}`, null, { password: 'changed' }), { revokeRefreshTokensAt: at });
     await this.sessions.revoke(user.id);
-    await this.audit.record(principal, 'user.password', `user:${user.username}`, null, { password: 'changed' });
   }
 
   private sessionUser(user: UserRecord): SessionUser {

@@ -1,7 +1,7 @@
 import { ForbiddenException, Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { BoxSummary, Coverage, EmbargoState, Page, Principal, RoomDelta, RoomSnapshot } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, auditEntry } from '../audit/audit.service';
 import { STORE, type Store } from '../store/store.port';
 import { AUTH_CLOCK, type Clock } from './clock';
 import { blindCoverage, blindDelta, blindSnapshot, blindSummary } from './embargo.shape';
@@ -76,9 +76,9 @@ export class EmbargoService implements OnModuleInit, OnModuleDestroy {
   async set(actor: Principal, until: string | null): Promise<EmbargoState> {
     const before = { until: this.until === null ? null : new Date(this.until).toISOString() };
     const after = { until: until === null ? null : new Date(until).toISOString() };
-    await this.store.putSetting(this.key, after);
+    // the time and its audit record in one transaction (issue 13, finding 15)
+    await this.store.putSettingAudited(this.key, after, () => auditEntry(actor, 'embargo.set', this.key, before, after));
     this.until = after.until === null ? null : Date.parse(after.until);
-    await this.audit.record(actor, 'embargo.set', this.key, before, after);
     return this.state(actor);
   }
 

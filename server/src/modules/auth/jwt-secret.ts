@@ -16,6 +16,8 @@ export function loadJwtSecret(config: Pick<AppConfig, 'JWT_SECRET' | 'DATA_DIR' 
   if (held && held.length >= 32) return held;
   if (config.MONGO_URL) new Logger('Auth').warn('JWT_SECRET is not set: this node signs with its own secret; API nodes sharing a store must share JWT_SECRET');
   const secret = randomBytes(48).toString('base64url');
-  writeSecretFile(config.DATA_DIR, 'jwt-secret', `${secret}\n`, 0o700);
-  return secret;
+  // nodes sharing DATA_DIR agree: the first to create the file wins
+  const kept = writeSecretFile(config.DATA_DIR, 'jwt-secret', `${secret}\n`, 0o700).trim();
+  if (kept.length < 32) throw new Error(`${config.DATA_DIR}/jwt-secret holds no usable secret: remove it or set JWT_SECRET`);
+  return kept;
 }

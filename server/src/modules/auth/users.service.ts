@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { boxKey, parseBoxKey, roleById, scopeProblem, type BallotCode, type Principal, type PrincipalScope, type UserView } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ValidationFailed, issuesOf } from '../../infra/http';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, auditEntry } from '../audit/audit.service';
 import { STORE, type Store, type UserPatch, type UserRecord } from '../store/store.port';
 import { createUserBody, type CreateUserBody, type ScopeInput, type UpdateUserBody, type UsersQuery } from './auth.dto';
 import { AUTH_CLOCK, type Clock } from './clock';
@@ -87,9 +87,9 @@ export class UsersService {
       createdAt: at,
       updatedAt: at,
     };
-    const created = await this.store.createUser(user);
+    // the account and its audit record in one transaction (issue 13, finding 15)
+    const created = await this.store.createUserAudited(user, (u) => auditEntry(actor, 'user.create', `user:${u.username}`, null, audited(u)));
     if (!created) throw new ConflictException(`username ${body.username} is taken`);
-    await this.audit.record(actor, 'user.create', `user:${user.username}`, null, audited(user));
     return { user: toView(user), ...(body.password ? {} : { password }) };
   }
 
@@ -131,12 +131,17 @@ export class UsersService {
     if (actor.userId === id && (patch.disabled || (patch.role && patch.role !== before.role))) {
       throw new BadRequestException('you cannot disable yourself or change your own role');
     }
-    const after = (await this.store.updateUser(id, patch))!;
-    if (patch.role || patch.scope || patch.passwordHash || patch.disabled) {
-      await this.store.revokeRefreshTokens(id, at);
-      await this.sessions.revoke(id);
-    } else if (patch.disabled === false) this.sessions.forget(id);
-    await this.audit.record(actor, 'user.update', `user:${before.username}`, audited(before), { ...audited(after), ...(patch.passwordHash ? { password: 'changed' } : {}) });
+    const ends = !!(patch.role || patch.scope || patch.passwordHash || patch.disabled);
+    // the change, its audit record and the end of the user's refresh tokens in one transaction (issue 13, finding 15)
+    const after = await this.store.updateUserAudited(
+      id,
+      patch,
+      (done) => auditEntry(actor, 'user.update', `user:${done.before.username}`, audited(done.before), { ...audited(done.after), ...(patch.passwordHash ? { password: 'changed' } : {}) }),
+      ends ? { revokeRefreshTokensAt: at } : {},
+    );
+    if (!after) throw new NotFoundException(`no user ${id}`);
+    if (ends) await this.sessions.revoke(id);
+    else if (patch.disabled === false) this.sessions.forget(id);
     return toView(after);
   }
 

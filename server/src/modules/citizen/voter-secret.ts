@@ -15,6 +15,8 @@ export function loadVoterSecret(config: Pick<AppConfig, 'VOTER_HMAC_SECRET' | 'D
   if (held && held.length >= 32) return Buffer.from(held, 'utf8');
   if (config.MONGO_URL) new Logger('VoterRegister').warn('VOTER_HMAC_SECRET is not set: this node hashes with its own key; API nodes sharing a store must share VOTER_HMAC_SECRET');
   const secret = randomBytes(48).toString('base64url');
-  writeSecretFile(config.DATA_DIR, 'voter-hmac-secret', `${secret}\n`);
-  return Buffer.from(secret, 'utf8');
+  // nodes sharing DATA_DIR agree: the first to create the file wins
+  const kept = writeSecretFile(config.DATA_DIR, 'voter-hmac-secret', `${secret}\n`).trim();
+  if (kept.length < 32) throw new Error(`${config.DATA_DIR}/voter-hmac-secret holds no usable secret: remove it or set VOTER_HMAC_SECRET`);
+  return Buffer.from(kept, 'utf8');
 }

@@ -19,11 +19,11 @@ import {
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus } from '../../infra/events';
 import { ValidationFailed } from '../../infra/http';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, auditEntry } from '../audit/audit.service';
 import { boxesOfScope, narrowRegion } from '../auth/scope';
 import { AttachmentsService, ORIGINAL_PERMISSION, type UploadedFileLike } from '../photos/attachments.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { STORE, type ComplaintFilter, type ComplaintRecord, type Store } from '../store/store.port';
+import { STORE, type AttachmentRecord, type ComplaintFilter, type ComplaintRecord, type Store } from '../store/store.port';
 import type { ComplaintBody, ComplaintsQuery, CountsQuery } from './complaints.dto';
 import { newTrackingCode } from './tracking-code';
 
@@ -84,18 +84,21 @@ export class ComplaintsService {
       updatedAt: at,
       history: [{ at, status: 'new', by: filer?.username ?? null, note: null }],
     };
-    await this.store.createComplaint(record);
-    const saved = [];
-    for (const { file, inspected } of checked) saved.push(await this.attachments.save('complaint', record.id, record.key, inspected, file.buffer, filer?.username ?? null));
-    await this.audit.record(filer, 'complaint.create', `complaint:${record.id}`, null, {
-      trackingCode: record.trackingCode,
-      province: record.province,
-      district: record.district,
-      boxNo: record.boxNo,
-      ballot: record.ballot,
-      routedTo,
-      attachments: saved.map((a) => ({ id: a.id, sha256: a.sha256, contentType: a.contentType, bytes: a.bytes })),
-    });
+    // the files' bytes first (content-addressed, harmless alone); then the complaint, its files'
+    // records and its audit record in one transaction (issue 13, finding 15)
+    const saved: AttachmentRecord[] = [];
+    for (const { file, inspected } of checked) saved.push(await this.attachments.stage('complaint', record.id, record.key, inspected, file.buffer, filer?.username ?? null));
+    await this.store.createComplaintAudited(record, saved, () =>
+      auditEntry(filer, 'complaint.create', `complaint:${record.id}`, null, {
+        trackingCode: record.trackingCode,
+        province: record.province,
+        district: record.district,
+        boxNo: record.boxNo,
+        ballot: record.ballot,
+        routedTo,
+        attachments: saved.map((a) => ({ id: a.id, sha256: a.sha256, contentType: a.contentType, bytes: a.bytes })),
+      }),
+    );
     this.bus.emit('complaint.filed', { id: record.id, key: record.key, province: record.province, district: record.district, boxNo: record.boxNo, at });
     return { ...this.tracking(record), attachments: saved.length };
   }
@@ -170,9 +173,11 @@ export class ComplaintsService {
 
   private async step(actor: Actor, c: ComplaintRecord, to: ComplaintStatus, note: string | null, petitionId?: string): Promise<ComplaintRecord> {
     const at = new Date().toISOString();
-    const next = await this.store.updateComplaint(c.id, c.status, { status: to, updatedAt: at, petitionId, step: { at, status: to, by: actor.username, note } });
+    // the step and its audit record in one transaction (issue 13, finding 15)
+    const next = await this.store.updateComplaintAudited(c.id, c.status, { status: to, updatedAt: at, petitionId, step: { at, status: to, by: actor.username, note } }, () =>
+      auditEntry(actor, 'complaint.status', `complaint:${c.id}`, { status: c.status }, { status: to, note, ...(petitionId ? { petitionId } : {}) }),
+    );
     if (!next) throw new ConflictException(`complaint ${c.trackingCode} changed meanwhile: reload it and try again`);
-    await this.audit.record(actor, 'complaint.status', `complaint:${c.id}`, { status: c.status }, { status: to, note, ...(petitionId ? { petitionId } : {}) });
     return next;
   }
 

@@ -5,7 +5,7 @@ import type { Principal } from '@gozcu/shared';
  * YSK's figures each) only reach feed roles (`feed:admin`) of country scope who see YSK's
  * figures now; other callers get incidents without the raw body, and callers of a narrower
  * scope get neither the incidents' details (box keys, job data naming other provinces) nor
- * other provinces' poll times. During the embargo, the YSK-derived counts (versions stored,
+ * other provinces' poll times and lags. During the embargo, the YSK-derived counts (versions stored,
  * changes found) and incident details are withheld from callers who may not see YSK yet.
  */
 export function redactFeedHealth<R extends Record<string, unknown>>(report: R, user: Pick<Principal, 'permissions' | 'scope'>, yskVisible: boolean): R {
@@ -25,6 +25,11 @@ export function redactFeedHealth<R extends Record<string, unknown>>(report: R, u
   if (!country && report.lastSuccessByProvince && typeof report.lastSuccessByProvince === 'object') {
     const own = String(user.scope.province ?? '');
     out.lastSuccessByProvince = Object.fromEntries(Object.entries(report.lastSuccessByProvince as Record<string, unknown>).filter(([p]) => p === own));
+  }
+  // the poller's per-province lag: the caller's own province only
+  if (!country && Array.isArray(report.lags)) {
+    const own = user.scope.province ?? null;
+    out.lags = (report.lags as Array<{ province?: unknown }>).filter((l) => own !== null && Number(l.province) === Number(own));
   }
   if (!yskVisible && report.totals && typeof report.totals === 'object') {
     const { versions: _v, changes: _c, ...rest } = report.totals as Record<string, unknown>;

@@ -28,12 +28,13 @@ export class RowProblems {
   /** Schema-level problems of one answer (the client's `onRows`). */
   async answer(e: YskRowsEvent): Promise<void> {
     const scope = e.url.slice(e.url.lastIndexOf('/') + 1);
-    if (e.rejected.length) {
-      const issues = [...new Set(e.rejected.flatMap((r) => r.issues))];
-      if (this.first(`rej|${scope}|${issues.join('|')}|${e.rejected.length}`)) {
-        await this.report('row_rejected', e.endpoint, `${e.rejected.length} row(s) of ${e.endpoint} rejected, the others kept: ${issues.slice(0, 3).join('; ')}`,
-          { query: scope, rows: e.rejected.slice(0, 50).map((r) => ({ index: r.index, issues: r.issues })) }, JSON.stringify(e.rejected.map((r) => r.raw)).slice(0, RAW_LIMIT));
-      }
+    // a bad row is reported once, whatever list or box-number range it came in (the aggregate
+    // watch fetches the same box in several shapes); the same row with other values is new
+    const fresh = e.rejected.filter((r) => this.first(`rej|${e.endpoint}|${r.issues.join('|')}|${JSON.stringify(r.raw)}`));
+    if (fresh.length) {
+      const issues = [...new Set(fresh.flatMap((r) => r.issues))];
+      await this.report('row_rejected', e.endpoint, `${fresh.length} row(s) of ${e.endpoint} rejected, the others kept: ${issues.slice(0, 3).join('; ')}`,
+        { query: scope, rows: fresh.slice(0, 50).map((r) => ({ index: r.index, issues: r.issues })) }, JSON.stringify(fresh.map((r) => r.raw)).slice(0, RAW_LIMIT));
     }
     for (const n of e.notes) {
       if (!this.first(`meta|${e.endpoint}|${n.field}|${n.got}`)) continue;
@@ -44,12 +45,11 @@ export class RowProblems {
 
   /** Box rows that passed the schema but cannot be placed or read (normalisation). */
   async boxRows(scope: string, rejected: readonly RejectedResultRow[], notes: readonly string[]): Promise<void> {
-    if (rejected.length) {
-      const codes = [...new Set(rejected.map((r) => r.code))];
-      if (this.first(`box|${scope}|${rejected.map((r) => r.message).join('|')}`)) {
-        await this.report('row_rejected', 'getSecimSandikSonucList', `${scope}: ${rejected.length} box row(s) rejected (${codes.join(', ')}), the others kept: ${rejected[0]!.message}`,
-          { scope, rows: rejected.slice(0, 50).map((r) => ({ index: r.index, code: r.code, message: r.message })) }, JSON.stringify(rejected.map((r) => r.row)).slice(0, RAW_LIMIT));
-      }
+    const fresh = rejected.filter((r) => this.first(`box|${r.message}|${JSON.stringify(r.row)}`));
+    if (fresh.length) {
+      const codes = [...new Set(fresh.map((r) => r.code))];
+      await this.report('row_rejected', 'getSecimSandikSonucList', `${scope}: ${fresh.length} box row(s) rejected (${codes.join(', ')}), the others kept: ${fresh[0]!.message}`,
+        { scope, rows: fresh.slice(0, 50).map((r) => ({ index: r.index, code: r.code, message: r.message })) }, JSON.stringify(fresh.map((r) => r.row)).slice(0, RAW_LIMIT));
     }
     if (notes.length && this.first(`notes|${scope}|${notes[0]}`)) {
       await this.report('metadata', 'getSecimSandikSonucList', `${scope}: ${notes.length} metadata value(s) unreadable, read as null: ${notes[0]}`, { scope, notes: notes.slice(0, 50) }, null);

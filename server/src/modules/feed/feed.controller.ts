@@ -1,24 +1,96 @@
-import { Controller, Get } from '@nestjs/common';
-import type { Principal } from '@gozcu/shared';
+import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { z } from 'zod';
+import { BALLOT_CODES, type BallotCode, type Principal } from '@gozcu/shared';
+import { ZodPipe } from '../../infra/http';
 import { CurrentUser, Permission } from '../auth/auth.decorators';
 import { EmbargoService } from '../auth/embargo.service';
 import { redactFeedHealth } from './feed-health.redact';
+import { FeedControls, publicView } from './feed-controls';
 import { FeedScheduler } from './feed.scheduler';
-import { FeedService } from './feed.service';
+import { FeedService, withTimeout } from './feed.service';
 
+const pauseBody = z.object({ reason: z.string().trim().max(300).optional() }).strict();
+const settingsBody = z
+  .object({
+    /** ms between two sweeps of a province */
+    pollIntervalMs: z.number().int().min(200).max(3_600_000).optional(),
+    /** requests per second toward YSK, all workers together */
+    maxRps: z.number().positive().max(10_000).optional(),
+  })
+  .strict()
+  .refine((b) => b.pollIntervalMs !== undefined || b.maxRps !== undefined, { message: 'send pollIntervalMs and/or maxRps' });
+const resweepBody = z
+  .object({
+    province: z.number().int().min(1).max(81),
+    ballot: z
+      .number()
+      .int()
+      .refine((n) => (BALLOT_CODES as number[]).includes(n), { message: `ballot must be one of ${BALLOT_CODES.join(', ')}` })
+      .optional(),
+  })
+  .strict();
+
+/** The YSK feed: its health for everyone with `feed:read`, its controls for `feed:admin` (each audited). */
 @Controller('api/feed')
 export class FeedController {
   constructor(
     private readonly feed: FeedService,
     private readonly scheduler: FeedScheduler,
+    private readonly controls: FeedControls,
     private readonly embargo: EmbargoService,
   ) {}
 
-  /** Overall and per-endpoint state, latency percentiles over 1/5/15 minutes, backoff, last success per province, incidents. */
+  /**
+   * Overall and per-endpoint state (with the rule that decided it), latency percentiles over
+   * 1/5/15 minutes, backoff, lag per province, controls, incidents, the queue. Answers while Redis
+   * is down (`redis: "unreachable"`, `queue: null`), from this node's state or the stored one.
+   */
   @Get('health')
   @Permission('feed:read')
   async health(@CurrentUser() user: Principal) {
-    const [report, queue] = await Promise.all([this.feed.healthReport(), this.scheduler.depth().catch(() => null)]);
-    return redactFeedHealth({ ...report, queue }, user, this.embargo.yskVisible(user));
+    const [report, queue, schedulers] = await Promise.all([
+      this.feed.healthReport(),
+      withTimeout(this.scheduler.depth(), 800).catch(() => null),
+      this.scheduler.schedulers().catch(() => null),
+    ]);
+    // raw payloads, incident details, other provinces and (embargo) YSK counts by role and scope
+    return redactFeedHealth({ ...report, queue, schedulers }, user, this.embargo.yskVisible(user));
+  }
+
+  @Get('controls')
+  @Permission('feed:read')
+  current() {
+    return publicView(this.controls.current);
+  }
+
+  /** `{ reason? }`: no request goes to YSK until resumed. */
+  @Post('pause')
+  @HttpCode(200)
+  @Permission('feed:admin')
+  async pause(@CurrentUser() user: Principal, @Body(new ZodPipe(pauseBody, 'pause')) body: z.infer<typeof pauseBody>) {
+    return publicView(await this.controls.pause(user, body.reason ?? null));
+  }
+
+  @Post('resume')
+  @HttpCode(200)
+  @Permission('feed:admin')
+  async resume(@CurrentUser() user: Principal) {
+    return publicView(await this.controls.resume(user));
+  }
+
+  /** `{ pollIntervalMs?, maxRps? }`: applied by every worker within a second, no restart. */
+  @Put('settings')
+  @Permission('feed:admin')
+  async settings(@CurrentUser() user: Principal, @Body(new ZodPipe(settingsBody, 'settings')) body: z.infer<typeof settingsBody>) {
+    return publicView(await this.controls.settings(user, body));
+  }
+
+  /** `{ province, ballot? }`: every district of the province fetched whole again, first in line. */
+  @Post('resweep')
+  @HttpCode(202)
+  @Permission('feed:admin')
+  async resweep(@CurrentUser() user: Principal, @Body(new ZodPipe(resweepBody, 'resweep')) body: z.infer<typeof resweepBody>) {
+    const state = await this.controls.resweep(user, body.province, (body.ballot ?? null) as BallotCode | null);
+    return { accepted: true, resweep: state.resweeps.at(-1), controls: publicView(state) };
   }
 }

@@ -3,7 +3,8 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ReconcileModule } from '../reconcile/reconcile.module';
 import { FeedController } from './feed.controller';
-import { FeedScheduler, YSK_QUEUE } from './feed.scheduler';
+import { FeedControls } from './feed-controls';
+import { FeedScheduler, redisRetry, YSK_QUEUE } from './feed.scheduler';
 import { FeedService } from './feed.service';
 import { SpecialBoxesService } from './special-boxes';
 
@@ -12,13 +13,13 @@ import { SpecialBoxesService } from './special-boxes';
     BullModule.forRootAsync({
       inject: [APP_CONFIG],
       // one queue namespace per election, so two elections (or two test runs) never share jobs
-      useFactory: (config: AppConfig) => ({ connection: { url: config.REDIS_URL, maxRetriesPerRequest: null }, prefix: `gozcu:${config.YSK_ELECTION_ID}` }),
+      useFactory: (config: AppConfig) => ({ connection: { url: config.REDIS_URL, maxRetriesPerRequest: null, retryStrategy: redisRetry }, prefix: `gozcu:${config.YSK_ELECTION_ID}` }),
     }),
     BullModule.registerQueue({ name: YSK_QUEUE }),
     ReconcileModule,
   ],
-  providers: [FeedService, SpecialBoxesService, FeedScheduler],
+  providers: [FeedControls, FeedService, SpecialBoxesService, FeedScheduler],
   controllers: [FeedController],
-  exports: [FeedService],
+  exports: [FeedService, FeedControls],
 })
 export class FeedModule {}

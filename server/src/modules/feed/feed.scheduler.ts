@@ -5,11 +5,22 @@ import type { BallotCode } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { MetricsService } from '../metrics/metrics.service';
 import { backoffDelay } from './backoff';
-import { FeedService, type DistrictJob, type SweepJob } from './feed.service';
+import { FeedControls, type FeedControlsState } from './feed-controls';
+import { FeedService, withTimeout, type DistrictJob, type DueJob, type SweepJob } from './feed.service';
+import { GateClosedError } from './rate-gate';
 import { SpecialBoxesService, type SpecialJob } from './special-boxes';
 import { YskFetchError } from './ysk.errors';
 
 export const YSK_QUEUE = 'ysk';
+
+/** A repeating job: one per ballot type and province (the sweep), one per special box kind and ballot type. */
+interface ScheduledJob {
+  id: string;
+  name: keyof Handlers;
+  data: unknown;
+  /** attempts of each run (default 3: a failed sweep is retried once or twice right away) */
+  attempts?: number;
+}
 
 type Handlers = {
   discover: (data: Record<string, never>) => Promise<unknown>;
@@ -18,26 +29,46 @@ type Handlers = {
   special: (data: SpecialJob) => Promise<unknown>;
 };
 
-/** Requests-per-second cap as a BullMQ limiter (global across workers, kept in Redis); one job is one request. */
-export function limiterFor(rps: number): { max: number; duration: number } {
-  return rps >= 1 ? { max: Math.floor(rps), duration: 1000 } : { max: 1, duration: Math.round(1000 / rps) };
-}
+/** How often the queue, Redis and the schedulers are checked, and this worker's health published. */
+const SIGNALS_MS = 1_000;
+/** How often the published health also goes to the store (the fallback when Redis is gone). */
+const STORE_SNAPSHOT_MS = 5_000;
+/** A Redis command of the checks that takes longer than this counts as Redis not answering. */
+const REDIS_CHECK_TIMEOUT_MS = 800;
+
+/** Reconnect quickly after Redis comes back (ioredis waits up to 2 s between attempts by default). */
+export const redisRetry = (times: number): number => Math.min(100 * times, 500);
 
 /**
  * Schedules the YSK poll as BullMQ jobs: one discovery, one job scheduler per ballot type and
- * province (the sweep), and a de-duplicated job per due district. Rate-capped, bounded
- * concurrency, exponential backoff with full jitter, Retry-After honoured for the whole queue.
+ * province (the sweep: its aggregates), and a de-duplicated, prioritized job per due district.
+ *
+ * Redis is not the source of truth for schedules: the list of sweeps comes from discovery (kept
+ * here), and on every (re)connect of the queue's Redis, and by a watchdog every poll interval,
+ * the job schedulers are rebuilt (`upsertJobScheduler`) and an operator's pause re-applied — so a
+ * Redis that restarted empty has the feed polling again within one poll interval.
+ *
+ * Every request passes the feed's rate gate (the cap, shared through Redis); Retry-After holds
+ * every worker; failed jobs retry with full-jitter backoff.
  */
 @Injectable()
 export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(FeedScheduler.name);
   private worker: Worker | null = null;
-  private depthTimer: NodeJS.Timeout | undefined;
+  private timers: NodeJS.Timeout[] = [];
   private readonly jobOpts: { attempts: number; backoff: { type: string }; removeOnComplete: boolean; removeOnFail: number };
+  /** the job schedulers there should be (every one repeats each poll interval): from discovery, null until it ran */
+  private expected: ScheduledJob[] | null = null;
+  private readonly appliedResweeps = new Set<string>();
+  private rebuilding: Promise<void> | null = null;
+  private lastStoreSnapshot = 0;
+  private stopping = false;
+  /** when the queue's Redis last became ready again, and when the first poll succeeded after it */
+  readonly recovery = { readyAt: null as number | null, schedulersAt: null as number | null, reconnects: 0 };
   private readonly handlers: Handlers = {
     discover: () => this.discover(),
     sweep: (data) => this.sweep(data),
-    district: (data) => this.feed.pollDistrict(data),
+    district: (data) => this.district(data),
     special: (data) => this.special.poll(data),
   };
 
@@ -45,6 +76,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectQueue(YSK_QUEUE) private readonly queue: Queue,
     private readonly feed: FeedService,
+    private readonly controls: FeedControls,
     private readonly metrics: MetricsService,
     private readonly special: SpecialBoxesService,
   ) {
@@ -52,6 +84,13 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // the queue's connection errors while Redis is down: one line per outage, not one per retry
+    let lastError = 0;
+    this.queue.on('error', (err: Error) => {
+      if (Date.now() - lastError > 30_000) this.logger.warn(`queue: ${err.message}`);
+      lastError = Date.now();
+    });
+    await this.controls.load();
     if (!this.feed.client) {
       this.logger.log('YSK_BASE_URL is not set: the YSK feed is off');
       return;
@@ -61,21 +100,50 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
       return;
     }
     this.worker = new Worker(YSK_QUEUE, (job) => this.process(job), {
-      connection: { url: this.config.REDIS_URL, maxRetriesPerRequest: null },
+      connection: { url: this.config.REDIS_URL, maxRetriesPerRequest: null, retryStrategy: redisRetry },
       prefix: this.queue.opts.prefix,
       concurrency: this.config.YSK_CONCURRENCY,
-      limiter: limiterFor(this.config.YSK_MAX_RPS),
       settings: { backoffStrategy: (attemptsMade: number) => this.backoff(attemptsMade) },
     });
-    this.worker.on('failed', (job, err) => this.logger.warn(`${job?.name} ${JSON.stringify(job?.data)} failed (attempt ${job?.attemptsMade}): ${err.message}`));
-    this.worker.on('error', (err) => this.logger.error(`worker: ${err.message}`));
-    await this.queue.add('discover', {}, { ...this.jobOpts, jobId: 'discover', attempts: 1_000 });
-    this.depthTimer = setInterval(() => void this.sampleDepth(), 5_000);
-    this.depthTimer.unref();
+    this.worker.on('failed', (job, err) => {
+      if (!(err instanceof GateClosedError)) this.logger.warn(`${job?.name} ${JSON.stringify(job?.data)} failed (attempt ${job?.attemptsMade}): ${err.message}`);
+    });
+    let lastWorkerError = 0;
+    this.worker.on('error', (err) => {
+      if (Date.now() - lastWorkerError > 30_000) this.logger.error(`worker: ${err.message}`);
+      lastWorkerError = Date.now();
+    });
+    this.controls.onChange((next, prev) => void this.onControls(next, prev));
+    // every (re)connect of the queue's Redis: rebuild what Redis may have lost
+    const client = await this.redisClient();
+    client.on('ready', () => {
+      this.recovery.readyAt = Date.now();
+      this.recovery.reconnects++;
+      void this.rebuild('Redis (re)connected');
+    });
+    await this.rebuild('start');
+    this.every(SIGNALS_MS, () => this.signals());
+    this.every(Math.max(500, Math.min(this.controls.current.pollIntervalMs, 5_000)), () => this.watchdog());
+    for (const r of this.controls.current.resweeps) this.appliedResweeps.add(r.id);
+  }
+
+  private every(ms: number, fn: () => Promise<void>): void {
+    let running = false;
+    const t = setInterval(() => {
+      if (running || this.stopping) return;
+      running = true;
+      fn()
+        .catch((e: Error) => this.logger.warn(e.message))
+        .finally(() => (running = false));
+    }, ms);
+    t.unref();
+    this.timers.push(t);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.depthTimer);
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    this.feed.gate.close();
     await this.worker?.close();
     await this.queue.close();
   }
@@ -86,11 +154,13 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     try {
       return await handler(job.data);
     } catch (err) {
+      if (err instanceof GateClosedError) throw err;
       await this.feed.recordFailure(err, `${job.name} ${JSON.stringify(job.data)}`);
       if (err instanceof YskFetchError && err.retryAfterMs !== null && this.worker) {
-        // YSK said when to come back: pause the whole queue (every worker) that long
+        // YSK said when to come back: hold every request and pause taking jobs that long
         const wait = Math.min(err.retryAfterMs, this.config.YSK_BACKOFF_CAP_MS);
         await this.feed.holdUntil(Date.now() + wait);
+        await this.feed.gate.hold(wait);
         await this.worker.rateLimit(wait);
         throw Worker.RateLimitError();
       }
@@ -104,58 +174,157 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     return delay;
   }
 
-  /** Learns provinces and districts, then starts one job scheduler per ballot type and province. */
+  /** Learns provinces and districts, then (re)builds one job scheduler per ballot type and province. */
   private async discover(): Promise<{ schedulers: number }> {
-    let schedulers = 0;
+    const expected: ScheduledJob[] = [];
     for (const ballot of this.config.YSK_BALLOT_TYPES) {
-      const provinces = await this.feed.discoverProvinces(ballot);
-      for (const province of provinces) {
-        await this.queue.upsertJobScheduler(
-          `sweep:${ballot}:${province}`,
-          { every: this.config.YSK_POLL_INTERVAL_MS },
-          { name: 'sweep', data: { ballot, province } satisfies SweepJob, opts: { ...this.jobOpts, attempts: 1 } },
-        );
-        schedulers++;
-      }
+      for (const province of await this.feed.discoverProvinces(ballot)) expected.push({ id: `sweep:${ballot}:${province}`, name: 'sweep', data: { ballot, province } satisfies SweepJob });
     }
-    schedulers += await this.scheduleSpecial();
-    this.logger.log(`YSK feed: ${schedulers} sweeps every ${this.config.YSK_POLL_INTERVAL_MS} ms over ballot types ${this.config.YSK_BALLOT_TYPES.join(', ')}`);
-    return { schedulers };
+    // prison, customs and abroad boxes: one nationwide poll per kind and general-election ballot type (SpecialBoxesService)
+    const special = this.special.jobs().map((job): ScheduledJob => ({ id: `special:${job.ballot}:${job.kind}`, name: 'special', data: job satisfies SpecialJob, attempts: 1 }));
+    this.expected = [...expected, ...special];
+    await this.upsertSchedulers();
+    this.logger.log(
+      `YSK feed: ${expected.length} sweeps${special.length ? ` and ${special.length} special-box polls` : ''} every ${this.controls.current.pollIntervalMs} ms over ballot types ${this.config.YSK_BALLOT_TYPES.join(', ')}`,
+    );
+    return { schedulers: this.expected.length };
   }
 
-  /** One job scheduler per box kind (prison, customs, abroad) and general-election ballot type: see SpecialBoxesService. */
-  private async scheduleSpecial(): Promise<number> {
-    const jobs = this.special.jobs();
-    for (const job of jobs) {
-      await this.queue.upsertJobScheduler(
-        `special:${job.ballot}:${job.kind}`,
-        { every: this.config.YSK_POLL_INTERVAL_MS },
-        { name: 'special', data: job, opts: { ...this.jobOpts, attempts: 1 } },
-      );
+  private async upsertSchedulers(): Promise<void> {
+    for (const s of this.expected ?? []) {
+      // a failed sweep is retried once or twice right away (after the backoff), not an interval later
+      await this.queue.upsertJobScheduler(s.id, { every: this.controls.current.pollIntervalMs }, { name: s.name, data: s.data, opts: { ...this.jobOpts, attempts: s.attempts ?? 3 } });
     }
-    return jobs.length;
+    this.recovery.schedulersAt = Date.now();
+    this.feed.setSignals({ schedulersMissing: 0 });
+  }
+
+  /**
+   * Rebuilds what lives in Redis from what does not: the operator's pause (the store), the job
+   * schedulers (discovery), or discovery itself when it never finished. Idempotent.
+   */
+  private rebuild(why: string): Promise<void> {
+    this.rebuilding ??= (async () => {
+      try {
+        if (this.controls.current.paused) await this.queue.pause();
+        else if (await this.queue.isPaused()) await this.queue.resume();
+        if (this.expected) await this.upsertSchedulers();
+        else await this.queue.add('discover', {}, { ...this.jobOpts, jobId: 'discover', attempts: 1_000 });
+        if (why !== 'start') this.logger.warn(`YSK feed: ${why}: ${this.expected?.length ?? 0} sweeps rebuilt${this.expected ? '' : ', discovery queued'}`);
+      } catch (e) {
+        this.logger.warn(`YSK feed: rebuild after "${why}" failed (${(e as Error).message}); the watchdog retries`);
+      } finally {
+        this.rebuilding = null;
+      }
+    })();
+    return this.rebuilding;
+  }
+
+  /** Every poll interval: are the sweeps still scheduled? (Redis may have restarted empty without us noticing a reconnect.) */
+  private async watchdog(): Promise<void> {
+    if (!this.expected || this.controls.current.paused) return;
+    const count = await withTimeout(this.queue.getJobSchedulersCount(), REDIS_CHECK_TIMEOUT_MS).catch(() => null);
+    if (count === null) return;
+    if (count < this.expected.length) {
+      this.feed.setSignals({ schedulersMissing: this.expected.length - count });
+      await this.rebuild(`${this.expected.length - count} sweeps missing`);
+    }
+  }
+
+  /** Samples the queue and Redis for the health state, and publishes this worker's health. */
+  private async signals(): Promise<void> {
+    const client = await this.redisClient();
+    const reachable = client.status === 'ready' && (await withTimeout(client.ping(), REDIS_CHECK_TIMEOUT_MS).then(() => true, () => false));
+    const queuePaused = reachable ? await withTimeout(this.queue.isPaused(), REDIS_CHECK_TIMEOUT_MS).catch(() => null) : null;
+    this.feed.setSignals({
+      redisReachable: reachable,
+      operatorPaused: this.controls.current.paused ? { by: this.controls.current.pausedBy, reason: this.controls.current.reason } : null,
+      ...(queuePaused !== null ? { queuePaused } : {}),
+    });
+    const now = Date.now();
+    const toStore = now - this.lastStoreSnapshot >= STORE_SNAPSHOT_MS;
+    if (toStore) this.lastStoreSnapshot = now;
+    await this.feed.publishSnapshot(toStore);
+    const counts = reachable ? await withTimeout(this.queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized'), REDIS_CHECK_TIMEOUT_MS).catch(() => null) : null;
+    if (counts) for (const [state, n] of Object.entries(counts)) this.metrics.queueDepth.set({ state }, n);
+  }
+
+  /**
+   * One district refresh. When its aggregate moved again meanwhile (a sweep ran while this job
+   * did, and could not queue it: its id was taken), it is queued again at once, under a second id.
+   */
+  private async district(job: DistrictJob): Promise<unknown> {
+    const out = await this.feed.pollDistrict(job);
+    const again = out.again ? this.feed.dueAgain(job) : null;
+    if (again) await this.enqueue(job.ballot, job.province, [again], ':again');
+    return out;
   }
 
   /** Enqueues the province's due districts; a district already queued or running is not queued again. */
   private async sweep(job: SweepJob): Promise<{ queued: number }> {
-    const due = await this.feed.dueDistricts(job);
-    await this.queue.addBulk(
-      due.map((district) => ({
-        name: 'district',
-        data: { ballot: job.ballot as BallotCode, province: job.province, district } satisfies DistrictJob,
-        opts: { ...this.jobOpts, jobId: `district:${job.ballot}:${district}` },
-      })),
-    );
+    const due = await this.feed.sweep(job);
+    await this.enqueue(job.ballot, job.province, due);
     return { queued: due.length };
   }
 
-  private async sampleDepth(): Promise<void> {
-    const counts = await this.queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized').catch(() => null);
-    if (!counts) return;
-    for (const [state, n] of Object.entries(counts)) this.metrics.queueDepth.set({ state }, n);
+  private async enqueue(ballot: BallotCode, province: number, due: DueJob[], idSuffix = ''): Promise<void> {
+    if (!due.length) return;
+    await this.queue.addBulk(
+      due.map((d) => ({
+        name: 'district',
+        data: { ballot, province, district: d.district, kind: d.kind } satisfies DistrictJob,
+        // a failed district job is dropped (its failure is an incident): a kept one would block its id
+        opts: { ...this.jobOpts, removeOnFail: true, priority: d.priority, jobId: `district:${ballot}:${d.district}${idSuffix}` },
+      })),
+    );
+  }
+
+  /** Applies a change of the operator's controls (from this node's API or from the store). */
+  private async onControls(next: FeedControlsState, prev: FeedControlsState): Promise<void> {
+    try {
+      if (next.paused !== prev.paused) {
+        if (next.paused) await this.queue.pause();
+        else await this.queue.resume();
+        this.feed.setSignals({ operatorPaused: next.paused ? { by: next.pausedBy, reason: next.reason } : null, queuePaused: next.paused });
+        this.logger.warn(`YSK feed ${next.paused ? `paused by ${next.pausedBy ?? 'an operator'}${next.reason ? `: ${next.reason}` : ''}` : 'resumed'}`);
+      }
+      if (next.pollIntervalMs !== prev.pollIntervalMs && this.expected) {
+        await this.upsertSchedulers();
+        this.logger.warn(`YSK feed: poll interval now ${next.pollIntervalMs} ms`);
+      }
+      for (const r of next.resweeps) {
+        if (this.appliedResweeps.has(r.id)) continue;
+        this.appliedResweeps.add(r.id);
+        await this.resweep(r.province, r.ballot);
+      }
+    } catch (e) {
+      this.logger.warn(`feed controls not applied yet: ${(e as Error).message}`);
+    }
+  }
+
+  /** Queues every district of a province for a whole-list fetch, first in line. */
+  async resweep(province: number, ballot: BallotCode | null): Promise<number> {
+    let queued = 0;
+    for (const { ballot: b, jobs } of await this.feed.resweep(province, ballot)) {
+      await this.enqueue(b, province, jobs);
+      queued += jobs.length;
+    }
+    this.logger.warn(`YSK feed: resweep of province ${province}${ballot ? ` (ballot ${ballot})` : ''}: ${queued} districts queued`);
+    return queued;
+  }
+
+  /** The queue's own ioredis connection (BullMQ reconnects it; its `ready` marks every reconnect). */
+  private async redisClient(): Promise<{ status: string; on(event: 'ready', fn: () => void): unknown; ping(): Promise<unknown> }> {
+    return (await this.queue.getBackend().client) as unknown as { status: string; on(event: 'ready', fn: () => void): unknown; ping(): Promise<unknown> };
   }
 
   async depth(): Promise<Record<string, number>> {
     return this.queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized', 'failed');
+  }
+
+  /** For the API: the schedulers there are and should be. */
+  async schedulers(): Promise<{ expected: number | null; present: number | null }> {
+    const present = await withTimeout(this.queue.getJobSchedulersCount(), REDIS_CHECK_TIMEOUT_MS).catch(() => null);
+    return { expected: this.expected?.length ?? null, present };
   }
 }

@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import {
   YURT_ICI,
   SANDIK_TURU,
@@ -15,24 +17,33 @@ import {
 } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus } from '../../infra/events';
+import { REDIS } from '../../infra/redis.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import { ReferenceService } from '../reference/reference.service';
 import { STORE, type NewVersion, type Store } from '../store/store.port';
-import { FeedHealth, type FailureClass, type Transition } from './feed-health';
+import { DistrictWatch, fingerprintOf, readAggregate, refreshDistrict, type Aggregate, type BoxRange, type DistrictIO, type Fingerprint, type RefreshOptions } from './aggregate-watch';
+import { FeedControls, publicView } from './feed-controls';
+import { FeedHealth, type FailureClass, type FeedSignals, type Transition } from './feed-health';
 import { readBoxRows, RowProblems } from './feed-rows';
+import { priorityOf, provinceLags, type DueDistrict, type ProvinceLag } from './poll-priority';
+import { RateGate } from './rate-gate';
 import { YskClient, type YskCallEvent } from './ysk.client';
 import { YskFetchError } from './ysk.errors';
 import { recorderForDir, type JsonlRecorder } from './ysk.recorder';
 
 const SEVERITY: Record<FeedHealthState, number> = { healthy: 0, slow: 1, failing: 2, paused: 3 };
-/** After this many unchanged sweeps a complete district is only re-checked every SLOW_EVERY sweeps. */
+/** Without aggregates (legacy cadence): after this many unchanged polls a district is only re-checked every SLOW_EVERY sweeps. */
 const SLOW_EVERY = 4;
+/** Aggregate calls of a province refused or unreadable in a row before its districts are polled the legacy way meanwhile. */
+const AGGREGATE_FAILURES_BEFORE_FALLBACK = 3;
 
 export interface DistrictJob {
   ballot: BallotCode;
   province: number;
   district: number;
+  /** why it is due: its aggregate moved, a routine whole-list check, an operator's resweep, or no aggregate (legacy) */
+  kind?: DueDistrict['kind'] | 'legacy';
 }
 
 export interface SweepJob {
@@ -40,10 +51,11 @@ export interface SweepJob {
   province: number;
 }
 
-interface DistrictState {
-  lastPolledSweep: number;
-  unchangedPolls: number;
-  boxes: number;
+/** A district the sweep found due, with its BullMQ priority. */
+export interface DueJob {
+  district: number;
+  kind: NonNullable<DistrictJob['kind']>;
+  priority: number;
 }
 
 export interface PollResult {
@@ -52,12 +64,33 @@ export interface PollResult {
   stored: number;
   revised: number;
   unchanged: boolean;
+  settled: boolean;
+  /** its aggregate moved again while it was refreshed: queue it again at once */
+  again: boolean;
+  reason: string;
+}
+
+/** What a worker publishes about the feed (Redis, and the store as the fallback) for every node to report. */
+export interface FeedSnapshot {
+  node: string;
+  /** epoch ms */
+  at: number;
+  startedAt: number;
+  overall: FeedHealthState;
+  rule: string;
+  cause: string;
+  lastPollSuccessAt: number | null;
+  signals: FeedSignals;
+  report: Record<string, unknown>;
+  lags: Array<ProvinceLag & { ballot: BallotCode }>;
 }
 
 /**
- * The YSK pipeline: discovery of provinces and districts, column maps, polling a district,
- * and ingesting what changed (content hash → append-only versions → reconciliation). Feed
- * health, latency metrics and incidents are kept here; scheduling lives in FeedScheduler.
+ * The YSK pipeline: discovery of provinces and districts, column maps, the aggregate sweep of a
+ * province (what moved), the refresh of a district (only the rows that explain the move), and
+ * ingesting what changed (content hash → append-only versions → reconciliation). Feed health,
+ * latency metrics, per-province lag and incidents are kept here; scheduling lives in
+ * FeedScheduler, the change detection itself in aggregate-watch.ts and poll-priority.ts.
  */
 @Injectable()
 export class FeedService implements OnModuleDestroy {
@@ -68,35 +101,49 @@ export class FeedService implements OnModuleDestroy {
   readonly rowProblems = new RowProblems((kind, scope, cause, details, raw) => this.incident(kind, scope, cause, details, raw, true));
   /** YSK_RECORD_DIR: every raw answer, for replay */
   readonly recorder: JsonlRecorder | null;
+  readonly gate: RateGate;
+  readonly node = `${hostname()}:${process.pid}`;
+  readonly startedAt = Date.now();
   private readonly columns = new Map<string, Column[]>();
   private readonly districts = new Map<string, number[]>();
-  private readonly districtState = new Map<string, DistrictState>();
+  private readonly watches = new Map<string, DistrictWatch>();
+  private readonly watchProvince = new Map<string, { ballot: BallotCode; province: number }>();
   private readonly sweeps = new Map<string, number>();
+  private readonly aggregateFailures = new Map<string, number>();
   private readonly lastSuccess = new Map<number, number>();
   private readonly openIncidents = new Map<string, string>();
   private readonly registered = new Set<string>();
   private readonly neighbourhoods = new Map<number, YskMuhtarlikRow[]>();
+  private readonly registers = new Map<number, number[]>();
   private backoffUntil = 0;
   private readonly timer: NodeJS.Timeout;
   /** requests and bytes spent, and changes found (the politeness figures) */
-  readonly totals = { requests: 0, bytes: 0, notModified: 0, changes: 0, versions: 0, sweeps: 0, districtsDue: 0, districtsSwept: 0 };
+  readonly totals = {
+    requests: 0, bytes: 0, notModified: 0, changes: 0, versions: 0, sweeps: 0, districtsDue: 0, districtsSwept: 0,
+    aggregateCalls: 0, boxListCalls: 0, probeCalls: 0, refreshes: 0, wholeLists: 0, quietChecks: 0, settled: 0,
+  };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORE) private readonly store: Store,
+    @Inject(REDIS) private readonly redis: Redis,
     private readonly reconcile: ReconcileService,
     private readonly reference: ReferenceService,
     private readonly metrics: MetricsService,
     private readonly bus: ChangeBus,
+    readonly controls: FeedControls,
   ) {
-    this.health = new FeedHealth({
-      slowP95Ms: config.FEED_SLOW_P95_MS,
-      slowErrorRate: config.FEED_SLOW_ERROR_RATE,
-      failingErrorRate: config.FEED_FAILING_ERROR_RATE,
-      pausedAfterMs: config.FEED_PAUSED_AFTER_MS,
-      minSamples: 5,
-      windowMs: config.FEED_WINDOW_MS,
-    });
+    this.health = new FeedHealth(
+      {
+        slowP95Ms: config.FEED_SLOW_P95_MS,
+        slowErrorRate: config.FEED_SLOW_ERROR_RATE,
+        failingErrorRate: config.FEED_FAILING_ERROR_RATE,
+        pausedAfterMs: config.FEED_PAUSED_AFTER_MS,
+        minSamples: 5,
+        windowMs: config.FEED_WINDOW_MS,
+      },
+      this.startedAt,
+    );
     // only a node that polls records (an API-only node makes no calls)
     this.recorder = config.YSK_BASE_URL && config.YSK_RECORD_DIR && config.YSK_WORKER ? recorderForDir(config.YSK_RECORD_DIR) : null;
     this.client = config.YSK_BASE_URL
@@ -107,12 +154,20 @@ export class FeedService implements OnModuleDestroy {
           observer: { onCall: (e) => this.onCall(e), onRows: (e) => void this.rowProblems.answer(e) },
         })
       : null;
-    this.timer = setInterval(() => void this.transitions(this.health.evaluate(Date.now())), Math.min(5_000, config.FEED_WINDOW_MS / 4));
+    this.gate = new RateGate({
+      redis,
+      prefix: `gozcu:${config.YSK_ELECTION_ID}:ratecap`,
+      rps: () => this.controls.current.maxRps,
+      blocked: () => (this.controls.current.paused ? 'paused by an operator' : null),
+    });
+    this.timer = setInterval(() => void this.transitions(this.health.evaluate(Date.now())), Math.min(1_000, config.FEED_WINDOW_MS / 4));
     this.timer.unref();
+    metrics.pollLagSource = () => this.pollLagSeconds();
   }
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
+    this.gate.close();
     await this.recorder?.close();
   }
 
@@ -120,14 +175,25 @@ export class FeedService implements OnModuleDestroy {
     return this.config.YSK_ELECTION_ID;
   }
 
+  private get intervalMs(): number {
+    return this.controls.current.pollIntervalMs;
+  }
+
   private yskClient(): YskClient {
     if (!this.client) throw new Error('YSK_BASE_URL is not set: the feed is off');
     return this.client;
   }
 
+  /** Every YSK request goes through the rate gate (the cap, shared by the workers; a pause): the special boxes' too. */
+  async ysk<T>(call: (client: YskClient) => Promise<T>): Promise<T> {
+    const client = this.yskClient();
+    await this.gate.acquire();
+    return call(client);
+  }
+
   /** Provinces to watch, per ballot type: YSK_PROVINCES, or every province YSK lists. */
   async discoverProvinces(ballot: BallotCode): Promise<number[]> {
-    const res = await this.yskClient().getIlList({ secimId: this.election, secimTuru: ballot, sandikTuru: SANDIK_TURU.ordinary, yurtIciDisi: YURT_ICI }, { conditional: false });
+    const res = await this.ysk((c) => c.getIlList({ secimId: this.election, secimTuru: ballot, sandikTuru: SANDIK_TURU.ordinary, yurtIciDisi: YURT_ICI }, { conditional: false }));
     if (res.notModified) return [];
     const listed = [...new Set(res.rows.map((r) => r.il_ID))].filter((p) => p >= 1 && p <= 81);
     const wanted = this.config.YSK_PROVINCES;
@@ -136,9 +202,8 @@ export class FeedService implements OnModuleDestroy {
 
   /** Districts of a province from `getIlceList` (YSK's own ids), linked to the catalog names and stored. */
   async discoverDistricts(ballot: BallotCode, province: number): Promise<number[]> {
-    const res = await this.yskClient().getIlceList(
-      { secimId: this.election, secimTuru: ballot, ilId: province, secimCevresiId: '', sandikTuru: SANDIK_TURU.ordinary, yurtIciDisi: YURT_ICI },
-      { conditional: false },
+    const res = await this.ysk((c) =>
+      c.getIlceList({ secimId: this.election, secimTuru: ballot, ilId: province, secimCevresiId: '', sandikTuru: SANDIK_TURU.ordinary, yurtIciDisi: YURT_ICI }, { conditional: false }),
     );
     if (res.notModified) return this.districts.get(`${ballot}:${province}`) ?? [];
     const rows = res.rows.filter((r) => r.il_ID === province);
@@ -151,7 +216,7 @@ export class FeedService implements OnModuleDestroy {
 
   /** The column map of (ballot, province), fetched fresh and stored. */
   async refreshColumns(ballot: BallotCode, province: number): Promise<Column[]> {
-    const columns = await this.yskClient().getColumnMap({ secimId: this.election, secimCevresiId: '', ilId: province, bagimsiz: '', secimTuru: ballot, yurtIciDisi: YURT_ICI });
+    const columns = await this.ysk((c) => c.getColumnMap({ secimId: this.election, secimCevresiId: '', ilId: province, bagimsiz: '', secimTuru: ballot, yurtIciDisi: YURT_ICI }));
     this.columns.set(`${ballot}:${province}`, columns);
     const changed = await this.store.putColumnMap({ election: this.election, ballot, province, columns, fetchedAt: new Date().toISOString() });
     if (changed) this.logger.log(`column map of ballot ${ballot}, province ${province}: ${columns.map((c) => c.name).join(', ')}`);
@@ -162,27 +227,147 @@ export class FeedService implements OnModuleDestroy {
     return this.columns.get(`${ballot}:${province}`) ?? this.refreshColumns(ballot, province);
   }
 
+  /** The watch state of (ballot, district), created on first use. */
+  watch(ballot: BallotCode, province: number, district: number): DistrictWatch {
+    const key = `${ballot}:${district}`;
+    let w = this.watches.get(key);
+    if (!w) {
+      w = new DistrictWatch(this.registers.get(district) ?? [], Date.now());
+      this.watches.set(key, w);
+      this.watchProvince.set(key, { ballot, province });
+    }
+    return w;
+  }
+
   /**
-   * One sweep of a province: the districts due now. Districts still arriving are due every
-   * sweep; districts that stopped changing every SLOW_EVERY sweeps (revisions keep coming).
+   * How precisely a refresh may fetch: more box-number ranges cost requests and save rows. The
+   * ceiling FEED_MAX_RANGES is scaled by the spare share of the rate cap over the last minute, so
+   * under the cap's pressure a refresh makes one request and, with room to spare, several.
    */
-  async dueDistricts(job: SweepJob): Promise<number[]> {
+  private refreshOptions(): RefreshOptions {
+    const now = Date.now();
+    const rps = this.health.overallStats(now, '1m').count / 60;
+    const spare = Math.max(0, 1 - rps / Math.max(0.001, this.controls.current.maxRps));
+    const maxRanges = Math.max(1, Math.round(this.config.FEED_MAX_RANGES * spare));
+    return { maxRanges, gap: this.config.FEED_RANGE_GAP, leaf: 8, maxProbes: 16 };
+  }
+
+  /**
+   * One sweep of a province: its aggregates (`getSecimSonucList` with `ilId`, no `ilceId`: one
+   * row per district) say which districts moved past what we hold; those are due, with the most
+   * unseen change first. A quiet district is due for a whole-list check now and then. Without
+   * aggregates (refused or unreadable three times in a row, or a district has no row) districts are
+   * due the legacy way: every sweep while arriving, every fourth once quiet.
+   */
+  async sweep(job: SweepJob): Promise<DueJob[]> {
+    if (this.controls.current.paused) return [];
     const key = `${job.ballot}:${job.province}`;
     const sweep = (this.sweeps.get(key) ?? 0) + 1;
     this.sweeps.set(key, sweep);
     let districts = this.districts.get(key);
     if (!districts) districts = await this.discoverDistricts(job.ballot, job.province);
     if (sweep % 10 === 1) await this.refreshColumns(job.ballot, job.province);
-    const due = districts.filter((d) => {
-      const s = this.districtState.get(`${job.ballot}:${d}`);
-      if (!s) return true;
-      const quiet = s.unchangedPolls >= 3;
-      return !quiet || sweep - s.lastPolledSweep >= SLOW_EVERY;
-    });
+    // every box is registered before YSK publishes anything (observers enter their boxes, coverage
+    // counts them): a district is only fetched once its aggregate moves, which may be hours later
+    for (const d of districts) {
+      if (this.registered.has(`${job.ballot}:${d}`)) continue;
+      await this.registerDistrictBoxes({ ballot: job.ballot, province: job.province, district: d }).catch((err: unknown) =>
+        // its first refresh, or the next sweep, tries again; a YSK failure is recorded by the client
+        this.logger.warn(`boxes of district ${d} not registered yet: ${(err as Error).message}`),
+      );
+    }
     this.totals.sweeps++;
     this.totals.districtsSwept += districts.length;
+    const now = Date.now();
+    let rows: Map<number, Record<string, unknown>> | null = null;
+    let notModified = false;
+    try {
+      this.totals.aggregateCalls++;
+      const res = await this.ysk((c) =>
+        c.getSecimSonucList({
+          secimId: this.election, secimTuru: job.ballot, ilId: job.province, ilceId: '', beldeId: '', birimId: '', muhtarlikId: '', cezaeviId: '',
+          sandikTuru: SANDIK_TURU.ordinary, sandikNoIlk: '', sandikNoSon: '', ulkeId: '', disTemsilcilikId: '', gumrukId: '', yurtIciDisi: YURT_ICI,
+          sandikRumuzIlk: '', sandikRumuzSon: '', secimCevresiId: '', sandikId: '',
+        }),
+      );
+      this.aggregateFailures.set(key, 0);
+      if (res.notModified) notModified = true;
+      else {
+        rows = new Map();
+        for (const r of res.rows as unknown as Record<string, unknown>[]) {
+          const d = r['ilce_ID'];
+          if (typeof d === 'number' && (r['sandik_NO'] === null || r['sandik_NO'] === undefined)) rows.set(d, r);
+        }
+      }
+      this.markSuccess(job.province);
+    } catch (err) {
+      // a refusal or a shape we cannot read, again and again, means this feed has no usable
+      // aggregates: poll the province without them meanwhile. Outages (5xx, timeouts, 429) only retry.
+      const unusable = err instanceof YskFetchError && (err.kind === 'http_4xx' || err.kind === 'schema' || err.kind === 'parse');
+      const failures = unusable ? (this.aggregateFailures.get(key) ?? 0) + 1 : 0;
+      this.aggregateFailures.set(key, failures);
+      if (!unusable || failures < AGGREGATE_FAILURES_BEFORE_FALLBACK) throw err;
+      await this.recordFailure(err, `sweep ${key} (aggregates unavailable ${failures} times in a row: districts polled without them)`);
+    }
+    const due: DueJob[] = [];
+    let quietPicked = false;
+    const quietMs = this.config.FEED_QUIET_CHECK_MS;
+    for (const d of districts) {
+      const w = this.watch(job.ballot, job.province, d);
+      let agg: Aggregate | null = null;
+      if (notModified && w.agg) agg = { ...w.agg, at: now };
+      else if (rows?.has(d)) agg = readAggregate(rows.get(d)!, now);
+      if (agg) {
+        if (w.noteAggregate(agg) === 'due') {
+          due.push({ district: d, kind: 'change', priority: priorityOf({ dueSince: w.dueSince!, unseen: w.unseen, kind: 'change' }, this.intervalMs) });
+        } else if (!quietPicked && w.quietCheckDue(now, quietMs)) {
+          quietPicked = true;
+          due.push({ district: d, kind: 'quiet', priority: priorityOf({ dueSince: now, unseen: 0, kind: 'quiet' }, this.intervalMs) });
+        }
+        continue;
+      }
+      // no aggregate for this district: the legacy cadence, a whole list each time
+      w.agg = null;
+      const quiet = w.unchangedPolls >= 3;
+      if (!quiet || sweep - (w.lastPolledSweep ?? 0) >= SLOW_EVERY) {
+        w.dueSince ??= now;
+        w.lastPolledSweep = sweep;
+        due.push({ district: d, kind: 'legacy', priority: priorityOf({ dueSince: w.dueSince, unseen: 1, kind: 'change' }, this.intervalMs) });
+      }
+    }
     this.totals.districtsDue += due.length;
     return due;
+  }
+
+  /** The district as a due job again (its aggregate moved while it was being refreshed). */
+  dueAgain(job: DistrictJob): DueJob | null {
+    const w = this.watches.get(`${job.ballot}:${job.district}`);
+    if (!w || w.dueSince === null) return null;
+    return { district: job.district, kind: 'change', priority: priorityOf({ dueSince: w.dueSince, unseen: w.unseen, kind: 'change' }, this.intervalMs) };
+  }
+
+  /**
+   * An operator's resweep: every district of the province is fetched whole again, first in line,
+   * and its column map re-read. Answers the districts to queue (per ballot type watched).
+   */
+  async resweep(province: number, ballot: BallotCode | null): Promise<Array<{ ballot: BallotCode; jobs: DueJob[] }>> {
+    const out: Array<{ ballot: BallotCode; jobs: DueJob[] }> = [];
+    const now = Date.now();
+    for (const b of this.config.YSK_BALLOT_TYPES) {
+      if (ballot !== null && b !== ballot) continue;
+      const key = `${b}:${province}`;
+      const districts = this.districts.get(key) ?? (await this.discoverDistricts(b, province).catch(() => []));
+      if (!districts.length) continue;
+      this.columns.delete(key);
+      const jobs = districts.map((d) => {
+        const w = this.watch(b, province, d);
+        w.forceFull = true;
+        w.dueSince ??= now;
+        return { district: d, kind: 'resweep' as const, priority: priorityOf({ dueSince: now, unseen: 0, kind: 'resweep' }, this.intervalMs) };
+      });
+      out.push({ ballot: b, jobs });
+    }
+    return out;
   }
 
   /**
@@ -194,9 +379,11 @@ export class FeedService implements OnModuleDestroy {
     if (this.registered.has(key)) return 0;
     let rows = this.neighbourhoods.get(job.district);
     if (!rows) {
-      const res = await this.yskClient().getMuhtarlikList(
-        { secimId: this.election, secimTuru: job.ballot, ilceId: job.district, beldeId: '', birimId: '', secimCevresiId: '', sandikTuru: SANDIK_TURU.ordinary, yurtIciDisi: YURT_ICI },
-        { conditional: false },
+      const res = await this.ysk((c) =>
+        c.getMuhtarlikList(
+          { secimId: this.election, secimTuru: job.ballot, ilceId: job.district, beldeId: '', birimId: '', secimCevresiId: '', sandikTuru: SANDIK_TURU.ordinary, yurtIciDisi: YURT_ICI },
+          { conditional: false },
+        ),
       );
       rows = res.notModified ? [] : res.rows.filter((r) => r.ilce_ID === job.district);
       this.neighbourhoods.set(job.district, rows);
@@ -215,34 +402,71 @@ export class FeedService implements OnModuleDestroy {
     }
     await this.reconcile.registerBoxes(boxes);
     this.registered.add(key);
+    const register = boxes.map((b) => b.boxNo);
+    this.registers.set(job.district, register);
+    const w = this.watches.get(key);
+    if (w && w.boxes.registerSize !== register.length) w.boxes.setRegister(register);
     return boxes.length;
   }
 
-  /** Polls one district's box results and ingests what changed. */
+  /**
+   * Brings one district up to its newest aggregate: the box-number ranges of boxes not seen yet,
+   * or the few boxes a bisection with range aggregates points at, or the whole list (no
+   * aggregate, a quiet check, a resweep, an aggregate that never matches). See aggregate-watch.ts.
+   */
   async pollDistrict(job: DistrictJob): Promise<PollResult> {
     await this.registerDistrictBoxes(job);
+    const w = this.watch(job.ballot, job.province, job.district);
+    let requests = 0;
+    let observations = 0;
+    let stored = 0;
+    let revised = 0;
+    let unread = 0;
+    const io: DistrictIO = {
+      fetchBoxes: async (range) => {
+        requests++;
+        const got = await this.fetchBoxList(job, range);
+        observations += got.observations;
+        stored += got.stored;
+        revised += got.revised;
+        unread += got.unread;
+        return got.rows;
+      },
+      unreadRows: () => unread,
+      probe: (range) => {
+        requests++;
+        return this.probeAggregate(job, range);
+      },
+    };
+    const full = job.kind === 'quiet' || job.kind === 'resweep' || job.kind === 'legacy';
+    if (job.kind === 'legacy') w.agg = null;
+    const out = await refreshDistrict(w, io, this.refreshOptions(), Date.now(), full);
+    this.totals.refreshes++;
+    if (out.full) this.totals.wholeLists++;
+    if (job.kind === 'quiet') this.totals.quietChecks++;
+    if (out.settled) this.totals.settled++;
+    w.unchangedPolls = stored ? 0 : w.unchangedPolls + 1;
+    this.markSuccess(job.province);
+    return { requests, observations, stored, revised, unchanged: stored === 0, settled: out.settled, again: out.again, reason: out.reason };
+  }
+
+  /** One `getSecimSandikSonucList` call of a district (or a box-number range of it), ingested. */
+  private async fetchBoxList(
+    job: DistrictJob,
+    range: BoxRange | null,
+  ): Promise<{ rows: Array<{ boxNo: number; fp: Fingerprint }>; observations: number; stored: number; revised: number; unread: number }> {
     const params = {
       secimId: this.election, secimTuru: job.ballot, ilId: job.province, ilceId: job.district, beldeId: '', birimId: '', muhtarlikId: '', cezaeviId: '',
-      sandikTuru: SANDIK_TURU.ordinary, sandikNoIlk: '', sandikNoSon: '', ulkeId: '', disTemsilcilikId: '', gumrukId: '', yurtIciDisi: YURT_ICI,
+      sandikTuru: SANDIK_TURU.ordinary, sandikNoIlk: range ? range[0] : '', sandikNoSon: range ? range[1] : '', ulkeId: '', disTemsilcilikId: '', gumrukId: '', yurtIciDisi: YURT_ICI,
       sandikRumuzIlk: '', sandikRumuzSon: '', secimCevresiId: '', sandikId: '', sorguTuru: '',
     };
     const ctx = { election: this.election, ballot: job.ballot };
-    const stateKey = `${job.ballot}:${job.district}`;
-    const state = this.districtState.get(stateKey) ?? { lastPolledSweep: 0, unchangedPolls: 0, boxes: 0 };
-    state.lastPolledSweep = this.sweeps.get(`${job.ballot}:${job.province}`) ?? 0;
-    this.districtState.set(stateKey, state);
     let columns = await this.columnsOf(job.ballot, job.province);
-    let requests = 1;
-    const res = await this.yskClient().getSecimSandikSonucList(params);
-    if (res.notModified) {
-      state.unchangedPolls++;
-      return { requests, observations: 0, stored: 0, revised: 0, unchanged: true };
-    }
+    this.totals.boxListCalls++;
+    const res = await this.ysk((c) => c.getSecimSandikSonucList(params));
+    if (res.notModified) return { rows: [], observations: 0, stored: 0, revised: 0, unread: 0 };
     // votes in a column the cached map does not know: re-fetch the map rather than lose a party
-    if (res.rows.some((row) => unmappedVoteColumns(row, columns).length > 0)) {
-      columns = await this.refreshColumns(job.ballot, job.province);
-      requests++;
-    }
+    if (res.rows.some((row) => unmappedVoteColumns(row, columns).length > 0)) columns = await this.refreshColumns(job.ballot, job.province);
     let observations: YskObservation[];
     try {
       observations = await readBoxRows(res.rows, columns, { ...ctx, fetchedAt: res.fetchedAt, kind: 'domestic' }, `district ${job.district}`, this.rowProblems);
@@ -251,10 +475,40 @@ export class FeedService implements OnModuleDestroy {
       throw e;
     }
     const result = await this.ingest(observations);
-    state.unchangedPolls = result.stored ? 0 : state.unchangedPolls + 1;
-    state.boxes = observations.length;
-    this.markSuccess(job.province);
-    return { requests, observations: observations.length, ...result, unchanged: result.stored === 0 };
+    // test data (versiyon 0) is an incident, not data, and says nothing about YSK's real figures:
+    // this answer cannot settle the district, so the job retries (after its real rows are stored)
+    if (observations.some((o) => o.yskVersion === 0)) throw new Error(`district ${job.district}: YSK served test data (versiyon 0); retrying`);
+    // what the watcher holds: the rows stored. A row readBoxRows rejected (an incident) is not
+    // held, so the district's sums do not match its aggregate and it is fetched whole again.
+    const read = new Set(observations.map((o) => o.ref.boxNo));
+    const rows: Array<{ boxNo: number; fp: Fingerprint }> = [];
+    // rows YSK sent that we could not read: rejected by the schema, or box rows not normalised
+    let unread = res.rejected.length;
+    for (const row of res.rows as unknown as Record<string, unknown>[]) {
+      const no = row['sandik_NO'];
+      if (no === null || no === undefined) continue;
+      const n = typeof no === 'number' ? no : Number(no);
+      if (Number.isInteger(n) && read.has(n)) rows.push({ boxNo: n, fp: fingerprintOf(row) });
+      else unread++;
+    }
+    // an answer with rows we could not read is not one to be told "unchanged" about: the next
+    // call gets it whole again, so its unread rows are counted again until YSK sends them right
+    if (unread > 0) this.yskClient().forget('getSecimSandikSonucList', params);
+    return { rows, observations: observations.length, ...result, unread };
+  }
+
+  /** The aggregate of a box-number range of a district (one small row). */
+  private async probeAggregate(job: DistrictJob, range: BoxRange): Promise<Aggregate | null> {
+    this.totals.probeCalls++;
+    const res = await this.ysk((c) =>
+      c.getSecimSonucList({
+        secimId: this.election, secimTuru: job.ballot, ilId: job.province, ilceId: job.district, beldeId: '', birimId: '', muhtarlikId: '', cezaeviId: '',
+        sandikTuru: SANDIK_TURU.ordinary, sandikNoIlk: range[0], sandikNoSon: range[1], ulkeId: '', disTemsilcilikId: '', gumrukId: '', yurtIciDisi: YURT_ICI,
+        sandikRumuzIlk: '', sandikRumuzSon: '', secimCevresiId: '', sandikId: '',
+      }, { conditional: false }),
+    );
+    if (res.notModified || res.rows.length !== 1) return null;
+    return readAggregate(res.rows[0] as unknown as Record<string, unknown>, Date.now());
   }
 
   /**
@@ -307,9 +561,16 @@ export class FeedService implements OnModuleDestroy {
     await this.transitions(this.health.hold(until, Date.now()));
   }
 
+  /** A poll of the province succeeded (its aggregates, or a district's boxes). */
   markSuccess(province: number): void {
-    this.lastSuccess.set(province, Date.now());
-    this.metrics.pollLag.set({ ballot: 'all', province: String(province) }, 0);
+    const now = Date.now();
+    this.lastSuccess.set(province, now);
+    void this.transitions(this.health.pollSucceeded(now));
+  }
+
+  /** Outside signals for the health state (the scheduler samples the queue and Redis). */
+  setSignals(signals: Partial<FeedSignals>): void {
+    void this.transitions(this.health.setSignals(signals, Date.now()));
   }
 
   private onCall(e: YskCallEvent): void {
@@ -329,13 +590,17 @@ export class FeedService implements OnModuleDestroy {
       const scope = t.endpoint ?? 'overall';
       const open = this.openIncidents.get(scope);
       const at = new Date(t.at).toISOString();
-      if (open && t.to === 'healthy') {
-        await this.store.closeIncident(open, at);
-        this.openIncidents.delete(scope);
-      } else if (t.to !== 'healthy' && SEVERITY[t.to] > SEVERITY[t.from]) {
-        if (open) await this.store.closeIncident(open, at);
-        const inc = await this.store.openIncident({ kind: `health_${t.to}`, scope, startedAt: at, cause: t.cause, details: { from: t.from, to: t.to, figures: t.figures }, raw: null });
-        this.openIncidents.set(scope, inc.id);
+      try {
+        if (open && t.to === 'healthy') {
+          await this.store.closeIncident(open, at);
+          this.openIncidents.delete(scope);
+        } else if (t.to !== 'healthy' && SEVERITY[t.to] > SEVERITY[t.from]) {
+          if (open) await this.store.closeIncident(open, at);
+          const inc = await this.store.openIncident({ kind: `health_${t.to}`, scope, startedAt: at, cause: t.cause, details: { from: t.from, to: t.to, rule: t.rule, figures: t.figures }, raw: null });
+          this.openIncidents.set(scope, inc.id);
+        }
+      } catch (e) {
+        this.logger.warn(`health incident not stored: ${(e as Error).message}`);
       }
       if (t.endpoint === null) {
         this.logger.warn(`YSK feed ${t.from} → ${t.to}: ${t.cause}`);
@@ -351,9 +616,128 @@ export class FeedService implements OnModuleDestroy {
     this.bus.emit('feed.incident', { id: inc.id, kind, scope, cause, at, open: !closed });
   }
 
-  /** `GET /api/feed/health`. */
+  /** Per (ballot type, province): now − when its oldest district was last known current. */
+  lags(now = Date.now()): Array<ProvinceLag & { ballot: BallotCode }> {
+    const byBallot = new Map<BallotCode, Array<{ province: number; lastVerifiedAt: number; dueSince: number | null }>>();
+    for (const [key, w] of this.watches) {
+      const where = this.watchProvince.get(key)!;
+      const list = byBallot.get(where.ballot) ?? [];
+      list.push({ province: where.province, lastVerifiedAt: w.lastVerifiedAt, dueSince: w.dueSince });
+      byBallot.set(where.ballot, list);
+    }
+    return [...byBallot].flatMap(([ballot, list]) => provinceLags(list, now).map((l) => ({ ...l, ballot })));
+  }
+
+  /** `gozcu_poll_lag_seconds`: this node's own figures when it polls, else the newest worker snapshot's, aged. */
+  private async pollLagSeconds(): Promise<Array<{ ballot: string; province: string; seconds: number }>> {
+    const now = Date.now();
+    let lags: Array<ProvinceLag & { ballot: BallotCode }>;
+    if (this.pollsHere) lags = this.lags(now);
+    else {
+      const snap = (await this.readSnapshot()).snapshot;
+      lags = snap ? snap.lags.map((l) => ({ ...l, lagSeconds: l.lagSeconds + Math.max(0, now - snap.at) / 1000 })) : [];
+    }
+    return lags.map((l) => ({ ballot: String(l.ballot), province: String(l.province), seconds: l.lagSeconds }));
+  }
+
+  /** This node runs poll jobs. */
+  get pollsHere(): boolean {
+    return !!this.client && this.config.YSK_WORKER;
+  }
+
+  private get snapshotKey(): string {
+    return `gozcu:${this.election}:feed:health`;
+  }
+
+  /** What this worker knows, for every node to report (`publishSnapshot`). */
+  async snapshot(): Promise<FeedSnapshot> {
+    const now = Date.now();
+    const { rule, cause } = this.health.reason();
+    return {
+      node: this.node, at: now, startedAt: this.startedAt, overall: this.health.state(), rule, cause,
+      lastPollSuccessAt: this.health.lastPollSuccessAt, signals: this.health.currentSignals,
+      report: await this.localReport(now, false), lags: this.lags(now),
+    };
+  }
+
+  /** Publishes this worker's snapshot to Redis (every call) and the store (when asked: less often). */
+  async publishSnapshot(toStore: boolean): Promise<void> {
+    const snap = await this.snapshot();
+    const json = JSON.stringify(snap);
+    await withTimeout(this.redis.multi().hset(this.snapshotKey, this.node, json).pexpire(this.snapshotKey, Math.max(60_000, this.config.FEED_WINDOW_MS * 5)).exec(), 500).catch(() => undefined);
+    if (toStore) await this.store.putSetting(`feed.health:${this.election}`, snap).catch((e: Error) => this.logger.warn(`feed health snapshot not stored: ${e.message}`));
+  }
+
+  /** The newest worker snapshot: from Redis, or from the store when Redis does not answer. */
+  async readSnapshot(): Promise<{ snapshot: FeedSnapshot | null; source: 'redis' | 'store' | 'none'; redis: 'ok' | 'unreachable' }> {
+    try {
+      const all = await withTimeout(this.redis.hgetall(this.snapshotKey), 500);
+      const snaps = Object.values(all).map((v) => JSON.parse(v) as FeedSnapshot).sort((a, b) => b.at - a.at);
+      if (snaps[0]) return { snapshot: snaps[0], source: 'redis', redis: 'ok' };
+      const stored = await this.store.setting<FeedSnapshot>(`feed.health:${this.election}`).catch(() => null);
+      return { snapshot: stored, source: stored ? 'store' : 'none', redis: 'ok' };
+    } catch {
+      const stored = await this.store.setting<FeedSnapshot>(`feed.health:${this.election}`).catch(() => null);
+      return { snapshot: stored, source: stored ? 'store' : 'none', redis: 'unreachable' };
+    }
+  }
+
+  /** The overall state in brief (for `/healthz`): this node's own, or the newest worker snapshot judged for its age. */
+  async status(): Promise<{ enabled: boolean; overall: FeedHealthState; rule: string; cause: string; maxLagSeconds: number | null; source: 'local' | 'redis' | 'store' | 'none' }> {
+    const now = Date.now();
+    if (!this.client) return { enabled: false, overall: 'paused', rule: 'disabled', cause: 'YSK_BASE_URL is not set: the feed is off', maxLagSeconds: null, source: 'local' };
+    if (this.pollsHere) {
+      const lags = this.lags(now);
+      return { enabled: true, overall: this.health.state(), ...this.health.reason(), maxLagSeconds: lags.length ? Math.max(...lags.map((l) => l.lagSeconds)) : null, source: 'local' };
+    }
+    const { snapshot, source, redis } = await this.readSnapshot();
+    const judged = this.judge(snapshot, now, redis);
+    return { enabled: true, ...judged, maxLagSeconds: judged.lags.length ? Math.max(...judged.lags.map((l) => l.lagSeconds)) : null, source };
+  }
+
+  /** A worker's snapshot as seen from another node now: too old, or no poll success in the window, is at least failing. */
+  private judge(snapshot: FeedSnapshot | null, now: number, redis: 'ok' | 'unreachable'): { overall: FeedHealthState; rule: string; cause: string; lags: Array<ProvinceLag & { ballot: BallotCode }> } {
+    if (!snapshot) return { overall: 'failing', rule: 'no_worker_report', cause: 'no worker has reported the feed', lags: [] };
+    // poll jobs live in Redis: when this node cannot reach it, the workers most likely cannot either
+    if (redis === 'unreachable' && SEVERITY[snapshot.overall] < SEVERITY.failing) {
+      const age = Math.max(0, now - snapshot.at);
+      return { overall: 'failing', rule: 'redis_unreachable', cause: 'Redis unreachable: no poll jobs run', lags: snapshot.lags.map((l) => ({ ...l, lagSeconds: l.lagSeconds + age / 1000 })) };
+    }
+    const age = Math.max(0, now - snapshot.at);
+    const window = this.config.FEED_WINDOW_MS;
+    const lags = snapshot.lags.map((l) => ({ ...l, lagSeconds: l.lagSeconds + age / 1000 }));
+    const sinceSuccess = now - (snapshot.lastPollSuccessAt ?? snapshot.startedAt);
+    if (age >= window && SEVERITY[snapshot.overall] < SEVERITY.failing) return { overall: 'failing', rule: 'no_worker_report', cause: `no worker has reported for ${Math.round(age / 1000)} s`, lags };
+    if (sinceSuccess >= window && SEVERITY[snapshot.overall] < SEVERITY.failing) return { overall: 'failing', rule: 'no_recent_success', cause: `no successful poll for ${Math.round(sinceSuccess / 1000)} s`, lags };
+    return { overall: snapshot.overall, rule: snapshot.rule, cause: snapshot.cause, lags };
+  }
+
+  /**
+   * `GET /api/feed/health`. On a node that polls: its own state. On an API-only node: the newest
+   * worker snapshot (Redis, else the store), judged again for its age — a snapshot older than the
+   * window, or no successful poll in the window, is at least `failing`. Answers while Redis is down.
+   */
   async healthReport() {
     const now = Date.now();
+    if (this.pollsHere) {
+      const redisOk = this.redis.status === 'ready';
+      return { ...(await this.localReport(now, true)), source: 'local' as const, redis: redisOk ? ('ok' as const) : ('unreachable' as const) };
+    }
+    const { snapshot, source, redis } = await this.readSnapshot();
+    const [open, recent] = await Promise.all([this.store.incidents({ open: true, limit: 50 }), this.store.incidents({ limit: 50 })]);
+    const base = { enabled: !!this.client, baseUrl: this.config.YSK_BASE_URL ?? null, asOf: new Date(now).toISOString(), controls: publicView(this.controls.current), incidents: { open, recent }, source, redis };
+    const judged = this.judge(snapshot, now, redis);
+    if (!snapshot) return { ...base, ...judged, endpoints: {}, lastSuccessByProvince: {}, totals: null };
+    return {
+      ...(snapshot.report as Record<string, unknown>),
+      ...base,
+      ...judged,
+      reportedBy: snapshot.node,
+      reportedAt: new Date(snapshot.at).toISOString(),
+    };
+  }
+
+  private async localReport(now: number, withIncidents: boolean) {
     const windows = ['1m', '5m', '15m'] as const;
     const endpoints = Object.fromEntries(
       this.health.endpointNames().map((name) => [
@@ -365,23 +749,43 @@ export class FeedService implements OnModuleDestroy {
         },
       ]),
     );
-    const [open, recent] = await Promise.all([this.store.incidents({ open: true, limit: 50 }), this.store.incidents({ limit: 50 })]);
+    const incidents = withIncidents
+      ? await Promise.all([this.store.incidents({ open: true, limit: 50 }), this.store.incidents({ limit: 50 })]).then(([open, recent]) => ({ open, recent }))
+      : undefined;
+    const { rule, cause } = this.health.reason();
     return {
       enabled: !!this.client,
       baseUrl: this.config.YSK_BASE_URL ?? null,
       overall: this.health.state(),
+      rule,
+      cause,
       asOf: new Date(now).toISOString(),
+      lastPollSuccessAt: iso(this.health.lastPollSuccessAt),
       ...Object.fromEntries(windows.map((w) => [w, this.health.overallStats(now, w)])),
       endpoints,
       backoffUntil: this.backoffUntil > now ? new Date(this.backoffUntil).toISOString() : null,
       backoffMs: Math.max(0, this.backoffUntil - now),
       lastSuccessByProvince: Object.fromEntries([...this.lastSuccess].map(([p, t]) => [p, new Date(t).toISOString()])),
+      lags: this.lags(now),
+      rateCap: { rps: this.controls.current.maxRps, gate: this.gate.mode },
+      cap: this.controls.current.maxRps,
+      controls: publicView(this.controls.current),
       totals: { ...this.totals },
-      incidents: { open, recent },
+      ...(incidents ? { incidents } : {}),
     };
   }
 }
 
 function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

@@ -91,10 +91,10 @@ export class SpecialBoxesService {
   async register(job: SpecialJob): Promise<number> {
     const key = `${job.ballot}:${job.kind}`;
     if (this.registered.has(key)) return 0;
-    const res = await this.feed.client!.getMuhtarlikList(
+    const res = await this.feed.ysk((c) => c.getMuhtarlikList(
       { secimId: this.election, secimTuru: job.ballot, ilceId: '', beldeId: '', birimId: '', secimCevresiId: '', ...this.selectors(job.kind) },
       { conditional: false },
-    );
+    ));
     const rows = res.notModified ? [] : res.rows;
     const boxes: BoxInfo[] = [];
     const districts = new Map<number, District>();
@@ -135,7 +135,7 @@ export class SpecialBoxesService {
     const key = `${job.ballot}:${ABROAD_MAP}`;
     const cached = this.columns.get(key);
     if (cached && !refresh) return cached;
-    const columns = await this.feed.client!.getColumnMap({ secimId: this.election, secimCevresiId: '', ilId: '', bagimsiz: '', secimTuru: job.ballot, yurtIciDisi: YURT_ICI_DISI_OF[job.kind] });
+    const columns = await this.feed.ysk((c) => c.getColumnMap({ secimId: this.election, secimCevresiId: '', ilId: '', bagimsiz: '', secimTuru: job.ballot, yurtIciDisi: YURT_ICI_DISI_OF[job.kind] }));
     this.columns.set(key, columns);
     await this.store.putColumnMap({ election: this.election, ballot: job.ballot, province: ABROAD_PROVINCE, columns, fetchedAt: new Date().toISOString() });
     return columns;
@@ -152,8 +152,8 @@ export class SpecialBoxesService {
       ulkeId: '', disTemsilcilikId: '', gumrukId: '', sandikRumuzIlk: '', sandikRumuzSon: '', secimCevresiId: '', sandikId: '', sorguTuru: '', ...this.selectors(job.kind),
     };
     let requests = 1;
-    const res = await this.feed.client!.getSecimSandikSonucList(params);
-    if (res.notModified) return { requests, observations: 0, stored: 0, revised: 0, unchanged: true };
+    const res = await this.feed.ysk((c) => c.getSecimSandikSonucList(params));
+    if (res.notModified) return { requests, observations: 0, stored: 0, revised: 0, unchanged: true, settled: true, again: false, reason: 'not modified' };
     // rows grouped by the column map they are read with
     const groups = new Map<number | null, YskResultRow[]>();
     for (const row of res.rows) {
@@ -187,7 +187,7 @@ export class SpecialBoxesService {
     await this.feed.rowProblems.boxRows(scope, rejected, notes);
     const watched = observations.filter((o) => this.watched(o.ref.province));
     const result = await this.feed.ingest(watched);
-    return { requests, observations: watched.length, ...result, unchanged: result.stored === 0 };
+    return { requests, observations: watched.length, ...result, unchanged: result.stored === 0, settled: true, again: false, reason: 'whole nationwide list fetched' };
   }
 }
 

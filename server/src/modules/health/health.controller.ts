@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { REDIS } from '../../infra/redis.module';
 import { STORE, type Store } from '../store/store.port';
 import { Public } from '../auth/auth.decorators';
+import { FeedService } from '../feed/feed.service';
 
 const TIMEOUT_MS = 2000;
 
@@ -29,17 +30,45 @@ export class HealthController {
   constructor(
     @Inject(STORE) private readonly store: Store,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly feed: FeedService,
   ) {}
 
-  /** 200 when the store and Redis answer; 503 naming what failed. */
+  /**
+   * 200 `ok` when the store and Redis answer and the YSK feed polls; 200 `degraded` naming the
+   * feed's state when it is stalled (failing or paused: no fresh data, the API still serves);
+   * 503 `unavailable` naming what failed when the store or Redis does not answer. Always answers
+   * within a few seconds, also while Redis is down.
+   */
   @Get('healthz')
   @Public()
   async healthz(@Res() res: Response): Promise<void> {
-    const failures = (await Promise.all([check(`store (${this.store.kind})`, () => this.store.ping()), check('redis', () => this.redis.ping())])).filter(
-      (f): f is string => f !== null,
-    );
-    res
-      .status(failures.length ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.OK)
-      .json(failures.length ? { status: 'unavailable', failures } : { status: 'ok', store: this.store.kind, redis: 'ok' });
+    const [storeFail, redisFail, feed] = await Promise.all([
+      check(`store (${this.store.kind})`, () => this.store.ping()),
+      check('redis', () => this.redis.ping()),
+      this.feedState(),
+    ]);
+    const failures = [storeFail, redisFail].filter((f): f is string => f !== null);
+    if (failures.length) {
+      res.status(HttpStatus.SERVICE_UNAVAILABLE).json({ status: 'unavailable', failures, ...(feed ? { feed } : {}) });
+      return;
+    }
+    const stalled = feed !== null && feed.enabled && (feed.overall === 'failing' || feed.overall === 'paused');
+    res.status(HttpStatus.OK).json(stalled ? { status: 'degraded', store: this.store.kind, redis: 'ok', feed } : { status: 'ok', store: this.store.kind, redis: 'ok', ...(feed?.enabled ? { feed } : {}) });
+  }
+
+  private async feedState() {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        this.feed.status(),
+        new Promise<null>((resolve) => {
+          timer = setTimeout(() => resolve(null), TIMEOUT_MS);
+        }),
+      ]);
+    } catch {
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

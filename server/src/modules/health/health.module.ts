@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { FeedModule } from '../feed/feed.module';
 import { HealthController } from './health.controller';
 
-@Module({ controllers: [HealthController] })
+@Module({ imports: [FeedModule], controllers: [HealthController] })
 export class HealthModule {}

@@ -30,11 +30,20 @@ export class MetricsService {
     labelNames: ['endpoint'] as const,
     registers: [this.registry],
   });
+  /** Set by the feed: the lag per (ballot, province) at the moment of a scrape. */
+  pollLagSource: (() => Promise<Array<{ ballot: string; province: string; seconds: number }>>) | null = null;
   readonly pollLag = new Gauge({
     name: 'gozcu_poll_lag_seconds',
-    help: 'Time since the last successful poll, per ballot type and province',
+    help: 'Per ballot type and province: now minus when its oldest district was last known current (a settled aggregate or a box-list fetch), computed at scrape time',
     labelNames: ['ballot', 'province'] as const,
     registers: [this.registry],
+    collect: async () => {
+      const source = this.pollLagSource;
+      if (!source) return;
+      const lags = await source().catch(() => []);
+      this.pollLag.reset();
+      for (const l of lags) this.pollLag.set({ ballot: l.ballot, province: l.province }, Math.round(l.seconds * 10) / 10);
+    },
   });
   readonly boxesPublished = new Gauge({
     name: 'gozcu_boxes_published',

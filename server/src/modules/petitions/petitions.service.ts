@@ -12,7 +12,7 @@ import {
   type Principal,
 } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, auditEntry } from '../audit/audit.service';
 import { EmbargoService } from '../auth/embargo.service';
 import { boxesOfScope, narrowRegion } from '../auth/scope';
 import { ComplaintsService } from '../complaints/complaints.service';
@@ -109,8 +109,8 @@ export class PetitionsService {
       filedBy: null,
       reference: null,
     };
-    await this.store.createPetition(record);
-    await this.audit.record(user, 'petition.draft', `petition:${record.id}`, null, { key, complaintId: record.complaintId, deadline: record.deadline });
+    // the petition and its audit record in one transaction (issue 13, finding 15)
+    await this.store.createPetitionAudited(record, () => auditEntry(user, 'petition.draft', `petition:${record.id}`, null, { key, complaintId: record.complaintId, deadline: record.deadline }));
     if (complaint) await this.complaints.follow(user, complaint.id, 'petition_drafted', record.id);
     return this.view(record);
   }
@@ -124,10 +124,11 @@ export class PetitionsService {
     const p = await this.load(user, id);
     if (p.status !== 'draft') throw new ConflictException(`petition ${id} is ${p.status}: only a draft is edited`);
     const text = { ...p.text, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
-    const next = await this.store.updatePetition(id, 'draft', { text, updatedAt: new Date().toISOString() });
-    if (!next) throw new ConflictException(`petition ${id} changed meanwhile: reload it and try again`);
     const changed = Object.keys(patch) as (keyof typeof patch)[];
-    await this.audit.record(user, 'petition.edit', `petition:${id}`, Object.fromEntries(changed.map((k) => [k, p.text[k]])), Object.fromEntries(changed.map((k) => [k, text[k]])));
+    const next = await this.store.updatePetitionAudited(id, 'draft', { text, updatedAt: new Date().toISOString() }, (done) =>
+      auditEntry(user, 'petition.edit', `petition:${id}`, Object.fromEntries(changed.map((k) => [k, done.before.text[k]])), Object.fromEntries(changed.map((k) => [k, text[k]]))),
+    );
+    if (!next) throw new ConflictException(`petition ${id} changed meanwhile: reload it and try again`);
     return this.shaped(user, this.view(next));
   }
 
@@ -147,14 +148,18 @@ export class PetitionsService {
     }
     const at = new Date().toISOString();
     const filing = body.status === 'filed' ? { filedAt: at, filedBy: user.username, reference: body.reference ?? null } : body.reference ? { reference: body.reference } : {};
-    const next = await this.store.updatePetition(id, p.status, { status: body.status, updatedAt: at, ...filing });
+    // the board's decision (and its date) is kept beside the petition, written with it and its audit record in one transaction (issue 13, finding 15)
+    const decided = body.status === 'accepted' || body.status === 'rejected';
+    const next = await this.store.updatePetitionAudited(
+      id,
+      p.status,
+      { status: body.status, updatedAt: at, ...filing },
+      () => auditEntry(user, 'petition.status', `petition:${id}`, { status: p.status }, { status: body.status, note: body.note ?? null, ...filing }),
+      decided ? { setting: { key: this.decisionKey(id), value: { at, by: user.username, note: body.note ?? null, reference: body.reference ?? p.reference } } } : {},
+    );
     if (!next) throw new ConflictException(`petition ${id} changed meanwhile: reload it and try again`);
-    await this.audit.record(user, 'petition.status', `petition:${id}`, { status: p.status }, { status: body.status, note: body.note ?? null, ...filing });
+    // the complaint moves with it (each step of it audited with its change)
     if (body.status === 'filed' && p.complaintId) await this.complaints.follow(user, p.complaintId, 'filed', id);
-    // the board's decision (and its date) is kept beside the petition; the complaint moves with it
-    if (body.status === 'accepted' || body.status === 'rejected') {
-      await this.store.putSetting(this.decisionKey(id), { at, by: user.username, note: body.note ?? null, reference: body.reference ?? next.reference });
-    }
     const follows = { accepted: 'resolved', rejected: 'rejected', withdrawn: 'in_review' } as const;
     if (p.complaintId && body.status in follows) await this.complaints.follow(user, p.complaintId, follows[body.status as keyof typeof follows], id).catch(() => undefined);
     return this.shaped(user, (await this.withDecisions([this.view(next)]))[0]!);
@@ -177,13 +182,13 @@ export class PetitionsService {
     if (province !== body.province || !scopeAllowsRegion(user.scope, { province, district })) throw new ForbiddenException(`district ${district} is outside your scope`);
     const deadline = new Date(body.deadline).toISOString();
     const key = this.deadlineKey(district);
-    const before = await this.store.setting<{ deadline: string }>(key);
-    await this.store.putSetting(key, { deadline, province: body.province });
-    const drafts = await this.store.petitions({ province: body.province, district, statuses: ['draft'] });
-    let moved = 0;
-    for (const p of drafts) if (await this.store.updatePetition(p.id, 'draft', { deadline, updatedAt: new Date().toISOString() })) moved++;
-    await this.audit.record(user, 'petition.deadline', `district:${district}`, before, { deadline, drafts: moved });
-    return { district, deadline, drafts: moved };
+    // the deadline, the drafts moved with it and one audit record of both in one transaction (issue 13, finding 15)
+    const moved = await this.store.moveDraftDeadlinesAudited(
+      { key, value: { deadline, province: body.province } },
+      { province: body.province, district, deadline, updatedAt: new Date().toISOString() },
+      (done) => auditEntry(user, 'petition.deadline', `district:${district}`, done.before, { deadline, drafts: done.moved.length }),
+    );
+    return { district, deadline, drafts: moved.length };
   }
 
   private deadlineKey(district: number): string {
@@ -270,8 +275,7 @@ export class PetitionsService {
       filedBy: null,
       reference: null,
     };
-    await this.store.createPetition(record);
-    await this.audit.record(user, 'petition.draft', `petition:${record.id}`, null, { key, kind: 'register', deadline: record.deadline });
+    await this.store.createPetitionAudited(record, () => auditEntry(user, 'petition.draft', `petition:${record.id}`, null, { key, kind: 'register', deadline: record.deadline }));
     return this.view(record);
   }
 

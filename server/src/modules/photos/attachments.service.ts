@@ -37,6 +37,16 @@ export class AttachmentsService {
   }
 
   async save(owner: AttachmentRecord['owner'], ownerId: string, key: string | null, inspected: InspectedUpload, original: Buffer, uploadedBy: string | null, at = new Date()): Promise<AttachmentRecord> {
+    const record = await this.stage(owner, ownerId, key, inspected, original, uploadedBy, at);
+    await this.store.putAttachment(record);
+    return record;
+  }
+
+  /**
+   * Stores a file's bytes (content-addressed blobs, idempotent) and answers its record, not yet
+   * stored: the caller stores it with its owner and audit record in one transaction.
+   */
+  async stage(owner: AttachmentRecord['owner'], ownerId: string, key: string | null, inspected: InspectedUpload, original: Buffer, uploadedBy: string | null, at = new Date()): Promise<AttachmentRecord> {
     const shownBlob = createHash('sha256').update(inspected.shown).digest('hex');
     await this.store.putBlob(inspected.sha256, original);
     if (shownBlob !== inspected.sha256) await this.store.putBlob(shownBlob, inspected.shown);
@@ -56,7 +66,6 @@ export class AttachmentsService {
       uploadedAt: at.toISOString(),
       uploadedBy,
     };
-    await this.store.putAttachment(record);
     return record;
   }
 

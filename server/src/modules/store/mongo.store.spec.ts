@@ -1,5 +1,6 @@
 import { MongoStore } from './mongo.store';
-import { box, describeStoreContract, sheet, version } from './store.contract';
+import { box, describeStoreContract, sheet, user, version } from './store.contract';
+import type { ComplaintRecord, UserRecord } from './store.port';
 
 // scripts/with-ferretdb.mjs (under `npm test` and `npm run test:mongo`) starts a private FerretDB
 // and sets GOZCU_TEST_MONGO_URL, or passes MONGO_URL on. Without either the suite fails: it never skips.
@@ -70,6 +71,37 @@ if (url) {
       // the retried poll finds its version stored: unchanged, and the cache is raised
       expect(await b.appendVersions([version(x, sheet(5, 5), 'h-crash')])).toEqual([{ kind: 'unchanged', key: x.key }]);
       expect(await a.box(x.key)).toMatchObject({ latest: { seq: 1, hash: 'h-crash' }, versions: 1, firstPublishedAt: '2024-03-31T18:00:00.000Z' });
+    });
+
+    it('follows an audited change that lost a race after its record with a record voiding it', async () => {
+      const at = '2024-03-31T20:00:00.000Z';
+      const actor = { id: 'id-admin', username: 'admin', role: 'hq_admin' };
+      const complaint: ComplaintRecord = {
+        id: 'race', trackingCode: 'GZ-race', status: 'new', election: 'e1', ballot: 2, key: box(1001).key, province: 69, district: 681, boxNo: 1001, text: 'farklı', contact: null,
+        routedTo: [], filedBy: null, petitionId: null, createdAt: at, updatedAt: at, history: [{ at, status: 'new', by: null, note: null }],
+      };
+      await a.createComplaintAudited(complaint, [], () => null);
+      // node b rejects the complaint after node a checked it and wrote its record, before a's compare-and-set
+      const held = a.updateComplaint.bind(a);
+      a.updateComplaint = async (...args: Parameters<MongoStore['updateComplaint']>) => {
+        await b.updateComplaint('race', 'new', { status: 'rejected', updatedAt: at });
+        return held(...args);
+      };
+      const moved = await a.updateComplaintAudited('race', 'new', { status: 'in_review', updatedAt: at }, () => ({ at, actor, action: 'complaint.status', target: 'complaint:race', before: { status: 'new' }, after: { status: 'in_review' } }));
+      expect(moved).toBeNull();
+      expect((await b.complaint('race'))?.status).toBe('rejected');
+      const [voided, record] = await b.audit({ target: 'complaint:race' });
+      expect([record.action, voided.action, voided.after]).toEqual(['complaint.status', 'audit.void', expect.objectContaining({ voids: record.id, action: 'complaint.status' })]);
+
+      // a username another node took between the check and the insert
+      const create = a.createUser.bind(a);
+      a.createUser = async (u: UserRecord) => {
+        await b.createUser({ ...u, id: 'id-from-b' });
+        return create(u);
+      };
+      expect(await a.createUserAudited(user('raced'), (u) => ({ at, actor, action: 'user.create', target: `user:${u.username}`, before: null, after: {} }))).toBeNull();
+      expect((await b.userByName('raced'))?.id).toBe('id-from-b');
+      expect((await b.audit({ target: 'user:raced' })).map((r) => r.action)).toEqual(['audit.void', 'user.create']);
     });
 
     it('upserts the same new boxes from two nodes at once', async () => {

@@ -29,6 +29,8 @@ import type {
   VoterRecord,
   AlertFilter,
   PushSubscriptionRecord,
+  AuditOf,
+  Changed,
 } from './store.port';
 
 interface BoxDoc extends Omit<BoxInfo, 'key'> {
@@ -935,6 +937,117 @@ export class MongoStore implements Store {
       }
     }
     return outcomes;
+  }
+
+  // --- audited changes (issue 13, finding 15), without a multi-document transaction (FerretDB has
+  // none), as appendEntriesAudited: the change is checked first, its record written, then the
+  // change made idempotently; one that loses a race after its record is followed by a record saying so.
+
+  private async writeRecord(record: NewAuditEntry): Promise<mongoose.Types.ObjectId> {
+    const _id = new mongoose.Types.ObjectId();
+    await this.m.audit.insertMany([{ _id, ...record, before: record.before ?? null, after: record.after ?? null }]);
+    return _id;
+  }
+
+  /** The change of a written record was not made (or only in part): append-only, so a record that says so. */
+  private async voidRecord(id: mongoose.Types.ObjectId, record: NewAuditEntry, reason: string, extra: Record<string, unknown> = {}): Promise<void> {
+    await this.m.audit.insertMany([
+      { at: new Date().toISOString(), actor: record.actor, action: Object.keys(extra).length ? 'audit.amend' : 'audit.void', target: record.target, before: null, after: { [Object.keys(extra).length ? 'amends' : 'voids']: id.toHexString(), action: record.action, reason, ...extra } },
+    ]);
+  }
+
+  async createUserAudited(user: UserRecord, audit: AuditOf<UserRecord>): Promise<UserRecord | null> {
+    if (await this.m.users.exists({ $or: [{ _id: user.id }, { username: user.username }] })) return null;
+    const record = audit({ ...user });
+    const id = record ? await this.writeRecord(record) : null;
+    const created = await this.createUser(user);
+    if (!created && id) await this.voidRecord(id, record!, 'the username was taken meanwhile');
+    return created;
+  }
+
+  async updateUserAudited(id: string, patch: UserPatch, audit: AuditOf<Changed<UserRecord>>, opts: { revokeRefreshTokensAt?: string } = {}): Promise<UserRecord | null> {
+    const before = await this.userById(id);
+    if (!before) return null;
+    const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as UserPatch;
+    const record = audit({ before, after: { ...before, ...set } });
+    if (record) await this.writeRecord(record);
+    const after = await this.updateUser(id, set);
+    if (opts.revokeRefreshTokensAt) await this.revokeRefreshTokens(id, opts.revokeRefreshTokensAt);
+    return after;
+  }
+
+  async putSettingAudited(key: string, value: unknown, audit: AuditOf<Changed<unknown>>): Promise<void> {
+    const before = await this.setting(key);
+    const record = audit({ before, after: value });
+    if (record) await this.writeRecord(record);
+    await this.putSetting(key, value);
+  }
+
+  async createComplaintAudited(complaint: ComplaintRecord, attachments: AttachmentRecord[], audit: AuditOf<ComplaintRecord>): Promise<ComplaintRecord> {
+    const record = audit({ ...complaint });
+    if (record) await this.writeRecord(record);
+    const { id, ...rest } = complaint;
+    await upsertRetrying(() => this.m.complaints.updateOne({ _id: id }, { $setOnInsert: rest }, { upsert: true }));
+    if (attachments.length) {
+      await bulkWriteChunked(this.m.attachments, attachments.map(({ id: aid, ...a }) => ({ updateOne: { filter: { _id: aid }, update: { $setOnInsert: a }, upsert: true } })));
+    }
+    return { ...complaint };
+  }
+
+  async updateComplaintAudited(id: string, expected: ComplaintRecord['status'], patch: ComplaintPatch, audit: AuditOf<Changed<ComplaintRecord>>): Promise<ComplaintRecord | null> {
+    const before = await this.complaint(id);
+    if (!before || before.status !== expected) return null;
+    const after: ComplaintRecord = {
+      ...before,
+      status: patch.status ?? before.status,
+      petitionId: patch.petitionId !== undefined ? patch.petitionId : before.petitionId,
+      updatedAt: patch.updatedAt,
+      history: patch.step ? [...before.history, patch.step] : before.history,
+    };
+    const record = audit({ before, after });
+    const rid = record ? await this.writeRecord(record) : null;
+    const done = await this.updateComplaint(id, expected, patch);
+    if (!done && rid) await this.voidRecord(rid, record!, `the complaint was no longer ${expected}`);
+    return done;
+  }
+
+  async createPetitionAudited(petition: PetitionRecord, audit: AuditOf<PetitionRecord>): Promise<PetitionRecord> {
+    const record = audit({ ...petition });
+    if (record) await this.writeRecord(record);
+    const { id, ...rest } = petition;
+    await upsertRetrying(() => this.m.petitions.updateOne({ _id: id }, { $setOnInsert: rest }, { upsert: true }));
+    return { ...petition };
+  }
+
+  async updatePetitionAudited(id: string, expected: PetitionRecord['status'], patch: PetitionPatch, audit: AuditOf<Changed<PetitionRecord>>, also: { setting?: { key: string; value: unknown } } = {}): Promise<PetitionRecord | null> {
+    const before = await this.petition(id);
+    if (!before || before.status !== expected) return null;
+    const after: PetitionRecord = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+    const record = audit({ before, after });
+    const rid = record ? await this.writeRecord(record) : null;
+    const done = await this.updatePetition(id, expected, patch);
+    if (!done) {
+      if (rid) await this.voidRecord(rid, record!, `the petition was no longer ${expected}`);
+      return null;
+    }
+    if (also.setting) await this.putSetting(also.setting.key, also.setting.value);
+    return done;
+  }
+
+  async moveDraftDeadlinesAudited(
+    setting: { key: string; value: unknown },
+    drafts: { province: number; district: number; deadline: string; updatedAt: string },
+    audit: AuditOf<{ before: unknown; moved: string[] }>,
+  ): Promise<string[]> {
+    const before = await this.setting(setting.key);
+    const ids = (await this.petitions({ province: drafts.province, district: drafts.district, statuses: ['draft'] }, 100_000)).map((p) => p.id);
+    const record = audit({ before, moved: ids });
+    const rid = record ? await this.writeRecord(record) : null;
+    await this.putSetting(setting.key, setting.value);
+    const moved: string[] = [];
+    for (const id of ids) if (await this.updatePetition(id, 'draft', { deadline: drafts.deadline, updatedAt: drafts.updatedAt })) moved.push(id);
+    if (rid && moved.length < ids.length) await this.voidRecord(rid, record!, 'drafts filed meanwhile keep their deadline', { notMoved: ids.filter((i) => !moved.includes(i)) });
+    return moved;
   }
 
   // --- alerts (issue 15): plain collections, no multi-document transactions (FerretDB has none):

@@ -32,6 +32,8 @@ import type {
   VoterRecord,
   AlertFilter,
   PushSubscriptionRecord,
+  AuditOf,
+  Changed,
 } from './store.port';
 
 const SCHEMA = `
@@ -103,6 +105,7 @@ CREATE TABLE IF NOT EXISTS petitions (
   deadline TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL, updated_at TEXT NOT NULL, filed_at TEXT,
   filed_by TEXT, reference TEXT);
 CREATE INDEX IF NOT EXISTS petitions_scope ON petitions (province, district, deadline);
+CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY, at TEXT NOT NULL);
 `;
 
 interface ComplaintRow {
@@ -425,8 +428,15 @@ export class SqliteStore implements Store {
 
   private blobDir = '';
 
-  /** `file` is the SQLite file; blobs (uploaded files) live in `files/` beside it */
-  constructor(private readonly file: string) {}
+  /**
+   * `file` is the SQLite file; blobs (uploaded files) live in `files/` beside it. A write waits at
+   * most `busyTimeoutMs` for a write lock another connection holds, then fails with SQLITE_BUSY
+   * (the API answers 503).
+   */
+  constructor(
+    private readonly file: string,
+    private readonly opts: { busyTimeoutMs?: number } = {},
+  ) {}
 
   async init(): Promise<void> {
     if (this.file !== ':memory:') {
@@ -435,7 +445,7 @@ export class SqliteStore implements Store {
       closeSync(openSync(this.file, 'a', 0o600));
       chmodSync(this.file, 0o600);
     }
-    this.db = new Database(this.file);
+    this.db = new Database(this.file, { timeout: this.opts.busyTimeoutMs ?? 5000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
@@ -500,6 +510,16 @@ export class SqliteStore implements Store {
   async ping(): Promise<void> {
     if (!this.db?.open) throw new Error('sqlite store is closed');
     this.db.prepare('SELECT 1').get();
+    // a write too, without waiting for a lock another connection holds: a store that answers
+    // reads but cannot write (locked, read-only, full disk) is not healthy
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.db.prepare(`INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at`).run(new Date().toISOString());
+    } catch (e) {
+      throw new Error(`sqlite store cannot write (${(e as { code?: string }).code ?? (e as Error).message})`);
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.opts.busyTimeoutMs ?? 5000}`);
+    }
   }
 
   async upsertProvinces(provinces: Province[]): Promise<void> {
@@ -736,6 +756,10 @@ export class SqliteStore implements Store {
   }
 
   async createUser(u: UserRecord): Promise<UserRecord | null> {
+    return this.createUserSync(u);
+  }
+
+  private createUserSync(u: UserRecord): UserRecord | null {
     const info = this.db
       .prepare(
         `INSERT INTO users (id, username, name, role, scope, scope_province, scope_district, password_hash, disabled, failed_logins, locked_until, created_at, updated_at)
@@ -746,6 +770,10 @@ export class SqliteStore implements Store {
   }
 
   async userById(id: string): Promise<UserRecord | null> {
+    return this.userByIdSync(id);
+  }
+
+  private userByIdSync(id: string): UserRecord | null {
     const row = this.db.prepare<[string], UserRow>(`SELECT * FROM users WHERE id = ?`).get(id);
     return row ? toUser(row) : null;
   }
@@ -768,6 +796,10 @@ export class SqliteStore implements Store {
   }
 
   async updateUser(id: string, patch: UserPatch): Promise<UserRecord | null> {
+    return this.updateUserSync(id, patch);
+  }
+
+  private updateUserSync(id: string, patch: UserPatch): UserRecord | null {
     const columns: Record<keyof UserPatch, string> = {
       name: 'name',
       role: 'role',
@@ -791,7 +823,7 @@ export class SqliteStore implements Store {
       }
     }
     if (sets.length) this.db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = ?`).run(...params, id);
-    return this.userById(id);
+    return this.userByIdSync(id);
   }
 
   async countFailedLogin(id: string): Promise<number> {
@@ -825,6 +857,10 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(e: NewAuditEntry): Promise<AuditEntry> {
+    return this.appendAuditSync(e);
+  }
+
+  private appendAuditSync(e: NewAuditEntry): AuditEntry {
     const info = this.db
       .prepare(`INSERT INTO audit (at, actor_id, actor_name, actor_role, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(e.at, e.actor?.id ?? null, e.actor?.username ?? null, e.actor?.role ?? null, e.action, e.target, json(e.before), json(e.after));
@@ -846,11 +882,19 @@ export class SqliteStore implements Store {
   }
 
   async setting<T = unknown>(key: string): Promise<T | null> {
+    return this.settingSync<T>(key);
+  }
+
+  private settingSync<T = unknown>(key: string): T | null {
     const row = this.db.prepare<[string], { value: string }>(`SELECT value FROM settings WHERE key = ?`).get(key);
     return row ? (JSON.parse(row.value) as T) : null;
   }
 
   async putSetting(key: string, value: unknown): Promise<void> {
+    this.putSettingSync(key, value);
+  }
+
+  private putSettingSync(key: string, value: unknown): void {
     this.db.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, JSON.stringify(value));
   }
 
@@ -874,6 +918,10 @@ export class SqliteStore implements Store {
   }
 
   async createComplaint(c: ComplaintRecord): Promise<ComplaintRecord> {
+    return this.createComplaintSync(c);
+  }
+
+  private createComplaintSync(c: ComplaintRecord): ComplaintRecord {
     this.db
       .prepare(
         `INSERT INTO complaints (id, tracking_code, status, election, ballot, key, province, district, box_no, text, contact, routed_to, filed_by, petition_id, created_at, updated_at, history)
@@ -894,7 +942,11 @@ export class SqliteStore implements Store {
   }
 
   async updateComplaint(id: string, expected: ComplaintRecord['status'], patch: ComplaintPatch): Promise<ComplaintRecord | null> {
-    return this.db.transaction((): ComplaintRecord | null => {
+    return this.updateComplaintSync(id, expected, patch)?.after ?? null;
+  }
+
+  private updateComplaintSync(id: string, expected: ComplaintRecord['status'], patch: ComplaintPatch): { before: ComplaintRecord; after: ComplaintRecord } | null {
+    return this.db.transaction((): { before: ComplaintRecord; after: ComplaintRecord } | null => {
       const row = this.db.prepare<[string, string], ComplaintRow>(`SELECT * FROM complaints WHERE id = ? AND status = ?`).get(id, expected);
       if (!row) return null;
       const held = toComplaint(row);
@@ -908,7 +960,7 @@ export class SqliteStore implements Store {
       this.db
         .prepare(`UPDATE complaints SET status = ?, petition_id = ?, updated_at = ?, history = ? WHERE id = ?`)
         .run(next.status, next.petitionId, next.updatedAt, JSON.stringify(next.history), id);
-      return next;
+      return { before: held, after: next };
     })();
   }
 
@@ -929,6 +981,10 @@ export class SqliteStore implements Store {
   }
 
   async putAttachment(a: AttachmentRecord): Promise<void> {
+    this.putAttachmentSync(a);
+  }
+
+  private putAttachmentSync(a: AttachmentRecord): void {
     this.db
       .prepare(
         `INSERT INTO attachments (id, owner, owner_id, key, kind, content_type, bytes, sha256, width, height, shown_blob, shown_content_type, uploaded_at, uploaded_by)
@@ -948,7 +1004,7 @@ export class SqliteStore implements Store {
     if (filter.ownerId !== undefined) add('owner_id = ?', filter.ownerId);
     if (filter.key !== undefined) add('key = ?', filter.key);
     return this.db
-      .prepare<unknown[], AttachmentRow>(`SELECT * FROM attachments WHERE ${parts.join(' AND ')} ORDER BY uploaded_at, id`)
+      .prepare<unknown[], AttachmentRow>(`SELECT * FROM attachments WHERE ${parts.join(' AND ')} ORDER BY uploaded_at, rowid`)
       .all(...params)
       .map(toAttachment);
   }
@@ -973,6 +1029,10 @@ export class SqliteStore implements Store {
   }
 
   async createPetition(p: PetitionRecord): Promise<PetitionRecord> {
+    return this.createPetitionSync(p);
+  }
+
+  private createPetitionSync(p: PetitionRecord): PetitionRecord {
     this.db
       .prepare(
         `INSERT INTO petitions (id, status, election, key, province, district, box_no, ballot, complaint_id, text, deadline, created_at, created_by, updated_at, filed_at, filed_by, reference)
@@ -988,14 +1048,19 @@ export class SqliteStore implements Store {
   }
 
   async updatePetition(id: string, expected: PetitionRecord['status'], patch: PetitionPatch): Promise<PetitionRecord | null> {
-    return this.db.transaction((): PetitionRecord | null => {
+    return this.updatePetitionSync(id, expected, patch)?.after ?? null;
+  }
+
+  private updatePetitionSync(id: string, expected: PetitionRecord['status'], patch: PetitionPatch): { before: PetitionRecord; after: PetitionRecord } | null {
+    return this.db.transaction((): { before: PetitionRecord; after: PetitionRecord } | null => {
       const row = this.db.prepare<[string, string], PetitionRow>(`SELECT * FROM petitions WHERE id = ? AND status = ?`).get(id, expected);
       if (!row) return null;
-      const next: PetitionRecord = { ...toPetition(row), ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+      const before = toPetition(row);
+      const next: PetitionRecord = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
       this.db
         .prepare(`UPDATE petitions SET status = ?, text = ?, deadline = ?, updated_at = ?, filed_at = ?, filed_by = ?, reference = ? WHERE id = ?`)
         .run(next.status, JSON.stringify(next.text), next.deadline, next.updatedAt, next.filedAt, next.filedBy, next.reference, id);
-      return next;
+      return { before, after: next };
     })();
   }
 
@@ -1149,5 +1214,91 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
       if (e) insertAudit.run(e.at, e.actor?.id ?? null, e.actor?.username ?? null, e.actor?.role ?? null, e.action, e.target, json(e.before), json(e.after));
       return outcomes;
     })();
+  }
+
+  // --- audited changes (issue 13, finding 15): the change and its audit record in one transaction ---
+
+  /** Runs `change` and writes the record `audit` makes of it, in one transaction (a throw anywhere rolls both back). */
+  private audited<T, D>(change: () => { result: T; done: D } | null, audit: AuditOf<D>): T | null {
+    return this.db.transaction((): T | null => {
+      const made = change();
+      if (!made) return null;
+      const record = audit(made.done);
+      if (record) this.appendAuditSync(record);
+      return made.result;
+    })();
+  }
+
+  async createUserAudited(user: UserRecord, audit: AuditOf<UserRecord>): Promise<UserRecord | null> {
+    return this.audited(() => {
+      const created = this.createUserSync(user);
+      return created && { result: created, done: created };
+    }, audit);
+  }
+
+  async updateUserAudited(id: string, patch: UserPatch, audit: AuditOf<Changed<UserRecord>>, opts: { revokeRefreshTokensAt?: string } = {}): Promise<UserRecord | null> {
+    return this.audited(() => {
+      const before = this.userByIdSync(id);
+      if (!before) return null;
+      const after = this.updateUserSync(id, patch)!;
+      if (opts.revokeRefreshTokensAt) this.db.prepare(`UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`).run(opts.revokeRefreshTokensAt, id);
+      return { result: after, done: { before, after } };
+    }, audit);
+  }
+
+  async putSettingAudited(key: string, value: unknown, audit: AuditOf<Changed<unknown>>): Promise<void> {
+    this.audited(() => {
+      const before = this.settingSync(key);
+      this.putSettingSync(key, value);
+      return { result: true, done: { before, after: value } };
+    }, audit);
+  }
+
+  async createComplaintAudited(complaint: ComplaintRecord, attachments: AttachmentRecord[], audit: AuditOf<ComplaintRecord>): Promise<ComplaintRecord> {
+    return this.audited(() => {
+      const created = this.createComplaintSync(complaint);
+      for (const a of attachments) this.putAttachmentSync(a);
+      return { result: created, done: created };
+    }, audit)!;
+  }
+
+  async updateComplaintAudited(id: string, expected: ComplaintRecord['status'], patch: ComplaintPatch, audit: AuditOf<Changed<ComplaintRecord>>): Promise<ComplaintRecord | null> {
+    return this.audited(() => {
+      const changed = this.updateComplaintSync(id, expected, patch);
+      return changed && { result: changed.after, done: changed };
+    }, audit);
+  }
+
+  async createPetitionAudited(petition: PetitionRecord, audit: AuditOf<PetitionRecord>): Promise<PetitionRecord> {
+    return this.audited(() => {
+      const created = this.createPetitionSync(petition);
+      return { result: created, done: created };
+    }, audit)!;
+  }
+
+  async updatePetitionAudited(id: string, expected: PetitionRecord['status'], patch: PetitionPatch, audit: AuditOf<Changed<PetitionRecord>>, also: { setting?: { key: string; value: unknown } } = {}): Promise<PetitionRecord | null> {
+    return this.audited(() => {
+      const changed = this.updatePetitionSync(id, expected, patch);
+      if (!changed) return null;
+      if (also.setting) this.putSettingSync(also.setting.key, also.setting.value);
+      return { result: changed.after, done: changed };
+    }, audit);
+  }
+
+  async moveDraftDeadlinesAudited(
+    setting: { key: string; value: unknown },
+    drafts: { province: number; district: number; deadline: string; updatedAt: string },
+    audit: AuditOf<{ before: unknown; moved: string[] }>,
+  ): Promise<string[]> {
+    return this.audited(() => {
+      const before = this.settingSync(setting.key);
+      this.putSettingSync(setting.key, setting.value);
+      const ids = this.db
+        .prepare<[number, number], { id: string }>(`SELECT id FROM petitions WHERE province = ? AND district = ? AND status = 'draft' ORDER BY deadline, created_at, id`)
+        .all(drafts.province, drafts.district)
+        .map((r) => r.id);
+      const moved = ids.filter((id) => this.updatePetitionSync(id, 'draft', { deadline: drafts.deadline, updatedAt: drafts.updatedAt }));
+      return { result: moved, done: { before, moved } };
+    }, audit)!;
   }
 }

@@ -413,5 +413,92 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       await expect(store.appendEntriesAudited([entry(b, sheet(1, 4), 'idem-a-003')], () => { throw new Error('audit failed'); })).rejects.toThrow('audit failed');
       expect((await store.entries(b.key)).map((e) => e.idempotencyKey)).toEqual(['idem-a-001', 'idem-a-002']);
     });
+
+    it('writes every other audited change with its record: all or nothing (users, settings, complaints, petitions)', async () => {
+      const at = '2024-03-31T20:00:00.000Z';
+      const actor = { id: 'id-admin', username: 'admin', role: 'hq_admin' };
+      const rec = (action: string, target: string, before: unknown, after: unknown) => ({ at, actor, action, target, before, after });
+      const fail = (): never => {
+        throw new Error('audit failed');
+      };
+      const records = async () => (await store.audit({}, { limit: 1000 })).map((a) => `${a.action} ${a.target}`).reverse();
+
+      // users: created with its record; a taken name writes neither; a failing record leaves no user
+      const ayse = user('ayse');
+      expect(await store.createUserAudited(ayse, (u) => rec('user.create', `user:${u.username}`, null, { role: u.role }))).toEqual(ayse);
+      expect(await store.createUserAudited(user('ayse', { id: 'id-other' }), () => rec('user.create', 'user:ayse', null, {}))).toBeNull();
+      await expect(store.createUserAudited(user('veli'), fail)).rejects.toThrow('audit failed');
+      expect(await store.userByName('veli')).toBeNull();
+      // updated with its record, before and after; refresh tokens revoked with it when asked
+      await store.putRefreshToken({ hash: 'rt-ayse', userId: ayse.id, createdAt: at, expiresAt: '2024-04-01T20:00:00.000Z', revokedAt: null });
+      const disabled = await store.updateUserAudited(ayse.id, { disabled: true, updatedAt: '2024-03-31T20:01:00.000Z' }, ({ before, after }) => rec('user.update', `user:${before.username}`, { disabled: before.disabled }, { disabled: after.disabled }), { revokeRefreshTokensAt: '2024-03-31T20:01:00.000Z' });
+      expect(disabled).toMatchObject({ disabled: true, updatedAt: '2024-03-31T20:01:00.000Z' });
+      expect((await store.refreshToken('rt-ayse'))?.revokedAt).toBe('2024-03-31T20:01:00.000Z');
+      const [updated] = await store.audit({ action: 'user.update' });
+      expect([updated.before, updated.after]).toEqual([{ disabled: false }, { disabled: true }]);
+      await expect(store.updateUserAudited(ayse.id, { passwordHash: '$argon2id$new', updatedAt: '2024-03-31T20:02:00.000Z' }, fail)).rejects.toThrow('audit failed');
+      expect(await store.userById(ayse.id)).toMatchObject({ passwordHash: '$argon2id$x', updatedAt: '2024-03-31T20:01:00.000Z' });
+      expect(await store.updateUserAudited('id-nobody', { disabled: true, updatedAt: at }, () => rec('user.update', 'user:nobody', null, {}))).toBeNull();
+
+      // a setting with the value before in its record
+      await store.putSettingAudited('embargo:e1', { until: '2024-03-31T21:00:00.000Z' }, ({ before, after }) => rec('embargo.set', 'embargo:e1', before, after));
+      await expect(store.putSettingAudited('embargo:e1', { until: null }, fail)).rejects.toThrow('audit failed');
+      expect(await store.setting('embargo:e1')).toEqual({ until: '2024-03-31T21:00:00.000Z' });
+      const [embargo] = await store.audit({ action: 'embargo.set' });
+      expect([embargo.before, embargo.after]).toEqual([null, { until: '2024-03-31T21:00:00.000Z' }]);
+
+      // complaints, with their attachments' records; steps compare-and-set
+      const complaint: ComplaintRecord = {
+        id: 'ca', trackingCode: 'GZ-ca', status: 'new', election: 'e1', ballot: 2, key: box(1001).key, province: 69, district: 681, boxNo: 1001, text: 'farklı', contact: null,
+        routedTo: [], filedBy: null, petitionId: null, createdAt: at, updatedAt: at, history: [{ at, status: 'new', by: null, note: null }],
+      };
+      const sha = createHash('sha256').update('evidence').digest('hex');
+      const file: AttachmentRecord = { id: 'fa', owner: 'complaint', ownerId: 'ca', key: complaint.key, kind: 'image', contentType: 'image/jpeg', bytes: 8, sha256: sha, width: 1, height: 1, shownBlob: sha, shownContentType: 'image/jpeg', uploadedAt: at, uploadedBy: null };
+      await expect(store.createComplaintAudited({ ...complaint, id: 'cx', trackingCode: 'GZ-cx' }, [{ ...file, id: 'fx', ownerId: 'cx' }], fail)).rejects.toThrow('audit failed');
+      expect([await store.complaint('cx'), await store.attachment('fx')]).toEqual([null, null]);
+      expect(await store.createComplaintAudited(complaint, [file], (c) => rec('complaint.create', `complaint:${c.id}`, null, { trackingCode: c.trackingCode }))).toEqual(complaint);
+      expect(await store.attachments({ owner: 'complaint', ownerId: 'ca' })).toEqual([file]);
+      const step = { at, status: 'in_review' as const, by: 'admin', note: null };
+      const stepRecord = ({ before, after }: { before: ComplaintRecord; after: ComplaintRecord }) => rec('complaint.status', `complaint:${before.id}`, { status: before.status }, { status: after.status });
+      await expect(store.updateComplaintAudited('ca', 'new', { status: 'in_review', updatedAt: at, step }, fail)).rejects.toThrow('audit failed');
+      expect(await store.complaint('ca')).toEqual(complaint);
+      expect(await store.updateComplaintAudited('ca', 'new', { status: 'in_review', updatedAt: at, step }, stepRecord)).toMatchObject({ status: 'in_review', history: [complaint.history[0], step] });
+      expect(await store.updateComplaintAudited('ca', 'new', { status: 'rejected', updatedAt: at }, stepRecord)).toBeNull();
+
+      // petitions: drafted, moved on with a setting beside (the board's decision), deadlines moved
+      const text = { addressee: 'Kurul', subject: 'İtiraz', body: 'metin', figures: [], evidence: [], requests: 'düzeltilsin', place: 'Demirözü', signatureName: 'Av. Ayşe', signatureTitle: 'Hukuk' };
+      const petition = (id: string, over: Partial<PetitionRecord> = {}): PetitionRecord => ({
+        id, status: 'draft', election: 'e1', key: box(1001).key, province: 69, district: 681, boxNo: 1001, ballot: 2, complaintId: null, text, deadline: '2024-04-01T09:00:00.000Z',
+        createdAt: at, createdBy: 'admin', updatedAt: at, filedAt: null, filedBy: null, reference: null, ...over,
+      });
+      await expect(store.createPetitionAudited(petition('px'), fail)).rejects.toThrow('audit failed');
+      expect(await store.petition('px')).toBeNull();
+      const draftRecord = (p: PetitionRecord) => rec('petition.draft', `petition:${p.id}`, null, { deadline: p.deadline });
+      await store.createPetitionAudited(petition('pa'), draftRecord);
+      await store.createPetitionAudited(petition('pb', { key: box(1002).key, boxNo: 1002 }), draftRecord);
+      await store.createPetitionAudited(petition('pc', { district: 682 }), draftRecord);
+      const statusRecord = ({ before, after }: { before: PetitionRecord; after: PetitionRecord }) => rec('petition.status', `petition:${before.id}`, { status: before.status }, { status: after.status });
+      await expect(store.updatePetitionAudited('pb', 'draft', { status: 'filed', updatedAt: at }, fail, { setting: { key: 'petition-decision:pb', value: { at } } })).rejects.toThrow('audit failed');
+      expect([(await store.petition('pb'))?.status, await store.setting('petition-decision:pb')]).toEqual(['draft', null]);
+      expect(await store.updatePetitionAudited('pb', 'draft', { status: 'filed', updatedAt: at, filedAt: at, filedBy: 'admin' }, statusRecord)).toMatchObject({ status: 'filed', filedBy: 'admin' });
+      expect(await store.updatePetitionAudited('pb', 'filed', { status: 'accepted', updatedAt: at }, statusRecord, { setting: { key: 'petition-decision:pb', value: { at } } })).toMatchObject({ status: 'accepted' });
+      expect(await store.setting('petition-decision:pb')).toEqual({ at });
+      expect(await store.updatePetitionAudited('pb', 'draft', { status: 'withdrawn', updatedAt: at }, statusRecord, { setting: { key: 'petition-decision:pb', value: { at: 'never' } } })).toBeNull();
+      expect(await store.setting('petition-decision:pb')).toEqual({ at });
+      const deadline = '2024-04-01T12:00:00.000Z';
+      const setting = { key: 'petition-deadline:e1:681', value: { deadline, province: 69 } };
+      await expect(store.moveDraftDeadlinesAudited(setting, { province: 69, district: 681, deadline, updatedAt: at }, fail)).rejects.toThrow('audit failed');
+      expect([(await store.petition('pa'))?.deadline, await store.setting(setting.key)]).toEqual(['2024-04-01T09:00:00.000Z', null]);
+      const moved = await store.moveDraftDeadlinesAudited(setting, { province: 69, district: 681, deadline, updatedAt: at }, ({ before, moved }) => rec('petition.deadline', 'district:681', before, { deadline, drafts: moved.length }));
+      expect(moved).toEqual(['pa']);
+      expect((await store.petitions({})).map((p) => `${p.id} ${p.deadline}`).sort()).toEqual([`pa ${deadline}`, 'pb 2024-04-01T09:00:00.000Z', 'pc 2024-04-01T09:00:00.000Z']);
+      expect(await store.setting(setting.key)).toEqual(setting.value);
+
+      // exactly one record per change made, none for those refused or failed
+      expect(await records()).toEqual([
+        'user.create user:ayse', 'user.update user:ayse', 'embargo.set embargo:e1', 'complaint.create complaint:ca', 'complaint.status complaint:ca',
+        'petition.draft petition:pa', 'petition.draft petition:pb', 'petition.draft petition:pc', 'petition.status petition:pb', 'petition.status petition:pb', 'petition.deadline district:681',
+      ]);
+    });
   });
 }

@@ -106,6 +106,15 @@ export interface RefreshTokenRecord {
 
 export type NewAuditEntry = Omit<AuditEntry, 'id'>;
 
+/** The audit record of a change, made from what the change did; null writes none, and one that throws aborts the change. */
+export type AuditOf<T> = (done: T) => NewAuditEntry | null;
+
+/** A record before and after a change. */
+export interface Changed<T> {
+  before: T;
+  after: T;
+}
+
 export interface AuditFilter {
   actor?: string;
   action?: string;
@@ -375,6 +384,40 @@ export interface Store {
    * `audit` is given what was stored (not the duplicates); null writes no record.
    */
   appendEntriesAudited(entries: NewEntry[], audit: (stored: Entry[]) => NewAuditEntry | null): Promise<EntryOutcome[]>;
+
+  /*
+   * Audited changes (issue 13, finding 15): each change and its audit record in one transaction,
+   * all of it or nothing, so a failed request or a process killed midway leaves no change without
+   * its record and no record without its change. SQLite: one transaction. MongoDB, which has no
+   * multi-document transaction here: the change is checked first (the username free, the status
+   * as expected) and made idempotently after its record is written, as appendEntriesAudited does;
+   * a change that then loses a race to another node is followed by an `audit.void` record naming
+   * the record it voids. A crash between the record and the change can leave a record of a change
+   * not made (never a change without its record).
+   */
+
+  /** createUser with its record; null (and no record) when the username is taken. */
+  createUserAudited(user: UserRecord, audit: AuditOf<UserRecord>): Promise<UserRecord | null>;
+  /** updateUser with its record (and, when asked, every live refresh token of the user revoked with it); null when there is no such user. */
+  updateUserAudited(id: string, patch: UserPatch, audit: AuditOf<Changed<UserRecord>>, opts?: { revokeRefreshTokensAt?: string }): Promise<UserRecord | null>;
+  /** putSetting with its record; `before` is the value held before (null when unset). */
+  putSettingAudited(key: string, value: unknown, audit: AuditOf<Changed<unknown>>): Promise<void>;
+  /** createComplaint and its attachments' records (their blobs already stored) with its audit record. */
+  createComplaintAudited(complaint: ComplaintRecord, attachments: AttachmentRecord[], audit: AuditOf<ComplaintRecord>): Promise<ComplaintRecord>;
+  /** updateComplaint (compare-and-set on `expected`) with its record; null and no record when the status was not `expected`. */
+  updateComplaintAudited(id: string, expected: ComplaintStatus, patch: ComplaintPatch, audit: AuditOf<Changed<ComplaintRecord>>): Promise<ComplaintRecord | null>;
+  createPetitionAudited(petition: PetitionRecord, audit: AuditOf<PetitionRecord>): Promise<PetitionRecord>;
+  /** updatePetition (compare-and-set on `expected`) with its record, and a setting written with it (the board's decision); null and nothing written when the status was not `expected`. */
+  updatePetitionAudited(id: string, expected: PetitionStatus, patch: PetitionPatch, audit: AuditOf<Changed<PetitionRecord>>, also?: { setting?: { key: string; value: unknown } }): Promise<PetitionRecord | null>;
+  /**
+   * A district's petition deadline: the setting, every draft of the district moved to it, and one
+   * record of both. Answers the ids of the drafts moved.
+   */
+  moveDraftDeadlinesAudited(
+    setting: { key: string; value: unknown },
+    drafts: { province: number; district: number; deadline: string; updatedAt: string },
+    audit: AuditOf<{ before: unknown; moved: string[] }>,
+  ): Promise<string[]>;
 }
 
 export const STORE = Symbol('STORE');
