@@ -107,8 +107,11 @@ const SIDE_EFFECT_EXCEPTIONS = [
     files: ['server/src/modules/auth/auth.module.ts', 'server/src/modules/auth/auth.service.ts', 'server/src/modules/health/health.controller.ts'],
     imports: ['ioredis'],
   },
-  // The lead is editing feed/** now (no code changes there from this branch): the BullMQ
-  // scheduler, the YSK HTTP client (fetch) and the recorder that writes responses to files.
+  // The feed: the BullMQ scheduler, the YSK HTTP client (fetch), the recorder that writes
+  // responses to files, the worker's health snapshot published to Redis (feed.service) and the
+  // rate gate shared by the workers through Redis (GCRA on Redis' clock) — item 3 of issue 14
+  // moves the last two behind infra providers.
+  { files: ['server/src/modules/feed/feed.service.ts', 'server/src/modules/feed/rate-gate.ts'], imports: ['ioredis'] },
   { files: ['server/src/modules/feed/feed.module.ts'], imports: ['@nestjs/bullmq'] },
   { files: ['server/src/modules/feed/feed.scheduler.ts'], imports: ['@nestjs/bullmq', 'bullmq'] },
   { files: ['server/src/modules/feed/ysk.client.ts'], fetch: true },
@@ -196,17 +199,10 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    // Files another engineer is changing on a parallel branch (the store split, petitions): not edited
-    // here to keep the merge clean. The errors they still have, to fix there, then delete this block:
-    //   store/mongo.store.ts: `any` at three Mongo filter/update sites; an empty interface (line ~39)
-    //   store/store.port.ts: unused import PetitionText
-    //   petitions/petitions.service.ts: unused import changeReasonLabel
-    files: ['server/src/modules/store/mongo.store.ts', 'server/src/modules/store/store.port.ts', 'server/src/modules/petitions/petitions.service.ts'],
-    rules: {
-      '@typescript-eslint/no-explicit-any': 'off',
-      '@typescript-eslint/no-empty-object-type': 'off',
-      '@typescript-eslint/no-unused-vars': 'off',
-    },
+    // Mongoose models of several schemas pass through one bulk-write helper and one model map:
+    // `Model<any>` there is mongoose's own idiom (its document types differ per schema).
+    files: ['server/src/modules/store/mongo.store.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
     files: ['**/*.{js,mjs,cjs}'],

@@ -39,7 +39,7 @@ describe('chaos: Redis frozen (SIGSTOP) and resumed', () => {
       // a live client follows the district through the freeze
       const socket = await connect(server.url, admin.token);
       sockets.push(socket);
-      let view: { seq: number; coverage: any } | null = null;
+      let view: { seq: number; coverage: { boxes: unknown; votes: unknown } } | null = null;
       let gaps = 0;
       // the snapshot is taken in the ack callback itself (deltas right after it may come in the same read)
       const resubscribe = () =>

@@ -101,7 +101,10 @@ export async function cuttableProxy(targetPort: number): Promise<{ url: string; 
       return n;
     },
     close: () => new Promise<void>((resolve) => {
-      for (const [client, upstream] of pairs) (client.destroy(), upstream.destroy());
+      for (const [client, upstream] of pairs) {
+        client.destroy();
+        upstream.destroy();
+      }
       srv.close(() => resolve());
     }),
   };

@@ -134,7 +134,7 @@ describe('YSK feed: operator controls, and health on an API-only node', () => {
   });
 
   it('audits every control with who, before and after', async () => {
-    const audit = (await admin.get('/api/audit?limit=100')).body.items as Array<{ action: string; actor: { username: string }; before: any; after: any; target: string }>;
+    const audit = (await admin.get('/api/audit?limit=100')).body.items as Array<{ action: string; actor: { username: string }; before: Record<string, unknown> | null; after: Record<string, unknown> | null; target: string }>;
     const actions = audit.filter((a) => a.action.startsWith('feed.')).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['feed.pause', 'feed.resume', 'feed.settings', 'feed.resweep']));
     const pause = audit.find((a) => a.action === 'feed.pause')!;

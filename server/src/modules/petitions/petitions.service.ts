@@ -2,7 +2,6 @@ import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundExce
 import { randomUUID } from 'node:crypto';
 import {
   PETITION_TRANSITIONS,
-  changeReasonLabel,
   parseBoxKey,
   roleById,
   scopeAllowsBox,

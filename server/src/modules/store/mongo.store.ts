@@ -38,7 +38,7 @@ interface BoxDoc extends Omit<BoxInfo, 'key'> {
   latestSeq: number;
   firstPublishedAt: string | null;
 }
-interface VersionDoc extends SheetVersion {}
+type VersionDoc = SheetVersion;
 interface EntryDoc extends Omit<Entry, 'id'> {
   _id: mongoose.Types.ObjectId;
 }

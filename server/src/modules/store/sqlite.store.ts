@@ -516,7 +516,7 @@ export class SqliteStore implements Store {
     try {
       this.db.prepare(`INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at`).run(new Date().toISOString());
     } catch (e) {
-      throw new Error(`sqlite store cannot write (${(e as { code?: string }).code ?? (e as Error).message})`);
+      throw new Error(`sqlite store cannot write (${(e as { code?: string }).code ?? (e as Error).message})`, { cause: e });
     } finally {
       this.db.pragma(`busy_timeout = ${this.opts.busyTimeoutMs ?? 5000}`);
     }

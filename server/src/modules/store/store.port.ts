@@ -1,4 +1,4 @@
-import type { AlertLevel, AlertRecord, AuditEntry, BallotCode, BoxInfo, FirstSighting, Column, ComplaintStatus, District, Entry, Neighbourhood, PetitionStatus, PetitionText, PetitionView, PrincipalScope, Province, SheetVersion } from '@gozcu/shared';
+import type { AlertLevel, AlertRecord, AuditEntry, BallotCode, BoxInfo, FirstSighting, Column, ComplaintStatus, District, Entry, Neighbourhood, PetitionStatus, PetitionView, PrincipalScope, Province, SheetVersion } from '@gozcu/shared';
 
 /** A YSK version about to be stored; the caller has computed its content hash. */
 export interface NewVersion extends Omit<SheetVersion, 'seq'> {
