@@ -211,6 +211,24 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
     expect(keys.size).toBe(1);
   });
 
+  it('API-only nodes report the feed health of the worker (from shared state, not their own idle memory)', async () => {
+    const healthAt = async (url: string) => {
+      let res = await (await adminAt(url)).get('/api/feed/health');
+      if (res.status === 401) res = await (await adminAt(url, true)).get('/api/feed/health');
+      expect(res.status).toBe(200);
+      return res.body as { overall: string; source?: string; reportedBy?: string; lags: Array<{ province: number }> };
+    };
+    const worker = nodes[0]!;
+    await eventually(async () => {
+      const want = await healthAt(worker.url);
+      for (const n of [nodes[1]!, nodes[2]!]) {
+        const got = await healthAt(n.url);
+        if (got.overall !== want.overall || !got.reportedBy || got.lags.length === 0) return `${n.name}: ${JSON.stringify(got).slice(0, 300)} vs the worker's ${want.overall}`;
+      }
+      return null;
+    }, 20_000, 250);
+  });
+
   it('behind nginx the login limits count each real client (TRUST_PROXY), across both API nodes (counters in Redis)', async () => {
     /** failed sign-ins through nginx; `account` names one account for every attempt, else each has its own */
     async function attempts(client: string, n: number, account?: string): Promise<number[]> {
