@@ -121,6 +121,21 @@ describe('audited changes: the change and its record, or neither', () => {
     const records = (await store.audit({}, { limit: 50 })).filter((a) => a.id > marks).map((a) => `${a.action} ${a.target}`).reverse();
     expect(records).toEqual(['petition.deadline district:681', `petition.status petition:${draft.body.id}`, `complaint.status complaint:${filed.id}`]);
   });
+  it('the feed controls (pause, settings) fail whole when their record cannot be written', async () => {
+    const before = snapshot();
+    const answers = await auditRefused(async () => [
+      (await admin.post('/api/feed/pause', { reason: 'bakım' })).status,
+      (await admin.post('/api/feed/settings', { pollIntervalMs: 5000 }, 'PUT')).status,
+    ]);
+    expect(answers.map((s) => s >= 500)).toEqual([true, true]);
+    expect(snapshot()).toEqual(before);
+    expect((await admin.get('/api/feed/controls')).body).toMatchObject({ paused: false });
+    expect((await admin.post('/api/feed/pause', { reason: 'bakım' })).status).toBeLessThan(300);
+    expect((await store.audit({}, { limit: 1 }))[0]).toMatchObject({ action: 'feed.pause' });
+    expect((await admin.get('/api/feed/controls')).body).toMatchObject({ paused: true, reason: 'bakım' });
+    expect((await admin.post('/api/feed/resume', {})).status).toBeLessThan(300);
+  });
+
   it('sheet photos fail whole when their record cannot be written', async () => {
     const photo = await sharp({ create: { width: 16, height: 12, channels: 3, background: '#eeeeee' } }).jpeg().toBuffer();
     const upload = async () => {
