@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { boxKey, sheetHash, type Sheet } from '@gozcu/shared';
+import sharp from 'sharp';
+import { boxKey, sheetHash, withTcCheckDigits, type AlertRecord, type Sheet } from '@gozcu/shared';
+import { AlertsService } from '../../server/src/modules/alerts/alerts.service';
 import { ReconcileService } from '../../server/src/modules/reconcile/reconcile.service';
 import { STORE, type Store } from '../../server/src/modules/store/store.port';
 import { startApp, type RunningApp } from '../support/app';
@@ -22,10 +24,11 @@ describe('audited changes: the change and its record, or neither', () => {
   let app: RunningApp;
   let admin: Session;
   let legal: Session;
+  let chair: Session;
   let store: Store;
   let db: Database.Database;
 
-  const snapshot = () => Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all()]));
+  const snapshot = (tables = TABLES) => Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY ${t === 'voters' ? 'hash' : 'rowid'}`).all()]));
   const auditRefused = async <T>(fn: () => Promise<T>): Promise<T> => {
     db.exec(`CREATE TRIGGER audit_refused BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'injected: the audit log cannot be written'); END`);
     try {
@@ -49,7 +52,7 @@ describe('audited changes: the change and its record, or neither', () => {
     admin = await login(app.url, 'admin', ADMIN_PASSWORD);
     await store.upsertDistricts([{ yskId: 681, province: 69, name: 'Demirözü' }]);
     legal = await userOf(app.url, admin, 'hukuk-681', 'district_legal', { province: 69, district: 681 });
-    await userOf(app.url, admin, 'baskan-681', 'district_chair', { province: 69, district: 681 });
+    chair = await userOf(app.url, admin, 'baskan-681', 'district_chair', { province: 69, district: 681 });
     // boxes 1001 and 1002: the observer's sheet says CHP 80, YSK says 60 (mismatches to petition)
     for (const boxNo of [1001, 1002]) {
       expect((await admin.post('/api/entries', { ref: { ballot: 2, province: 69, district: 681, boxNo }, sheet: sheet(100, 80), idempotencyKey: `aud-${ELECTION}-${boxNo}` })).status).toBe(201);
@@ -117,5 +120,96 @@ describe('audited changes: the change and its record, or neither', () => {
     expect((await legal.post(`/api/complaints/${filed.id}/status`, { status: 'in_review', note: 'bakılıyor' })).status).toBe(200);
     const records = (await store.audit({}, { limit: 50 })).filter((a) => a.id > marks).map((a) => `${a.action} ${a.target}`).reverse();
     expect(records).toEqual(['petition.deadline district:681', `petition.status petition:${draft.body.id}`, `complaint.status complaint:${filed.id}`]);
+  });
+  it('the feed controls (pause, settings) fail whole when their record cannot be written', async () => {
+    const before = snapshot();
+    const answers = await auditRefused(async () => [
+      (await admin.post('/api/feed/pause', { reason: 'bakım' })).status,
+      (await admin.post('/api/feed/settings', { pollIntervalMs: 5000 }, 'PUT')).status,
+    ]);
+    expect(answers.map((s) => s >= 500)).toEqual([true, true]);
+    expect(snapshot()).toEqual(before);
+    expect((await admin.get('/api/feed/controls')).body).toMatchObject({ paused: false });
+    expect((await admin.post('/api/feed/pause', { reason: 'bakım' })).status).toBeLessThan(300);
+    expect((await store.audit({}, { limit: 1 }))[0]).toMatchObject({ action: 'feed.pause' });
+    expect((await admin.get('/api/feed/controls')).body).toMatchObject({ paused: true, reason: 'bakım' });
+    expect((await admin.post('/api/feed/resume', {})).status).toBeLessThan(300);
+  });
+
+  it('sheet photos fail whole when their record cannot be written', async () => {
+    const photo = await sharp({ create: { width: 16, height: 12, channels: 3, background: '#eeeeee' } }).jpeg().toBuffer();
+    const upload = async () => {
+      const form = new FormData();
+      form.append('photo', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'tutanak.jpg');
+      return admin.fetch(`/api/boxes/${key(1001)}/sheet-photos`, { method: 'POST', body: form });
+    };
+    const before = snapshot();
+    const refused = await auditRefused(upload);
+    expect(refused.status).toBeGreaterThanOrEqual(500);
+    expect(snapshot()).toEqual(before);
+    expect((await admin.get(`/api/boxes/${key(1001)}/sheet-photos`)).body.items).toEqual([]);
+
+    const marks = (await store.audit({}, { limit: 1 }))[0].id;
+    const done = await upload();
+    expect(done.status).toBe(201);
+    const records = (await store.audit({}, { limit: 50 })).filter((a) => a.id > marks);
+    expect(records.map((a) => `${a.action} ${a.target}`)).toEqual([`sheet_photo.upload ${key(1001)}`]);
+    expect(records[0].after).toMatchObject({ attachmentId: done.body.id, sha256: done.body.sha256 });
+  });
+
+  it('push subscriptions and the alert lifecycle (ack, escalation, resolve) fail whole when their record cannot be written', async () => {
+    const alerts = app.app.get(AlertsService);
+    await alerts.idle();
+    const ALERT_TABLES = [...TABLES, 'alerts', 'push_subscriptions'];
+    const open = (await store.alerts({ kind: 'mismatch', status: 'open' })).sort((a, b) => a.box!.localeCompare(b.box!));
+    expect(open.map((a) => a.box)).toEqual([key(1001), key(1002)]);
+    const [first, second] = open;
+    const keys = { p256dh: `B${'A'.repeat(86)}`, auth: 'AAAAAAAAAAAAAAAAAAAAAA' };
+    const kept = { endpoint: 'https://push.example/audited-kept', keys };
+    expect((await chair.post('/api/alerts/push/subscriptions', kept)).status).toBe(201);
+
+    const before = snapshot(ALERT_TABLES);
+    const answers = await auditRefused(async () => [
+      (await chair.post('/api/alerts/push/subscriptions', { endpoint: 'https://push.example/audited-new', keys })).status,
+      (await chair.post('/api/alerts/push/subscriptions', { endpoint: kept.endpoint }, 'DELETE')).status,
+      (await chair.post(`/api/alerts/${first.id}/ack`, {})).status,
+    ]);
+    expect(answers.map((s) => s >= 500)).toEqual(answers.map(() => true));
+    // the escalation sweep and a resolve, run by the server itself
+    await auditRefused(async () => {
+      await expect(alerts.sweep(Date.now() + 3 * 3_600_000)).rejects.toThrow(/audit log cannot be written/);
+      await expect((alerts as unknown as { resolve(a: AlertRecord, why: string): Promise<void> }).resolve(second, 'sınama')).rejects.toThrow(/audit log cannot be written/);
+    });
+    expect(snapshot(ALERT_TABLES)).toEqual(before);
+
+    // writable again: each change with exactly one record of its own
+    const marks = (await store.audit({}, { limit: 1 }))[0].id;
+    expect((await chair.post('/api/alerts/push/subscriptions', { endpoint: 'https://push.example/audited-new', keys })).status).toBe(201);
+    expect((await chair.post('/api/alerts/push/subscriptions', { endpoint: kept.endpoint }, 'DELETE')).status).toBe(200);
+    expect((await chair.post(`/api/alerts/${first.id}/ack`, {})).status).toBe(200);
+    await (alerts as unknown as { resolve(a: AlertRecord, why: string): Promise<void> }).resolve(second, 'sınama');
+    expect((await store.alert(first.id))?.ack).toMatchObject({ username: 'baskan-681' });
+    expect((await store.alert(second.id))?.status).toBe('resolved');
+    const records = (await store.audit({}, { limit: 50 }))
+      .filter((a) => a.id > marks && !a.action.endsWith('.delivery'))
+      .map((a) => `${a.action} ${a.target}`)
+      .reverse();
+    expect(records).toEqual([`alert.push.subscribe user:${chair.user.id}`, `alert.push.unsubscribe user:${chair.user.id}`, `alert.ack alert:${first.id}`, `alert.resolve alert:${second.id}`]);
+  });
+
+  it('the voters import fails whole when its record cannot be written', async () => {
+    const csv = ['tc,province,district,box', ...['123456789', '234567891', '345678912'].map((n, i) => `${withTcCheckDigits(n)},69,681,${1001 + i}`)].join('\n');
+    const VOTER_TABLES = [...TABLES, 'voters'];
+    const before = snapshot(VOTER_TABLES);
+    const refused = await auditRefused(() => admin.post('/api/citizen/voters/import', csv));
+    expect(refused.status).toBeGreaterThanOrEqual(500);
+    expect(snapshot(VOTER_TABLES)).toEqual(before);
+    expect(await store.voterCount()).toBe(0);
+
+    const marks = (await store.audit({}, { limit: 1 }))[0].id;
+    expect((await admin.post('/api/citizen/voters/import', csv)).body).toMatchObject({ rows: 3, stored: 3 });
+    expect(await store.voterCount()).toBe(3);
+    const records = (await store.audit({}, { limit: 50 })).filter((a) => a.id > marks);
+    expect(records.map((a) => [a.action, a.after])).toEqual([['voters.import', { rows: 3, stored: 3, rejected: 0 }]]);
   });
 });

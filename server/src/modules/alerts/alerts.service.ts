@@ -226,18 +226,20 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
     const fresh: AlertRecord[] = [];
     for (const c of candidates) {
       const rec = this.record(c, now);
-      const { alert, created } = await this.store.createAlert(rec);
+      // each step of an alert and its audit record in one transaction (issue 13, finding 15)
+      const { alert, created } = await this.store.createAlertAudited(rec, (a) =>
+        auditEntry(null, 'alert.create', `alert:${a.id}`, null, { kind: a.kind, box: a.box, province: a.province, district: a.district, level: a.level, severity: a.severity }),
+      );
       if (created) {
         fresh.push(alert);
-        await this.audit.record(null, 'alert.create', `alert:${alert.id}`, null, { kind: alert.kind, box: alert.box, province: alert.province, district: alert.district, level: alert.level, severity: alert.severity });
       } else if (alert.status === 'resolved') {
-        const reopened = await this.store.updateAlert(alert.id, alert.rev, {
-          status: 'open', resolvedAt: null, ack: null, level: rec.level, escalateAt: rec.escalateAt, escalatedAt: null, detail: rec.detail, figures: rec.figures, updatedAt: rec.updatedAt, digestId: null,
-        });
-        if (reopened) {
-          fresh.push(reopened);
-          await this.audit.record(null, 'alert.reopen', `alert:${alert.id}`, { status: 'resolved' }, { status: 'open', level: reopened.level });
-        }
+        const reopened = await this.store.updateAlertAudited(
+          alert.id,
+          alert.rev,
+          { status: 'open', resolvedAt: null, ack: null, level: rec.level, escalateAt: rec.escalateAt, escalatedAt: null, detail: rec.detail, figures: rec.figures, updatedAt: rec.updatedAt, digestId: null },
+          ({ after }) => auditEntry(null, 'alert.reopen', `alert:${alert.id}`, { status: 'resolved' }, { status: 'open', level: after.level }),
+        );
+        if (reopened) fresh.push(reopened);
       }
     }
     if (!fresh.length) return fresh;
@@ -262,11 +264,12 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
       digestCount: members.length,
     };
     rec.escalateAt = nextLevel(level) ? new Date(now + this.escalateMs).toISOString() : null;
-    const { alert } = await this.store.createAlert(rec);
-    if (scope.level === 'district') {
-      for (const m of members) await this.store.updateAlert(m.id, m.rev, { digestId: alert.id, escalateAt: null });
-    }
-    await this.audit.record(null, 'alert.digest', `alert:${alert.id}`, null, { kind, scope, count: members.length, members: members.slice(0, 50).map((m) => m.id) });
+    // the digest, its district members pointed at it, and its audit record in one transaction (issue 13, finding 15)
+    const { alert } = await this.store.createAlertAudited(
+      rec,
+      (a) => auditEntry(null, 'alert.digest', `alert:${a.id}`, null, { kind, scope, count: members.length, members: members.slice(0, 50).map((m) => m.id) }),
+      { members: scope.level === 'district' ? members.map((m) => ({ id: m.id, rev: m.rev, patch: { digestId: rec.id, escalateAt: null } })) : [] },
+    );
     return alert;
   }
 
@@ -274,9 +277,10 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
     const next = nextLevel(a.level);
     if (!next) return;
     const at = new Date(now).toISOString();
-    const updated = await this.store.updateAlert(a.id, a.rev, { level: next, escalatedAt: at, escalateAt: nextLevel(next) ? new Date(now + this.escalateMs).toISOString() : null, updatedAt: at });
+    const updated = await this.store.updateAlertAudited(a.id, a.rev, { level: next, escalatedAt: at, escalateAt: nextLevel(next) ? new Date(now + this.escalateMs).toISOString() : null, updatedAt: at }, () =>
+      auditEntry(null, 'alert.escalate', `alert:${a.id}`, { level: a.level }, { level: next }),
+    );
     if (!updated) return; // another node escalated it, or someone took it meanwhile
-    await this.audit.record(null, 'alert.escalate', `alert:${a.id}`, { level: a.level }, { level: next });
     await this.deliver(updated, 'escalated', a.level);
   }
 
@@ -286,9 +290,10 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async resolve(a: AlertRecord, why: string, now = this.clock.now()): Promise<void> {
     const at = new Date(now).toISOString();
-    const updated = await this.store.updateAlert(a.id, a.rev, { status: 'resolved', resolvedAt: at, escalateAt: null, updatedAt: at });
+    const updated = await this.store.updateAlertAudited(a.id, a.rev, { status: 'resolved', resolvedAt: at, escalateAt: null, updatedAt: at }, () =>
+      auditEntry(null, 'alert.resolve', `alert:${a.id}`, { status: 'open' }, { status: 'resolved', why }),
+    );
     if (!updated) return;
-    await this.audit.record(null, 'alert.resolve', `alert:${a.id}`, { status: 'open' }, { status: 'resolved', why });
     await this.deliver(updated, 'resolved');
     if (updated.digestId) {
       const open = await this.store.alerts({ digestId: updated.digestId, status: 'open' }, 1);
@@ -309,12 +314,16 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
       const at = new Date(this.clock.now()).toISOString();
       const held = await this.store.userById(user.userId);
       const ack = { userId: user.userId, username: user.username, name: held?.name ?? user.username, at };
-      const updated = await this.store.updateAlert(a.id, a.rev, { ack, escalateAt: null, updatedAt: at });
+      // the ack, the digest's open members taken with it, and its audit record in one transaction (issue 13, finding 15)
+      const members = a.digestCount ? (await this.store.alerts({ digestId: a.id, status: 'open' }, 100_000)).filter((m) => !m.ack) : [];
+      const updated = await this.store.updateAlertAudited(
+        a.id,
+        a.rev,
+        { ack, escalateAt: null, updatedAt: at },
+        () => auditEntry(user, 'alert.ack', `alert:${a.id}`, { ack: null }, { ack, level: a.level }),
+        { members: members.map((m) => ({ id: m.id, rev: m.rev, patch: { ack, escalateAt: null, updatedAt: at } })) },
+      );
       if (!updated) continue;
-      await this.audit.record(user, 'alert.ack', `alert:${a.id}`, { ack: null }, { ack, level: a.level });
-      if (updated.digestCount) {
-        for (const m of await this.store.alerts({ digestId: updated.id, status: 'open' }, 100_000)) if (!m.ack) await this.store.updateAlert(m.id, m.rev, { ack, escalateAt: null, updatedAt: at });
-      }
       await this.deliver(updated, 'ack');
       return this.viewFor(updated, user);
     }
@@ -491,15 +500,14 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async subscribe(user: Principal, sub: { endpoint: string; keys: { p256dh: string; auth: string } }): Promise<void> {
-    await this.store.putPushSubscription({ ...sub, userId: user.userId, createdAt: new Date(this.clock.now()).toISOString() });
-    await this.audit.record(user, 'alert.push.subscribe', `user:${user.userId}`, null, { origin: new URL(sub.endpoint).origin });
+    // the subscription and its audit record in one transaction (issue 13, finding 15)
+    await this.store.putPushSubscriptionAudited({ ...sub, userId: user.userId, createdAt: new Date(this.clock.now()).toISOString() }, () =>
+      auditEntry(user, 'alert.push.subscribe', `user:${user.userId}`, null, { origin: new URL(sub.endpoint).origin }),
+    );
   }
 
+  /** false when the caller holds no subscription at the endpoint (nothing deleted, nothing recorded). */
   async unsubscribe(user: Principal, endpoint: string): Promise<boolean> {
-    const held = (await this.store.pushSubscriptions([user.userId])).some((s) => s.endpoint === endpoint);
-    if (!held) return false;
-    await this.store.deletePushSubscription(endpoint);
-    await this.audit.record(user, 'alert.push.unsubscribe', `user:${user.userId}`, { origin: new URL(endpoint).origin }, null);
-    return true;
+    return this.store.deletePushSubscriptionAudited(endpoint, user.userId, () => auditEntry(user, 'alert.push.unsubscribe', `user:${user.userId}`, { origin: new URL(endpoint).origin }, null));
   }
 }

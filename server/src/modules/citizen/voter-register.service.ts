@@ -2,7 +2,7 @@ import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import { parse } from 'csv-parse/sync';
 import { createHmac } from 'node:crypto';
 import { tcKimlikProblem, TC_KIMLIK_MESSAGES, type Principal, type VoterImportReport } from '@gozcu/shared';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, auditEntry } from '../audit/audit.service';
 import { STORE, type Store, type VoterRecord } from '../store/store.port';
 import { VOTER_KEY } from './voter-secret';
 
@@ -12,7 +12,6 @@ const COLUMNS: Record<'tc' | 'province' | 'district' | 'box', string[]> = {
   district: ['district', 'ilce', 'ilçe'],
   box: ['box', 'boxno', 'box_no', 'sandik', 'sandık', 'sandik_no'],
 };
-const CHUNK = 5000;
 const positive = (v: string | undefined, max = Number.MAX_SAFE_INTEGER) => (v && /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= max ? Number(v) : null);
 
 /**
@@ -24,7 +23,8 @@ export class VoterRegisterService {
   constructor(
     @Inject(STORE) private readonly store: Store,
     @Inject(VOTER_KEY) private readonly key: Buffer,
-    private readonly audit: AuditService,
+    /** not written to here any more (the import's record goes with its lines); kept so the register module's callers construct it as before */
+    readonly audit?: AuditService,
   ) {}
 
   hash(tc: string): string {
@@ -48,8 +48,7 @@ export class VoterRegisterService {
     if (missing.length) throw new BadRequestException(`the CSV lacks the columns ${missing.join(', ')} (header: tc,province,district,box)`);
     const importedAt = new Date().toISOString();
     const rejected: VoterImportReport['rejected'] = [];
-    let batch: VoterRecord[] = [];
-    let stored = 0;
+    const good: VoterRecord[] = [];
     for (let i = 1; i < records.length; i++) {
       const r = records[i];
       const row = i + 1;
@@ -61,16 +60,12 @@ export class VoterRegisterService {
       else if (province === null) rejected.push({ row, issue: 'province must be a plate code 1–81' });
       else if (district === null) rejected.push({ row, issue: 'district must be a positive whole number (YSK district id)' });
       else if (boxNo === null) rejected.push({ row, issue: 'box must be a positive whole number' });
-      else batch.push({ hash: this.hash(r[at.tc]), province, district, boxNo, importedAt });
-      if (batch.length >= CHUNK) {
-        stored += await this.store.putVoters(batch);
-        batch = [];
-      }
+      else good.push({ hash: this.hash(r[at.tc]), province, district, boxNo, importedAt });
     }
-    if (batch.length) stored += await this.store.putVoters(batch);
-    const report: VoterImportReport = { rows: records.length - 1, stored, rejected };
-    await this.audit.record(actor, 'voters.import', 'voters', null, { rows: report.rows, stored, rejected: rejected.length });
-    return report;
+    // every good line and the import's audit record in one transaction (issue 13, finding 15): a failed or killed import stores no line without its record
+    const rows = records.length - 1;
+    const stored = await this.store.putVotersAudited(good, (n) => auditEntry(actor, 'voters.import', 'voters', null, { rows, stored: n, rejected: rejected.length }));
+    return { rows, stored, rejected };
   }
 
   resolve(tc: string): Promise<VoterRecord | null> {

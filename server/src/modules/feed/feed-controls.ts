@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { BallotCode, Principal } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
-import { AuditService } from '../audit/audit.service';
+import { auditEntry } from '../audit/audit.service';
 import { STORE, type Store } from '../store/store.port';
 
 /** An operator's request to fetch a province again from scratch. */
@@ -49,7 +49,6 @@ export class FeedControls implements OnModuleDestroy {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORE) private readonly store: Store,
-    private readonly audit: AuditService,
   ) {
     this.state = this.defaults();
   }
@@ -116,8 +115,8 @@ export class FeedControls implements OnModuleDestroy {
     await this.refresh();
     const before = this.state;
     const next: FeedControlsState = { ...before, ...patch(before), updatedAt: new Date().toISOString(), updatedBy: actor?.username ?? null };
-    await this.store.putSetting(this.key, next);
-    await this.audit.record(actor, action, target, publicView(before), publicView(next));
+    // the controls and their audit record together, or neither
+    await this.store.putSettingAudited(this.key, next, () => auditEntry(actor, action, target, publicView(before), publicView(next)));
     this.apply(next);
     return next;
   }

@@ -36,12 +36,6 @@ export class AttachmentsService {
     return out;
   }
 
-  async save(owner: AttachmentRecord['owner'], ownerId: string, key: string | null, inspected: InspectedUpload, original: Buffer, uploadedBy: string | null, at = new Date()): Promise<AttachmentRecord> {
-    const record = await this.stage(owner, ownerId, key, inspected, original, uploadedBy, at);
-    await this.store.putAttachment(record);
-    return record;
-  }
-
   /**
    * Stores a file's bytes (content-addressed blobs, idempotent) and answers its record, not yet
    * stored: the caller stores it with its owner and audit record in one transaction.

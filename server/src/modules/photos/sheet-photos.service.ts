@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { parseBoxKey, type AttachmentView, type Principal } from '@gozcu/shared';
-import { AuditService } from '../audit/audit.service';
+import { auditEntry } from '../audit/audit.service';
 import { STORE, type Store } from '../store/store.port';
 import { AttachmentsService, type UploadedFileLike } from './attachments.service';
 
@@ -15,7 +15,6 @@ export class SheetPhotosService {
   constructor(
     @Inject(STORE) private readonly store: Store,
     private readonly attachments: AttachmentsService,
-    private readonly audit: AuditService,
   ) {}
 
   /** Attaches the photo to `entryId`, or to the caller's latest entry of the box (else the box's latest). */
@@ -31,8 +30,11 @@ export class SheetPhotosService {
       throw new ConflictException(`box ${key} has no entry yet: enter the sheet's figures first, then attach its photo`);
     }
     const [{ inspected }] = await this.attachments.inspectAll([file], false);
-    const saved = await this.attachments.save('sheet', entry.id, key, inspected, file.buffer, user.username);
-    await this.audit.record(user, 'sheet_photo.upload', key, null, { attachmentId: saved.id, entryId: entry.id, sha256: saved.sha256, uploadedAt: saved.uploadedAt, bytes: saved.bytes });
+    // the photo's record and its audit record in one transaction (issue 13, finding 15); its bytes are content-addressed blobs, stored first
+    const staged = await this.attachments.stage('sheet', entry.id, key, inspected, file.buffer, user.username);
+    const saved = await this.store.putAttachmentAudited(staged, (a) =>
+      auditEntry(user, 'sheet_photo.upload', key, null, { attachmentId: a.id, entryId: entry.id, sha256: a.sha256, uploadedAt: a.uploadedAt, bytes: a.bytes }),
+    );
     return { ...this.attachments.view(saved, user), entryId: entry.id, key };
   }
 

@@ -1,5 +1,6 @@
 import { MongoStore } from './mongo.store';
 import { box, describeStoreContract, sheet, user, version } from './store.contract';
+import type { AlertRecord } from '@gozcu/shared';
 import type { ComplaintRecord, UserRecord } from './store.port';
 
 // scripts/with-ferretdb.mjs (under `npm test` and `npm run test:mongo`) starts a private FerretDB
@@ -102,6 +103,59 @@ if (url) {
       expect(await a.createUserAudited(user('raced'), (u) => ({ at, actor, action: 'user.create', target: `user:${u.username}`, before: null, after: {} }))).toBeNull();
       expect((await b.userByName('raced'))?.id).toBe('id-from-b');
       expect((await b.audit({ target: 'user:raced' })).map((r) => r.action)).toEqual(['audit.void', 'user.create']);
+    });
+
+    it('voids the record of an alert step, an alert or an unsubscribe that another node beat after the record was written', async () => {
+      const at = '2024-03-31T21:00:00.000Z';
+      const actor = { id: 'id-admin', username: 'admin', role: 'hq_admin' };
+      const rec = (action: string, target: string) => ({ at, actor, action, target, before: null, after: {} });
+      const alert: AlertRecord = {
+        id: 'race-a', dedupe: 'mismatch:race', rev: 0, kind: 'mismatch', severity: 'red', box: box(1001).key, province: 69, district: 681, level: 'district', status: 'open', title: 'Uyuşmazlık', detail: 'fark',
+        createdAt: at, updatedAt: at, escalatedAt: null, resolvedAt: null, ack: null, digestCount: null, digestId: null, figures: null, escalateAt: at,
+      };
+      // an escalation on node a; node b takes the alert between a's record and a's compare-and-set
+      await a.createAlertAudited(alert, () => null);
+      const update = a.updateAlert.bind(a);
+      let raced = false;
+      a.updateAlert = async (...args: Parameters<MongoStore['updateAlert']>) => {
+        if (!raced) {
+          raced = true;
+          await b.updateAlert('race-a', 0, { ack: { userId: 'u2', username: 'b', name: 'B', at }, escalateAt: null });
+        }
+        return update(...args);
+      };
+      expect(await a.updateAlertAudited('race-a', 0, { level: 'province' }, () => rec('alert.escalate', 'alert:race-a'))).toBeNull();
+      expect(await b.alert('race-a')).toMatchObject({ level: 'district', rev: 1, ack: { username: 'b' } });
+      const [voided, escalated] = await b.audit({ target: 'alert:race-a' });
+      expect([escalated.action, voided.action, voided.after]).toEqual(['alert.escalate', 'audit.void', expect.objectContaining({ voids: escalated.id, action: 'alert.escalate' })]);
+
+      // the same alert raised on both nodes at once: b's lands between a's record and a's insert
+      const create = a.createAlert.bind(a);
+      a.createAlert = async (x: AlertRecord) => {
+        await b.createAlert({ ...x, id: 'race-b' });
+        return create(x);
+      };
+      expect(await a.createAlertAudited({ ...alert, id: 'race-c', dedupe: 'stale:race' }, (x) => rec('alert.create', `alert:${x.id}`))).toMatchObject({ created: false, alert: { id: 'race-b' } });
+      expect((await b.audit({ target: 'alert:race-c' })).map((r) => r.action)).toEqual(['audit.void', 'alert.create']);
+
+      // an unsubscribe whose endpoint node b moved to another user meanwhile
+      const sub = { endpoint: 'https://push.example/race', userId: 'u1', keys: { p256dh: 'BP', auth: 'au' }, createdAt: at };
+      await a.putPushSubscription(sub);
+      type Subs = { deleteOne(q: unknown): Promise<{ deletedCount: number }> };
+      const node = a as unknown as { alertCols(): Promise<{ subs: Subs }> };
+      const cols = node.alertCols.bind(a);
+      node.alertCols = async () => {
+        const c = await cols();
+        const deleteOne = c.subs.deleteOne.bind(c.subs);
+        c.subs.deleteOne = async (q: unknown) => {
+          await b.putPushSubscription({ ...sub, userId: 'u2' });
+          return deleteOne(q);
+        };
+        return c;
+      };
+      expect(await a.deletePushSubscriptionAudited(sub.endpoint, 'u1', () => rec('alert.push.unsubscribe', 'user:u1'))).toBe(false);
+      expect((await b.pushSubscriptions(['u2'])).map((s) => s.endpoint)).toEqual([sub.endpoint]);
+      expect((await b.audit({ target: 'user:u1' })).map((r) => r.action)).toEqual(['audit.void', 'alert.push.unsubscribe']);
     });
 
     it('upserts the same new boxes from two nodes at once', async () => {

@@ -31,6 +31,8 @@ import type {
   PushSubscriptionRecord,
   AuditOf,
   Changed,
+  AlertMemberPatch,
+  AlertPatch,
 } from './store.port';
 
 interface BoxDoc extends Omit<BoxInfo, 'key'> {
@@ -1144,6 +1146,77 @@ export class MongoStore implements Store {
   async deletePushSubscription(endpoint: string): Promise<boolean> {
     const { subs } = await this.alertCols();
     return (await subs.deleteOne({ _id: endpoint })).deletedCount > 0;
+  }
+  // --- more audited changes (issue 13, finding 15), as above: checked, recorded, then made idempotently
+
+  async putAttachmentAudited(attachment: AttachmentRecord, audit: AuditOf<AttachmentRecord>): Promise<AttachmentRecord> {
+    const record = audit({ ...attachment });
+    if (record) await this.writeRecord(record);
+    const { id, ...rest } = attachment;
+    await upsertRetrying(() => this.m.attachments.updateOne({ _id: id }, { $setOnInsert: rest }, { upsert: true }));
+    return { ...attachment };
+  }
+
+  async putPushSubscriptionAudited(sub: PushSubscriptionRecord, audit: AuditOf<Changed<PushSubscriptionRecord | null>>): Promise<void> {
+    const { subs } = await this.alertCols();
+    const held = await subs.findOne({ _id: sub.endpoint });
+    const before = held ? { endpoint: held._id, userId: held.userId, keys: held.keys, createdAt: held.createdAt } : null;
+    const record = audit({ before, after: { ...sub } });
+    if (record) await this.writeRecord(record);
+    await this.putPushSubscription(sub);
+  }
+
+  async deletePushSubscriptionAudited(endpoint: string, userId: string, audit: AuditOf<PushSubscriptionRecord>): Promise<boolean> {
+    const { subs } = await this.alertCols();
+    const held = await subs.findOne({ _id: endpoint, userId });
+    if (!held) return false;
+    const record = audit({ endpoint: held._id, userId: held.userId, keys: held.keys, createdAt: held.createdAt });
+    const rid = record ? await this.writeRecord(record) : null;
+    const gone = (await subs.deleteOne({ _id: endpoint, userId })).deletedCount > 0;
+    if (!gone && rid) await this.voidRecord(rid, record!, 'the subscription was gone (or moved to another user) meanwhile');
+    return gone;
+  }
+
+  /** A digest's members, each compare-and-set on its rev (one that moved on meanwhile is left as it is). */
+  private async patchMembers(members: AlertMemberPatch[] = []): Promise<void> {
+    for (const m of members) await this.updateAlert(m.id, m.rev, m.patch);
+  }
+
+  async createAlertAudited(alert: AlertRecord, audit: AuditOf<AlertRecord>, also: { members?: AlertMemberPatch[] } = {}): Promise<{ alert: AlertRecord; created: boolean }> {
+    const { alerts } = await this.alertCols();
+    const held = await alerts.findOne({ dedupe: alert.dedupe });
+    if (held) return { alert: stripId(held), created: false };
+    const record = audit({ ...alert });
+    const rid = record ? await this.writeRecord(record) : null;
+    const made = await this.createAlert(alert);
+    if (!made.created) {
+      if (rid) await this.voidRecord(rid, record!, 'another node raised the same alert meanwhile');
+      return made;
+    }
+    await this.patchMembers(also.members);
+    return made;
+  }
+
+  async updateAlertAudited(id: string, rev: number, patch: AlertPatch, audit: AuditOf<Changed<AlertRecord>>, also: { members?: AlertMemberPatch[] } = {}): Promise<AlertRecord | null> {
+    const before = await this.alert(id);
+    if (!before || before.rev !== rev) return null;
+    const after: AlertRecord = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)), id: before.id, dedupe: before.dedupe, rev: rev + 1 };
+    const record = audit({ before, after });
+    const rid = record ? await this.writeRecord(record) : null;
+    const done = await this.updateAlert(id, rev, patch);
+    if (!done) {
+      if (rid) await this.voidRecord(rid, record!, `the alert was no longer at rev ${rev}`);
+      return null;
+    }
+    await this.patchMembers(also.members);
+    return done;
+  }
+
+  async putVotersAudited(voters: VoterRecord[], audit: AuditOf<number>): Promise<number> {
+    // upserts by hash: a retry after a crash between the record and the lines writes the same lines
+    const record = audit(voters.length);
+    if (record) await this.writeRecord(record);
+    return this.putVoters(voters);
   }
 }
 

@@ -34,6 +34,8 @@ import type {
   PushSubscriptionRecord,
   AuditOf,
   Changed,
+  AlertMemberPatch,
+  AlertPatch,
 } from './store.port';
 
 const SCHEMA = `
@@ -899,11 +901,15 @@ export class SqliteStore implements Store {
   }
 
   async putVoters(voters: VoterRecord[]): Promise<number> {
+    return this.db.transaction(() => this.putVotersSync(voters))();
+  }
+
+  private putVotersSync(voters: VoterRecord[]): number {
     const s = this.db.prepare(
       `INSERT INTO voters (hash, province, district, box_no, imported_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(hash) DO UPDATE SET province = excluded.province, district = excluded.district, box_no = excluded.box_no, imported_at = excluded.imported_at`,
     );
-    return this.db.transaction(() => voters.reduce((n, v) => n + s.run(v.hash, v.province, v.district, v.boxNo, v.importedAt).changes, 0))();
+    return voters.reduce((n, v) => n + s.run(v.hash, v.province, v.district, v.boxNo, v.importedAt).changes, 0);
   }
 
   async voterByHash(hash: string): Promise<VoterRecord | null> {
@@ -1131,13 +1137,15 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
   }
 
   async updateAlert(id: string, rev: number, patch: Partial<Omit<AlertRecord, 'id' | 'dedupe' | 'rev'>>): Promise<AlertRecord | null> {
-    return this.alerting().transaction((): AlertRecord | null => {
-      const row = this.db.prepare<[string, number], { doc: string }>(`SELECT doc FROM alerts WHERE id = ? AND rev = ?`).get(id, rev);
-      if (!row) return null;
-      const held = JSON.parse(row.doc) as AlertRecord;
-      const next: AlertRecord = { ...held, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)), id: held.id, dedupe: held.dedupe, rev: rev + 1 };
-      return this.writeAlert(next, false) === 1 ? next : null;
-    })();
+    return this.alerting().transaction(() => this.updateAlertSync(id, rev, patch)?.after ?? null)();
+  }
+
+  private updateAlertSync(id: string, rev: number, patch: AlertPatch): Changed<AlertRecord> | null {
+    const row = this.alerting().prepare<[string, number], { doc: string }>(`SELECT doc FROM alerts WHERE id = ? AND rev = ?`).get(id, rev);
+    if (!row) return null;
+    const held = JSON.parse(row.doc) as AlertRecord;
+    const next: AlertRecord = { ...held, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)), id: held.id, dedupe: held.dedupe, rev: rev + 1 };
+    return this.writeAlert(next, false) === 1 ? { before: held, after: next } : null;
   }
 
   async alerts(filter: AlertFilter, limit = 200): Promise<AlertRecord[]> {
@@ -1176,6 +1184,15 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
   }
 
   async putPushSubscription(sub: PushSubscriptionRecord): Promise<void> {
+    this.putPushSubscriptionSync(sub);
+  }
+
+  private pushSubscriptionSync(endpoint: string): PushSubscriptionRecord | null {
+    const r = this.alerting().prepare<[string], { endpoint: string; user_id: string; keys: string; created_at: string }>(`SELECT * FROM push_subscriptions WHERE endpoint = ?`).get(endpoint);
+    return r ? { endpoint: r.endpoint, userId: r.user_id, keys: JSON.parse(r.keys), createdAt: r.created_at } : null;
+  }
+
+  private putPushSubscriptionSync(sub: PushSubscriptionRecord): void {
     this.alerting()
       .prepare(
         `INSERT INTO push_subscriptions (endpoint, user_id, keys, created_at) VALUES (?, ?, ?, ?)
@@ -1299,6 +1316,62 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
         .map((r) => r.id);
       const moved = ids.filter((id) => this.updatePetitionSync(id, 'draft', { deadline: drafts.deadline, updatedAt: drafts.updatedAt }));
       return { result: moved, done: { before, moved } };
+    }, audit)!;
+  }
+  async putAttachmentAudited(attachment: AttachmentRecord, audit: AuditOf<AttachmentRecord>): Promise<AttachmentRecord> {
+    return this.audited(() => {
+      this.putAttachmentSync(attachment);
+      return { result: { ...attachment }, done: { ...attachment } };
+    }, audit)!;
+  }
+
+  async putPushSubscriptionAudited(sub: PushSubscriptionRecord, audit: AuditOf<Changed<PushSubscriptionRecord | null>>): Promise<void> {
+    this.alerting(); // the alert tables made outside the transaction: a rolled-back change must not roll them back
+    this.audited(() => {
+      const before = this.pushSubscriptionSync(sub.endpoint);
+      this.putPushSubscriptionSync(sub);
+      return { result: true, done: { before, after: { ...sub } } };
+    }, audit);
+  }
+
+  async deletePushSubscriptionAudited(endpoint: string, userId: string, audit: AuditOf<PushSubscriptionRecord>): Promise<boolean> {
+    this.alerting(); // the alert tables made outside the transaction: a rolled-back change must not roll them back
+    return (
+      this.audited(() => {
+        const held = this.pushSubscriptionSync(endpoint);
+        if (!held || held.userId !== userId) return null;
+        this.alerting().prepare(`DELETE FROM push_subscriptions WHERE endpoint = ? AND user_id = ?`).run(endpoint, userId);
+        return { result: true, done: held };
+      }, audit) ?? false
+    );
+  }
+
+  async createAlertAudited(alert: AlertRecord, audit: AuditOf<AlertRecord>, also: { members?: AlertMemberPatch[] } = {}): Promise<{ alert: AlertRecord; created: boolean }> {
+    this.alerting(); // the alert tables made outside the transaction: a rolled-back change must not roll them back
+    const held = this.audited(() => {
+      if (this.writeAlert(alert, true) !== 1) return null;
+      for (const m of also.members ?? []) this.updateAlertSync(m.id, m.rev, m.patch);
+      return { result: { ...alert }, done: { ...alert } };
+    }, audit);
+    if (held) return { alert: held, created: true };
+    const row = this.alerting().prepare<[string], { doc: string }>(`SELECT doc FROM alerts WHERE dedupe = ?`).get(alert.dedupe)!;
+    return { alert: JSON.parse(row.doc) as AlertRecord, created: false };
+  }
+
+  async updateAlertAudited(id: string, rev: number, patch: AlertPatch, audit: AuditOf<Changed<AlertRecord>>, also: { members?: AlertMemberPatch[] } = {}): Promise<AlertRecord | null> {
+    this.alerting(); // the alert tables made outside the transaction: a rolled-back change must not roll them back
+    return this.audited(() => {
+      const changed = this.updateAlertSync(id, rev, patch);
+      if (!changed) return null;
+      for (const m of also.members ?? []) this.updateAlertSync(m.id, m.rev, m.patch);
+      return { result: changed.after, done: changed };
+    }, audit);
+  }
+
+  async putVotersAudited(voters: VoterRecord[], audit: AuditOf<number>): Promise<number> {
+    return this.audited(() => {
+      const n = this.putVotersSync(voters);
+      return { result: n, done: n };
     }, audit)!;
   }
 }

@@ -500,5 +500,90 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         'petition.draft petition:pa', 'petition.draft petition:pb', 'petition.draft petition:pc', 'petition.status petition:pb', 'petition.status petition:pb', 'petition.deadline district:681',
       ]);
     });
+
+    it('writes sheet photos, push subscriptions, alert steps and voter imports with their record: all or nothing', async () => {
+      const at = '2024-03-31T21:00:00.000Z';
+      const actor = { id: 'id-admin', username: 'admin', role: 'hq_admin' };
+      const rec = (action: string, target: string, before: unknown, after: unknown) => ({ at, actor, action, target, before, after });
+      const fail = (): never => {
+        throw new Error('audit failed');
+      };
+      const records = async () => (await store.audit({}, { limit: 1000 })).map((a) => `${a.action} ${a.target}`).reverse();
+
+      // a sheet photo's record (its blobs stored before)
+      const sha = createHash('sha256').update('sheet').digest('hex');
+      const photo: AttachmentRecord = { id: 'sp1', owner: 'sheet', ownerId: 'entry-1', key: box(1001).key, kind: 'image', contentType: 'image/jpeg', bytes: 5, sha256: sha, width: 2, height: 2, shownBlob: sha, shownContentType: 'image/jpeg', uploadedAt: at, uploadedBy: 'obs1' };
+      await expect(store.putAttachmentAudited({ ...photo, id: 'spx' }, fail)).rejects.toThrow('audit failed');
+      expect(await store.attachment('spx')).toBeNull();
+      expect(await store.putAttachmentAudited(photo, (a) => rec('sheet_photo.upload', a.key!, null, { attachmentId: a.id, sha256: a.sha256 }))).toEqual(photo);
+      expect(await store.attachments({ owner: 'sheet', key: box(1001).key })).toEqual([photo]);
+
+      // push subscriptions: the one held before in the record; deleted only by the user holding it
+      const sub = { endpoint: 'https://push.example/audited', userId: 'u1', keys: { p256dh: 'BP', auth: 'au' }, createdAt: at };
+      await expect(store.putPushSubscriptionAudited(sub, fail)).rejects.toThrow('audit failed');
+      expect(await store.pushSubscriptions(['u1'])).toEqual([]);
+      const subRecord = ({ before, after }: { before: unknown; after: unknown }) => rec('alert.push.subscribe', 'user:u1', before, after);
+      await store.putPushSubscriptionAudited(sub, subRecord);
+      await store.putPushSubscriptionAudited({ ...sub, createdAt: '2024-03-31T21:01:00.000Z' }, subRecord);
+      expect(await store.pushSubscriptions(['u1'])).toEqual([{ ...sub, createdAt: '2024-03-31T21:01:00.000Z' }]);
+      expect((await store.audit({ action: 'alert.push.subscribe' })).map((a) => a.before)).toEqual([sub, null]);
+      const unsubRecord = (s: { userId: string }) => rec('alert.push.unsubscribe', `user:${s.userId}`, {}, null);
+      expect(await store.deletePushSubscriptionAudited(sub.endpoint, 'u2', unsubRecord)).toBe(false);
+      await expect(store.deletePushSubscriptionAudited(sub.endpoint, 'u1', fail)).rejects.toThrow('audit failed');
+      expect(await store.pushSubscriptions(['u1'])).toHaveLength(1);
+      expect(await store.deletePushSubscriptionAudited(sub.endpoint, 'u1', unsubRecord)).toBe(true);
+      expect(await store.deletePushSubscriptionAudited(sub.endpoint, 'u1', unsubRecord)).toBe(false);
+      expect(await store.pushSubscriptions(['u1'])).toEqual([]);
+
+      // alerts: created once with a record; steps compare-and-set by rev; a digest's members patched with it
+      const alert = (id: string, over: Partial<AlertRecord> = {}): AlertRecord => ({
+        id, dedupe: `mismatch:${id}`, rev: 0, kind: 'mismatch', severity: 'red', box: box(1001).key, province: 69, district: 681, level: 'district', status: 'open', title: 'Uyuşmazlık', detail: 'fark',
+        createdAt: at, updatedAt: at, escalatedAt: null, resolvedAt: null, ack: null, digestCount: null, digestId: null, figures: null, escalateAt: '2024-03-31T21:10:00.000Z', ...over,
+      });
+      const created = (a: AlertRecord) => rec('alert.create', `alert:${a.id}`, null, { kind: a.kind });
+      await expect(store.createAlertAudited(alert('ax'), fail)).rejects.toThrow('audit failed');
+      expect(await store.alert('ax')).toBeNull();
+      const m1 = alert('m1');
+      const m2 = alert('m2', { dedupe: 'mismatch:m2' });
+      expect(await store.createAlertAudited(m1, created)).toEqual({ alert: m1, created: true });
+      expect(await store.createAlertAudited({ ...m1, id: 'm1-again' }, created)).toEqual({ alert: m1, created: false });
+      await store.createAlertAudited(m2, created);
+      const digest = alert('dg', { dedupe: 'digest:1', box: null, digestCount: 2 });
+      const digestRecord = (a: AlertRecord) => rec('alert.digest', `alert:${a.id}`, null, { count: 2 });
+      const members = [m1, m2].map((m) => ({ id: m.id, rev: m.rev, patch: { digestId: 'dg', escalateAt: null } }));
+      await expect(store.createAlertAudited(digest, fail, { members })).rejects.toThrow('audit failed');
+      expect([await store.alert('dg'), (await store.alert('m1'))?.digestId]).toEqual([null, null]);
+      expect((await store.createAlertAudited(digest, digestRecord, { members })).created).toBe(true);
+      expect((await store.alerts({ digestId: 'dg' })).map((a) => `${a.id} ${a.rev}`).sort()).toEqual(['m1 1', 'm2 1']);
+
+      const ack = { userId: 'u1', username: 'baskan681', name: 'Başkan', at };
+      const acked = ({ before, after }: { before: AlertRecord; after: AlertRecord }) => rec('alert.ack', `alert:${before.id}`, { ack: before.ack }, { ack: after.ack, rev: after.rev });
+      const taking = [1, 2].map((n) => ({ id: `m${n}`, rev: 1, patch: { ack, escalateAt: null } }));
+      await expect(store.updateAlertAudited('dg', 0, { ack, escalateAt: null, updatedAt: at }, fail, { members: taking })).rejects.toThrow('audit failed');
+      expect([(await store.alert('dg'))?.ack, (await store.alert('m1'))?.ack]).toEqual([null, null]);
+      expect(await store.updateAlertAudited('dg', 0, { ack, escalateAt: null, updatedAt: at }, acked, { members: taking })).toMatchObject({ ack, rev: 1, escalateAt: null });
+      expect((await store.alerts({ digestId: 'dg' })).map((a) => [a.id, a.ack?.username, a.rev]).sort()).toEqual([
+        ['m1', 'baskan681', 2],
+        ['m2', 'baskan681', 2],
+      ]);
+      const [ackRecord] = await store.audit({ action: 'alert.ack' });
+      expect(ackRecord.after).toEqual({ ack, rev: 1 });
+      // a step on a rev that moved on: nothing written, no record
+      expect(await store.updateAlertAudited('dg', 0, { status: 'resolved' }, () => rec('alert.resolve', 'alert:dg', null, {}))).toBeNull();
+      expect(await store.updateAlertAudited('dg', 1, { status: 'resolved', resolvedAt: at }, () => rec('alert.resolve', 'alert:dg', { status: 'open' }, { status: 'resolved' }))).toMatchObject({ status: 'resolved', rev: 2 });
+
+      // a voter import: every line or none
+      const voters = [1, 2, 3].map((n) => ({ hash: `vh${n}`, province: 69, district: 681, boxNo: 1000 + n, importedAt: at }));
+      await expect(store.putVotersAudited(voters, fail)).rejects.toThrow('audit failed');
+      expect(await store.voterCount()).toBe(0);
+      expect(await store.putVotersAudited(voters, (n) => rec('voters.import', 'voters', null, { stored: n }))).toBe(3);
+      expect([await store.voterCount(), await store.voterByHash('vh2')]).toEqual([3, voters[1]]);
+      expect((await store.audit({ action: 'voters.import' })).map((a) => a.after)).toEqual([{ stored: 3 }]);
+
+      expect(await records()).toEqual([
+        `sheet_photo.upload ${box(1001).key}`, 'alert.push.subscribe user:u1', 'alert.push.subscribe user:u1', 'alert.push.unsubscribe user:u1',
+        'alert.create alert:m1', 'alert.create alert:m2', 'alert.digest alert:dg', 'alert.ack alert:dg', 'alert.resolve alert:dg', 'voters.import voters',
+      ]);
+    });
   });
 }

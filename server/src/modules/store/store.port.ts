@@ -418,6 +418,30 @@ export interface Store {
     drafts: { province: number; district: number; deadline: string; updatedAt: string },
     audit: AuditOf<{ before: unknown; moved: string[] }>,
   ): Promise<string[]>;
+  /** putAttachment (its blobs already stored) with its record (a sheet photo's upload). */
+  putAttachmentAudited(attachment: AttachmentRecord, audit: AuditOf<AttachmentRecord>): Promise<AttachmentRecord>;
+  /** putPushSubscription with its record; `before` is the subscription held at the endpoint (null when none). */
+  putPushSubscriptionAudited(sub: PushSubscriptionRecord, audit: AuditOf<Changed<PushSubscriptionRecord | null>>): Promise<void>;
+  /** Deletes the endpoint's subscription only while `userId` holds it, with its record; false and no record when it does not. */
+  deletePushSubscriptionAudited(endpoint: string, userId: string, audit: AuditOf<PushSubscriptionRecord>): Promise<boolean>;
+  /**
+   * createAlert with its record, written only when the alert was created (none for the held one);
+   * `members` (a digest's) are patched with it, each compare-and-set on its rev (one that moved on is left).
+   */
+  createAlertAudited(alert: AlertRecord, audit: AuditOf<AlertRecord>, also?: { members?: AlertMemberPatch[] }): Promise<{ alert: AlertRecord; created: boolean }>;
+  /** updateAlert (compare-and-set on `rev`) with its record, and `members` patched with it as createAlertAudited; null and nothing written when the rev moved on. */
+  updateAlertAudited(id: string, rev: number, patch: AlertPatch, audit: AuditOf<Changed<AlertRecord>>, also?: { members?: AlertMemberPatch[] }): Promise<AlertRecord | null>;
+  /** putVoters with its record, all of the import or none of it; the record is given how many lines were written. */
+  putVotersAudited(voters: VoterRecord[], audit: AuditOf<number>): Promise<number>;
+}
+
+export type AlertPatch = Partial<Omit<AlertRecord, 'id' | 'dedupe' | 'rev'>>;
+
+/** A patch of another alert written with an audited alert change (a digest's members). */
+export interface AlertMemberPatch {
+  id: string;
+  rev: number;
+  patch: AlertPatch;
 }
 
 export const STORE = Symbol('STORE');
