@@ -169,7 +169,7 @@ export const envSchema = z.object({
   /** …and more than this share of the voters it had before, is reported */
   REGISTER_INFLUX_RATIO: z.coerce.number().positive().default(0.2),
   /** rows per batch (one transaction) of a register import */
-  REGISTER_IMPORT_BATCH: int(100, 100_000).default(5000),
+  REGISTER_IMPORT_BATCH: int(100, 100_000).default(20_000),
   /** load a synthetic register of the simulated provinces in the background at start (npm start sets it) */
   REGISTER_DEMO_SEED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });

@@ -11,6 +11,7 @@ import type {
   RegisterDuplicateStat,
   RegisterFilter,
   RegisterImportRecord,
+  RegisterMergedVoter,
   RegisterStatusCount,
   RegisterStore,
   RegisterVoterFound,
@@ -80,6 +81,33 @@ export class MongoRegisterStore implements RegisterStore {
       { ordered: false },
     );
     return res.upsertedCount + res.matchedCount;
+  }
+
+  private readonly staged = new Set<number>();
+
+  /** Written at once (upserts by natural key are the bulk path here); the merge only reads back. */
+  async stageVoters(rows: RegisterVoterRow[], addresses: RegisterAddressRow[], importId: number): Promise<void> {
+    this.staged.add(importId);
+    await this.putVoters(rows, importId);
+    await this.putAddresses(addresses);
+  }
+
+  async *mergeStaged(importId: number): AsyncGenerator<RegisterMergedVoter[]> {
+    if (!this.staged.delete(importId)) return;
+    const cursor = this.c.voters.find({ lastImport: importId }, { projection: { province: 1, district: 1, boxNo: 1 } }).sort({ _id: 1 }).batchSize(5000);
+    let page: RegisterMergedVoter[] = [];
+    try {
+      for await (const v of cursor) {
+        page.push({ hash: v._id, province: v.province, district: v.district, boxNo: v.boxNo });
+        if (page.length >= 5000) {
+          yield page;
+          page = [];
+        }
+      }
+      if (page.length) yield page;
+    } finally {
+      await cursor.close();
+    }
   }
 
   async putBoxes(rows: RegisterBoxRow[]): Promise<void> {

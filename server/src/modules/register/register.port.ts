@@ -33,6 +33,14 @@ export interface RegisterAddressRow {
   text: string;
 }
 
+/** A voter as a bulk merge hands it back: what the TC look-up's store needs. */
+export interface RegisterMergedVoter {
+  hash: string;
+  province: number;
+  district: number;
+  boxNo: number;
+}
+
 export interface RegisterImportRecord {
   id: number;
   startedAt: string;
@@ -112,6 +120,15 @@ export interface RegisterStore {
   /** Upserts by hash: a voter keeps the import it was first seen in; answers how many were written. */
   putVoters(rows: RegisterVoterRow[], importId: number): Promise<number>;
   putBoxes(rows: RegisterBoxRow[]): Promise<void>;
+  /**
+   * A bulk load, for an import of any size: rows (and new addresses) are staged as they arrive;
+   * mergeStaged then leaves them as putVoters and putAddresses would (repeats of a hash: the last
+   * wins; an address key: the first text stays) and hands the import's voters back in pages, in
+   * hash order. SQLite stages in a file of its own and merges in key order (nothing visible
+   * before the merge, nothing left by a stage never merged); MongoDB writes at once.
+   */
+  stageVoters(rows: RegisterVoterRow[], addresses: RegisterAddressRow[], importId: number): Promise<void>;
+  mergeStaged(importId: number): AsyncIterable<RegisterMergedVoter[]>;
   /** Keeps the first text of each address key. */
   putAddresses(rows: RegisterAddressRow[]): Promise<void>;
   voterByHash(hash: string): Promise<RegisterVoterFound | null>;

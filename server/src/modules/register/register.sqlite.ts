@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RegisterStatus } from '@gozcu/shared';
 import type {
@@ -13,6 +13,7 @@ import type {
   RegisterDuplicateStat,
   RegisterFilter,
   RegisterImportRecord,
+  RegisterMergedVoter,
   RegisterStatusCount,
   RegisterStore,
   RegisterVoterFound,
@@ -27,9 +28,7 @@ CREATE TABLE IF NOT EXISTS reg_voters (
   hash BLOB PRIMARY KEY, province INTEGER NOT NULL, district INTEGER NOT NULL, box_no INTEGER NOT NULL,
   name_key BLOB NOT NULL, birth_year INTEGER NOT NULL, address_key BLOB NOT NULL,
   first_import INTEGER NOT NULL, last_import INTEGER NOT NULL) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS reg_voters_box ON reg_voters (province, district, box_no, first_import, birth_year);
-CREATE INDEX IF NOT EXISTS reg_voters_address ON reg_voters (province, address_key, district, box_no);
-CREATE INDEX IF NOT EXISTS reg_voters_name ON reg_voters (province, name_key, birth_year, district, box_no);
+DROP INDEX IF EXISTS reg_voters_address;
 CREATE TABLE IF NOT EXISTS reg_boxes (
   province INTEGER NOT NULL, district INTEGER NOT NULL, box_no INTEGER NOT NULL, neighbourhood TEXT, school TEXT,
   PRIMARY KEY (province, district, box_no)) WITHOUT ROWID;
@@ -45,6 +44,30 @@ CREATE TABLE IF NOT EXISTS reg_cases (
   contact TEXT, status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, petition_id TEXT);
 CREATE INDEX IF NOT EXISTS reg_cases_scope ON reg_cases (province, district, status);
 `;
+
+/**
+ * The secondary indexes of reg_voters. The address index leads with the district (an address key
+ * is keyed with its district), so a box list's rows land in one district's small subtree.
+ */
+const VOTER_INDEXES = [
+  `CREATE INDEX IF NOT EXISTS reg_voters_box ON reg_voters (province, district, box_no, first_import, birth_year)`,
+  `CREATE INDEX IF NOT EXISTS reg_voters_addr ON reg_voters (province, district, address_key, box_no)`,
+  `CREATE INDEX IF NOT EXISTS reg_voters_name ON reg_voters (province, name_key, birth_year, district, box_no)`,
+];
+const VOTER_INDEX_NAMES = ['reg_voters_box', 'reg_voters_addr', 'reg_voters_name'];
+
+/** The stage of a bulk load: rows appended in arrival order (rowid), no other index. */
+const STAGE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS stage.voters (
+  seq INTEGER PRIMARY KEY, import_id INTEGER NOT NULL, hash BLOB NOT NULL, province INTEGER NOT NULL, district INTEGER NOT NULL,
+  box_no INTEGER NOT NULL, name_key BLOB NOT NULL, birth_year INTEGER NOT NULL, address_key BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS stage.addresses (
+  seq INTEGER PRIMARY KEY, import_id INTEGER NOT NULL, address_key BLOB NOT NULL, province INTEGER NOT NULL, district INTEGER NOT NULL, text TEXT NOT NULL);
+`;
+/** Rows merged per transaction (and handed back per page) when a stage is merged. */
+const MERGE_PAGE = 50_000;
+/** A stage at least this large, and at least a quarter of the register, is merged with the secondary indexes dropped and rebuilt after (sorted builds instead of random inserts). */
+const REBUILD_MIN = 200_000;
 
 const hex = (b: Buffer | null): string | null => (b ? b.toString('hex') : null);
 const bin = (s: string): Buffer => Buffer.from(s, 'hex');
@@ -124,6 +147,9 @@ function where(filter: RegisterFilter): { sql: string; args: unknown[] } {
 export class SqliteRegisterStore implements RegisterStore {
   private db!: Database.Database;
   private upsertVoter!: Database.Statement;
+  /** the stage of the bulk loads under way: its own file (no journal), deleted when the last is merged */
+  private stage: Database.Database | null = null;
+  private readonly staging = new Map<number, number>();
 
   constructor(private readonly file: string) {}
 
@@ -134,7 +160,9 @@ export class SqliteRegisterStore implements RegisterStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536'); // 64 MB page cache: bounded, whatever the register's size
+    this.db.pragma('journal_size_limit = 67108864'); // the WAL shrinks back to 64 MB after a bulk merge's checkpoints
     this.db.exec(SCHEMA);
+    for (const sql of VOTER_INDEXES) this.db.exec(sql);
     this.upsertVoter = this.db.prepare(
       `INSERT INTO reg_voters (hash, province, district, box_no, name_key, birth_year, address_key, first_import, last_import)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -144,7 +172,103 @@ export class SqliteRegisterStore implements RegisterStore {
   }
 
   async close(): Promise<void> {
+    this.dropStage();
     if (this.db?.open) this.db.close();
+  }
+
+  private get stageFile(): string {
+    return this.file === ':memory:' ? ':memory:' : `${this.file}-stage`;
+  }
+
+  private openStage(): Database.Database {
+    if (this.stage) return this.stage;
+    // a stage left by a crash (its import never finished) is discarded
+    if (this.file !== ':memory:') rmSync(this.stageFile, { force: true });
+    const db = new Database(this.stageFile);
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.pragma('cache_size = -32768'); // 32 MB; the sort of a merge spills to temporary files beyond it
+    db.exec(STAGE_SCHEMA.replace(/stage\./g, ''));
+    this.stage = db;
+    return db;
+  }
+
+  private dropStage(): void {
+    if (!this.stage) return;
+    if (this.stage.open) this.stage.close();
+    this.stage = null;
+    this.staging.clear();
+    if (this.file !== ':memory:') rmSync(this.stageFile, { force: true });
+  }
+
+  /**
+   * Appends to the stage: no index but the arrival order, so a chunk costs the same at row
+   * 60,000,000 as at row 1 (a random hash into a B-tree of tens of millions would not).
+   */
+  async stageVoters(rows: RegisterVoterRow[], addresses: RegisterAddressRow[], importId: number): Promise<void> {
+    const db = this.openStage();
+    const v = db.prepare(`INSERT INTO voters (import_id, hash, province, district, box_no, name_key, birth_year, address_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    const a = db.prepare(`INSERT INTO addresses (import_id, address_key, province, district, text) VALUES (?, ?, ?, ?, ?)`);
+    db.transaction(() => {
+      for (const r of rows) v.run(importId, bin(r.hash), r.province, r.district, r.boxNo, bin(r.nameKey), r.birthYear, bin(r.addressKey));
+      for (const x of addresses) a.run(importId, bin(x.addressKey), x.province, x.district, x.text);
+    })();
+    this.staging.set(importId, (this.staging.get(importId) ?? 0) + rows.length);
+  }
+
+  /**
+   * Merges the stage of an import in hash order (arrival order among repeats of a hash, so the
+   * last wins as with putVoters), MERGE_PAGE rows a transaction, each page handed back; a large
+   * stage is merged with the secondary indexes dropped and then rebuilt by sorting. Addresses
+   * after, in key order, the first text of a key kept.
+   */
+  async *mergeStaged(importId: number): AsyncGenerator<RegisterMergedVoter[]> {
+    const staged = this.staging.get(importId);
+    if (staged === undefined || !this.stage) return;
+    const stage = this.stage;
+    const rebuild = staged >= REBUILD_MIN && staged * 4 >= this.db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM reg_voters`).get()!.n;
+    if (rebuild) for (const name of VOTER_INDEX_NAMES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
+    try {
+      const rows = stage
+        .prepare(`SELECT hash, province, district, box_no, name_key, birth_year, address_key FROM voters WHERE import_id = ? ORDER BY hash, seq`)
+        .raw()
+        .iterate(importId) as IterableIterator<[Buffer, number, number, number, Buffer, number, Buffer]>;
+      const put = this.db.transaction((page: [Buffer, number, number, number, Buffer, number, Buffer][]) => {
+        for (const r of page) this.upsertVoter.run(r[0], r[1], r[2], r[3], r[4], r[5], r[6], importId, importId);
+      });
+      let page: [Buffer, number, number, number, Buffer, number, Buffer][] = [];
+      const flush = () => {
+        put(page);
+        const out = page.map((r): RegisterMergedVoter => ({ hash: r[0].toString('hex'), province: r[1], district: r[2], boxNo: r[3] }));
+        page = [];
+        return out;
+      };
+      for (const r of rows) {
+        page.push(r);
+        if (page.length >= MERGE_PAGE) yield flush();
+      }
+      if (page.length) yield flush();
+      const addresses = stage
+        .prepare(`SELECT address_key, province, district, text FROM addresses WHERE import_id = ? ORDER BY address_key, seq`)
+        .raw()
+        .iterate(importId) as IterableIterator<[Buffer, number, number, string]>;
+      const ins = this.db.prepare(`INSERT OR IGNORE INTO reg_addresses (address_key, province, district, text) VALUES (?, ?, ?, ?)`);
+      const putAddresses = this.db.transaction((list: [Buffer, number, number, string][]) => list.forEach((a) => ins.run(a[0], a[1], a[2], a[3])));
+      let list: [Buffer, number, number, string][] = [];
+      for (const a of addresses) {
+        list.push(a);
+        if (list.length >= MERGE_PAGE) {
+          putAddresses(list);
+          list = [];
+        }
+      }
+      if (list.length) putAddresses(list);
+    } finally {
+      if (rebuild) for (const sql of VOTER_INDEXES) this.db.exec(sql);
+      this.staging.delete(importId);
+      if (!this.staging.size) this.dropStage();
+      else stage.prepare(`DELETE FROM voters WHERE import_id = ?`).run(importId), stage.prepare(`DELETE FROM addresses WHERE import_id = ?`).run(importId);
+    }
   }
 
   async beginImport(startedAt: string, by: string | null): Promise<number> {
@@ -218,7 +342,7 @@ export class SqliteRegisterStore implements RegisterStore {
     return this.db
       .prepare<[number, number], { address_key: Buffer; district: number; voters: number; boxes: string }>(
         `SELECT address_key, MIN(district) AS district, COUNT(*) AS voters, group_concat(DISTINCT box_no) AS boxes FROM reg_voters
-         WHERE province = ? GROUP BY address_key HAVING COUNT(*) > ? ORDER BY district, voters DESC`,
+         WHERE province = ? GROUP BY district, address_key HAVING COUNT(*) > ? ORDER BY district, voters DESC`,
       )
       .all(province, moreThan)
       .map((r) => ({ district: r.district, addressKey: r.address_key.toString('hex'), voters: r.voters, boxes: r.boxes.split(',').map(Number).sort((a, b) => a - b) }));
