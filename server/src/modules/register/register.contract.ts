@@ -113,8 +113,20 @@ export function describeRegisterStoreContract(name: string, open: () => Promise<
         { district: 681, boxNo: 1001, birthYears: [1890] },
         { district: 681, boxNo: 1002, birthYears: [2015] },
       ]);
-      expect(await store.duplicates(69)).toEqual([{ nameKey: h(42, 32), birthYear: 1970, registrations: [{ district: 681, boxNo: 1001 }, { district: 682, boxNo: 2001 }] }]);
+      // holders: every voter of the province with the name, whatever the year (6, 7 and 8)
+      expect(await store.duplicates(69)).toEqual([{ nameKey: h(42, 32), birthYear: 1970, holders: 3, registrations: [{ district: 681, boxNo: 1001 }, { district: 682, boxNo: 2001 }] }]);
       expect(await store.duplicates(6)).toEqual([]);
+      // a name held by more voters than maxHolders is skipped
+      expect(await store.duplicates(69, 3)).toHaveLength(1);
+      expect(await store.duplicates(69, 2)).toEqual([]);
+      expect(await store.birthYearCounts(69)).toEqual([
+        { birthYear: 1890, n: 1 },
+        { birthYear: 1970, n: 2 },
+        { birthYear: 1971, n: 1 },
+        { birthYear: 1980, n: 3 },
+        { birthYear: 2015, n: 1 },
+      ]);
+      expect(await store.birthYearCounts(7)).toEqual([]);
     });
 
     it('keeps an anomaly’s status across re-detection and changes it only from the expected status', async () => {

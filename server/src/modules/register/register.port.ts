@@ -84,6 +84,8 @@ export interface RegisterAgeStat {
 export interface RegisterDuplicateStat {
   nameKey: string;
   birthYear: number;
+  /** the province's voters with this name key, whatever their birth year */
+  holders: number;
   registrations: { district: number; boxNo: number }[];
 }
 
@@ -139,7 +141,10 @@ export interface RegisterStore {
   crowdedAddresses(province: number, moreThan: number): Promise<RegisterAddressStat[]>;
   /** Voters born before `minYear` or after `maxYear`, grouped per box. */
   implausibleAges(province: number, minYear: number, maxYear: number): Promise<RegisterAgeStat[]>;
-  duplicates(province: number): Promise<RegisterDuplicateStat[]>;
+  /** (name, birth year) pairs held by more than one voter, among names held by at most `maxHolders` voters of the province (bounded: a common name is skipped in the store). */
+  duplicates(province: number, maxHolders?: number): Promise<RegisterDuplicateStat[]>;
+  /** The province's voters per birth year (the chance of a shared birth year by coincidence). */
+  birthYearCounts(province: number): Promise<{ birthYear: number; n: number }[]>;
   /** Inserts or refreshes the evidence of an anomaly by id; its status and petition stay. */
   upsertAnomaly(a: RegisterAnomalyRecord): Promise<void>;
   /** The same for many (one transaction in SQLite, one unordered bulk write in MongoDB). */

@@ -358,22 +358,29 @@ export class SqliteRegisterStore implements RegisterStore {
       .map((r) => ({ district: r.district, boxNo: r.box_no, birthYears: r.years.split(',').map(Number).sort((a, b) => a - b) }));
   }
 
-  async duplicates(province: number): Promise<RegisterDuplicateStat[]> {
+  async duplicates(province: number, maxHolders = Number.MAX_SAFE_INTEGER): Promise<RegisterDuplicateStat[]> {
     return this.db
-      .prepare<[number], { name_key: Buffer; birth_year: number; regs: string }>(
-        `SELECT name_key, birth_year, group_concat(district || ':' || box_no) AS regs FROM reg_voters WHERE province = ?
-         GROUP BY name_key, birth_year HAVING COUNT(*) > 1`,
+      .prepare<[number, number, number], { name_key: Buffer; birth_year: number; regs: string; holders: number }>(
+        `WITH names AS (SELECT name_key, COUNT(*) AS holders FROM reg_voters WHERE province = ? GROUP BY name_key HAVING COUNT(*) BETWEEN 2 AND ?)
+         SELECT v.name_key, v.birth_year, group_concat(v.district || ':' || v.box_no) AS regs, names.holders FROM names
+         JOIN reg_voters v ON v.province = ? AND v.name_key = names.name_key
+         GROUP BY v.name_key, v.birth_year HAVING COUNT(*) > 1`,
       )
-      .all(province)
+      .all(province, maxHolders, province)
       .map((r) => ({
         nameKey: r.name_key.toString('hex'),
         birthYear: r.birth_year,
+        holders: r.holders,
         registrations: r.regs
           .split(',')
           .map((s) => s.split(':').map(Number))
           .map(([district, boxNo]) => ({ district, boxNo }))
           .sort((a, b) => a.district - b.district || a.boxNo - b.boxNo),
       }));
+  }
+
+  async birthYearCounts(province: number): Promise<{ birthYear: number; n: number }[]> {
+    return this.db.prepare<[number], { birthYear: number; n: number }>(`SELECT birth_year AS birthYear, COUNT(*) AS n FROM reg_voters WHERE province = ? GROUP BY birth_year ORDER BY birth_year`).all(province);
   }
 
   async upsertAnomalies(list: RegisterAnomalyRecord[]): Promise<void> {
