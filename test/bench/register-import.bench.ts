@@ -48,16 +48,24 @@ export async function run(): Promise<void> {
   // the phases, seen from the store: staging until the merge starts, the merge until finishImport, then the checks
   const now = () => Number(process.hrtime.bigint()) / 1e6;
   const marks: Record<string, number> = {};
+  // CPU time of this process (user + system) at the same marks: what the phases cost whatever the load
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const cpuMarks: Record<string, number> = {};
   let stageBytes = 0;
   const mergeStaged = reg.mergeStaged.bind(reg);
   reg.mergeStaged = (id: number) => {
     marks.merge ??= now();
+    cpuMarks.merge ??= cpu();
     stageBytes = Math.max(stageBytes, size(`${regFile}-stage`));
     return mergeStaged(id);
   };
   const finishImport = reg.finishImport.bind(reg);
   reg.finishImport = (id, p) => {
     marks.checks ??= now();
+    cpuMarks.checks ??= cpu();
     return finishImport(id, p);
   };
 
@@ -74,6 +82,7 @@ export async function run(): Promise<void> {
     if (!marks.merge) peakStaging = Math.max(peakStaging, rss);
   }, 250);
   const t0 = now();
+  const c0 = cpu();
   // RSS at every tenth of the rows, counted as the CSV's lines go by
   const checkpoints: { rows: number; s: number; rssMb: number }[] = [];
   let lines = -1;
@@ -91,6 +100,7 @@ export async function run(): Promise<void> {
   child.stdout.on('error', (e) => counter.destroy(e));
   const report = await importer.importStream(child.stdout.pipe(counter), 'text/csv', actor).finally(() => clearInterval(sampler));
   const t1 = now();
+  const c1 = cpu();
   if ((await childDone) !== 0) throw new Error('the CSV generator failed');
   peak = Math.max(peak, process.memoryUsage().rss);
   const importS = (t1 - t0) / 1000;
@@ -98,6 +108,12 @@ export async function run(): Promise<void> {
   const mergeS = ((marks.checks ?? t1) - (marks.merge ?? t1)) / 1000;
   const detectS = (t1 - (marks.checks ?? t1)) / 1000;
   const rate = report.rows / importS;
+  const cpuS = c1 - c0;
+  const cpuStage = (cpuMarks.merge ?? c1) - c0;
+  const cpuMerge = (cpuMarks.checks ?? c1) - (cpuMarks.merge ?? c1);
+  const cpuChecks = c1 - (cpuMarks.checks ?? c1);
+  const us = (s: number) => ((s * 1e6) / report.rows).toFixed(1);
+  const load = (await import('node:os')).loadavg()[0];
 
   // the checks once more on their own, then the TC check after the import
   const tc0 = now();
@@ -120,6 +136,9 @@ export async function run(): Promise<void> {
     { what: 'rows/s (whole import: parse, 3 HMACs, stage, merge into register + look-up tables, checks)', value: Math.round(rate).toLocaleString('en') },
     { what: 'phases: parse + hash + stage / merge + indexes + look-up feed / checks at import, s', value: `${stagingS.toFixed(1)} / ${mergeS.toFixed(1)} / ${detectS.toFixed(1)}` },
     { what: 'staging alone, rows/s', value: Math.round(report.rows / stagingS).toLocaleString('en') },
+    { what: 'importer CPU (user + sys), s; per row: all / stage / merge / checks, µs', value: `${cpuS.toFixed(1)}; ${us(cpuS)} / ${us(cpuStage)} / ${us(cpuMerge)} / ${us(cpuChecks)}` },
+    { what: 'rows per importer CPU-second (the rate with a core of its own)', value: Math.round(report.rows / cpuS).toLocaleString('en') },
+    { what: 'load average (1 min) at the end, 2 cores', value: load.toFixed(1) },
     { what: 'checks of 81 provinces alone (after the import), s', value: checksS.toFixed(1) },
     // nothing planted; names are not kept unique at this size, so homonyms (same name and birth year) are reported as duplicates
     { what: 'anomalies found (none planted; homonyms count as duplicates)', value: Object.entries(byKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none' },
@@ -132,6 +151,7 @@ export async function run(): Promise<void> {
   printTable(`Register import: ${report.rows.toLocaleString('en')} synthetic voters, chunks of ${config.REGISTER_IMPORT_BATCH}`, rows);
   const at = `${report.rows.toLocaleString('en')} synthetic voters`;
   recordFigure('register_import_us_per_row', { value: Math.round((1e6 / rate) * 100) / 100, unit: 'µs', target: 1e6 / 30_000, note: `register import, whole (${Math.round(rate).toLocaleString('en')} rows/s), ${at}; target 30,000 rows/s` });
+  recordFigure('register_import_cpu_us_per_row', { value: Math.round(((cpuS * 1e6) / report.rows) * 100) / 100, unit: 'µs', target: 1e6 / 30_000, note: `importer CPU per row (${Math.round(report.rows / cpuS).toLocaleString('en')} rows per CPU-s; load average ${load.toFixed(1)} on 2 cores), ${at}` });
   recordFigure('register_import_wall_s', { value: Math.round(importS * 10) / 10, unit: 's', note: `register import incl. merge and checks, ${at}` });
   recordFigure('register_import_peak_rss_mb', { value: mb(peak), unit: 'MB', target: 400, note: `register import peak RSS (before ${mb(rssBefore)}; at the tenths ${checkpoints.map((c) => c.rssMb).join(',')}), ${at}` });
   recordFigure('register_db_mb', { value: mb(regBytes), unit: 'MB', note: `register.sqlite with WAL (gozcu.sqlite ${mb(mainBytes)} MB, stage ${mb(stageBytes)} MB at its largest), ${at}` });

@@ -113,10 +113,11 @@ export class RegisterImportService {
       addresses = [];
     };
     // the staged rows are merged in key order, and the TC look-up's register fed from them, sorted
+    // (every staged row is written: stored counts repeats of a voter, as each upsert did)
     const merge = async () => {
       if (!importId) return;
+      stored = stagedRows;
       for await (const page of this.register.mergeStaged(importId)) {
-        stored += page.length;
         await this.store.putVoters(page.map((v): VoterRecord => ({ hash: v.hash, province: v.province, district: v.district, boxNo: v.boxNo, importedAt: at })));
       }
     };

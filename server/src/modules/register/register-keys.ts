@@ -58,6 +58,9 @@ export function normaliseTextReference(s: string): string {
  * holding them. 128 bits each (collisions negligible at 61 million voters).
  */
 export class RegisterKeys {
+  /** name keys of recent names (a register repeats its common names endlessly); bounded, cleared when full */
+  private readonly names = new Map<string, string>();
+
   constructor(private readonly key: Buffer) {}
 
   nameKey(fullName: string): string {
@@ -66,7 +69,13 @@ export class RegisterKeys {
 
   /** The name key of an already normalised name. */
   nameKeyOf(normalised: string): string {
-    return createHmac('sha256', this.key).update(`name\0${normalised}`).digest('hex').slice(0, 32);
+    let k = this.names.get(normalised);
+    if (k === undefined) {
+      k = createHmac('sha256', this.key).update(`name\0${normalised}`).digest('hex').slice(0, 32);
+      if (this.names.size >= 50_000) this.names.clear();
+      this.names.set(normalised, k);
+    }
+    return k;
   }
 
   addressKey(province: number, district: number, address: string): string {

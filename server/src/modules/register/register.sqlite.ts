@@ -56,17 +56,19 @@ const VOTER_INDEXES = [
 ];
 const VOTER_INDEX_NAMES = ['reg_voters_box', 'reg_voters_addr', 'reg_voters_name'];
 
-/** The stage of a bulk load: rows appended in arrival order (rowid), no other index. */
-const STAGE_SCHEMA = `
-CREATE TABLE IF NOT EXISTS stage.voters (
-  seq INTEGER PRIMARY KEY, import_id INTEGER NOT NULL, hash BLOB NOT NULL, province INTEGER NOT NULL, district INTEGER NOT NULL,
-  box_no INTEGER NOT NULL, name_key BLOB NOT NULL, birth_year INTEGER NOT NULL, address_key BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS stage.addresses (
-  seq INTEGER PRIMARY KEY, import_id INTEGER NOT NULL, address_key BLOB NOT NULL, province INTEGER NOT NULL, district INTEGER NOT NULL, text TEXT NOT NULL);
-`;
-/** Rows merged per transaction (and handed back per page) when a stage is merged. */
-const MERGE_PAGE = 50_000;
-/** A stage at least this large, and at least a quarter of the register, is merged with the secondary indexes dropped and rebuilt after (sorted builds instead of random inserts). */
+/**
+ * A bulk load's stage: a file of its own beside the register (no journal, no fsync), attached as
+ * `stage`, deleted when the last import staged in it is merged. Rows are appended, in arrival
+ * order, to one of PARTS tables by their hash's first byte (addresses likewise by key): a table
+ * is 1/256 of the import, so at merge each sorts in memory and goes in with one INSERT … SELECT
+ * in key order, its own transaction.
+ */
+const PARTS = 256;
+const stageVoters = (importId: number, part: number) => `stage.v${importId}_${part}`;
+const stageAddresses = (importId: number, part: number) => `stage.a${importId}_${part}`;
+/** Voters handed back per page after a merge. */
+const MERGE_PAGE = 20_000;
+/** A stage at least this large, and at least a quarter of the register, is merged with the secondary indexes dropped and then rebuilt (sorted builds instead of random inserts). */
 const REBUILD_MIN = 200_000;
 
 const hex = (b: Buffer | null): string | null => (b ? b.toString('hex') : null);
@@ -147,9 +149,9 @@ function where(filter: RegisterFilter): { sql: string; args: unknown[] } {
 export class SqliteRegisterStore implements RegisterStore {
   private db!: Database.Database;
   private upsertVoter!: Database.Statement;
-  /** the stage of the bulk loads under way: its own file (no journal), deleted when the last is merged */
-  private stage: Database.Database | null = null;
-  private readonly staging = new Map<number, number>();
+  /** the bulk loads under way: rows staged, and the partitions each has */
+  private readonly staging = new Map<number, { rows: number; voters: Set<number>; addresses: Set<number>; insert: { v: Database.Statement[]; a: Database.Statement[] } }>();
+  private stageAttached = false;
 
   constructor(private readonly file: string) {}
 
@@ -172,7 +174,7 @@ export class SqliteRegisterStore implements RegisterStore {
   }
 
   async close(): Promise<void> {
-    this.dropStage();
+    if (this.db?.open) this.dropStage();
     if (this.db?.open) this.db.close();
   }
 
@@ -180,24 +182,22 @@ export class SqliteRegisterStore implements RegisterStore {
     return this.file === ':memory:' ? ':memory:' : `${this.file}-stage`;
   }
 
-  private openStage(): Database.Database {
-    if (this.stage) return this.stage;
+  private attachStage(): void {
+    if (this.stageAttached) return;
     // a stage left by a crash (its import never finished) is discarded
     if (this.file !== ':memory:') rmSync(this.stageFile, { force: true });
-    const db = new Database(this.stageFile);
-    db.pragma('journal_mode = OFF');
-    db.pragma('synchronous = OFF');
-    db.pragma('cache_size = -32768'); // 32 MB; the sort of a merge spills to temporary files beyond it
-    db.exec(STAGE_SCHEMA.replace(/stage\./g, ''));
-    this.stage = db;
-    return db;
+    this.db.prepare(`ATTACH DATABASE ? AS stage`).run(this.stageFile);
+    this.db.pragma('stage.journal_mode = OFF');
+    this.db.pragma('stage.synchronous = OFF');
+    this.db.pragma('stage.cache_size = -65536'); // 64 MB: a partition (1/256 of a national import) sorts within it
+    this.stageAttached = true;
   }
 
   private dropStage(): void {
-    if (!this.stage) return;
-    if (this.stage.open) this.stage.close();
-    this.stage = null;
     this.staging.clear();
+    if (!this.stageAttached) return;
+    if (this.db.open) this.db.exec(`DETACH DATABASE stage`);
+    this.stageAttached = false;
     if (this.file !== ':memory:') rmSync(this.stageFile, { force: true });
   }
 
@@ -206,68 +206,98 @@ export class SqliteRegisterStore implements RegisterStore {
    * 60,000,000 as at row 1 (a random hash into a B-tree of tens of millions would not).
    */
   async stageVoters(rows: RegisterVoterRow[], addresses: RegisterAddressRow[], importId: number): Promise<void> {
-    const db = this.openStage();
-    const v = db.prepare(`INSERT INTO voters (import_id, hash, province, district, box_no, name_key, birth_year, address_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    const a = db.prepare(`INSERT INTO addresses (import_id, address_key, province, district, text) VALUES (?, ?, ?, ?, ?)`);
-    db.transaction(() => {
-      for (const r of rows) v.run(importId, bin(r.hash), r.province, r.district, r.boxNo, bin(r.nameKey), r.birthYear, bin(r.addressKey));
-      for (const x of addresses) a.run(importId, bin(x.addressKey), x.province, x.district, x.text);
+    this.attachStage();
+    const st = this.staging.get(importId) ?? this.staging.set(importId, { rows: 0, voters: new Set(), addresses: new Set(), insert: { v: [], a: [] } }).get(importId)!;
+    const insert = (kind: 'v' | 'a', part: number): Database.Statement => {
+      let stmt = st.insert[kind][part];
+      if (!stmt) {
+        if (kind === 'v') {
+          this.db.exec(`CREATE TABLE IF NOT EXISTS ${stageVoters(importId, part)} (seq INTEGER PRIMARY KEY, hash BLOB, province INTEGER, district INTEGER, box_no INTEGER, name_key BLOB, birth_year INTEGER, address_key BLOB)`);
+          stmt = this.db.prepare(`INSERT INTO ${stageVoters(importId, part)} (hash, province, district, box_no, name_key, birth_year, address_key) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+          st.voters.add(part);
+        } else {
+          this.db.exec(`CREATE TABLE IF NOT EXISTS ${stageAddresses(importId, part)} (seq INTEGER PRIMARY KEY, address_key BLOB, province INTEGER, district INTEGER, text TEXT)`);
+          stmt = this.db.prepare(`INSERT INTO ${stageAddresses(importId, part)} (address_key, province, district, text) VALUES (?, ?, ?, ?)`);
+          st.addresses.add(part);
+        }
+        st.insert[kind][part] = stmt;
+      }
+      return stmt;
+    };
+    const parts = rows.map((r) => parseInt(r.hash.slice(0, 2), 16));
+    const addressParts = addresses.map((a) => parseInt(a.addressKey.slice(0, 2), 16));
+    // the statements (and tables) first: no schema change inside the transaction
+    for (const p of new Set(parts)) insert('v', p);
+    for (const p of new Set(addressParts)) insert('a', p);
+    const v = st.insert.v;
+    const a = st.insert.a;
+    this.db.transaction(() => {
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i];
+        v[parts[i]].run(bin(r.hash), r.province, r.district, r.boxNo, bin(r.nameKey), r.birthYear, bin(r.addressKey));
+      }
+      for (let i = 0; i < addresses.length; i++) {
+        const x = addresses[i];
+        a[addressParts[i]].run(bin(x.addressKey), x.province, x.district, x.text);
+      }
     })();
-    this.staging.set(importId, (this.staging.get(importId) ?? 0) + rows.length);
+    st.rows += rows.length;
   }
 
   /**
-   * Merges the stage of an import in hash order (arrival order among repeats of a hash, so the
-   * last wins as with putVoters), MERGE_PAGE rows a transaction, each page handed back; a large
-   * stage is merged with the secondary indexes dropped and then rebuilt by sorting. Addresses
-   * after, in key order, the first text of a key kept.
+   * Merges an import's stage a partition at a time, in hash order: one INSERT … SELECT … ORDER BY
+   * hash, seq (the last repeat of a hash wins, as with putVoters) and one transaction each; the
+   * partition's voters then handed back in pages read by the primary key. A large stage is merged
+   * with the secondary indexes dropped, and they are rebuilt after. Addresses likewise, in key
+   * order, the first text of a key kept.
    */
   async *mergeStaged(importId: number): AsyncGenerator<RegisterMergedVoter[]> {
-    const staged = this.staging.get(importId);
-    if (staged === undefined || !this.stage) return;
-    const stage = this.stage;
-    const rebuild = staged >= REBUILD_MIN && staged * 4 >= this.db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM reg_voters`).get()!.n;
+    const st = this.staging.get(importId);
+    if (!st) return;
+    const rebuild = st.rows >= REBUILD_MIN && st.rows * 4 >= this.db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM reg_voters`).get()!.n;
     if (rebuild) for (const name of VOTER_INDEX_NAMES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
+    const page = this.db
+      .prepare<[Buffer, Buffer, number, number], [Buffer, number, number, number]>(
+        `SELECT hash, province, district, box_no FROM reg_voters WHERE hash > ? AND hash < ? AND last_import = ? ORDER BY hash LIMIT ?`,
+      )
+      .raw();
     try {
-      const rows = stage
-        .prepare(`SELECT hash, province, district, box_no, name_key, birth_year, address_key FROM voters WHERE import_id = ? ORDER BY hash, seq`)
-        .raw()
-        .iterate(importId) as IterableIterator<[Buffer, number, number, number, Buffer, number, Buffer]>;
-      const put = this.db.transaction((page: [Buffer, number, number, number, Buffer, number, Buffer][]) => {
-        for (const r of page) this.upsertVoter.run(r[0], r[1], r[2], r[3], r[4], r[5], r[6], importId, importId);
-      });
-      let page: [Buffer, number, number, number, Buffer, number, Buffer][] = [];
-      const flush = () => {
-        put(page);
-        const out = page.map((r): RegisterMergedVoter => ({ hash: r[0].toString('hex'), province: r[1], district: r[2], boxNo: r[3] }));
-        page = [];
-        return out;
-      };
-      for (const r of rows) {
-        page.push(r);
-        if (page.length >= MERGE_PAGE) yield flush();
-      }
-      if (page.length) yield flush();
-      const addresses = stage
-        .prepare(`SELECT address_key, province, district, text FROM addresses WHERE import_id = ? ORDER BY address_key, seq`)
-        .raw()
-        .iterate(importId) as IterableIterator<[Buffer, number, number, string]>;
-      const ins = this.db.prepare(`INSERT OR IGNORE INTO reg_addresses (address_key, province, district, text) VALUES (?, ?, ?, ?)`);
-      const putAddresses = this.db.transaction((list: [Buffer, number, number, string][]) => list.forEach((a) => ins.run(a[0], a[1], a[2], a[3])));
-      let list: [Buffer, number, number, string][] = [];
-      for (const a of addresses) {
-        list.push(a);
-        if (list.length >= MERGE_PAGE) {
-          putAddresses(list);
-          list = [];
+      for (const part of [...st.voters].sort((a, b) => a - b)) {
+        const table = stageVoters(importId, part);
+        this.db.transaction(() => {
+          this.db
+            .prepare(
+              `INSERT INTO reg_voters (hash, province, district, box_no, name_key, birth_year, address_key, first_import, last_import)
+               SELECT hash, province, district, box_no, name_key, birth_year, address_key, ?, ? FROM ${table} WHERE true ORDER BY hash, seq
+               ON CONFLICT(hash) DO UPDATE SET province = excluded.province, district = excluded.district, box_no = excluded.box_no,
+                 name_key = excluded.name_key, birth_year = excluded.birth_year, address_key = excluded.address_key, last_import = excluded.last_import`,
+            )
+            .run(importId, importId);
+        })();
+        this.db.exec(`DROP TABLE ${table}`);
+        // the partition's voters, by the primary key: [part] < every hash of it < [part + 1]
+        let after: Buffer = Buffer.from([part]);
+        const before = part < 255 ? Buffer.from([part + 1]) : Buffer.alloc(33, 0xff);
+        for (;;) {
+          const rows = page.all(after, before, importId, MERGE_PAGE);
+          if (!rows.length) break;
+          after = rows[rows.length - 1][0];
+          yield rows.map((r): RegisterMergedVoter => ({ hash: r[0].toString('hex'), province: r[1], district: r[2], boxNo: r[3] }));
+          if (rows.length < MERGE_PAGE) break;
         }
       }
-      if (list.length) putAddresses(list);
+      for (const part of [...st.addresses].sort((a, b) => a - b)) {
+        const table = stageAddresses(importId, part);
+        this.db.transaction(() => {
+          this.db.prepare(`INSERT OR IGNORE INTO reg_addresses (address_key, province, district, text) SELECT address_key, province, district, text FROM ${table} ORDER BY address_key, seq`).run();
+        })();
+        this.db.exec(`DROP TABLE ${table}`);
+      }
     } finally {
       if (rebuild) for (const sql of VOTER_INDEXES) this.db.exec(sql);
       this.staging.delete(importId);
       if (!this.staging.size) this.dropStage();
-      else stage.prepare(`DELETE FROM voters WHERE import_id = ?`).run(importId), stage.prepare(`DELETE FROM addresses WHERE import_id = ?`).run(importId);
+      else for (const [kind, parts] of [['v', st.voters], ['a', st.addresses]] as const) for (const p of parts) this.db.exec(`DROP TABLE IF EXISTS ${kind === 'v' ? stageVoters(importId, p) : stageAddresses(importId, p)}`);
     }
   }
 
