@@ -140,8 +140,9 @@ export async function run(): Promise<void> {
     { what: 'rows per importer CPU-second (the rate with a core of its own)', value: Math.round(report.rows / cpuS).toLocaleString('en') },
     { what: 'load average (1 min) at the end, 2 cores', value: load.toFixed(1) },
     { what: 'checks of 81 provinces alone (after the import), s', value: checksS.toFixed(1) },
-    // nothing planted; names are not kept unique at this size, so homonyms (same name and birth year) are reported as duplicates
-    { what: 'anomalies found (none planted; homonyms count as duplicates)', value: Object.entries(byKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none' },
+    // nothing planted; names are not kept unique at this size: homonyms of common names are weighed as chance (not
+    // reported), same-year pairs of rare names are reported (the rule's limit without a full birth date)
+    { what: 'anomalies found (none planted; duplicates: same-year pairs of rare names)', value: Object.entries(byKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none' },
     { what: 'RSS before / peak while staging / peak overall, MB', value: `${mb(rssBefore)} / ${mb(peakStaging)} / ${mb(peak)}` },
     { what: 'RSS at each tenth of the rows (rows → s, MB)', value: checkpoints.map((c) => `${(c.rows / 1e6).toFixed(2)}M→${c.s.toFixed(0)}s,${c.rssMb}`).join(' ') },
     { what: 'register.sqlite / gozcu.sqlite (with WAL) / stage at its largest, MB', value: `${mb(regBytes)} / ${mb(mainBytes)} / ${mb(stageBytes)}` },
