@@ -189,7 +189,7 @@ export class SqliteRegisterStore implements RegisterStore {
     this.db.prepare(`ATTACH DATABASE ? AS stage`).run(this.stageFile);
     this.db.pragma('stage.journal_mode = OFF');
     this.db.pragma('stage.synchronous = OFF');
-    this.db.pragma('stage.cache_size = -65536'); // 64 MB: a partition (1/256 of a national import) sorts within it
+    this.db.pragma('stage.cache_size = -16384'); // 16 MB: the stage is written and read in order (a partition's sort has the sorter's own memory)
     this.stageAttached = true;
   }
 
