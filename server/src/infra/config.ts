@@ -180,8 +180,15 @@ export const envSchema = z.object({
   REGISTER_INFLUX_MIN: int(1, 100_000).default(20),
   /** …and more than this share of the voters it had before, is reported */
   REGISTER_INFLUX_RATIO: z.coerce.number().positive().default(0.2),
-  /** rows per batch (one transaction) of a register import */
-  REGISTER_IMPORT_BATCH: int(100, 100_000).default(5000),
+  /**
+   * the same name and birth year in two boxes of a province is reported only when fewer than this
+   * many such coincidences are expected by chance among the province's holders of that name
+   * (pairs of them × the chance two voters of the province share a birth year): a common name
+   * shares birth years by the thousand at national scale
+   */
+  REGISTER_DUPLICATE_MAX_EXPECTED: z.coerce.number().positive().default(0.05),
+  /** rows per staged chunk of a register import */
+  REGISTER_IMPORT_BATCH: int(100, 100_000).default(20_000),
   /** load a synthetic register of the simulated provinces in the background at start (npm start sets it) */
   REGISTER_DEMO_SEED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });

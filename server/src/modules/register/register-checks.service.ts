@@ -142,8 +142,20 @@ export class RegisterChecksService {
       });
     }
 
-    // the same person twice: equal normalised name and birth year (one anomaly per district concerned)
-    for (const d of await this.register.duplicates(province)) {
+    // the same person twice: equal normalised name and birth year (one anomaly per district
+    // concerned), unless the name is so common in the province that distinct people share a
+    // birth year by chance: expected coincidences = pairs of the name's holders × the chance that
+    // two voters of the province were born in the same year
+    const years = await this.register.birthYearCounts(province);
+    const voters = years.reduce((s, y) => s + y.n, 0);
+    const sameYear = voters ? years.reduce((s, y) => s + (y.n / voters) ** 2, 0) : 0;
+    // the most holders a name can have and still be reported: m (m − 1) / 2 × sameYear < the threshold
+    let maxHolders = 2;
+    while (sameYear > 0 && ((maxHolders + 1) * maxHolders) / 2 * sameYear < c.REGISTER_DUPLICATE_MAX_EXPECTED && maxHolders < 1e6) maxHolders++;
+    const dups = sameYear > 0 ? await this.register.duplicates(province, maxHolders) : [];
+    for (const d of dups) {
+      const expected = ((d.holders * (d.holders - 1)) / 2) * sameYear;
+      if (expected >= c.REGISTER_DUPLICATE_MAX_EXPECTED) continue;
       const districts = [...new Set(d.registrations.map((r) => r.district))];
       for (const district of districts) {
         const here = d.registrations.filter((r) => r.district === district);
@@ -154,11 +166,11 @@ export class RegisterChecksService {
           district,
           box: here[0].boxNo,
           evidence: {
-            rule: 'Aynı ad soyad ve doğum yılıyla birden çok kayıt (farklı TC Kimlik No)',
-            threshold: { name: 'registrations', value: 1 },
+            rule: `Aynı ad soyad ve doğum yılıyla birden çok kayıt (farklı TC Kimlik No); ad ilde, tesadüfen aynı yılda doğmuş ${c.REGISTER_DUPLICATE_MAX_EXPECTED} çiftten az beklenecek kadar seyrek`,
+            threshold: { name: 'REGISTER_DUPLICATE_MAX_EXPECTED', value: c.REGISTER_DUPLICATE_MAX_EXPECTED },
             observed: d.registrations.length,
             boxes: d.registrations.map((r) => ({ district: r.district, box: r.boxNo })),
-            details: { birthYear: d.birthYear, nameKey: d.nameKey },
+            details: { birthYear: d.birthYear, nameKey: d.nameKey, holdersOfName: d.holders, expectedByChance: Math.round(expected * 10000) / 10000 },
           },
         });
       }

@@ -95,20 +95,31 @@ export class RegisterImportService {
     const seenBoxes = new Set<string>();
     const at = new Date(started).toISOString();
     let batch: RegisterVoterRow[] = [];
-    let lookup: VoterRecord[] = [];
     let boxes: RegisterBoxRow[] = [];
-    let addresses = new Map<string, RegisterAddressRow>();
+    let addresses: RegisterAddressRow[] = [];
+    let stagedRows = 0;
+    // a household's rows come one after the other: its address is normalised and keyed once
+    let lastAddress = '\0'; // no address
+    let lastAddressAt = '';
+    let lastAddressKey = '';
     const flush = async () => {
       if (!batch.length) return;
       await begin();
       if (boxes.length) await this.register.putBoxes(boxes);
-      if (addresses.size) await this.register.putAddresses([...addresses.values()]);
-      stored += await this.register.putVoters(batch, importId);
-      await this.store.putVoters(lookup);
+      await this.register.stageVoters(batch, addresses, importId);
+      stagedRows += batch.length;
       batch = [];
-      lookup = [];
       boxes = [];
-      addresses = new Map();
+      addresses = [];
+    };
+    // the staged rows are merged in key order, and the TC look-up's register fed from them, sorted
+    // (every staged row is written: stored counts repeats of a voter, as each upsert did)
+    const merge = async () => {
+      if (!importId) return;
+      stored = stagedRows;
+      for await (const page of this.register.mergeStaged(importId)) {
+        await this.store.putVoters(page.map((v): VoterRecord => ({ hash: v.hash, province: v.province, district: v.district, boxNo: v.boxNo, importedAt: at })));
+      }
     };
     const reject = (row: number, issue: string) => {
       rejectedCount++;
@@ -133,22 +144,27 @@ export class RegisterImportService {
         const province = int(raw.province, 1, 81);
         const district = int(raw.district, 1, 1e9);
         const boxNo = int(raw.box, 1, 1e9);
-        const name = text(raw.name) || [text(raw.first_name), text(raw.last_name)].filter(Boolean).join(' ');
+        const name = normaliseText(text(raw.name) || [text(raw.first_name), text(raw.last_name)].filter(Boolean).join(' '));
         const birthYear = int(raw.birth_year, 1800, 2200);
         const address = text(raw.address);
         if (problem) reject(row, TC_KIMLIK_MESSAGES[problem].en);
         else if (province === null) reject(row, 'province must be a plate code 1–81');
         else if (district === null) reject(row, 'district must be a positive whole number (YSK district id)');
         else if (boxNo === null) reject(row, 'box must be a positive whole number');
-        else if (!normaliseText(name)) reject(row, 'name (or first_name and last_name) is missing');
+        else if (!name) reject(row, 'name (or first_name and last_name) is missing');
         else if (birthYear === null) reject(row, 'birth_year must be a year, e.g. 1980');
-        else if (!normaliseText(address) || address.length > MAX_FIELD) reject(row, `address is missing or longer than ${MAX_FIELD} characters`);
+        else if (address.length > MAX_FIELD || (address !== lastAddress && !normaliseText(address))) reject(row, `address is missing or longer than ${MAX_FIELD} characters`);
         else {
           const hash = this.voters.hash(tc);
-          const addressKey = this.keys.addressKey(province, district, address);
-          batch.push({ hash, province, district, boxNo, nameKey: this.keys.nameKey(name), birthYear, addressKey });
-          lookup.push({ hash, province, district, boxNo, importedAt: at });
-          if (!addresses.has(addressKey)) addresses.set(addressKey, { addressKey, province, district, text: address.replace(/\s+/g, ' ') });
+          const where = `${province}:${district}`;
+          if (address !== lastAddress || where !== lastAddressAt) {
+            lastAddress = address;
+            lastAddressAt = where;
+            lastAddressKey = this.keys.addressKeyOf(province, district, normaliseText(address));
+            addresses.push({ addressKey: lastAddressKey, province, district, text: address.replace(/\s+/g, ' ') });
+          }
+          const addressKey = lastAddressKey;
+          batch.push({ hash, province, district, boxNo, nameKey: this.keys.nameKeyOf(name), birthYear, addressKey });
           provinces.add(province);
           const boxId = `${province}:${district}:${boxNo}`;
           if (!seenBoxes.has(boxId)) {
@@ -159,12 +175,17 @@ export class RegisterImportService {
         }
       }
     } catch (e) {
+      if (e instanceof BadRequestException && !stagedRows) throw e;
+      // the rows before the fault are kept
+      await flush().catch(() => undefined);
+      await merge();
       if (e instanceof BadRequestException) throw e;
       const where = (e as { lines?: number }).lines;
       // csv-parse quotes the offending line in some messages: keep only its position
       throw new BadRequestException(`cannot read the register upload${where ? ` (near line ${where})` : ''}; the rows before it (${stored} stored) were kept${importId ? `, import ${importId}` : ''}`);
     }
     await flush();
+    await merge();
     if (n === 0) throw new BadRequestException('the upload has no rows (a CSV needs a header line and at least one row)');
     if (!importId) throw new BadRequestException(`no row could be imported (${rejectedCount} rejected; first: row ${rejected[0]?.row}: ${rejected[0]?.issue})`);
     const list = [...provinces].sort((a, b) => a - b);

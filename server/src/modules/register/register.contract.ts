@@ -64,6 +64,31 @@ export function describeRegisterStoreContract(name: string, open: () => Promise<
       expect(await store.putVoters([], 3)).toBe(0);
     });
 
+    it('stages a bulk load and merges it as putVoters would: the last repeat of a hash wins, the first text of an address stays, the voters handed back in hash order', async () => {
+      expect(await store.putVoters([voterRow(1), voterRow(2)], 1)).toBe(2);
+      const a = h(7001, 32);
+      await store.stageVoters([voterRow(3), voterRow(1, { boxNo: 1002 }), voterRow(4, { addressKey: a })], [{ addressKey: a, province: 69, district: 681, text: 'Gül Sokak No: 1' }], 2);
+      await store.stageVoters([voterRow(4, { boxNo: 1003, addressKey: a })], [{ addressKey: a, province: 69, district: 681, text: 'later text' }], 2);
+      const pages: { hash: string; province: number; district: number; boxNo: number }[][] = [];
+      for await (const page of store.mergeStaged(2)) pages.push(page);
+      const merged = pages.flat();
+      // each voter of import 2 once at least, in hash order (a repeat may be handed back twice, the last one last)
+      expect([...new Set(merged.map((v) => v.hash))]).toEqual([h(1), h(3), h(4)]);
+      expect(merged.filter((v) => v.hash === h(4)).at(-1)).toEqual({ hash: h(4), province: 69, district: 681, boxNo: 1003 });
+      expect(await store.voterCount()).toBe(4);
+      expect(await store.voterByHash(h(1))).toMatchObject({ boxNo: 1002 });
+      expect(await store.voterByHash(h(4))).toMatchObject({ boxNo: 1003 });
+      expect(await store.address(a)).toEqual({ addressKey: a, province: 69, district: 681, text: 'Gül Sokak No: 1' });
+      // voter 1 was first seen in import 1, 3 and 4 in import 2
+      expect(await store.boxStats(69, 2)).toEqual([
+        { district: 681, boxNo: 1001, voters: 2, fresh: 1 },
+        { district: 681, boxNo: 1002, voters: 1, fresh: 0 },
+        { district: 681, boxNo: 1003, voters: 1, fresh: 1 },
+      ]);
+      // nothing staged: nothing to merge
+      for await (const page of store.mergeStaged(3)) throw new Error(`unexpected page of ${page.length}`);
+    });
+
     it('aggregates crowded addresses, implausible ages and duplicates per province', async () => {
       const shared = h(7777, 32);
       await store.putVoters(
@@ -88,8 +113,20 @@ export function describeRegisterStoreContract(name: string, open: () => Promise<
         { district: 681, boxNo: 1001, birthYears: [1890] },
         { district: 681, boxNo: 1002, birthYears: [2015] },
       ]);
-      expect(await store.duplicates(69)).toEqual([{ nameKey: h(42, 32), birthYear: 1970, registrations: [{ district: 681, boxNo: 1001 }, { district: 682, boxNo: 2001 }] }]);
+      // holders: every voter of the province with the name, whatever the year (6, 7 and 8)
+      expect(await store.duplicates(69)).toEqual([{ nameKey: h(42, 32), birthYear: 1970, holders: 3, registrations: [{ district: 681, boxNo: 1001 }, { district: 682, boxNo: 2001 }] }]);
       expect(await store.duplicates(6)).toEqual([]);
+      // a name held by more voters than maxHolders is skipped
+      expect(await store.duplicates(69, 3)).toHaveLength(1);
+      expect(await store.duplicates(69, 2)).toEqual([]);
+      expect(await store.birthYearCounts(69)).toEqual([
+        { birthYear: 1890, n: 1 },
+        { birthYear: 1970, n: 2 },
+        { birthYear: 1971, n: 1 },
+        { birthYear: 1980, n: 3 },
+        { birthYear: 2015, n: 1 },
+      ]);
+      expect(await store.birthYearCounts(7)).toEqual([]);
     });
 
     it('keeps an anomaly’s status across re-detection and changes it only from the expected status', async () => {

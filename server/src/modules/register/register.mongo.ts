@@ -11,6 +11,7 @@ import type {
   RegisterDuplicateStat,
   RegisterFilter,
   RegisterImportRecord,
+  RegisterMergedVoter,
   RegisterStatusCount,
   RegisterStore,
   RegisterVoterFound,
@@ -80,6 +81,33 @@ export class MongoRegisterStore implements RegisterStore {
       { ordered: false },
     );
     return res.upsertedCount + res.matchedCount;
+  }
+
+  private readonly staged = new Set<number>();
+
+  /** Written at once (upserts by natural key are the bulk path here); the merge only reads back. */
+  async stageVoters(rows: RegisterVoterRow[], addresses: RegisterAddressRow[], importId: number): Promise<void> {
+    this.staged.add(importId);
+    await this.putVoters(rows, importId);
+    await this.putAddresses(addresses);
+  }
+
+  async *mergeStaged(importId: number): AsyncGenerator<RegisterMergedVoter[]> {
+    if (!this.staged.delete(importId)) return;
+    const cursor = this.c.voters.find({ lastImport: importId }, { projection: { province: 1, district: 1, boxNo: 1 } }).sort({ _id: 1 }).batchSize(5000);
+    let page: RegisterMergedVoter[] = [];
+    try {
+      for await (const v of cursor) {
+        page.push({ hash: v._id, province: v.province, district: v.district, boxNo: v.boxNo });
+        if (page.length >= 5000) {
+          yield page;
+          page = [];
+        }
+      }
+      if (page.length) yield page;
+    } finally {
+      await cursor.close();
+    }
   }
 
   async putBoxes(rows: RegisterBoxRow[]): Promise<void> {
@@ -156,20 +184,30 @@ export class MongoRegisterStore implements RegisterStore {
     return [...byBox.values()].map((g) => ({ ...g, birthYears: g.birthYears.sort((a, b) => a - b) })).sort((a, b) => a.district - b.district || a.boxNo - b.boxNo);
   }
 
-  async duplicates(province: number): Promise<RegisterDuplicateStat[]> {
-    const pairs = await this.aggregate([{ $match: { province } }, { $group: { _id: { n: '$nameKey', y: '$birthYear' }, n: { $sum: 1 } } }, { $match: { n: { $gt: 1 } } }]);
+  async birthYearCounts(province: number): Promise<{ birthYear: number; n: number }[]> {
+    const groups = await this.aggregate([{ $match: { province } }, { $group: { _id: '$birthYear', n: { $sum: 1 } } }]);
+    return groups.map((g) => ({ birthYear: g._id as number, n: g.n as number })).sort((a, b) => a.birthYear - b.birthYear);
+  }
+
+  async duplicates(province: number, maxHolders = Number.MAX_SAFE_INTEGER): Promise<RegisterDuplicateStat[]> {
+    const names = new Set(
+      (await this.aggregate([{ $match: { province } }, { $group: { _id: '$nameKey', n: { $sum: 1 } } }, { $match: { n: { $gt: 1, $lte: maxHolders } } }])).map((g) => g._id as string),
+    );
+    const pairs = (await this.aggregate([{ $match: { province } }, { $group: { _id: { n: '$nameKey', y: '$birthYear' }, n: { $sum: 1 } } }, { $match: { n: { $gt: 1 } } }])).filter((p) => names.has(p._id.n));
     const out: RegisterDuplicateStat[] = [];
     for (let i = 0; i < pairs.length; i += 500) {
       const batch = pairs.slice(i, i + 500);
       const wanted = new Set(batch.map((p) => `${p._id.n}|${p._id.y}`));
       const found = new Map<string, RegisterDuplicateStat>();
+      const holders = new Map<string, number>();
       for await (const d of this.c.voters.find({ province, nameKey: { $in: batch.map((p) => p._id.n) } }, { projection: { nameKey: 1, birthYear: 1, district: 1, boxNo: 1 } })) {
+        holders.set(d.nameKey, (holders.get(d.nameKey) ?? 0) + 1);
         const id = `${d.nameKey}|${d.birthYear}`;
         if (!wanted.has(id)) continue;
-        const g = found.get(id) ?? found.set(id, { nameKey: d.nameKey, birthYear: d.birthYear, registrations: [] }).get(id)!;
+        const g = found.get(id) ?? found.set(id, { nameKey: d.nameKey, birthYear: d.birthYear, holders: 0, registrations: [] }).get(id)!;
         g.registrations.push({ district: d.district, boxNo: d.boxNo });
       }
-      for (const g of found.values()) out.push({ ...g, registrations: g.registrations.sort((a, b) => a.district - b.district || a.boxNo - b.boxNo) });
+      for (const g of found.values()) out.push({ ...g, holders: holders.get(g.nameKey) ?? 0, registrations: g.registrations.sort((a, b) => a.district - b.district || a.boxNo - b.boxNo) });
     }
     return out;
   }

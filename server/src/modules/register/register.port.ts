@@ -33,6 +33,14 @@ export interface RegisterAddressRow {
   text: string;
 }
 
+/** A voter as a bulk merge hands it back: what the TC look-up's store needs. */
+export interface RegisterMergedVoter {
+  hash: string;
+  province: number;
+  district: number;
+  boxNo: number;
+}
+
 export interface RegisterImportRecord {
   id: number;
   startedAt: string;
@@ -76,6 +84,8 @@ export interface RegisterAgeStat {
 export interface RegisterDuplicateStat {
   nameKey: string;
   birthYear: number;
+  /** the province's voters with this name key, whatever their birth year */
+  holders: number;
   registrations: { district: number; boxNo: number }[];
 }
 
@@ -112,6 +122,15 @@ export interface RegisterStore {
   /** Upserts by hash: a voter keeps the import it was first seen in; answers how many were written. */
   putVoters(rows: RegisterVoterRow[], importId: number): Promise<number>;
   putBoxes(rows: RegisterBoxRow[]): Promise<void>;
+  /**
+   * A bulk load, for an import of any size: rows (and new addresses) are staged as they arrive;
+   * mergeStaged then leaves them as putVoters and putAddresses would (repeats of a hash: the last
+   * wins; an address key: the first text stays) and hands the import's voters back in pages, in
+   * hash order. SQLite stages in a file of its own and merges in key order (nothing visible
+   * before the merge, nothing left by a stage never merged); MongoDB writes at once.
+   */
+  stageVoters(rows: RegisterVoterRow[], addresses: RegisterAddressRow[], importId: number): Promise<void>;
+  mergeStaged(importId: number): AsyncIterable<RegisterMergedVoter[]>;
   /** Keeps the first text of each address key. */
   putAddresses(rows: RegisterAddressRow[]): Promise<void>;
   voterByHash(hash: string): Promise<RegisterVoterFound | null>;
@@ -122,7 +141,10 @@ export interface RegisterStore {
   crowdedAddresses(province: number, moreThan: number): Promise<RegisterAddressStat[]>;
   /** Voters born before `minYear` or after `maxYear`, grouped per box. */
   implausibleAges(province: number, minYear: number, maxYear: number): Promise<RegisterAgeStat[]>;
-  duplicates(province: number): Promise<RegisterDuplicateStat[]>;
+  /** (name, birth year) pairs held by more than one voter, among names held by at most `maxHolders` voters of the province (bounded: a common name is skipped in the store). */
+  duplicates(province: number, maxHolders?: number): Promise<RegisterDuplicateStat[]>;
+  /** The province's voters per birth year (the chance of a shared birth year by coincidence). */
+  birthYearCounts(province: number): Promise<{ birthYear: number; n: number }[]>;
   /** Inserts or refreshes the evidence of an anomaly by id; its status and petition stay. */
   upsertAnomaly(a: RegisterAnomalyRecord): Promise<void>;
   /** The same for many (one transaction in SQLite, one unordered bulk write in MongoDB). */

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RegisterStatus } from '@gozcu/shared';
 import type {
@@ -13,6 +13,7 @@ import type {
   RegisterDuplicateStat,
   RegisterFilter,
   RegisterImportRecord,
+  RegisterMergedVoter,
   RegisterStatusCount,
   RegisterStore,
   RegisterVoterFound,
@@ -27,9 +28,7 @@ CREATE TABLE IF NOT EXISTS reg_voters (
   hash BLOB PRIMARY KEY, province INTEGER NOT NULL, district INTEGER NOT NULL, box_no INTEGER NOT NULL,
   name_key BLOB NOT NULL, birth_year INTEGER NOT NULL, address_key BLOB NOT NULL,
   first_import INTEGER NOT NULL, last_import INTEGER NOT NULL) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS reg_voters_box ON reg_voters (province, district, box_no, first_import, birth_year);
-CREATE INDEX IF NOT EXISTS reg_voters_address ON reg_voters (province, address_key, district, box_no);
-CREATE INDEX IF NOT EXISTS reg_voters_name ON reg_voters (province, name_key, birth_year, district, box_no);
+DROP INDEX IF EXISTS reg_voters_address;
 CREATE TABLE IF NOT EXISTS reg_boxes (
   province INTEGER NOT NULL, district INTEGER NOT NULL, box_no INTEGER NOT NULL, neighbourhood TEXT, school TEXT,
   PRIMARY KEY (province, district, box_no)) WITHOUT ROWID;
@@ -45,6 +44,32 @@ CREATE TABLE IF NOT EXISTS reg_cases (
   contact TEXT, status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, petition_id TEXT);
 CREATE INDEX IF NOT EXISTS reg_cases_scope ON reg_cases (province, district, status);
 `;
+
+/**
+ * The secondary indexes of reg_voters. The address index leads with the district (an address key
+ * is keyed with its district), so a box list's rows land in one district's small subtree.
+ */
+const VOTER_INDEXES = [
+  `CREATE INDEX IF NOT EXISTS reg_voters_box ON reg_voters (province, district, box_no, first_import, birth_year)`,
+  `CREATE INDEX IF NOT EXISTS reg_voters_addr ON reg_voters (province, district, address_key, box_no)`,
+  `CREATE INDEX IF NOT EXISTS reg_voters_name ON reg_voters (province, name_key, birth_year, district, box_no)`,
+];
+const VOTER_INDEX_NAMES = ['reg_voters_box', 'reg_voters_addr', 'reg_voters_name'];
+
+/**
+ * A bulk load's stage: a file of its own beside the register (no journal, no fsync), attached as
+ * `stage`, deleted when the last import staged in it is merged. Rows are appended, in arrival
+ * order, to one of PARTS tables by their hash's first byte (addresses likewise by key): a table
+ * is 1/256 of the import, so at merge each sorts in memory and goes in with one INSERT … SELECT
+ * in key order, its own transaction.
+ */
+const PARTS = 256;
+const stageVoters = (importId: number, part: number) => `stage.v${importId}_${part}`;
+const stageAddresses = (importId: number, part: number) => `stage.a${importId}_${part}`;
+/** Voters handed back per page after a merge. */
+const MERGE_PAGE = 20_000;
+/** A stage at least this large, and at least a quarter of the register, is merged with the secondary indexes dropped and then rebuilt (sorted builds instead of random inserts). */
+const REBUILD_MIN = 200_000;
 
 const hex = (b: Buffer | null): string | null => (b ? b.toString('hex') : null);
 const bin = (s: string): Buffer => Buffer.from(s, 'hex');
@@ -124,6 +149,9 @@ function where(filter: RegisterFilter): { sql: string; args: unknown[] } {
 export class SqliteRegisterStore implements RegisterStore {
   private db!: Database.Database;
   private upsertVoter!: Database.Statement;
+  /** the bulk loads under way: rows staged, and the partitions each has */
+  private readonly staging = new Map<number, { rows: number; voters: Set<number>; addresses: Set<number>; insert: { v: Database.Statement[]; a: Database.Statement[] } }>();
+  private stageAttached = false;
 
   constructor(private readonly file: string) {}
 
@@ -134,7 +162,9 @@ export class SqliteRegisterStore implements RegisterStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536'); // 64 MB page cache: bounded, whatever the register's size
+    this.db.pragma('journal_size_limit = 67108864'); // the WAL shrinks back to 64 MB after a bulk merge's checkpoints
     this.db.exec(SCHEMA);
+    for (const sql of VOTER_INDEXES) this.db.exec(sql);
     this.upsertVoter = this.db.prepare(
       `INSERT INTO reg_voters (hash, province, district, box_no, name_key, birth_year, address_key, first_import, last_import)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -144,7 +174,131 @@ export class SqliteRegisterStore implements RegisterStore {
   }
 
   async close(): Promise<void> {
+    if (this.db?.open) this.dropStage();
     if (this.db?.open) this.db.close();
+  }
+
+  private get stageFile(): string {
+    return this.file === ':memory:' ? ':memory:' : `${this.file}-stage`;
+  }
+
+  private attachStage(): void {
+    if (this.stageAttached) return;
+    // a stage left by a crash (its import never finished) is discarded
+    if (this.file !== ':memory:') rmSync(this.stageFile, { force: true });
+    this.db.prepare(`ATTACH DATABASE ? AS stage`).run(this.stageFile);
+    this.db.pragma('stage.journal_mode = OFF');
+    this.db.pragma('stage.synchronous = OFF');
+    this.db.pragma('stage.cache_size = -16384'); // 16 MB: the stage is written and read in order (a partition's sort has the sorter's own memory)
+    this.stageAttached = true;
+  }
+
+  private dropStage(): void {
+    this.staging.clear();
+    if (!this.stageAttached) return;
+    if (this.db.open) this.db.exec(`DETACH DATABASE stage`);
+    this.stageAttached = false;
+    if (this.file !== ':memory:') rmSync(this.stageFile, { force: true });
+  }
+
+  /**
+   * Appends to the stage: no index but the arrival order, so a chunk costs the same at row
+   * 60,000,000 as at row 1 (a random hash into a B-tree of tens of millions would not).
+   */
+  async stageVoters(rows: RegisterVoterRow[], addresses: RegisterAddressRow[], importId: number): Promise<void> {
+    this.attachStage();
+    const st = this.staging.get(importId) ?? this.staging.set(importId, { rows: 0, voters: new Set(), addresses: new Set(), insert: { v: [], a: [] } }).get(importId)!;
+    const insert = (kind: 'v' | 'a', part: number): Database.Statement => {
+      let stmt = st.insert[kind][part];
+      if (!stmt) {
+        if (kind === 'v') {
+          this.db.exec(`CREATE TABLE IF NOT EXISTS ${stageVoters(importId, part)} (seq INTEGER PRIMARY KEY, hash BLOB, province INTEGER, district INTEGER, box_no INTEGER, name_key BLOB, birth_year INTEGER, address_key BLOB)`);
+          stmt = this.db.prepare(`INSERT INTO ${stageVoters(importId, part)} (hash, province, district, box_no, name_key, birth_year, address_key) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+          st.voters.add(part);
+        } else {
+          this.db.exec(`CREATE TABLE IF NOT EXISTS ${stageAddresses(importId, part)} (seq INTEGER PRIMARY KEY, address_key BLOB, province INTEGER, district INTEGER, text TEXT)`);
+          stmt = this.db.prepare(`INSERT INTO ${stageAddresses(importId, part)} (address_key, province, district, text) VALUES (?, ?, ?, ?)`);
+          st.addresses.add(part);
+        }
+        st.insert[kind][part] = stmt;
+      }
+      return stmt;
+    };
+    const parts = rows.map((r) => parseInt(r.hash.slice(0, 2), 16));
+    const addressParts = addresses.map((a) => parseInt(a.addressKey.slice(0, 2), 16));
+    // the statements (and tables) first: no schema change inside the transaction
+    for (const p of new Set(parts)) insert('v', p);
+    for (const p of new Set(addressParts)) insert('a', p);
+    const v = st.insert.v;
+    const a = st.insert.a;
+    this.db.transaction(() => {
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i];
+        v[parts[i]].run(bin(r.hash), r.province, r.district, r.boxNo, bin(r.nameKey), r.birthYear, bin(r.addressKey));
+      }
+      for (let i = 0; i < addresses.length; i++) {
+        const x = addresses[i];
+        a[addressParts[i]].run(bin(x.addressKey), x.province, x.district, x.text);
+      }
+    })();
+    st.rows += rows.length;
+  }
+
+  /**
+   * Merges an import's stage a partition at a time, in hash order: one INSERT … SELECT … ORDER BY
+   * hash, seq (the last repeat of a hash wins, as with putVoters) and one transaction each; the
+   * partition's voters then handed back in pages read by the primary key. A large stage is merged
+   * with the secondary indexes dropped, and they are rebuilt after. Addresses likewise, in key
+   * order, the first text of a key kept.
+   */
+  async *mergeStaged(importId: number): AsyncGenerator<RegisterMergedVoter[]> {
+    const st = this.staging.get(importId);
+    if (!st) return;
+    const rebuild = st.rows >= REBUILD_MIN && st.rows * 4 >= this.db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM reg_voters`).get()!.n;
+    if (rebuild) for (const name of VOTER_INDEX_NAMES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
+    const page = this.db
+      .prepare<[Buffer, Buffer, number, number], [Buffer, number, number, number]>(
+        `SELECT hash, province, district, box_no FROM reg_voters WHERE hash > ? AND hash < ? AND last_import = ? ORDER BY hash LIMIT ?`,
+      )
+      .raw();
+    try {
+      for (const part of [...st.voters].sort((a, b) => a - b)) {
+        const table = stageVoters(importId, part);
+        this.db.transaction(() => {
+          this.db
+            .prepare(
+              `INSERT INTO reg_voters (hash, province, district, box_no, name_key, birth_year, address_key, first_import, last_import)
+               SELECT hash, province, district, box_no, name_key, birth_year, address_key, ?, ? FROM ${table} WHERE true ORDER BY hash, seq
+               ON CONFLICT(hash) DO UPDATE SET province = excluded.province, district = excluded.district, box_no = excluded.box_no,
+                 name_key = excluded.name_key, birth_year = excluded.birth_year, address_key = excluded.address_key, last_import = excluded.last_import`,
+            )
+            .run(importId, importId);
+        })();
+        this.db.exec(`DROP TABLE ${table}`);
+        // the partition's voters, by the primary key: [part] < every hash of it < [part + 1]
+        let after: Buffer = Buffer.from([part]);
+        const before = part < 255 ? Buffer.from([part + 1]) : Buffer.alloc(33, 0xff);
+        for (;;) {
+          const rows = page.all(after, before, importId, MERGE_PAGE);
+          if (!rows.length) break;
+          after = rows[rows.length - 1][0];
+          yield rows.map((r): RegisterMergedVoter => ({ hash: r[0].toString('hex'), province: r[1], district: r[2], boxNo: r[3] }));
+          if (rows.length < MERGE_PAGE) break;
+        }
+      }
+      for (const part of [...st.addresses].sort((a, b) => a - b)) {
+        const table = stageAddresses(importId, part);
+        this.db.transaction(() => {
+          this.db.prepare(`INSERT OR IGNORE INTO reg_addresses (address_key, province, district, text) SELECT address_key, province, district, text FROM ${table} ORDER BY address_key, seq`).run();
+        })();
+        this.db.exec(`DROP TABLE ${table}`);
+      }
+    } finally {
+      if (rebuild) for (const sql of VOTER_INDEXES) this.db.exec(sql);
+      this.staging.delete(importId);
+      if (!this.staging.size) this.dropStage();
+      else for (const [kind, parts] of [['v', st.voters], ['a', st.addresses]] as const) for (const p of parts) this.db.exec(`DROP TABLE IF EXISTS ${kind === 'v' ? stageVoters(importId, p) : stageAddresses(importId, p)}`);
+    }
   }
 
   async beginImport(startedAt: string, by: string | null): Promise<number> {
@@ -218,7 +372,7 @@ export class SqliteRegisterStore implements RegisterStore {
     return this.db
       .prepare<[number, number], { address_key: Buffer; district: number; voters: number; boxes: string }>(
         `SELECT address_key, MIN(district) AS district, COUNT(*) AS voters, group_concat(DISTINCT box_no) AS boxes FROM reg_voters
-         WHERE province = ? GROUP BY address_key HAVING COUNT(*) > ? ORDER BY district, voters DESC`,
+         WHERE province = ? GROUP BY district, address_key HAVING COUNT(*) > ? ORDER BY district, voters DESC`,
       )
       .all(province, moreThan)
       .map((r) => ({ district: r.district, addressKey: r.address_key.toString('hex'), voters: r.voters, boxes: r.boxes.split(',').map(Number).sort((a, b) => a - b) }));
@@ -234,22 +388,29 @@ export class SqliteRegisterStore implements RegisterStore {
       .map((r) => ({ district: r.district, boxNo: r.box_no, birthYears: r.years.split(',').map(Number).sort((a, b) => a - b) }));
   }
 
-  async duplicates(province: number): Promise<RegisterDuplicateStat[]> {
+  async duplicates(province: number, maxHolders = Number.MAX_SAFE_INTEGER): Promise<RegisterDuplicateStat[]> {
     return this.db
-      .prepare<[number], { name_key: Buffer; birth_year: number; regs: string }>(
-        `SELECT name_key, birth_year, group_concat(district || ':' || box_no) AS regs FROM reg_voters WHERE province = ?
-         GROUP BY name_key, birth_year HAVING COUNT(*) > 1`,
+      .prepare<[number, number, number], { name_key: Buffer; birth_year: number; regs: string; holders: number }>(
+        `WITH names AS (SELECT name_key, COUNT(*) AS holders FROM reg_voters WHERE province = ? GROUP BY name_key HAVING COUNT(*) BETWEEN 2 AND ?)
+         SELECT v.name_key, v.birth_year, group_concat(v.district || ':' || v.box_no) AS regs, names.holders FROM names
+         JOIN reg_voters v ON v.province = ? AND v.name_key = names.name_key
+         GROUP BY v.name_key, v.birth_year HAVING COUNT(*) > 1`,
       )
-      .all(province)
+      .all(province, maxHolders, province)
       .map((r) => ({
         nameKey: r.name_key.toString('hex'),
         birthYear: r.birth_year,
+        holders: r.holders,
         registrations: r.regs
           .split(',')
           .map((s) => s.split(':').map(Number))
           .map(([district, boxNo]) => ({ district, boxNo }))
           .sort((a, b) => a.district - b.district || a.boxNo - b.boxNo),
       }));
+  }
+
+  async birthYearCounts(province: number): Promise<{ birthYear: number; n: number }[]> {
+    return this.db.prepare<[number], { birthYear: number; n: number }>(`SELECT birth_year AS birthYear, COUNT(*) AS n FROM reg_voters WHERE province = ? GROUP BY birth_year ORDER BY birth_year`).all(province);
   }
 
   async upsertAnomalies(list: RegisterAnomalyRecord[]): Promise<void> {

@@ -4,7 +4,8 @@
  * at street addresses of the box's neighbourhood, boxes of 220–320 voters, valid TC Kimlik No
  * check digits, and, when asked, exactly one planted anomaly of each kind per chosen district.
  * Nothing else trips the rules at their default thresholds: (name, birth year) is unique per
- * province, ages stay within 18–100 (newcomers of a second pass are 18), households are small, box sizes stay within 1.5× of each other.
+ * province (and at national size, with uniqueNames off, homonyms have common names: expected to
+ * share birth years, not reported), the planted duplicate has a rare name, ages stay within 18–100 (newcomers of a second pass are 18), households are small, box sizes stay within 1.5× of each other.
  */
 import { withTcCheckDigits, type RegisterAnomalyKind } from '@gozcu/shared';
 import type { RawRow } from './register-import.service';
@@ -51,6 +52,8 @@ export interface SyntheticRegisterOptions {
 const MALE = ['Mehmet', 'Mustafa', 'Ahmet', 'Ali', 'Hüseyin', 'Hasan', 'İbrahim', 'İsmail', 'Osman', 'Yusuf', 'Murat', 'Ömer', 'Ramazan', 'Halil', 'Süleyman', 'Abdullah', 'Mahmut', 'Recep', 'Salih', 'Fatih', 'Kadir', 'Emre', 'Hakan', 'Adem', 'Kemal', 'Yaşar', 'Bekir', 'Musa', 'Metin', 'Serkan', 'Orhan', 'Burak', 'Cengiz', 'Uğur', 'Erkan', 'Sinan', 'Volkan', 'Gökhan', 'Tuncay', 'Şükrü', 'Yunus', 'Onur', 'Cem', 'Erdem', 'Barış', 'Tolga', 'Kaan', 'Efe', 'Eren', 'Berk'];
 const FEMALE = ['Fatma', 'Ayşe', 'Emine', 'Hatice', 'Zeynep', 'Elif', 'Meryem', 'Şerife', 'Zehra', 'Sultan', 'Hanife', 'Merve', 'Havva', 'Zeliha', 'Esra', 'Fadime', 'Özlem', 'Hülya', 'Yasemin', 'Leyla', 'Melek', 'Gülsüm', 'Songül', 'Dilek', 'Büşra', 'Kübra', 'Derya', 'Sevgi', 'Rukiye', 'Hacer', 'Filiz', 'Gül', 'Nurcan', 'Tuğba', 'Aynur', 'Sibel', 'Elif Naz', 'Ebru', 'Pınar', 'Gamze', 'Seda', 'Cansu', 'Buse', 'Ecrin', 'Nisa', 'Defne', 'Aslı', 'İrem', 'Sena', 'Şule'];
 const SURNAMES = ['Yılmaz', 'Kaya', 'Demir', 'Şahin', 'Çelik', 'Yıldız', 'Yıldırım', 'Öztürk', 'Aydın', 'Özdemir', 'Arslan', 'Doğan', 'Kılıç', 'Aslan', 'Çetin', 'Kara', 'Koç', 'Kurt', 'Özkan', 'Şimşek', 'Polat', 'Özcan', 'Korkmaz', 'Çakır', 'Erdoğan', 'Yavuz', 'Can', 'Acar', 'Şen', 'Aktaş', 'Güler', 'Yalçın', 'Güneş', 'Bozkurt', 'Bulut', 'Keskin', 'Ünal', 'Turan', 'Gül', 'Özer', 'Işık', 'Kaplan', 'Avcı', 'Sarı', 'Tekin', 'Taş', 'Köse', 'Yüksel', 'Ateş', 'Aksoy', 'Çiftçi', 'Kaçar', 'Erdem', 'Karaca', 'Uçar', 'Tunç', 'Altun', 'Demirci', 'Duman', 'Kalkan', 'Karakaya', 'Akın', 'Toprak', 'Bayram', 'Oral', 'Coşkun', 'Sönmez', 'Başaran', 'Bilgin', 'Kocabaş', 'Uysal', 'Ekinci', 'Eren', 'Akbulut', 'Tatlı', 'Gündoğdu', 'Kahraman', 'Savaş', 'Karataş', 'Önal'];
+/** Surnames none of the generated voters has: the planted duplicate's, so its name is rare (see REGISTER_DUPLICATE_MAX_EXPECTED). */
+const RARE_SURNAMES = ['Dumlupınar', 'Sarıkamışlı', 'Ilgazoğlu', 'Munzuroğlu', 'Kaçkarlı', 'Erciyesli', 'Palandöken', 'Nemrutlu'];
 const STREETS = ['Atatürk Caddesi', 'Cumhuriyet Caddesi', 'İstiklal Caddesi', 'Gazi Caddesi', 'Fevzi Çakmak Sokak', 'Menderes Caddesi', 'Barış Sokak', 'Lale Sokak', 'Gül Sokak', 'Papatya Sokak', 'Okul Sokak', 'Cami Sokak', 'Pınar Sokak', 'Çınar Sokak', 'Bahar Sokak'];
 const SCHOOLS = ['İlkokulu', 'Ortaokulu', 'Anadolu Lisesi', 'İmam Hatip Ortaokulu'];
 
@@ -173,6 +176,7 @@ export function syntheticRegister(geo: RegisterGeoDistrict[], opts: SyntheticReg
     let freshIndex = 0;
     let street = 0;
     let freshStreet = 0;
+    let dupIndex = 0;
     const person = (p: BoxPlan, draw: () => number, ageFixed?: number): { name: string; birth_year: number } => {
       const taken = opts.uniqueNames === false ? null : (seen.get(p.province) ?? seen.set(p.province, new Set()).get(p.province)!);
       for (let attempt = 0; ; attempt++) {
@@ -209,7 +213,15 @@ export function syntheticRegister(geo: RegisterGeoDistrict[], opts: SyntheticReg
           household = p.plant === 'address_crowded' && v === 0 ? 40 : 1 + Math.floor(boxRand() * 6);
         }
         inHousehold++;
-        const who = fresh ? person(p, freshRand, 18) : person(p, rand, p.plant === 'implausible_age' && v < 2 ? 128 + v * 3 : undefined);
+        let who = fresh ? person(p, freshRand, 18) : person(p, rand, p.plant === 'implausible_age' && v < 2 ? 128 + v * 3 : undefined);
+        // the planted duplicate is a rare name (a surname nobody else has, two given names): a
+        // common one shares its birth year with other people by chance, and is not reported
+        if (p.plant === 'duplicate_person' && v === 0) {
+          const given = who.name.split(' ')[0];
+          const second = (FEMALE.includes(given) ? FEMALE : MALE)[Math.floor(dupIndex / RARE_SURNAMES.length) % MALE.length];
+          who = { ...who, name: `${given} ${second} ${RARE_SURNAMES[dupIndex % RARE_SURNAMES.length]}` };
+          dupIndex++;
+        }
         const tc = fresh ? tcOf(500_000_000 + freshIndex++, opts.seed % 1000) : tcOf(index++, opts.seed % 1000);
         const voter: SyntheticVoter = { tc, ...who, address, province: p.province, district: p.district, box: p.box, neighbourhood: p.neighbourhood, school: p.school };
         if (v === 0) first = voter;
