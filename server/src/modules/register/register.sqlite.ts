@@ -277,7 +277,7 @@ export class SqliteRegisterStore implements RegisterStore {
         this.db.exec(`DROP TABLE ${table}`);
         // the partition's voters, by the primary key: [part] < every hash of it < [part + 1]
         let after: Buffer = Buffer.from([part]);
-        const before = part < 255 ? Buffer.from([part + 1]) : Buffer.alloc(33, 0xff);
+        const before = part < PARTS - 1 ? Buffer.from([part + 1]) : Buffer.alloc(33, 0xff);
         for (;;) {
           const rows = page.all(after, before, importId, MERGE_PAGE);
           if (!rows.length) break;
