@@ -51,6 +51,15 @@ export const redisRetry = (times: number): number => Math.min(100 * times, 500);
  * Every request passes the feed's rate gate (the cap, shared through Redis); Retry-After holds
  * every worker; failed jobs retry with full-jitter backoff.
  */
+/**
+ * A district job's id: one per district and ballot type, so a district already queued or running
+ * is not queued twice; `again` (its aggregate moved while it ran) is a second id. BullMQ refuses a
+ * custom id with a ':' unless it has exactly three ':'-separated parts.
+ */
+export function districtJobId(ballot: BallotCode, district: number, again = false): string {
+  return `district:${ballot}:${district}${again ? '-again' : ''}`;
+}
+
 @Injectable()
 export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(FeedScheduler.name);
@@ -256,7 +265,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
   private async district(job: DistrictJob): Promise<unknown> {
     const out = await this.feed.pollDistrict(job);
     const again = out.again ? this.feed.dueAgain(job) : null;
-    if (again) await this.enqueue(job.ballot, job.province, [again], ':again');
+    if (again) await this.enqueue(job.ballot, job.province, [again], true);
     return out;
   }
 
@@ -267,14 +276,14 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     return { queued: due.length };
   }
 
-  private async enqueue(ballot: BallotCode, province: number, due: DueJob[], idSuffix = ''): Promise<void> {
+  private async enqueue(ballot: BallotCode, province: number, due: DueJob[], again = false): Promise<void> {
     if (!due.length) return;
     await this.queue.addBulk(
       due.map((d) => ({
         name: 'district',
         data: { ballot, province, district: d.district, kind: d.kind } satisfies DistrictJob,
         // a failed district job is dropped (its failure is an incident): a kept one would block its id
-        opts: { ...this.jobOpts, removeOnFail: true, priority: d.priority, jobId: `district:${ballot}:${d.district}${idSuffix}` },
+        opts: { ...this.jobOpts, removeOnFail: true, priority: d.priority, jobId: districtJobId(ballot, d.district, again) },
       })),
     );
   }
