@@ -1,11 +1,10 @@
-import { sheetHash } from '@gozcu/shared';
 import { FeedService } from '../../server/src/modules/feed/feed.service';
 import type { RunningSimulator } from '../../server/src/simulator/server';
 import { STORE, type Store } from '../../server/src/modules/store/store.port';
 import { ReconcileService } from '../../server/src/modules/reconcile/reconcile.service';
 import { startApp, type RunningApp } from '../support/app';
 import { ADMIN_PASSWORD, login, type Session } from '../support/auth';
-import { eventually, startSmallNight, truth } from '../support/sim';
+import { eventually, startSmallNight, truth, storeCaughtUp } from '../support/sim';
 
 /**
  * The aggregate-driven poller against a simulator that offers no conditional requests (no ETag,
@@ -36,15 +35,7 @@ describe('YSK feed: change detection from aggregates, without conditional reques
     await sim?.close();
   });
 
-  async function caughtUp(): Promise<string | null> {
-    for (const box of await truth(sim, 'now')) {
-      const latest = await store.latestVersion(box.key);
-      const want = box.versions[box.versions.length - 1]!;
-      if (!latest) return `${box.key} not stored yet`;
-      if (sheetHash(latest.sheet) !== sheetHash(want.sheet) || latest.yskVersion !== want.versiyon) return `${box.key} at versiyon ${latest.yskVersion}, YSK has ${want.versiyon}`;
-    }
-    return null;
-  }
+  const caughtUp = () => storeCaughtUp(sim, store);
 
   it('registers every box before YSK publishes any (a district is fetched only once its aggregate moves)', async () => {
     expect(await truth(sim, 'now')).toHaveLength(0);

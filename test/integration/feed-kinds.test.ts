@@ -3,7 +3,7 @@ import type { RunningSimulator } from '../../server/src/simulator/server';
 import { STORE, type Store } from '../../server/src/modules/store/store.port';
 import { startApp, type RunningApp } from '../support/app';
 import { ADMIN_PASSWORD, login, type Session } from '../support/auth';
-import { NIGHT_START, eventually, startSmallNight, truth, type TruthBox } from '../support/sim';
+import { NIGHT_START, eventually, startSmallNight, truth, type TruthBox, storeCaughtUp } from '../support/sim';
 
 const HOUR = 3_600_000;
 
@@ -35,16 +35,7 @@ describe('YSK feed: every box kind, and boxes changed before Gözcü saw them', 
     await sim?.close();
   });
 
-  /** Every box-result published now is stored with YSK's latest figures and versiyon. */
-  async function caughtUp(): Promise<string | null> {
-    for (const box of await truth(sim, 'now')) {
-      const latest = await store.latestVersion(box.key);
-      const want = box.versions[box.versions.length - 1]!;
-      if (!latest) return `${box.key} (${box.kind}) not stored yet`;
-      if (sheetHash(latest.sheet) !== sheetHash(want.sheet) || latest.yskVersion !== want.versiyon) return `${box.key} at versiyon ${latest.yskVersion}, YSK has ${want.versiyon}`;
-    }
-    return null;
-  }
+  const caughtUp = () => storeCaughtUp(sim, store);
 
   const altered = (b: TruthBox) => b.versions.length > 1 || b.alteredBeforeSeen;
 

@@ -1,4 +1,5 @@
-import type { BallotCode } from '@gozcu/shared';
+import { sheetHash, type BallotCode } from '@gozcu/shared';
+import type { Store } from '../../server/src/modules/store/store.port';
 import { SimClock } from '../../server/src/simulator/clock';
 import type { TruthBox } from '../../server/src/simulator/engine';
 import { buildGeography, sharedDataDir } from '../../server/src/simulator/geography';
@@ -54,4 +55,15 @@ export async function eventually(check: () => Promise<string | null>, timeoutMs 
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`condition not met within ${timeoutMs} ms: ${reason}`);
+}
+
+/** Every box-result the simulator publishes now is stored with YSK's latest figures and versiyon (null), or the first that is not. */
+export async function storeCaughtUp(sim: RunningSimulator, store: Store): Promise<string | null> {
+  for (const box of await truth(sim, 'now')) {
+    const latest = await store.latestVersion(box.key);
+    const want = box.versions[box.versions.length - 1]!;
+    if (!latest) return `${box.key} (${box.kind}) not stored yet`;
+    if (sheetHash(latest.sheet) !== sheetHash(want.sheet) || latest.yskVersion !== want.versiyon) return `${box.key} at versiyon ${latest.yskVersion}, YSK has ${want.versiyon}`;
+  }
+  return null;
 }
