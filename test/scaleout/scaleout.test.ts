@@ -155,7 +155,7 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
       LOGIN_RATE_LIMIT: String(LOGIN_LIMIT),
       LIVE_BATCH_MS: '100',
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.SCALEOUT_LOG_LEVEL ?? 'warn',
       NODE_ENV: 'production',
     };
     for (const [name, worker] of [['worker', true], ['api-a', false], ['api-b', false]] as const) {

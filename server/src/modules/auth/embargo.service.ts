@@ -39,7 +39,15 @@ export class EmbargoService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     await this.reload();
-    this.timer = setInterval(() => void this.reload().catch((e) => this.logger.warn(`cannot re-read the embargo: ${(e as Error).message}`)), REFRESH_MS);
+    // one read at a time: a store that stops answering gets one pending read, not one per tick
+    let reading = false;
+    this.timer = setInterval(() => {
+      if (reading) return;
+      reading = true;
+      this.reload()
+        .catch((e) => this.logger.warn(`cannot re-read the embargo: ${(e as Error).message}`))
+        .finally(() => (reading = false));
+    }, REFRESH_MS);
     this.timer.unref();
   }
 

@@ -54,8 +54,16 @@ export class ReferenceService implements OnModuleInit {
 
   constructor(@Inject(STORE) private readonly store: Store) {}
 
+  /**
+   * Writes the catalog's provinces that the store lacks or names otherwise. Every node boots
+   * through here, most often against a store another node has already filled: a boot that only
+   * reads then. (Nodes rewriting the same 81 rows at once hung FerretDB's SQLite backend for good,
+   * and a read is all a restart needs.)
+   */
   async onModuleInit(): Promise<void> {
-    await this.store.upsertProvinces(this.provinces);
+    const stored = new Map((await this.store.provinces()).map((p) => [p.plate, p.name]));
+    const changed = this.provinces.filter((p) => stored.get(p.plate) !== p.name);
+    if (changed.length) await this.store.upsertProvinces(changed);
   }
 
   provinceName(plate: number): string | undefined {

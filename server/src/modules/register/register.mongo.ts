@@ -1,5 +1,6 @@
 import mongoose, { type Connection, type mongo } from 'mongoose';
 import type { RegisterStatus } from '@gozcu/shared';
+import { bulkWriteChunked, UPDATE_STATEMENTS, updateStatementsFor } from '../store/mongo-bulk';
 import type {
   LostVoterCaseRecord,
   RegisterAddressRow,
@@ -31,6 +32,8 @@ const filterOf = (f: RegisterFilter): Record<string, unknown> => Object.fromEntr
  */
 export class MongoRegisterStore implements RegisterStore {
   private conn!: Connection;
+  /** update statements per bulk command (see UPDATE_STATEMENTS) */
+  private updateStatements: number = UPDATE_STATEMENTS.ferretdb;
   private c!: Record<'counters' | 'imports' | 'voters' | 'boxes' | 'addresses' | 'anomalies' | 'cases', Collection<Doc>>;
 
   constructor(
@@ -52,6 +55,7 @@ export class MongoRegisterStore implements RegisterStore {
       this.c.cases.createIndex({ trackingCode: 1 }, { unique: true }),
       this.c.cases.createIndex({ province: 1, district: 1, status: 1 }),
     ]);
+    this.updateStatements = await updateStatementsFor(db);
   }
 
   async close(): Promise<void> {
@@ -76,11 +80,12 @@ export class MongoRegisterStore implements RegisterStore {
 
   async putVoters(rows: RegisterVoterRow[], importId: number): Promise<number> {
     if (!rows.length) return 0;
-    const res = await this.c.voters.bulkWrite(
+    const res = await bulkWriteChunked(
+      this.c.voters,
       rows.map(({ hash, ...rest }) => ({ updateOne: { filter: { _id: hash }, update: { $set: { ...rest, lastImport: importId }, $setOnInsert: { firstImport: importId } }, upsert: true } })),
-      { ordered: false },
+      this.updateStatements,
     );
-    return res.upsertedCount + res.matchedCount;
+    return res.upserted + res.matched;
   }
 
   private readonly staged = new Set<number>();
@@ -112,7 +117,8 @@ export class MongoRegisterStore implements RegisterStore {
 
   async putBoxes(rows: RegisterBoxRow[]): Promise<void> {
     if (!rows.length) return;
-    await this.c.boxes.bulkWrite(
+    await bulkWriteChunked(
+      this.c.boxes,
       rows.map((b) => ({
         updateOne: {
           filter: { _id: `${b.province}:${b.district}:${b.boxNo}` },
@@ -120,15 +126,16 @@ export class MongoRegisterStore implements RegisterStore {
           upsert: true,
         },
       })),
-      { ordered: false },
+      this.updateStatements,
     );
   }
 
   async putAddresses(rows: RegisterAddressRow[]): Promise<void> {
     if (!rows.length) return;
-    await this.c.addresses.bulkWrite(
+    await bulkWriteChunked(
+      this.c.addresses,
       rows.map((a) => ({ updateOne: { filter: { _id: a.addressKey }, update: { $setOnInsert: { province: a.province, district: a.district, text: a.text } }, upsert: true } })),
-      { ordered: false },
+      this.updateStatements,
     );
   }
 
@@ -223,7 +230,7 @@ export class MongoRegisterStore implements RegisterStore {
   }
 
   async upsertAnomalies(list: RegisterAnomalyRecord[]): Promise<void> {
-    for (let i = 0; i < list.length; i += 1000) await this.c.anomalies.bulkWrite(list.slice(i, i + 1000).map((a) => ({ updateOne: this.upsertOp(a) })), { ordered: false });
+    await bulkWriteChunked(this.c.anomalies, list.map((a) => ({ updateOne: this.upsertOp(a) })), this.updateStatements);
   }
 
   private toAnomaly(d: Doc | null): RegisterAnomalyRecord | null {

@@ -1,5 +1,6 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import { kindOfPlace, type AlertRecord, type AuditEntry, type BoxInfo, type District, type Entry, type Neighbourhood, type Province, type SheetVersion } from '@gozcu/shared';
+import { bulkWriteChunked, duplicateIndex, isDuplicate, UPDATE_STATEMENTS, updateStatementsFor } from './mongo-bulk';
 import type {
   AppendOutcome,
   ColumnMap,
@@ -238,18 +239,6 @@ const BLOB_ID = /^[0-9a-f]{64}$/;
 /** conflicting appends of the same box (other nodes) are recomputed at most this often */
 const APPEND_ATTEMPTS = 8;
 
-const isDuplicate = (e: unknown) => (e as { code?: number })?.code === 11000;
-
-/** Where an ordered bulk insert stopped on a duplicate key; null for any other error. */
-function duplicateIndex(e: unknown): number | null {
-  type WriteError = { code?: number; index?: number; err?: { code?: number; index?: number } };
-  const errors = (e as { writeErrors?: WriteError[] | WriteError })?.writeErrors;
-  const list: WriteError[] = Array.isArray(errors) ? errors : errors ? [errors] : [];
-  const first = list.map((w) => ({ code: w.code ?? w.err?.code, index: w.index ?? w.err?.index })).sort((a, b) => (a.index ?? 0) - (b.index ?? 0))[0];
-  if (first && first.code === 11000 && typeof first.index === 'number') return first.index;
-  return null;
-}
-
 type UserDoc = Omit<UserRecord, 'id'> & { _id: string };
 function toUser(d: UserDoc): UserRecord {
   return {
@@ -338,13 +327,6 @@ function boxUpsert(b: BoxInfo) {
   };
 }
 
-/**
- * FerretDB (v1.24, SQLite) stalls on an update command of 100 or more statements that match
- * documents (each statement keeps its read open until the command ends), so bulk updates go in
- * chunks of this many.
- */
-const BULK_CHUNK = 50;
-
 /** An upsert that lost a race for a unique key to another node is run again (it then updates). */
 async function upsertRetrying<T>(op: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -357,33 +339,6 @@ async function upsertRetrying<T>(op: () => Promise<T>): Promise<T> {
   }
 }
 
-type BulkOps = Parameters<Model<any>['bulkWrite']>[0];
-
-/**
- * A bulk write in chunks. Upserts are idempotent: two nodes upserting the same new document race
- * on its unique `_id` and one gets a duplicate-key error (FerretDB and MongoDB alike); that chunk
- * is written again, when the document exists and the upsert is a plain update.
- */
-async function bulkWriteChunked(model: Model<any>, ops: BulkOps, ordered = false): Promise<{ matched: number; upserted: number }> {
-  let matched = 0;
-  let upserted = 0;
-  for (let i = 0; i < ops.length; i += BULK_CHUNK) {
-    const chunk = ops.slice(i, i + BULK_CHUNK);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const res = await model.bulkWrite(chunk, { ordered });
-        matched += res.matchedCount;
-        upserted += res.upsertedCount;
-        break;
-      } catch (e) {
-        if (attempt >= 5 || !(isDuplicate(e) || duplicateIndex(e) !== null)) throw e;
-        await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
-      }
-    }
-  }
-  return { matched, upserted };
-}
-
 /**
  * The scale-out store: MongoDB through mongoose. Uses no multi-document transaction (so it runs
  * on FerretDB as on MongoDB, replica set or not): unique indexes, ordered bulk inserts and
@@ -393,6 +348,7 @@ export class MongoStore implements Store {
   readonly kind = 'mongo' as const;
   private conn!: Connection;
   private m!: { [K in keyof typeof schemas]: Model<any> };
+  private updateStatements: number = UPDATE_STATEMENTS.ferretdb;
 
   constructor(
     private readonly url: string,
@@ -403,6 +359,12 @@ export class MongoStore implements Store {
     this.conn = await mongoose.createConnection(this.url, { dbName: this.dbName, serverSelectionTimeoutMS: 5000 }).asPromise();
     this.m = Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, this.conn.model(name, schema, name)])) as unknown as typeof this.m;
     await Promise.all(Object.values(this.m).map((model) => model.createIndexes()));
+    this.updateStatements = await updateStatementsFor(this.conn.db!);
+  }
+
+  /** A bulk write in commands the server can take (see UPDATE_STATEMENTS). */
+  private bulk(model: Model<any>, ops: Parameters<Model<any>['bulkWrite']>[0], ordered = false) {
+    return bulkWriteChunked(model, ops, this.updateStatements, ordered);
   }
 
   async close(): Promise<void> {
@@ -416,12 +378,12 @@ export class MongoStore implements Store {
 
   async upsertProvinces(provinces: Province[]): Promise<void> {
     if (!provinces.length) return;
-    await bulkWriteChunked(this.m.provinces, provinces.map((p) => ({ updateOne: { filter: { _id: p.plate }, update: { $set: { name: p.name } }, upsert: true } })));
+    await this.bulk(this.m.provinces, provinces.map((p) => ({ updateOne: { filter: { _id: p.plate }, update: { $set: { name: p.name } }, upsert: true } })));
   }
 
   async upsertDistricts(districts: District[]): Promise<void> {
     if (!districts.length) return;
-    await bulkWriteChunked(
+    await this.bulk(
       this.m.districts,
       districts.map((d) => ({ updateOne: { filter: { _id: d.yskId }, update: { $set: { province: d.province, name: d.name } }, upsert: true } })),
     );
@@ -429,7 +391,7 @@ export class MongoStore implements Store {
 
   async upsertNeighbourhoods(neighbourhoods: Neighbourhood[]): Promise<void> {
     if (!neighbourhoods.length) return;
-    await bulkWriteChunked(
+    await this.bulk(
       this.m.neighbourhoods,
       neighbourhoods.map(({ yskId, ...rest }) => ({ updateOne: { filter: { _id: yskId }, update: { $set: rest }, upsert: true } })),
     );
@@ -469,7 +431,7 @@ export class MongoStore implements Store {
       const h = held.get(b.key);
       return !h || (b.yskBoxId !== null && b.yskBoxId !== h.yskBoxId) || (b.neighbourhood !== null && b.neighbourhood !== h.neighbourhood);
     });
-    if (needed.length) await bulkWriteChunked(this.m.boxes, needed.map(boxUpsert));
+    if (needed.length) await this.bulk(this.m.boxes, needed.map(boxUpsert));
   }
 
   /**
@@ -547,10 +509,10 @@ export class MongoStore implements Store {
         if (!groups.has(group)) groups.set(group, { seq, firstAt, ids: [] });
         groups.get(group)!.ids.push(b._id);
       }
-      const cache: BulkOps = [...groups.values()].map((g) => ({
+      const cache: Parameters<Model<any>['bulkWrite']>[0] = [...groups.values()].map((g) => ({
         updateMany: { filter: { _id: { $in: g.ids } }, update: { $max: { latestSeq: g.seq }, ...(g.firstAt ? { $min: { firstPublishedAt: g.firstAt } } : {}) } },
       }));
-      if (cache.length) await bulkWriteChunked(this.m.boxes, cache);
+      if (cache.length) await this.bulk(this.m.boxes, cache);
       // a conflict: every version of those boxes not stored by this attempt is recomputed from a fresh read
       const keptIndex = new Set(inserts.slice(0, failedAt).map((i) => i.index));
       const conflicted = new Set(inserts.slice(failedAt).map((i) => i.version.key));
@@ -764,7 +726,7 @@ export class MongoStore implements Store {
 
   async putVoters(voters: VoterRecord[]): Promise<number> {
     if (!voters.length) return 0;
-    const res = await bulkWriteChunked(
+    const res = await this.bulk(
       this.m.voters,
       voters.map(({ hash, ...rest }) => ({ updateOne: { filter: { _id: hash }, update: { $set: rest }, upsert: true } })),
     );
@@ -991,7 +953,7 @@ export class MongoStore implements Store {
     const { id, ...rest } = complaint;
     await upsertRetrying(() => this.m.complaints.updateOne({ _id: id }, { $setOnInsert: rest }, { upsert: true }));
     if (attachments.length) {
-      await bulkWriteChunked(this.m.attachments, attachments.map(({ id: aid, ...a }) => ({ updateOne: { filter: { _id: aid }, update: { $setOnInsert: a }, upsert: true } })));
+      await this.bulk(this.m.attachments, attachments.map(({ id: aid, ...a }) => ({ updateOne: { filter: { _id: aid }, update: { $setOnInsert: a }, upsert: true } })));
     }
     return { ...complaint };
   }
@@ -1118,9 +1080,10 @@ export class MongoStore implements Store {
   async markAlertsRead(userId: string, ids: string[], at: string): Promise<void> {
     if (!ids.length) return;
     const { reads } = await this.alertCols();
-    await reads.bulkWrite(
+    await bulkWriteChunked(
+      reads,
       ids.map((alertId) => ({ updateOne: { filter: { _id: `${userId}|${alertId}` }, update: { $setOnInsert: { userId, alertId, at } }, upsert: true } })),
-      { ordered: false },
+      this.updateStatements,
     );
   }
 
