@@ -2,6 +2,7 @@ import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Param, Pa
 import { BALLOT_LABELS, type Principal } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ZodPipe } from '../../infra/http';
+import { ApiBody } from '../../infra/openapi';
 import { CurrentUser, Permission, Public, Scoped } from '../auth/auth.decorators';
 import { createUserBody, type CreateUserBody } from '../auth/auth.dto';
 import { regionOfQuery } from '../auth/scope';
@@ -79,6 +80,7 @@ export class TeamController {
   }
 
   @Post('import')
+  @ApiBody({ types: ['text/csv'], description: 'username,role[,name,province,district,boxes,password]' })
   @HttpCode(200)
   import(@CurrentUser() actor: Principal, @Body() body: unknown) {
     if (typeof body !== 'string' || !body.trim()) throw new BadRequestException({ message: 'send the CSV as the request body with Content-Type: text/csv', code: 'csv.empty' });

@@ -3,6 +3,7 @@ import { FilesInterceptor } from '@nestjs/platform-express';
 import { z } from 'zod';
 import { TRACKING_CODE_PATTERN, type ComplaintCounts, type ComplaintTracking, type ComplaintView, type Principal } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
+import { ApiBody } from '../../infra/openapi';
 import { CurrentUser, Permission, Public, Scoped } from '../auth/auth.decorators';
 import { regionOfQuery } from '../auth/scope';
 import { RateLimitGuard, RateLimited } from '../citizen/rate-limit.guard';
@@ -27,6 +28,7 @@ export class CitizenComplaintsController {
   @HttpCode(201)
   @RateLimited('citizen.complaint')
   @UseInterceptors(FilesInterceptor('files', 5))
+  @ApiBody({ types: ['multipart/form-data'], files: { files: 5 }, description: 'JPEG, PNG, WebP or PDF, checked by content' })
   file(
     @Body(new ZodPipe(complaintBody, 'complaint')) body: ComplaintBody,
     @UploadedFiles() files: UploadedFileLike[] | undefined,

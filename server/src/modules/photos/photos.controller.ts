@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import type { Principal } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
+import { ApiBody } from '../../infra/openapi';
 import { CurrentUser, Permission, Scoped } from '../auth/auth.decorators';
 import { boxOfParam } from '../auth/scope';
 import { AttachmentsService, type UploadedFileLike } from './attachments.service';
@@ -25,6 +26,7 @@ export class PhotosController {
   @Permission('entries:write')
   @Scoped(boxOfParam('key'))
   @UseInterceptors(FileInterceptor('photo'))
+  @ApiBody({ types: ['multipart/form-data'], files: { photo: 1 }, description: 'JPEG, PNG or WebP' })
   upload(
     @Param('key') key: string,
     @Body(new ZodPipe(uploadBody, 'upload')) body: z.infer<typeof uploadBody>,

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res,
 import type { Request, Response } from 'express';
 import type { LostVoterCaseView, PetitionView, Principal, RegisterAnomalyView, RegisterCheckResult, RegisterDistrictCount, RegisterImportReport } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
+import { ApiBody } from '../../infra/openapi';
 import { CurrentUser, Permission, Public, Scoped } from '../auth/auth.decorators';
 import { regionOfQuery } from '../auth/scope';
 import { RateLimitGuard, RateLimited } from '../citizen/rate-limit.guard';
@@ -46,6 +47,7 @@ export class RegisterController {
 
   /** HQ imports box voter lists, streamed: `text/csv` or `application/x-ndjson` (bounded memory at any size). */
   @Post('import')
+  @ApiBody({ types: ['text/csv', 'application/x-ndjson'], description: 'box voter lists, streamed (any size, bounded memory)' })
   @HttpCode(200)
   @Permission('voters:import')
   import(@Req() req: Request, @Headers('content-type') type: string | undefined, @CurrentUser() user: Principal): Promise<RegisterImportReport> {
