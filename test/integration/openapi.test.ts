@@ -144,6 +144,8 @@ describe('GET /api/openapi.json: one document of every contract (issue 14)', () 
       ['a fractional vote count', { ...good, sheet: { ...sheet, votes: { CHP: 1.5 } } }],
       ['an election id with a colon', { ...good, ref: { ...good.ref, election: 'a:b' } }],
       ['a district beyond any YSK id', { ...good, ref: { ...good.ref, district: 10_000_000 } }],
+      ['a ballot type YSK does not have', { ...good, ref: { ...good.ref, ballot: 5 } }],
+      ['a province plate beyond 81 (99 is abroad)', { ...good, ref: { ...good.ref, province: 82 } }],
     ];
     for (const [label, body] of bad) {
       const res = await admin.post('/api/entries', body);

@@ -8,6 +8,7 @@ export const DOCS_HTML = `<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>Gözcü API belgeleri / API documentation</title>
 <style>
   body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 70rem; padding: 1rem; color: #1d232a; }
@@ -58,15 +59,17 @@ export const DOCS_SCRIPT = `'use strict';
     if (!s || typeof s !== 'object') return '';
     if (s.type === 'array') return typeOf(s.items) + '[]';
     if (s.enum) return s.enum.map(function (v) { return JSON.stringify(v); }).join(' | ');
+    if (s.type) return s.type;
     if (s.anyOf) return s.anyOf.map(typeOf).join(' | ');
-    return s.type || 'any';
+    return 'any';
   }
   function constraints(s) {
     if (!s || typeof s !== 'object') return '';
     var out = [];
-    ['minimum', 'exclusiveMinimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'format', 'maxItems', 'default'].forEach(function (k) {
+    ['minimum', 'exclusiveMinimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'format', 'maxItems', 'default', 'anyOf'].forEach(function (k) {
       if (s[k] !== undefined && Math.abs(Number(s[k])) !== 9007199254740991) out.push(k + ': ' + JSON.stringify(s[k]));
     });
+    if (s.description) out.unshift(s.description);
     return out.join(', ');
   }
   function paramsTable(params) {
@@ -75,6 +78,21 @@ export const DOCS_SCRIPT = `'use strict';
     });
     var head = el('tr', {}, [el('th', {}, ['Ad / Name']), el('th', {}, ['Yer / In']), el('th', {}, ['Zorunlu / Required']), el('th', {}, ['Tür / Type']), el('th', {}, ['Kısıt / Constraints'])]);
     return el('table', {}, [head].concat(rows));
+  }
+  /** An object schema's fields, nested ones as dotted paths (\`ref.boxNo\`, \`sheet.votes.*\`, \`items[]\`). */
+  function fields(schema, prefix, required, out) {
+    if (!schema || typeof schema !== 'object' || out.length > 200) return out;
+    var props = schema.properties || {};
+    var req = schema.required || [];
+    Object.keys(props).forEach(function (name) {
+      var s = props[name];
+      var path = prefix ? prefix + '.' + name : name;
+      out.push({ name: path, in: 'body', required: required && req.indexOf(name) >= 0, schema: s });
+      if (s && s.type === 'object') fields(s, path, true, out);
+      if (s && s.type === 'array' && s.items && s.items.type === 'object') fields(s.items, path + '[]', true, out);
+      if (s && s.additionalProperties && typeof s.additionalProperties === 'object') out.push({ name: path + '.*', in: 'body', required: false, schema: s.additionalProperties });
+    });
+    return out;
   }
   function operation(method, path, op) {
     var open = op.security && op.security.length === 0;
@@ -87,7 +105,10 @@ export const DOCS_SCRIPT = `'use strict';
       if (op.requestBody.description) body.append(el('p', {}, [op.requestBody.description]));
       Object.keys(op.requestBody.content).forEach(function (type) {
         var s = op.requestBody.content[type].schema;
-        if (s) body.append(el('pre', {}, [JSON.stringify(s, null, 2)]));
+        if (!s) return;
+        var rows = fields(s, '', true, []);
+        if (rows.length) body.append(paramsTable(rows));
+        body.append(el('details', {}, [el('summary', {}, both('JSON şeması', 'JSON Schema').concat([' (' + type + ')'])), el('pre', {}, [JSON.stringify(s, null, 2)])]));
       });
     }
     body.append(el('h4', {}, both('Yanıtlar', 'Responses')), el('p', {}, [Object.keys(op.responses).join(', ')]));
