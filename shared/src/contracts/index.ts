@@ -2,6 +2,7 @@ export * from './errors';
 export * from './limits';
 export * from './alerts';
 export * from './audit';
+export * from './auth';
 export * from './backoffice';
 export * from './citizen';
 export * from './complaints';
