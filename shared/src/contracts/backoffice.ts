@@ -35,3 +35,6 @@ export const deadlinesQuery = z.object({
   district: z.coerce.number().int().positive().optional(),
 });
 export type DeadlinesQuery = z.infer<typeof deadlinesQuery>;
+
+/** GET /api/citizen/districts: a province's districts by name */
+export const citizenDistrictsQuery = deadlinesQuery.pick({ province: true }).required();

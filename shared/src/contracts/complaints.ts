@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMPLAINT_STATUSES } from '../api/citizen';
+import { COMPLAINT_STATUSES, TRACKING_CODE_PATTERN } from '../api/citizen';
 import { ballotCodeSchema } from '../domain/ballot';
 
 /** Request schemas of /api/citizen/complaints and /api/complaints: the server's ZodPipes validate with them, the OpenAPI document describes them. */
@@ -34,3 +34,6 @@ export const complaintStatusBody = z.object({
   note: z.string().trim().max(2000).optional(),
 });
 export type ComplaintStatusBody = z.infer<typeof complaintStatusBody>;
+
+/** GET /api/citizen/complaints/:code */
+export const trackingCodeParam = z.string().trim().toUpperCase().regex(TRACKING_CODE_PATTERN, 'a tracking code looks like GZ-7K2QX-94MZD');

@@ -7,6 +7,8 @@ export * from './backoffice';
 export * from './citizen';
 export * from './complaints';
 export * from './entries';
+export * from './feed';
 export * from './petitions';
+export * from './photos';
 export * from './reconcile';
 export * from './register';

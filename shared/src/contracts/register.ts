@@ -42,3 +42,6 @@ export type RegisterCountsQuery = z.infer<typeof registerCountsQuery>;
 /** open ↔ checked by hand; objected only by drafting an objection. */
 export const registerStatusBody = z.object({ status: z.enum(['open', 'checked'], { message: 'status is open or checked (objected is set by drafting an objection)' }), note: z.string().trim().max(2000).optional() }).strict();
 export type RegisterStatusBody = z.infer<typeof registerStatusBody>;
+
+/** GET /api/register/districts: a province's districts, for the citizen's form */
+export const registerDistrictsQuery = registerCountsQuery.required();

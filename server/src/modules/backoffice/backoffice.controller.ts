@@ -8,7 +8,7 @@ import { createUserBody, type CreateUserBody } from '../auth/auth.dto';
 import { regionOfQuery } from '../auth/scope';
 import { PetitionsService, electionName } from '../petitions/petitions.service';
 import { STORE, type Store } from '../store/store.port';
-import { deadlinesQuery, namesQuery, teamPatch, teamQuery, type DeadlinesQuery, type TeamPatch, type TeamQuery } from './backoffice.dto';
+import { citizenDistrictsQuery, deadlinesQuery, namesQuery, teamPatch, teamQuery, type DeadlinesQuery, type TeamPatch, type TeamQuery } from './backoffice.dto';
 import { TeamService } from './team.service';
 
 /** The followed election as people name it, and people's display names (issue 12: human names everywhere). */
@@ -33,7 +33,7 @@ export class NamesController {
   /** `GET /api/citizen/districts?province=NN` (public) → `{ items: [{ yskId, province, name }] }` by name: the citizen picks a district by name. */
   @Get('citizen/districts')
   @Public()
-  async citizenDistricts(@Query(new ZodPipe(deadlinesQuery.pick({ province: true }).required(), 'query')) q: { province: number }) {
+  async citizenDistricts(@Query(new ZodPipe(citizenDistrictsQuery, 'query')) q: { province: number }) {
     const items = await this.store.districts(q.province);
     return { items: [...items].sort((a, b) => a.name.localeCompare(b.name, 'tr')).map(({ yskId, province, name }) => ({ yskId, province, name })) };
   }

@@ -1,2 +1,2 @@
 /** The request schemas live in @gozcu/shared (contracts/backoffice.ts), where the dashboard can use them too. */
-export { teamQuery, type TeamQuery, teamPatch, type TeamPatch, namesQuery, deadlinesQuery, type DeadlinesQuery } from '@gozcu/shared';
+export { citizenDistrictsQuery, teamQuery, type TeamQuery, teamPatch, type TeamPatch, namesQuery, deadlinesQuery, type DeadlinesQuery } from '@gozcu/shared';

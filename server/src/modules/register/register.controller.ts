@@ -6,7 +6,7 @@ import { ApiBody } from '../../infra/openapi';
 import { CurrentUser, Permission, Public, Scoped } from '../auth/auth.decorators';
 import { regionOfQuery } from '../auth/scope';
 import { RateLimitGuard, RateLimited } from '../citizen/rate-limit.guard';
-import { anomaliesQuery, casesQuery, checkBody, countsQuery, reportBody, statusBody, type AnomaliesQuery, type CasesQuery, type CheckBody, type CountsQuery, type ReportBody, type StatusBody } from './register.dto';
+import { anomaliesQuery, casesQuery, checkBody, countsQuery, districtsQuery, reportBody, statusBody, type AnomaliesQuery, type CasesQuery, type CheckBody, type CountsQuery, type ReportBody, type StatusBody } from './register.dto';
 import { RegisterImportService } from './register-import.service';
 import { RegisterService } from './register.service';
 
@@ -41,7 +41,7 @@ export class RegisterController {
   @Get('districts')
   @Public()
   @RateLimited('citizen.lookup')
-  districts(@Query(new ZodPipe(countsQuery.required(), 'query')) q: Required<CountsQuery>): Promise<{ items: { yskId: number; name: string }[] }> {
+  districts(@Query(new ZodPipe(districtsQuery, 'query')) q: Required<CountsQuery>): Promise<{ items: { yskId: number; name: string }[] }> {
     return this.register.districtsOf(q.province);
   }
 
