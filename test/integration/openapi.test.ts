@@ -177,6 +177,32 @@ describe('GET /api/openapi.json: one document of every contract (issue 14)', () 
     expect((await admin.get('/api/boxes?limit=10')).status).toBe(200);
   });
 
+  it('every route answers 400 when what the document marks required is missing (JSON bodies and queries)', async () => {
+    const checked: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Json>)) {
+      for (const [method, op] of Object.entries(item as Record<string, Json>)) {
+        // a path parameter every route's own pipe takes (numeric ids included), so the body or query is what fails
+        const url = path.replace(/\{[^}]+\}/g, '1');
+        const json = op.requestBody?.content?.['application/json']?.schema;
+        const requiredQuery = (op.parameters ?? []).filter((p: Json) => p.in === 'query' && p.required);
+        let res: { status: number; body: Json } | undefined;
+        if (json?.required?.length) {
+          // an empty object: the document says it lacks fields, so the route must refuse it before doing anything
+          expect([path, ajv.compile(json)({})]).toEqual([path, false]);
+          res = await admin.post(url, {}, method.toUpperCase());
+        } else if (requiredQuery.length && method === 'get') {
+          res = await admin.get(url);
+        }
+        if (!res) continue;
+        expect([`${method.toUpperCase()} ${path}`, res.status, res.body?.code]).toEqual([`${method.toUpperCase()} ${path}`, 400, 'validation']);
+        checked.push(`${method.toUpperCase()} ${path}`);
+      }
+    }
+    // 25 routes today (every JSON body with a required field, every GET with a required query parameter)
+    expect(checked.length).toBeGreaterThanOrEqual(20);
+    expect(checked).toEqual(expect.arrayContaining(['POST /api/entries', 'POST /api/auth/login', 'GET /api/people/names', 'GET /api/citizen/boxes']));
+  });
+
   it('GET /api/docs: a self-contained page (Turkish first) that reads the document', async () => {
     const page = await fetch(`${app.url}/api/docs`);
     expect(page.status).toBe(200);
