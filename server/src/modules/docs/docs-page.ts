@@ -44,6 +44,13 @@ export const DOCS_HTML = `<!doctype html>
 export const DOCS_SCRIPT = `'use strict';
 (function () {
   var METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
+  /** Turkish names of the tags (a tag is a controller); a tag not listed shows as it is. */
+  var TAGS_TR = {
+    Alerts: 'Uyarılar', Audit: 'Denetim kaydı', Auth: 'Oturum', Citizen: 'Vatandaş', CitizenComplaints: 'Vatandaş şikâyetleri',
+    Complaints: 'Şikâyetler', Deadlines: 'İtiraz süreleri', Docs: 'Belgeler', Embargo: 'Yayın yasağı', Entries: 'Girişler',
+    Feed: 'YSK akışı', Health: 'Sağlık', Metrics: 'Ölçümler', Names: 'Adlar', Petitions: 'Dilekçeler', Photos: 'Fotoğraflar',
+    Reconcile: 'Karşılaştırma', Regions: 'Bölgeler', Register: 'Seçmen kütüğü', StaleNotices: 'Gecikme bildirimleri', Team: 'Ekip', Users: 'Kullanıcılar'
+  };
   var routesEl = document.getElementById('routes');
   var summaryEl = document.getElementById('summary');
   var filterEl = document.getElementById('filter');
@@ -96,7 +103,7 @@ export const DOCS_SCRIPT = `'use strict';
   }
   function operation(method, path, op) {
     var open = op.security && op.security.length === 0;
-    var lock = open ? 'herkese açık / public' : 'oturum gerekli / sign-in' + (op['x-permissions'] ? ': ' + op['x-permissions'].join(', ') : '');
+    var lock = open ? 'herkese açık / public' : 'oturum gerekli / sign-in required' + (op['x-permissions'] ? ': ' + op['x-permissions'].join(', ') : '');
     var summary = el('summary', {}, [el('span', { class: 'm ' + method }, [method]), el('span', { class: 'path' }, [path]), el('span', { class: 'lock' }, [lock])]);
     var body = el('div', { class: 'body' }, []);
     if (op.parameters && op.parameters.length) body.append(el('h4', {}, both('Parametreler', 'Parameters')), paramsTable(op.parameters));
@@ -130,7 +137,7 @@ export const DOCS_SCRIPT = `'use strict';
       });
     });
     Object.keys(byTag).sort().forEach(function (tag) {
-      var section = el('section', {}, [el('h2', {}, [tag])].concat(byTag[tag]));
+      var section = el('section', {}, [el('h2', {}, TAGS_TR[tag] ? both(TAGS_TR[tag], tag) : [tag])].concat(byTag[tag]));
       routesEl.append(section);
     });
     summaryEl.replaceChildren(count + ' yol, ' + Object.keys(byTag).length + ' etiket ', el('span', { class: 'en' }, ['/ ' + count + ' routes, ' + Object.keys(byTag).length + ' tags — ' + doc.info.title + ' ' + doc.info.version]));
