@@ -22,6 +22,7 @@ import { RegionsModule } from './modules/regions/regions.module';
 import { BackofficeModule } from './modules/backoffice/backoffice.module';
 import { AlertsModule } from './modules/alerts/alerts.module';
 import { RegisterModule } from './modules/register/register.module';
+import { DocsModule } from './modules/docs/docs.module';
 
 @Module({})
 export class AppModule {
@@ -57,6 +58,7 @@ export class AppModule {
         BackofficeModule,
         AlertsModule,
         RegisterModule,
+        DocsModule,
       ],
     };
   }

@@ -2,3 +2,4 @@ export * from './domain';
 export * from './api';
 export * from './reconcile';
 export * from './ysk';
+export * from './contracts';

@@ -3,7 +3,7 @@
  * the refresh token, when the access token expires, and the signed-in user. Plain functions,
  * so the refresh logic is shared by the REST client and the session manager.
  */
-import type { LoginResponse, SessionUser } from '@gozcu/shared';
+import type { LoginBody, LoginResponse, RefreshBody, SessionUser } from '@gozcu/shared';
 import { readBody, serverMessage } from './http';
 
 export const TOKEN_KEY = 'gozcu.token';
@@ -105,7 +105,7 @@ async function postJson<T>(path: string, body: unknown): Promise<T> {
 }
 
 export async function login(username: string, password: string): Promise<StoredSession> {
-  return storeLogin(await postJson<LoginResponse>('/api/auth/login', { username, password }));
+  return storeLogin(await postJson<LoginResponse>('/api/auth/login', { username, password } satisfies LoginBody));
 }
 
 let inflight: Promise<StoredSession | null> | null = null;
@@ -118,7 +118,7 @@ export function refresh(): Promise<StoredSession | null> {
   if (inflight) return inflight;
   const current = readSession();
   if (!current) return Promise.resolve(null);
-  inflight = postJson<LoginResponse>('/api/auth/refresh', { refreshToken: current.refreshToken })
+  inflight = postJson<LoginResponse>('/api/auth/refresh', { refreshToken: current.refreshToken } satisfies RefreshBody)
     .then((res) => storeLogin(res))
     .catch((e: unknown) => {
       if (e instanceof AuthError && e.status >= 400 && e.status < 500) {
@@ -139,7 +139,7 @@ export function refresh(): Promise<StoredSession | null> {
 export async function logout(): Promise<void> {
   const current = readSession();
   clearSession();
-  if (current) await postJson('/api/auth/logout', { refreshToken: current.refreshToken }).catch(() => undefined);
+  if (current) await postJson('/api/auth/logout', { refreshToken: current.refreshToken } satisfies RefreshBody).catch(() => undefined);
 }
 
 /** When to refresh: a minute before expiry, or at 80 % of a short lifetime; never sooner than 1 s. */

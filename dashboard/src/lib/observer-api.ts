@@ -3,7 +3,7 @@
  * reads, a weak network is normal here: a request that gets no answer in time is "network"
  * (the outbox tries again later), and a refresh that cannot reach the server keeps the session.
  */
-import type { MyBoxesResponse } from '@gozcu/shared';
+import type { EntryBody, MyBoxesResponse } from '@gozcu/shared';
 import { AuthError, clearSession, readToken, refresh } from './auth';
 import { ApiError, serverMessage } from './http';
 import type { OutboxItem, SendResult, Transport } from './outbox';
@@ -79,7 +79,8 @@ export const httpTransport: Transport = {
       const res = await authed('/api/entries', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ ref: item.ref, sheet: item.sheet, idempotencyKey: item.id }),
+        // the body the server's schema takes (shared/src/contracts/entries.ts)
+        body: JSON.stringify({ ref: item.ref, sheet: item.sheet, idempotencyKey: item.id } satisfies EntryBody),
       });
       const body = await bodyOf(res);
       const bad = classify(res, body);

@@ -52,8 +52,9 @@ export function defaultErrorCode(status: number): string {
 /** Validates a body or query with a zod schema; a bad one is a 400 naming every bad field. */
 export class ZodPipe<T> implements PipeTransform<unknown, T> {
   constructor(
-    private readonly schema: ZodType<T>,
-    private readonly what = 'request',
+    /** public: the OpenAPI document describes a route with the very schema that validates it */
+    readonly schema: ZodType<T>,
+    readonly what = 'request',
   ) {}
 
   transform(value: unknown): T {

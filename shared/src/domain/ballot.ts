@@ -21,7 +21,9 @@ export const ballotCodeSchema = z.coerce
   .int()
   .refine((n): n is BallotCode => n in BALLOT_TYPES, {
     message: `ballot type must be one of the YSK secimTuru codes ${BALLOT_CODES.join(', ')}`,
-  }) as unknown as z.ZodType<BallotCode>;
+  })
+  // what the refinement allows, for the OpenAPI document (z.toJSONSchema cannot read a refinement)
+  .meta({ description: 'YSK ballot type (secimTuru)', enum: BALLOT_CODES }) as unknown as z.ZodType<BallotCode>;
 
 export function isBallotCode(n: unknown): n is BallotCode {
   return typeof n === 'number' && n in BALLOT_TYPES;

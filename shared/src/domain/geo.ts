@@ -30,7 +30,9 @@ export type Neighbourhood = z.infer<typeof neighbourhoodSchema>;
 export const plateSchema = z.coerce
   .number()
   .int()
-  .refine((n) => (n >= 1 && n <= 81) || n === 99, 'province plate code is 1–81 (99: abroad)');
+  .refine((n) => (n >= 1 && n <= 81) || n === 99, 'province plate code is 1–81 (99: abroad)')
+  // what the refinement allows, for the OpenAPI document (z.toJSONSchema cannot read a refinement)
+  .meta({ description: 'province plate code 1–81, or 99 (abroad)', anyOf: [{ minimum: 1, maximum: 81 }, { const: 99 }] });
 
 /** Folds Turkish letters and case so names from different sources compare equal. */
 export function foldName(name: string): string {

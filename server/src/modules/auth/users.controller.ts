@@ -1,6 +1,7 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import type { Principal } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
+import { ApiBody } from '../../infra/openapi';
 import { CurrentUser, Permission } from './auth.decorators';
 import { createUserBody, updateUserBody, usersQuery, type CreateUserBody, type UpdateUserBody, type UsersQuery } from './auth.dto';
 import { UsersService } from './users.service';
@@ -18,6 +19,7 @@ export class UsersController {
 
   /** CSV (text/csv): username,role[,name,province,district,boxes,password] → a report per row. */
   @Post('import')
+  @ApiBody({ types: ['text/csv'], description: 'username,role[,name,province,district,boxes,password]' })
   @HttpCode(200)
   import(@CurrentUser() actor: Principal, @Body() body: unknown) {
     if (typeof body !== 'string' || !body.trim()) throw new BadRequestException('send the CSV as the request body with Content-Type: text/csv');

@@ -2,12 +2,13 @@ import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Param, Pa
 import { BALLOT_LABELS, type Principal } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ZodPipe } from '../../infra/http';
+import { ApiBody } from '../../infra/openapi';
 import { CurrentUser, Permission, Public, Scoped } from '../auth/auth.decorators';
 import { createUserBody, type CreateUserBody } from '../auth/auth.dto';
 import { regionOfQuery } from '../auth/scope';
 import { PetitionsService, electionName } from '../petitions/petitions.service';
 import { STORE, type Store } from '../store/store.port';
-import { deadlinesQuery, namesQuery, teamPatch, teamQuery, type DeadlinesQuery, type TeamPatch, type TeamQuery } from './backoffice.dto';
+import { citizenDistrictsQuery, deadlinesQuery, namesQuery, teamPatch, teamQuery, type DeadlinesQuery, type TeamPatch, type TeamQuery } from './backoffice.dto';
 import { TeamService } from './team.service';
 
 /** The followed election as people name it, and people's display names (issue 12: human names everywhere). */
@@ -32,7 +33,7 @@ export class NamesController {
   /** `GET /api/citizen/districts?province=NN` (public) → `{ items: [{ yskId, province, name }] }` by name: the citizen picks a district by name. */
   @Get('citizen/districts')
   @Public()
-  async citizenDistricts(@Query(new ZodPipe(deadlinesQuery.pick({ province: true }).required(), 'query')) q: { province: number }) {
+  async citizenDistricts(@Query(new ZodPipe(citizenDistrictsQuery, 'query')) q: { province: number }) {
     const items = await this.store.districts(q.province);
     return { items: [...items].sort((a, b) => a.name.localeCompare(b.name, 'tr')).map(({ yskId, province, name }) => ({ yskId, province, name })) };
   }
@@ -79,6 +80,7 @@ export class TeamController {
   }
 
   @Post('import')
+  @ApiBody({ types: ['text/csv'], description: 'username,role[,name,province,district,boxes,password]' })
   @HttpCode(200)
   import(@CurrentUser() actor: Principal, @Body() body: unknown) {
     if (typeof body !== 'string' || !body.trim()) throw new BadRequestException({ message: 'send the CSV as the request body with Content-Type: text/csv', code: 'csv.empty' });

@@ -2,6 +2,7 @@ import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query, Req,
 import type { Request, Response } from 'express';
 import type { CitizenBoxView, Principal, VoterImportReport } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
+import { ApiBody } from '../../infra/openapi';
 import { CurrentUser, Permission, Public } from '../auth/auth.decorators';
 import { CitizenService } from './citizen.service';
 import { boxQuery, tcBody, type BoxQuery, type TcBody } from './citizen.dto';
@@ -41,6 +42,7 @@ export class CitizenController {
 
   /** HQ imports the voter-register extract: CSV `tc,province,district,box`; only keyed hashes are kept. */
   @Post('voters/import')
+  @ApiBody({ types: ['text/csv'], description: 'tc,province,district,box' })
   @HttpCode(200)
   @Permission('voters:import')
   importVoters(@Body() body: unknown, @CurrentUser() user: Principal): Promise<VoterImportReport> {

@@ -1,16 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
-import { z } from 'zod';
-import { TRACKING_CODE_PATTERN, type ComplaintCounts, type ComplaintTracking, type ComplaintView, type Principal } from '@gozcu/shared';
+import { trackingCodeParam as codeParam, type ComplaintCounts, type ComplaintTracking, type ComplaintView, type Principal } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
+import { ApiBody } from '../../infra/openapi';
 import { CurrentUser, Permission, Public, Scoped } from '../auth/auth.decorators';
 import { regionOfQuery } from '../auth/scope';
 import { RateLimitGuard, RateLimited } from '../citizen/rate-limit.guard';
 import type { UploadedFileLike } from '../photos/attachments.service';
 import { complaintBody, complaintsQuery, countsQuery, statusBody, type ComplaintBody, type ComplaintsQuery, type CountsQuery, type StatusBody } from './complaints.dto';
 import { ComplaintsService } from './complaints.service';
-
-const codeParam = z.string().trim().toUpperCase().regex(TRACKING_CODE_PATTERN, 'a tracking code looks like GZ-7K2QX-94MZD');
 
 /** The citizen side: filing a complaint with evidence, and following it by its tracking code. */
 @Controller('api/citizen/complaints')
@@ -27,6 +25,7 @@ export class CitizenComplaintsController {
   @HttpCode(201)
   @RateLimited('citizen.complaint')
   @UseInterceptors(FilesInterceptor('files', 5))
+  @ApiBody({ types: ['multipart/form-data'], files: { files: 5 }, description: 'JPEG, PNG, WebP or PDF, checked by content' })
   file(
     @Body(new ZodPipe(complaintBody, 'complaint')) body: ComplaintBody,
     @UploadedFiles() files: UploadedFileLike[] | undefined,

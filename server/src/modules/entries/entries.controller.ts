@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { BadRequestException } from '@nestjs/common';
 import type { MyBoxesResponse, Principal } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
+import { ApiBody } from '../../infra/openapi';
 import { CurrentUser, Permission, Scoped } from '../auth/auth.decorators';
 import { EmbargoService } from '../auth/embargo.service';
 import { boxOfEntryBody, boxOfParam, boxesOfEntriesCsv, regionOfQuery } from '../auth/scope';
@@ -43,6 +44,7 @@ export class EntriesController {
 
   /** CSV body (text/csv): header ballot,province,district,boxNo,registered,voted,validUncontested,validAfterObjection,valid,invalid[,idempotencyKey,election], then one column per party. */
   @Post('entries/import')
+  @ApiBody({ types: ['text/csv'], description: 'ballot,province,district,boxNo,registered,voted,validUncontested,validAfterObjection,valid,invalid[,idempotencyKey,election], then one column per party' })
   @HttpCode(200)
   @Permission('entries:import')
   @Scoped(boxesOfEntriesCsv)

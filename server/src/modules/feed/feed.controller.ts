@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { z } from 'zod';
-import { BALLOT_CODES, type BallotCode, type Principal } from '@gozcu/shared';
+import { feedPauseBody as pauseBody, feedResweepBody as resweepBody, feedSettingsBody as settingsBody, type BallotCode, type Principal } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
 import { CurrentUser, Permission } from '../auth/auth.decorators';
 import { EmbargoService } from '../auth/embargo.service';
@@ -9,26 +9,6 @@ import { FeedControls, publicView } from './feed-controls';
 import { FeedScheduler } from './feed.scheduler';
 import { FeedService, withTimeout } from './feed.service';
 
-const pauseBody = z.object({ reason: z.string().trim().max(300).optional() }).strict();
-const settingsBody = z
-  .object({
-    /** ms between two sweeps of a province */
-    pollIntervalMs: z.number().int().min(200).max(3_600_000).optional(),
-    /** requests per second toward YSK, all workers together */
-    maxRps: z.number().positive().max(10_000).optional(),
-  })
-  .strict()
-  .refine((b) => b.pollIntervalMs !== undefined || b.maxRps !== undefined, { message: 'send pollIntervalMs and/or maxRps' });
-const resweepBody = z
-  .object({
-    province: z.number().int().min(1).max(81),
-    ballot: z
-      .number()
-      .int()
-      .refine((n) => (BALLOT_CODES as number[]).includes(n), { message: `ballot must be one of ${BALLOT_CODES.join(', ')}` })
-      .optional(),
-  })
-  .strict();
 
 /** The YSK feed: its health for everyone with `feed:read`, its controls for `feed:admin` (each audited). */
 @Controller('api/feed')

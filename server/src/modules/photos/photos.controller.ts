@@ -2,15 +2,14 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFil
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Response } from 'express';
 import { z } from 'zod';
-import type { Principal } from '@gozcu/shared';
+import { attachmentQuery as downloadQuery, sheetPhotoUploadBody as uploadBody, type Principal } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
+import { ApiBody } from '../../infra/openapi';
 import { CurrentUser, Permission, Scoped } from '../auth/auth.decorators';
 import { boxOfParam } from '../auth/scope';
 import { AttachmentsService, type UploadedFileLike } from './attachments.service';
 import { SheetPhotosService, type SheetPhotoView } from './sheet-photos.service';
 
-const uploadBody = z.object({ entryId: z.string().trim().min(1).max(64).optional() });
-const downloadQuery = z.object({ original: z.enum(['0', '1', 'true', 'false']).optional() });
 
 @Controller('api')
 export class PhotosController {
@@ -25,6 +24,7 @@ export class PhotosController {
   @Permission('entries:write')
   @Scoped(boxOfParam('key'))
   @UseInterceptors(FileInterceptor('photo'))
+  @ApiBody({ types: ['multipart/form-data'], files: { photo: 1 }, description: 'JPEG, PNG or WebP' })
   upload(
     @Param('key') key: string,
     @Body(new ZodPipe(uploadBody, 'upload')) body: z.infer<typeof uploadBody>,

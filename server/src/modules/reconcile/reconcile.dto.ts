@@ -1,26 +1,2 @@
-import { z } from 'zod';
-import { BOX_STATUSES, ballotCodeSchema, plateSchema } from '@gozcu/shared';
-
-const district = z.coerce.number().int().positive('district is a YSK district id (a positive whole number)');
-const format = z.enum(['json', 'csv']).optional();
-
-export const coverageQuery = z.object({
-  province: plateSchema.optional(),
-  district: district.optional(),
-  ballot: ballotCodeSchema.optional(),
-});
-export type CoverageQuery = z.infer<typeof coverageQuery>;
-
-export const BOX_SORTS = ['key', 'age', 'difference', 'altered'] as const;
-
-export const boxesQuery = coverageQuery.extend({
-  /** a status, or a flag: stale, altered, conflicting, unconfirmed (awaiting confirmation) */
-  status: z.enum([...BOX_STATUSES, 'stale', 'altered', 'conflicting', 'unconfirmed'] as [string, ...string[]]).optional(),
-  sort: z.enum(BOX_SORTS).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
-  cursor: z.string().max(500).optional(),
-  format,
-});
-export type BoxesQuery = z.infer<typeof boxesQuery>;
-
-export const formatQuery = z.object({ format });
+/** The request schemas live in @gozcu/shared (contracts/reconcile.ts), where the dashboard can use them too. */
+export { coverageQuery, type CoverageQuery, BOX_SORTS, boxesQuery, type BoxesQuery, formatQuery } from '@gozcu/shared';

@@ -2,10 +2,11 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res,
 import type { Request, Response } from 'express';
 import type { LostVoterCaseView, PetitionView, Principal, RegisterAnomalyView, RegisterCheckResult, RegisterDistrictCount, RegisterImportReport } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
+import { ApiBody } from '../../infra/openapi';
 import { CurrentUser, Permission, Public, Scoped } from '../auth/auth.decorators';
 import { regionOfQuery } from '../auth/scope';
 import { RateLimitGuard, RateLimited } from '../citizen/rate-limit.guard';
-import { anomaliesQuery, casesQuery, checkBody, countsQuery, reportBody, statusBody, type AnomaliesQuery, type CasesQuery, type CheckBody, type CountsQuery, type ReportBody, type StatusBody } from './register.dto';
+import { anomaliesQuery, casesQuery, checkBody, countsQuery, districtsQuery, reportBody, statusBody, type AnomaliesQuery, type CasesQuery, type CheckBody, type CountsQuery, type ReportBody, type StatusBody } from './register.dto';
 import { RegisterImportService } from './register-import.service';
 import { RegisterService } from './register.service';
 
@@ -40,12 +41,13 @@ export class RegisterController {
   @Get('districts')
   @Public()
   @RateLimited('citizen.lookup')
-  districts(@Query(new ZodPipe(countsQuery.required(), 'query')) q: Required<CountsQuery>): Promise<{ items: { yskId: number; name: string }[] }> {
+  districts(@Query(new ZodPipe(districtsQuery, 'query')) q: Required<CountsQuery>): Promise<{ items: { yskId: number; name: string }[] }> {
     return this.register.districtsOf(q.province);
   }
 
   /** HQ imports box voter lists, streamed: `text/csv` or `application/x-ndjson` (bounded memory at any size). */
   @Post('import')
+  @ApiBody({ types: ['text/csv', 'application/x-ndjson'], description: 'box voter lists, streamed (any size, bounded memory)' })
   @HttpCode(200)
   @Permission('voters:import')
   import(@Req() req: Request, @Headers('content-type') type: string | undefined, @CurrentUser() user: Principal): Promise<RegisterImportReport> {
