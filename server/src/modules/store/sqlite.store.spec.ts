@@ -1,8 +1,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { SqliteStore } from './sqlite.store';
-import { describeStoreContract } from './store.contract';
+import { box, describeStoreContract, sheet, version } from './store.contract';
 
 const dir = mkdtempSync(join(tmpdir(), 'gozcu-sqlite-'));
 let n = 0;
@@ -23,5 +24,64 @@ describe('SqliteStore file', () => {
     expect(existsSync(file)).toBe(true);
     expect(existsSync(`${file}-wal`)).toBe(true);
     await store.close();
+  });
+});
+
+/** The schema of `boxes` and `versions` as files written before issue 16 hold them. */
+const OLD_SCHEMA = `
+CREATE TABLE boxes (
+  key TEXT PRIMARY KEY, election TEXT NOT NULL, ballot INTEGER NOT NULL, province INTEGER NOT NULL,
+  district INTEGER NOT NULL, box_no INTEGER NOT NULL, ysk_box_id INTEGER, neighbourhood INTEGER,
+  latest_seq INTEGER NOT NULL DEFAULT 0, latest_hash TEXT, first_published_at TEXT,
+  kind TEXT, first_ysk_version INTEGER, first_change_reason INTEGER);
+CREATE INDEX boxes_scope ON boxes (province, district, key);
+CREATE TABLE versions (
+  key TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, sheet TEXT NOT NULL,
+  ysk_version INTEGER, ysk_changed_at TEXT, change_reason INTEGER, fetched_at TEXT NOT NULL,
+  PRIMARY KEY (key, seq), UNIQUE (key, hash)) WITHOUT ROWID;`;
+
+describe('SqliteStore migration', () => {
+  it('moves the versions of a file written with the old schema, chains and latest intact, and appends on', async () => {
+    const file = join(dir, 'old-schema.sqlite');
+    const old = new Database(file);
+    old.exec(OLD_SCHEMA);
+    const [a, b, c] = [box(1001), box(1002), box(1003)];
+    const row = old.prepare(`INSERT INTO boxes (key, election, ballot, province, district, box_no, latest_seq, latest_hash, first_published_at, first_ysk_version, first_change_reason) VALUES (?, 'e1', 2, 69, 681, ?, ?, ?, ?, ?, ?)`);
+    const put = old.prepare(`INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    row.run(a.key, 1001, 3, 'a3', '2024-03-31T18:00:00.000Z', 1, 0);
+    // written out of order: the migration follows (key, seq), not the order rows were inserted
+    put.run(a.key, 3, 'a3', JSON.stringify(sheet(30, 3)), 3, '2024-03-31T20:00:00.000Z', '2', '2024-03-31T20:00:00.000Z');
+    put.run(a.key, 1, 'a1', JSON.stringify(sheet(10, 1)), 1, '2024-03-31T18:00:00.000Z', 0, '2024-03-31T18:00:00.000Z');
+    put.run(a.key, 2, 'a2', JSON.stringify(sheet(20, 2)), 2, '2024-03-31T19:00:00.000Z', 2, '2024-03-31T19:00:00.000Z');
+    row.run(b.key, 1002, 1, 'b1', '2024-03-31T18:05:00.000Z', 1, null);
+    put.run(b.key, 1, 'b1', JSON.stringify(sheet(5, 5)), 1, null, null, '2024-03-31T18:05:00.000Z');
+    row.run(c.key, 1003, 0, null, null, null, null);
+    old.close();
+
+    const store = new SqliteStore(file);
+    await store.init();
+    expect((await store.versions(a.key)).map((v) => [v.seq, v.hash, v.sheet.votes['AK PARTİ'], v.changeReason])).toEqual([[1, 'a1', 10, 0], [2, 'a2', 20, 2], [3, 'a3', 30, 2]]);
+    expect(await store.latestVersion(b.key)).toMatchObject({ seq: 1, hash: 'b1', sheet: sheet(5, 5), yskChangedAt: null });
+    expect(await store.latestVersion(c.key)).toBeNull();
+    expect((await store.boxes({ election: 'e1' })).map((x) => [x.box.key, x.versions, x.latest?.hash ?? null])).toEqual([[a.key, 3, 'a3'], [b.key, 1, 'b1'], [c.key, 0, null]]);
+    // the outcome rule reads the moved history: unchanged, stale against an older version, a revision after the latest
+    expect(await store.appendVersions([version(a, sheet(30, 3), 'a3'), version(a, sheet(10, 1), 'a1'), version(b, sheet(6, 6), 'b2'), version(c, sheet(7, 7), 'c1')])).toEqual([
+      { kind: 'unchanged', key: a.key },
+      { kind: 'stale', key: a.key, matchesSeq: 1 },
+      expect.objectContaining({ kind: 'revised', version: expect.objectContaining({ seq: 2, hash: 'b2' }), previous: expect.objectContaining({ seq: 1, hash: 'b1' }) }),
+      expect.objectContaining({ kind: 'first', version: expect.objectContaining({ seq: 1, hash: 'c1' }) }),
+    ]);
+    await store.close();
+
+    // the old table is gone, and a reopen migrates nothing twice
+    const raw = new Database(file);
+    expect(raw.prepare(`SELECT name FROM sqlite_master WHERE name = 'versions'`).all()).toEqual([]);
+    expect(raw.prepare(`SELECT COUNT(*) AS n FROM box_versions`).get()).toEqual({ n: 6 });
+    raw.close();
+    const again = new SqliteStore(file);
+    await again.init();
+    expect((await again.versions(a.key)).map((v) => v.seq)).toEqual([1, 2, 3]);
+    expect((await again.versions(b.key)).map((v) => v.hash)).toEqual(['b1', 'b2']);
+    await again.close();
   });
 });

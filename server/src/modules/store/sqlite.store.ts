@@ -50,12 +50,14 @@ CREATE TABLE IF NOT EXISTS boxes (
   key TEXT PRIMARY KEY, election TEXT NOT NULL, ballot INTEGER NOT NULL, province INTEGER NOT NULL,
   district INTEGER NOT NULL, box_no INTEGER NOT NULL, ysk_box_id INTEGER, neighbourhood INTEGER,
   latest_seq INTEGER NOT NULL DEFAULT 0, latest_hash TEXT, first_published_at TEXT,
-  kind TEXT, first_ysk_version INTEGER, first_change_reason INTEGER);
+  kind TEXT, first_ysk_version INTEGER, first_change_reason INTEGER, latest_vid INTEGER);
 CREATE INDEX IF NOT EXISTS boxes_scope ON boxes (province, district, key);
-CREATE TABLE IF NOT EXISTS versions (
-  key TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, sheet TEXT NOT NULL,
-  ysk_version INTEGER, ysk_changed_at TEXT, change_reason INTEGER, fetched_at TEXT NOT NULL,
-  PRIMARY KEY (key, seq), UNIQUE (key, hash)) WITHOUT ROWID;
+-- every YSK version of every box: an append-only rowid table with no secondary index (issue 16:
+-- a random-key index costs a page write per row per commit). A box's versions are a chain from
+-- boxes.latest_vid through prev (the id of the version before, null for seq 1).
+CREATE TABLE IF NOT EXISTS box_versions (
+  id INTEGER PRIMARY KEY, key TEXT NOT NULL, seq INTEGER NOT NULL, prev INTEGER, hash TEXT NOT NULL, sheet TEXT NOT NULL,
+  ysk_version INTEGER, ysk_changed_at TEXT, change_reason INTEGER, fetched_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
   id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, hash TEXT NOT NULL, sheet TEXT NOT NULL,
   observer TEXT NOT NULL, source TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE,
@@ -298,6 +300,8 @@ function conditions() {
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
 interface VersionRow {
+  id: number;
+  prev: number | null;
   key: string;
   seq: number;
   hash: string;
@@ -323,6 +327,8 @@ interface BoxRow {
   kind: BoxKind | null;
   first_ysk_version: number | null;
   first_change_reason: number | null;
+  /** the box_versions id of the latest version (null: none yet) */
+  latest_vid: number | null;
 }
 interface EntryRow {
   id: number;
@@ -386,6 +392,7 @@ const MIGRATIONS: { table: string; column: string; ddl: string; backfill?: strin
     table: 'boxes', column: 'first_ysk_version', ddl: 'ALTER TABLE boxes ADD COLUMN first_ysk_version INTEGER',
     backfill: 'UPDATE boxes SET first_ysk_version = (SELECT v.ysk_version FROM versions v WHERE v.key = boxes.key AND v.seq = 1) WHERE latest_seq > 0',
   },
+  { table: 'boxes', column: 'latest_vid', ddl: 'ALTER TABLE boxes ADD COLUMN latest_vid INTEGER' },
   {
     table: 'boxes', column: 'first_change_reason', ddl: 'ALTER TABLE boxes ADD COLUMN first_change_reason INTEGER',
     backfill: `UPDATE boxes SET first_change_reason = (SELECT CAST(v.change_reason AS INTEGER) FROM versions v WHERE v.key = boxes.key AND v.seq = 1 AND v.change_reason GLOB '[0-9]*') WHERE latest_seq > 0`,
@@ -468,6 +475,42 @@ export class SqliteStore implements Store {
         if (m.backfill) this.db.exec(m.backfill);
       })();
     }
+    this.migrateVersions();
+  }
+
+  /**
+   * Files written before issue 16 keep versions in `versions` (WITHOUT ROWID, keyed by (key, seq),
+   * unique on (key, hash)): copied into `box_versions` as chains, boxes pointed at their latest,
+   * and the old table dropped, in one transaction (a crash midway leaves the old file as it was).
+   */
+  private migrateVersions(): void {
+    const old = this.db.prepare<[], { name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'versions'`).get();
+    if (!old) return;
+    this.db.transaction(() => {
+      const insert = this.db.prepare(
+        `INSERT INTO box_versions (key, seq, prev, hash, sheet, ysk_version, ysk_changed_at, change_reason, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const point = this.db.prepare(`UPDATE boxes SET latest_vid = ? WHERE key = ? AND latest_seq = ?`);
+      let key: string | null = null;
+      let prev: number | null = null;
+      let seq = 0;
+      const done = () => key !== null && point.run(prev, key, seq);
+      // read in pages (a connection cannot write while it iterates), in (key, seq) order, the primary key's
+      const page = this.db.prepare<[string, number], Omit<VersionRow, 'id' | 'prev'>>(`SELECT * FROM versions WHERE (key, seq) > (?, ?) ORDER BY key, seq LIMIT 5000`);
+      for (let rows = page.all('', 0); rows.length; rows = page.all(key!, seq)) {
+        for (const r of rows) {
+          if (r.key !== key) {
+            done();
+            key = r.key;
+            prev = null;
+          }
+          prev = Number(insert.run(r.key, r.seq, prev, r.hash, r.sheet, r.ysk_version, r.ysk_changed_at, r.change_reason, r.fetched_at).lastInsertRowid);
+          seq = r.seq;
+        }
+      }
+      done();
+      this.db.exec(`DROP TABLE versions`);
+    })();
   }
 
   private prepare() {
@@ -480,18 +523,19 @@ export class SqliteStore implements Store {
            neighbourhood = COALESCE(excluded.neighbourhood, neighbourhood), kind = COALESCE(excluded.kind, kind)`,
       ),
       boxRow: d.prepare<[string], BoxRow>(`SELECT * FROM boxes WHERE key = ?`),
-      versionByHash: d.prepare<[string, string], { seq: number }>(`SELECT seq FROM versions WHERE key = ? AND hash = ?`),
-      versionAt: d.prepare<[string, number], VersionRow>(`SELECT * FROM versions WHERE key = ? AND seq = ?`),
-      versionsOf: d.prepare<[string], VersionRow>(`SELECT * FROM versions WHERE key = ? ORDER BY seq`),
+      versionById: d.prepare<[number], VersionRow>(`SELECT * FROM box_versions WHERE id = ?`),
+      /** a link of a box's chain: for the stale check, which reads only hashes */
+      hashLink: d.prepare<[number], { seq: number; hash: string; prev: number | null }>(`SELECT seq, hash, prev FROM box_versions WHERE id = ?`),
       insertVersion: d.prepare(
-        `INSERT INTO versions (key, seq, hash, sheet, ysk_version, ysk_changed_at, change_reason, fetched_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO box_versions (key, seq, prev, hash, sheet, ysk_version, ysk_changed_at, change_reason, fetched_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       setLatest: d.prepare(
-        `UPDATE boxes SET latest_seq = ?, latest_hash = ?, first_published_at = COALESCE(first_published_at, ?) WHERE key = ?`,
+        `UPDATE boxes SET latest_seq = ?, latest_hash = ?, latest_vid = ?, first_published_at = COALESCE(first_published_at, ?) WHERE key = ?`,
       ),
       setFirst: d.prepare(
-        `UPDATE boxes SET first_ysk_version = ?, first_change_reason = ? WHERE key = ?`,
+        `UPDATE boxes SET latest_seq = 1, latest_hash = ?, latest_vid = ?, first_published_at = COALESCE(first_published_at, ?),
+           first_ysk_version = ?, first_change_reason = ? WHERE key = ?`,
       ),
       entryByIdem: d.prepare<[string], EntryRow>(`SELECT * FROM entries WHERE idempotency_key = ?`),
       insertEntry: d.prepare(
@@ -580,12 +624,17 @@ export class SqliteStore implements Store {
           s.upsertBox.run(boxParams(v.box));
           row = s.boxRow.get(v.key)!;
         }
-        const same = row.latest_seq ? s.versionByHash.get(v.key, v.hash) : undefined;
-        if (same) return { kind: 'stale', key: v.key, matchesSeq: same.seq };
+        // content equal to an older version: walk the chain back from the one before the latest
+        const latestVid = row.latest_seq ? row.latest_vid : null;
+        for (let id = latestVid === null ? null : s.hashLink.get(latestVid)!.prev; id !== null; ) {
+          const link = s.hashLink.get(id)!;
+          if (link.hash === v.hash) return { kind: 'stale', key: v.key, matchesSeq: link.seq };
+          id = link.prev;
+        }
         const seq = row.latest_seq + 1;
-        s.insertVersion.run(v.key, seq, v.hash, JSON.stringify(v.sheet), v.yskVersion, v.yskChangedAt, v.changeReason, v.fetchedAt);
-        s.setLatest.run(seq, v.hash, v.fetchedAt, v.key);
-        if (seq === 1) s.setFirst.run(v.yskVersion, v.changeReason, v.key);
+        const vid = Number(s.insertVersion.run(v.key, seq, latestVid, v.hash, JSON.stringify(v.sheet), v.yskVersion, v.yskChangedAt, v.changeReason, v.fetchedAt).lastInsertRowid);
+        if (seq === 1) s.setFirst.run(v.hash, vid, v.fetchedAt, v.yskVersion, v.changeReason, v.key);
+        else s.setLatest.run(seq, v.hash, vid, v.fetchedAt, v.key);
         const version: SheetVersion = {
           key: v.key,
           seq,
@@ -597,7 +646,7 @@ export class SqliteStore implements Store {
           fetchedAt: v.fetchedAt,
         };
         if (seq === 1) return { kind: 'first', version };
-        return { kind: 'revised', version, previous: toVersion(s.versionAt.get(v.key, row.latest_seq)!) };
+        return { kind: 'revised', version, previous: toVersion(s.versionById.get(latestVid!)!) };
       }),
     );
     return run(versions);
@@ -605,12 +654,19 @@ export class SqliteStore implements Store {
 
   async latestVersion(key: string): Promise<SheetVersion | null> {
     const row = this.stmt.boxRow.get(key);
-    if (!row || row.latest_seq === 0) return null;
-    return toVersion(this.stmt.versionAt.get(key, row.latest_seq)!);
+    if (!row || row.latest_seq === 0 || row.latest_vid === null) return null;
+    return toVersion(this.stmt.versionById.get(row.latest_vid)!);
   }
 
   async versions(key: string): Promise<SheetVersion[]> {
-    return this.stmt.versionsOf.all(key).map(toVersion);
+    const row = this.stmt.boxRow.get(key);
+    const out: SheetVersion[] = [];
+    for (let id = row?.latest_seq ? row.latest_vid : null; id !== null; ) {
+      const r = this.stmt.versionById.get(id)!;
+      out.push(toVersion(r));
+      id = r.prev;
+    }
+    return out.reverse();
   }
 
   async box(key: string): Promise<BoxWithLatest | null> {
@@ -628,7 +684,7 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare<unknown[], BoxRow & Partial<Omit<VersionRow, 'key' | 'seq'>> & { vseq: number | null }>(
         `SELECT b.*, v.seq AS vseq, v.hash, v.sheet, v.ysk_version, v.ysk_changed_at, v.change_reason, v.fetched_at
-         FROM boxes b LEFT JOIN versions v ON v.key = b.key AND v.seq = b.latest_seq
+         FROM boxes b LEFT JOIN box_versions v ON v.id = b.latest_vid AND b.latest_seq > 0
          WHERE ${where} ORDER BY b.key LIMIT ?`,
       )
       .all(...params, limit);
