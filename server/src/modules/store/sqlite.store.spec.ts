@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from './sqlite.store';
-import { box, describeStoreContract, sheet, version } from './store.contract';
+import { box, describeStoreContract, entry, sheet, version } from './store.contract';
 
 const dir = mkdtempSync(join(tmpdir(), 'gozcu-sqlite-'));
 let n = 0;
@@ -13,6 +13,101 @@ describeStoreContract('sqlite', async () => {
   const store = new SqliteStore(join(dir, `store-${n++}.sqlite`));
   await store.init();
   return store;
+});
+
+// the same contract with every appended batch folded into `boxes` at once (the default holds them in memory)
+describeStoreContract('sqlite, folding every batch', async () => {
+  const store = new SqliteStore(join(dir, `store-${n++}.sqlite`), { foldAt: 1 });
+  await store.init();
+  return store;
+});
+
+/** The boxes rows as the file holds them (what another connection sees). */
+function fileRows(file: string): { key: string; latest_seq: number; latest_hash: string | null; ysk_box_id: number | null; kind: string | null }[] {
+  const raw = new Database(file, { readonly: true });
+  try {
+    return raw.prepare(`SELECT key, latest_seq, latest_hash, ysk_box_id, kind FROM boxes ORDER BY key`).all() as ReturnType<typeof fileRows>;
+  } finally {
+    raw.close();
+  }
+}
+
+describe('SqliteStore append path (boxes folded later)', () => {
+  it('answers boxes it has not folded yet, and folds what a killed process left at the next open', async () => {
+    const file = join(dir, 'unfolded.sqlite');
+    const store = new SqliteStore(file);
+    await store.init();
+    const [x, y, z] = [box(2001), box(2002), box(2003)];
+    await store.appendEntry(entry(z, sheet(1, 1), 'idem-z'));
+    await store.appendVersions([version(x, sheet(10, 1), 'x1'), version(y, sheet(20, 2), 'y1'), version(z, sheet(30, 3), 'z1')]);
+    await store.appendVersions([version(x, sheet(11, 1), 'x2', '2024-03-31T19:00:00.000Z', 2), version({ ...y, yskBoxId: 77, kind: 'prison' }, sheet(21, 2), 'y2')]);
+    // nothing of this batch in the file's boxes yet, but every read answers it
+    expect(fileRows(file)).toEqual([expect.objectContaining({ key: z.key, latest_seq: 0 })]);
+    const seen = {
+      x: await store.box(x.key),
+      y: await store.box(y.key),
+      z: await store.box(z.key),
+      versions: (await store.versions(x.key)).map((v) => v.hash),
+      latest: await store.latestVersion(y.key),
+    };
+    expect(seen.x).toMatchObject({ versions: 2, latest: { seq: 2, hash: 'x2' }, firstPublishedAt: '2024-03-31T18:00:00.000Z', first: { yskVersion: 1 } });
+    expect(seen.y).toMatchObject({ box: { yskBoxId: 77, kind: 'prison' }, versions: 2, latest: { hash: 'y2' } });
+    expect(seen.z).toMatchObject({ versions: 1, latest: { hash: 'z1' } });
+    expect(seen.versions).toEqual(['x1', 'x2']);
+    expect(seen.latest).toMatchObject({ seq: 2, hash: 'y2', sheet: sheet(21, 2) });
+    expect(await store.appendVersions([version(x, sheet(10, 1), 'x1'), version(y, sheet(21, 2), 'y2')])).toEqual([
+      { kind: 'stale', key: x.key, matchesSeq: 1 },
+      { kind: 'unchanged', key: y.key },
+    ]);
+
+    // killed: the connection goes without a fold
+    (store as unknown as { db: Database.Database }).db.close();
+    expect(fileRows(file).map((r) => r.latest_seq)).toEqual([0]);
+
+    const reopened = new SqliteStore(file);
+    await reopened.init();
+    expect(fileRows(file)).toEqual([
+      { key: x.key, latest_seq: 2, latest_hash: 'x2', ysk_box_id: null, kind: null },
+      { key: y.key, latest_seq: 2, latest_hash: 'y2', ysk_box_id: 77, kind: 'prison' },
+      { key: z.key, latest_seq: 1, latest_hash: 'z1', ysk_box_id: null, kind: null },
+    ]);
+    expect(await reopened.box(x.key)).toEqual(seen.x);
+    expect(await reopened.box(y.key)).toEqual(seen.y);
+    expect(await reopened.box(z.key)).toEqual(seen.z);
+    expect(await reopened.boxes({ election: 'e1' })).toEqual([seen.x, seen.y, seen.z]);
+    expect((await reopened.entries(z.key)).map((e) => e.idempotencyKey)).toEqual(['idem-z']);
+    await reopened.close();
+  });
+
+  it('folds once it holds foldAt boxes, when an entry is stored for one of them, and at close; lists scopes without folding', async () => {
+    const file = join(dir, 'fold-at.sqlite');
+    const store = new SqliteStore(file, { foldAt: 3 });
+    await store.init();
+    await store.appendVersions([version(box(1), sheet(1, 1), 'a'), version(box(2), sheet(1, 1), 'b')]);
+    expect(fileRows(file)).toEqual([]);
+    await store.appendVersions([version(box(3), sheet(1, 1), 'c')]);
+    expect(fileRows(file).map((r) => r.latest_hash)).toEqual(['a', 'b', 'c']);
+
+    await store.appendVersions([version(box(1), sheet(2, 2), 'a2')]);
+    await store.appendEntry(entry(box(2), sheet(1, 1), 'idem-2'));
+    expect(fileRows(file).map((r) => r.latest_hash)).toEqual(['a', 'b', 'c']);
+    await store.appendEntry(entry(box(1), sheet(1, 1), 'idem-1'));
+    expect(fileRows(file).map((r) => r.latest_hash)).toEqual(['a2', 'b', 'c']);
+
+    // a revision and a new box whose key sorts between the file's: pages merge both, by key
+    await store.appendVersions([version(box(2), sheet(2, 2), 'b2'), version(box(10), sheet(3, 3), 'n')]);
+    const hashes = async (...args: Parameters<SqliteStore['boxes']>) => (await store.boxes(...args)).map((b) => b.latest?.hash);
+    expect(await hashes({})).toEqual(['a2', 'n', 'b2', 'c']);
+    expect(await hashes({}, { limit: 2 })).toEqual(['a2', 'n']);
+    expect(await hashes({}, { after: box(1).key, limit: 2 })).toEqual(['n', 'b2']);
+    expect(await hashes({ province: 69, district: 681 }, { after: box(10).key })).toEqual(['b2', 'c']);
+    expect(await hashes({ province: 1 })).toEqual([]);
+    expect(await hashes({ election: 'e2' })).toEqual([]);
+    expect(fileRows(file).map((r) => r.latest_hash)).toEqual(['a2', 'b', 'c']);
+
+    await store.close();
+    expect(fileRows(file).map((r) => r.latest_hash)).toEqual(['a2', 'n', 'b2', 'c']);
+  });
 });
 
 describe('SqliteStore file', () => {

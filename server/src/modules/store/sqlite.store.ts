@@ -58,6 +58,13 @@ CREATE INDEX IF NOT EXISTS boxes_scope ON boxes (province, district, key);
 CREATE TABLE IF NOT EXISTS box_versions (
   id INTEGER PRIMARY KEY, key TEXT NOT NULL, seq INTEGER NOT NULL, prev INTEGER, hash TEXT NOT NULL, sheet TEXT NOT NULL,
   ysk_version INTEGER, ysk_changed_at TEXT, change_reason INTEGER, fetched_at TEXT NOT NULL);
+-- the append path does not write boxes (its key and scope indexes cost a page write per row per
+-- commit): a new box, or a box's new facts, go to box_log, and boxes.latest_* lag the versions
+-- after store_meta.folded_vid until a fold replays both into boxes in one large transaction
+CREATE TABLE IF NOT EXISTS box_log (
+  id INTEGER PRIMARY KEY, key TEXT NOT NULL, election TEXT NOT NULL, ballot INTEGER NOT NULL, province INTEGER NOT NULL,
+  district INTEGER NOT NULL, box_no INTEGER NOT NULL, ysk_box_id INTEGER, neighbourhood INTEGER, kind TEXT);
+CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
   id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, hash TEXT NOT NULL, sheet TEXT NOT NULL,
   observer TEXT NOT NULL, source TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE,
@@ -330,6 +337,22 @@ interface BoxRow {
   /** the box_versions id of the latest version (null: none yet) */
   latest_vid: number | null;
 }
+/** a box_log line: a box first seen by the append path, or new facts (ids, kind) about one */
+interface BoxLogRow {
+  id: number;
+  key: string;
+  election: string;
+  ballot: number;
+  province: number;
+  district: number;
+  box_no: number;
+  ysk_box_id: number | null;
+  neighbourhood: number | null;
+  kind: BoxKind | null;
+}
+/** how many boxes the append path may hold changed in memory before it folds them into `boxes` */
+const FOLD_AT = 25_000;
+
 interface EntryRow {
   id: number;
   key: string;
@@ -398,6 +421,16 @@ const MIGRATIONS: { table: string; column: string; ddl: string; backfill?: strin
     backfill: `UPDATE boxes SET first_change_reason = (SELECT CAST(v.change_reason AS INTEGER) FROM versions v WHERE v.key = boxes.key AND v.seq = 1 AND v.change_reason GLOB '[0-9]*') WHERE latest_seq > 0`,
   },
 ];
+/** A box row and its latest version as the port answers them. */
+function withLatest(r: BoxRow, latest: VersionRow | null): BoxWithLatest {
+  return {
+    box: toBox(r),
+    latest: latest ? toVersion(latest) : null,
+    firstPublishedAt: r.first_published_at,
+    first: r.latest_seq > 0 ? { yskVersion: r.first_ysk_version, changeReason: r.first_change_reason } : null,
+    versions: r.latest_seq,
+  };
+}
 function toEntry(r: EntryRow): Entry {
   return {
     id: toEntryId(r.id),
@@ -436,15 +469,24 @@ export class SqliteStore implements Store {
   private stmt!: ReturnType<SqliteStore['prepare']>;
 
   private blobDir = '';
+  /**
+   * The `boxes` rows the append path changed and has not folded yet, as they will be once folded
+   * (issue 16). box/latestVersion/versions read through it; the queries that join `boxes` (scopes,
+   * entries) fold first. One writer per file: another connection does not see these until a fold.
+   */
+  private readonly pending = new Map<string, BoxRow>();
+  /** the id of the last version appended (folded_vid once pending is folded) */
+  private lastVid = 0;
 
   /**
    * `file` is the SQLite file; blobs (uploaded files) live in `files/` beside it. A write waits at
    * most `busyTimeoutMs` for a write lock another connection holds, then fails with SQLITE_BUSY
-   * (the API answers 503).
+   * (the API answers 503). `foldAt`: how many boxes the append path holds changed before it folds
+   * them into `boxes` (FOLD_AT; tests set it low).
    */
   constructor(
     private readonly file: string,
-    private readonly opts: { busyTimeoutMs?: number } = {},
+    private readonly opts: { busyTimeoutMs?: number; foldAt?: number } = {},
   ) {}
 
   async init(): Promise<void> {
@@ -468,6 +510,12 @@ export class SqliteStore implements Store {
     this.db.exec(SCHEMA);
     this.migrate();
     this.stmt = this.prepare();
+    // files written before box_log kept `boxes` current: every version there is folded
+    this.db.prepare(`INSERT INTO store_meta (key, value) SELECT 'folded_vid', COALESCE(MAX(id), 0) FROM box_versions WHERE 1 ON CONFLICT(key) DO NOTHING`).run();
+    // what the last process appended and did not fold (it was killed, or crashed) is folded now
+    this.pending.clear();
+    this.fold(true);
+    this.lastVid = this.stmt.folded.get()!.value;
     this.blobDir = this.file === ':memory:' ? mkdtempSync(join(tmpdir(), 'gozcu-blobs-')) : join(dirname(this.file), 'files');
   }
 
@@ -528,12 +576,6 @@ export class SqliteStore implements Store {
            neighbourhood = COALESCE(excluded.neighbourhood, neighbourhood), kind = COALESCE(excluded.kind, kind)`,
       ),
       boxRow: d.prepare<[string], BoxRow>(`SELECT * FROM boxes WHERE key = ?`),
-      /** a box first seen with its first version (appendVersions: the box row is written once, complete) */
-      insertBox: d.prepare(
-        `INSERT INTO boxes (key, election, ballot, province, district, box_no, ysk_box_id, neighbourhood, kind,
-           latest_seq, latest_hash, latest_vid, first_published_at, first_ysk_version, first_change_reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
-      ),
       versionById: d.prepare<[number], VersionRow>(`SELECT * FROM box_versions WHERE id = ?`),
       /** a link of a box's chain: for the stale check, which reads only hashes */
       hashLink: d.prepare<[number], { seq: number; hash: string; prev: number | null }>(`SELECT seq, hash, prev FROM box_versions WHERE id = ?`),
@@ -548,6 +590,26 @@ export class SqliteStore implements Store {
         `UPDATE boxes SET latest_seq = 1, latest_hash = ?, latest_vid = ?, first_published_at = COALESCE(first_published_at, ?),
            first_ysk_version = ?, first_change_reason = ? WHERE key = ?`,
       ),
+      /** a whole boxes row from `pending` (the fold) */
+      putBox: d.prepare(
+        `INSERT INTO boxes (key, election, ballot, province, district, box_no, ysk_box_id, neighbourhood, kind,
+           latest_seq, latest_hash, latest_vid, first_published_at, first_ysk_version, first_change_reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET ysk_box_id = excluded.ysk_box_id, neighbourhood = excluded.neighbourhood, kind = excluded.kind,
+           latest_seq = excluded.latest_seq, latest_hash = excluded.latest_hash, latest_vid = excluded.latest_vid,
+           first_published_at = excluded.first_published_at, first_ysk_version = excluded.first_ysk_version,
+           first_change_reason = excluded.first_change_reason`,
+      ),
+      logBox: d.prepare(
+        `INSERT INTO box_log (key, election, ballot, province, district, box_no, ysk_box_id, neighbourhood, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      boxLog: d.prepare<[], BoxLogRow>(`SELECT * FROM box_log ORDER BY id`),
+      clearBoxLog: d.prepare(`DELETE FROM box_log`),
+      folded: d.prepare<[], { value: number }>(`SELECT value FROM store_meta WHERE key = 'folded_vid'`),
+      setFolded: d.prepare(`UPDATE store_meta SET value = ? WHERE key = 'folded_vid'`),
+      versionsAfter: d.prepare<[number], Pick<VersionRow, 'id' | 'key' | 'seq' | 'hash' | 'ysk_version' | 'change_reason' | 'fetched_at'>>(
+        `SELECT id, key, seq, hash, ysk_version, change_reason, fetched_at FROM box_versions WHERE id > ? ORDER BY id`,
+      ),
       entryByIdem: d.prepare<[string], EntryRow>(`SELECT * FROM entries WHERE idempotency_key = ?`),
       insertEntry: d.prepare(
         `INSERT INTO entries (key, hash, sheet, observer, source, idempotency_key, created_at, warnings)
@@ -561,7 +623,13 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.db?.open) this.db.close();
+    if (this.db?.open) {
+      try {
+        this.fold();
+      } finally {
+        this.db.close();
+      }
+    }
   }
 
   async ping(): Promise<void> {
@@ -622,17 +690,104 @@ export class SqliteStore implements Store {
   }
 
   async upsertBoxes(boxes: BoxInfo[]): Promise<void> {
+    this.foldIfPending(boxes.map((b) => b.key));
     this.db.transaction(() => boxes.forEach((b) => this.stmt.upsertBox.run(boxParams(b))))();
+  }
+
+  /**
+   * Replays what the append path wrote since the last fold (box_log, then the versions after
+   * folded_vid, in order) into `boxes`, in one transaction; idempotent, so a fold a crash
+   * interrupted is simply done again at the next open.
+   */
+  private fold(recover = false): void {
+    if (!recover) return this.foldPending();
+    const s = this.stmt;
+    this.db.transaction(() => {
+      for (const b of s.boxLog.all()) {
+        s.upsertBox.run({ key: b.key, election: b.election, ballot: b.ballot, province: b.province, district: b.district, boxNo: b.box_no, yskBoxId: b.ysk_box_id, neighbourhood: b.neighbourhood, kind: b.kind });
+      }
+      let folded = s.folded.get()!.value;
+      for (const v of s.versionsAfter.all(folded)) {
+        if (v.seq === 1) s.setFirst.run(v.hash, v.id, v.fetched_at, v.ysk_version, reasonCode(v.change_reason), v.key);
+        else s.setLatest.run(v.seq, v.hash, v.id, v.fetched_at, v.key);
+        folded = v.id;
+      }
+      s.setFolded.run(folded);
+      s.clearBoxLog.run();
+    })();
+    this.pending.clear();
+  }
+
+  /**
+   * The fold of a running store: the rows it holds, each written whole (sorted by key, so the key
+   * index is walked in order), folded_vid moved past every version appended, box_log emptied.
+   */
+  private foldPending(): void {
+    if (!this.pending.size) return;
+    const s = this.stmt;
+    this.db.transaction(() => {
+      for (const key of [...this.pending.keys()].sort()) {
+        const r = this.pending.get(key)!;
+        s.putBox.run(r.key, r.election, r.ballot, r.province, r.district, r.box_no, r.ysk_box_id, r.neighbourhood, r.kind, r.latest_seq, r.latest_hash, r.latest_vid, r.first_published_at, r.first_ysk_version, r.first_change_reason);
+      }
+      s.setFolded.run(this.lastVid);
+      s.clearBoxLog.run();
+    })();
+    this.pending.clear();
+  }
+
+  /** The `boxes` row of a key as it stands, the append path's unfolded changes included. */
+  private boxRow(key: string): BoxRow | undefined {
+    return this.pending.get(key) ?? this.stmt.boxRow.get(key);
+  }
+
+  /** Folds first when one of these boxes has changes not folded yet (a write to `boxes` follows). */
+  private foldIfPending(keys: Iterable<string>): void {
+    if (!this.pending.size) return;
+    for (const key of keys) if (this.pending.has(key)) return this.fold();
   }
 
   async appendVersions(versions: NewVersion[]): Promise<AppendOutcome[]> {
     const s = this.stmt;
+    // rows changed by this batch: into `pending` only once the transaction has committed
+    const touched = new Map<string, BoxRow>();
+    let lastVid = this.lastVid;
     const run = this.db.transaction((items: NewVersion[]) =>
       items.map((v): AppendOutcome => {
-        let row = s.boxRow.get(v.key);
+        const held = touched.get(v.key) ?? this.boxRow(v.key);
+        if (held?.latest_hash === v.hash) return { kind: 'unchanged', key: v.key };
+        const b = v.box;
+        let row: BoxRow;
+        if (!held || b.yskBoxId !== held.ysk_box_id || b.neighbourhood !== held.neighbourhood || (b.kind !== undefined && b.kind !== held.kind)) {
+          // a new box, or new facts about one: logged, and merged as the upsert would (a null keeps what is held)
+          s.logBox.run(b.key, b.election, b.ballot, b.province, b.district, b.boxNo, b.yskBoxId, b.neighbourhood, b.kind ?? null);
+          row = held
+            ? { ...held, ysk_box_id: b.yskBoxId ?? held.ysk_box_id, neighbourhood: b.neighbourhood ?? held.neighbourhood, kind: b.kind ?? held.kind }
+            : {
+                key: b.key, election: b.election, ballot: b.ballot, province: b.province, district: b.district, box_no: b.boxNo, ysk_box_id: b.yskBoxId, neighbourhood: b.neighbourhood,
+                kind: b.kind ?? null, latest_seq: 0, latest_hash: null, latest_vid: null, first_published_at: null, first_ysk_version: null, first_change_reason: null,
+              };
+          touched.set(v.key, row);
+        } else row = held;
+        // content equal to an older version: walk the chain back from the one before the latest
+        const latestVid = row.latest_seq ? row.latest_vid : null;
+        for (let id = latestVid === null || row.latest_seq === 1 ? null : s.hashLink.get(latestVid)!.prev; id !== null; ) {
+          const link = s.hashLink.get(id)!;
+          if (link.hash === v.hash) return { kind: 'stale', key: v.key, matchesSeq: link.seq };
+          id = link.prev;
+        }
+        const seq = row.latest_seq + 1;
+        const vid = Number(s.insertVersion.run(v.key, seq, latestVid, v.hash, JSON.stringify(v.sheet), v.yskVersion, v.yskChangedAt, v.changeReason, v.fetchedAt).lastInsertRowid);
+        lastVid = vid;
+        const next: BoxRow = { ...row, latest_seq: seq, latest_hash: v.hash, latest_vid: vid, first_published_at: row.first_published_at ?? v.fetchedAt };
+        if (seq === 1) {
+          next.first_ysk_version = v.yskVersion;
+          next.first_change_reason = v.changeReason;
+        }
+        touched.set(v.key, next);
         const version: SheetVersion = {
           key: v.key,
-          seq: 1,
+          seq,
           hash: v.hash,
           sheet: v.sheet,
           yskVersion: v.yskVersion,
@@ -640,47 +795,31 @@ export class SqliteStore implements Store {
           changeReason: v.changeReason,
           fetchedAt: v.fetchedAt,
         };
-        if (!row) {
-          // a box seen for the first time: its first version, then the box row already pointing at it
-          const vid = s.insertVersion.run(v.key, 1, null, v.hash, JSON.stringify(v.sheet), v.yskVersion, v.yskChangedAt, v.changeReason, v.fetchedAt).lastInsertRowid;
-          const b = v.box;
-          s.insertBox.run(b.key, b.election, b.ballot, b.province, b.district, b.boxNo, b.yskBoxId, b.neighbourhood, b.kind ?? null, v.hash, vid, v.fetchedAt, v.yskVersion, v.changeReason);
-          return { kind: 'first', version };
-        }
-        if (row.latest_hash === v.hash) return { kind: 'unchanged', key: v.key };
-        if (v.box.yskBoxId !== row.ysk_box_id || v.box.neighbourhood !== row.neighbourhood || (v.box.kind !== undefined && v.box.kind !== row.kind)) {
-          s.upsertBox.run(boxParams(v.box));
-          row = s.boxRow.get(v.key)!;
-        }
-        // content equal to an older version: walk the chain back from the one before the latest
-        const latestVid = row.latest_seq ? row.latest_vid : null;
-        for (let id = latestVid === null ? null : s.hashLink.get(latestVid)!.prev; id !== null; ) {
-          const link = s.hashLink.get(id)!;
-          if (link.hash === v.hash) return { kind: 'stale', key: v.key, matchesSeq: link.seq };
-          id = link.prev;
-        }
-        const seq = row.latest_seq + 1;
-        const vid = s.insertVersion.run(v.key, seq, latestVid, v.hash, JSON.stringify(v.sheet), v.yskVersion, v.yskChangedAt, v.changeReason, v.fetchedAt).lastInsertRowid;
-        if (seq === 1) {
-          s.setFirst.run(v.hash, vid, v.fetchedAt, v.yskVersion, v.changeReason, v.key);
-          return { kind: 'first', version };
-        }
-        s.setLatest.run(seq, v.hash, vid, v.fetchedAt, v.key);
-        version.seq = seq;
+        if (seq === 1) return { kind: 'first', version };
         return { kind: 'revised', version, previous: toVersion(s.versionById.get(latestVid!)!) };
       }),
     );
-    return run(versions);
+    const outcomes = run(versions);
+    this.lastVid = lastVid;
+    for (const [key, row] of touched) this.pending.set(key, row);
+    if (this.pending.size >= (this.opts.foldAt ?? FOLD_AT)) {
+      try {
+        this.fold();
+      } catch {
+        // the batch is stored; a fold that cannot take the write lock now (SQLITE_BUSY) is tried after the next batch
+      }
+    }
+    return outcomes;
   }
 
   async latestVersion(key: string): Promise<SheetVersion | null> {
-    const row = this.stmt.boxRow.get(key);
+    const row = this.boxRow(key);
     if (!row || row.latest_seq === 0 || row.latest_vid === null) return null;
     return toVersion(this.stmt.versionById.get(row.latest_vid)!);
   }
 
   async versions(key: string): Promise<SheetVersion[]> {
-    const row = this.stmt.boxRow.get(key);
+    const row = this.boxRow(key);
     const out: SheetVersion[] = [];
     for (let id = row?.latest_seq ? row.latest_vid : null; id !== null; ) {
       const r = this.stmt.versionById.get(id)!;
@@ -691,6 +830,8 @@ export class SqliteStore implements Store {
   }
 
   async box(key: string): Promise<BoxWithLatest | null> {
+    const row = this.pending.get(key);
+    if (row) return withLatest(row, row.latest_seq && row.latest_vid !== null ? this.stmt.versionById.get(row.latest_vid)! : null);
     const [found] = await this.boxesWhere(`b.key = ?`, [key], 1);
     return found ?? null;
   }
@@ -698,7 +839,18 @@ export class SqliteStore implements Store {
   async boxes(filter: BoxFilter, page: { after?: string; limit?: number } = {}): Promise<BoxWithLatest[]> {
     const where = scopeWhere(filter);
     const after = page.after !== undefined ? ` AND b.key > ?` : '';
-    return this.boxesWhere(`${where.sql}${after}`, [...where.params, ...(page.after !== undefined ? [page.after] : [])], page.limit ?? 1000);
+    const limit = page.limit ?? 1000;
+    const folded = await this.boxesWhere(`${where.sql}${after}`, [...where.params, ...(page.after !== undefined ? [page.after] : [])], limit);
+    if (!this.pending.size) return folded;
+    // the first `limit` keys of the file's rows and the unfolded ones together (unfolded wins):
+    // a read needs no write lock, so it works while another connection holds one
+    const merged = new Map(folded.map((b) => [b.box.key, b]));
+    for (const r of this.pending.values()) {
+      if (page.after !== undefined && r.key <= page.after) continue;
+      if ((['election', 'ballot', 'province', 'district'] as const).some((f) => filter[f] !== undefined && filter[f] !== r[f])) continue;
+      merged.set(r.key, withLatest(r, r.latest_seq && r.latest_vid !== null ? this.stmt.versionById.get(r.latest_vid)! : null));
+    }
+    return [...merged.values()].sort((a, b) => (a.box.key < b.box.key ? -1 : a.box.key > b.box.key ? 1 : 0)).slice(0, limit);
   }
 
   private async boxesWhere(where: string, params: unknown[], limit: number): Promise<BoxWithLatest[]> {
@@ -709,16 +861,11 @@ export class SqliteStore implements Store {
          WHERE ${where} ORDER BY b.key LIMIT ?`,
       )
       .all(...params, limit);
-    return rows.map((r) => ({
-      box: toBox(r),
-      latest: r.vseq ? toVersion({ ...(r as unknown as VersionRow), seq: r.vseq }) : null,
-      firstPublishedAt: r.first_published_at,
-      first: r.latest_seq > 0 ? { yskVersion: r.first_ysk_version, changeReason: r.first_change_reason } : null,
-      versions: r.latest_seq,
-    }));
+    return rows.map((r) => withLatest(r, r.vseq ? { ...(r as unknown as VersionRow), seq: r.vseq } : null));
   }
 
   async appendEntry(entry: NewEntry): Promise<EntryOutcome> {
+    this.foldIfPending([entry.key]);
     const s = this.stmt;
     return this.db.transaction((): EntryOutcome => {
       const existing = s.entryByIdem.get(entry.idempotencyKey);
@@ -744,6 +891,7 @@ export class SqliteStore implements Store {
   }
 
   async entriesOf(filter: BoxFilter, page: { after?: string; limit?: number } = {}): Promise<Entry[]> {
+    // no fold needed: a box with entries has its row (appendEntry writes it), and a box's scope never changes
     const where = scopeWhere(filter);
     const after = page.after !== undefined ? Number(page.after) : 0;
     return this.db
@@ -1293,6 +1441,7 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
   }
 
   async appendEntriesAudited(entries: NewEntry[], audit: (stored: Entry[]) => NewAuditEntry | null): Promise<EntryOutcome[]> {
+    this.foldIfPending(entries.map((e) => e.key));
     const s = this.stmt;
     const insertAudit = this.db.prepare(`INSERT INTO audit (at, actor_id, actor_name, actor_role, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     return this.db.transaction((): EntryOutcome[] => {
