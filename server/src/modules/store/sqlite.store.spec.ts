@@ -110,6 +110,41 @@ describe('SqliteStore append path (boxes folded later)', () => {
   });
 });
 
+describe('SqliteStore sheets', () => {
+  it('keeps figures as int32s with their vote names once, JSON for what does not fit, and forgets names a rolled-back batch stored', async () => {
+    const file = join(dir, 'sheets.sqlite');
+    const store = new SqliteStore(file, { foldAt: 1 });
+    await store.init();
+    const many = { ...sheet(1, 2), votes: { 'AK PARTİ': 1, CHP: 2, '10': 3, 'İYİ': 2_000_000_000, Z: 0 } };
+    const fraction = { ...sheet(1, 2), valid: 2.5 };
+    const extra = { ...sheet(1, 2), note: 'x' } as unknown as typeof many;
+    // a batch that fails after storing new names (a null hash breaks NOT NULL): all of it rolled back
+    const broken = { ...version(box(9), { ...sheet(1, 2), votes: { Q: 1 } }, 'q'), hash: null as unknown as string };
+    await expect(store.appendVersions([version(box(8), { ...sheet(1, 2), votes: { Q: 1 } }, 'q8'), broken])).rejects.toThrow();
+    await store.appendVersions([version(box(1), many, 'm1'), version(box(2), many, 'm2'), version(box(3), fraction, 'f'), version(box(4), extra, 'e'), version(box(5), { ...sheet(0, 0), votes: { Q: 7 } }, 'q5')]);
+    const read = async (n: number) => (await store.latestVersion(box(n).key))!.sheet;
+    expect(await read(1)).toEqual(many);
+    expect(Object.keys((await read(2)).votes)).toEqual(Object.keys(many.votes));
+    expect(await read(3)).toEqual(fraction);
+    expect(await read(4)).toEqual(extra);
+    expect(await read(5)).toEqual({ ...sheet(0, 0), votes: { Q: 7 } });
+    expect(await store.latestVersion(box(8).key)).toBeNull();
+    await store.close();
+
+    const raw = new Database(file, { readonly: true });
+    const kinds = raw.prepare(`SELECT hash, typeof(sheet) AS t FROM box_versions ORDER BY id`).all();
+    const names = raw.prepare(`SELECT names FROM vote_names ORDER BY id`).all();
+    raw.close();
+    expect(kinds).toEqual([{ hash: 'm1', t: 'blob' }, { hash: 'm2', t: 'blob' }, { hash: 'f', t: 'text' }, { hash: 'e', t: 'text' }, { hash: 'q5', t: 'blob' }]);
+    expect(names).toEqual([{ names: JSON.stringify(Object.keys(many.votes)) }, { names: '["Q"]' }]);
+    const again = new SqliteStore(file);
+    await again.init();
+    expect((await again.versions(box(1).key))[0].sheet).toEqual(many);
+    expect((await again.box(box(5).key))?.latest?.sheet).toEqual({ ...sheet(0, 0), votes: { Q: 7 } });
+    await again.close();
+  });
+});
+
 describe('SqliteStore file', () => {
   it('keeps one file under the data directory, in WAL mode', async () => {
     const file = join(dir, 'nested', 'gozcu.sqlite');

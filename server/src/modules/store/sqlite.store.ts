@@ -2,7 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rea
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { kindOfPlace, refOfKey, type AlertRecord, type AuditEntry, type BoxInfo, type BoxKind, type District, type Entry, type Neighbourhood, type Province, type SheetVersion } from '@gozcu/shared';
+import { kindOfPlace, refOfKey, type AlertRecord, type AuditEntry, type BoxInfo, type BoxKind, type District, type Entry, type Neighbourhood, type Province, type Sheet, type SheetVersion } from '@gozcu/shared';
 import type {
   AppendOutcome,
   ColumnMap,
@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS boxes (
   latest_seq INTEGER NOT NULL DEFAULT 0, latest_hash TEXT, first_published_at TEXT,
   kind TEXT, first_ysk_version INTEGER, first_change_reason INTEGER, latest_vid INTEGER);
 CREATE INDEX IF NOT EXISTS boxes_scope ON boxes (province, district, key);
--- every YSK version of every box: an append-only rowid table with no secondary index (issue 16:
+-- every YSK version of every box (sheet: int32 figures as a BLOB, see SheetCodec, or JSON text): an append-only rowid table with no secondary index (issue 16:
 -- a random-key index costs a page write per row per commit). A box's versions are a chain from
 -- boxes.latest_vid through prev (the id of the version before, null for seq 1).
 CREATE TABLE IF NOT EXISTS box_versions (
@@ -64,6 +64,8 @@ CREATE TABLE IF NOT EXISTS box_versions (
 CREATE TABLE IF NOT EXISTS box_log (
   id INTEGER PRIMARY KEY, key TEXT NOT NULL, election TEXT NOT NULL, ballot INTEGER NOT NULL, province INTEGER NOT NULL,
   district INTEGER NOT NULL, box_no INTEGER NOT NULL, ysk_box_id INTEGER, neighbourhood INTEGER, kind TEXT);
+-- the vote names of stored sheets (a version's int32 figures start with the id of its names)
+CREATE TABLE IF NOT EXISTS vote_names (id INTEGER PRIMARY KEY, names TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
   id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, hash TEXT NOT NULL, sheet TEXT NOT NULL,
@@ -312,7 +314,8 @@ interface VersionRow {
   key: string;
   seq: number;
   hash: string;
-  sheet: string;
+  /** SheetCodec: int32 figures, or JSON text */
+  sheet: Buffer | string;
   ysk_version: number | null;
   ysk_changed_at: string | null;
   /** an integer code; TEXT in files written before YSK's codes were read as numbers */
@@ -368,12 +371,89 @@ interface EntryRow {
 const ID_WIDTH = 12;
 const toEntryId = (n: number) => String(n).padStart(ID_WIDTH, '0');
 
-function toVersion(r: VersionRow): SheetVersion {
+const FIGURES = ['registered', 'voted', 'validUncontested', 'validAfterObjection', 'valid', 'invalid'] as const;
+const isInt32 = (n: unknown): n is number => typeof n === 'number' && (n | 0) === n;
+
+/**
+ * A version's figures as stored (issue 16): little-endian int32s — the id of its vote names in
+ * vote_names, the six totals, then the votes in the names' order — or JSON text for a sheet
+ * that does not fit (and in files written before).
+ */
+class SheetCodec {
+  private readonly ids = new Map<string, number>();
+  private readonly names = new Map<number, string[]>();
+  /** names stored by the open transaction: known to everyone once it commits */
+  private fresh: [string, number, string[]][] = [];
+
+  constructor(private readonly db: Database.Database) {}
+
+  encode(sheet: Sheet): Buffer | string {
+    const names = Object.keys(sheet.votes);
+    // anything else as JSON: other fields, or a name an object literal would not keep as its own key
+    if (Object.keys(sheet).length !== FIGURES.length + 1 || names.includes('__proto__')) return JSON.stringify(sheet);
+    const out = Buffer.allocUnsafe(4 * (1 + FIGURES.length + names.length));
+    for (let i = 0; i < FIGURES.length; i++) {
+      const n = sheet[FIGURES[i]];
+      if (!isInt32(n)) return JSON.stringify(sheet);
+      out.writeInt32LE(n, 4 * (1 + i));
+    }
+    for (let i = 0; i < names.length; i++) {
+      const n = sheet.votes[names[i]];
+      if (!isInt32(n)) return JSON.stringify(sheet);
+      out.writeInt32LE(n, 4 * (1 + FIGURES.length + i));
+    }
+    out.writeInt32LE(this.idOf(names), 0);
+    return out;
+  }
+
+  decode(raw: Buffer | string): Sheet {
+    if (typeof raw === 'string') return JSON.parse(raw) as Sheet;
+    const names = this.namesOf(raw.readInt32LE(0));
+    const votes: Record<string, number> = {};
+    for (let i = 0; i < names.length; i++) votes[names[i]] = raw.readInt32LE(4 * (1 + FIGURES.length + i));
+    const at = (i: number) => raw.readInt32LE(4 * (1 + i));
+    return { registered: at(0), voted: at(1), validUncontested: at(2), validAfterObjection: at(3), valid: at(4), invalid: at(5), votes };
+  }
+
+  /** after the transaction that stored new names committed (or rolled back: forgotten) */
+  settle(committed: boolean): void {
+    if (committed) for (const [key, id, names] of this.fresh) this.remember(key, id, names);
+    this.fresh = [];
+  }
+
+  private remember(key: string, id: number, names: string[]): void {
+    this.ids.set(key, id);
+    this.names.set(id, names);
+  }
+
+  private idOf(names: string[]): number {
+    const key = JSON.stringify(names);
+    const known = this.ids.get(key) ?? this.fresh.find((f) => f[0] === key)?.[1];
+    if (known !== undefined) return known;
+    const held = this.db.prepare<[string], { id: number }>(`SELECT id FROM vote_names WHERE names = ?`).get(key);
+    const id = held ? held.id : Number(this.db.prepare(`INSERT INTO vote_names (names) VALUES (?)`).run(key).lastInsertRowid);
+    if (held) this.remember(key, id, names);
+    else this.fresh.push([key, id, names]);
+    return id;
+  }
+
+  private namesOf(id: number): string[] {
+    const known = this.names.get(id) ?? this.fresh.find((f) => f[1] === id)?.[2];
+    if (known) return known;
+    const row = this.db.prepare<[number], { names: string }>(`SELECT names FROM vote_names WHERE id = ?`).get(id);
+    if (!row) throw new Error(`vote names ${id} missing from the store`);
+    const names = JSON.parse(row.names) as string[];
+    this.remember(row.names, id, names);
+    return names;
+  }
+}
+
+function toVersion(r: VersionRow, codec: SheetCodec): SheetVersion {
   return {
     key: r.key,
     seq: r.seq,
     hash: r.hash,
-    sheet: JSON.parse(r.sheet),
+    sheet: codec.decode(r.sheet),
     yskVersion: r.ysk_version,
     yskChangedAt: r.ysk_changed_at,
     changeReason: reasonCode(r.change_reason),
@@ -422,10 +502,10 @@ const MIGRATIONS: { table: string; column: string; ddl: string; backfill?: strin
   },
 ];
 /** A box row and its latest version as the port answers them. */
-function withLatest(r: BoxRow, latest: VersionRow | null): BoxWithLatest {
+function withLatest(r: BoxRow, latest: VersionRow | null, codec: SheetCodec): BoxWithLatest {
   return {
     box: toBox(r),
-    latest: latest ? toVersion(latest) : null,
+    latest: latest ? toVersion(latest, codec) : null,
     firstPublishedAt: r.first_published_at,
     first: r.latest_seq > 0 ? { yskVersion: r.first_ysk_version, changeReason: r.first_change_reason } : null,
     versions: r.latest_seq,
@@ -475,6 +555,7 @@ export class SqliteStore implements Store {
    * entries) fold first. One writer per file: another connection does not see these until a fold.
    */
   private readonly pending = new Map<string, BoxRow>();
+  private codec!: SheetCodec;
   /** the id of the last version appended (folded_vid once pending is folded) */
   private lastVid = 0;
 
@@ -510,6 +591,7 @@ export class SqliteStore implements Store {
     this.db.exec(SCHEMA);
     this.migrate();
     this.stmt = this.prepare();
+    this.codec = new SheetCodec(this.db);
     // files written before box_log kept `boxes` current: every version there is folded
     this.db.prepare(`INSERT INTO store_meta (key, value) SELECT 'folded_vid', COALESCE(MAX(id), 0) FROM box_versions WHERE 1 ON CONFLICT(key) DO NOTHING`).run();
     // what the last process appended and did not fold (it was killed, or crashed) is folded now
@@ -777,7 +859,7 @@ export class SqliteStore implements Store {
           id = link.prev;
         }
         const seq = row.latest_seq + 1;
-        const vid = Number(s.insertVersion.run(v.key, seq, latestVid, v.hash, JSON.stringify(v.sheet), v.yskVersion, v.yskChangedAt, v.changeReason, v.fetchedAt).lastInsertRowid);
+        const vid = Number(s.insertVersion.run(v.key, seq, latestVid, v.hash, this.codec.encode(v.sheet), v.yskVersion, v.yskChangedAt, v.changeReason, v.fetchedAt).lastInsertRowid);
         lastVid = vid;
         const next: BoxRow = { ...row, latest_seq: seq, latest_hash: v.hash, latest_vid: vid, first_published_at: row.first_published_at ?? v.fetchedAt };
         if (seq === 1) {
@@ -796,10 +878,17 @@ export class SqliteStore implements Store {
           fetchedAt: v.fetchedAt,
         };
         if (seq === 1) return { kind: 'first', version };
-        return { kind: 'revised', version, previous: toVersion(s.versionById.get(latestVid!)!) };
+        return { kind: 'revised', version, previous: toVersion(s.versionById.get(latestVid!)!, this.codec) };
       }),
     );
-    const outcomes = run(versions);
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = run(versions);
+    } catch (e) {
+      this.codec.settle(false);
+      throw e;
+    }
+    this.codec.settle(true);
     this.lastVid = lastVid;
     for (const [key, row] of touched) this.pending.set(key, row);
     if (this.pending.size >= (this.opts.foldAt ?? FOLD_AT)) {
@@ -815,7 +904,7 @@ export class SqliteStore implements Store {
   async latestVersion(key: string): Promise<SheetVersion | null> {
     const row = this.boxRow(key);
     if (!row || row.latest_seq === 0 || row.latest_vid === null) return null;
-    return toVersion(this.stmt.versionById.get(row.latest_vid)!);
+    return toVersion(this.stmt.versionById.get(row.latest_vid)!, this.codec);
   }
 
   async versions(key: string): Promise<SheetVersion[]> {
@@ -823,7 +912,7 @@ export class SqliteStore implements Store {
     const out: SheetVersion[] = [];
     for (let id = row?.latest_seq ? row.latest_vid : null; id !== null; ) {
       const r = this.stmt.versionById.get(id)!;
-      out.push(toVersion(r));
+      out.push(toVersion(r, this.codec));
       id = r.prev;
     }
     return out.reverse();
@@ -831,7 +920,7 @@ export class SqliteStore implements Store {
 
   async box(key: string): Promise<BoxWithLatest | null> {
     const row = this.pending.get(key);
-    if (row) return withLatest(row, row.latest_seq && row.latest_vid !== null ? this.stmt.versionById.get(row.latest_vid)! : null);
+    if (row) return withLatest(row, row.latest_seq && row.latest_vid !== null ? this.stmt.versionById.get(row.latest_vid)! : null, this.codec);
     const [found] = await this.boxesWhere(`b.key = ?`, [key], 1);
     return found ?? null;
   }
@@ -848,7 +937,7 @@ export class SqliteStore implements Store {
     for (const r of this.pending.values()) {
       if (page.after !== undefined && r.key <= page.after) continue;
       if ((['election', 'ballot', 'province', 'district'] as const).some((f) => filter[f] !== undefined && filter[f] !== r[f])) continue;
-      merged.set(r.key, withLatest(r, r.latest_seq && r.latest_vid !== null ? this.stmt.versionById.get(r.latest_vid)! : null));
+      merged.set(r.key, withLatest(r, r.latest_seq && r.latest_vid !== null ? this.stmt.versionById.get(r.latest_vid)! : null, this.codec));
     }
     return [...merged.values()].sort((a, b) => (a.box.key < b.box.key ? -1 : a.box.key > b.box.key ? 1 : 0)).slice(0, limit);
   }
@@ -861,7 +950,7 @@ export class SqliteStore implements Store {
          WHERE ${where} ORDER BY b.key LIMIT ?`,
       )
       .all(...params, limit);
-    return rows.map((r) => withLatest(r, r.vseq ? { ...(r as unknown as VersionRow), seq: r.vseq } : null));
+    return rows.map((r) => withLatest(r, r.vseq ? { ...(r as unknown as VersionRow), seq: r.vseq } : null, this.codec));
   }
 
   async appendEntry(entry: NewEntry): Promise<EntryOutcome> {
