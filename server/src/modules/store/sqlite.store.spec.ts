@@ -15,9 +15,9 @@ describeStoreContract('sqlite', async () => {
   return store;
 });
 
-// the same contract with every appended batch folded into `boxes` at once (the default holds them in memory)
-describeStoreContract('sqlite, folding every batch', async () => {
-  const store = new SqliteStore(join(dir, `store-${n++}.sqlite`), { foldAt: 1 });
+// the same contract with appended boxes held in memory, folded into `boxes` only at close (the default folds every batch)
+describeStoreContract('sqlite, holding boxes unfolded', async () => {
+  const store = new SqliteStore(join(dir, `store-${n++}.sqlite`), { foldAt: 1_000_000 });
   await store.init();
   return store;
 });
@@ -35,7 +35,7 @@ function fileRows(file: string): { key: string; latest_seq: number; latest_hash:
 describe('SqliteStore append path (boxes folded later)', () => {
   it('answers boxes it has not folded yet, and folds what a killed process left at the next open', async () => {
     const file = join(dir, 'unfolded.sqlite');
-    const store = new SqliteStore(file);
+    const store = new SqliteStore(file, { foldAt: 1000 });
     await store.init();
     const [x, y, z] = [box(2001), box(2002), box(2003)];
     await store.appendEntry(entry(z, sheet(1, 1), 'idem-z'));
@@ -77,6 +77,21 @@ describe('SqliteStore append path (boxes folded later)', () => {
     expect(await reopened.boxes({ election: 'e1' })).toEqual([seen.x, seen.y, seen.z]);
     expect((await reopened.entries(z.key)).map((e) => e.idempotencyKey)).toEqual(['idem-z']);
     await reopened.close();
+  });
+
+  it('by default keeps the file current after every batch: another connection on it sees each version', async () => {
+    const file = join(dir, 'shared.sqlite');
+    const [worker, api] = [new SqliteStore(file), new SqliteStore(file)];
+    await worker.init();
+    await api.init();
+    await worker.appendVersions([version(box(1), sheet(1, 1), 'a'), version(box(2), sheet(1, 1), 'b')]);
+    expect(fileRows(file).map((r) => r.latest_hash)).toEqual(['a', 'b']);
+    await worker.appendVersions([version(box(1), sheet(2, 2), 'a2')]);
+    expect(await api.box(box(1).key)).toMatchObject({ versions: 2, latest: { hash: 'a2', sheet: sheet(2, 2) } });
+    expect((await api.boxes({})).map((b) => b.latest?.hash)).toEqual(['a2', 'b']);
+    expect((await api.versions(box(1).key)).map((v) => v.hash)).toEqual(['a', 'a2']);
+    await api.close();
+    await worker.close();
   });
 
   it('folds once it holds foldAt boxes, when an entry is stored for one of them, and at close; lists scopes without folding', async () => {

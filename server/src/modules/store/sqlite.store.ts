@@ -353,8 +353,12 @@ interface BoxLogRow {
   neighbourhood: number | null;
   kind: BoxKind | null;
 }
-/** how many boxes the append path may hold changed in memory before it folds them into `boxes` */
-const FOLD_AT = 25_000;
+/**
+ * How many boxes the append path may hold changed in memory before it folds them into `boxes`.
+ * 1: every batch, in its own transaction — the file always current, as another connection on it
+ * (an API-only node sharing DATA_DIR) needs. A store alone on its file may hold more (`foldAt`).
+ */
+const FOLD_AT = 1;
 
 interface EntryRow {
   id: number;
@@ -379,7 +383,7 @@ const isInt32 = (n: unknown): n is number => typeof n === 'number' && (n | 0) ==
  * vote_names, the six totals, then the votes in the names' order — or JSON text for a sheet
  * that does not fit (and in files written before).
  */
-class SheetCodec {
+export class SheetCodec {
   private readonly ids = new Map<string, number>();
   private readonly names = new Map<number, string[]>();
   /** names stored by the open transaction: known to everyone once it commits */
@@ -415,7 +419,7 @@ class SheetCodec {
     return { registered: at(0), voted: at(1), validUncontested: at(2), validAfterObjection: at(3), valid: at(4), invalid: at(5), votes };
   }
 
-  /** after the transaction that stored new names committed (or rolled back: forgotten) */
+  /** after the transaction that stored new names committed (or rolled back: forgotten); decode needs only a readonly connection */
   settle(committed: boolean): void {
     if (committed) for (const [key, id, names] of this.fresh) this.remember(key, id, names);
     this.fresh = [];
@@ -806,16 +810,19 @@ export class SqliteStore implements Store {
    */
   private foldPending(): void {
     if (!this.pending.size) return;
-    const s = this.stmt;
-    this.db.transaction(() => {
-      for (const key of [...this.pending.keys()].sort()) {
-        const r = this.pending.get(key)!;
-        s.putBox.run(r.key, r.election, r.ballot, r.province, r.district, r.box_no, r.ysk_box_id, r.neighbourhood, r.kind, r.latest_seq, r.latest_hash, r.latest_vid, r.first_published_at, r.first_ysk_version, r.first_change_reason);
-      }
-      s.setFolded.run(this.lastVid);
-      s.clearBoxLog.run();
-    })();
+    this.db.transaction(() => this.writeFold(this.pending, this.lastVid))();
     this.pending.clear();
+  }
+
+  /** Writes held rows whole, sorted by key (the key index walked in order), and marks versions to `lastVid` folded. */
+  private writeFold(rows: Map<string, BoxRow>, lastVid: number): void {
+    const s = this.stmt;
+    for (const key of [...rows.keys()].sort()) {
+      const r = rows.get(key)!;
+      s.putBox.run(r.key, r.election, r.ballot, r.province, r.district, r.box_no, r.ysk_box_id, r.neighbourhood, r.kind, r.latest_seq, r.latest_hash, r.latest_vid, r.first_published_at, r.first_ysk_version, r.first_change_reason);
+    }
+    s.setFolded.run(lastVid);
+    s.clearBoxLog.run();
   }
 
   /** The `boxes` row of a key as it stands, the append path's unfolded changes included. */
@@ -834,8 +841,9 @@ export class SqliteStore implements Store {
     // rows changed by this batch: into `pending` only once the transaction has committed
     const touched = new Map<string, BoxRow>();
     let lastVid = this.lastVid;
-    const run = this.db.transaction((items: NewVersion[]) =>
-      items.map((v): AppendOutcome => {
+    let folded = false;
+    const run = this.db.transaction((items: NewVersion[]) => {
+      const out = items.map((v): AppendOutcome => {
         const held = touched.get(v.key) ?? this.boxRow(v.key);
         if (held?.latest_hash === v.hash) return { kind: 'unchanged', key: v.key };
         const b = v.box;
@@ -879,8 +887,14 @@ export class SqliteStore implements Store {
         };
         if (seq === 1) return { kind: 'first', version };
         return { kind: 'revised', version, previous: toVersion(s.versionById.get(latestVid!)!, this.codec) };
-      }),
-    );
+      });
+      // enough held: the boxes rows written in this same transaction (with foldAt 1, every batch: no lag at all)
+      if (this.pending.size + touched.size >= (this.opts.foldAt ?? FOLD_AT)) {
+        this.writeFold(new Map([...this.pending, ...touched]), lastVid);
+        folded = true;
+      }
+      return out;
+    });
     let outcomes: AppendOutcome[];
     try {
       outcomes = run(versions);
@@ -890,14 +904,8 @@ export class SqliteStore implements Store {
     }
     this.codec.settle(true);
     this.lastVid = lastVid;
-    for (const [key, row] of touched) this.pending.set(key, row);
-    if (this.pending.size >= (this.opts.foldAt ?? FOLD_AT)) {
-      try {
-        this.fold();
-      } catch {
-        // the batch is stored; a fold that cannot take the write lock now (SQLITE_BUSY) is tried after the next batch
-      }
-    }
+    if (folded) this.pending.clear();
+    else for (const [key, row] of touched) this.pending.set(key, row);
     return outcomes;
   }
 
