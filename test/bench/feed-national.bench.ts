@@ -30,6 +30,7 @@ import type { FaultSpec } from '../../server/src/simulator/faults';
 import { buildGeography, sharedDataDir } from '../../server/src/simulator/geography';
 import { startSimulator } from '../../server/src/simulator/server';
 import { SyntheticWorld } from '../../server/src/simulator/synthetic';
+import { SheetCodec } from '../../server/src/modules/store/sqlite.store';
 import { freePort } from '../support/app';
 import { REPO_ROOT } from '../support/paths';
 import { NIGHT_START } from '../support/sim';
@@ -154,9 +155,14 @@ export async function run(): Promise<void> {
     const truth = [...engine.truth({ asOf: nightEnd, ballot: BALLOT })];
     const want = new Map(truth.map((b) => [b.key, b]));
     const db = new Database(join(dataDir, 'gozcu.sqlite'), { readonly: true, fileMustExist: true });
-    const latestQ = db.prepare<[string], { key: string; v: number | null }>(`SELECT b.key AS key, v.ysk_version AS v FROM boxes b JOIN versions v ON v.key = b.key AND v.seq = b.latest_seq WHERE b.election = ?`);
+    // read from the versions themselves (the server folds its boxes rows into the file later): a box's latest is its highest seq
+    const ofElection = [`${election}:`, `${election};`] as const;
+    const latestQ = db.prepare<[string, string], { key: string; v: number | null }>(
+      `SELECT key, ysk_version AS v, MAX(seq) AS seq FROM box_versions WHERE key >= ? AND key < ? GROUP BY key`,
+    );
+    const codec = new SheetCodec(db);
     const behind = () => {
-      const got = new Map(latestQ.all(election).map((r) => [r.key, r.v]));
+      const got = new Map(latestQ.all(...ofElection).map((r) => [r.key, r.v]));
       let n = 0;
       for (const [key, b] of want) if (got.get(key) !== b.versions.at(-1)!.versiyon) n++;
       return n;
@@ -170,7 +176,7 @@ export async function run(): Promise<void> {
     }
     if (left === 0) convergedAfter = (Date.now() - endWall) / 1000;
     else {
-      const got = new Map(latestQ.all(election).map((r) => [r.key, r.v]));
+      const got = new Map(latestQ.all(...ofElection).map((r) => [r.key, r.v]));
       const stuck = [...want.values()].filter((b) => got.get(b.key) !== b.versions.at(-1)!.versiyon).slice(0, 5);
       for (const b of stuck) process.stdout.write(`[national] behind: ${b.key} stored ${got.get(b.key) ?? 'none'}, YSK ${b.versions.map((v) => `${v.versiyon}@${v.at}`).join(', ')}\n`);
     }
@@ -178,19 +184,21 @@ export async function run(): Promise<void> {
 
     // exact: every box's latest sheet equals YSK's; versions and lag from the truth
     const rows = db
-      .prepare<[string], { key: string; v: number | null; fetched: string; sheet: string; seq: number; latest: number }>(
-        `SELECT v.key AS key, v.ysk_version AS v, v.fetched_at AS fetched, v.sheet AS sheet, v.seq AS seq, b.latest_seq AS latest FROM versions v JOIN boxes b ON b.key = v.key WHERE b.election = ?`,
+      .prepare<[string, string], { key: string; v: number | null; fetched: string; sheet: Buffer | string; seq: number }>(
+        `SELECT key, ysk_version AS v, fetched_at AS fetched, sheet, seq FROM box_versions WHERE key >= ? AND key < ?`,
       )
-      .all(election);
+      .all(...ofElection);
+    const latestSeq = new Map<string, number>();
+    for (const r of rows) latestSeq.set(r.key, Math.max(latestSeq.get(r.key) ?? 0, r.seq));
     const stored = new Map<string, Map<number, number>>();
     let exact = 0;
     for (const r of rows) {
       let m = stored.get(r.key);
       if (!m) stored.set(r.key, (m = new Map()));
       m.set(r.v ?? 0, Date.parse(r.fetched));
-      if (r.seq === r.latest) {
+      if (r.seq === latestSeq.get(r.key)) {
         const t = want.get(r.key);
-        if (t && sheetHash(JSON.parse(r.sheet)) === sheetHash(t.versions.at(-1)!.sheet)) exact++;
+        if (t && sheetHash(codec.decode(r.sheet)) === sheetHash(t.versions.at(-1)!.sheet)) exact++;
       }
     }
     const lags: number[] = [];

@@ -40,7 +40,7 @@ function routesOf(app: RunningApp): Route[] {
 
 function fingerprint(store: Store): string {
   const db = (store as unknown as { db: { prepare(sql: string): { get(): { n: number } } } }).db;
-  return ['boxes', 'versions', 'entries', 'users', 'refresh_tokens', 'audit', 'settings', 'petitions', 'complaints', 'attachments', 'voters', 'escalations']
+  return ['boxes', 'box_versions', 'entries', 'users', 'refresh_tokens', 'audit', 'settings', 'petitions', 'complaints', 'attachments', 'voters', 'escalations']
     .map((t) => `${t}=${db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get().n}`)
     .join(' ');
 }

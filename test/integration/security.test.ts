@@ -21,7 +21,7 @@ const idem = () => `sec-idem-${++n}-${Date.now()}`;
 /** What a rejected request must not change: row counts of every table that holds data. */
 function fingerprint(store: Store): string {
   const db = (store as unknown as { db: { prepare(sql: string): { get(): { n: number } } } }).db;
-  return ['boxes', 'entries', 'users', 'audit', 'settings', 'petitions', 'complaints', 'versions']
+  return ['boxes', 'entries', 'users', 'audit', 'settings', 'petitions', 'complaints', 'box_versions']
     .map((t) => `${t}=${db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get().n}`)
     .join(' ');
 }

@@ -2,7 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rea
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { kindOfPlace, refOfKey, type AlertRecord, type AuditEntry, type BoxInfo, type BoxKind, type District, type Entry, type Neighbourhood, type Province, type SheetVersion } from '@gozcu/shared';
+import { kindOfPlace, refOfKey, type AlertRecord, type AuditEntry, type BoxInfo, type BoxKind, type District, type Entry, type Neighbourhood, type Province, type Sheet, type SheetVersion } from '@gozcu/shared';
 import type {
   AppendOutcome,
   ColumnMap,
@@ -50,12 +50,23 @@ CREATE TABLE IF NOT EXISTS boxes (
   key TEXT PRIMARY KEY, election TEXT NOT NULL, ballot INTEGER NOT NULL, province INTEGER NOT NULL,
   district INTEGER NOT NULL, box_no INTEGER NOT NULL, ysk_box_id INTEGER, neighbourhood INTEGER,
   latest_seq INTEGER NOT NULL DEFAULT 0, latest_hash TEXT, first_published_at TEXT,
-  kind TEXT, first_ysk_version INTEGER, first_change_reason INTEGER);
+  kind TEXT, first_ysk_version INTEGER, first_change_reason INTEGER, latest_vid INTEGER);
 CREATE INDEX IF NOT EXISTS boxes_scope ON boxes (province, district, key);
-CREATE TABLE IF NOT EXISTS versions (
-  key TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, sheet TEXT NOT NULL,
-  ysk_version INTEGER, ysk_changed_at TEXT, change_reason INTEGER, fetched_at TEXT NOT NULL,
-  PRIMARY KEY (key, seq), UNIQUE (key, hash)) WITHOUT ROWID;
+-- every YSK version of every box (sheet: int32 figures as a BLOB, see SheetCodec, or JSON text): an append-only rowid table with no secondary index (issue 16:
+-- a random-key index costs a page write per row per commit). A box's versions are a chain from
+-- boxes.latest_vid through prev (the id of the version before, null for seq 1).
+CREATE TABLE IF NOT EXISTS box_versions (
+  id INTEGER PRIMARY KEY, key TEXT NOT NULL, seq INTEGER NOT NULL, prev INTEGER, hash TEXT NOT NULL, sheet TEXT NOT NULL,
+  ysk_version INTEGER, ysk_changed_at TEXT, change_reason INTEGER, fetched_at TEXT NOT NULL);
+-- the append path does not write boxes (its key and scope indexes cost a page write per row per
+-- commit): a new box, or a box's new facts, go to box_log, and boxes.latest_* lag the versions
+-- after store_meta.folded_vid until a fold replays both into boxes in one large transaction
+CREATE TABLE IF NOT EXISTS box_log (
+  id INTEGER PRIMARY KEY, key TEXT NOT NULL, election TEXT NOT NULL, ballot INTEGER NOT NULL, province INTEGER NOT NULL,
+  district INTEGER NOT NULL, box_no INTEGER NOT NULL, ysk_box_id INTEGER, neighbourhood INTEGER, kind TEXT);
+-- the vote names of stored sheets (a version's int32 figures start with the id of its names)
+CREATE TABLE IF NOT EXISTS vote_names (id INTEGER PRIMARY KEY, names TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
   id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, hash TEXT NOT NULL, sheet TEXT NOT NULL,
   observer TEXT NOT NULL, source TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE,
@@ -298,10 +309,13 @@ function conditions() {
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
 interface VersionRow {
+  id: number;
+  prev: number | null;
   key: string;
   seq: number;
   hash: string;
-  sheet: string;
+  /** SheetCodec: int32 figures, or JSON text */
+  sheet: Buffer | string;
   ysk_version: number | null;
   ysk_changed_at: string | null;
   /** an integer code; TEXT in files written before YSK's codes were read as numbers */
@@ -323,7 +337,29 @@ interface BoxRow {
   kind: BoxKind | null;
   first_ysk_version: number | null;
   first_change_reason: number | null;
+  /** the box_versions id of the latest version (null: none yet) */
+  latest_vid: number | null;
 }
+/** a box_log line: a box first seen by the append path, or new facts (ids, kind) about one */
+interface BoxLogRow {
+  id: number;
+  key: string;
+  election: string;
+  ballot: number;
+  province: number;
+  district: number;
+  box_no: number;
+  ysk_box_id: number | null;
+  neighbourhood: number | null;
+  kind: BoxKind | null;
+}
+/**
+ * How many boxes the append path may hold changed in memory before it folds them into `boxes`.
+ * 1: every batch, in its own transaction — the file always current, as another connection on it
+ * (an API-only node sharing DATA_DIR) needs. A store alone on its file may hold more (`foldAt`).
+ */
+const FOLD_AT = 1;
+
 interface EntryRow {
   id: number;
   key: string;
@@ -339,12 +375,89 @@ interface EntryRow {
 const ID_WIDTH = 12;
 const toEntryId = (n: number) => String(n).padStart(ID_WIDTH, '0');
 
-function toVersion(r: VersionRow): SheetVersion {
+const FIGURES = ['registered', 'voted', 'validUncontested', 'validAfterObjection', 'valid', 'invalid'] as const;
+const isInt32 = (n: unknown): n is number => typeof n === 'number' && (n | 0) === n;
+
+/**
+ * A version's figures as stored (issue 16): little-endian int32s — the id of its vote names in
+ * vote_names, the six totals, then the votes in the names' order — or JSON text for a sheet
+ * that does not fit (and in files written before).
+ */
+export class SheetCodec {
+  private readonly ids = new Map<string, number>();
+  private readonly names = new Map<number, string[]>();
+  /** names stored by the open transaction: known to everyone once it commits */
+  private fresh: [string, number, string[]][] = [];
+
+  constructor(private readonly db: Database.Database) {}
+
+  encode(sheet: Sheet): Buffer | string {
+    const names = Object.keys(sheet.votes);
+    // anything else as JSON: other fields, or a name an object literal would not keep as its own key
+    if (Object.keys(sheet).length !== FIGURES.length + 1 || names.includes('__proto__')) return JSON.stringify(sheet);
+    const out = Buffer.allocUnsafe(4 * (1 + FIGURES.length + names.length));
+    for (let i = 0; i < FIGURES.length; i++) {
+      const n = sheet[FIGURES[i]];
+      if (!isInt32(n)) return JSON.stringify(sheet);
+      out.writeInt32LE(n, 4 * (1 + i));
+    }
+    for (let i = 0; i < names.length; i++) {
+      const n = sheet.votes[names[i]];
+      if (!isInt32(n)) return JSON.stringify(sheet);
+      out.writeInt32LE(n, 4 * (1 + FIGURES.length + i));
+    }
+    out.writeInt32LE(this.idOf(names), 0);
+    return out;
+  }
+
+  decode(raw: Buffer | string): Sheet {
+    if (typeof raw === 'string') return JSON.parse(raw) as Sheet;
+    const names = this.namesOf(raw.readInt32LE(0));
+    const votes: Record<string, number> = {};
+    for (let i = 0; i < names.length; i++) votes[names[i]] = raw.readInt32LE(4 * (1 + FIGURES.length + i));
+    const at = (i: number) => raw.readInt32LE(4 * (1 + i));
+    return { registered: at(0), voted: at(1), validUncontested: at(2), validAfterObjection: at(3), valid: at(4), invalid: at(5), votes };
+  }
+
+  /** after the transaction that stored new names committed (or rolled back: forgotten); decode needs only a readonly connection */
+  settle(committed: boolean): void {
+    if (committed) for (const [key, id, names] of this.fresh) this.remember(key, id, names);
+    this.fresh = [];
+  }
+
+  private remember(key: string, id: number, names: string[]): void {
+    this.ids.set(key, id);
+    this.names.set(id, names);
+  }
+
+  private idOf(names: string[]): number {
+    const key = JSON.stringify(names);
+    const known = this.ids.get(key) ?? this.fresh.find((f) => f[0] === key)?.[1];
+    if (known !== undefined) return known;
+    const held = this.db.prepare<[string], { id: number }>(`SELECT id FROM vote_names WHERE names = ?`).get(key);
+    const id = held ? held.id : Number(this.db.prepare(`INSERT INTO vote_names (names) VALUES (?)`).run(key).lastInsertRowid);
+    if (held) this.remember(key, id, names);
+    else this.fresh.push([key, id, names]);
+    return id;
+  }
+
+  private namesOf(id: number): string[] {
+    const known = this.names.get(id) ?? this.fresh.find((f) => f[1] === id)?.[2];
+    if (known) return known;
+    const row = this.db.prepare<[number], { names: string }>(`SELECT names FROM vote_names WHERE id = ?`).get(id);
+    if (!row) throw new Error(`vote names ${id} missing from the store`);
+    const names = JSON.parse(row.names) as string[];
+    this.remember(row.names, id, names);
+    return names;
+  }
+}
+
+function toVersion(r: VersionRow, codec: SheetCodec): SheetVersion {
   return {
     key: r.key,
     seq: r.seq,
     hash: r.hash,
-    sheet: JSON.parse(r.sheet),
+    sheet: codec.decode(r.sheet),
     yskVersion: r.ysk_version,
     yskChangedAt: r.ysk_changed_at,
     changeReason: reasonCode(r.change_reason),
@@ -386,11 +499,22 @@ const MIGRATIONS: { table: string; column: string; ddl: string; backfill?: strin
     table: 'boxes', column: 'first_ysk_version', ddl: 'ALTER TABLE boxes ADD COLUMN first_ysk_version INTEGER',
     backfill: 'UPDATE boxes SET first_ysk_version = (SELECT v.ysk_version FROM versions v WHERE v.key = boxes.key AND v.seq = 1) WHERE latest_seq > 0',
   },
+  { table: 'boxes', column: 'latest_vid', ddl: 'ALTER TABLE boxes ADD COLUMN latest_vid INTEGER' },
   {
     table: 'boxes', column: 'first_change_reason', ddl: 'ALTER TABLE boxes ADD COLUMN first_change_reason INTEGER',
     backfill: `UPDATE boxes SET first_change_reason = (SELECT CAST(v.change_reason AS INTEGER) FROM versions v WHERE v.key = boxes.key AND v.seq = 1 AND v.change_reason GLOB '[0-9]*') WHERE latest_seq > 0`,
   },
 ];
+/** A box row and its latest version as the port answers them. */
+function withLatest(r: BoxRow, latest: VersionRow | null, codec: SheetCodec): BoxWithLatest {
+  return {
+    box: toBox(r),
+    latest: latest ? toVersion(latest, codec) : null,
+    firstPublishedAt: r.first_published_at,
+    first: r.latest_seq > 0 ? { yskVersion: r.first_ysk_version, changeReason: r.first_change_reason } : null,
+    versions: r.latest_seq,
+  };
+}
 function toEntry(r: EntryRow): Entry {
   return {
     id: toEntryId(r.id),
@@ -429,15 +553,25 @@ export class SqliteStore implements Store {
   private stmt!: ReturnType<SqliteStore['prepare']>;
 
   private blobDir = '';
+  /**
+   * The `boxes` rows the append path changed and has not folded yet, as they will be once folded
+   * (issue 16). box/latestVersion/versions read through it; the queries that join `boxes` (scopes,
+   * entries) fold first. One writer per file: another connection does not see these until a fold.
+   */
+  private readonly pending = new Map<string, BoxRow>();
+  private codec!: SheetCodec;
+  /** the id of the last version appended (folded_vid once pending is folded) */
+  private lastVid = 0;
 
   /**
    * `file` is the SQLite file; blobs (uploaded files) live in `files/` beside it. A write waits at
    * most `busyTimeoutMs` for a write lock another connection holds, then fails with SQLITE_BUSY
-   * (the API answers 503).
+   * (the API answers 503). `foldAt`: how many boxes the append path holds changed before it folds
+   * them into `boxes` (FOLD_AT; tests set it low).
    */
   constructor(
     private readonly file: string,
-    private readonly opts: { busyTimeoutMs?: number } = {},
+    private readonly opts: { busyTimeoutMs?: number; foldAt?: number } = {},
   ) {}
 
   async init(): Promise<void> {
@@ -453,9 +587,21 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('cache_size = -131072');
     this.db.pragma('temp_store = MEMORY');
+    // checkpoint every 10,000 pages (~40 MB of WAL) rather than SQLite's 1,000: a page the append
+    // path dirties in many commits is copied back once, and the file synced ten times less often
+    // (issue 16: at 1,000 the checkpoints were half the cost of a batched append)
+    this.db.pragma('wal_autocheckpoint = 10000');
+    this.db.pragma('journal_size_limit = 67108864');
     this.db.exec(SCHEMA);
     this.migrate();
     this.stmt = this.prepare();
+    this.codec = new SheetCodec(this.db);
+    // files written before box_log kept `boxes` current: every version there is folded
+    this.db.prepare(`INSERT INTO store_meta (key, value) SELECT 'folded_vid', COALESCE(MAX(id), 0) FROM box_versions WHERE 1 ON CONFLICT(key) DO NOTHING`).run();
+    // what the last process appended and did not fold (it was killed, or crashed) is folded now
+    this.pending.clear();
+    this.fold(true);
+    this.lastVid = this.stmt.folded.get()!.value;
     this.blobDir = this.file === ':memory:' ? mkdtempSync(join(tmpdir(), 'gozcu-blobs-')) : join(dirname(this.file), 'files');
   }
 
@@ -468,6 +614,42 @@ export class SqliteStore implements Store {
         if (m.backfill) this.db.exec(m.backfill);
       })();
     }
+    this.migrateVersions();
+  }
+
+  /**
+   * Files written before issue 16 keep versions in `versions` (WITHOUT ROWID, keyed by (key, seq),
+   * unique on (key, hash)): copied into `box_versions` as chains, boxes pointed at their latest,
+   * and the old table dropped, in one transaction (a crash midway leaves the old file as it was).
+   */
+  private migrateVersions(): void {
+    const old = this.db.prepare<[], { name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'versions'`).get();
+    if (!old) return;
+    this.db.transaction(() => {
+      const insert = this.db.prepare(
+        `INSERT INTO box_versions (key, seq, prev, hash, sheet, ysk_version, ysk_changed_at, change_reason, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const point = this.db.prepare(`UPDATE boxes SET latest_vid = ? WHERE key = ? AND latest_seq = ?`);
+      let key: string | null = null;
+      let prev: number | null = null;
+      let seq = 0;
+      const done = () => key !== null && point.run(prev, key, seq);
+      // read in pages (a connection cannot write while it iterates), in (key, seq) order, the primary key's
+      const page = this.db.prepare<[string, number], Omit<VersionRow, 'id' | 'prev'>>(`SELECT * FROM versions WHERE (key, seq) > (?, ?) ORDER BY key, seq LIMIT 5000`);
+      for (let rows = page.all('', 0); rows.length; rows = page.all(key!, seq)) {
+        for (const r of rows) {
+          if (r.key !== key) {
+            done();
+            key = r.key;
+            prev = null;
+          }
+          prev = Number(insert.run(r.key, r.seq, prev, r.hash, r.sheet, r.ysk_version, r.ysk_changed_at, r.change_reason, r.fetched_at).lastInsertRowid);
+          seq = r.seq;
+        }
+      }
+      done();
+      this.db.exec(`DROP TABLE versions`);
+    })();
   }
 
   private prepare() {
@@ -480,18 +662,39 @@ export class SqliteStore implements Store {
            neighbourhood = COALESCE(excluded.neighbourhood, neighbourhood), kind = COALESCE(excluded.kind, kind)`,
       ),
       boxRow: d.prepare<[string], BoxRow>(`SELECT * FROM boxes WHERE key = ?`),
-      versionByHash: d.prepare<[string, string], { seq: number }>(`SELECT seq FROM versions WHERE key = ? AND hash = ?`),
-      versionAt: d.prepare<[string, number], VersionRow>(`SELECT * FROM versions WHERE key = ? AND seq = ?`),
-      versionsOf: d.prepare<[string], VersionRow>(`SELECT * FROM versions WHERE key = ? ORDER BY seq`),
+      versionById: d.prepare<[number], VersionRow>(`SELECT * FROM box_versions WHERE id = ?`),
+      /** a link of a box's chain: for the stale check, which reads only hashes */
+      hashLink: d.prepare<[number], { seq: number; hash: string; prev: number | null }>(`SELECT seq, hash, prev FROM box_versions WHERE id = ?`),
       insertVersion: d.prepare(
-        `INSERT INTO versions (key, seq, hash, sheet, ysk_version, ysk_changed_at, change_reason, fetched_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO box_versions (key, seq, prev, hash, sheet, ysk_version, ysk_changed_at, change_reason, fetched_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       setLatest: d.prepare(
-        `UPDATE boxes SET latest_seq = ?, latest_hash = ?, first_published_at = COALESCE(first_published_at, ?) WHERE key = ?`,
+        `UPDATE boxes SET latest_seq = ?, latest_hash = ?, latest_vid = ?, first_published_at = COALESCE(first_published_at, ?) WHERE key = ?`,
       ),
       setFirst: d.prepare(
-        `UPDATE boxes SET first_ysk_version = ?, first_change_reason = ? WHERE key = ?`,
+        `UPDATE boxes SET latest_seq = 1, latest_hash = ?, latest_vid = ?, first_published_at = COALESCE(first_published_at, ?),
+           first_ysk_version = ?, first_change_reason = ? WHERE key = ?`,
+      ),
+      /** a whole boxes row from `pending` (the fold) */
+      putBox: d.prepare(
+        `INSERT INTO boxes (key, election, ballot, province, district, box_no, ysk_box_id, neighbourhood, kind,
+           latest_seq, latest_hash, latest_vid, first_published_at, first_ysk_version, first_change_reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET ysk_box_id = excluded.ysk_box_id, neighbourhood = excluded.neighbourhood, kind = excluded.kind,
+           latest_seq = excluded.latest_seq, latest_hash = excluded.latest_hash, latest_vid = excluded.latest_vid,
+           first_published_at = excluded.first_published_at, first_ysk_version = excluded.first_ysk_version,
+           first_change_reason = excluded.first_change_reason`,
+      ),
+      logBox: d.prepare(
+        `INSERT INTO box_log (key, election, ballot, province, district, box_no, ysk_box_id, neighbourhood, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      boxLog: d.prepare<[], BoxLogRow>(`SELECT * FROM box_log ORDER BY id`),
+      clearBoxLog: d.prepare(`DELETE FROM box_log`),
+      folded: d.prepare<[], { value: number }>(`SELECT value FROM store_meta WHERE key = 'folded_vid'`),
+      setFolded: d.prepare(`UPDATE store_meta SET value = ? WHERE key = 'folded_vid'`),
+      versionsAfter: d.prepare<[number], Pick<VersionRow, 'id' | 'key' | 'seq' | 'hash' | 'ysk_version' | 'change_reason' | 'fetched_at'>>(
+        `SELECT id, key, seq, hash, ysk_version, change_reason, fetched_at FROM box_versions WHERE id > ? ORDER BY id`,
       ),
       entryByIdem: d.prepare<[string], EntryRow>(`SELECT * FROM entries WHERE idempotency_key = ?`),
       insertEntry: d.prepare(
@@ -506,7 +709,13 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.db?.open) this.db.close();
+    if (this.db?.open) {
+      try {
+        this.fold();
+      } finally {
+        this.db.close();
+      }
+    }
   }
 
   async ping(): Promise<void> {
@@ -567,25 +776,105 @@ export class SqliteStore implements Store {
   }
 
   async upsertBoxes(boxes: BoxInfo[]): Promise<void> {
+    this.foldIfPending(boxes.map((b) => b.key));
     this.db.transaction(() => boxes.forEach((b) => this.stmt.upsertBox.run(boxParams(b))))();
+  }
+
+  /**
+   * Replays what the append path wrote since the last fold (box_log, then the versions after
+   * folded_vid, in order) into `boxes`, in one transaction; idempotent, so a fold a crash
+   * interrupted is simply done again at the next open.
+   */
+  private fold(recover = false): void {
+    if (!recover) return this.foldPending();
+    const s = this.stmt;
+    this.db.transaction(() => {
+      for (const b of s.boxLog.all()) {
+        s.upsertBox.run({ key: b.key, election: b.election, ballot: b.ballot, province: b.province, district: b.district, boxNo: b.box_no, yskBoxId: b.ysk_box_id, neighbourhood: b.neighbourhood, kind: b.kind });
+      }
+      let folded = s.folded.get()!.value;
+      for (const v of s.versionsAfter.all(folded)) {
+        if (v.seq === 1) s.setFirst.run(v.hash, v.id, v.fetched_at, v.ysk_version, reasonCode(v.change_reason), v.key);
+        else s.setLatest.run(v.seq, v.hash, v.id, v.fetched_at, v.key);
+        folded = v.id;
+      }
+      s.setFolded.run(folded);
+      s.clearBoxLog.run();
+    })();
+    this.pending.clear();
+  }
+
+  /**
+   * The fold of a running store: the rows it holds, each written whole (sorted by key, so the key
+   * index is walked in order), folded_vid moved past every version appended, box_log emptied.
+   */
+  private foldPending(): void {
+    if (!this.pending.size) return;
+    this.db.transaction(() => this.writeFold(this.pending, this.lastVid))();
+    this.pending.clear();
+  }
+
+  /** Writes held rows whole, sorted by key (the key index walked in order), and marks versions to `lastVid` folded. */
+  private writeFold(rows: Map<string, BoxRow>, lastVid: number): void {
+    const s = this.stmt;
+    for (const key of [...rows.keys()].sort()) {
+      const r = rows.get(key)!;
+      s.putBox.run(r.key, r.election, r.ballot, r.province, r.district, r.box_no, r.ysk_box_id, r.neighbourhood, r.kind, r.latest_seq, r.latest_hash, r.latest_vid, r.first_published_at, r.first_ysk_version, r.first_change_reason);
+    }
+    s.setFolded.run(lastVid);
+    s.clearBoxLog.run();
+  }
+
+  /** The `boxes` row of a key as it stands, the append path's unfolded changes included. */
+  private boxRow(key: string): BoxRow | undefined {
+    return this.pending.get(key) ?? this.stmt.boxRow.get(key);
+  }
+
+  /** Folds first when one of these boxes has changes not folded yet (a write to `boxes` follows). */
+  private foldIfPending(keys: Iterable<string>): void {
+    if (!this.pending.size) return;
+    for (const key of keys) if (this.pending.has(key)) return this.fold();
   }
 
   async appendVersions(versions: NewVersion[]): Promise<AppendOutcome[]> {
     const s = this.stmt;
-    const run = this.db.transaction((items: NewVersion[]) =>
-      items.map((v): AppendOutcome => {
-        let row = s.boxRow.get(v.key);
-        if (row?.latest_hash === v.hash) return { kind: 'unchanged', key: v.key };
-        if (!row || v.box.yskBoxId !== row.ysk_box_id || v.box.neighbourhood !== row.neighbourhood || (v.box.kind !== undefined && v.box.kind !== row.kind)) {
-          s.upsertBox.run(boxParams(v.box));
-          row = s.boxRow.get(v.key)!;
+    // rows changed by this batch: into `pending` only once the transaction has committed
+    const touched = new Map<string, BoxRow>();
+    let lastVid = this.lastVid;
+    let folded = false;
+    const run = this.db.transaction((items: NewVersion[]) => {
+      const out = items.map((v): AppendOutcome => {
+        const held = touched.get(v.key) ?? this.boxRow(v.key);
+        if (held?.latest_hash === v.hash) return { kind: 'unchanged', key: v.key };
+        const b = v.box;
+        let row: BoxRow;
+        if (!held || b.yskBoxId !== held.ysk_box_id || b.neighbourhood !== held.neighbourhood || (b.kind !== undefined && b.kind !== held.kind)) {
+          // a new box, or new facts about one: logged, and merged as the upsert would (a null keeps what is held)
+          s.logBox.run(b.key, b.election, b.ballot, b.province, b.district, b.boxNo, b.yskBoxId, b.neighbourhood, b.kind ?? null);
+          row = held
+            ? { ...held, ysk_box_id: b.yskBoxId ?? held.ysk_box_id, neighbourhood: b.neighbourhood ?? held.neighbourhood, kind: b.kind ?? held.kind }
+            : {
+                key: b.key, election: b.election, ballot: b.ballot, province: b.province, district: b.district, box_no: b.boxNo, ysk_box_id: b.yskBoxId, neighbourhood: b.neighbourhood,
+                kind: b.kind ?? null, latest_seq: 0, latest_hash: null, latest_vid: null, first_published_at: null, first_ysk_version: null, first_change_reason: null,
+              };
+          touched.set(v.key, row);
+        } else row = held;
+        // content equal to an older version: walk the chain back from the one before the latest
+        const latestVid = row.latest_seq ? row.latest_vid : null;
+        for (let id = latestVid === null || row.latest_seq === 1 ? null : s.hashLink.get(latestVid)!.prev; id !== null; ) {
+          const link = s.hashLink.get(id)!;
+          if (link.hash === v.hash) return { kind: 'stale', key: v.key, matchesSeq: link.seq };
+          id = link.prev;
         }
-        const same = row.latest_seq ? s.versionByHash.get(v.key, v.hash) : undefined;
-        if (same) return { kind: 'stale', key: v.key, matchesSeq: same.seq };
         const seq = row.latest_seq + 1;
-        s.insertVersion.run(v.key, seq, v.hash, JSON.stringify(v.sheet), v.yskVersion, v.yskChangedAt, v.changeReason, v.fetchedAt);
-        s.setLatest.run(seq, v.hash, v.fetchedAt, v.key);
-        if (seq === 1) s.setFirst.run(v.yskVersion, v.changeReason, v.key);
+        const vid = Number(s.insertVersion.run(v.key, seq, latestVid, v.hash, this.codec.encode(v.sheet), v.yskVersion, v.yskChangedAt, v.changeReason, v.fetchedAt).lastInsertRowid);
+        lastVid = vid;
+        const next: BoxRow = { ...row, latest_seq: seq, latest_hash: v.hash, latest_vid: vid, first_published_at: row.first_published_at ?? v.fetchedAt };
+        if (seq === 1) {
+          next.first_ysk_version = v.yskVersion;
+          next.first_change_reason = v.changeReason;
+        }
+        touched.set(v.key, next);
         const version: SheetVersion = {
           key: v.key,
           seq,
@@ -597,23 +886,49 @@ export class SqliteStore implements Store {
           fetchedAt: v.fetchedAt,
         };
         if (seq === 1) return { kind: 'first', version };
-        return { kind: 'revised', version, previous: toVersion(s.versionAt.get(v.key, row.latest_seq)!) };
-      }),
-    );
-    return run(versions);
+        return { kind: 'revised', version, previous: toVersion(s.versionById.get(latestVid!)!, this.codec) };
+      });
+      // enough held: the boxes rows written in this same transaction (with foldAt 1, every batch: no lag at all)
+      if (this.pending.size + touched.size >= (this.opts.foldAt ?? FOLD_AT)) {
+        this.writeFold(new Map([...this.pending, ...touched]), lastVid);
+        folded = true;
+      }
+      return out;
+    });
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = run(versions);
+    } catch (e) {
+      this.codec.settle(false);
+      throw e;
+    }
+    this.codec.settle(true);
+    this.lastVid = lastVid;
+    if (folded) this.pending.clear();
+    else for (const [key, row] of touched) this.pending.set(key, row);
+    return outcomes;
   }
 
   async latestVersion(key: string): Promise<SheetVersion | null> {
-    const row = this.stmt.boxRow.get(key);
-    if (!row || row.latest_seq === 0) return null;
-    return toVersion(this.stmt.versionAt.get(key, row.latest_seq)!);
+    const row = this.boxRow(key);
+    if (!row || row.latest_seq === 0 || row.latest_vid === null) return null;
+    return toVersion(this.stmt.versionById.get(row.latest_vid)!, this.codec);
   }
 
   async versions(key: string): Promise<SheetVersion[]> {
-    return this.stmt.versionsOf.all(key).map(toVersion);
+    const row = this.boxRow(key);
+    const out: SheetVersion[] = [];
+    for (let id = row?.latest_seq ? row.latest_vid : null; id !== null; ) {
+      const r = this.stmt.versionById.get(id)!;
+      out.push(toVersion(r, this.codec));
+      id = r.prev;
+    }
+    return out.reverse();
   }
 
   async box(key: string): Promise<BoxWithLatest | null> {
+    const row = this.pending.get(key);
+    if (row) return withLatest(row, row.latest_seq && row.latest_vid !== null ? this.stmt.versionById.get(row.latest_vid)! : null, this.codec);
     const [found] = await this.boxesWhere(`b.key = ?`, [key], 1);
     return found ?? null;
   }
@@ -621,27 +936,33 @@ export class SqliteStore implements Store {
   async boxes(filter: BoxFilter, page: { after?: string; limit?: number } = {}): Promise<BoxWithLatest[]> {
     const where = scopeWhere(filter);
     const after = page.after !== undefined ? ` AND b.key > ?` : '';
-    return this.boxesWhere(`${where.sql}${after}`, [...where.params, ...(page.after !== undefined ? [page.after] : [])], page.limit ?? 1000);
+    const limit = page.limit ?? 1000;
+    const folded = await this.boxesWhere(`${where.sql}${after}`, [...where.params, ...(page.after !== undefined ? [page.after] : [])], limit);
+    if (!this.pending.size) return folded;
+    // the first `limit` keys of the file's rows and the unfolded ones together (unfolded wins):
+    // a read needs no write lock, so it works while another connection holds one
+    const merged = new Map(folded.map((b) => [b.box.key, b]));
+    for (const r of this.pending.values()) {
+      if (page.after !== undefined && r.key <= page.after) continue;
+      if ((['election', 'ballot', 'province', 'district'] as const).some((f) => filter[f] !== undefined && filter[f] !== r[f])) continue;
+      merged.set(r.key, withLatest(r, r.latest_seq && r.latest_vid !== null ? this.stmt.versionById.get(r.latest_vid)! : null, this.codec));
+    }
+    return [...merged.values()].sort((a, b) => (a.box.key < b.box.key ? -1 : a.box.key > b.box.key ? 1 : 0)).slice(0, limit);
   }
 
   private async boxesWhere(where: string, params: unknown[], limit: number): Promise<BoxWithLatest[]> {
     const rows = this.db
       .prepare<unknown[], BoxRow & Partial<Omit<VersionRow, 'key' | 'seq'>> & { vseq: number | null }>(
         `SELECT b.*, v.seq AS vseq, v.hash, v.sheet, v.ysk_version, v.ysk_changed_at, v.change_reason, v.fetched_at
-         FROM boxes b LEFT JOIN versions v ON v.key = b.key AND v.seq = b.latest_seq
+         FROM boxes b LEFT JOIN box_versions v ON v.id = b.latest_vid AND b.latest_seq > 0
          WHERE ${where} ORDER BY b.key LIMIT ?`,
       )
       .all(...params, limit);
-    return rows.map((r) => ({
-      box: toBox(r),
-      latest: r.vseq ? toVersion({ ...(r as unknown as VersionRow), seq: r.vseq }) : null,
-      firstPublishedAt: r.first_published_at,
-      first: r.latest_seq > 0 ? { yskVersion: r.first_ysk_version, changeReason: r.first_change_reason } : null,
-      versions: r.latest_seq,
-    }));
+    return rows.map((r) => withLatest(r, r.vseq ? { ...(r as unknown as VersionRow), seq: r.vseq } : null, this.codec));
   }
 
   async appendEntry(entry: NewEntry): Promise<EntryOutcome> {
+    this.foldIfPending([entry.key]);
     const s = this.stmt;
     return this.db.transaction((): EntryOutcome => {
       const existing = s.entryByIdem.get(entry.idempotencyKey);
@@ -667,6 +988,7 @@ export class SqliteStore implements Store {
   }
 
   async entriesOf(filter: BoxFilter, page: { after?: string; limit?: number } = {}): Promise<Entry[]> {
+    // no fold needed: a box with entries has its row (appendEntry writes it), and a box's scope never changes
     const where = scopeWhere(filter);
     const after = page.after !== undefined ? Number(page.after) : 0;
     return this.db
@@ -1216,6 +1538,7 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
   }
 
   async appendEntriesAudited(entries: NewEntry[], audit: (stored: Entry[]) => NewAuditEntry | null): Promise<EntryOutcome[]> {
+    this.foldIfPending(entries.map((e) => e.key));
     const s = this.stmt;
     const insertAudit = this.db.prepare(`INSERT INTO audit (at, actor_id, actor_name, actor_role, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     return this.db.transaction((): EntryOutcome[] => {

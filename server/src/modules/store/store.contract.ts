@@ -73,6 +73,22 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.latestVersion(box(9999).key)).toBeNull();
     });
 
+    it('tells a regression to any older version from a revision, along a longer history', async () => {
+      const b = box(1001);
+      const hashes = ['h1', 'h2', 'h3', 'h4'];
+      const outcomes = await store.appendVersions(hashes.map((h, i) => version(b, sheet(100 + i, 50), h, `2024-04-01T0${i}:00:00.000Z`, i + 1)));
+      expect(outcomes.map((o) => o.kind)).toEqual(['first', 'revised', 'revised', 'revised']);
+      expect(outcomes[3]).toMatchObject({ version: { seq: 4, hash: 'h4' }, previous: { seq: 3, hash: 'h3', sheet: sheet(102, 50), yskVersion: 3 } });
+      for (const [h, seq] of [['h1', 1], ['h2', 2], ['h3', 3]] as const) {
+        expect(await store.appendVersions([version(b, sheet(0, 0), h)])).toEqual([{ kind: 'stale', key: b.key, matchesSeq: seq }]);
+      }
+      expect(await store.appendVersions([version(b, sheet(0, 0), 'h4')])).toEqual([{ kind: 'unchanged', key: b.key }]);
+      const [fifth] = await store.appendVersions([version(b, sheet(1, 1), 'h5')]);
+      expect(fifth).toMatchObject({ kind: 'revised', version: { seq: 5 }, previous: { seq: 4, hash: 'h4', sheet: sheet(103, 50) } });
+      expect((await store.versions(b.key)).map((v) => [v.seq, v.hash])).toEqual([[1, 'h1'], [2, 'h2'], [3, 'h3'], [4, 'h4'], [5, 'h5']]);
+      expect(await store.box(b.key)).toMatchObject({ versions: 5, latest: { seq: 5, hash: 'h5', sheet: sheet(1, 1) }, first: { yskVersion: 1 } });
+    });
+
     it('bulk-appends many boxes in one call, outcomes in input order, duplicates inside a batch stored once', async () => {
       const items = Array.from({ length: 300 }, (_, i) => version(box(1001 + i), sheet(i, 10), `h${i}`));
       const outcomes = await store.appendVersions([...items, items[5]]);
