@@ -27,6 +27,25 @@ const anomaly = (id: string, over: Partial<RegisterAnomalyRecord> = {}): Registe
   ...over,
 });
 
+/**
+ * An adapter's own durability check: voters and the import report written by one store are read
+ * back by a second opened on the same file or database (`open` opens a fresh store on it).
+ */
+export async function expectKeptAcrossReopen(open: () => Promise<RegisterStore>): Promise<void> {
+  const first = await open();
+  const id = await first.beginImport('2026-01-01T00:00:00.000Z', 'admin');
+  expect(await first.putVoters([voterRow(1), voterRow(2, { boxNo: 1002 })], id)).toBe(2);
+  await first.close();
+  const again = await open();
+  try {
+    expect(await again.voterCount()).toBe(2);
+    expect(await again.voterByHash(voterRow(2).hash)).toMatchObject({ province: 69, district: 681, boxNo: 1002 });
+    expect((await again.imports()).map((i) => i.id)).toEqual([id]);
+  } finally {
+    await again.close();
+  }
+}
+
 export function describeRegisterStoreContract(name: string, open: () => Promise<RegisterStore>): void {
   describe(`RegisterStore contract: ${name}`, () => {
     let store: RegisterStore;

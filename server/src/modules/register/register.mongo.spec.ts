@@ -1,4 +1,4 @@
-import { describeRegisterStoreContract, voterRow } from './register.contract';
+import { describeRegisterStoreContract, expectKeptAcrossReopen } from './register.contract';
 import { MongoRegisterStore } from './register.mongo';
 
 // scripts/with-ferretdb.mjs (npm test, npm run test:mongo) sets GOZCU_TEST_MONGO_URL, or passes MONGO_URL on.
@@ -23,20 +23,11 @@ if (!url) {
   describe('MongoRegisterStore on its database', () => {
     it('keeps the voters and the import report across a close and a reconnect to the same database', async () => {
       const db = `${run}_reopen`;
-      const first = new MongoRegisterStore(url, db);
-      await first.init();
-      const id = await first.beginImport('2026-01-01T00:00:00.000Z', 'admin');
-      expect(await first.putVoters([voterRow(1), voterRow(2, { boxNo: 1002 })], id)).toBe(2);
-      await first.close();
-      const again = new MongoRegisterStore(url, db);
-      await again.init();
-      try {
-        expect(await again.voterCount()).toBe(2);
-        expect(await again.voterByHash(voterRow(2).hash)).toMatchObject({ province: 69, district: 681, boxNo: 1002 });
-        expect((await again.imports()).map((i) => i.id)).toEqual([id]);
-      } finally {
-        await again.close();
-      }
+      await expectKeptAcrossReopen(async () => {
+        const store = new MongoRegisterStore(url, db);
+        await store.init();
+        return store;
+      });
     });
   });
 }

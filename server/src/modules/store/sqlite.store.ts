@@ -341,18 +341,7 @@ interface BoxRow {
   latest_vid: number | null;
 }
 /** a box_log line: a box first seen by the append path, or new facts (ids, kind) about one */
-interface BoxLogRow {
-  id: number;
-  key: string;
-  election: string;
-  ballot: number;
-  province: number;
-  district: number;
-  box_no: number;
-  ysk_box_id: number | null;
-  neighbourhood: number | null;
-  kind: BoxKind | null;
-}
+type BoxLogRow = { id: number } & Pick<BoxRow, 'key' | 'election' | 'ballot' | 'province' | 'district' | 'box_no' | 'ysk_box_id' | 'neighbourhood' | 'kind'>;
 /**
  * How many boxes the append path may hold changed in memory before it folds them into `boxes`.
  * 1: every batch, in its own transaction — the file always current, as another connection on it
