@@ -7,3 +7,4 @@ export * from './hash';
 export * from './diff';
 export * from './checks';
 export * from './tckn';
+export * from './append';

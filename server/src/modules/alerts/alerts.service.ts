@@ -29,7 +29,7 @@ import { ChangeBus, type ChangeEvents } from '../../infra/events';
 import { AuditService, auditEntry } from '../audit/audit.service';
 import { EmbargoService } from '../auth/embargo.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { STORE, type AlertFilter, type Store, type UserRecord } from '../store/store.port';
+import { STORE, type AlertFilter, type UserRecord, type AlertsRepository, type EscalationsRepository, type PetitionsRepository, type SettingsRepository, type UsersRepository, type VersionsRepository } from '../store/store.port';
 import { AlertClock } from './alert-clock';
 import { AlertsGateway } from './alerts.gateway';
 import { AlertDeliveries, type WebhookBody } from './deliveries';
@@ -64,7 +64,7 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: AlertsRepository & EscalationsRepository & PetitionsRepository & SettingsRepository & UsersRepository & VersionsRepository,
     private readonly bus: ChangeBus,
     private readonly reconcile: ReconcileService,
     private readonly audit: AuditService,

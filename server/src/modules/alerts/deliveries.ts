@@ -9,7 +9,7 @@ import webPush from 'web-push';
 import type { AlertChannel } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { AuditService } from '../audit/audit.service';
-import { STORE, type PushSubscriptionRecord, type Store } from '../store/store.port';
+import { STORE, type PushSubscriptionRecord, type AlertsRepository } from '../store/store.port';
 import { loadVapidKeys, type VapidKeys } from './vapid';
 
 export const ALERT_QUEUE = 'alerts';
@@ -70,7 +70,7 @@ export class AlertDeliveries implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: AlertsRepository,
     private readonly audit: AuditService,
   ) {
     this.vapid = loadVapidKeys(config);

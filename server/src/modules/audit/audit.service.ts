@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuditEntry, Principal } from '@gozcu/shared';
-import { STORE, type AuditFilter, type NewAuditEntry, type Store } from '../store/store.port';
+import { STORE, type AuditFilter, type NewAuditEntry, type AuditRepository } from '../store/store.port';
 
 /** An audit record, to write with its change (the store's `…Audited` methods) or alone (`record`). */
 export function auditEntry(actor: Pick<Principal, 'userId' | 'username' | 'role'> | null, action: string, target: string, before: unknown, after: unknown, at = new Date()): NewAuditEntry {
@@ -17,7 +17,7 @@ export function auditEntry(actor: Pick<Principal, 'userId' | 'username' | 'role'
 /** The append-only log of every change a person makes: who, when, what, before and after. */
 @Injectable()
 export class AuditService {
-  constructor(@Inject(STORE) private readonly store: Store) {}
+  constructor(@Inject(STORE) private readonly store: AuditRepository) {}
 
   record(actor: Pick<Principal, 'userId' | 'username' | 'role'> | null, action: string, target: string, before: unknown, after: unknown, at = new Date()): Promise<AuditEntry> {
     return this.store.appendAudit(auditEntry(actor, action, target, before, after, at));

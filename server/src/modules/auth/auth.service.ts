@@ -2,7 +2,7 @@ import { HttpException, HttpStatus, Inject, Injectable, Logger, UnauthorizedExce
 import { roleById, type LoginResponse, type Principal, type SessionUser } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { AuditService, auditEntry } from '../audit/audit.service';
-import { STORE, type Store, type UserRecord } from '../store/store.port';
+import { STORE, type UserRecord, type UsersRepository } from '../store/store.port';
 import { AUTH_CLOCK, type Clock } from './clock';
 import { generatePassword, hashPassword, verifyPassword } from './password';
 import { TokenService, hashRefreshToken } from './token.service';
@@ -31,7 +31,7 @@ export class AuthService implements OnApplicationBootstrap {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: UsersRepository,
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
     @Inject(AUTH_CLOCK) private readonly now: Clock,

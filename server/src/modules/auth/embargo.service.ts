@@ -2,7 +2,7 @@ import { ForbiddenException, Inject, Injectable, Logger, type OnModuleDestroy, t
 import type { BoxSummary, Coverage, EmbargoState, Page, Principal, RoomDelta, RoomSnapshot } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { AuditService, auditEntry } from '../audit/audit.service';
-import { STORE, type Store } from '../store/store.port';
+import { STORE, type SettingsRepository } from '../store/store.port';
 import { AUTH_CLOCK, type Clock } from './clock';
 import { blindCoverage, blindDelta, blindSnapshot, blindSummary } from './embargo.shape';
 
@@ -25,7 +25,7 @@ export class EmbargoService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: SettingsRepository,
     private readonly audit: AuditService,
     /** the clock (ms since epoch) */
     @Inject(AUTH_CLOCK) private readonly now: Clock,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@gozcu/shared';
-import { STORE, type Store } from '../store/store.port';
+import { STORE, type SettingsRepository, type UsersRepository } from '../store/store.port';
 
 /** How long a node trusts what it read of a user's session: revocation reaches every node within this. */
 export const SESSION_CHECK_MS = 2_000;
@@ -24,7 +24,7 @@ export class SessionService {
   private readonly held = new Map<string, Held>();
   private readonly listeners = new Set<(userId: string) => void>();
 
-  constructor(@Inject(STORE) private readonly store: Store) {}
+  constructor(@Inject(STORE) private readonly store: SettingsRepository & UsersRepository) {}
 
   private key(userId: string): string {
     return `session:${userId}`;

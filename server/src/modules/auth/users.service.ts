@@ -5,7 +5,7 @@ import { boxKey, parseBoxKey, roleById, scopeProblem, type BallotCode, type Prin
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ValidationFailed, issuesOf } from '../../infra/http';
 import { AuditService, auditEntry } from '../audit/audit.service';
-import { STORE, type Store, type UserPatch, type UserRecord } from '../store/store.port';
+import { STORE, type UserPatch, type UserRecord, type UsersRepository } from '../store/store.port';
 import { createUserBody, type CreateUserBody, type ScopeInput, type UpdateUserBody, type UsersQuery } from './auth.dto';
 import { AUTH_CLOCK, type Clock } from './clock';
 import { generatePassword, hashPassword } from './password';
@@ -33,7 +33,7 @@ const audited = (u: UserRecord | null) => u && { username: u.username, name: u.n
 export class UsersService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: UsersRepository,
     private readonly audit: AuditService,
     @Inject(AUTH_CLOCK) private readonly now: Clock,
     private readonly sessions: SessionService,

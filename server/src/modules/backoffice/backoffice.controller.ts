@@ -7,7 +7,7 @@ import { CurrentUser, Permission, Public, Scoped } from '../auth/auth.decorators
 import { createUserBody, type CreateUserBody } from '../auth/auth.dto';
 import { regionOfQuery } from '../auth/scope';
 import { PetitionsService, electionName } from '../petitions/petitions.service';
-import { STORE, type Store } from '../store/store.port';
+import { STORE, type GeographyRepository, type UsersRepository } from '../store/store.port';
 import { citizenDistrictsQuery, deadlinesQuery, namesQuery, teamPatch, teamQuery, type DeadlinesQuery, type TeamPatch, type TeamQuery } from './backoffice.dto';
 import { TeamService } from './team.service';
 
@@ -16,7 +16,7 @@ import { TeamService } from './team.service';
 export class NamesController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: GeographyRepository & UsersRepository,
   ) {}
 
   /** `GET /api/election` (public) → `{ id, name, ballots: [{ code, name }] }` */

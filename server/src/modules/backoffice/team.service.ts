@@ -4,7 +4,7 @@ import { readCsv } from '../../infra/csv';
 import { CodedError, ValidationFailed, issuesOf } from '../../infra/http';
 import { createUserBody, type CreateUserBody, type ScopeInput } from '../auth/auth.dto';
 import { toView, UsersService, type ImportUserRow } from '../auth/users.service';
-import { STORE, type Store, type UserRecord } from '../store/store.port';
+import { STORE, type UserRecord, type UsersRepository } from '../store/store.port';
 import type { TeamPatch, TeamQuery } from './backoffice.dto';
 
 /**
@@ -15,7 +15,7 @@ import type { TeamPatch, TeamQuery } from './backoffice.dto';
 @Injectable()
 export class TeamService {
   constructor(
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: UsersRepository,
     private readonly users: UsersService,
   ) {}
 

@@ -3,7 +3,7 @@ import { BALLOT_LABELS, boxKey, type CitizenBallotView, type CitizenBoxView } fr
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { EmbargoService } from '../auth/embargo.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { STORE, type Store } from '../store/store.port';
+import { STORE, type GeographyRepository, type VersionsRepository } from '../store/store.port';
 
 const MAX_CACHED = 20_000;
 
@@ -19,7 +19,7 @@ export class CitizenService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: GeographyRepository & VersionsRepository,
     private readonly reconcile: ReconcileService,
     private readonly embargo: EmbargoService,
   ) {}

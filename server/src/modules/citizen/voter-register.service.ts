@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { createHmac } from 'node:crypto';
 import { tcKimlikProblem, TC_KIMLIK_MESSAGES, type Principal, type VoterImportReport } from '@gozcu/shared';
 import { AuditService, auditEntry } from '../audit/audit.service';
-import { STORE, type Store, type VoterRecord } from '../store/store.port';
+import { STORE, type VoterRecord, type VotersRepository } from '../store/store.port';
 import { VOTER_KEY } from './voter-secret';
 
 const COLUMNS: Record<'tc' | 'province' | 'district' | 'box', string[]> = {
@@ -21,7 +21,7 @@ const positive = (v: string | undefined, max = Number.MAX_SAFE_INTEGER) => (v &&
 @Injectable()
 export class VoterRegisterService {
   constructor(
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: VotersRepository,
     @Inject(VOTER_KEY) private readonly key: Buffer,
     /** not written to here any more (the import's record goes with its lines); kept so the register module's callers construct it as before */
     readonly audit?: AuditService,

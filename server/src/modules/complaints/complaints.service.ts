@@ -23,7 +23,7 @@ import { AuditService, auditEntry } from '../audit/audit.service';
 import { boxesOfScope, narrowRegion } from '../auth/scope';
 import { AttachmentsService, ORIGINAL_PERMISSION, type UploadedFileLike } from '../photos/attachments.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { STORE, type AttachmentRecord, type ComplaintFilter, type ComplaintRecord, type Store } from '../store/store.port';
+import { STORE, type AttachmentRecord, type ComplaintFilter, type ComplaintRecord, type AttachmentsRepository, type ComplaintsRepository, type GeographyRepository, type UsersRepository } from '../store/store.port';
 import type { ComplaintBody, ComplaintsQuery, CountsQuery } from './complaints.dto';
 import { newTrackingCode } from './tracking-code';
 
@@ -38,7 +38,7 @@ type Actor = Pick<Principal, 'userId' | 'username' | 'role'>;
 export class ComplaintsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: AttachmentsRepository & ComplaintsRepository & GeographyRepository & UsersRepository,
     private readonly attachments: AttachmentsService,
     private readonly reconcile: ReconcileService,
     private readonly audit: AuditService,

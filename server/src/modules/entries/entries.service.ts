@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ValidationFailed, issuesOf } from '../../infra/http';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { STORE, type EntryOutcome, type NewAuditEntry, type NewEntry, type Store } from '../store/store.port';
+import { STORE, type EntryOutcome, type NewAuditEntry, type NewEntry, type EntriesRepository, type FeedRepository, type GeographyRepository, type VersionsRepository } from '../store/store.port';
 import { entryBody, type ConfirmBody, type EntryBody } from './entries.dto';
 
 export interface EntryResult {
@@ -30,7 +30,7 @@ const SHEET_FIELDS = ['registered', 'voted', 'validUncontested', 'validAfterObje
 export class EntriesService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: EntriesRepository & FeedRepository & GeographyRepository & VersionsRepository,
     private readonly reconcile: ReconcileService,
   ) {}
 

@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { EmbargoService } from '../auth/embargo.service';
 import { boxesOfScope, narrowRegion } from '../auth/scope';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { STORE, type Store } from '../store/store.port';
+import { STORE, type AttachmentsRepository, type EntriesRepository, type FeedRepository, type GeographyRepository, type VersionsRepository } from '../store/store.port';
 
 /** How many boxes a region-scoped caller (a data officer) gets in one answer. */
 const REGION_LIMIT = 500;
@@ -18,7 +18,7 @@ const REGION_LIMIT = 500;
 export class MyBoxesService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: AttachmentsRepository & EntriesRepository & FeedRepository & GeographyRepository & VersionsRepository,
     private readonly reconcile: ReconcileService,
     private readonly embargo: EmbargoService,
   ) {}

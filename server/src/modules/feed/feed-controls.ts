@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import type { BallotCode, Principal } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { auditEntry } from '../audit/audit.service';
-import { STORE, type Store } from '../store/store.port';
+import { STORE, type SettingsRepository } from '../store/store.port';
 
 /** An operator's request to fetch a province again from scratch. */
 export interface Resweep {
@@ -48,7 +48,7 @@ export class FeedControls implements OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: SettingsRepository,
   ) {
     this.state = this.defaults();
   }

@@ -21,7 +21,7 @@ import { REDIS } from '../../infra/redis.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import { ReferenceService } from '../reference/reference.service';
-import { STORE, type NewVersion, type Store } from '../store/store.port';
+import { STORE, type NewVersion, type FeedRepository, type GeographyRepository, type SettingsRepository, type VersionsRepository } from '../store/store.port';
 import { DistrictWatch, fingerprintOf, readAggregate, refreshDistrict, type Aggregate, type BoxRange, type DistrictIO, type Fingerprint, type RefreshOptions } from './aggregate-watch';
 import { FeedControls, publicView } from './feed-controls';
 import { FeedHealth, type FailureClass, type FeedSignals, type Transition } from './feed-health';
@@ -125,7 +125,7 @@ export class FeedService implements OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: FeedRepository & GeographyRepository & SettingsRepository & VersionsRepository,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly reconcile: ReconcileService,
     private readonly reference: ReferenceService,

@@ -2,7 +2,7 @@ import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import { REDIS } from '../../infra/redis.module';
-import { STORE, type Store } from '../store/store.port';
+import { STORE, type StoreConnection } from '../store/store.port';
 import { Public } from '../auth/auth.decorators';
 import { FeedService } from '../feed/feed.service';
 
@@ -28,7 +28,7 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<strin
 @Controller()
 export class HealthController {
   constructor(
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: StoreConnection,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly feed: FeedService,
   ) {}

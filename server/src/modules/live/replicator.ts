@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus } from '../../infra/events';
 import { REDIS } from '../../infra/redis.module';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { STORE, type Store } from '../store/store.port';
+import { STORE, type VersionsRepository } from '../store/store.port';
 
 type Message = { node: string; kind: 'feed.health'; event: unknown };
 
@@ -58,7 +58,7 @@ export class ChangeReplicator implements OnModuleInit, OnModuleDestroy {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly bus: ChangeBus,
     private readonly reconcile: ReconcileService,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: VersionsRepository,
   ) {
     this.channel = `gozcu:changes:${config.YSK_ELECTION_ID}`;
     this.stream = `gozcu:changelog:${config.YSK_ELECTION_ID}`;

@@ -16,7 +16,7 @@ import { EmbargoService } from '../auth/embargo.service';
 import { boxesOfScope, narrowRegion } from '../auth/scope';
 import { ComplaintsService } from '../complaints/complaints.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { STORE, type PetitionRecord, type Store } from '../store/store.port';
+import { STORE, type PetitionRecord, type AttachmentsRepository, type GeographyRepository, type PetitionsRepository, type SettingsRepository, type UsersRepository, type VersionsRepository } from '../store/store.port';
 import { istanbulDeadline, turkishDateTime } from './deadline';
 import { renderPetitionPdf } from './petition-pdf';
 import { draftPetitionText } from './petition-text';
@@ -37,7 +37,7 @@ const OPEN: PetitionStatus[] = ['draft', 'filed', 'accepted'];
 export class PetitionsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: AttachmentsRepository & GeographyRepository & PetitionsRepository & SettingsRepository & UsersRepository & VersionsRepository,
     private readonly reconcile: ReconcileService,
     private readonly complaints: ComplaintsService,
     private readonly embargo: EmbargoService,

@@ -3,14 +3,14 @@ import { stringify } from 'csv-stringify/sync';
 import { type BallotCode, type BoxSummary, type Principal, type StaleNotice } from '@gozcu/shared';
 import { boxesOfScope, narrowRegion } from '../auth/scope';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { STORE, type Store } from '../store/store.port';
+import { STORE, type EscalationsRepository } from '../store/store.port';
 import type { StaleQuery } from './petitions.dto';
 
 /** The stale boxes of a district chair (YSK published, no observer entry past the threshold), oldest first. */
 @Injectable()
 export class StaleNoticesService {
   constructor(
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: EscalationsRepository,
     private readonly reconcile: ReconcileService,
   ) {}
 

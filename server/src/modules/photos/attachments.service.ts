@@ -2,7 +2,7 @@ import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nest
 import { createHash, randomUUID } from 'node:crypto';
 import { scopeAllowsBox, scopeAllowsRegion, type AttachmentView, type Principal } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
-import { STORE, type AttachmentRecord, type Store } from '../store/store.port';
+import { STORE, type AttachmentRecord, type AttachmentsRepository, type BlobsRepository, type ComplaintsRepository } from '../store/store.port';
 import { inspectUpload, type InspectedUpload } from './upload.inspector';
 
 /** A file as multer hands it over (memory storage). */
@@ -24,7 +24,7 @@ export const ORIGINAL_PERMISSION = 'complaints:handle';
 export class AttachmentsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: AttachmentsRepository & BlobsRepository & ComplaintsRepository,
   ) {}
 
   /** Checks every file before storing any: one bad file refuses the whole upload. */

@@ -1,7 +1,7 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { parseBoxKey, type AttachmentView, type Principal } from '@gozcu/shared';
 import { auditEntry } from '../audit/audit.service';
-import { STORE, type Store } from '../store/store.port';
+import { STORE, type AttachmentsRepository, type EntriesRepository } from '../store/store.port';
 import { AttachmentsService, type UploadedFileLike } from './attachments.service';
 
 export interface SheetPhotoView extends AttachmentView {
@@ -13,7 +13,7 @@ export interface SheetPhotoView extends AttachmentView {
 @Injectable()
 export class SheetPhotosService {
   constructor(
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: AttachmentsRepository & EntriesRepository,
     private readonly attachments: AttachmentsService,
   ) {}
 

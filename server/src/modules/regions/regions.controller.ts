@@ -1,12 +1,12 @@
 import { BadRequestException, Controller, Get, ForbiddenException, Inject, Query } from '@nestjs/common';
 import type { District, Principal, Province } from '@gozcu/shared';
 import { CurrentUser, Permission } from '../auth/auth.decorators';
-import { STORE, type Store } from '../store/store.port';
+import { STORE, type GeographyRepository } from '../store/store.port';
 
 /** Names for the dashboard: provinces (plate → name) and a province's districts (YSK id → name). */
 @Controller('api')
 export class RegionsController {
-  constructor(@Inject(STORE) private readonly store: Store) {}
+  constructor(@Inject(STORE) private readonly store: GeographyRepository) {}
 
   /** `GET /api/provinces` → `{ items: [{ plate, name }] }`, by plate. */
   @Get('provinces')

@@ -7,7 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { AuditService } from '../audit/audit.service';
 import { VoterRegisterService } from '../citizen/voter-register.service';
 import { VOTER_KEY } from '../citizen/voter-secret';
-import { STORE, type Store, type VoterRecord } from '../store/store.port';
+import { STORE, type VoterRecord, type VotersRepository } from '../store/store.port';
 import { RegisterChecksService } from './register-checks.service';
 import { RegisterKeys, normaliseText } from './register-keys';
 import { REGISTER_STORE, type RegisterAddressRow, type RegisterBoxRow, type RegisterStore, type RegisterVoterRow } from './register.port';
@@ -58,7 +58,7 @@ export class RegisterImportService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REGISTER_STORE) private readonly register: RegisterStore,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: VotersRepository,
     @Inject(VOTER_KEY) key: Buffer,
     private readonly voters: VoterRegisterService,
     private readonly checks: RegisterChecksService,

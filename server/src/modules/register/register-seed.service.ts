@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
-import { STORE, type Store } from '../store/store.port';
+import { STORE, type GeographyRepository } from '../store/store.port';
 import { referenceYear } from './register-checks.service';
 import { RegisterImportService } from './register-import.service';
 import { REGISTER_STORE, type RegisterStore } from './register.port';
@@ -32,7 +32,7 @@ export class RegisterSeedService implements OnApplicationBootstrap {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: GeographyRepository,
     @Inject(REGISTER_STORE) private readonly register: RegisterStore,
     private readonly importer: RegisterImportService,
   ) {}

@@ -17,7 +17,7 @@ import { AuditService } from '../audit/audit.service';
 import { narrowRegion, scopeAllows } from '../auth/scope';
 import { VoterRegisterService } from '../citizen/voter-register.service';
 import { PetitionsService } from '../petitions/petitions.service';
-import { STORE, type Store } from '../store/store.port';
+import { STORE, type GeographyRepository } from '../store/store.port';
 import { REGISTER_STORE, type LostVoterCaseRecord, type RegisterStore } from './register.port';
 import type { AnomaliesQuery, CasesQuery, ReportBody, StatusBody } from './register.dto';
 
@@ -38,7 +38,7 @@ function assertTc(tc: string): void {
 export class RegisterService {
   constructor(
     @Inject(REGISTER_STORE) private readonly register: RegisterStore,
-    @Inject(STORE) private readonly store: Store,
+    @Inject(STORE) private readonly store: GeographyRepository,
     private readonly voters: VoterRegisterService,
     private readonly petitions: PetitionsService,
     private readonly audit: AuditService,

@@ -1,5 +1,5 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
-import { kindOfPlace, type AlertRecord, type AuditEntry, type BoxInfo, type District, type Entry, type Neighbourhood, type Province, type SheetVersion } from '@gozcu/shared';
+import { decideAppend, kindOfPlace, type AlertRecord, type AuditEntry, type BoxInfo, type District, type Entry, type Neighbourhood, type Province, type SheetVersion } from '@gozcu/shared';
 import { bulkWriteChunked, duplicateIndex, isDuplicate, UPDATE_STATEMENTS, updateStatementsFor } from './mongo-bulk';
 import type {
   AppendOutcome,
@@ -468,12 +468,12 @@ export class MongoStore implements Store {
       for (const index of todo) {
         const v = versions[index];
         const current = latest.get(v.key) ?? null;
-        const seen = seqByHash.get(`${v.key}\u0000${v.hash}`);
-        if (seen !== undefined) {
-          outcomes[index] = seen === current?.seq ? { kind: 'unchanged', key: v.key } : { kind: 'stale', key: v.key, matchesSeq: seen };
+        const decision = decideAppend(current, v.hash, (hash) => seqByHash.get(`${v.key}\u0000${hash}`));
+        if (decision.kind === 'unchanged' || decision.kind === 'stale') {
+          outcomes[index] = decision.kind === 'unchanged' ? { kind: 'unchanged', key: v.key } : { kind: 'stale', key: v.key, matchesSeq: decision.matchesSeq };
           continue;
         }
-        const version: SheetVersion = { key: v.key, seq: (current?.seq ?? 0) + 1, hash: v.hash, sheet: v.sheet, yskVersion: v.yskVersion, yskChangedAt: v.yskChangedAt, changeReason: v.changeReason, fetchedAt: v.fetchedAt };
+        const version: SheetVersion = { key: v.key, seq: decision.seq, hash: v.hash, sheet: v.sheet, yskVersion: v.yskVersion, yskChangedAt: v.yskChangedAt, changeReason: v.changeReason, fetchedAt: v.fetchedAt };
         outcomes[index] = current ? { kind: 'revised', version, previous: current } : { kind: 'first', version };
         latest.set(v.key, version);
         seqByHash.set(`${v.key}\u0000${v.hash}`, version.seq);

@@ -2,7 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rea
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { kindOfPlace, refOfKey, type AlertRecord, type AuditEntry, type BoxInfo, type BoxKind, type District, type Entry, type Neighbourhood, type Province, type Sheet, type SheetVersion } from '@gozcu/shared';
+import { decideAppend, kindOfPlace, refOfKey, type AlertRecord, type AuditEntry, type BoxInfo, type BoxKind, type District, type Entry, type Neighbourhood, type Province, type Sheet, type SheetVersion } from '@gozcu/shared';
 import type {
   AppendOutcome,
   ColumnMap,
@@ -834,7 +834,16 @@ export class SqliteStore implements Store {
     const run = this.db.transaction((items: NewVersion[]) => {
       const out = items.map((v): AppendOutcome => {
         const held = touched.get(v.key) ?? this.boxRow(v.key);
-        if (held?.latest_hash === v.hash) return { kind: 'unchanged', key: v.key };
+        // content equal to an older version: walk the chain back from the one before the latest
+        const decision = decideAppend(held?.latest_seq ? { seq: held.latest_seq, hash: held.latest_hash! } : null, v.hash, (hash) => {
+          for (let id = s.hashLink.get(held!.latest_vid!)!.prev; id !== null; ) {
+            const link = s.hashLink.get(id)!;
+            if (link.hash === hash) return link.seq;
+            id = link.prev;
+          }
+          return undefined;
+        });
+        if (decision.kind === 'unchanged') return { kind: 'unchanged', key: v.key };
         const b = v.box;
         let row: BoxRow;
         if (!held || b.yskBoxId !== held.ysk_box_id || b.neighbourhood !== held.neighbourhood || (b.kind !== undefined && b.kind !== held.kind)) {
@@ -848,14 +857,9 @@ export class SqliteStore implements Store {
               };
           touched.set(v.key, row);
         } else row = held;
-        // content equal to an older version: walk the chain back from the one before the latest
+        if (decision.kind === 'stale') return { kind: 'stale', key: v.key, matchesSeq: decision.matchesSeq };
         const latestVid = row.latest_seq ? row.latest_vid : null;
-        for (let id = latestVid === null || row.latest_seq === 1 ? null : s.hashLink.get(latestVid)!.prev; id !== null; ) {
-          const link = s.hashLink.get(id)!;
-          if (link.hash === v.hash) return { kind: 'stale', key: v.key, matchesSeq: link.seq };
-          id = link.prev;
-        }
-        const seq = row.latest_seq + 1;
+        const seq = decision.seq;
         const vid = Number(s.insertVersion.run(v.key, seq, latestVid, v.hash, this.codec.encode(v.sheet), v.yskVersion, v.yskChangedAt, v.changeReason, v.fetchedAt).lastInsertRowid);
         lastVid = vid;
         const next: BoxRow = { ...row, latest_seq: seq, latest_hash: v.hash, latest_vid: vid, first_published_at: row.first_published_at ?? v.fetchedAt };

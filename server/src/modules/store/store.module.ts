@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { MongoStore } from './mongo.store';
 import { SqliteStore } from './sqlite.store';
-import { STORE, type Store } from './store.port';
+import { STORE, type Store, type StoreConnection } from './store.port';
 
 export async function openStore(config: Pick<AppConfig, 'MONGO_URL' | 'DATA_DIR'> & Partial<Pick<AppConfig, 'SQLITE_BUSY_TIMEOUT_MS'>>): Promise<Store> {
   const store = config.MONGO_URL ? new MongoStore(config.MONGO_URL) : new SqliteStore(join(config.DATA_DIR, 'gozcu.sqlite'), { busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
@@ -17,7 +17,7 @@ export async function openStore(config: Pick<AppConfig, 'MONGO_URL' | 'DATA_DIR'
   exports: [STORE],
 })
 export class StoreModule implements OnApplicationShutdown {
-  constructor(@Inject(STORE) private readonly store: Store) {}
+  constructor(@Inject(STORE) private readonly store: StoreConnection) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();

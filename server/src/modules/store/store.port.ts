@@ -246,17 +246,24 @@ export interface PushSubscriptionRecord {
   createdAt: string;
 }
 
-/**
- * The store port: the source of truth. Two adapters (SQLite embedded, MongoDB scale-out)
- * pass one contract suite (`store.contract.ts`).
+/*
+ * The store port, one repository per aggregate. Both adapters (SQLite embedded, MongoDB
+ * scale-out) implement all of them as one `Store` and pass one contract suite
+ * (`store.contract.ts`); a service types its store as only the repositories it uses, so a unit
+ * test gives it a strict fake of exactly those.
+ *
+ * Audited changes (issue 13, finding 15), the `…Audited` methods: each change and its audit
+ * record in one transaction, all of it or nothing, so a failed request or a process killed midway
+ * leaves no change without its record and no record without its change. SQLite: one transaction.
+ * MongoDB, which has no multi-document transaction here: the change is checked first (the
+ * username free, the status as expected) and made idempotently after its record is written, as
+ * appendEntriesAudited does; a change that then loses a race to another node is followed by an
+ * `audit.void` record naming the record it voids. A crash between the record and the change can
+ * leave a record of a change not made (never a change without its record).
  */
-export interface Store {
-  readonly kind: 'sqlite' | 'mongo';
-  init(): Promise<void>;
-  close(): Promise<void>;
-  /** throws when the store does not answer */
-  ping(): Promise<void>;
 
+/** Provinces, districts, neighbourhoods and ballot boxes. */
+export interface GeographyRepository {
   upsertProvinces(provinces: Province[]): Promise<void>;
   upsertDistricts(districts: District[]): Promise<void>;
   upsertNeighbourhoods(neighbourhoods: Neighbourhood[]): Promise<void>;
@@ -264,7 +271,10 @@ export interface Store {
   districts(province?: number): Promise<District[]>;
   neighbourhoods(district: number): Promise<Neighbourhood[]>;
   upsertBoxes(boxes: BoxInfo[]): Promise<void>;
+}
 
+/** Every version of every box-result as YSK published it. */
+export interface VersionsRepository {
   /**
    * Appends many YSK versions. Idempotent on (box key, content hash): a retried batch stores
    * nothing twice, and one interrupted half-way is completed by its retry. SQLite: one
@@ -277,25 +287,43 @@ export interface Store {
   box(key: string): Promise<BoxWithLatest | null>;
   /** boxes of a scope with their latest state, ordered by key, paged by key */
   boxes(filter: BoxFilter, page?: { after?: string; limit?: number }): Promise<BoxWithLatest[]>;
+}
 
+/** The observers' entries. */
+export interface EntriesRepository {
   /** Stores an observer entry; idempotent on its idempotency key. */
   appendEntry(entry: NewEntry): Promise<EntryOutcome>;
   entries(key: string): Promise<Entry[]>;
   /** every entry of a scope, oldest first (for rebuilding state) */
   entriesOf(filter: BoxFilter, page?: { after?: string; limit?: number }): Promise<Entry[]>;
+  /**
+   * Stores entries (idempotent on their keys, as appendEntry) and the audit record of the
+   * change in one transaction: all of it or nothing, so no entry is ever stored without its
+   * audit record (a failed request or a process killed mid-import leaves neither).
+   * `audit` is given what was stored (not the duplicates); null writes no record.
+   */
+  appendEntriesAudited(entries: NewEntry[], audit: (stored: Entry[]) => NewAuditEntry | null): Promise<EntryOutcome[]>;
+}
 
+/** The feed's column maps and incidents. */
+export interface FeedRepository {
   /** Replaces the column map of (election, ballot, province); answers whether it changed. */
   putColumnMap(map: ColumnMap): Promise<boolean>;
   columnMap(election: string, ballot: BallotCode, province: number): Promise<ColumnMap | null>;
-
-  /** Idempotent on (key, reason): a box escalates once per reason. */
-  escalate(escalation: Omit<Escalation, 'id'>): Promise<Escalation>;
-  escalations(filter: { province?: number; district?: number }, limit?: number): Promise<Escalation[]>;
-
   openIncident(incident: NewIncident): Promise<Incident>;
   closeIncident(id: string, endedAt: string): Promise<void>;
   incidents(opts?: { open?: boolean; limit?: number }): Promise<Incident[]>;
+}
 
+/** Stale boxes escalated to the district. */
+export interface EscalationsRepository {
+  /** Idempotent on (key, reason): a box escalates once per reason. */
+  escalate(escalation: Omit<Escalation, 'id'>): Promise<Escalation>;
+  escalations(filter: { province?: number; district?: number }, limit?: number): Promise<Escalation[]>;
+}
+
+/** Users and their refresh tokens. */
+export interface UsersRepository {
   /** Creates a user; null when the username is taken. */
   createUser(user: UserRecord): Promise<UserRecord | null>;
   userById(id: string): Promise<UserRecord | null>;
@@ -306,7 +334,6 @@ export interface Store {
   updateUser(id: string, patch: UserPatch): Promise<UserRecord | null>;
   /** Atomically counts one more failed login; answers the new count. */
   countFailedLogin(id: string): Promise<number>;
-
   putRefreshToken(token: RefreshTokenRecord): Promise<void>;
   refreshToken(hash: string): Promise<RefreshTokenRecord | null>;
   /** Revokes one token; true only for the call that revoked it (a token is used once). */
@@ -314,20 +341,41 @@ export interface Store {
   /** Revokes every live token of a user; answers how many. */
   revokeRefreshTokens(userId: string, at: string): Promise<number>;
 
+  /** createUser with its record; null (and no record) when the username is taken. */
+  createUserAudited(user: UserRecord, audit: AuditOf<UserRecord>): Promise<UserRecord | null>;
+  /** updateUser with its record (and, when asked, every live refresh token of the user revoked with it); null when there is no such user. */
+  updateUserAudited(id: string, patch: UserPatch, audit: AuditOf<Changed<UserRecord>>, opts?: { revokeRefreshTokensAt?: string }): Promise<UserRecord | null>;
+}
+
+/** The append-only audit log. */
+export interface AuditRepository {
   /** Appends to the audit log; there is no update or delete. */
   appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
   /** newest first, paged by id (`before` = the last id seen) */
   audit(filter: AuditFilter, page?: { before?: string; limit?: number }): Promise<AuditEntry[]>;
+}
 
+/** Small JSON settings changed at run time. */
+export interface SettingsRepository {
   /** A small JSON setting changed at run time (the embargo time); null when unset. */
   setting<T = unknown>(key: string): Promise<T | null>;
   putSetting(key: string, value: unknown): Promise<void>;
+  /** putSetting with its record; `before` is the value held before (null when unset). */
+  putSettingAudited(key: string, value: unknown, audit: AuditOf<Changed<unknown>>): Promise<void>;
+}
 
+/** The citizen look-up's voter lines. */
+export interface VotersRepository {
   /** Upserts voter-register lines by hash (a re-import moves a voter); answers how many were written. */
   putVoters(voters: VoterRecord[]): Promise<number>;
   voterByHash(hash: string): Promise<VoterRecord | null>;
   voterCount(): Promise<number>;
+  /** putVoters with its record, all of the import or none of it; the record is given how many lines were written. */
+  putVotersAudited(voters: VoterRecord[], audit: AuditOf<number>): Promise<number>;
+}
 
+/** Citizens' complaints. */
+export interface ComplaintsRepository {
   /** Creates a complaint; the tracking code is unique. */
   createComplaint(complaint: ComplaintRecord): Promise<ComplaintRecord>;
   complaint(id: string): Promise<ComplaintRecord | null>;
@@ -341,26 +389,56 @@ export interface Store {
   complaints(filter: ComplaintFilter, limit?: number): Promise<ComplaintRecord[]>;
   /** complaints per status in a scope */
   complaintCounts(filter: ComplaintFilter): Promise<Partial<Record<ComplaintStatus, number>>>;
+  /** createComplaint and its attachments' records (their blobs already stored) with its audit record. */
+  createComplaintAudited(complaint: ComplaintRecord, attachments: AttachmentRecord[], audit: AuditOf<ComplaintRecord>): Promise<ComplaintRecord>;
+  /** updateComplaint (compare-and-set on `expected`) with its record; null and no record when the status was not `expected`. */
+  updateComplaintAudited(id: string, expected: ComplaintStatus, patch: ComplaintPatch, audit: AuditOf<Changed<ComplaintRecord>>): Promise<ComplaintRecord | null>;
+}
 
+/** The records of complaints' evidence and sheet photos. */
+export interface AttachmentsRepository {
   putAttachment(attachment: AttachmentRecord): Promise<void>;
   attachment(id: string): Promise<AttachmentRecord | null>;
   /** oldest first */
   attachments(filter: AttachmentFilter): Promise<AttachmentRecord[]>;
+  /** putAttachment (its blobs already stored) with its record (a sheet photo's upload). */
+  putAttachmentAudited(attachment: AttachmentRecord, audit: AuditOf<AttachmentRecord>): Promise<AttachmentRecord>;
+}
 
+/** File bytes by their SHA-256. */
+export interface BlobsRepository {
   /**
    * Keeps file bytes under an id (a SHA-256 hex): files under DATA_DIR for SQLite, GridFS for
    * MongoDB. Idempotent: the same id is written once.
    */
   putBlob(id: string, data: Buffer): Promise<void>;
   blob(id: string): Promise<Buffer | null>;
+}
 
+/** Petitions to the district election board. */
+export interface PetitionsRepository {
   createPetition(petition: PetitionRecord): Promise<PetitionRecord>;
   petition(id: string): Promise<PetitionRecord | null>;
   /** Applies a patch only while the petition's status is `expected`; null otherwise. */
   updatePetition(id: string, expected: PetitionStatus, patch: PetitionPatch): Promise<PetitionRecord | null>;
   /** soonest deadline first */
   petitions(filter: PetitionFilter, limit?: number): Promise<PetitionRecord[]>;
+  createPetitionAudited(petition: PetitionRecord, audit: AuditOf<PetitionRecord>): Promise<PetitionRecord>;
+  /** updatePetition (compare-and-set on `expected`) with its record, and a setting written with it (the board's decision); null and nothing written when the status was not `expected`. */
+  updatePetitionAudited(id: string, expected: PetitionStatus, patch: PetitionPatch, audit: AuditOf<Changed<PetitionRecord>>, also?: { setting?: { key: string; value: unknown } }): Promise<PetitionRecord | null>;
+  /**
+   * A district's petition deadline: the setting, every draft of the district moved to it, and one
+   * record of both. Answers the ids of the drafts moved.
+   */
+  moveDraftDeadlinesAudited(
+    setting: { key: string; value: unknown },
+    drafts: { province: number; district: number; deadline: string; updatedAt: string },
+    audit: AuditOf<{ before: unknown; moved: string[] }>,
+  ): Promise<string[]>;
+}
 
+/** Alerts, their read marks and push subscriptions. */
+export interface AlertsRepository {
   /** Creates the alert unless one with its dedupe key exists (one alert per box per rule); answers the held one. */
   createAlert(alert: AlertRecord): Promise<{ alert: AlertRecord; created: boolean }>;
   alert(id: string): Promise<AlertRecord | null>;
@@ -377,49 +455,6 @@ export interface Store {
   pushSubscriptions(userIds: string[]): Promise<PushSubscriptionRecord[]>;
   /** true when there was one */
   deletePushSubscription(endpoint: string): Promise<boolean>;
-  /**
-   * Stores entries (idempotent on their keys, as appendEntry) and the audit record of the
-   * change in one transaction: all of it or nothing, so no entry is ever stored without its
-   * audit record (a failed request or a process killed mid-import leaves neither).
-   * `audit` is given what was stored (not the duplicates); null writes no record.
-   */
-  appendEntriesAudited(entries: NewEntry[], audit: (stored: Entry[]) => NewAuditEntry | null): Promise<EntryOutcome[]>;
-
-  /*
-   * Audited changes (issue 13, finding 15): each change and its audit record in one transaction,
-   * all of it or nothing, so a failed request or a process killed midway leaves no change without
-   * its record and no record without its change. SQLite: one transaction. MongoDB, which has no
-   * multi-document transaction here: the change is checked first (the username free, the status
-   * as expected) and made idempotently after its record is written, as appendEntriesAudited does;
-   * a change that then loses a race to another node is followed by an `audit.void` record naming
-   * the record it voids. A crash between the record and the change can leave a record of a change
-   * not made (never a change without its record).
-   */
-
-  /** createUser with its record; null (and no record) when the username is taken. */
-  createUserAudited(user: UserRecord, audit: AuditOf<UserRecord>): Promise<UserRecord | null>;
-  /** updateUser with its record (and, when asked, every live refresh token of the user revoked with it); null when there is no such user. */
-  updateUserAudited(id: string, patch: UserPatch, audit: AuditOf<Changed<UserRecord>>, opts?: { revokeRefreshTokensAt?: string }): Promise<UserRecord | null>;
-  /** putSetting with its record; `before` is the value held before (null when unset). */
-  putSettingAudited(key: string, value: unknown, audit: AuditOf<Changed<unknown>>): Promise<void>;
-  /** createComplaint and its attachments' records (their blobs already stored) with its audit record. */
-  createComplaintAudited(complaint: ComplaintRecord, attachments: AttachmentRecord[], audit: AuditOf<ComplaintRecord>): Promise<ComplaintRecord>;
-  /** updateComplaint (compare-and-set on `expected`) with its record; null and no record when the status was not `expected`. */
-  updateComplaintAudited(id: string, expected: ComplaintStatus, patch: ComplaintPatch, audit: AuditOf<Changed<ComplaintRecord>>): Promise<ComplaintRecord | null>;
-  createPetitionAudited(petition: PetitionRecord, audit: AuditOf<PetitionRecord>): Promise<PetitionRecord>;
-  /** updatePetition (compare-and-set on `expected`) with its record, and a setting written with it (the board's decision); null and nothing written when the status was not `expected`. */
-  updatePetitionAudited(id: string, expected: PetitionStatus, patch: PetitionPatch, audit: AuditOf<Changed<PetitionRecord>>, also?: { setting?: { key: string; value: unknown } }): Promise<PetitionRecord | null>;
-  /**
-   * A district's petition deadline: the setting, every draft of the district moved to it, and one
-   * record of both. Answers the ids of the drafts moved.
-   */
-  moveDraftDeadlinesAudited(
-    setting: { key: string; value: unknown },
-    drafts: { province: number; district: number; deadline: string; updatedAt: string },
-    audit: AuditOf<{ before: unknown; moved: string[] }>,
-  ): Promise<string[]>;
-  /** putAttachment (its blobs already stored) with its record (a sheet photo's upload). */
-  putAttachmentAudited(attachment: AttachmentRecord, audit: AuditOf<AttachmentRecord>): Promise<AttachmentRecord>;
   /** putPushSubscription with its record; `before` is the subscription held at the endpoint (null when none). */
   putPushSubscriptionAudited(sub: PushSubscriptionRecord, audit: AuditOf<Changed<PushSubscriptionRecord | null>>): Promise<void>;
   /** Deletes the endpoint's subscription only while `userId` holds it, with its record; false and no record when it does not. */
@@ -431,9 +466,19 @@ export interface Store {
   createAlertAudited(alert: AlertRecord, audit: AuditOf<AlertRecord>, also?: { members?: AlertMemberPatch[] }): Promise<{ alert: AlertRecord; created: boolean }>;
   /** updateAlert (compare-and-set on `rev`) with its record, and `members` patched with it as createAlertAudited; null and nothing written when the rev moved on. */
   updateAlertAudited(id: string, rev: number, patch: AlertPatch, audit: AuditOf<Changed<AlertRecord>>, also?: { members?: AlertMemberPatch[] }): Promise<AlertRecord | null>;
-  /** putVoters with its record, all of the import or none of it; the record is given how many lines were written. */
-  putVotersAudited(voters: VoterRecord[], audit: AuditOf<number>): Promise<number>;
 }
+
+/** The connection itself: what health and shutdown see. */
+export interface StoreConnection {
+  readonly kind: 'sqlite' | 'mongo';
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** throws when the store does not answer */
+  ping(): Promise<void>;
+}
+
+/** The whole store: the connection and every repository (each adapter is one). */
+export interface Store extends StoreConnection, GeographyRepository, VersionsRepository, EntriesRepository, FeedRepository, EscalationsRepository, UsersRepository, AuditRepository, SettingsRepository, VotersRepository, ComplaintsRepository, AttachmentsRepository, BlobsRepository, PetitionsRepository, AlertsRepository {}
 
 export type AlertPatch = Partial<Omit<AlertRecord, 'id' | 'dedupe' | 'rev'>>;
 
