@@ -148,8 +148,13 @@ export class UsersService {
   /**
    * Bulk import of the organisation's people. CSV header: username,role[,name,province,district,boxes,password];
    * `boxes` separated by spaces or semicolons. One report line per row; generated passwords appear only here.
+   * `refuse` (the back office's team import) turns a row the caller may not grant into a report line.
    */
-  async importCsv(actor: Principal, csv: string): Promise<{ rows: ImportUserRow[]; created: number; rejected: number }> {
+  async importCsv(
+    actor: Principal,
+    csv: string,
+    refuse: (body: CreateUserBody) => { field: string; message: string } | null = () => null,
+  ): Promise<{ rows: ImportUserRow[]; created: number; rejected: number }> {
     const records = readCsv(csv, ['username', 'role']);
     const rows: ImportUserRow[] = [];
     for (const [i, r] of records.entries()) {
@@ -167,6 +172,11 @@ export class UsersService {
       });
       if (!parsed.success) {
         rows.push({ row, ok: false, username: r.username, issues: issuesOf(parsed.error) });
+        continue;
+      }
+      const refused = refuse(parsed.data);
+      if (refused) {
+        rows.push({ row, ok: false, username: parsed.data.username, issues: { [refused.field]: refused.message } });
         continue;
       }
       try {

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LEVEL_RANK, parseBoxKey, roleById, type Principal, type PrincipalScope, type UserView } from '@gozcu/shared';
-import { readCsv } from '../../infra/csv';
-import { CodedError, ValidationFailed, issuesOf } from '../../infra/http';
-import { createUserBody, type CreateUserBody, type ScopeInput } from '../auth/auth.dto';
+import { CodedError } from '../../infra/http';
+import { type CreateUserBody, type ScopeInput } from '../auth/auth.dto';
 import { toView, UsersService, type ImportUserRow } from '../auth/users.service';
 import { STORE, type UserRecord, type UsersRepository } from '../store/store.port';
 import type { TeamPatch, TeamQuery } from './backoffice.dto';
@@ -78,36 +77,7 @@ export class TeamService {
 
   /** CSV like `POST /api/users/import`; a row the caller may not grant is refused in the report. */
   async importCsv(actor: Principal, csv: string): Promise<{ rows: ImportUserRow[]; created: number; rejected: number }> {
-    const records = readCsv(csv, ['username', 'role']);
-    const rows: ImportUserRow[] = [];
-    for (const [i, r] of records.entries()) {
-      const row = i + 2;
-      const parsed = createUserBody.safeParse({
-        username: r.username,
-        role: r.role,
-        name: r.name || undefined,
-        password: r.password || undefined,
-        scope: { province: r.province || undefined, district: r.district || undefined, boxes: r.boxes ? r.boxes.split(/[\s;]+/).filter(Boolean) : undefined },
-      });
-      if (!parsed.success) {
-        rows.push({ row, ok: false, username: r.username, issues: issuesOf(parsed.error) });
-        continue;
-      }
-      const refused = this.refusal(actor, parsed.data.role, parsed.data.scope);
-      if (refused) {
-        rows.push({ row, ok: false, username: parsed.data.username, issues: { [refused.field]: refused.message } });
-        continue;
-      }
-      try {
-        const { user, password } = await this.users.create(actor, parsed.data);
-        rows.push({ row, ok: true, username: user.username, ...(password ? { password } : {}) });
-      } catch (e) {
-        if (e instanceof ValidationFailed) rows.push({ row, ok: false, username: parsed.data.username, issues: e.issues });
-        else if (e instanceof Error && 'getStatus' in e && (e as { getStatus(): number }).getStatus() === 409) rows.push({ row, ok: false, username: parsed.data.username, issues: { username: e.message } });
-        else throw e;
-      }
-    }
-    return { rows, created: rows.filter((r) => r.ok).length, rejected: rows.filter((r) => !r.ok).length };
+    return this.users.importCsv(actor, csv, (body) => this.refusal(actor, body.role, body.scope));
   }
 
   /** True when `u` is below the caller's level and inside their scope. */
