@@ -124,6 +124,11 @@ describe('GET /api/openapi.json: one document of every contract (issue 14)', () 
     expect(boxes.parameters.map((p: Json) => p.name)).toEqual(expect.arrayContaining(['province', 'district', 'limit']));
     expect(boxes.parameters.every((p: Json) => p.in === 'query')).toBe(true);
     expect(operation('get', '/api/citizen/complaints/{code}').responses['429']).toBeDefined();
+    // every query parameter says what it takes: none is read unvalidated
+    const untyped = Object.entries(doc.paths as Record<string, Record<string, Json>>).flatMap(([path, ops]) =>
+      Object.entries(ops).flatMap(([method, op]) => ((op.parameters ?? []) as Json[]).filter((p) => p.in === 'query' && !Object.keys(p.schema ?? {}).length).map((p) => `${method} ${path} ?${p.name}`)),
+    );
+    expect(untyped).toEqual([]);
 
     // bodies without a zod schema still say what they take
     expect(Object.keys(operation('post', '/api/entries/import').requestBody.content)).toEqual(['text/csv']);

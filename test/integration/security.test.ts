@@ -252,5 +252,14 @@ describe('security regressions (issue 13)', () => {
       expect((await chair.get('/api/districts?province=69')).status).toBe(403);
       expect((await admin.get('/api/districts')).body.items.length).toBe(2);
     });
+
+    it('a province that is no plate code is a 400 naming the field, for every caller', async () => {
+      for (const bad of ['abc', '0', '82', '6.5']) {
+        const res = await admin.get(`/api/districts?province=${bad}`);
+        expect(res.status).toBe(400);
+        expect(JSON.stringify(res.body)).toMatch(/province/);
+      }
+      expect((await admin.get('/api/districts?province=6')).body.items.map((d: { province: number }) => d.province)).toEqual([6]);
+    });
   });
 });

@@ -12,3 +12,4 @@ export * from './petitions';
 export * from './photos';
 export * from './reconcile';
 export * from './register';
+export * from './regions';

@@ -1,4 +1,4 @@
-import { roleById, scopeAllowsBox, scopeAllowsRegion, type Principal, type PrincipalScope, type ScopeLevel } from '@gozcu/shared';
+import { roleById, scopeAllowsBox, scopeAllowsRegion, type Principal, type PrincipalScope, type ScopeLevel, refOfKey } from '@gozcu/shared';
 
 /** Scope levels from the widest (0) to the narrowest. */
 const RANK: Record<ScopeLevel, number> = { country: 0, province: 1, district: 2, building: 3, box: 4, public: 5 };
@@ -10,8 +10,8 @@ export function scopeWithin(outer: PrincipalScope, inner: PrincipalScope): boole
   if (inner.level === 'province') return scopeAllowsRegion(outer, { province: inner.province }) && inner.province !== undefined;
   if (inner.level === 'district') return inner.province !== undefined && inner.district !== undefined && scopeAllowsRegion(outer, { province: inner.province, district: inner.district });
   return (inner.boxes ?? []).every((key) => {
-    const [, , p, d] = key.split(':').map(Number);
-    return scopeAllowsBox(outer, { province: p, district: d, key });
+    const { province, district } = refOfKey(key);
+    return scopeAllowsBox(outer, { province, district, key });
   });
 }
 

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { boxKey, scopeAllowsBox, type BallotCode, type PrincipalScope } from '@gozcu/shared';
+import { boxKey, scopeAllowsBox, type BallotCode, type PrincipalScope, refOfKey } from '@gozcu/shared';
 import type { AppConfig } from '../../infra/config';
 import type { AuthedRequest } from './auth.decorators';
 
@@ -32,8 +32,8 @@ export function scopeAllows(scope: PrincipalScope, target: ScopeTarget): boolean
     case 'box':
       // box-level callers list their own boxes; a region filter may only name the region of one of them
       return (scope.boxes ?? []).some((key) => {
-        const [, , p, d] = key.split(':').map(Number);
-        return (province === undefined || province === p) && (district === undefined || district === d);
+        const box = refOfKey(key);
+        return (province === undefined || province === box.province) && (district === undefined || district === box.district);
       });
     case 'public':
       return false;

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import {
   PETITION_TRANSITIONS,
   parseBoxKey,
+  refOfKey,
   roleById,
   scopeAllowsBox,
   scopeAllowsRegion,
@@ -309,8 +310,8 @@ export class PetitionsService {
     const region = narrowRegion(user.scope, q);
     const own = boxesOfScope(user.scope);
     if (own) {
-      const [, , p, d] = (own[0] ?? '').split(':').map(Number);
-      Object.assign(region, { province: p, district: d });
+      const box = own[0] ? refOfKey(own[0]) : null;
+      Object.assign(region, { province: box?.province, district: box?.district });
     }
     if (region.province === undefined) return { items: [] };
     const now = new Date();

@@ -1,6 +1,6 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { scopeAllowsBox, scopeAllowsRegion, type AttachmentView, type Principal } from '@gozcu/shared';
+import { scopeAllowsBox, scopeAllowsRegion, type AttachmentView, type Principal, refOfKey } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { STORE, type AttachmentRecord, type AttachmentsRepository, type BlobsRepository, type ComplaintsRepository } from '../store/store.port';
 import { inspectUpload, type InspectedUpload } from './upload.inspector';
@@ -102,8 +102,8 @@ export class AttachmentsService {
 
   private async assertMayRead(user: Principal, a: AttachmentRecord): Promise<void> {
     if (a.owner === 'sheet') {
-      const [, , p, d] = (a.key ?? '').split(':').map(Number);
-      if (!user.permissions.includes('boxes:read') || !a.key || !scopeAllowsBox(user.scope, { province: p, district: d, key: a.key })) {
+      const box = a.key ? refOfKey(a.key) : null;
+      if (!user.permissions.includes('boxes:read') || !a.key || !box || !scopeAllowsBox(user.scope, { province: box.province, district: box.district, key: a.key })) {
         throw new ForbiddenException(`attachment ${a.id} is outside your scope`);
       }
       return;

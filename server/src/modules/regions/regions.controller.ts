@@ -1,5 +1,6 @@
-import { BadRequestException, Controller, Get, ForbiddenException, Inject, Query } from '@nestjs/common';
-import type { District, Principal, Province } from '@gozcu/shared';
+import { Controller, Get, ForbiddenException, Inject, Query } from '@nestjs/common';
+import { districtsQuery, parseBoxKey, type District, type DistrictsQuery, type Principal, type Province } from '@gozcu/shared';
+import { ZodPipe } from '../../infra/http';
 import { CurrentUser, Permission } from '../auth/auth.decorators';
 import { STORE, type GeographyRepository } from '../store/store.port';
 
@@ -19,14 +20,10 @@ export class RegionsController {
   /** `GET /api/districts?province=NN` → `{ items: [{ yskId, province, name }] }`, by name (tr). */
   @Get('districts')
   @Permission('coverage:read')
-  async districts(@CurrentUser() user: Principal, @Query('province') province?: unknown): Promise<{ items: District[] }> {
-    let plate: number | undefined;
-    if (province !== undefined && province !== '') {
-      plate = typeof province === 'string' && /^\d{1,2}$/.test(province) ? Number(province) : NaN;
-      if (!Number.isInteger(plate) || plate < 1 || plate > 81) throw new BadRequestException('province is a plate code 1–81');
-    }
+  async districts(@CurrentUser() user: Principal, @Query(new ZodPipe(districtsQuery, 'query')) q: DistrictsQuery): Promise<{ items: District[] }> {
+    const plate = q.province;
     // only the provinces of the caller's scope (a provincial chair reads their own province's districts)
-    const own = user.scope.level === 'country' ? null : new Set(user.scope.province !== undefined ? [user.scope.province] : (user.scope.boxes ?? []).map((k) => Number(k.split(':')[2])));
+    const own = user.scope.level === 'country' ? null : new Set(user.scope.province !== undefined ? [user.scope.province] : (user.scope.boxes ?? []).flatMap((k) => parseBoxKey(k)?.province ?? []));
     if (own && plate !== undefined && !own.has(plate)) throw new ForbiddenException(`province ${plate} is outside your scope`);
     const items = (await this.store.districts(plate)).filter((d) => !own || own.has(d.province));
     return { items: [...items].sort((a, b) => a.province - b.province || a.name.localeCompare(b.name, 'tr')) };
