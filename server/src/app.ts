@@ -40,13 +40,6 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   return app;
 }
 
-/** `TRUST_PROXY` as Express takes it: a hop count, a boolean, or addresses/subnets/names. */
-export function trustProxy(value: string): boolean | number | string {
-  if (value === 'true' || value === 'false') return value === 'true';
-  if (/^\d+$/.test(value)) return Number(value);
-  return value;
-}
-
 function noCacheIndex(res: { setHeader(name: string, value: string): void }, path: string): void {
   // the service worker too: a new build must reach the phones at their next visit
   if (path.endsWith('index.html') || path.endsWith('sw.js')) res.setHeader('Cache-Control', 'no-cache');

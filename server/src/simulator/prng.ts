@@ -28,13 +28,6 @@ export function hash01(seed: number, ...parts: number[]): number {
   return hash32(seed, ...parts) / 4294967296;
 }
 
-/** Integer key of a string (for seeding by name). */
-export function stringKey(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
-
 /** mulberry32: a small, fast, seedable generator. */
 export class Prng {
   private state: number;

@@ -117,12 +117,6 @@ export function scopeProblem(level: ScopeLevel, scope: Partial<PrincipalScope>):
   }
 }
 
-/** `POST /api/auth/login` */
-export interface LoginRequest {
-  username: string;
-  password: string;
-}
-
 /** A user as the API shows it (never the password hash). */
 export interface UserView {
   id: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ballotCodeSchema, type BallotCode } from './ballot';
 import { plateSchema } from './geo';
-import { sheetSchema, type Sheet } from './sheet';
+import type { Sheet } from './sheet';
 
 /**
  * What kind of ballot box (YSK `sandikTuru` / `yurtIciDisi`): ordinary domestic boxes, prison
@@ -10,7 +10,6 @@ import { sheetSchema, type Sheet } from './sheet';
  */
 export const BOX_KINDS = ['domestic', 'prison', 'customs', 'abroad'] as const;
 export type BoxKind = (typeof BOX_KINDS)[number];
-export const boxKindSchema = z.enum(BOX_KINDS);
 
 /** `sandikTuru` of each kind (YSK-API.md; inferred from client code). */
 export const SANDIK_TURU_OF: Readonly<Record<BoxKind, number>> = { domestic: 0, customs: 1, prison: 2, abroad: 3 };
@@ -144,12 +143,6 @@ export interface SheetVersion {
 
 export const entrySourceSchema = z.enum(['observer', 'import', 'confirmation']);
 
-/** An observer's entry of a box's sheet, as copied from the signed paper. */
-export const entryInputSchema = z.object({
-  ref: boxRefSchema,
-  sheet: sheetSchema,
-  idempotencyKey: z.string().min(8).max(128),
-});
 export interface Entry {
   id: string;
   key: string;
