@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './infra/config';
+import { ClockModule } from './infra/clock';
 import { ConfigModule } from './infra/config.module';
 import { RedisModule } from './infra/redis.module';
 import { HealthModule } from './modules/health/health.module';
@@ -31,6 +32,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ClockModule,
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.LOG_LEVEL,

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { boxKey, inScope, sheetHash, type AlertEvent, type AlertView, type PrincipalScope, type Sheet } from '@gozcu/shared';
 import { ChangeBus } from '../../server/src/infra/events';
-import { AlertClock } from '../../server/src/modules/alerts/alert-clock';
+import { Clock } from '../../server/src/infra/clock';
 import { AlertsService } from '../../server/src/modules/alerts/alerts.service';
 import { ReconcileService } from '../../server/src/modules/reconcile/reconcile.service';
 import { STORE, type Store } from '../../server/src/modules/store/store.port';
@@ -22,7 +22,7 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
   let store: Store;
   let reconcile: ReconcileService;
   let alerts: AlertsService;
-  let clock: AlertClock;
+  let clock: Clock;
   let hook: Awaited<ReturnType<typeof webhookReceiver>>;
   let broken: Awaited<ReturnType<typeof webhookReceiver>>;
   let smtp: Awaited<ReturnType<typeof smtpReceiver>>;
@@ -90,7 +90,7 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
     store = app.app.get<Store>(STORE);
     reconcile = app.app.get(ReconcileService);
     alerts = app.app.get(AlertsService);
-    clock = app.app.get(AlertClock);
+    clock = app.app.get(Clock);
     await store.upsertDistricts([
       { yskId: 681, province: 69, name: 'Demirözü' },
       { yskId: 682, province: 69, name: 'Aydıntepe' },

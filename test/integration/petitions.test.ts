@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { boxKey, sheetHash, type Sheet } from '@gozcu/shared';
+import { Clock } from '../../server/src/infra/clock';
 import { ReconcileService } from '../../server/src/modules/reconcile/reconcile.service';
 import { STORE, type Store } from '../../server/src/modules/store/store.port';
 import { startApp, type RunningApp } from '../support/app';
@@ -95,6 +96,14 @@ describe('objection petitions and stale-box notices', () => {
     expect(deadline.getTime() - Date.now()).toBeGreaterThan(14 * 3_600_000 - 24 * 3_600_000);
     expect(deadline.getTime() - Date.now()).toBeLessThanOrEqual(39 * 3_600_000);
     expect(p.msLeft).toBeGreaterThan(0);
+    // the time left is read from the server's one clock: held 90 minutes before the deadline, it is exactly that
+    const clock = app.app.get(Clock);
+    clock.set(Date.parse(p.deadline) - 90 * 60_000);
+    try {
+      expect((await legal.get(`/api/petitions/${p.id}`)).body.msLeft).toBe(90 * 60_000);
+    } finally {
+      clock.set(null);
+    }
     expect((await legal.post('/api/petitions', { key: key(1001) })).status).toBe(409);
     const audit = await admin.get(`/api/audit?target=petition:${p.id}`);
     expect(audit.body.items.map((a: { action: string }) => a.action)).toEqual(['petition.draft']);

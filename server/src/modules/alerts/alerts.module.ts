@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ReconcileModule } from '../reconcile/reconcile.module';
-import { AlertClock } from './alert-clock';
 import { AlertsController } from './alerts.controller';
 import { AlertsGateway } from './alerts.gateway';
 import { AlertsService } from './alerts.service';
@@ -9,8 +8,8 @@ import { AlertDeliveries } from './deliveries';
 /** Alerts: rules over the change bus, routing, delivery (socket, Web Push, e-mail, webhooks), acknowledgement and escalation. */
 @Module({
   imports: [ReconcileModule],
-  providers: [AlertClock, AlertsGateway, AlertDeliveries, AlertsService],
+  providers: [AlertsGateway, AlertDeliveries, AlertsService],
   controllers: [AlertsController],
-  exports: [AlertsService, AlertClock],
+  exports: [AlertsService],
 })
 export class AlertsModule {}

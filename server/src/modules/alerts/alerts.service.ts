@@ -30,7 +30,7 @@ import { AuditService, auditEntry } from '../audit/audit.service';
 import { EmbargoService } from '../auth/embargo.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import { STORE, type AlertFilter, type UserRecord, type AlertsRepository, type EscalationsRepository, type PetitionsRepository, type SettingsRepository, type UsersRepository, type VersionsRepository } from '../store/store.port';
-import { AlertClock } from './alert-clock';
+import { Clock } from '../../infra/clock';
 import { AlertsGateway } from './alerts.gateway';
 import { AlertDeliveries, type WebhookBody } from './deliveries';
 
@@ -71,7 +71,7 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly embargo: EmbargoService,
     private readonly deliveries: AlertDeliveries,
     private readonly gateway: AlertsGateway,
-    private readonly clock: AlertClock,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -311,7 +311,7 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
         if (a.ack.userId === user.userId) return this.viewFor(a, user);
         throw new ConflictException(`${a.ack.name || a.ack.username} took this alert at ${a.ack.at}`);
       }
-      const at = new Date(this.clock.now()).toISOString();
+      const at = this.clock.iso();
       const held = await this.store.userById(user.userId);
       const ack = { userId: user.userId, username: user.username, name: held?.name ?? user.username, at };
       // the ack, the digest's open members taken with it, and its audit record in one transaction (issue 13, finding 15)
@@ -483,7 +483,7 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
       const a = await this.store.alert(id);
       if (a && isRoutedTo(a, user)) mine.push(id);
     }
-    await this.store.markAlertsRead(user.userId, mine, new Date(this.clock.now()).toISOString());
+    await this.store.markAlertsRead(user.userId, mine, this.clock.iso());
     return { unread: (await this.list(user, { unread: true, limit: 1 })).unread };
   }
 
@@ -501,7 +501,7 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
 
   async subscribe(user: Principal, sub: { endpoint: string; keys: { p256dh: string; auth: string } }): Promise<void> {
     // the subscription and its audit record in one transaction (issue 13, finding 15)
-    await this.store.putPushSubscriptionAudited({ ...sub, userId: user.userId, createdAt: new Date(this.clock.now()).toISOString() }, () =>
+    await this.store.putPushSubscriptionAudited({ ...sub, userId: user.userId, createdAt: this.clock.iso() }, () =>
       auditEntry(user, 'alert.push.subscribe', `user:${user.userId}`, null, { origin: new URL(sub.endpoint).origin }),
     );
   }

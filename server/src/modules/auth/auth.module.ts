@@ -7,7 +7,6 @@ import { REDIS } from '../../infra/redis.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
-import { AUTH_CLOCK } from './clock';
 import { EmbargoController } from './embargo.controller';
 import { EmbargoService } from './embargo.service';
 import { JWT_KEY, loadJwtSecret } from './jwt-secret';
@@ -33,7 +32,6 @@ import { UsersService } from './users.service';
     }),
   ],
   providers: [
-    { provide: AUTH_CLOCK, useValue: Date.now },
     { provide: JWT_KEY, inject: [APP_CONFIG], useFactory: loadJwtSecret },
     TokenService,
     SessionService,

@@ -3,7 +3,7 @@ import { roleById, type LoginResponse, type Principal, type SessionUser } from '
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { AuditService, auditEntry } from '../audit/audit.service';
 import { STORE, type UserRecord, type UsersRepository } from '../store/store.port';
-import { AUTH_CLOCK, type Clock } from './clock';
+import { Clock } from '../../infra/clock';
 import { generatePassword, hashPassword, verifyPassword } from './password';
 import { TokenService, hashRefreshToken } from './token.service';
 import { createHash } from 'node:crypto';
@@ -34,7 +34,7 @@ export class AuthService implements OnApplicationBootstrap {
     @Inject(STORE) private readonly store: UsersRepository,
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
-    @Inject(AUTH_CLOCK) private readonly now: Clock,
+    private readonly clock: Clock,
     @Inject(REDIS) redis: Redis,
     private readonly sessions: SessionService,
   ) {
@@ -47,7 +47,7 @@ export class AuthService implements OnApplicationBootstrap {
     if (await this.store.userByName(ADMIN_USERNAME)) return;
     const given = this.config.GOZCU_ADMIN_PASSWORD;
     const password = given ?? generatePassword();
-    const at = new Date(this.now()).toISOString();
+    const at = this.clock.iso();
     const admin: UserRecord = {
       id: `user-${ADMIN_USERNAME}`,
       username: ADMIN_USERNAME,
@@ -93,7 +93,7 @@ export class AuthService implements OnApplicationBootstrap {
     if (!user || !ok) {
       const after = await this.failures.hit(key, windowMs);
       if (user && after.hits === this.config.LOGIN_MAX_FAILURES) {
-        await this.audit.record(null, 'user.login_backoff', `user:${user.username}`, null, { failures: after.hits, client, until: new Date(this.now() + after.resetMs).toISOString() });
+        await this.audit.record(null, 'user.login_backoff', `user:${user.username}`, null, { failures: after.hits, client, until: new Date(this.clock.now() + after.resetMs).toISOString() });
       }
       throw new UnauthorizedException(WRONG);
     }
@@ -107,7 +107,7 @@ export class AuthService implements OnApplicationBootstrap {
   async refresh(token: string): Promise<LoginResponse> {
     const hash = hashRefreshToken(token);
     const held = await this.store.refreshToken(hash);
-    const at = new Date(this.now()).toISOString();
+    const at = this.clock.iso();
     if (!held) throw new UnauthorizedException('unknown refresh token');
     if (held.revokedAt || !(await this.store.revokeRefreshToken(hash, at))) {
       await this.store.revokeRefreshTokens(held.userId, at);
@@ -115,7 +115,7 @@ export class AuthService implements OnApplicationBootstrap {
       this.logger.warn(`a used refresh token of user ${held.userId} came back: every session of the user is ended`);
       throw new UnauthorizedException('this refresh token was already used; sign in again');
     }
-    if (Date.parse(held.expiresAt) <= this.now()) throw new UnauthorizedException('the refresh token has expired; sign in again');
+    if (Date.parse(held.expiresAt) <= this.clock.now()) throw new UnauthorizedException('the refresh token has expired; sign in again');
     const user = await this.store.userById(held.userId);
     if (!user || user.disabled) throw new UnauthorizedException('this account is disabled');
     return this.issue(user);
@@ -123,7 +123,7 @@ export class AuthService implements OnApplicationBootstrap {
 
   /** Ends one session (its refresh token). Unknown tokens are ignored. */
   async logout(token: string): Promise<void> {
-    await this.store.revokeRefreshToken(hashRefreshToken(token), new Date(this.now()).toISOString());
+    await this.store.revokeRefreshToken(hashRefreshToken(token), this.clock.iso());
   }
 
   async me(principal: Principal): Promise<SessionUser> {
@@ -135,7 +135,7 @@ export class AuthService implements OnApplicationBootstrap {
   async changePassword(principal: Principal, current: string, next: string): Promise<void> {
     const user = await this.store.userById(principal.userId);
     if (!user || !(await verifyPassword(user.passwordHash, current))) throw new UnauthorizedException('the current password is wrong');
-    const at = new Date(this.now()).toISOString();
+    const at = this.clock.iso();
     // the new password, its audit record and the end of the refresh tokens in one transaction (issue 13, finding 15)
     await this.store.updateUserAudited(user.id, { passwordHash: await hashPassword(next), updatedAt: at }, () => auditEntry(principal, 'user.password', `user:${user.username}`, null, { password: 'changed' }), { revokeRefreshTokensAt: at });
     await this.sessions.revoke(user.id);
@@ -157,7 +157,7 @@ export class AuthService implements OnApplicationBootstrap {
   private async issue(user: UserRecord): Promise<LoginResponse> {
     const access = this.tokens.signAccessToken({ ...user, session: await this.sessions.current(user.id) });
     const refresh = this.tokens.newRefreshToken();
-    const now = this.now();
+    const now = this.clock.now();
     await this.store.putRefreshToken({
       hash: refresh.hash,
       userId: user.id,

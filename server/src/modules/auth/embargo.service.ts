@@ -3,7 +3,7 @@ import type { BoxSummary, Coverage, EmbargoState, Page, Principal, RoomDelta, Ro
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { AuditService, auditEntry } from '../audit/audit.service';
 import { STORE, type SettingsRepository } from '../store/store.port';
-import { AUTH_CLOCK, type Clock } from './clock';
+import { Clock } from '../../infra/clock';
 import { blindCoverage, blindDelta, blindSnapshot, blindSummary } from './embargo.shape';
 
 const REFRESH_MS = 5000;
@@ -28,7 +28,7 @@ export class EmbargoService implements OnModuleInit, OnModuleDestroy {
     @Inject(STORE) private readonly store: SettingsRepository,
     private readonly audit: AuditService,
     /** the clock (ms since epoch) */
-    @Inject(AUTH_CLOCK) private readonly now: Clock,
+    private readonly clock: Clock,
   ) {
     this.until = config.EMBARGO_UNTIL ? Date.parse(config.EMBARGO_UNTIL) : null;
   }
@@ -62,7 +62,7 @@ export class EmbargoService implements OnModuleInit, OnModuleDestroy {
 
   /** True while the embargo holds. */
   get active(): boolean {
-    return this.until !== null && this.now() < this.until;
+    return this.until !== null && this.clock.now() < this.until;
   }
 
   /** True when this caller sees YSK's figures now. */

@@ -7,7 +7,7 @@ import { ValidationFailed, issuesOf } from '../../infra/http';
 import { AuditService, auditEntry } from '../audit/audit.service';
 import { STORE, type UserPatch, type UserRecord, type UsersRepository } from '../store/store.port';
 import { createUserBody, type CreateUserBody, type ScopeInput, type UpdateUserBody, type UsersQuery } from './auth.dto';
-import { AUTH_CLOCK, type Clock } from './clock';
+import { Clock } from '../../infra/clock';
 import { generatePassword, hashPassword } from './password';
 import { grantProblem } from './grants';
 import { SessionService } from './session.service';
@@ -35,7 +35,7 @@ export class UsersService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORE) private readonly store: UsersRepository,
     private readonly audit: AuditService,
-    @Inject(AUTH_CLOCK) private readonly now: Clock,
+    private readonly clock: Clock,
     private readonly sessions: SessionService,
   ) {}
 
@@ -73,7 +73,7 @@ export class UsersService {
     const refused = grantProblem(actor, body.role, scope);
     if (refused) throw new ForbiddenException(refused);
     const password = body.password ?? generatePassword();
-    const at = new Date(this.now()).toISOString();
+    const at = this.clock.iso();
     const user: UserRecord = {
       id: randomUUID(),
       username: body.username,
@@ -114,7 +114,7 @@ export class UsersService {
     const reach = grantProblem(actor, before.role, before.scope);
     if (reach) throw new ForbiddenException(reach);
     const role = body.role ?? before.role;
-    const at = new Date(this.now()).toISOString();
+    const at = this.clock.iso();
     const patch: UserPatch = { updatedAt: at };
     if (body.name !== undefined) patch.name = body.name;
     if (body.role !== undefined || body.scope !== undefined) {

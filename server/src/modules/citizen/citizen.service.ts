@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { EmbargoService } from '../auth/embargo.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import { STORE, type GeographyRepository, type VersionsRepository } from '../store/store.port';
+import { Clock } from '../../infra/clock';
 
 const MAX_CACHED = 20_000;
 
@@ -22,6 +23,7 @@ export class CitizenService {
     @Inject(STORE) private readonly store: GeographyRepository & VersionsRepository,
     private readonly reconcile: ReconcileService,
     private readonly embargo: EmbargoService,
+    private readonly clock: Clock,
   ) {}
 
   /** seconds a box answer may be cached by clients and proxies */
@@ -33,7 +35,7 @@ export class CitizenService {
   async box(province: number, district: number, boxNo: number, known = false): Promise<CitizenBoxView> {
     const embargoed = this.embargo.active;
     const cacheKey = `${province}:${district}:${boxNo}:${embargoed ? 1 : 0}`;
-    const now = Date.now();
+    const now = this.clock.now();
     const hit = this.cache.get(cacheKey);
     if (hit && hit.until > now) return hit.view;
     const view = await this.compute(province, district, boxNo, embargoed);
@@ -78,14 +80,14 @@ export class CitizenService {
       boxNo,
       ballots,
       embargo: { active: embargoed, until: this.embargo.state({ permissions: [] }).until },
-      asOf: new Date().toISOString(),
+      asOf: this.clock.iso(),
     };
   }
 
   private async regionNames() {
-    if (this.names && this.names.until > Date.now()) return this.names;
+    if (this.names && this.names.until > this.clock.now()) return this.names;
     const [provinces, districts] = await Promise.all([this.store.provinces(), this.store.districts()]);
-    this.names = { provinces: new Map(provinces.map((p) => [p.plate, p.name])), districts: new Map(districts.map((d) => [d.yskId, d.name])), until: Date.now() + 300_000 };
+    this.names = { provinces: new Map(provinces.map((p) => [p.plate, p.name])), districts: new Map(districts.map((d) => [d.yskId, d.name])), until: this.clock.now() + 300_000 };
     return this.names;
   }
 }

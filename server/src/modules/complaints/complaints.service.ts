@@ -26,6 +26,7 @@ import { ReconcileService } from '../reconcile/reconcile.service';
 import { STORE, type AttachmentRecord, type ComplaintFilter, type ComplaintRecord, type AttachmentsRepository, type ComplaintsRepository, type GeographyRepository, type UsersRepository } from '../store/store.port';
 import type { ComplaintBody, ComplaintsQuery, CountsQuery } from './complaints.dto';
 import { newTrackingCode } from './tracking-code';
+import { Clock } from '../../infra/clock';
 
 type Actor = Pick<Principal, 'userId' | 'username' | 'role'>;
 
@@ -43,6 +44,7 @@ export class ComplaintsService {
     private readonly reconcile: ReconcileService,
     private readonly audit: AuditService,
     private readonly bus: ChangeBus,
+    private readonly clock: Clock,
   ) {}
 
   /** Checks every file by content first, then stores the complaint and its evidence. */
@@ -58,7 +60,7 @@ export class ComplaintsService {
       throw new ValidationFailed('invalid complaint: ballot', { ballot: `this election's ballot types are ${this.config.YSK_BALLOT_TYPES.join(', ')}` });
     }
     const checked = await this.attachments.inspectAll(files, true);
-    const at = new Date().toISOString();
+    const at = this.clock.iso();
     const routedTo = (await Promise.all(COMPLAINT_ROUTE_ROLES.map((role) => this.store.users({ role, province: body.province, district: body.district }))))
       .flat()
       .filter((u) => !u.disabled)
@@ -172,7 +174,7 @@ export class ComplaintsService {
   }
 
   private async step(actor: Actor, c: ComplaintRecord, to: ComplaintStatus, note: string | null, petitionId?: string): Promise<ComplaintRecord> {
-    const at = new Date().toISOString();
+    const at = this.clock.iso();
     // the step and its audit record in one transaction (issue 13, finding 15)
     const next = await this.store.updateComplaintAudited(c.id, c.status, { status: to, updatedAt: at, petitionId, step: { at, status: to, by: actor.username, note } }, () =>
       auditEntry(actor, 'complaint.status', `complaint:${c.id}`, { status: c.status }, { status: to, note, ...(petitionId ? { petitionId } : {}) }),

@@ -4,9 +4,11 @@ import { readCsv } from '../../infra/csv';
 import { createHash } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ValidationFailed, issuesOf } from '../../infra/http';
+import { auditEntry } from '../audit/audit.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { STORE, type EntryOutcome, type NewAuditEntry, type NewEntry, type EntriesRepository, type FeedRepository, type GeographyRepository, type VersionsRepository } from '../store/store.port';
+import { STORE, type EntryOutcome, type NewEntry, type EntriesRepository, type FeedRepository, type GeographyRepository, type VersionsRepository } from '../store/store.port';
 import { entryBody, type ConfirmBody, type EntryBody } from './entries.dto';
+import { Clock } from '../../infra/clock';
 
 export interface EntryResult {
   entry: Entry;
@@ -32,6 +34,7 @@ export class EntriesService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORE) private readonly store: EntriesRepository & FeedRepository & GeographyRepository & VersionsRepository,
     private readonly reconcile: ReconcileService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -42,7 +45,7 @@ export class EntriesService {
     const candidate = await this.prepare(body, source);
     const action = source === 'confirmation' ? 'entry.confirm' : 'entry.create';
     const before = source === 'confirmation' ? (this.reconcile.state.summary(candidate.key)?.org ?? null) : null;
-    const [outcome] = await this.store.appendEntriesAudited([candidate], (stored) => (stored.length ? auditRecord(actor, action, candidate.key, before, entryAudit(stored[0])) : null));
+    const [outcome] = await this.store.appendEntriesAudited([candidate], (stored) => (stored.length ? auditEntry(actor, action, candidate.key, before, entryAudit(stored[0]), new Date(this.clock.now())) : null));
     return this.settle(outcome, candidate);
   }
 
@@ -64,7 +67,7 @@ export class EntriesService {
       observer: body.observer,
       source,
       idempotencyKey: body.idempotencyKey,
-      createdAt: new Date().toISOString(),
+      createdAt: this.clock.iso(),
       warnings,
     };
   }
@@ -134,7 +137,7 @@ export class EntriesService {
     const outcomes = ready.length
       ? await this.store.appendEntriesAudited(
           ready.map((r) => r.candidate),
-          (stored) => (stored.length ? auditRecord(actor, 'entry.import', 'entries', null, { stored: stored.length, keys: stored.map((e) => e.key) }) : null),
+          (stored) => (stored.length ? auditEntry(actor, 'entry.import', 'entries', null, { stored: stored.length, keys: stored.map((e) => e.key) }, new Date(this.clock.now())) : null),
         )
       : [];
     for (const [i, { row, candidate }] of ready.entries()) {
@@ -208,8 +211,4 @@ function toCount(v: string | undefined): number | string | undefined {
 /** What the audit log keeps of an entry. */
 function entryAudit(e: Entry) {
   return { entryId: e.id, source: e.source, hash: e.hash, sheet: e.sheet, warnings: e.warnings };
-}
-
-function auditRecord(actor: Principal | null, action: string, target: string, before: unknown, after: unknown): NewAuditEntry {
-  return { at: new Date().toISOString(), actor: actor ? { id: actor.userId, username: actor.username, role: actor.role } : null, action, target, before: before ?? null, after: after ?? null };
 }

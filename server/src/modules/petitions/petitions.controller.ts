@@ -22,6 +22,7 @@ import {
 } from './petitions.dto';
 import { PetitionsService } from './petitions.service';
 import { StaleNoticesService } from './stale-notices.service';
+import { Clock } from '../../infra/clock';
 
 /** `PUT /api/petitions/deadlines/:district` with `{ province }`: that district. */
 const districtOfDeadline: ScopeExtractor = (req) => {
@@ -94,6 +95,7 @@ export class StaleNoticesController {
   constructor(
     private readonly notices: StaleNoticesService,
     private readonly embargo: EmbargoService,
+    private readonly clock: Clock,
   ) {}
 
   /** The caller's stale boxes with the time elapsed, oldest first; CSV with `?format=csv` or `Accept: text/csv`. */
@@ -108,7 +110,7 @@ export class StaleNoticesController {
   ): Promise<{ items: StaleNotice[]; asOf: string } | void> {
     this.embargo.assertListable(user, { status: 'stale' });
     const items = await this.notices.list(user, q);
-    if (!wantsCsv(q.format, accept)) return { items, asOf: new Date().toISOString() };
+    if (!wantsCsv(q.format, accept)) return { items, asOf: this.clock.iso() };
     sendCsv(res, 'bekleyen-sandiklar', this.notices.csv(items));
   }
 }

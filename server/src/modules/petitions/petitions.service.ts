@@ -26,6 +26,7 @@ import { draftRegisterPetitionText, type RegisterPetitionFacts } from './registe
 /** The key prefix of register objections (petition kind `register`). */
 export const REGISTER_KEY_PREFIX = 'register:';
 import type { DeadlineBody, DraftBody, EditBody, PetitionStatusBody, PetitionsQuery } from './petitions.dto';
+import { Clock } from '../../infra/clock';
 
 const OPEN: PetitionStatus[] = ['draft', 'filed', 'accepted'];
 
@@ -43,6 +44,7 @@ export class PetitionsService {
     private readonly complaints: ComplaintsService,
     private readonly embargo: EmbargoService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   async draft(user: Principal, body: DraftBody): Promise<PetitionView> {
@@ -58,7 +60,7 @@ export class PetitionsService {
     const open = await this.store.petitions({ key, statuses: OPEN });
     if (open.length) throw new ConflictException(`petition ${open[0].id} is already ${open[0].status} for box ${key}`);
 
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const [photos, versions, account, provinces, districts] = await Promise.all([
       this.store.attachments({ owner: 'sheet', key }),
       this.store.versions(key),
@@ -125,7 +127,7 @@ export class PetitionsService {
     if (p.status !== 'draft') throw new ConflictException(`petition ${id} is ${p.status}: only a draft is edited`);
     const text = { ...p.text, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
     const changed = Object.keys(patch) as (keyof typeof patch)[];
-    const next = await this.store.updatePetitionAudited(id, 'draft', { text, updatedAt: new Date().toISOString() }, (done) =>
+    const next = await this.store.updatePetitionAudited(id, 'draft', { text, updatedAt: this.clock.iso() }, (done) =>
       auditEntry(user, 'petition.edit', `petition:${id}`, Object.fromEntries(changed.map((k) => [k, done.before.text[k]])), Object.fromEntries(changed.map((k) => [k, text[k]]))),
     );
     if (!next) throw new ConflictException(`petition ${id} changed meanwhile: reload it and try again`);
@@ -146,7 +148,7 @@ export class PetitionsService {
       const allowed = PETITION_TRANSITIONS[p.status];
       throw new ConflictException(`a petition that is ${p.status} cannot become ${body.status}${allowed.length ? ` (it can become ${allowed.join(' or ')})` : ' (it is closed)'}`);
     }
-    const at = new Date().toISOString();
+    const at = this.clock.iso();
     const filing = body.status === 'filed' ? { filedAt: at, filedBy: user.username, reference: body.reference ?? null } : body.reference ? { reference: body.reference } : {};
     // the board's decision (and its date) is kept beside the petition, written with it and its audit record in one transaction (issue 13, finding 15)
     const decided = body.status === 'accepted' || body.status === 'rejected';
@@ -171,7 +173,7 @@ export class PetitionsService {
     const statuses = q.status === 'unfiled' ? (['draft'] as PetitionStatus[]) : q.status ? [q.status] : undefined;
     const own = boxesOfScope(user.scope);
     const found = await this.store.petitions({ province: region.province, district: region.district, statuses }, q.limit ?? 500);
-    const now = Date.now();
+    const now = this.clock.now();
     return { items: (await this.withDecisions(found.filter((p) => !own || own.includes(p.key)).map((p) => this.view(p, now)))).map((v) => this.shaped(user, v)) };
   }
 
@@ -185,7 +187,7 @@ export class PetitionsService {
     // the deadline, the drafts moved with it and one audit record of both in one transaction (issue 13, finding 15)
     const moved = await this.store.moveDraftDeadlinesAudited(
       { key, value: { deadline, province: body.province } },
-      { province: body.province, district, deadline, updatedAt: new Date().toISOString() },
+      { province: body.province, district, deadline, updatedAt: this.clock.iso() },
       (done) => auditEntry(user, 'petition.deadline', `district:${district}`, done.before, { deadline, drafts: done.moved.length }),
     );
     return { district, deadline, drafts: moved.length };
@@ -227,7 +229,7 @@ export class PetitionsService {
     };
   }
 
-  private view(p: PetitionRecord, now = Date.now()): PetitionView {
+  private view(p: PetitionRecord, now = this.clock.now()): PetitionView {
     const { election: _election, ...rest } = p;
     return { ...rest, kind: p.key.startsWith(REGISTER_KEY_PREFIX) ? 'register' : 'result', msLeft: Date.parse(p.deadline) - now };
   }
@@ -238,7 +240,7 @@ export class PetitionsService {
    * end of the display period (REGISTER_DISPLAY_UNTIL) when set.
    */
   async draftRegister(user: Principal, facts: Omit<RegisterPetitionFacts, 'provinceName' | 'districtName' | 'displayUntil' | 'signatureName' | 'signatureTitle' | 'now'>): Promise<PetitionView> {
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const key = `${REGISTER_KEY_PREFIX}${facts.subject.kind}:${facts.subject.id}`;
     if (!scopeAllowsBox(user.scope, { province: facts.province, district: facts.district, key })) throw new ForbiddenException(`district ${facts.district} is outside your scope`);
     const until = this.config.REGISTER_DISPLAY_UNTIL ? new Date(this.config.REGISTER_DISPLAY_UNTIL) : await this.deadlineOf(facts.district, now);
@@ -314,7 +316,7 @@ export class PetitionsService {
       Object.assign(region, { province: box?.province, district: box?.district });
     }
     if (region.province === undefined) return { items: [] };
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const districts = (await this.store.districts(region.province)).filter((d) => region.district === undefined || d.yskId === region.district);
     const items = [];
     for (const d of districts) {

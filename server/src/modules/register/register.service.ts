@@ -20,6 +20,7 @@ import { PetitionsService } from '../petitions/petitions.service';
 import { STORE, type GeographyRepository } from '../store/store.port';
 import { REGISTER_STORE, type LostVoterCaseRecord, type RegisterStore } from './register.port';
 import type { AnomaliesQuery, CasesQuery, ReportBody, StatusBody } from './register.dto';
+import { Clock } from '../../infra/clock';
 
 const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const trackingCode = () => {
@@ -42,6 +43,7 @@ export class RegisterService {
     private readonly voters: VoterRegisterService,
     private readonly petitions: PetitionsService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   /** Only the caller's own registration: where, never who else is there. */
@@ -71,7 +73,7 @@ export class RegisterService {
     const found = await this.register.voterByHash(hash);
     if (body.kind === 'missing' && found) throw new ConflictException('this TC Kimlik No is in the register: choose "my address is wrong" if the box is not where you live');
     if (body.kind === 'wrong_address' && !found) throw new ConflictException('this TC Kimlik No is not in the register: choose "I am not registered"');
-    const at = new Date().toISOString();
+    const at = this.clock.iso();
     const record: LostVoterCaseRecord = {
       id: randomUUID(),
       trackingCode: trackingCode(),
@@ -109,7 +111,7 @@ export class RegisterService {
     const a = await this.loadAnomaly(user, id);
     if (a.status === body.status) return a;
     if (a.status === 'objected') throw new ConflictException(`anomaly ${id} is objected (a petition was drafted): its status follows the petition`);
-    const next = await this.register.setAnomalyStatus(id, a.status, body.status, new Date().toISOString());
+    const next = await this.register.setAnomalyStatus(id, a.status, body.status, this.clock.iso());
     if (!next) throw new ConflictException(`anomaly ${id} changed meanwhile: reload it and try again`);
     await this.audit.record(user, 'register.anomaly.status', `register-anomaly:${id}`, { status: a.status }, { status: body.status, note: body.note ?? null });
     return next;
@@ -118,7 +120,7 @@ export class RegisterService {
   async setCaseStatus(user: Principal, id: string, body: StatusBody): Promise<LostVoterCaseView> {
     const c = await this.loadCase(user, id);
     if (c.status === 'objected') throw new ConflictException(`case ${id} is objected (a petition was drafted): its status follows the petition`);
-    const next = c.status === body.status ? c : await this.register.setCaseStatus(id, c.status, body.status, new Date().toISOString());
+    const next = c.status === body.status ? c : await this.register.setCaseStatus(id, c.status, body.status, this.clock.iso());
     if (!next) throw new ConflictException(`case ${id} changed meanwhile: reload it and try again`);
     if (c.status !== body.status) await this.audit.record(user, 'register.case.status', `register-case:${id}`, { status: c.status }, { status: body.status, note: body.note ?? null });
     const { hash: _hash, ...view } = next;
@@ -134,7 +136,7 @@ export class RegisterService {
       district: a.district,
       subject: { kind: 'anomaly', id: a.id, anomaly: a.kind, evidence: a.evidence, box: a.box ?? null },
     });
-    await this.register.setAnomalyStatus(id, a.status, 'objected', new Date().toISOString(), petition.id);
+    await this.register.setAnomalyStatus(id, a.status, 'objected', this.clock.iso(), petition.id);
     await this.audit.record(user, 'register.anomaly.status', `register-anomaly:${id}`, { status: a.status }, { status: 'objected', petitionId: petition.id });
     return petition;
   }
@@ -147,7 +149,7 @@ export class RegisterService {
       district: c.district,
       subject: { kind: 'case', id: c.id, case: c.kind, trackingCode: c.trackingCode, neighbourhood: c.neighbourhood, registeredDistrict: c.registeredDistrict, registeredBox: c.registeredBox, note: c.note },
     });
-    await this.register.setCaseStatus(id, c.status, 'objected', new Date().toISOString(), petition.id);
+    await this.register.setCaseStatus(id, c.status, 'objected', this.clock.iso(), petition.id);
     await this.audit.record(user, 'register.case.status', `register-case:${id}`, { status: c.status }, { status: 'objected', petitionId: petition.id });
     return petition;
   }
