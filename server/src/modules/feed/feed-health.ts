@@ -56,7 +56,8 @@ export interface Transition {
 
 const WINDOWS = { '1m': 60_000, '5m': 300_000, '15m': 900_000 } as const;
 export type WindowName = keyof typeof WINDOWS;
-const SEVERITY: Record<FeedHealthState, number> = { healthy: 0, slow: 1, failing: 2, paused: 3 };
+/** How bad a state is: the higher, the worse. */
+export const SEVERITY: Record<FeedHealthState, number> = { healthy: 0, slow: 1, failing: 2, paused: 3 };
 
 function percentile(sorted: ArrayLike<number>, p: number): number | null {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : null;

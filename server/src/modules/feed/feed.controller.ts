@@ -7,14 +7,15 @@ import { EmbargoService } from '../auth/embargo.service';
 import { redactFeedHealth } from './feed-health.redact';
 import { FeedControls, publicView } from './feed-controls';
 import { FeedScheduler } from './feed.scheduler';
-import { FeedService, withTimeout } from './feed.service';
+import { FeedReport } from './feed-report.service';
+import { withTimeout } from './feed.service';
 
 
 /** The YSK feed: its health for everyone with `feed:read`, its controls for `feed:admin` (each audited). */
 @Controller('api/feed')
 export class FeedController {
   constructor(
-    private readonly feed: FeedService,
+    private readonly report: FeedReport,
     private readonly scheduler: FeedScheduler,
     private readonly controls: FeedControls,
     private readonly embargo: EmbargoService,
@@ -29,7 +30,7 @@ export class FeedController {
   @Permission('feed:read')
   async health(@CurrentUser() user: Principal) {
     const [report, queue, schedulers] = await Promise.all([
-      this.feed.healthReport(),
+      this.report.healthReport(),
       withTimeout(this.scheduler.depth(), 800).catch(() => null),
       this.scheduler.schedulers().catch(() => null),
     ]);

@@ -5,6 +5,7 @@ import { ReconcileModule } from '../reconcile/reconcile.module';
 import { FeedController } from './feed.controller';
 import { FeedControls } from './feed-controls';
 import { FeedScheduler, redisRetry, YSK_QUEUE } from './feed.scheduler';
+import { FeedReport } from './feed-report.service';
 import { FeedService } from './feed.service';
 import { SpecialBoxesService } from './special-boxes';
 
@@ -18,8 +19,8 @@ import { SpecialBoxesService } from './special-boxes';
     BullModule.registerQueue({ name: YSK_QUEUE }),
     ReconcileModule,
   ],
-  providers: [FeedControls, FeedService, SpecialBoxesService, FeedScheduler],
+  providers: [FeedControls, FeedService, FeedReport, SpecialBoxesService, FeedScheduler],
   controllers: [FeedController],
-  exports: [FeedService, FeedControls],
+  exports: [FeedService, FeedReport, FeedControls],
 })
 export class FeedModule {}

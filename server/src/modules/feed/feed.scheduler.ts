@@ -6,6 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { MetricsService } from '../metrics/metrics.service';
 import { backoffDelay } from './backoff';
 import { FeedControls, type FeedControlsState } from './feed-controls';
+import { FeedReport } from './feed-report.service';
 import { FeedService, withTimeout, type DistrictJob, type DueJob, type SweepJob } from './feed.service';
 import { GateClosedError } from './rate-gate';
 import { SpecialBoxesService, type SpecialJob } from './special-boxes';
@@ -88,6 +89,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly controls: FeedControls,
     private readonly metrics: MetricsService,
     private readonly special: SpecialBoxesService,
+    private readonly report: FeedReport,
   ) {
     this.jobOpts = { attempts: config.YSK_MAX_ATTEMPTS, backoff: { type: 'jitter' }, removeOnComplete: true, removeOnFail: 1000 };
   }
@@ -253,7 +255,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     const now = Date.now();
     const toStore = now - this.lastStoreSnapshot >= STORE_SNAPSHOT_MS;
     if (toStore) this.lastStoreSnapshot = now;
-    await this.feed.publishSnapshot(toStore);
+    await this.report.publishSnapshot(toStore);
     const counts = reachable ? await withTimeout(this.queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized'), REDIS_CHECK_TIMEOUT_MS).catch(() => null) : null;
     if (counts) for (const [state, n] of Object.entries(counts)) this.metrics.queueDepth.set({ state }, n);
   }

@@ -23,7 +23,7 @@ import { ReconcileService } from '../reconcile/reconcile.service';
 import { ReferenceService } from '../reference/reference.service';
 import { STORE, type NewVersion, type FeedRepository, type GeographyRepository, type SettingsRepository, type VersionsRepository } from '../store/store.port';
 import { DistrictWatch, fingerprintOf, readAggregate, refreshDistrict, type Aggregate, type BoxRange, type DistrictIO, type Fingerprint, type RefreshOptions } from './aggregate-watch';
-import { FeedControls, publicView } from './feed-controls';
+import { FeedControls } from './feed-controls';
 import { FeedHealth, type FailureClass, type FeedSignals, type Transition } from './feed-health';
 import { readBoxRows, RowProblems } from './feed-rows';
 import { priorityOf, provinceLags, type DueDistrict, type ProvinceLag } from './poll-priority';
@@ -162,7 +162,6 @@ export class FeedService implements OnModuleDestroy {
     });
     this.timer = setInterval(() => void this.transitions(this.health.evaluate(Date.now())), Math.min(1_000, config.FEED_WINDOW_MS / 4));
     this.timer.unref();
-    metrics.pollLagSource = () => this.pollLagSeconds();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -628,156 +627,20 @@ export class FeedService implements OnModuleDestroy {
     return [...byBallot].flatMap(([ballot, list]) => provinceLags(list, now).map((l) => ({ ...l, ballot })));
   }
 
-  /** `gozcu_poll_lag_seconds`: this node's own figures when it polls, else the newest worker snapshot's, aged. */
-  private async pollLagSeconds(): Promise<Array<{ ballot: string; province: string; seconds: number }>> {
-    const now = Date.now();
-    let lags: Array<ProvinceLag & { ballot: BallotCode }>;
-    if (this.pollsHere) lags = this.lags(now);
-    else {
-      const snap = (await this.readSnapshot()).snapshot;
-      lags = snap ? snap.lags.map((l) => ({ ...l, lagSeconds: l.lagSeconds + Math.max(0, now - snap.at) / 1000 })) : [];
-    }
-    return lags.map((l) => ({ ballot: String(l.ballot), province: String(l.province), seconds: l.lagSeconds }));
-  }
-
   /** This node runs poll jobs. */
   get pollsHere(): boolean {
     return !!this.client && this.config.YSK_WORKER;
   }
 
-  private get snapshotKey(): string {
-    return `gozcu:${this.election}:feed:health`;
+  /** Until when this node holds its calls off (ms since epoch; 0: not held). */
+  get heldUntil(): number {
+    return this.backoffUntil;
   }
 
-  /** What this worker knows, for every node to report (`publishSnapshot`). */
-  async snapshot(): Promise<FeedSnapshot> {
-    const now = Date.now();
-    const { rule, cause } = this.health.reason();
-    return {
-      node: this.node, at: now, startedAt: this.startedAt, overall: this.health.state(), rule, cause,
-      lastPollSuccessAt: this.health.lastPollSuccessAt, signals: this.health.currentSignals,
-      report: await this.localReport(now, false), lags: this.lags(now),
-    };
+  /** When each province last answered a poll (ms since epoch). */
+  get lastSuccessByProvince(): ReadonlyMap<number, number> {
+    return this.lastSuccess;
   }
-
-  /** Publishes this worker's snapshot to Redis (every call) and the store (when asked: less often). */
-  async publishSnapshot(toStore: boolean): Promise<void> {
-    const snap = await this.snapshot();
-    const json = JSON.stringify(snap);
-    await withTimeout(this.redis.multi().hset(this.snapshotKey, this.node, json).pexpire(this.snapshotKey, Math.max(60_000, this.config.FEED_WINDOW_MS * 5)).exec(), 500).catch(() => undefined);
-    if (toStore) await this.store.putSetting(`feed.health:${this.election}`, snap).catch((e: Error) => this.logger.warn(`feed health snapshot not stored: ${e.message}`));
-  }
-
-  /** The newest worker snapshot: from Redis, or from the store when Redis does not answer. */
-  async readSnapshot(): Promise<{ snapshot: FeedSnapshot | null; source: 'redis' | 'store' | 'none'; redis: 'ok' | 'unreachable' }> {
-    try {
-      const all = await withTimeout(this.redis.hgetall(this.snapshotKey), 500);
-      const snaps = Object.values(all).map((v) => JSON.parse(v) as FeedSnapshot).sort((a, b) => b.at - a.at);
-      if (snaps[0]) return { snapshot: snaps[0], source: 'redis', redis: 'ok' };
-      const stored = await this.store.setting<FeedSnapshot>(`feed.health:${this.election}`).catch(() => null);
-      return { snapshot: stored, source: stored ? 'store' : 'none', redis: 'ok' };
-    } catch {
-      const stored = await this.store.setting<FeedSnapshot>(`feed.health:${this.election}`).catch(() => null);
-      return { snapshot: stored, source: stored ? 'store' : 'none', redis: 'unreachable' };
-    }
-  }
-
-  /** The overall state in brief (for `/healthz`): this node's own, or the newest worker snapshot judged for its age. */
-  async status(): Promise<{ enabled: boolean; overall: FeedHealthState; rule: string; cause: string; maxLagSeconds: number | null; source: 'local' | 'redis' | 'store' | 'none' }> {
-    const now = Date.now();
-    if (!this.client) return { enabled: false, overall: 'paused', rule: 'disabled', cause: 'YSK_BASE_URL is not set: the feed is off', maxLagSeconds: null, source: 'local' };
-    if (this.pollsHere) {
-      const lags = this.lags(now);
-      return { enabled: true, overall: this.health.state(), ...this.health.reason(), maxLagSeconds: lags.length ? Math.max(...lags.map((l) => l.lagSeconds)) : null, source: 'local' };
-    }
-    const { snapshot, source, redis } = await this.readSnapshot();
-    const judged = this.judge(snapshot, now, redis);
-    return { enabled: true, ...judged, maxLagSeconds: judged.lags.length ? Math.max(...judged.lags.map((l) => l.lagSeconds)) : null, source };
-  }
-
-  /** A worker's snapshot as seen from another node now: too old, or no poll success in the window, is at least failing. */
-  private judge(snapshot: FeedSnapshot | null, now: number, redis: 'ok' | 'unreachable'): { overall: FeedHealthState; rule: string; cause: string; lags: Array<ProvinceLag & { ballot: BallotCode }> } {
-    if (!snapshot) return { overall: 'failing', rule: 'no_worker_report', cause: 'no worker has reported the feed', lags: [] };
-    // poll jobs live in Redis: when this node cannot reach it, the workers most likely cannot either
-    if (redis === 'unreachable' && SEVERITY[snapshot.overall] < SEVERITY.failing) {
-      const age = Math.max(0, now - snapshot.at);
-      return { overall: 'failing', rule: 'redis_unreachable', cause: 'Redis unreachable: no poll jobs run', lags: snapshot.lags.map((l) => ({ ...l, lagSeconds: l.lagSeconds + age / 1000 })) };
-    }
-    const age = Math.max(0, now - snapshot.at);
-    const window = this.config.FEED_WINDOW_MS;
-    const lags = snapshot.lags.map((l) => ({ ...l, lagSeconds: l.lagSeconds + age / 1000 }));
-    const sinceSuccess = now - (snapshot.lastPollSuccessAt ?? snapshot.startedAt);
-    if (age >= window && SEVERITY[snapshot.overall] < SEVERITY.failing) return { overall: 'failing', rule: 'no_worker_report', cause: `no worker has reported for ${Math.round(age / 1000)} s`, lags };
-    if (sinceSuccess >= window && SEVERITY[snapshot.overall] < SEVERITY.failing) return { overall: 'failing', rule: 'no_recent_success', cause: `no successful poll for ${Math.round(sinceSuccess / 1000)} s`, lags };
-    return { overall: snapshot.overall, rule: snapshot.rule, cause: snapshot.cause, lags };
-  }
-
-  /**
-   * `GET /api/feed/health`. On a node that polls: its own state. On an API-only node: the newest
-   * worker snapshot (Redis, else the store), judged again for its age — a snapshot older than the
-   * window, or no successful poll in the window, is at least `failing`. Answers while Redis is down.
-   */
-  async healthReport() {
-    const now = Date.now();
-    if (this.pollsHere) {
-      const redisOk = this.redis.status === 'ready';
-      return { ...(await this.localReport(now, true)), source: 'local' as const, redis: redisOk ? ('ok' as const) : ('unreachable' as const) };
-    }
-    const { snapshot, source, redis } = await this.readSnapshot();
-    const [open, recent] = await Promise.all([this.store.incidents({ open: true, limit: 50 }), this.store.incidents({ limit: 50 })]);
-    const base = { enabled: !!this.client, baseUrl: this.config.YSK_BASE_URL ?? null, asOf: new Date(now).toISOString(), controls: publicView(this.controls.current), incidents: { open, recent }, source, redis };
-    const judged = this.judge(snapshot, now, redis);
-    if (!snapshot) return { ...base, ...judged, endpoints: {}, lastSuccessByProvince: {}, totals: null };
-    return {
-      ...(snapshot.report as Record<string, unknown>),
-      ...base,
-      ...judged,
-      reportedBy: snapshot.node,
-      reportedAt: new Date(snapshot.at).toISOString(),
-    };
-  }
-
-  private async localReport(now: number, withIncidents: boolean) {
-    const windows = ['1m', '5m', '15m'] as const;
-    const endpoints = Object.fromEntries(
-      this.health.endpointNames().map((name) => [
-        name,
-        {
-          state: this.health.state(name),
-          lastSuccessAt: iso(this.health.lastSuccessAt(name)),
-          ...Object.fromEntries(windows.map((w) => [w, this.health.stats(name, now, w)])),
-        },
-      ]),
-    );
-    const incidents = withIncidents
-      ? await Promise.all([this.store.incidents({ open: true, limit: 50 }), this.store.incidents({ limit: 50 })]).then(([open, recent]) => ({ open, recent }))
-      : undefined;
-    const { rule, cause } = this.health.reason();
-    return {
-      enabled: !!this.client,
-      baseUrl: this.config.YSK_BASE_URL ?? null,
-      overall: this.health.state(),
-      rule,
-      cause,
-      asOf: new Date(now).toISOString(),
-      lastPollSuccessAt: iso(this.health.lastPollSuccessAt),
-      ...Object.fromEntries(windows.map((w) => [w, this.health.overallStats(now, w)])),
-      endpoints,
-      backoffUntil: this.backoffUntil > now ? new Date(this.backoffUntil).toISOString() : null,
-      backoffMs: Math.max(0, this.backoffUntil - now),
-      lastSuccessByProvince: Object.fromEntries([...this.lastSuccess].map(([p, t]) => [p, new Date(t).toISOString()])),
-      lags: this.lags(now),
-      rateCap: { rps: this.controls.current.maxRps, gate: this.gate.mode },
-      cap: this.controls.current.maxRps,
-      controls: publicView(this.controls.current),
-      totals: { ...this.totals },
-      ...(incidents ? { incidents } : {}),
-    };
-  }
-}
-
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
 }
 
 export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

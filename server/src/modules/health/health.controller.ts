@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { REDIS } from '../../infra/redis.module';
 import { STORE, type StoreConnection } from '../store/store.port';
 import { Public } from '../auth/auth.decorators';
-import { FeedService } from '../feed/feed.service';
+import { FeedReport } from '../feed/feed-report.service';
 
 const TIMEOUT_MS = 2000;
 
@@ -30,7 +30,7 @@ export class HealthController {
   constructor(
     @Inject(STORE) private readonly store: StoreConnection,
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly feed: FeedService,
+    private readonly feed: FeedReport,
   ) {}
 
   /**

@@ -1,0 +1,179 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { BallotCode, FeedHealthState } from '@gozcu/shared';
+import { Clock } from '../../infra/clock';
+import { APP_CONFIG, type AppConfig } from '../../infra/config';
+import { REDIS } from '../../infra/redis.module';
+import { MetricsService } from '../metrics/metrics.service';
+import { STORE, type FeedRepository, type SettingsRepository } from '../store/store.port';
+import { publicView } from './feed-controls';
+import { SEVERITY } from './feed-health';
+import { FeedService, withTimeout, type FeedSnapshot } from './feed.service';
+import type { ProvinceLag } from './poll-priority';
+
+/**
+ * What the feed reports: this worker's snapshot (published to Redis and the store for every node)
+ * and, on any node, `GET /api/feed/health` and the brief status of `/healthz`, judged again for
+ * the snapshot's age on a node that does not poll.
+ */
+@Injectable()
+export class FeedReport {
+  private readonly logger = new Logger(FeedReport.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(STORE) private readonly store: FeedRepository & SettingsRepository,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly feed: FeedService,
+    private readonly clock: Clock,
+    metrics: MetricsService,
+  ) {
+    metrics.pollLagSource = () => this.pollLagSeconds();
+  }
+
+  /** `gozcu_poll_lag_seconds`: this node's own figures when it polls, else the newest worker snapshot's, aged. */
+  private async pollLagSeconds(): Promise<Array<{ ballot: string; province: string; seconds: number }>> {
+    const now = this.clock.now();
+    let lags: Array<ProvinceLag & { ballot: BallotCode }>;
+    if (this.feed.pollsHere) lags = this.feed.lags(now);
+    else {
+      const snap = (await this.readSnapshot()).snapshot;
+      lags = snap ? snap.lags.map((l) => ({ ...l, lagSeconds: l.lagSeconds + Math.max(0, now - snap.at) / 1000 })) : [];
+    }
+    return lags.map((l) => ({ ballot: String(l.ballot), province: String(l.province), seconds: l.lagSeconds }));
+  }
+
+  private get snapshotKey(): string {
+    return `gozcu:${this.feed.election}:feed:health`;
+  }
+
+  /** What this worker knows, for every node to report (`publishSnapshot`). */
+  async snapshot(): Promise<FeedSnapshot> {
+    const now = this.clock.now();
+    const { rule, cause } = this.feed.health.reason();
+    return {
+      node: this.feed.node, at: now, startedAt: this.feed.startedAt, overall: this.feed.health.state(), rule, cause,
+      lastPollSuccessAt: this.feed.health.lastPollSuccessAt, signals: this.feed.health.currentSignals,
+      report: await this.localReport(now, false), lags: this.feed.lags(now),
+    };
+  }
+
+  /** Publishes this worker's snapshot to Redis (every call) and the store (when asked: less often). */
+  async publishSnapshot(toStore: boolean): Promise<void> {
+    const snap = await this.snapshot();
+    const json = JSON.stringify(snap);
+    await withTimeout(this.redis.multi().hset(this.snapshotKey, this.feed.node, json).pexpire(this.snapshotKey, Math.max(60_000, this.config.FEED_WINDOW_MS * 5)).exec(), 500).catch(() => undefined);
+    if (toStore) await this.store.putSetting(`feed.health:${this.feed.election}`, snap).catch((e: Error) => this.logger.warn(`feed health snapshot not stored: ${e.message}`));
+  }
+
+  /** The newest worker snapshot: from Redis, or from the store when Redis does not answer. */
+  async readSnapshot(): Promise<{ snapshot: FeedSnapshot | null; source: 'redis' | 'store' | 'none'; redis: 'ok' | 'unreachable' }> {
+    try {
+      const all = await withTimeout(this.redis.hgetall(this.snapshotKey), 500);
+      const snaps = Object.values(all).map((v) => JSON.parse(v) as FeedSnapshot).sort((a, b) => b.at - a.at);
+      if (snaps[0]) return { snapshot: snaps[0], source: 'redis', redis: 'ok' };
+      const stored = await this.store.setting<FeedSnapshot>(`feed.health:${this.feed.election}`).catch(() => null);
+      return { snapshot: stored, source: stored ? 'store' : 'none', redis: 'ok' };
+    } catch {
+      const stored = await this.store.setting<FeedSnapshot>(`feed.health:${this.feed.election}`).catch(() => null);
+      return { snapshot: stored, source: stored ? 'store' : 'none', redis: 'unreachable' };
+    }
+  }
+
+  /** The overall state in brief (for `/healthz`): this node's own, or the newest worker snapshot judged for its age. */
+  async status(): Promise<{ enabled: boolean; overall: FeedHealthState; rule: string; cause: string; maxLagSeconds: number | null; source: 'local' | 'redis' | 'store' | 'none' }> {
+    const now = this.clock.now();
+    if (!this.feed.client) return { enabled: false, overall: 'paused', rule: 'disabled', cause: 'YSK_BASE_URL is not set: the feed is off', maxLagSeconds: null, source: 'local' };
+    if (this.feed.pollsHere) {
+      const lags = this.feed.lags(now);
+      return { enabled: true, overall: this.feed.health.state(), ...this.feed.health.reason(), maxLagSeconds: lags.length ? Math.max(...lags.map((l) => l.lagSeconds)) : null, source: 'local' };
+    }
+    const { snapshot, source, redis } = await this.readSnapshot();
+    const judged = this.judge(snapshot, now, redis);
+    return { enabled: true, ...judged, maxLagSeconds: judged.lags.length ? Math.max(...judged.lags.map((l) => l.lagSeconds)) : null, source };
+  }
+
+  /** A worker's snapshot as seen from another node now: too old, or no poll success in the window, is at least failing. */
+  private judge(snapshot: FeedSnapshot | null, now: number, redis: 'ok' | 'unreachable'): { overall: FeedHealthState; rule: string; cause: string; lags: Array<ProvinceLag & { ballot: BallotCode }> } {
+    if (!snapshot) return { overall: 'failing', rule: 'no_worker_report', cause: 'no worker has reported the feed', lags: [] };
+    // poll jobs live in Redis: when this node cannot reach it, the workers most likely cannot either
+    if (redis === 'unreachable' && SEVERITY[snapshot.overall] < SEVERITY.failing) {
+      const age = Math.max(0, now - snapshot.at);
+      return { overall: 'failing', rule: 'redis_unreachable', cause: 'Redis unreachable: no poll jobs run', lags: snapshot.lags.map((l) => ({ ...l, lagSeconds: l.lagSeconds + age / 1000 })) };
+    }
+    const age = Math.max(0, now - snapshot.at);
+    const window = this.config.FEED_WINDOW_MS;
+    const lags = snapshot.lags.map((l) => ({ ...l, lagSeconds: l.lagSeconds + age / 1000 }));
+    const sinceSuccess = now - (snapshot.lastPollSuccessAt ?? snapshot.startedAt);
+    if (age >= window && SEVERITY[snapshot.overall] < SEVERITY.failing) return { overall: 'failing', rule: 'no_worker_report', cause: `no worker has reported for ${Math.round(age / 1000)} s`, lags };
+    if (sinceSuccess >= window && SEVERITY[snapshot.overall] < SEVERITY.failing) return { overall: 'failing', rule: 'no_recent_success', cause: `no successful poll for ${Math.round(sinceSuccess / 1000)} s`, lags };
+    return { overall: snapshot.overall, rule: snapshot.rule, cause: snapshot.cause, lags };
+  }
+
+  /**
+   * `GET /api/feed/health`. On a node that polls: its own state. On an API-only node: the newest
+   * worker snapshot (Redis, else the store), judged again for its age — a snapshot older than the
+   * window, or no successful poll in the window, is at least `failing`. Answers while Redis is down.
+   */
+  async healthReport() {
+    const now = this.clock.now();
+    if (this.feed.pollsHere) {
+      const redisOk = this.redis.status === 'ready';
+      return { ...(await this.localReport(now, true)), source: 'local' as const, redis: redisOk ? ('ok' as const) : ('unreachable' as const) };
+    }
+    const { snapshot, source, redis } = await this.readSnapshot();
+    const [open, recent] = await Promise.all([this.store.incidents({ open: true, limit: 50 }), this.store.incidents({ limit: 50 })]);
+    const base = { enabled: !!this.feed.client, baseUrl: this.config.YSK_BASE_URL ?? null, asOf: new Date(now).toISOString(), controls: publicView(this.feed.controls.current), incidents: { open, recent }, source, redis };
+    const judged = this.judge(snapshot, now, redis);
+    if (!snapshot) return { ...base, ...judged, endpoints: {}, lastSuccessByProvince: {}, totals: null };
+    return {
+      ...(snapshot.report as Record<string, unknown>),
+      ...base,
+      ...judged,
+      reportedBy: snapshot.node,
+      reportedAt: new Date(snapshot.at).toISOString(),
+    };
+  }
+
+  private async localReport(now: number, withIncidents: boolean) {
+    const windows = ['1m', '5m', '15m'] as const;
+    const endpoints = Object.fromEntries(
+      this.feed.health.endpointNames().map((name) => [
+        name,
+        {
+          state: this.feed.health.state(name),
+          lastSuccessAt: iso(this.feed.health.lastSuccessAt(name)),
+          ...Object.fromEntries(windows.map((w) => [w, this.feed.health.stats(name, now, w)])),
+        },
+      ]),
+    );
+    const incidents = withIncidents
+      ? await Promise.all([this.store.incidents({ open: true, limit: 50 }), this.store.incidents({ limit: 50 })]).then(([open, recent]) => ({ open, recent }))
+      : undefined;
+    const { rule, cause } = this.feed.health.reason();
+    return {
+      enabled: !!this.feed.client,
+      baseUrl: this.config.YSK_BASE_URL ?? null,
+      overall: this.feed.health.state(),
+      rule,
+      cause,
+      asOf: new Date(now).toISOString(),
+      lastPollSuccessAt: iso(this.feed.health.lastPollSuccessAt),
+      ...Object.fromEntries(windows.map((w) => [w, this.feed.health.overallStats(now, w)])),
+      endpoints,
+      backoffUntil: this.feed.heldUntil > now ? new Date(this.feed.heldUntil).toISOString() : null,
+      backoffMs: Math.max(0, this.feed.heldUntil - now),
+      lastSuccessByProvince: Object.fromEntries([...this.feed.lastSuccessByProvince].map(([p, t]) => [p, new Date(t).toISOString()])),
+      lags: this.feed.lags(now),
+      rateCap: { rps: this.feed.controls.current.maxRps, gate: this.feed.gate.mode },
+      cap: this.feed.controls.current.maxRps,
+      controls: publicView(this.feed.controls.current),
+      totals: { ...this.feed.totals },
+      ...(incidents ? { incidents } : {}),
+    };
+  }
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
