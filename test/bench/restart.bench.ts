@@ -22,6 +22,8 @@
  *   BENCH_RESTART_BOX_SCALE     boxes per district relative to the real 2014 counts (default 1.15: ~197,000 boxes)
  *   BENCH_RESTART_ENTERED       share of box-results an observer entered (default 0.8)
  *   BENCH_RESTART_CONFIRMED     share of the entered ones a second observer entered identically (default 0.5)
+ *   BENCH_RESTART_TIMEOUT_S     how long a boot may take before the bench gives up (default 300)
+ *   BENCH_RESTART_PROFILE       a directory: the server writes a V8 CPU profile there (--cpu-prof)
  *   BENCH_RESTART_KEEP          1 = keep the store's directory (printed) instead of removing it
  *   BENCH_DIR                   where the temporary directory goes (default the OS tmpdir)
  */
@@ -42,12 +44,12 @@ import { printTable, recordFigure, rssMb, type Row } from './table';
 
 const env = (name: string, fallback: string) => process.env[`BENCH_RESTART_${name}`] ?? fallback;
 const BALLOTS: BallotCode[] = [2, 3, 4, 6];
-const ELECTION = 'restartbench';
+export const ELECTION = 'restartbench';
 const SEED = 2024;
 const BATCH = 5000;
 const HOUR = 3_600_000;
 /** every wait of the bench is bounded by this */
-const BOOT_TIMEOUT_MS = 180_000;
+const BOOT_TIMEOUT_MS = Number(env('TIMEOUT_S', '300')) * 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** VmRSS and VmHWM (the peak) of a process, in MB; 0 once it is gone. */
@@ -67,7 +69,7 @@ const msSince = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
  * Writes the national store into `file`: every box × BALLOTS with its versions (the synthetic
  * world's sheets and revisions, the night ending an hour before now), then the entries.
  */
-async function buildStore(file: string): Promise<{ boxResults: number; versions: number; entries: number; versionsMs: number; entriesMs: number }> {
+export async function buildStore(file: string): Promise<{ boxResults: number; versions: number; entries: number; versionsMs: number; entriesMs: number }> {
   const boxScale = Number(env('BOX_SCALE', '1.15'));
   const enteredShare = Number(env('ENTERED', '0.8'));
   const confirmedShare = Number(env('CONFIRMED', '0.5'));
@@ -183,7 +185,7 @@ interface Boot {
 }
 
 /** Starts the server on `dataDir`, waits for /healthz 200, reads its RSS, stops it. */
-async function boot(dataDir: string): Promise<Boot> {
+export async function boot(dataDir: string, main = join(REPO_ROOT, 'server', 'dist', 'main.js')): Promise<Boot> {
   const port = await freePort();
   const serverEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -193,7 +195,7 @@ async function boot(dataDir: string): Promise<Boot> {
   };
   delete serverEnv.MONGO_URL;
   const t0 = process.hrtime.bigint();
-  const server: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'server', 'dist', 'main.js')], { env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_RESTART_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_RESTART_PROFILE}`] : []), main], { env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (chunk: Buffer) => {
     log += chunk.toString();
