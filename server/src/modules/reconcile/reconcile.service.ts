@@ -22,8 +22,8 @@ import { ChangeBus } from '../../infra/events';
 import type { AppendOutcome, Escalation } from '../store/store.port';
 import { STORE, type Store } from '../store/store.port';
 
-/** rows per page of the rebuild's reads */
-const REBUILD_PAGE = 10_000;
+/** rows per page of the rebuild's reads (small enough that a page dies young: larger ones cost more in GC) */
+const REBUILD_PAGE = 2000;
 /** escalations written per store call at start-up */
 const ESCALATE_BATCH = 5000;
 const TICK_MS = 5000;

@@ -709,8 +709,10 @@ export class SqliteStore implements Store {
         )
         .raw(),
       rebuildEntries: d
-        .prepare<[string, number, number]>(
-          `SELECT e.id, e.key, e.observer, e.source, e.sheet, e.created_at FROM entries e JOIN boxes b ON b.key = e.key WHERE b.election = ? AND e.id > ? ORDER BY e.id LIMIT ?`,
+        .prepare<[number, number, string, number]>(
+          // the election by the key's first part (no election has a ':'), as entriesOf's join with boxes
+          // finds it (appendEntry writes the box row of every entry), without a boxes look-up per entry
+          `SELECT e.id, e.key, e.observer, e.source, e.sheet, e.created_at FROM entries e WHERE e.id > ? AND substr(e.key, 1, ?) = ? ORDER BY e.id LIMIT ?`,
         )
         .raw(),
       insertIncident: d.prepare(
@@ -993,7 +995,8 @@ export class SqliteStore implements Store {
   }
 
   async rebuildEntries(election: string, page: { after?: string; limit?: number } = {}): Promise<RebuildEntry[]> {
-    const rows = this.stmt.rebuildEntries.all(election, page.after !== undefined ? Number(page.after) : 0, page.limit ?? 1000) as RebuildEntryRow[];
+    const prefix = `${election}:`;
+    const rows = this.stmt.rebuildEntries.all(page.after !== undefined ? Number(page.after) : 0, prefix.length, prefix, page.limit ?? 1000) as RebuildEntryRow[];
     const out = new Array<RebuildEntry>(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const [id, key, observer, source, sheet, createdAt] = rows[i]!;
