@@ -67,7 +67,8 @@ const msSince = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 /**
  * Writes the national store into `file`: every box × BALLOTS with its versions (the synthetic
- * world's sheets and revisions, the night ending an hour before now), then the entries.
+ * world's sheets and revisions, the night ending an hour before now), each batch followed by the
+ * entries of its boxes.
  */
 export async function buildStore(file: string): Promise<{ boxResults: number; versions: number; entries: number; versionsMs: number; entriesMs: number }> {
   const boxScale = Number(env('BOX_SCALE', '1.15'));
@@ -89,15 +90,19 @@ export async function buildStore(file: string): Promise<{ boxResults: number; ve
     await store.upsertProvinces(geography.provinces.map((p) => ({ plate: p.plate, name: p.name })));
     let pending: NewVersion[] = [];
     let pendingEntries: NewEntry[] = [];
-    const flushVersions = async () => {
+    // each batch of versions, then the entries of its boxes (an observer enters a box after YSK published it)
+    const flush = async () => {
       const t0 = process.hrtime.bigint();
       await store.appendVersions(pending);
       versionsMs += msSince(t0);
       versions += pending.length;
       pending = [];
+      const t1 = process.hrtime.bigint();
+      if (pendingEntries.length) await store.appendEntriesAudited(pendingEntries, () => null);
+      entriesMs += msSince(t1);
+      entries += pendingEntries.length;
+      pendingEntries = [];
     };
-    // entries are written after every version (they come later in the night), in batches
-    const entryBatches: NewEntry[][] = [];
     for (const d of geography.districts) {
       for (let k = 0; k < d.boxNos.length; k++) {
         for (const ballot of BALLOTS) {
@@ -115,7 +120,6 @@ export async function buildStore(file: string): Promise<{ boxResults: number; ve
             latest = sheet;
           }
           boxResults++;
-          if (pending.length >= BATCH) await flushVersions();
           if (!latest || hash01(SEED, 91, d.boxBase + k, ballot) >= enteredShare) continue;
           // an observer's copy: YSK's figures, or (3 in 100) one vote moved
           const moved = hash01(SEED, 92, d.boxBase + k, ballot) < 0.03;
@@ -129,21 +133,11 @@ export async function buildStore(file: string): Promise<{ boxResults: number; ve
               createdAt: new Date(Math.min(Date.now() - HOUR / 2, lastAt + (10 + o * 5) * 60_000)).toISOString(), warnings: [],
             });
           }
-          if (pendingEntries.length >= BATCH) {
-            entryBatches.push(pendingEntries);
-            pendingEntries = [];
-          }
         }
+        if (pending.length >= BATCH) await flush();
       }
     }
-    if (pending.length) await flushVersions();
-    if (pendingEntries.length) entryBatches.push(pendingEntries);
-    for (const batch of entryBatches) {
-      const t0 = process.hrtime.bigint();
-      await store.appendEntriesAudited(batch, () => null);
-      entriesMs += msSince(t0);
-      entries += batch.length;
-    }
+    await flush();
   } finally {
     await store.close();
   }
