@@ -19,10 +19,13 @@ import {
 import type { BoxesQuery } from './reconcile.dto';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus } from '../../infra/events';
-import type { AppendOutcome } from '../store/store.port';
+import type { AppendOutcome, Escalation } from '../store/store.port';
 import { STORE, type EntriesRepository, type EscalationsRepository, type GeographyRepository, type VersionsRepository } from '../store/store.port';
 
-const PAGE = 5000;
+/** rows per page of the rebuild's reads (small enough that a page dies young: larger ones cost more in GC) */
+const REBUILD_PAGE = 2000;
+/** escalations written per store call at start-up */
+const ESCALATE_BATCH = 5000;
 const TICK_MS = 5000;
 
 /**
@@ -72,22 +75,23 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
     const bulk = this.state.beginBulk();
     let boxes = 0;
     for (let after: string | undefined; ; ) {
-      const page = await this.store.boxes({ election }, { after, limit: PAGE });
+      const page = await this.store.rebuildBoxes(election, { after, limit: REBUILD_PAGE });
       if (!page.length) break;
-      for (const { box, latest, firstPublishedAt, first } of page) {
-        this.districts.set(box.district, box.province);
-        bulk.box(refOfKey(box.key), latest ? yskInput(latest, firstPublishedAt, first) : undefined, box.kind);
-        boxes++;
+      for (const b of page) {
+        const ref = refOfKey(b.key);
+        this.districts.set(ref.district, ref.province);
+        bulk.box(ref, b.latest ? yskInput(b.latest, b.firstPublishedAt, b.first) : undefined, b.kind);
       }
-      after = page[page.length - 1].box.key;
+      boxes += page.length;
+      after = page[page.length - 1]!.key;
     }
     let entries = 0;
     for (let after: string | undefined; ; ) {
-      const page = await this.store.entriesOf({ election }, { after, limit: PAGE });
+      const page = await this.store.rebuildEntries(election, { after, limit: REBUILD_PAGE });
       if (!page.length) break;
-      for (const e of page) bulk.entry(refOf(e.key), entryInput(e));
+      for (const e of page) bulk.entry(refOfKey(e.key), entryInput(e));
       entries += page.length;
-      after = page[page.length - 1].id;
+      after = page[page.length - 1]!.id;
     }
     bulk.end();
     this.state.tick(Date.now());
@@ -203,12 +207,23 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
   /** Boxes that went stale while the server was down get their escalation too (idempotent per box). */
   private async escalateStale(now: number): Promise<void> {
     const at = new Date(now).toISOString();
-    for (let cursor: string | null = null; ; ) {
-      const page = this.state.list({ flag: 'stale', limit: 1000, cursor });
-      for (const b of page.items) await this.store.escalate({ key: b.key, province: b.province, district: b.district, reason: 'stale', at });
-      if (!page.nextCursor) break;
-      cursor = page.nextCursor;
+    // district by district, in the list's order (province, district, then box): one pass over
+    // the state in all, where country-wide pages would each pass over every box-result
+    const districts = [...this.districts].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    let batch: Omit<Escalation, 'id'>[] = [];
+    for (const [district, province] of districts) {
+      for (let cursor: string | null = null; ; ) {
+        const page = this.state.list({ province, district, flag: 'stale', limit: 1000, cursor });
+        for (const b of page.items) batch.push({ key: b.key, province: b.province, district: b.district, reason: 'stale', at });
+        if (batch.length >= ESCALATE_BATCH) {
+          await this.store.escalateMany(batch);
+          batch = [];
+        }
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
     }
+    await this.store.escalateMany(batch);
   }
 
   async tick(now = Date.now()): Promise<BoxChange[]> {
@@ -229,10 +244,10 @@ export function refOf(key: string): BoxRef {
   return refOfKey(key);
 }
 
-function yskInput(v: SheetVersion, firstPublishedAt: string | null, first: FirstSighting | null = null) {
+function yskInput(v: Pick<SheetVersion, 'sheet' | 'seq' | 'fetchedAt'>, firstPublishedAt: string | null, first: FirstSighting | null = null) {
   return { sheet: v.sheet, seq: v.seq, publishedAt: Date.parse(firstPublishedAt ?? v.fetchedAt), changedAt: Date.parse(v.fetchedAt), first };
 }
 
-function entryInput(e: Entry) {
+function entryInput(e: Pick<Entry, 'id' | 'observer' | 'source' | 'sheet' | 'createdAt'>) {
   return { id: e.id, observer: e.observer, source: e.source, sheet: e.sheet, createdAt: Date.parse(e.createdAt) };
 }

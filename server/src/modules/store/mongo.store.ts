@@ -34,7 +34,10 @@ import type {
   Changed,
   AlertMemberPatch,
   AlertPatch,
+  RebuildBox,
+  RebuildEntry,
 } from './store.port';
+import { rebuildBoxOf, rebuildEntryOf } from './store.port';
 
 interface BoxDoc extends Omit<BoxInfo, 'key'> {
   _id: string;
@@ -595,6 +598,14 @@ export class MongoStore implements Store {
     return docs.map(toEntry);
   }
 
+  async rebuildBoxes(election: string, page: { after?: string; limit?: number } = {}): Promise<RebuildBox[]> {
+    return (await this.boxes({ election }, page)).map(rebuildBoxOf);
+  }
+
+  async rebuildEntries(election: string, page: { after?: string; limit?: number } = {}): Promise<RebuildEntry[]> {
+    return (await this.entriesOf({ election }, page)).map(rebuildEntryOf);
+  }
+
   async putColumnMap(map: ColumnMap): Promise<boolean> {
     const _id = `${map.election}:${map.ballot}:${map.province}`;
     const held = await upsertRetrying(() => this.m.columnMaps.findOneAndUpdate({ _id }, { $set: { ...map } }, { upsert: true }).lean<ColumnMap>());
@@ -604,6 +615,10 @@ export class MongoStore implements Store {
   async columnMap(election: string, ballot: ColumnMap['ballot'], province: number): Promise<ColumnMap | null> {
     const doc = await this.m.columnMaps.findOne({ _id: `${election}:${ballot}:${province}` }).lean<ColumnMap>();
     return doc ? { election, ballot, province, columns: doc.columns, fetchedAt: doc.fetchedAt } : null;
+  }
+
+  async escalateMany(escalations: Omit<Escalation, 'id'>[]): Promise<void> {
+    for (const e of escalations) await this.escalate(e);
   }
 
   async escalate(e: Omit<Escalation, 'id'>): Promise<Escalation> {

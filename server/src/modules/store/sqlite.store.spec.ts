@@ -33,6 +33,24 @@ function fileRows(file: string): { key: string; latest_seq: number; latest_hash:
 }
 
 describe('SqliteStore append path (boxes folded later)', () => {
+  it('answers the rebuild’s read of boxes it has not folded yet as boxes does', async () => {
+    const store = new SqliteStore(join(dir, 'rebuild-unfolded.sqlite'), { foldAt: 1000 });
+    await store.init();
+    const [x, y] = [box(2001), box(2002)];
+    await store.appendVersions([version(x, sheet(10, 1), 'x1'), version(y, sheet(20, 2), 'y1')]);
+    await store.appendVersions([version(x, sheet(11, 1), 'x2', '2024-03-31T19:00:00.000Z', 2)]);
+    const rebuilt = await store.rebuildBoxes('e1');
+    expect(rebuilt.map((r) => [r.key, r.latest?.seq, r.latest?.sheet])).toEqual([
+      [x.key, 2, sheet(11, 1)],
+      [y.key, 1, sheet(20, 2)],
+    ]);
+    await store.close();
+    const reopened = new SqliteStore(join(dir, 'rebuild-unfolded.sqlite'));
+    await reopened.init();
+    expect(await reopened.rebuildBoxes('e1')).toEqual(rebuilt);
+    await reopened.close();
+  });
+
   it('answers boxes it has not folded yet, and folds what a killed process left at the next open', async () => {
     const file = join(dir, 'unfolded.sqlite');
     const store = new SqliteStore(file, { foldAt: 1000 });

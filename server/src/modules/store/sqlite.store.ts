@@ -36,7 +36,10 @@ import type {
   Changed,
   AlertMemberPatch,
   AlertPatch,
+  RebuildBox,
+  RebuildEntry,
 } from './store.port';
+import { rebuildBoxOf } from './store.port';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS provinces (plate INTEGER PRIMARY KEY, name TEXT NOT NULL);
@@ -348,6 +351,11 @@ type BoxLogRow = { id: number } & Pick<BoxRow, 'key' | 'election' | 'ballot' | '
  * (an API-only node sharing DATA_DIR) needs. A store alone on its file may hold more (`foldAt`).
  */
 const FOLD_AT = 1;
+
+/** a `rebuildBoxes` row: key, kind, province, district, first_published_at, latest_seq, first_ysk_version, first_change_reason, then the latest version's seq, sheet, fetched_at */
+type RebuildBoxRow = [string, BoxKind | null, number, number, string | null, number, number | null, number | null, number | null, Buffer | string | null, string | null];
+/** a `rebuildEntries` row: id, key, observer, source, sheet, created_at */
+type RebuildEntryRow = [number, string, string, Entry['source'], string, string];
 
 interface EntryRow {
   id: number;
@@ -691,6 +699,22 @@ export class SqliteStore implements Store {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       entriesOf: d.prepare<[string], EntryRow>(`SELECT * FROM entries WHERE key = ? ORDER BY id`),
+      escalate: d.prepare(`INSERT INTO escalations (key, province, district, reason, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key, reason) DO NOTHING`),
+      // the rebuild's reads (RebuildBoxRow, RebuildEntryRow): the columns it uses, as arrays
+      rebuildBoxes: d
+        .prepare<[string, string, number]>(
+          `SELECT b.key, b.kind, b.province, b.district, b.first_published_at, b.latest_seq, b.first_ysk_version, b.first_change_reason, v.seq, v.sheet, v.fetched_at
+           FROM boxes b LEFT JOIN box_versions v ON v.id = b.latest_vid AND b.latest_seq > 0
+           WHERE b.election = ? AND b.key > ? ORDER BY b.key LIMIT ?`,
+        )
+        .raw(),
+      rebuildEntries: d
+        .prepare<[number, number, string, number]>(
+          // the election by the key's first part (no election has a ':'), as entriesOf's join with boxes
+          // finds it (appendEntry writes the box row of every entry), without a boxes look-up per entry
+          `SELECT e.id, e.key, e.observer, e.source, e.sheet, e.created_at FROM entries e WHERE e.id > ? AND substr(e.key, 1, ?) = ? ORDER BY e.id LIMIT ?`,
+        )
+        .raw(),
       insertIncident: d.prepare(
         `INSERT INTO incidents (kind, scope, started_at, cause, details, raw) VALUES (?, ?, ?, ?, ?, ?)`,
       ),
@@ -954,6 +978,37 @@ export class SqliteStore implements Store {
     return rows.map((r) => withLatest(r, r.vseq ? { ...(r as unknown as VersionRow), seq: r.vseq } : null, this.codec));
   }
 
+  async rebuildBoxes(election: string, page: { after?: string; limit?: number } = {}): Promise<RebuildBox[]> {
+    const limit = page.limit ?? 1000;
+    // the append path's unfolded rows: merged as `boxes` does (a store that just opened has none)
+    if (this.pending.size) return (await this.boxes({ election }, page)).map(rebuildBoxOf);
+    // every key is a non-empty text, so '' is before the first
+    const rows = this.stmt.rebuildBoxes.all(election, page.after ?? '', limit) as RebuildBoxRow[];
+    const out = new Array<RebuildBox>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const [key, kind, province, district, firstPublishedAt, latestSeq, firstYskVersion, firstChangeReason, seq, sheet, fetchedAt] = rows[i]!;
+      out[i] = {
+        key,
+        kind: kind ?? kindOfPlace({ province, district }),
+        latest: seq ? { seq, sheet: this.codec.decode(sheet!), fetchedAt: fetchedAt! } : null,
+        firstPublishedAt,
+        first: latestSeq > 0 ? { yskVersion: firstYskVersion, changeReason: firstChangeReason } : null,
+      };
+    }
+    return out;
+  }
+
+  async rebuildEntries(election: string, page: { after?: string; limit?: number } = {}): Promise<RebuildEntry[]> {
+    const prefix = `${election}:`;
+    const rows = this.stmt.rebuildEntries.all(page.after !== undefined ? Number(page.after) : 0, prefix.length, prefix, page.limit ?? 1000) as RebuildEntryRow[];
+    const out = new Array<RebuildEntry>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const [id, key, observer, source, sheet, createdAt] = rows[i]!;
+      out[i] = { id: toEntryId(id), key, observer, source, sheet: JSON.parse(sheet) as Sheet, createdAt };
+    }
+    return out;
+  }
+
   async appendEntry(entry: NewEntry): Promise<EntryOutcome> {
     this.foldIfPending([entry.key]);
     const s = this.stmt;
@@ -1025,6 +1080,14 @@ export class SqliteStore implements Store {
       )
       .get(e.key, e.reason)!;
     return { ...row, id: String(row.id) };
+  }
+
+  async escalateMany(escalations: Omit<Escalation, 'id'>[]): Promise<void> {
+    if (!escalations.length) return;
+    const insert = this.stmt.escalate;
+    this.db.transaction(() => {
+      for (const e of escalations) insert.run(e.key, e.province, e.district, e.reason, e.at);
+    })();
   }
 
   async escalations(filter: { province?: number; district?: number }, limit = 1000): Promise<Escalation[]> {

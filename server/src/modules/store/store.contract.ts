@@ -179,6 +179,57 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.entriesOf({ province: 1 })).toEqual([]);
     });
 
+    it('answers the rebuild’s reads of an election as boxes and entriesOf do, less what the rebuild does not use', async () => {
+      const a = box(1001);
+      const b = box(1002, { kind: 'prison' });
+      const abroad = box(1, { province: 99, district: 100118, rumuz: 'B', kind: 'abroad' });
+      const elsewhere = box(1001, { election: 'e2' });
+      await store.upsertBoxes([a, b, abroad, elsewhere]);
+      await store.appendVersions([{ ...version(a, sheet(1, 2), 'r1', '2024-03-31T18:00:00.000Z', 1804), changeReason: 2 }, version(abroad, sheet(5, 6), 'r2'), version(elsewhere, sheet(7, 7), 'r3')]);
+      await store.appendVersions([version(a, sheet(2, 2), 'r4', '2024-03-31T18:30:00.000Z', 1805)]);
+      await store.appendEntry(entry(a, sheet(2, 2), 'rb-1'));
+      await store.appendEntry(entry(elsewhere, sheet(7, 7), 'rb-2'));
+      await store.appendEntry({ ...entry(b, sheet(3, 3), 'rb-3', 'obs2'), source: 'confirmation' });
+      const boxes = await store.boxes({ election: 'e1' });
+      const rebuilt = await store.rebuildBoxes('e1');
+      expect(rebuilt).toEqual(boxes.map((r) => ({ key: r.box.key, kind: r.box.kind, latest: r.latest && { seq: r.latest.seq, sheet: r.latest.sheet, fetchedAt: r.latest.fetchedAt }, firstPublishedAt: r.firstPublishedAt, first: r.first })));
+      expect(rebuilt.map((r) => [r.key, r.kind, r.latest?.seq ?? null, r.first])).toEqual([
+        [a.key, 'domestic', 2, { yskVersion: 1804, changeReason: 2 }],
+        [b.key, 'prison', null, null],
+        [abroad.key, 'abroad', 1, { yskVersion: 1, changeReason: null }],
+      ].sort((x, y) => ((x[0] as string) < (y[0] as string) ? -1 : 1)));
+      expect(rebuilt.find((r) => r.key === a.key)).toEqual({ key: a.key, kind: 'domestic', latest: { seq: 2, sheet: sheet(2, 2), fetchedAt: '2024-03-31T18:30:00.000Z' }, firstPublishedAt: '2024-03-31T18:00:00.000Z', first: { yskVersion: 1804, changeReason: 2 } });
+      const page1 = await store.rebuildBoxes('e1', { limit: 2 });
+      const page2 = await store.rebuildBoxes('e1', { after: page1[1].key, limit: 2 });
+      expect([...page1, ...page2]).toEqual(rebuilt);
+      expect(await store.rebuildBoxes('e3')).toEqual([]);
+
+      const entries = await store.entriesOf({ election: 'e1' });
+      const rebuiltEntries = await store.rebuildEntries('e1');
+      expect(rebuiltEntries).toEqual(entries.map((e) => ({ id: e.id, key: e.key, observer: e.observer, source: e.source, sheet: e.sheet, createdAt: e.createdAt })));
+      expect(rebuiltEntries.map((e) => [e.key, e.source, e.sheet.votes.CHP])).toEqual([
+        [a.key, 'observer', 2],
+        [b.key, 'confirmation', 3],
+      ]);
+      const first = await store.rebuildEntries('e1', { limit: 1 });
+      expect([...first, ...(await store.rebuildEntries('e1', { after: first[0].id }))]).toEqual(rebuiltEntries);
+      expect(await store.rebuildEntries('e2')).toEqual([expect.objectContaining({ key: elsewhere.key })]);
+    });
+
+    it('escalates many boxes at once as one by one: once per box and reason, the first time kept', async () => {
+      const one = { key: box(1001).key, province: 69, district: 681, reason: 'stale' as const, at: '2024-03-31T19:00:00.000Z' };
+      const two = { key: box(1002).key, province: 69, district: 681, reason: 'stale' as const, at: '2024-03-31T19:00:00.000Z' };
+      await store.escalate(one);
+      await store.escalateMany([]);
+      await store.escalateMany([{ ...one, at: '2024-03-31T20:00:00.000Z' }, two, { ...two, at: '2024-03-31T20:00:00.000Z' }]);
+      const held = await store.escalations({});
+      expect(held.map((e) => [e.key, e.at])).toEqual([
+        [one.key, one.at],
+        [two.key, two.at],
+      ]);
+      expect(await store.escalate({ ...two, at: '2024-03-31T21:00:00.000Z' })).toEqual(held[1]);
+    });
+
     it('keeps one column map per election, ballot and province, and says when it changed', async () => {
       const map = { election: 'e1', ballot: 2 as const, province: 69, columns: [{ position: 1, name: 'AK PARTİ', column: 'parti1_ALDIGI_OY' }], fetchedAt: '2024-03-31T18:00:00.000Z' };
       expect(await store.putColumnMap(map)).toBe(true);

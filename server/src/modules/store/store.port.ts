@@ -1,4 +1,4 @@
-import type { AlertLevel, AlertRecord, AuditEntry, BallotCode, BoxInfo, FirstSighting, Column, ComplaintStatus, District, Entry, Neighbourhood, PetitionStatus, PetitionView, PrincipalScope, Province, SheetVersion } from '@gozcu/shared';
+import type { AlertLevel, AlertRecord, AuditEntry, BallotCode, BoxInfo, BoxKind, FirstSighting, Column, ComplaintStatus, District, Entry, Neighbourhood, PetitionStatus, PetitionView, PrincipalScope, Province, SheetVersion } from '@gozcu/shared';
 
 /** A YSK version about to be stored; the caller has computed its content hash. */
 export interface NewVersion extends Omit<SheetVersion, 'seq'> {
@@ -32,6 +32,32 @@ export interface BoxWithLatest {
   first: FirstSighting | null;
   versions: number;
 }
+
+/**
+ * A box-result as the reconciliation's rebuild reads it (`rebuildBoxes`): what `boxes` answers of
+ * it, less what the rebuild does not use (the box's ids and place, which its key names, the latest
+ * version's hash and YSK tracking, the version count).
+ */
+export interface RebuildBox {
+  key: string;
+  kind?: BoxKind;
+  latest: Pick<SheetVersion, 'seq' | 'sheet' | 'fetchedAt'> | null;
+  firstPublishedAt: string | null;
+  first: FirstSighting | null;
+}
+
+/** A box-result of `boxes` as `rebuildBoxes` answers it (an adapter with no read of its own answers these). */
+export function rebuildBoxOf(b: BoxWithLatest): RebuildBox {
+  return { key: b.box.key, kind: b.box.kind, latest: b.latest && { seq: b.latest.seq, sheet: b.latest.sheet, fetchedAt: b.latest.fetchedAt }, firstPublishedAt: b.firstPublishedAt, first: b.first };
+}
+
+/** An entry of `entriesOf` as `rebuildEntries` answers it. */
+export function rebuildEntryOf(e: Entry): RebuildEntry {
+  return { id: e.id, key: e.key, observer: e.observer, source: e.source, sheet: e.sheet, createdAt: e.createdAt };
+}
+
+/** An entry as the rebuild reads it (`rebuildEntries`): the entry less its hash, idempotency key and warnings. */
+export type RebuildEntry = Pick<Entry, 'id' | 'key' | 'observer' | 'source' | 'sheet' | 'createdAt'>;
 
 export interface NewEntry extends Omit<Entry, 'id'> {
   box: BoxInfo;
@@ -287,6 +313,12 @@ export interface VersionsRepository {
   box(key: string): Promise<BoxWithLatest | null>;
   /** boxes of a scope with their latest state, ordered by key, paged by key */
   boxes(filter: BoxFilter, page?: { after?: string; limit?: number }): Promise<BoxWithLatest[]>;
+  /**
+   * The rebuild's read of a whole election (issue 16: restart to healthy): every box-result as
+   * `boxes({ election })` answers it, in the same order and pages, as a `RebuildBox`. The
+   * embedded store reads only the columns the rebuild uses, as arrays, with one statement.
+   */
+  rebuildBoxes(election: string, page?: { after?: string; limit?: number }): Promise<RebuildBox[]>;
 }
 
 /** The observers' entries. */
@@ -296,6 +328,8 @@ export interface EntriesRepository {
   entries(key: string): Promise<Entry[]>;
   /** every entry of a scope, oldest first (for rebuilding state) */
   entriesOf(filter: BoxFilter, page?: { after?: string; limit?: number }): Promise<Entry[]>;
+  /** every entry of an election as `entriesOf({ election })` answers it (oldest first, paged by id), as a `RebuildEntry` */
+  rebuildEntries(election: string, page?: { after?: string; limit?: number }): Promise<RebuildEntry[]>;
   /**
    * Stores entries (idempotent on their keys, as appendEntry) and the audit record of the
    * change in one transaction: all of it or nothing, so no entry is ever stored without its
@@ -319,6 +353,11 @@ export interface FeedRepository {
 export interface EscalationsRepository {
   /** Idempotent on (key, reason): a box escalates once per reason. */
   escalate(escalation: Omit<Escalation, 'id'>): Promise<Escalation>;
+  /**
+   * `escalate` for many, in order (SQLite: one transaction), answering nothing: the rebuild's
+   * escalations of boxes that went stale while the server was down (issue 16: restart to healthy).
+   */
+  escalateMany(escalations: Omit<Escalation, 'id'>[]): Promise<void>;
   escalations(filter: { province?: number; district?: number }, limit?: number): Promise<Escalation[]>;
 }
 
