@@ -4,7 +4,8 @@
  * entries, the same path the browser test takes). Measures, from the import's start, when the
  * wall's counter shows all of them (and how much of that is after the import's last commit),
  * the longest frame (requestAnimationFrame deltas, and the Long Animation Frames API when the
- * browser has it) and long tasks during the burst.
+ * browser has it) and long tasks during the burst, and the page's main-thread CPU time over it
+ * (CDP Performance.getMetrics ThreadTime: the work itself, less shaken by a loaded machine).
  *
  * BENCH_WALL_BOXES=10000   box changes in the burst
  * BENCH_WALL_RUNS=2        bursts (each with fresh boxes)
@@ -110,6 +111,15 @@ export async function run(): Promise<void> {
         await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
         await cdp.send('Profiler.start');
       }
+      // the page's main-thread CPU time (ThreadTime): the work the burst cost the page, whatever else the machine runs
+      const metrics = await context.newCDPSession(page);
+      await metrics.send('Performance.enable');
+      const cpu = async () => {
+        const { metrics: m } = (await metrics.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> };
+        const v = (name: string) => (m.find((x) => x.name === name)?.value ?? NaN) * 1000;
+        return { thread: v('ThreadTime'), script: v('ScriptDuration'), layout: v('LayoutDuration') + v('RecalcStyleDuration') };
+      };
+      const cpu0 = await cpu();
       const before = await entered();
       const t0 = Date.now();
       const res = await admin.post('/api/entries/import', lines.join('\n'));
@@ -121,6 +131,8 @@ export async function run(): Promise<void> {
       });
       const visible = Date.now() - t0;
       await new Promise((res) => setTimeout(res, 300));
+      const cpu1 = await cpu();
+      await metrics.detach();
       if (cdp) {
         const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>; samples?: number[]; timeDeltas?: number[] } };
         const self = new Map<number, number>();
@@ -154,6 +166,9 @@ export async function run(): Promise<void> {
         'long animation frames': b.loafs,
         'longest task ms': round(b.longest),
         'long tasks': b.tasks,
+        'page main-thread CPU ms': round(cpu1.thread - cpu0.thread, 0),
+        'page script ms': round(cpu1.script - cpu0.script, 0),
+        'page style+layout ms': round(cpu1.layout - cpu0.layout, 0),
       });
       if (b.why) whys.push(`burst ${r + 1}, longest animation frame ${round(b.loaf)} ms: ${b.why}`);
     }

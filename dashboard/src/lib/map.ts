@@ -6,7 +6,7 @@ import { provinceGeometries, type TopoGeometry } from './geo';
 import { metricDomain, type MapRow } from './map-data';
 import { RAMPS, THEME, ramp } from './palette';
 import { isRatioMetric, type MapMetric } from './status';
-import type { AnyChartConfig } from './charts';
+import type { AnyChartConfig, Chart } from './charts';
 
 export type ProvinceFeature = Feature & { properties: { name: string; plate: number } };
 
@@ -106,10 +106,11 @@ export function mapConfig({ rows, metric, label, formatValue, onSelect }: MapCon
         legend: { display: false },
         tooltip: {
           callbacks: {
-            label: (ctx: { dataIndex: number }) => {
+            // the drawn point's own value (patchMap changes the values in place, not this callback)
+            label: (ctx: { dataIndex: number; raw?: { value?: number } }) => {
               const f = fs[ctx.dataIndex];
-              const r = f ? byPlate.get(f.properties.plate) : undefined;
-              return `${f?.properties.name ?? ''}: ${formatValue(r?.value ?? null)}`;
+              const v = ctx.raw?.value;
+              return `${f?.properties.name ?? ''}: ${formatValue(v != null && Number.isFinite(v) ? v : null)}`;
             },
           },
         },
@@ -134,6 +135,23 @@ export function mapConfig({ rows, metric, label, formatValue, onSelect }: MapCon
       },
     } as never,
   } as AnyChartConfig;
+}
+
+/**
+ * The map's fills in place (chart.js `chart()` with `inPlace`): the new values of the same 81
+ * features and the colour scale's bounds; the shapes, projection and the rest of the options stay.
+ */
+export function patchMap(chart: Chart, cfg: AnyChartConfig): void {
+  const next = cfg.data.datasets[0]?.data as Array<{ feature: ProvinceFeature; value: number }> | undefined;
+  const points = chart.data.datasets[0]?.data as Array<{ feature: ProvinceFeature; value: number }> | undefined;
+  if (next && points && points.length === next.length) next.forEach((p, i) => (points[i]!.value = p.value));
+  else if (next && chart.data.datasets[0]) chart.data.datasets[0].data = next as never;
+  const bounds = (cfg.options as { scales?: { color?: { min?: number; max?: number } } } | undefined)?.scales?.color;
+  const color = (chart.options as { scales?: Record<string, { min?: number; max?: number }> }).scales?.color;
+  if (bounds && color) {
+    color.min = bounds.min;
+    color.max = bounds.max;
+  }
 }
 
 /** Small helper used by map tooltips and the table: a metric's value as text. */
