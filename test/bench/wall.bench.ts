@@ -81,12 +81,12 @@ export async function run(): Promise<void> {
                   w.__b.loafs++;
                   if (e.duration > w.__b.loaf) try {
                     // where the longest frame went: scripts (by function), then style and layout, then paint
-                    const f = e as PerformanceEntry & { renderStart: number; styleAndLayoutStart: number; scripts?: Array<{ duration: number; invoker: string; sourceFunctionName: string; forcedStyleAndLayoutDuration: number }> };
+                    const f = e as PerformanceEntry & { renderStart: number; styleAndLayoutStart: number; scripts?: Array<{ duration: number; invoker: string; sourceFunctionName: string; sourceURL?: string; sourceCharPosition?: number; forcedStyleAndLayoutDuration: number }> };
                     const end = e.startTime + e.duration;
                     const scripts = (f.scripts ?? [])
                       .sort((a, b) => b.duration - a.duration)
                       .slice(0, 3)
-                      .map((x) => `${x.invoker || '?'}${x.sourceFunctionName ? `:${x.sourceFunctionName}` : ''} ${(x.duration ?? 0).toFixed(0)} ms (forced layout ${(x.forcedStyleAndLayoutDuration ?? 0).toFixed(0)})`);
+                      .map((x) => `${x.invoker || '?'}${x.sourceFunctionName ? `:${x.sourceFunctionName}` : ''}${x.sourceURL ? ` @${x.sourceURL.split('/').pop()}:${x.sourceCharPosition ?? '?'}` : ''} ${(x.duration ?? 0).toFixed(0)} ms (forced layout ${(x.forcedStyleAndLayoutDuration ?? 0).toFixed(0)})`);
                     const render = f.renderStart ? (f.styleAndLayoutStart || end) - f.renderStart : 0;
                     const layout = f.styleAndLayoutStart ? end - f.styleAndLayoutStart : 0;
                     w.__b.why = `${scripts.join('; ')}; render ${render.toFixed(0)} ms; style+layout+paint ${layout.toFixed(0)} ms`;

@@ -64,6 +64,41 @@ const drawnColours = {
   },
 };
 
+interface ProjectionScaleLike {
+  options: { projection?: unknown };
+  outlineBounds: unknown;
+  computeBounds(outline: unknown): void;
+  gozcuKeptFit?: true;
+}
+
+/**
+ * chartjs-chart-geo fits the projection to the whole outline at every update (linkScales →
+ * computeBounds: every province's coordinates projected and clipped, twice), which was nearly all
+ * of a live update's cost. The fit depends only on the outline and the projection, the same from
+ * one update of the map to the next: it is computed once and kept (updateBounds still places it
+ * in the chart area each time).
+ */
+const keptFit = {
+  id: 'gozcuKeptFit',
+  beforeUpdate(chart: { scales: Record<string, unknown> }) {
+    const scale = chart.scales.projection as ProjectionScaleLike | undefined;
+    if (!scale || scale.gozcuKeptFit) return;
+    scale.gozcuKeptFit = true;
+    const compute = scale.computeBounds.bind(scale);
+    let kept: { features: unknown; projection: unknown; bounds: unknown } | null = null;
+    scale.computeBounds = (outline: unknown) => {
+      const features = (outline as { features?: unknown } | null)?.features ?? outline;
+      const projection = scale.options.projection;
+      if (kept && kept.features === features && kept.projection === projection && kept.bounds) {
+        scale.outlineBounds = kept.bounds;
+        return;
+      }
+      compute(outline);
+      kept = { features, projection, bounds: scale.outlineBounds };
+    };
+  },
+};
+
 export function mapConfig({ rows, metric, label, formatValue, onSelect }: MapConfigInput): AnyChartConfig {
   const fs = provinceFeatures();
   const byPlate = new Map(rows.map((r) => [r.plate, r]));
@@ -71,7 +106,7 @@ export function mapConfig({ rows, metric, label, formatValue, onSelect }: MapCon
   const stops = RAMP_OF[metric];
   return {
     type: 'choropleth',
-    plugins: [drawnColours],
+    plugins: [keptFit, drawnColours],
     data: {
       labels: fs.map((f) => f.properties.name),
       datasets: [
