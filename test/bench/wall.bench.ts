@@ -4,12 +4,15 @@
  * entries, the same path the browser test takes). Measures, from the import's start, when the
  * wall's counter shows all of them (and how much of that is after the import's last commit),
  * the longest frame (requestAnimationFrame deltas, and the Long Animation Frames API when the
- * browser has it) and long tasks during the burst.
+ * browser has it) and long tasks during the burst, and the page's main-thread CPU time over it
+ * (CDP Performance.getMetrics ThreadTime: the work itself, less shaken by a loaded machine).
  *
  * BENCH_WALL_BOXES=10000   box changes in the burst
  * BENCH_WALL_RUNS=2        bursts (each with fresh boxes)
  */
 import { existsSync } from 'node:fs';
+import { boxKey, type BoxRef } from '@gozcu/shared';
+import { ReconcileService } from '../../server/src/modules/reconcile/reconcile.service';
 import { CHROMIUM, DASHBOARD_DIST, launch, startWorld } from '../browser/harness';
 import { ADMIN_PASSWORD, login } from '../support/auth';
 import { printTable, recordFigure, type Row } from './table';
@@ -23,7 +26,8 @@ export async function run(): Promise<void> {
     process.stdout.write(`\nwall bench skipped: ${!existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : 'the dashboard is not built (npm run build -w @gozcu/dashboard)'}\n`);
     return;
   }
-  const world = await startWorld();
+  // one entry is the figure (as in the wall's browser test): the burst's entries are counted as entered at once
+  const world = await startWorld({ ENTRY_CONFIRMATIONS: '1' });
   const chrome = await launch();
   const rows: Row[] = [];
   const whys: string[] = [];
@@ -45,12 +49,16 @@ export async function run(): Promise<void> {
     for (let r = 0; r < runs; r++) {
       const header = 'ballot,province,district,boxNo,registered,voted,validUncontested,validAfterObjection,valid,invalid,idempotencyKey,AK PARTİ,CHP';
       const lines = [header];
+      const refs: BoxRef[] = [];
       for (let i = 0; i < N; i++) {
         const d = districts[i % districts.length]!;
         const boxNo = 5000 + r * 100_000 + Math.floor(i / districts.length);
         const a = 100 + (i % 50);
         lines.push(`2,69,${d},${boxNo},300,${a + 100 + 5},${a + 100},0,${a + 100},5,wallbench-${process.pid}-${r}-${i},${a},100`);
+        refs.push({ election: world.app.config.YSK_ELECTION_ID, ballot: 2, province: 69, district: d, boxNo });
       }
+      // entries are refused for boxes not on the register of boxes: register the burst's boxes first (as the browser test does)
+      await world.app.app.get(ReconcileService).registerBoxes(refs.map((ref, i) => ({ ...ref, key: boxKey(ref), yskBoxId: 9_000_000 + r * 100_000 + i, neighbourhood: null })));
       await new Promise((res) => setTimeout(res, 1000));
       await page.evaluate(() => {
         const w = window as unknown as { __b: { max: number; last: number; loaf: number; loafs: number; why: string; longest: number; tasks: number; run: boolean; obs: PerformanceObserver[] } };
@@ -73,12 +81,12 @@ export async function run(): Promise<void> {
                   w.__b.loafs++;
                   if (e.duration > w.__b.loaf) try {
                     // where the longest frame went: scripts (by function), then style and layout, then paint
-                    const f = e as PerformanceEntry & { renderStart: number; styleAndLayoutStart: number; scripts?: Array<{ duration: number; invoker: string; sourceFunctionName: string; forcedStyleAndLayoutDuration: number }> };
+                    const f = e as PerformanceEntry & { renderStart: number; styleAndLayoutStart: number; scripts?: Array<{ duration: number; invoker: string; sourceFunctionName: string; sourceURL?: string; sourceCharPosition?: number; forcedStyleAndLayoutDuration: number }> };
                     const end = e.startTime + e.duration;
                     const scripts = (f.scripts ?? [])
                       .sort((a, b) => b.duration - a.duration)
                       .slice(0, 3)
-                      .map((x) => `${x.invoker || '?'}${x.sourceFunctionName ? `:${x.sourceFunctionName}` : ''} ${(x.duration ?? 0).toFixed(0)} ms (forced layout ${(x.forcedStyleAndLayoutDuration ?? 0).toFixed(0)})`);
+                      .map((x) => `${x.invoker || '?'}${x.sourceFunctionName ? `:${x.sourceFunctionName}` : ''}${x.sourceURL ? ` @${x.sourceURL.split('/').pop()}:${x.sourceCharPosition ?? '?'}` : ''} ${(x.duration ?? 0).toFixed(0)} ms (forced layout ${(x.forcedStyleAndLayoutDuration ?? 0).toFixed(0)})`);
                     const render = f.renderStart ? (f.styleAndLayoutStart || end) - f.renderStart : 0;
                     const layout = f.styleAndLayoutStart ? end - f.styleAndLayoutStart : 0;
                     w.__b.why = `${scripts.join('; ')}; render ${render.toFixed(0)} ms; style+layout+paint ${layout.toFixed(0)} ms`;
@@ -103,14 +111,28 @@ export async function run(): Promise<void> {
         await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
         await cdp.send('Profiler.start');
       }
+      // the page's main-thread CPU time (ThreadTime): the work the burst cost the page, whatever else the machine runs
+      const metrics = await context.newCDPSession(page);
+      await metrics.send('Performance.enable');
+      const cpu = async () => {
+        const { metrics: m } = (await metrics.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> };
+        const v = (name: string) => (m.find((x) => x.name === name)?.value ?? NaN) * 1000;
+        return { thread: v('ThreadTime'), script: v('ScriptDuration'), layout: v('LayoutDuration') + v('RecalcStyleDuration') };
+      };
+      const cpu0 = await cpu();
       const before = await entered();
       const t0 = Date.now();
       const res = await admin.post('/api/entries/import', lines.join('\n'));
       const tImport = Date.now() - t0;
       if (res.status !== 200 || (res.body as { stored: number }).stored !== N) throw new Error(`import: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
-      await page.waitForFunction((n) => Number(document.querySelector('[data-testid="counter-entered"]')?.getAttribute('data-value')) >= n, before + N, { timeout: 120_000, polling: 'raf' });
+      await page.waitForFunction((n) => Number(document.querySelector('[data-testid="counter-entered"]')?.getAttribute('data-value')) >= n, before + N, { timeout: 120_000, polling: 'raf' }).catch(async (err: unknown) => {
+        const api = (await admin.get('/api/coverage?ballot=2')).body as { boxes?: { entered?: number } };
+        throw new Error(`the wall's counter did not reach ${before + N} (before ${before}): it shows ${await entered()}, the API ${api.boxes?.entered}: ${String(err)}`);
+      });
       const visible = Date.now() - t0;
       await new Promise((res) => setTimeout(res, 300));
+      const cpu1 = await cpu();
+      await metrics.detach();
       if (cdp) {
         const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>; samples?: number[]; timeDeltas?: number[] } };
         const self = new Map<number, number>();
@@ -144,6 +166,9 @@ export async function run(): Promise<void> {
         'long animation frames': b.loafs,
         'longest task ms': round(b.longest),
         'long tasks': b.tasks,
+        'page main-thread CPU ms': round(cpu1.thread - cpu0.thread, 0),
+        'page script ms': round(cpu1.script - cpu0.script, 0),
+        'page style+layout ms': round(cpu1.layout - cpu0.layout, 0),
       });
       if (b.why) whys.push(`burst ${r + 1}, longest animation frame ${round(b.loaf)} ms: ${b.why}`);
     }

@@ -1,4 +1,6 @@
-import type { Sheet } from '@gozcu/shared';
+import { boxKey, type Sheet } from '@gozcu/shared';
+import { ReconcileService } from '../../server/src/modules/reconcile/reconcile.service';
+import { STORE, type Store } from '../../server/src/modules/store/store.port';
 import { startApp, type RunningApp } from '../support/app';
 import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
 
@@ -127,6 +129,29 @@ describe('observer entries (REST)', () => {
     const badCsv = await admin.fetch('/api/entries/import', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'a,b\n1,2' });
     expect(badCsv.status).toBe(400);
     expect(badCsv.body.message).toMatch(/lacks the columns ballot, province/);
+  });
+
+  it('checks an import with many rows in one district against the register as it checks one entry', async () => {
+    // district 7001 (province 7): boxes 1–30 on its neighbourhood's register, box 45 registered by YSK outside it
+    const store = app.app.get<Store>(STORE);
+    await store.upsertDistricts([{ yskId: 7001, province: 7, name: 'Muratpaşa' }]);
+    await store.upsertNeighbourhoods([{ yskId: 97001, district: 7001, province: 7, name: 'Merkez', minBox: 1, maxBox: 30 }]);
+    const held = { election: 'entries-test', ballot: 2 as const, province: 7, district: 7001, boxNo: 45 };
+    await app.app.get(ReconcileService).registerBoxes([{ ...held, key: boxKey(held), yskBoxId: 7_000_045, neighbourhood: null }]);
+    const header = 'ballot,province,district,boxNo,registered,voted,validUncontested,validAfterObjection,valid,invalid,AK PARTİ,CHP';
+    const boxNos = [...Array.from({ length: 40 }, (_, i) => i + 1), 45];
+    const csv = [header, ...boxNos.map((b) => `2,7,7001,${b},300,105,100,0,100,5,60,40`), '2,8,7001,3,300,105,100,0,100,5,60,40'].join('\n');
+    const res = await admin.post('/api/entries/import', csv);
+    expect(res.status).toBe(200);
+    const rows = res.body.rows as Array<{ row: number; ok: boolean; issues?: Record<string, string> }>;
+    expect(rows.filter((r) => r.ok).map((r) => boxNos[r.row - 2])).toEqual([...Array.from({ length: 30 }, (_, i) => i + 1), 45]);
+    expect(rows.slice(30, 40).map((r) => r.issues?.ref)).toEqual(Array.from({ length: 10 }, (_, i) => `box ${31 + i} is not on the register of district 7001`));
+    expect(rows[41]).toMatchObject({ ok: false, issues: { ref: 'district 7001 is not in province 8' } });
+    expect(res.body).toMatchObject({ stored: 31, rejected: 11 });
+    // one entry at a time, the same answers
+    const one = (boxNo: number) => postJson(`${app.url}/api/entries`, { ref: { ballot: 2, province: 7, district: 7001, boxNo }, sheet: sheet(60, 40), idempotencyKey: idem(), observer: 'ayse' });
+    expect((await one(35)).body.issues).toEqual({ ref: 'box 35 is not on the register of district 7001' });
+    expect((await one(45)).status).toBe(201);
   });
 
   it('counts entries in coverage and lists boxes as JSON and CSV', async () => {

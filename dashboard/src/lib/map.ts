@@ -6,7 +6,7 @@ import { provinceGeometries, type TopoGeometry } from './geo';
 import { metricDomain, type MapRow } from './map-data';
 import { RAMPS, THEME, ramp } from './palette';
 import { isRatioMetric, type MapMetric } from './status';
-import type { AnyChartConfig } from './charts';
+import type { AnyChartConfig, Chart } from './charts';
 
 export type ProvinceFeature = Feature & { properties: { name: string; plate: number } };
 
@@ -64,6 +64,41 @@ const drawnColours = {
   },
 };
 
+interface ProjectionScaleLike {
+  options: { projection?: unknown };
+  outlineBounds: unknown;
+  computeBounds(outline: unknown): void;
+  gozcuKeptFit?: true;
+}
+
+/**
+ * chartjs-chart-geo fits the projection to the whole outline at every update (linkScales →
+ * computeBounds: every province's coordinates projected and clipped, twice), which was nearly all
+ * of a live update's cost. The fit depends only on the outline and the projection, the same from
+ * one update of the map to the next: it is computed once and kept (updateBounds still places it
+ * in the chart area each time).
+ */
+const keptFit = {
+  id: 'gozcuKeptFit',
+  beforeUpdate(chart: { scales: Record<string, unknown> }) {
+    const scale = chart.scales.projection as ProjectionScaleLike | undefined;
+    if (!scale || scale.gozcuKeptFit) return;
+    scale.gozcuKeptFit = true;
+    const compute = scale.computeBounds.bind(scale);
+    let kept: { features: unknown; projection: unknown; bounds: unknown } | null = null;
+    scale.computeBounds = (outline: unknown) => {
+      const features = (outline as { features?: unknown } | null)?.features ?? outline;
+      const projection = scale.options.projection;
+      if (kept && kept.features === features && kept.projection === projection && kept.bounds) {
+        scale.outlineBounds = kept.bounds;
+        return;
+      }
+      compute(outline);
+      kept = { features, projection, bounds: scale.outlineBounds };
+    };
+  },
+};
+
 export function mapConfig({ rows, metric, label, formatValue, onSelect }: MapConfigInput): AnyChartConfig {
   const fs = provinceFeatures();
   const byPlate = new Map(rows.map((r) => [r.plate, r]));
@@ -71,7 +106,7 @@ export function mapConfig({ rows, metric, label, formatValue, onSelect }: MapCon
   const stops = RAMP_OF[metric];
   return {
     type: 'choropleth',
-    plugins: [drawnColours],
+    plugins: [keptFit, drawnColours],
     data: {
       labels: fs.map((f) => f.properties.name),
       datasets: [
@@ -106,10 +141,11 @@ export function mapConfig({ rows, metric, label, formatValue, onSelect }: MapCon
         legend: { display: false },
         tooltip: {
           callbacks: {
-            label: (ctx: { dataIndex: number }) => {
+            // the drawn point's own value (patchMap changes the values in place, not this callback)
+            label: (ctx: { dataIndex: number; raw?: { value?: number } }) => {
               const f = fs[ctx.dataIndex];
-              const r = f ? byPlate.get(f.properties.plate) : undefined;
-              return `${f?.properties.name ?? ''}: ${formatValue(r?.value ?? null)}`;
+              const v = ctx.raw?.value;
+              return `${f?.properties.name ?? ''}: ${formatValue(v != null && Number.isFinite(v) ? v : null)}`;
             },
           },
         },
@@ -134,6 +170,23 @@ export function mapConfig({ rows, metric, label, formatValue, onSelect }: MapCon
       },
     } as never,
   } as AnyChartConfig;
+}
+
+/**
+ * The map's fills in place (chart.js `chart()` with `inPlace`): the new values of the same 81
+ * features and the colour scale's bounds; the shapes, projection and the rest of the options stay.
+ */
+export function patchMap(chart: Chart, cfg: AnyChartConfig): void {
+  const next = cfg.data.datasets[0]?.data as Array<{ feature: ProvinceFeature; value: number }> | undefined;
+  const points = chart.data.datasets[0]?.data as Array<{ feature: ProvinceFeature; value: number }> | undefined;
+  if (next && points && points.length === next.length) next.forEach((p, i) => (points[i]!.value = p.value));
+  else if (next && chart.data.datasets[0]) chart.data.datasets[0].data = next as never;
+  const bounds = (cfg.options as { scales?: { color?: { min?: number; max?: number } } } | undefined)?.scales?.color;
+  const color = (chart.options as { scales?: Record<string, { min?: number; max?: number }> }).scales?.color;
+  if (bounds && color) {
+    color.min = bounds.min;
+    color.max = bounds.max;
+  }
 }
 
 /** Small helper used by map tooltips and the table: a metric's value as text. */
