@@ -141,7 +141,7 @@ export function mapConfig({ rows, metric, label, formatValue, onSelect }: MapCon
         legend: { display: false },
         tooltip: {
           callbacks: {
-            // the drawn point's own value (patchMap changes the values in place, not this callback)
+            // the drawn point's own value (patchMap replaces the points, not this callback)
             label: (ctx: { dataIndex: number; raw?: { value?: number } }) => {
               const f = fs[ctx.dataIndex];
               const v = ctx.raw?.value;
@@ -173,14 +173,13 @@ export function mapConfig({ rows, metric, label, formatValue, onSelect }: MapCon
 }
 
 /**
- * The map's fills in place (chart.js `chart()` with `inPlace`): the new values of the same 81
+ * The map's fills in place (chart.js `chart()` with `inPlace`): the new points of the same 81
  * features and the colour scale's bounds; the shapes, projection and the rest of the options stay.
  */
 export function patchMap(chart: Chart, cfg: AnyChartConfig): void {
-  const next = cfg.data.datasets[0]?.data as Array<{ feature: ProvinceFeature; value: number }> | undefined;
-  const points = chart.data.datasets[0]?.data as Array<{ feature: ProvinceFeature; value: number }> | undefined;
-  if (next && points && points.length === next.length) next.forEach((p, i) => (points[i]!.value = p.value));
-  else if (next && chart.data.datasets[0]) chart.data.datasets[0].data = next as never;
+  // a new array, not its values changed in place: chart.js parses a dataset again only when its data is replaced
+  const next = cfg.data.datasets[0]?.data;
+  if (next && chart.data.datasets[0]) chart.data.datasets[0].data = next as never;
   const bounds = (cfg.options as { scales?: { color?: { min?: number; max?: number } } } | undefined)?.scales?.color;
   const color = (chart.options as { scales?: Record<string, { min?: number; max?: number }> }).scales?.color;
   if (bounds && color) {
