@@ -131,6 +131,42 @@ export class FigureStore {
     }
   }
 
+  /**
+   * Two sheets of one layout at `a` and `b` in one walk: adds the votes of `a` to `sumsA` and
+   * those of `b` to `sumsB` by party index (sign +1), and returns Σ|a − b| over every figure
+   * (what `absDifference` returns for them).
+   */
+  addPair(a: number, b: number, layout: Layout, sumsA: Float64Array, sumsB: Float64Array): number {
+    const ca = this.chunks[a >>> CHUNK_BITS]!;
+    const cb = this.chunks[b >>> CHUNK_BITS]!;
+    const ia = a & MASK;
+    const ib = b & MASK;
+    let total = 0;
+    for (let k = 0; k < HEADER; k++) {
+      let x = ca[ia + k]!;
+      let y = cb[ib + k]!;
+      if (x === y && x !== OVERFLOW) continue;
+      if (x === OVERFLOW) x = this.overflow.get(a + k)!;
+      if (y === OVERFLOW) y = this.overflow.get(b + k)!;
+      total += Math.abs(x - y);
+    }
+    const parties = layout.parties;
+    const n = parties.length;
+    const va = ia + HEADER;
+    const vb = ib + HEADER;
+    for (let k = 0; k < n; k++) {
+      let x = ca[va + k]!;
+      let y = cb[vb + k]!;
+      if (x === OVERFLOW) x = this.overflow.get(a + HEADER + k)!;
+      if (y === OVERFLOW) y = this.overflow.get(b + HEADER + k)!;
+      const p = parties[k]!;
+      sumsA[p]! += x;
+      sumsB[p]! += y;
+      if (x !== y) total += Math.abs(x - y);
+    }
+    return total;
+  }
+
   /** Σ|a − b| over the header figures and the parties of two sheets (a party absent on one side counts 0 there). */
   absDifference(a: number, aLayout: Layout, b: number, bLayout: Layout): number {
     let total = 0;

@@ -522,9 +522,14 @@ export class ReconciliationState {
 
   /** Recomputes equality, difference and staleness of `i` after its figures changed. */
   private refresh(i: number, now: number): void {
+    const f = this.flags[i]!;
+    this.refreshWith(i, now, f & HAS_YSK && f & HAS_ORG ? this.difference(i) : 0);
+  }
+
+  /** `refresh` with the difference (`difference(i)`, when both sides are in) known already. */
+  private refreshWith(i: number, now: number, total: number): void {
     let f = this.flags[i]! & ~(EQUAL | STALE);
     if (f & HAS_YSK && f & HAS_ORG) {
-      const total = this.difference(i);
       this.totalAbs[i] = total;
       if (total === 0) f |= EQUAL;
     } else {
@@ -703,23 +708,56 @@ export class ReconciliationState {
    * After a bulk load: refreshes the box-results it wrote, then recounts every aggregate in
    * one pass over the columns (each box-result into its district, districts into provinces
    * and the country). The list heads are taken again on demand.
+   *
+   * One walk per box-result: a box-result with both sides of one layout has its difference and
+   * its both-sides sums taken in the same walk over its two sheets (`addPair`), and adds to the
+   * district's YSK and organisation sums through those (`completeRecount`); its flags count
+   * into the district's per-kind counters only, the district's counters being their sum.
    */
   private recount(): void {
     const now = this.now();
     for (const agg of this.aggregates) agg!.reset();
     this.summaries.clear();
-    const all = PART_COUNTERS | PART_YSK | PART_ORG;
+    const store = this.figures;
+    const flags = this.flags;
     for (let i = 0; i < this.count; i++) {
-      if (this.flags[i]! & PENDING) {
-        this.flags[i]! &= ~PENDING;
-        this.refresh(i, now);
+      const f = flags[i]!;
+      const pending = (f & PENDING) !== 0;
+      const agg = this.aggregates[this.districtRegion[i]! * BALLOT_SLOTS + this.ballotSlot[i]!]!;
+      let total = 0;
+      if (f & HAS_YSK) {
+        const o = this.yskOffset[i]!;
+        agg.registered += store.get(o);
+        agg.voted += store.get(o + 1);
+        agg.valid += store.get(o + 4);
+        agg.invalid += store.get(o + 5);
+        const yskLayout = store.layout(this.yskLayout[i]!);
+        if (f & HAS_ORG) {
+          const orgLayout = store.layout(this.orgLayout[i]!);
+          if (yskLayout === orgLayout) {
+            const span = yskLayout.partySpan;
+            total = store.addPair(o, this.orgOffset[i]!, yskLayout, agg.bothSums(false, span), agg.bothSums(true, span));
+          } else {
+            store.addVotes(agg.bothSums(false, yskLayout.partySpan), o, yskLayout, 1);
+            store.addVotes(agg.bothSums(true, orgLayout.partySpan), this.orgOffset[i]!, orgLayout, 1);
+            if (pending) total = this.difference(i);
+          }
+        } else store.addVotes(agg.sums(false, yskLayout.partySpan), o, yskLayout, 1);
+      } else if (f & HAS_ORG) {
+        const orgLayout = store.layout(this.orgLayout[i]!);
+        store.addVotes(agg.sums(true, orgLayout.partySpan), this.orgOffset[i]!, orgLayout, 1);
       }
-      this.accumulate(this.aggregate(this.districtRegion[i]!, this.ballotSlot[i]!), i, all, 1);
+      if (pending) {
+        flags[i] = f & ~PENDING;
+        this.refreshWith(i, now, total);
+      }
+      countInto(agg.kindCounters(this.kind[i]!), flags[i]!, this.isAltered(i), 1);
     }
     for (const region of this.regionList) {
       if (region.level !== 'district') continue;
       for (let b = 0; b < BALLOT_SLOTS; b++) {
         const agg = this.aggregate(region.slot, b);
+        agg.completeRecount();
         agg.addTo(this.aggregate(region.parent, b));
         agg.addTo(this.aggregate(0, b));
       }
