@@ -278,6 +278,43 @@ export class FigureStore {
     return changed;
   }
 
+  /**
+   * `commit`, also writing new − old of every cell to `delta` (of at least `size` cells): what
+   * the sheet's share of a sum moves by. True when any cell changed.
+   */
+  commitDelta(offset: number, size: number, delta: Float64Array): boolean {
+    const buffer = this.staged;
+    const cells = this.chunks[offset >>> CHUNK_BITS]!;
+    const at = offset & MASK;
+    let changed = false;
+    for (let k = 0; k < size; k++) {
+      const value = buffer[k]!;
+      const cell = cells[at + k]!;
+      let old: number = cell;
+      if (cell === OVERFLOW) {
+        old = this.overflow.get(offset + k)!;
+        if (old === value) {
+          delta[k] = 0;
+          continue;
+        }
+        this.overflow.delete(offset + k);
+      } else if (cell === value) {
+        delta[k] = 0;
+        continue;
+      }
+      delta[k] = value - old;
+      changed = true;
+      if ((value & 0xffff) === value && value !== OVERFLOW) cells[at + k] = value;
+      else this.setOverflow(offset + k, value);
+    }
+    return changed;
+  }
+
+  /** Sizes a `commitDelta` buffer to hold `size` cells. */
+  deltaBuffer(buffer: Float64Array, size: number): Float64Array {
+    return buffer.length >= size ? buffer : new Float64Array(Math.max(size, 2 * buffer.length));
+  }
+
   read(offset: number, layout: Layout): Sheet {
     const votes: Record<string, number> = {};
     const names = layout.names;

@@ -9,7 +9,7 @@ import { Aggregate } from './aggregate';
 import { sheetDifferences } from './compare';
 import { BoxGroup } from './box-index';
 import { DeferredEntries } from './deferred-entries';
-import { FigureStore } from './figure-store';
+import { FigureStore, HEADER_FIGURES } from './figure-store';
 import { sideWarnings, statusOf } from './reconcile-box';
 import { DueQueue } from './stale-queue';
 import { emptyCounters, type BoxChange, type BoxFlags, type EntryInput, type FirstSighting, type YskVersionInput } from './types';
@@ -210,6 +210,10 @@ export class ReconciliationState {
   private readonly summaries = new Map<number, BoxSummary>();
   /** entries of the open bulk load (null when none is open) */
   private deferred: DeferredEntries | null = null;
+  /** new − old per figure of a revised sheet (`reviseYsk`) */
+  private delta: Float64Array = new Float64Array(64);
+  /** a first sighting was counted into a baseline since `takeBaseline` last looked */
+  private baselineNoted = false;
   private readonly byAge = (a: number, b: number) => this.compare('ysk_age', a, b);
   private readonly byAltered = (a: number, b: number) => this.compare('altered', a, b);
   private readonly byDifference = (a: number, b: number) => this.compare('difference', a, b);
@@ -771,6 +775,7 @@ export class ReconciliationState {
    */
   private putYsk(i: number, version: YskVersionInput, live: boolean): boolean | null {
     if (version.seq < this.versions[i]!) return null;
+    if (live && this.flags[i]! & HAS_YSK) return this.reviseYsk(i, version);
     if (live) this.contribute(i, PART_COUNTERS | PART_YSK, -1);
     const first = !(this.flags[i]! & HAS_YSK);
     if (version.kind !== undefined) this.setKind(i, version.kind, false);
@@ -783,6 +788,63 @@ export class ReconciliationState {
     this.flags[i]! |= HAS_YSK;
     this.settle(i, PART_COUNTERS | PART_YSK, live);
     return changed;
+  }
+
+  /**
+   * `putYsk` live of a box-result that has a YSK version already (a revision): the counters go
+   * out and back in as usual, while the sums move by new − old of each figure in one pass over
+   * the three levels instead of the old sheet's share out and the new one's in. A sheet of
+   * another layout than the one held takes the general way.
+   */
+  private reviseYsk(i: number, version: YskVersionInput): boolean {
+    const store = this.figures;
+    const layout = store.stage(this.ballotSlot[i]!, version.sheet);
+    if (layout.id !== this.yskLayout[i] || this.yskCap[i]! < layout.size) {
+      this.contribute(i, PART_COUNTERS | PART_YSK, -1);
+      if (version.kind !== undefined) this.setKind(i, version.kind, false);
+      const changed = this.writeSide(i, 'ysk', version.sheet);
+      this.noteRevision(i, version);
+      this.settle(i, PART_COUNTERS | PART_YSK, true);
+      return changed;
+    }
+    this.contribute(i, PART_COUNTERS, -1);
+    if (version.kind !== undefined) this.setKind(i, version.kind, false);
+    const delta = (this.delta = store.deltaBuffer(this.delta, layout.size));
+    const changed = store.commitDelta(this.yskOffset[i]!, layout.size, delta);
+    this.noteRevision(i, version);
+    if (changed) {
+      const b = this.ballotSlot[i]!;
+      const district = this.districtRegion[i]!;
+      const both = (this.flags[i]! & HAS_ORG) !== 0;
+      const parties = layout.parties;
+      const n = parties.length;
+      const span = layout.partySpan;
+      for (let level = 0; level < 3; level++) {
+        const agg = this.aggregates[(level === 0 ? district : level === 1 ? this.regionList[district]!.parent : 0) * BALLOT_SLOTS + b]!;
+        agg.registered += delta[0]!;
+        agg.voted += delta[1]!;
+        agg.valid += delta[4]!;
+        agg.invalid += delta[5]!;
+        const sums = agg.sums(false, span);
+        if (both) {
+          const bothSums = agg.bothSums(false, span);
+          for (let k = 0; k < n; k++) {
+            const d = delta[HEADER_FIGURES + k]!;
+            sums[parties[k]!]! += d;
+            bothSums[parties[k]!]! += d;
+          }
+        } else for (let k = 0; k < n; k++) sums[parties[k]!]! += delta[HEADER_FIGURES + k]!;
+      }
+    }
+    this.refresh(i, this.now());
+    this.contribute(i, PART_COUNTERS, 1);
+    return changed;
+  }
+
+  /** The columns of a YSK version of a box-result that has one already (see `putYsk`). */
+  private noteRevision(i: number, version: YskVersionInput): void {
+    this.changedAt[i] = version.changedAt ?? version.publishedAt;
+    this.versions[i] = Math.min(0xffff, version.seq);
   }
 
   /** The column writes of an observer entry (see `applyEntry`); null when it changes nothing. */
@@ -868,20 +930,24 @@ export class ReconciliationState {
     if (typeof v === 'number' && v > 0 && v <= 0x7fffffff) {
       this.firstVersion[i] = v;
       this.baselines[this.ballotSlot[i]!]!.add(v);
+      this.baselineNoted = true;
     }
   }
 
   /** Takes the learned baselines; true when one moved (the altered flags of its ballot type may have changed). */
   private takeBaseline(): boolean {
+    if (!this.baselineNoted) return false;
+    this.baselineNoted = false;
     let moved = false;
-    this.baselines.forEach((baseline, slot) => {
-      const value = baseline.value();
-      if (value === this.firstVersionBaselines[slot]) return;
+    for (let slot = 0; slot < BALLOT_SLOTS; slot++) {
+      const value = this.baselines[slot]!.value();
+      if (value === this.firstVersionBaselines[slot]) continue;
       this.firstVersionBaselines[slot] = value;
       moved = true;
-    });
+    }
     return moved;
   }
+
 
   private factsOf(entry: EntryInput): EntryFacts {
     return { observer: this.internObserver(entry.observer), createdAt: entry.createdAt, sheet: entry.sheet, at: -1, layout: -1 };
