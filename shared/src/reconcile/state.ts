@@ -41,6 +41,15 @@ const PART_ORG = 4;
 
 const BALLOT_SLOTS = BALLOT_CODES.length;
 const ballotSlotOf = new Map<number, number>(BALLOT_CODES.map((code, slot) => [code, slot]));
+/** ballot slot by ballot code (`ballotSlotOf` as an array, for the hot paths) */
+const BALLOT_SLOT_OF_CODE: number[] = [];
+for (let code = 0; code <= Math.max(...BALLOT_CODES); code++) BALLOT_SLOT_OF_CODE.push(ballotSlotOf.get(code) ?? -1);
+
+/** The ballot slot of a ballot code, −1 when it is none. */
+function slotOfBallot(code: number): number {
+  const slot = typeof code === 'number' ? BALLOT_SLOT_OF_CODE[code] : undefined;
+  return slot === undefined ? -1 : slot;
+}
 
 export type ListSort = 'key' | 'ysk_age' | 'difference' | 'altered';
 export const LIST_SORTS: readonly ListSort[] = ['key', 'ysk_age', 'difference', 'altered'];
@@ -163,7 +172,9 @@ export class ReconciliationState {
   private capacity: number;
   /** (district, box number, ballot) → box-result: one group per district slot × BALLOT_SLOTS + ballot slot */
   private readonly groups: (BoxGroup | undefined)[] = [];
-  private lastDistrictId: number | string = -1;
+  /** the district `findDistrict` found last (NaN: none) */
+  private lastProvince = NaN;
+  private lastDistrict = NaN;
   private lastDistrictSlot = -1;
 
   // columns, one cell per box-result
@@ -261,18 +272,19 @@ export class ReconciliationState {
     if (ref.election !== this.election) return -1;
     if (ref.rumuz) return this.rumuzIndex.get(boxKey(ref)) ?? -1;
     const district = this.findDistrict(ref.province, ref.district);
-    const b = ballotSlotOf.get(ref.ballot);
-    if (district < 0 || b === undefined) return -1;
-    return this.groups[district * BALLOT_SLOTS + b]?.get(ref.boxNo) ?? -1;
+    const b = slotOfBallot(ref.ballot);
+    if (district < 0 || b < 0) return -1;
+    const group = this.groups[district * BALLOT_SLOTS + b];
+    return group === undefined ? -1 : group.get(ref.boxNo);
   }
 
   /** The slot of a known district, else −1; the last one found is remembered (a rebuild reads in key order). */
   private findDistrict(province: number, district: number): number {
-    const id = districtId(province, district);
-    if (id === this.lastDistrictId) return this.lastDistrictSlot;
-    const slot = this.districtSlots.get(id);
+    if (province === this.lastProvince && district === this.lastDistrict) return this.lastDistrictSlot;
+    const slot = this.districtSlots.get(districtId(province, district));
     if (slot === undefined) return -1;
-    this.lastDistrictId = id;
+    this.lastProvince = province;
+    this.lastDistrict = district;
     return (this.lastDistrictSlot = slot);
   }
 
@@ -354,8 +366,9 @@ export class ReconciliationState {
     if ((ref.boxNo | 0) !== ref.boxNo) throw new RangeError(`box ${boxKey(ref)}: box number out of range`);
     if (this.count === this.capacity) this.growColumns(this.capacity * 2);
     const i = this.count++;
-    const district = this.districtSlot(ref.province, ref.district);
-    const b = ballotSlotOf.get(ref.ballot)!;
+    let district = this.findDistrict(ref.province, ref.district);
+    if (district < 0) district = this.districtSlot(ref.province, ref.district);
+    const b = slotOfBallot(ref.ballot);
     this.ballotSlot[i] = b;
     this.districtRegion[i] = district;
     this.boxNo[i] = ref.boxNo;
@@ -659,7 +672,7 @@ export class ReconciliationState {
       entry: (ref, entry) => {
         const i = indexOf(ref);
         // the ballot slot from the ref: entries come in commit order, so column reads are cache misses
-        const layout = this.figures.stage(ballotSlotOf.get(ref.ballot)!, entry.sheet);
+        const layout = this.figures.stage(slotOfBallot(ref.ballot), entry.sheet);
         const at = this.figures.alloc(layout.size);
         this.figures.commitFresh(at, layout.size);
         deferred.push(i, at, layout.id, this.internObserver(entry.observer), entry.createdAt, entry.source === 'confirmation');
@@ -792,53 +805,63 @@ export class ReconciliationState {
 
   /**
    * `putYsk` live of a box-result that has a YSK version already (a revision): the counters go
-   * out and back in as usual, while the sums move by new − old of each figure in one pass over
-   * the three levels instead of the old sheet's share out and the new one's in. A sheet of
-   * another layout than the one held takes the general way.
+   * out and back in as usual, the sums move by new − old (`rewriteLive`).
    */
   private reviseYsk(i: number, version: YskVersionInput): boolean {
-    const store = this.figures;
-    const layout = store.stage(this.ballotSlot[i]!, version.sheet);
-    if (layout.id !== this.yskLayout[i] || this.yskCap[i]! < layout.size) {
-      this.contribute(i, PART_COUNTERS | PART_YSK, -1);
-      if (version.kind !== undefined) this.setKind(i, version.kind, false);
-      const changed = this.writeSide(i, 'ysk', version.sheet);
-      this.noteRevision(i, version);
-      this.settle(i, PART_COUNTERS | PART_YSK, true);
-      return changed;
-    }
     this.contribute(i, PART_COUNTERS, -1);
     if (version.kind !== undefined) this.setKind(i, version.kind, false);
-    const delta = (this.delta = store.deltaBuffer(this.delta, layout.size));
-    const changed = store.commitDelta(this.yskOffset[i]!, layout.size, delta);
+    const changed = this.rewriteLive(i, 'ysk', version.sheet);
     this.noteRevision(i, version);
-    if (changed) {
-      const b = this.ballotSlot[i]!;
-      const district = this.districtRegion[i]!;
-      const both = (this.flags[i]! & HAS_ORG) !== 0;
-      const parties = layout.parties;
-      const n = parties.length;
-      const span = layout.partySpan;
-      for (let level = 0; level < 3; level++) {
-        const agg = this.aggregates[(level === 0 ? district : level === 1 ? this.regionList[district]!.parent : 0) * BALLOT_SLOTS + b]!;
+    this.refresh(i, this.now());
+    this.contribute(i, PART_COUNTERS, 1);
+    return changed;
+  }
+
+  /**
+   * Writes `sheet` as one side of a live box-result whose sums hold that side before and after
+   * (its flags do not change here), and moves its district's, province's and country's sums:
+   * in the layout held, by new − old of each figure in one pass over the three levels; in
+   * another, by the old sheet's share out and the new one's in. True when a figure changed.
+   */
+  private rewriteLive(i: number, side: 'ysk' | 'org', sheet: Sheet): boolean {
+    const store = this.figures;
+    const ysk = side === 'ysk';
+    const layout = store.stage(this.ballotSlot[i]!, sheet);
+    if (layout.id !== (ysk ? this.yskLayout : this.orgLayout)[i] || (ysk ? this.yskCap : this.orgCap)[i]! < layout.size) {
+      const part = ysk ? PART_YSK : PART_ORG;
+      this.contribute(i, part, -1);
+      const changed = this.writeSide(i, side, sheet);
+      this.contribute(i, part, 1);
+      return changed;
+    }
+    const delta = (this.delta = store.deltaBuffer(this.delta, layout.size));
+    if (!store.commitDelta((ysk ? this.yskOffset : this.orgOffset)[i]!, layout.size, delta)) return false;
+    this.summaries.delete(i);
+    const b = this.ballotSlot[i]!;
+    const district = this.districtRegion[i]!;
+    const both = (this.flags[i]! & (HAS_YSK | HAS_ORG)) === (HAS_YSK | HAS_ORG);
+    const parties = layout.parties;
+    const n = parties.length;
+    const span = layout.partySpan;
+    for (let level = 0; level < 3; level++) {
+      const agg = this.aggregates[(level === 0 ? district : level === 1 ? this.regionList[district]!.parent : 0) * BALLOT_SLOTS + b]!;
+      if (ysk) {
         agg.registered += delta[0]!;
         agg.voted += delta[1]!;
         agg.valid += delta[4]!;
         agg.invalid += delta[5]!;
-        const sums = agg.sums(false, span);
-        if (both) {
-          const bothSums = agg.bothSums(false, span);
-          for (let k = 0; k < n; k++) {
-            const d = delta[HEADER_FIGURES + k]!;
-            sums[parties[k]!]! += d;
-            bothSums[parties[k]!]! += d;
-          }
-        } else for (let k = 0; k < n; k++) sums[parties[k]!]! += delta[HEADER_FIGURES + k]!;
       }
+      const sums = agg.sums(!ysk, span);
+      if (both) {
+        const bothSums = agg.bothSums(!ysk, span);
+        for (let k = 0; k < n; k++) {
+          const d = delta[HEADER_FIGURES + k]!;
+          sums[parties[k]!]! += d;
+          bothSums[parties[k]!]! += d;
+        }
+      } else for (let k = 0; k < n; k++) sums[parties[k]!]! += delta[HEADER_FIGURES + k]!;
     }
-    this.refresh(i, this.now());
-    this.contribute(i, PART_COUNTERS, 1);
-    return changed;
+    return true;
   }
 
   /** The columns of a YSK version of a box-result that has one already (see `putYsk`). */
@@ -863,6 +886,17 @@ export class ReconciliationState {
       // one observer so far: the cells hold their latest entry, the figure once one observer suffices
       if (this.observer[i] !== -1 && entry.createdAt < this.enteredAt[i]!) return null;
       const agreed = this.confirmations <= 1;
+      if (live && agreed && f & HAS_ORG && entry.sheet) {
+        // a correction of the figure in force: the sums move by new − old
+        this.contribute(i, PART_COUNTERS, -1);
+        const wrote = this.rewriteLive(i, 'org', entry.sheet);
+        this.enteredAt[i] = entry.createdAt;
+        this.observer[i] = observer;
+        this.flags[i] = (this.flags[i]! | HAS_ORG) & ~UNCONFIRMED;
+        this.refresh(i, this.now());
+        this.contribute(i, PART_COUNTERS, 1);
+        return wrote;
+      }
       if (live) this.contribute(i, PART_COUNTERS | PART_ORG, -1);
       const wrote = this.writeOrg(i, entry);
       this.enteredAt[i] = entry.createdAt;
