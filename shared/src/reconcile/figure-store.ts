@@ -239,6 +239,59 @@ export class FigureStore {
     return layout;
   }
 
+  /** The layout of the sheet `storeFresh` stored last. */
+  freshLayout: Layout | null = null;
+
+  /**
+   * `stage`, `alloc` and `commitFresh` in one: stores `sheet` in fresh cells and returns their
+   * offset, its layout going to `freshLayout`. In the ballot's last layout the figures go from
+   * the sheet straight into the cells; a sheet of another layout gives the cells back and takes
+   * the staged way.
+   */
+  storeFresh(ballotSlot: number, sheet: Sheet): number {
+    const last = this.lastLayout[ballotSlot];
+    if (last) {
+      const used = this.used;
+      const offset = this.alloc(last.size);
+      const cells = this.chunks[offset >>> CHUNK_BITS]!;
+      const at = offset & MASK;
+      this.putFresh(cells, at, offset, +sheet.registered);
+      this.putFresh(cells, at + 1, offset + 1, +sheet.voted);
+      this.putFresh(cells, at + 2, offset + 2, +sheet.validUncontested);
+      this.putFresh(cells, at + 3, offset + 3, +sheet.validAfterObjection);
+      this.putFresh(cells, at + 4, offset + 4, +sheet.valid);
+      this.putFresh(cells, at + 5, offset + 5, +sheet.invalid);
+      const votes = sheet.votes;
+      const names = last.names;
+      const n = names.length;
+      let k = 0;
+      for (const name in votes) {
+        if (k === n || names[k] !== name) {
+          k = -1;
+          break;
+        }
+        this.putFresh(cells, at + HEADER + k, offset + HEADER + k, +votes[name]!);
+        k++;
+      }
+      if (k === n) {
+        this.freshLayout = last;
+        return offset;
+      }
+      for (let c = 0; c < last.size; c++) if (cells[at + c] === OVERFLOW) this.overflow.delete(offset + c);
+      this.used = used;
+    }
+    const layout = this.stage(ballotSlot, sheet);
+    const offset = this.alloc(layout.size);
+    this.commitFresh(offset, layout.size);
+    this.freshLayout = layout;
+    return offset;
+  }
+
+  private putFresh(cells: Uint16Array, at: number, pos: number, value: number): void {
+    if ((value & 0xffff) === value && value !== OVERFLOW) cells[at] = value;
+    else this.setOverflow(pos, value);
+  }
+
   /** Whether the `size` figures at `a` and at `b` are equal. */
   same(a: number, b: number, size: number): boolean {
     for (let k = 0; k < size; k++) if (this.get(a + k) !== this.get(b + k)) return false;

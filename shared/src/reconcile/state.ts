@@ -585,10 +585,18 @@ export class ReconciliationState {
   }
 
   private writeSide(i: number, side: 'ysk' | 'org', sheet: Sheet): boolean {
-    const layout = this.figures.stage(this.ballotSlot[i]!, sheet);
     const offsets = side === 'ysk' ? this.yskOffset : this.orgOffset;
     const layouts = side === 'ysk' ? this.yskLayout : this.orgLayout;
     const caps = side === 'ysk' ? this.yskCap : this.orgCap;
+    if (caps[i] === 0) {
+      // never written (a bulk load's boxes): into fresh cells in one go
+      offsets[i] = this.figures.storeFresh(this.ballotSlot[i]!, sheet);
+      const fresh = this.figures.freshLayout!;
+      layouts[i] = fresh.id;
+      caps[i] = fresh.size;
+      return true;
+    }
+    const layout = this.figures.stage(this.ballotSlot[i]!, sheet);
     const relaid = layouts[i] !== layout.id;
     layouts[i] = layout.id;
     if (caps[i]! < layout.size) {
@@ -672,10 +680,8 @@ export class ReconciliationState {
       entry: (ref, entry) => {
         const i = indexOf(ref);
         // the ballot slot from the ref: entries come in commit order, so column reads are cache misses
-        const layout = this.figures.stage(slotOfBallot(ref.ballot), entry.sheet);
-        const at = this.figures.alloc(layout.size);
-        this.figures.commitFresh(at, layout.size);
-        deferred.push(i, at, layout.id, this.internObserver(entry.observer), entry.createdAt, entry.source === 'confirmation');
+        const at = this.figures.storeFresh(slotOfBallot(ref.ballot), entry.sheet);
+        deferred.push(i, at, this.figures.freshLayout!.id, this.internObserver(entry.observer), entry.createdAt, entry.source === 'confirmation');
       },
       end: () => {
         if (!open) throw new Error('the bulk load has ended');
