@@ -703,12 +703,12 @@ export class ReconciliationState {
     if (!deferred?.length) return;
     const facts: EntryFacts = { observer: 0, createdAt: 0, sheet: null, at: 0, layout: 0 };
     for (const k of deferred.byBox(this.count)) {
-      facts.observer = deferred.observer[k]!;
-      facts.createdAt = deferred.createdAt[k]!;
-      facts.at = deferred.at[k]!;
-      facts.layout = deferred.layout[k]!;
-      if (deferred.confirmation[k]) this.putConfirmation(deferred.index[k]!, facts, false);
-      else this.putEntry(deferred.index[k]!, facts, false);
+      facts.observer = deferred.observer(k);
+      facts.createdAt = deferred.createdAt(k);
+      facts.at = deferred.at(k);
+      facts.layout = deferred.layout(k);
+      if (deferred.confirmation(k)) this.putConfirmation(deferred.index(k), facts, false);
+      else this.putEntry(deferred.index(k), facts, false);
     }
     deferred.length = 0;
   }
