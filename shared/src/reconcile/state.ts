@@ -32,6 +32,8 @@ const PENDING = 128;
 const UNCONFIRMED = 256;
 /** the first version we saw carried a non-zero change code (YSK had revised it already) */
 const REASON_FIRST = 512;
+/** the flags `countInto` reads */
+const COUNTED = HAS_YSK | HAS_ORG | EQUAL | STALE | CONFLICTING | UNCONFIRMED;
 
 const KIND_SLOT = new Map<BoxKind, number>(BOX_KINDS.map((k, i) => [k, i]));
 
@@ -814,13 +816,43 @@ export class ReconciliationState {
    * out and back in as usual, the sums move by new − old (`rewriteLive`).
    */
   private reviseYsk(i: number, version: YskVersionInput): boolean {
-    this.contribute(i, PART_COUNTERS, -1);
+    const f = this.flags[i]!;
+    const altered = this.isAltered(i);
+    const kind = this.kind[i]!;
+    const listed = this.listed(i);
     if (version.kind !== undefined) this.setKind(i, version.kind, false);
     const changed = this.rewriteLive(i, 'ysk', version.sheet);
     this.noteRevision(i, version);
     this.refresh(i, this.now());
-    this.contribute(i, PART_COUNTERS, 1);
+    this.recountFlags(i, f, altered, kind, listed);
     return changed;
+  }
+
+  /**
+   * `contribute(i, PART_COUNTERS, −1)` with what box-result `i` was (flags `f`, `altered`,
+   * `kind`, on a list or not) and `contribute(i, PART_COUNTERS, 1)` with what it is, in one
+   * pass over the three levels; nothing to count when what the counters read did not change.
+   */
+  private recountFlags(i: number, f: number, altered: boolean, kind: number, listed: boolean): void {
+    this.summaries.delete(i);
+    const g = this.flags[i]!;
+    const alteredNow = this.isAltered(i);
+    const kindNow = this.kind[i]!;
+    const forgetHeads = listed || this.listed(i);
+    const same = (f & COUNTED) === (g & COUNTED) && altered === alteredNow && kind === kindNow;
+    if (same && !forgetHeads) return;
+    const b = this.ballotSlot[i]!;
+    const district = this.districtRegion[i]!;
+    for (let level = 0; level < 3; level++) {
+      const agg = this.aggregates[(level === 0 ? district : level === 1 ? this.regionList[district]!.parent : 0) * BALLOT_SLOTS + b]!;
+      if (!same) {
+        countInto(agg.counters, f, altered, -1);
+        countInto(agg.kindCounters(kind), f, altered, -1);
+        countInto(agg.counters, g, alteredNow, 1);
+        countInto(agg.kindCounters(kindNow), g, alteredNow, 1);
+      }
+      if (forgetHeads) agg.heads = null;
+    }
   }
 
   /**
@@ -894,13 +926,14 @@ export class ReconciliationState {
       const agreed = this.confirmations <= 1;
       if (live && agreed && f & HAS_ORG && entry.sheet) {
         // a correction of the figure in force: the sums move by new − old
-        this.contribute(i, PART_COUNTERS, -1);
+        const altered = this.isAltered(i);
+        const listed = this.listed(i);
         const wrote = this.rewriteLive(i, 'org', entry.sheet);
         this.enteredAt[i] = entry.createdAt;
         this.observer[i] = observer;
         this.flags[i] = (this.flags[i]! | HAS_ORG) & ~UNCONFIRMED;
         this.refresh(i, this.now());
-        this.contribute(i, PART_COUNTERS, 1);
+        this.recountFlags(i, f, altered, this.kind[i]!, listed);
         return wrote;
       }
       if (live) this.contribute(i, PART_COUNTERS | PART_ORG, -1);
