@@ -64,6 +64,22 @@ export class Aggregate {
     this.heads = null;
   }
 
+  /**
+   * Completes a district's aggregate as `recount` fills it: the counters are the sum of the
+   * per-kind counters, and the YSK (organisation) vote sums get the both-sides sums added, the
+   * box-results with both sides having been summed into those only.
+   */
+  completeRecount(): void {
+    const counters = this.counters;
+    for (const c of this.kinds) if (c) for (const field of COUNTER_FIELDS) counters[field] += c[field];
+    const bothYsk = this.bothYskVotes;
+    const ysk = this.sums(false, bothYsk.length);
+    for (let p = 0; p < bothYsk.length; p++) ysk[p]! += bothYsk[p]!;
+    const bothOrg = this.bothOrgVotes;
+    const org = this.sums(true, bothOrg.length);
+    for (let p = 0; p < bothOrg.length; p++) org[p]! += bothOrg[p]!;
+  }
+
   /** Adds this aggregate's totals to `into` (a parent region's). */
   addTo(into: Aggregate): void {
     for (const field of COUNTER_FIELDS) into.counters[field] += this.counters[field];

@@ -1,50 +1,72 @@
+/** int32 slots per entry: index, at, layout, observer, confirmation, (unused), createdAt as one float64 */
+const RECORD = 8;
+
 /**
  * Entries of a bulk load, kept as numbers until `end`: their sheets already sit in the figure
  * arena, and `byBox` hands them back grouped by box-result (in arrival order within one), so
  * applying them walks the columns in order instead of jumping around them in commit order.
+ * One entry's numbers sit together in one 32-byte record: reading an entry in box order (a
+ * jump through the commit order) touches one record, not one cell in each of six arrays.
  */
 export class DeferredEntries {
   length = 0;
-  index = new Int32Array(1024);
-  /** the sheet's cells in the arena, and its layout */
-  at = new Int32Array(1024);
-  layout = new Int32Array(1024);
-  observer = new Int32Array(1024);
-  createdAt = new Float64Array(1024);
-  confirmation = new Uint8Array(1024);
+  private ints = new Int32Array(1024 * RECORD);
+  private floats = new Float64Array(this.ints.buffer);
 
   push(index: number, at: number, layout: number, observer: number, createdAt: number, confirmation: boolean): void {
-    if (this.length === this.index.length) this.grow(this.length * 2);
-    const k = this.length++;
-    this.index[k] = index;
-    this.at[k] = at;
-    this.layout[k] = layout;
-    this.observer[k] = observer;
-    this.createdAt[k] = createdAt;
-    this.confirmation[k] = confirmation ? 1 : 0;
+    if (this.length * RECORD === this.ints.length) this.grow(this.length * 2);
+    const r = this.length++ * RECORD;
+    const ints = this.ints;
+    ints[r] = index;
+    ints[r + 1] = at;
+    ints[r + 2] = layout;
+    ints[r + 3] = observer;
+    ints[r + 4] = confirmation ? 1 : 0;
+    this.floats[(r >> 1) + 3] = createdAt;
+  }
+
+  /** the box-result of entry `k` */
+  index(k: number): number {
+    return this.ints[k * RECORD]!;
+  }
+
+  /** where the sheet's cells of entry `k` sit in the arena */
+  at(k: number): number {
+    return this.ints[k * RECORD + 1]!;
+  }
+
+  /** the layout id of entry `k`'s sheet */
+  layout(k: number): number {
+    return this.ints[k * RECORD + 2]!;
+  }
+
+  observer(k: number): number {
+    return this.ints[k * RECORD + 3]!;
+  }
+
+  confirmation(k: number): boolean {
+    return this.ints[k * RECORD + 4] !== 0;
+  }
+
+  createdAt(k: number): number {
+    return this.floats[((k * RECORD) >> 1) + 3]!;
   }
 
   /** Positions of the entries ordered by box-result index, arrival order kept within one (a counting sort). */
   byBox(boxResults: number): Int32Array {
+    const ints = this.ints;
     const starts = new Int32Array(boxResults + 1);
-    for (let k = 0; k < this.length; k++) starts[this.index[k]! + 1]!++;
+    for (let k = 0; k < this.length; k++) starts[ints[k * RECORD]! + 1]!++;
     for (let i = 0; i < boxResults; i++) starts[i + 1]! += starts[i]!;
     const order = new Int32Array(this.length);
-    for (let k = 0; k < this.length; k++) order[starts[this.index[k]!]!++] = k;
+    for (let k = 0; k < this.length; k++) order[starts[ints[k * RECORD]!]!++] = k;
     return order;
   }
 
   private grow(n: number): void {
-    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(n);
-      b.set(a);
-      return b;
-    };
-    this.index = grow(this.index);
-    this.at = grow(this.at);
-    this.layout = grow(this.layout);
-    this.observer = grow(this.observer);
-    this.createdAt = grow(this.createdAt);
-    this.confirmation = grow(this.confirmation);
+    const ints = new Int32Array(n * RECORD);
+    ints.set(this.ints);
+    this.ints = ints;
+    this.floats = new Float64Array(ints.buffer);
   }
 }

@@ -131,6 +131,42 @@ export class FigureStore {
     }
   }
 
+  /**
+   * Two sheets of one layout at `a` and `b` in one walk: adds the votes of `a` to `sumsA` and
+   * those of `b` to `sumsB` by party index (sign +1), and returns Σ|a − b| over every figure
+   * (what `absDifference` returns for them).
+   */
+  addPair(a: number, b: number, layout: Layout, sumsA: Float64Array, sumsB: Float64Array): number {
+    const ca = this.chunks[a >>> CHUNK_BITS]!;
+    const cb = this.chunks[b >>> CHUNK_BITS]!;
+    const ia = a & MASK;
+    const ib = b & MASK;
+    let total = 0;
+    for (let k = 0; k < HEADER; k++) {
+      let x = ca[ia + k]!;
+      let y = cb[ib + k]!;
+      if (x === y && x !== OVERFLOW) continue;
+      if (x === OVERFLOW) x = this.overflow.get(a + k)!;
+      if (y === OVERFLOW) y = this.overflow.get(b + k)!;
+      total += Math.abs(x - y);
+    }
+    const parties = layout.parties;
+    const n = parties.length;
+    const va = ia + HEADER;
+    const vb = ib + HEADER;
+    for (let k = 0; k < n; k++) {
+      let x = ca[va + k]!;
+      let y = cb[vb + k]!;
+      if (x === OVERFLOW) x = this.overflow.get(a + HEADER + k)!;
+      if (y === OVERFLOW) y = this.overflow.get(b + HEADER + k)!;
+      const p = parties[k]!;
+      sumsA[p]! += x;
+      sumsB[p]! += y;
+      if (x !== y) total += Math.abs(x - y);
+    }
+    return total;
+  }
+
   /** Σ|a − b| over the header figures and the parties of two sheets (a party absent on one side counts 0 there). */
   absDifference(a: number, aLayout: Layout, b: number, bLayout: Layout): number {
     let total = 0;
@@ -203,6 +239,59 @@ export class FigureStore {
     return layout;
   }
 
+  /** The layout of the sheet `storeFresh` stored last. */
+  freshLayout: Layout | null = null;
+
+  /**
+   * `stage`, `alloc` and `commitFresh` in one: stores `sheet` in fresh cells and returns their
+   * offset, its layout going to `freshLayout`. In the ballot's last layout the figures go from
+   * the sheet straight into the cells; a sheet of another layout gives the cells back and takes
+   * the staged way.
+   */
+  storeFresh(ballotSlot: number, sheet: Sheet): number {
+    const last = this.lastLayout[ballotSlot];
+    if (last) {
+      const used = this.used;
+      const offset = this.alloc(last.size);
+      const cells = this.chunks[offset >>> CHUNK_BITS]!;
+      const at = offset & MASK;
+      this.putFresh(cells, at, offset, +sheet.registered);
+      this.putFresh(cells, at + 1, offset + 1, +sheet.voted);
+      this.putFresh(cells, at + 2, offset + 2, +sheet.validUncontested);
+      this.putFresh(cells, at + 3, offset + 3, +sheet.validAfterObjection);
+      this.putFresh(cells, at + 4, offset + 4, +sheet.valid);
+      this.putFresh(cells, at + 5, offset + 5, +sheet.invalid);
+      const votes = sheet.votes;
+      const names = last.names;
+      const n = names.length;
+      let k = 0;
+      for (const name in votes) {
+        if (k === n || names[k] !== name) {
+          k = -1;
+          break;
+        }
+        this.putFresh(cells, at + HEADER + k, offset + HEADER + k, +votes[name]!);
+        k++;
+      }
+      if (k === n) {
+        this.freshLayout = last;
+        return offset;
+      }
+      for (let c = 0; c < last.size; c++) if (cells[at + c] === OVERFLOW) this.overflow.delete(offset + c);
+      this.used = used;
+    }
+    const layout = this.stage(ballotSlot, sheet);
+    const offset = this.alloc(layout.size);
+    this.commitFresh(offset, layout.size);
+    this.freshLayout = layout;
+    return offset;
+  }
+
+  private putFresh(cells: Uint16Array, at: number, pos: number, value: number): void {
+    if ((value & 0xffff) === value && value !== OVERFLOW) cells[at] = value;
+    else this.setOverflow(pos, value);
+  }
+
   /** Whether the `size` figures at `a` and at `b` are equal. */
   same(a: number, b: number, size: number): boolean {
     for (let k = 0; k < size; k++) if (this.get(a + k) !== this.get(b + k)) return false;
@@ -240,6 +329,43 @@ export class FigureStore {
       else this.setOverflow(offset + k, value);
     }
     return changed;
+  }
+
+  /**
+   * `commit`, also writing new − old of every cell to `delta` (of at least `size` cells): what
+   * the sheet's share of a sum moves by. True when any cell changed.
+   */
+  commitDelta(offset: number, size: number, delta: Float64Array): boolean {
+    const buffer = this.staged;
+    const cells = this.chunks[offset >>> CHUNK_BITS]!;
+    const at = offset & MASK;
+    let changed = false;
+    for (let k = 0; k < size; k++) {
+      const value = buffer[k]!;
+      const cell = cells[at + k]!;
+      let old: number = cell;
+      if (cell === OVERFLOW) {
+        old = this.overflow.get(offset + k)!;
+        if (old === value) {
+          delta[k] = 0;
+          continue;
+        }
+        this.overflow.delete(offset + k);
+      } else if (cell === value) {
+        delta[k] = 0;
+        continue;
+      }
+      delta[k] = value - old;
+      changed = true;
+      if ((value & 0xffff) === value && value !== OVERFLOW) cells[at + k] = value;
+      else this.setOverflow(offset + k, value);
+    }
+    return changed;
+  }
+
+  /** Sizes a `commitDelta` buffer to hold `size` cells. */
+  deltaBuffer(buffer: Float64Array, size: number): Float64Array {
+    return buffer.length >= size ? buffer : new Float64Array(Math.max(size, 2 * buffer.length));
   }
 
   read(offset: number, layout: Layout): Sheet {

@@ -576,3 +576,49 @@ describe('altered from the feed’s own signals, and box kinds', () => {
     expect(state.list({ province: 99 }).items.map((s) => s.key)).toEqual(['e:8:99:100118:1:A', 'e:8:99:100118:1:B']);
   });
 });
+
+describe('ReconciliationState live revisions and corrections', () => {
+  // sheets of one layout, of other layouts (order, a party fewer) and with figures beyond a 16-bit cell
+  const sheets: Sheet[] = [
+    { registered: 10, voted: 8, validUncontested: 8, validAfterObjection: 0, valid: 8, invalid: 0, votes: { A: 5, B: 3, C: 0 } },
+    { registered: 12, voted: 9, validUncontested: 8, validAfterObjection: 1, valid: 9, invalid: 0, votes: { A: 2, B: 4, C: 3 } },
+    { registered: 70_000, voted: 65_600, validUncontested: 65_535, validAfterObjection: 0, valid: 65_535, invalid: 65, votes: { A: 65_535, B: 0, C: 0 } },
+    { registered: 12, voted: 9, validUncontested: 8, validAfterObjection: 1, valid: 9, invalid: 0, votes: { C: 3, A: 2, B: 4 } },
+    { registered: 7, voted: 7, validUncontested: 7, validAfterObjection: 0, valid: 7, invalid: 0, votes: { A: 7, B: 0 } },
+    { registered: 10, voted: 8, validUncontested: 8, validAfterObjection: 0, valid: 8, invalid: 0, votes: { A: 4, B: 3, C: 1 } },
+  ];
+  const views: { scope: Scope; ballot: BallotCode | null }[] = [
+    ...[{ level: 'country' } as Scope, { level: 'province', province: 6 } as Scope, { level: 'district', province: 6, district: 2 } as Scope].flatMap((scope) =>
+      [2 as BallotCode, 3 as BallotCode, null].map((ballot) => ({ scope, ballot })),
+    ),
+  ];
+
+  it.each([1, 2, 3])('seed %i: the sums and differences are those a load of the final sheets gives', (seed) => {
+    const rand = prng(seed);
+    let now = T0;
+    const state = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now });
+    const refs = [1, 2, 3].flatMap((district) => [1001, 1002].flatMap((boxNo) => [2, 3].map((ballot): BoxRef => ({ election: 'e', ballot: ballot as BallotCode, province: 6, district, boxNo }))));
+    const finals = new Map<string, { ref: BoxRef; ysk?: { sheet: Sheet; seq: number; publishedAt: number; changedAt: number }; entry?: { sheet: Sheet; createdAt: number } }>();
+    for (let step = 0; step < 600; step++) {
+      now += 1000;
+      const ref = refs[Math.floor(rand() * refs.length)]!;
+      const held = finals.get(boxKey(ref)) ?? { ref };
+      finals.set(boxKey(ref), held);
+      const sheet = sheets[Math.floor(rand() * sheets.length)]!;
+      if (rand() < 0.5) {
+        const seq = (held.ysk?.seq ?? 0) + 1;
+        held.ysk = { sheet, seq, publishedAt: held.ysk?.publishedAt ?? now, changedAt: now };
+        state.applyYsk(ref, held.ysk);
+      } else {
+        held.entry = { sheet, createdAt: now };
+        state.applyEntry(ref, { id: `e${step}`, observer: 'o', source: 'observer', sheet, createdAt: now });
+      }
+    }
+    const loaded = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now });
+    loaded.load(
+      [...finals.values()].map(({ ref, ysk, entry }) => ({ ref, ysk, entries: entry ? [{ id: 'x', observer: 'o', source: 'observer' as const, ...entry }] : [] })),
+    );
+    for (const { scope, ballot } of views) expect([scope, ballot, state.coverage(scope, ballot)]).toEqual([scope, ballot, loaded.coverage(scope, ballot)]);
+    for (const key of finals.keys()) expect([key, state.summary(key)]).toEqual([key, loaded.summary(key)]);
+  });
+});

@@ -9,7 +9,7 @@ import { Aggregate } from './aggregate';
 import { sheetDifferences } from './compare';
 import { BoxGroup } from './box-index';
 import { DeferredEntries } from './deferred-entries';
-import { FigureStore } from './figure-store';
+import { FigureStore, HEADER_FIGURES } from './figure-store';
 import { sideWarnings, statusOf } from './reconcile-box';
 import { DueQueue } from './stale-queue';
 import { emptyCounters, type BoxChange, type BoxFlags, type EntryInput, type FirstSighting, type YskVersionInput } from './types';
@@ -32,6 +32,8 @@ const PENDING = 128;
 const UNCONFIRMED = 256;
 /** the first version we saw carried a non-zero change code (YSK had revised it already) */
 const REASON_FIRST = 512;
+/** the flags `countInto` reads */
+const COUNTED = HAS_YSK | HAS_ORG | EQUAL | STALE | CONFLICTING | UNCONFIRMED;
 
 const KIND_SLOT = new Map<BoxKind, number>(BOX_KINDS.map((k, i) => [k, i]));
 
@@ -41,6 +43,15 @@ const PART_ORG = 4;
 
 const BALLOT_SLOTS = BALLOT_CODES.length;
 const ballotSlotOf = new Map<number, number>(BALLOT_CODES.map((code, slot) => [code, slot]));
+/** ballot slot by ballot code (`ballotSlotOf` as an array, for the hot paths) */
+const BALLOT_SLOT_OF_CODE: number[] = [];
+for (let code = 0; code <= Math.max(...BALLOT_CODES); code++) BALLOT_SLOT_OF_CODE.push(ballotSlotOf.get(code) ?? -1);
+
+/** The ballot slot of a ballot code, −1 when it is none. */
+function slotOfBallot(code: number): number {
+  const slot = typeof code === 'number' ? BALLOT_SLOT_OF_CODE[code] : undefined;
+  return slot === undefined ? -1 : slot;
+}
 
 export type ListSort = 'key' | 'ysk_age' | 'difference' | 'altered';
 export const LIST_SORTS: readonly ListSort[] = ['key', 'ysk_age', 'difference', 'altered'];
@@ -163,7 +174,9 @@ export class ReconciliationState {
   private capacity: number;
   /** (district, box number, ballot) → box-result: one group per district slot × BALLOT_SLOTS + ballot slot */
   private readonly groups: (BoxGroup | undefined)[] = [];
-  private lastDistrictId: number | string = -1;
+  /** the district `findDistrict` found last (NaN: none) */
+  private lastProvince = NaN;
+  private lastDistrict = NaN;
   private lastDistrictSlot = -1;
 
   // columns, one cell per box-result
@@ -210,6 +223,10 @@ export class ReconciliationState {
   private readonly summaries = new Map<number, BoxSummary>();
   /** entries of the open bulk load (null when none is open) */
   private deferred: DeferredEntries | null = null;
+  /** new − old per figure of a revised sheet (`reviseYsk`) */
+  private delta: Float64Array = new Float64Array(64);
+  /** a first sighting was counted into a baseline since `takeBaseline` last looked */
+  private baselineNoted = false;
   private readonly byAge = (a: number, b: number) => this.compare('ysk_age', a, b);
   private readonly byAltered = (a: number, b: number) => this.compare('altered', a, b);
   private readonly byDifference = (a: number, b: number) => this.compare('difference', a, b);
@@ -257,18 +274,19 @@ export class ReconciliationState {
     if (ref.election !== this.election) return -1;
     if (ref.rumuz) return this.rumuzIndex.get(boxKey(ref)) ?? -1;
     const district = this.findDistrict(ref.province, ref.district);
-    const b = ballotSlotOf.get(ref.ballot);
-    if (district < 0 || b === undefined) return -1;
-    return this.groups[district * BALLOT_SLOTS + b]?.get(ref.boxNo) ?? -1;
+    const b = slotOfBallot(ref.ballot);
+    if (district < 0 || b < 0) return -1;
+    const group = this.groups[district * BALLOT_SLOTS + b];
+    return group === undefined ? -1 : group.get(ref.boxNo);
   }
 
   /** The slot of a known district, else −1; the last one found is remembered (a rebuild reads in key order). */
   private findDistrict(province: number, district: number): number {
-    const id = districtId(province, district);
-    if (id === this.lastDistrictId) return this.lastDistrictSlot;
-    const slot = this.districtSlots.get(id);
+    if (province === this.lastProvince && district === this.lastDistrict) return this.lastDistrictSlot;
+    const slot = this.districtSlots.get(districtId(province, district));
     if (slot === undefined) return -1;
-    this.lastDistrictId = id;
+    this.lastProvince = province;
+    this.lastDistrict = district;
     return (this.lastDistrictSlot = slot);
   }
 
@@ -350,8 +368,9 @@ export class ReconciliationState {
     if ((ref.boxNo | 0) !== ref.boxNo) throw new RangeError(`box ${boxKey(ref)}: box number out of range`);
     if (this.count === this.capacity) this.growColumns(this.capacity * 2);
     const i = this.count++;
-    const district = this.districtSlot(ref.province, ref.district);
-    const b = ballotSlotOf.get(ref.ballot)!;
+    let district = this.findDistrict(ref.province, ref.district);
+    if (district < 0) district = this.districtSlot(ref.province, ref.district);
+    const b = slotOfBallot(ref.ballot);
     this.ballotSlot[i] = b;
     this.districtRegion[i] = district;
     this.boxNo[i] = ref.boxNo;
@@ -522,9 +541,14 @@ export class ReconciliationState {
 
   /** Recomputes equality, difference and staleness of `i` after its figures changed. */
   private refresh(i: number, now: number): void {
+    const f = this.flags[i]!;
+    this.refreshWith(i, now, f & HAS_YSK && f & HAS_ORG ? this.difference(i) : 0);
+  }
+
+  /** `refresh` with the difference (`difference(i)`, when both sides are in) known already. */
+  private refreshWith(i: number, now: number, total: number): void {
     let f = this.flags[i]! & ~(EQUAL | STALE);
     if (f & HAS_YSK && f & HAS_ORG) {
-      const total = this.difference(i);
       this.totalAbs[i] = total;
       if (total === 0) f |= EQUAL;
     } else {
@@ -563,10 +587,18 @@ export class ReconciliationState {
   }
 
   private writeSide(i: number, side: 'ysk' | 'org', sheet: Sheet): boolean {
-    const layout = this.figures.stage(this.ballotSlot[i]!, sheet);
     const offsets = side === 'ysk' ? this.yskOffset : this.orgOffset;
     const layouts = side === 'ysk' ? this.yskLayout : this.orgLayout;
     const caps = side === 'ysk' ? this.yskCap : this.orgCap;
+    if (caps[i] === 0) {
+      // never written (a bulk load's boxes): into fresh cells in one go
+      offsets[i] = this.figures.storeFresh(this.ballotSlot[i]!, sheet);
+      const fresh = this.figures.freshLayout!;
+      layouts[i] = fresh.id;
+      caps[i] = fresh.size;
+      return true;
+    }
+    const layout = this.figures.stage(this.ballotSlot[i]!, sheet);
     const relaid = layouts[i] !== layout.id;
     layouts[i] = layout.id;
     if (caps[i]! < layout.size) {
@@ -650,10 +682,8 @@ export class ReconciliationState {
       entry: (ref, entry) => {
         const i = indexOf(ref);
         // the ballot slot from the ref: entries come in commit order, so column reads are cache misses
-        const layout = this.figures.stage(ballotSlotOf.get(ref.ballot)!, entry.sheet);
-        const at = this.figures.alloc(layout.size);
-        this.figures.commitFresh(at, layout.size);
-        deferred.push(i, at, layout.id, this.internObserver(entry.observer), entry.createdAt, entry.source === 'confirmation');
+        const at = this.figures.storeFresh(slotOfBallot(ref.ballot), entry.sheet);
+        deferred.push(i, at, this.figures.freshLayout!.id, this.internObserver(entry.observer), entry.createdAt, entry.source === 'confirmation');
       },
       end: () => {
         if (!open) throw new Error('the bulk load has ended');
@@ -675,12 +705,12 @@ export class ReconciliationState {
     if (!deferred?.length) return;
     const facts: EntryFacts = { observer: 0, createdAt: 0, sheet: null, at: 0, layout: 0 };
     for (const k of deferred.byBox(this.count)) {
-      facts.observer = deferred.observer[k]!;
-      facts.createdAt = deferred.createdAt[k]!;
-      facts.at = deferred.at[k]!;
-      facts.layout = deferred.layout[k]!;
-      if (deferred.confirmation[k]) this.putConfirmation(deferred.index[k]!, facts, false);
-      else this.putEntry(deferred.index[k]!, facts, false);
+      facts.observer = deferred.observer(k);
+      facts.createdAt = deferred.createdAt(k);
+      facts.at = deferred.at(k);
+      facts.layout = deferred.layout(k);
+      if (deferred.confirmation(k)) this.putConfirmation(deferred.index(k), facts, false);
+      else this.putEntry(deferred.index(k), facts, false);
     }
     deferred.length = 0;
   }
@@ -703,23 +733,56 @@ export class ReconciliationState {
    * After a bulk load: refreshes the box-results it wrote, then recounts every aggregate in
    * one pass over the columns (each box-result into its district, districts into provinces
    * and the country). The list heads are taken again on demand.
+   *
+   * One walk per box-result: a box-result with both sides of one layout has its difference and
+   * its both-sides sums taken in the same walk over its two sheets (`addPair`), and adds to the
+   * district's YSK and organisation sums through those (`completeRecount`); its flags count
+   * into the district's per-kind counters only, the district's counters being their sum.
    */
   private recount(): void {
     const now = this.now();
     for (const agg of this.aggregates) agg!.reset();
     this.summaries.clear();
-    const all = PART_COUNTERS | PART_YSK | PART_ORG;
+    const store = this.figures;
+    const flags = this.flags;
     for (let i = 0; i < this.count; i++) {
-      if (this.flags[i]! & PENDING) {
-        this.flags[i]! &= ~PENDING;
-        this.refresh(i, now);
+      const f = flags[i]!;
+      const pending = (f & PENDING) !== 0;
+      const agg = this.aggregates[this.districtRegion[i]! * BALLOT_SLOTS + this.ballotSlot[i]!]!;
+      let total = 0;
+      if (f & HAS_YSK) {
+        const o = this.yskOffset[i]!;
+        agg.registered += store.get(o);
+        agg.voted += store.get(o + 1);
+        agg.valid += store.get(o + 4);
+        agg.invalid += store.get(o + 5);
+        const yskLayout = store.layout(this.yskLayout[i]!);
+        if (f & HAS_ORG) {
+          const orgLayout = store.layout(this.orgLayout[i]!);
+          if (yskLayout === orgLayout) {
+            const span = yskLayout.partySpan;
+            total = store.addPair(o, this.orgOffset[i]!, yskLayout, agg.bothSums(false, span), agg.bothSums(true, span));
+          } else {
+            store.addVotes(agg.bothSums(false, yskLayout.partySpan), o, yskLayout, 1);
+            store.addVotes(agg.bothSums(true, orgLayout.partySpan), this.orgOffset[i]!, orgLayout, 1);
+            if (pending) total = this.difference(i);
+          }
+        } else store.addVotes(agg.sums(false, yskLayout.partySpan), o, yskLayout, 1);
+      } else if (f & HAS_ORG) {
+        const orgLayout = store.layout(this.orgLayout[i]!);
+        store.addVotes(agg.sums(true, orgLayout.partySpan), this.orgOffset[i]!, orgLayout, 1);
       }
-      this.accumulate(this.aggregate(this.districtRegion[i]!, this.ballotSlot[i]!), i, all, 1);
+      if (pending) {
+        flags[i] = f & ~PENDING;
+        this.refreshWith(i, now, total);
+      }
+      countInto(agg.kindCounters(this.kind[i]!), flags[i]!, this.isAltered(i), 1);
     }
     for (const region of this.regionList) {
       if (region.level !== 'district') continue;
       for (let b = 0; b < BALLOT_SLOTS; b++) {
         const agg = this.aggregate(region.slot, b);
+        agg.completeRecount();
         agg.addTo(this.aggregate(region.parent, b));
         agg.addTo(this.aggregate(0, b));
       }
@@ -733,6 +796,7 @@ export class ReconciliationState {
    */
   private putYsk(i: number, version: YskVersionInput, live: boolean): boolean | null {
     if (version.seq < this.versions[i]!) return null;
+    if (live && this.flags[i]! & HAS_YSK) return this.reviseYsk(i, version);
     if (live) this.contribute(i, PART_COUNTERS | PART_YSK, -1);
     const first = !(this.flags[i]! & HAS_YSK);
     if (version.kind !== undefined) this.setKind(i, version.kind, false);
@@ -745,6 +809,103 @@ export class ReconciliationState {
     this.flags[i]! |= HAS_YSK;
     this.settle(i, PART_COUNTERS | PART_YSK, live);
     return changed;
+  }
+
+  /**
+   * `putYsk` live of a box-result that has a YSK version already (a revision): the counters go
+   * out and back in as usual, the sums move by new − old (`rewriteLive`).
+   */
+  private reviseYsk(i: number, version: YskVersionInput): boolean {
+    const f = this.flags[i]!;
+    const altered = this.isAltered(i);
+    const kind = this.kind[i]!;
+    const listed = this.listed(i);
+    if (version.kind !== undefined) this.setKind(i, version.kind, false);
+    const changed = this.rewriteLive(i, 'ysk', version.sheet);
+    this.noteRevision(i, version);
+    this.refresh(i, this.now());
+    this.recountFlags(i, f, altered, kind, listed);
+    return changed;
+  }
+
+  /**
+   * `contribute(i, PART_COUNTERS, −1)` with what box-result `i` was (flags `f`, `altered`,
+   * `kind`, on a list or not) and `contribute(i, PART_COUNTERS, 1)` with what it is, in one
+   * pass over the three levels; nothing to count when what the counters read did not change.
+   */
+  private recountFlags(i: number, f: number, altered: boolean, kind: number, listed: boolean): void {
+    this.summaries.delete(i);
+    const g = this.flags[i]!;
+    const alteredNow = this.isAltered(i);
+    const kindNow = this.kind[i]!;
+    const forgetHeads = listed || this.listed(i);
+    const same = (f & COUNTED) === (g & COUNTED) && altered === alteredNow && kind === kindNow;
+    if (same && !forgetHeads) return;
+    const b = this.ballotSlot[i]!;
+    const district = this.districtRegion[i]!;
+    for (let level = 0; level < 3; level++) {
+      const agg = this.aggregates[(level === 0 ? district : level === 1 ? this.regionList[district]!.parent : 0) * BALLOT_SLOTS + b]!;
+      if (!same) {
+        countInto(agg.counters, f, altered, -1);
+        countInto(agg.kindCounters(kind), f, altered, -1);
+        countInto(agg.counters, g, alteredNow, 1);
+        countInto(agg.kindCounters(kindNow), g, alteredNow, 1);
+      }
+      if (forgetHeads) agg.heads = null;
+    }
+  }
+
+  /**
+   * Writes `sheet` as one side of a live box-result whose sums hold that side before and after
+   * (its flags do not change here), and moves its district's, province's and country's sums:
+   * in the layout held, by new − old of each figure in one pass over the three levels; in
+   * another, by the old sheet's share out and the new one's in. True when a figure changed.
+   */
+  private rewriteLive(i: number, side: 'ysk' | 'org', sheet: Sheet): boolean {
+    const store = this.figures;
+    const ysk = side === 'ysk';
+    const layout = store.stage(this.ballotSlot[i]!, sheet);
+    if (layout.id !== (ysk ? this.yskLayout : this.orgLayout)[i] || (ysk ? this.yskCap : this.orgCap)[i]! < layout.size) {
+      const part = ysk ? PART_YSK : PART_ORG;
+      this.contribute(i, part, -1);
+      const changed = this.writeSide(i, side, sheet);
+      this.contribute(i, part, 1);
+      return changed;
+    }
+    const delta = (this.delta = store.deltaBuffer(this.delta, layout.size));
+    if (!store.commitDelta((ysk ? this.yskOffset : this.orgOffset)[i]!, layout.size, delta)) return false;
+    this.summaries.delete(i);
+    const b = this.ballotSlot[i]!;
+    const district = this.districtRegion[i]!;
+    const both = (this.flags[i]! & (HAS_YSK | HAS_ORG)) === (HAS_YSK | HAS_ORG);
+    const parties = layout.parties;
+    const n = parties.length;
+    const span = layout.partySpan;
+    for (let level = 0; level < 3; level++) {
+      const agg = this.aggregates[(level === 0 ? district : level === 1 ? this.regionList[district]!.parent : 0) * BALLOT_SLOTS + b]!;
+      if (ysk) {
+        agg.registered += delta[0]!;
+        agg.voted += delta[1]!;
+        agg.valid += delta[4]!;
+        agg.invalid += delta[5]!;
+      }
+      const sums = agg.sums(!ysk, span);
+      if (both) {
+        const bothSums = agg.bothSums(!ysk, span);
+        for (let k = 0; k < n; k++) {
+          const d = delta[HEADER_FIGURES + k]!;
+          sums[parties[k]!]! += d;
+          bothSums[parties[k]!]! += d;
+        }
+      } else for (let k = 0; k < n; k++) sums[parties[k]!]! += delta[HEADER_FIGURES + k]!;
+    }
+    return true;
+  }
+
+  /** The columns of a YSK version of a box-result that has one already (see `putYsk`). */
+  private noteRevision(i: number, version: YskVersionInput): void {
+    this.changedAt[i] = version.changedAt ?? version.publishedAt;
+    this.versions[i] = Math.min(0xffff, version.seq);
   }
 
   /** The column writes of an observer entry (see `applyEntry`); null when it changes nothing. */
@@ -763,6 +924,18 @@ export class ReconciliationState {
       // one observer so far: the cells hold their latest entry, the figure once one observer suffices
       if (this.observer[i] !== -1 && entry.createdAt < this.enteredAt[i]!) return null;
       const agreed = this.confirmations <= 1;
+      if (live && agreed && f & HAS_ORG && entry.sheet) {
+        // a correction of the figure in force: the sums move by new − old
+        const altered = this.isAltered(i);
+        const listed = this.listed(i);
+        const wrote = this.rewriteLive(i, 'org', entry.sheet);
+        this.enteredAt[i] = entry.createdAt;
+        this.observer[i] = observer;
+        this.flags[i] = (this.flags[i]! | HAS_ORG) & ~UNCONFIRMED;
+        this.refresh(i, this.now());
+        this.recountFlags(i, f, altered, this.kind[i]!, listed);
+        return wrote;
+      }
       if (live) this.contribute(i, PART_COUNTERS | PART_ORG, -1);
       const wrote = this.writeOrg(i, entry);
       this.enteredAt[i] = entry.createdAt;
@@ -830,20 +1003,24 @@ export class ReconciliationState {
     if (typeof v === 'number' && v > 0 && v <= 0x7fffffff) {
       this.firstVersion[i] = v;
       this.baselines[this.ballotSlot[i]!]!.add(v);
+      this.baselineNoted = true;
     }
   }
 
   /** Takes the learned baselines; true when one moved (the altered flags of its ballot type may have changed). */
   private takeBaseline(): boolean {
+    if (!this.baselineNoted) return false;
+    this.baselineNoted = false;
     let moved = false;
-    this.baselines.forEach((baseline, slot) => {
-      const value = baseline.value();
-      if (value === this.firstVersionBaselines[slot]) return;
+    for (let slot = 0; slot < BALLOT_SLOTS; slot++) {
+      const value = this.baselines[slot]!.value();
+      if (value === this.firstVersionBaselines[slot]) continue;
       this.firstVersionBaselines[slot] = value;
       moved = true;
-    });
+    }
     return moved;
   }
+
 
   private factsOf(entry: EntryInput): EntryFacts {
     return { observer: this.internObserver(entry.observer), createdAt: entry.createdAt, sheet: entry.sheet, at: -1, layout: -1 };
