@@ -111,7 +111,10 @@ const SIDE_EFFECT_EXCEPTIONS = [
   // responses to files, the worker's health snapshot published to Redis (feed-report.service) and the
   // rate gate shared by the workers through Redis (GCRA on Redis' clock) — item 3 of issue 14
   // moves the last two behind infra providers.
-  { files: ['server/src/modules/feed/feed.service.ts', 'server/src/modules/feed/feed-report.service.ts', 'server/src/modules/feed/rate-gate.ts'], imports: ['ioredis'] },
+  {
+    files: ['server/src/modules/feed/feed.service.ts', 'server/src/modules/feed/feed-report.service.ts', 'server/src/modules/feed/rate-gate.ts'],
+    imports: ['ioredis'],
+  },
   { files: ['server/src/modules/feed/feed.module.ts'], imports: ['@nestjs/bullmq'] },
   { files: ['server/src/modules/feed/feed.scheduler.ts'], imports: ['@nestjs/bullmq', 'bullmq'] },
   { files: ['server/src/modules/feed/ysk.client.ts'], fetch: true },

@@ -21,7 +21,10 @@ function serviceWorker(): Plugin {
       outDir = config.build.outDir;
     },
     writeBundle(_options, bundle) {
-      const files = Object.keys(bundle).filter((f) => !f.endsWith('.map') && f !== 'index.html').sort().map((f) => `/${f}`);
+      const files = Object.keys(bundle)
+        .filter((f) => !f.endsWith('.map') && f !== 'index.html')
+        .sort()
+        .map((f) => `/${f}`);
       const shell = ['/index.html', ...files];
       const version = createHash('sha256').update(shell.join('\n')).digest('hex').slice(0, 16);
       const source = readFileSync(here('./sw/sw.template.js'), 'utf8').replace('__VERSION__', version).replace('__SHELL__', JSON.stringify(shell));

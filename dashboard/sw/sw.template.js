@@ -60,7 +60,12 @@ self.addEventListener('fetch', (event) => {
           }
           return res;
         })
-        .catch(() => caches.match('/index.html', { cacheName: CACHE }).then((hit) => hit || caches.match('/index.html')).then((hit) => hit || Response.error())),
+        .catch(() =>
+          caches
+            .match('/index.html', { cacheName: CACHE })
+            .then((hit) => hit || caches.match('/index.html'))
+            .then((hit) => hit || Response.error()),
+        ),
     );
     return;
   }

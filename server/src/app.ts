@@ -25,15 +25,24 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // the dashboard is a same-origin SPA: scripts, styles, sockets and fetches from 'self' only
   app.use(
     helmet({
-      contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'connect-src': ["'self'", ...config.CORS_ORIGINS], 'img-src': ["'self'", 'data:', 'blob:'] } },
+      contentSecurityPolicy: {
+        directives: { 'script-src': ["'self'"], 'connect-src': ["'self'", ...config.CORS_ORIGINS], 'img-src': ["'self'", 'data:', 'blob:'] },
+      },
       crossOriginEmbedderPolicy: false,
     }),
   );
-  app.enableCors({ origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false, credentials: false, allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], maxAge: 600 });
+  app.enableCors({
+    origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false,
+    credentials: false,
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+    maxAge: 600,
+  });
   app.use(json({ limit: '256kb' }));
   const csvText = text({ type: ['text/csv', 'text/plain'], limit: '10mb' });
   // the register import streams its body itself (any size, bounded memory)
-  app.use((req: { path: string }, res: unknown, next: () => void) => (req.path === '/api/register/import' ? next() : (csvText as (a: unknown, b: unknown, c: unknown) => void)(req, res, next)));
+  app.use((req: { path: string }, res: unknown, next: () => void) =>
+    req.path === '/api/register/import' ? next() : (csvText as (a: unknown, b: unknown, c: unknown) => void)(req, res, next),
+  );
   app.useGlobalFilters(new ApiExceptionFilter());
   const dashboard = config.DASHBOARD_DIR ?? DEFAULT_DASHBOARD_DIR;
   if (existsSync(dashboard)) app.useStaticAssets(dashboard, { index: 'index.html', maxAge: '1h', setHeaders: noCacheIndex });

@@ -40,7 +40,11 @@ async function main(): Promise<void> {
   const simulator = config.YSK_BASE_URL || !config.YSK_WORKER ? null : await startBuiltInSimulator(config);
   if (simulator) config = simulator.config;
   const app = await createApp(config);
-  if (simulator) app.enableShutdownHooks().getHttpServer().once('close', () => void simulator.close());
+  if (simulator)
+    app
+      .enableShutdownHooks()
+      .getHttpServer()
+      .once('close', () => void simulator.close());
   await app.listen(config.PORT, config.HOST);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;

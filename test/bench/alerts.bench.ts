@@ -12,14 +12,29 @@ import { startApp } from '../support/app';
 import { ADMIN_PASSWORD } from '../support/auth';
 import { percentile, printTable } from './table';
 
-const sheet = (n: number): Sheet => ({ registered: 300, voted: 105 + n, validUncontested: 100 + n, validAfterObjection: 0, valid: 100 + n, invalid: 5, votes: { A: 60, B: 40 + n } });
+const sheet = (n: number): Sheet => ({
+  registered: 300,
+  voted: 105 + n,
+  validUncontested: 100 + n,
+  validAfterObjection: 0,
+  valid: 100 + n,
+  invalid: 5,
+  votes: { A: 60, B: 40 + n },
+});
 
 export async function run(): Promise<void> {
   const boxes = Number(process.env.BENCH_ALERT_BOXES ?? 50);
   const storm = Number(process.env.BENCH_ALERT_STORM ?? 1000);
   const election = `alertbench${process.pid}`;
   const hook = await webhookReceiver();
-  const app = await startApp({ YSK_ELECTION_ID: election, YSK_BALLOT_TYPES: '2', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, ALERT_WEBHOOK_URL: hook.url, ALERT_WEBHOOK_SECRET: 'bench-secret-0123456789', ALERT_SWEEP_SECONDS: '3600' });
+  const app = await startApp({
+    YSK_ELECTION_ID: election,
+    YSK_BALLOT_TYPES: '2',
+    GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    ALERT_WEBHOOK_URL: hook.url,
+    ALERT_WEBHOOK_SECRET: 'bench-secret-0123456789',
+    ALERT_SWEEP_SECONDS: '3600',
+  });
   try {
     const store = app.app.get<Store>(STORE);
     const reconcile = app.app.get(ReconcileService);
@@ -28,7 +43,16 @@ export async function run(): Promise<void> {
       const key = boxKey({ election, ballot: 2, province, district, boxNo });
       const s = sheet(boxNo % 7);
       const at = new Date().toISOString();
-      return { box: { key, election, ballot: 2, province, district, boxNo, yskBoxId: null, neighbourhood: null }, key, hash: sheetHash(s), sheet: s, yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at };
+      return {
+        box: { key, election, ballot: 2, province, district, boxNo, yskBoxId: null, neighbourhood: null },
+        key,
+        hash: sheetHash(s),
+        sheet: s,
+        yskVersion: 1,
+        yskChangedAt: at,
+        changeReason: null,
+        fetchedAt: at,
+      };
     };
     const late = () => Date.now() + 21 * 60_000;
 
@@ -64,7 +88,9 @@ export async function run(): Promise<void> {
       { what: `storm of ${storm}: alerts stored, audited, digested`, ms: handled },
       { what: `storm of ${storm}: last digest webhook received (${webhooks} webhooks)`, ms: stormMs },
     ]);
-    process.stdout.write(`(the reconciliation ticks every 5 s, so on a live night a box is seen stale up to 5 s after its threshold, plus the latency above)\n`);
+    process.stdout.write(
+      `(the reconciliation ticks every 5 s, so on a live night a box is seen stale up to 5 s after its threshold, plus the latency above)\n`,
+    );
   } finally {
     await app.close();
     await hook.close();

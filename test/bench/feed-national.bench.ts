@@ -85,15 +85,31 @@ export async function run(): Promise<void> {
   const port = await freePort();
   const serverEnv = {
     ...process.env,
-    NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir,
-    YSK_BASE_URL: sim.apiUrl, YSK_ELECTION_ID: election, YSK_BALLOT_TYPES: String(BALLOT), YSK_PROVINCES: plates.join(','),
-    YSK_POLL_INTERVAL_MS: String(pollMs), YSK_MAX_RPS: String(rps), YSK_CONCURRENCY: concurrency, YSK_TIMEOUT_MS: '5000',
-    YSK_BACKOFF_BASE_MS: '250', YSK_BACKOFF_CAP_MS: '5000', YSK_MAX_ATTEMPTS: '20', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    YSK_BASE_URL: sim.apiUrl,
+    YSK_ELECTION_ID: election,
+    YSK_BALLOT_TYPES: String(BALLOT),
+    YSK_PROVINCES: plates.join(','),
+    YSK_POLL_INTERVAL_MS: String(pollMs),
+    YSK_MAX_RPS: String(rps),
+    YSK_CONCURRENCY: concurrency,
+    YSK_TIMEOUT_MS: '5000',
+    YSK_BACKOFF_BASE_MS: '250',
+    YSK_BACKOFF_CAP_MS: '5000',
+    YSK_MAX_ATTEMPTS: '20',
+    GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
     STALE_AFTER_MINUTES: '600',
   };
   const profile = process.env.BENCH_FEED_NATIONAL_PROFILE;
   const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-  const server: ChildProcess = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'server', 'dist', 'main.js')], { env: serverEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+  const server: ChildProcess = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'server', 'dist', 'main.js')], {
+    env: serverEnv,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const base = `http://127.0.0.1:${port}`;
   let peakRss = 0;
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssOf(server.pid!))), 500);
@@ -108,7 +124,11 @@ export async function run(): Promise<void> {
   const faultTimers: NodeJS.Timeout[] = [];
   try {
     await waitFor('the server to listen', async () => (await fetch(`${base}/healthz`)).status < 500, 60_000);
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
     token = ((await login.json()) as { accessToken: string }).accessToken;
     // warm-up before the polls close: discovery, column maps, the first aggregate sweeps
     await waitFor('the first sweeps of every province', async () => ((await api('/api/feed/health')).totals?.aggregateCalls ?? 0) >= plates.length, 180_000);
@@ -143,7 +163,9 @@ export async function run(): Promise<void> {
       await sleep(5_000);
       const h = await api('/api/feed/health').catch(() => null);
       samples.push({ t: Date.now() - wallStart, health: h?.overall ?? '?', requests: sim.traffic.requests });
-      const m = await fetch(`${base}/metrics`).then((r) => r.text()).catch(() => '');
+      const m = await fetch(`${base}/metrics`)
+        .then((r) => r.text())
+        .catch(() => '');
       heap.used = Math.max(heap.used, metric(m, 'gozcu_nodejs_heap_size_used_bytes'));
       heap.total = Math.max(heap.total, metric(m, 'gozcu_nodejs_heap_size_total_bytes'));
     }
@@ -178,7 +200,10 @@ export async function run(): Promise<void> {
     else {
       const got = new Map(latestQ.all(...ofElection).map((r) => [r.key, r.v]));
       const stuck = [...want.values()].filter((b) => got.get(b.key) !== b.versions.at(-1)!.versiyon).slice(0, 5);
-      for (const b of stuck) process.stdout.write(`[national] behind: ${b.key} stored ${got.get(b.key) ?? 'none'}, YSK ${b.versions.map((v) => `${v.versiyon}@${v.at}`).join(', ')}\n`);
+      for (const b of stuck)
+        process.stdout.write(
+          `[national] behind: ${b.key} stored ${got.get(b.key) ?? 'none'}, YSK ${b.versions.map((v) => `${v.versiyon}@${v.at}`).join(', ')}\n`,
+        );
     }
     await sleep(1_000);
 
@@ -229,7 +254,7 @@ export async function run(): Promise<void> {
     const sample = engine.resultRows(BALLOT, { district: geography.districts[0]!.id }, nightEnd + 40 * NIGHT_MS);
     const rowBytes = JSON.stringify(sample).length / sample.length;
     const published = truth.map((b) => Date.parse(b.versions[0]!.at)).sort((a, b) => a - b);
-    const ticks = Math.ceil((nightEnd - NIGHT_START) / (pollMs * speed)) + Math.ceil((convergedAfter ?? 60) * 1000 / pollMs);
+    const ticks = Math.ceil((nightEnd - NIGHT_START) / (pollMs * speed)) + Math.ceil(((convergedAfter ?? 60) * 1000) / pollMs);
     let naiveRows = 0;
     for (let k = 1, i = 0; k <= ticks; k++) {
       const t = Math.min(nightEnd, NIGHT_START + k * pollMs * speed);
@@ -243,22 +268,72 @@ export async function run(): Promise<void> {
     const size = `${plates.length} provinces, ${districts} districts, ${world.boxCount.toLocaleString('en-US')} boxes, one ballot type; ${speed}× night (${(wallNight / 60_000).toFixed(1)} min of ${fraction === 1 ? 'the whole' : `${fraction} of the`} six-hour night); poll ${pollMs} ms, cap ${rps} req/s, simulator 429 above ${simRps} req/s, no ETags${gzip ? ', gzip' : ''}${withFaults ? ', faults' : ''}`;
     printTable(`National night: publish → stored (${size})`, [
       {
-        'versions (truth)': truthVersions, stored: changes, missed: missedVersions, 'lag p50 s': +percentile(lags, 50).toFixed(2), 'lag p95 s': +percentile(lags, 95).toFixed(2),
-        'lag p99 s': +percentile(lags, 99).toFixed(2), 'target p95 s': (pollMs + 1000) / 1000, 'converged s after end': convergedAfter ?? `no (${left} behind)`,
-        'exact sheets': `${exact}/${truth.length}`, 'revised (truth)': revisedInTruth, 'altered (API)': coverage?.boxes?.altered ?? '?',
+        'versions (truth)': truthVersions,
+        stored: changes,
+        missed: missedVersions,
+        'lag p50 s': +percentile(lags, 50).toFixed(2),
+        'lag p95 s': +percentile(lags, 95).toFixed(2),
+        'lag p99 s': +percentile(lags, 99).toFixed(2),
+        'target p95 s': (pollMs + 1000) / 1000,
+        'converged s after end': convergedAfter ?? `no (${left} behind)`,
+        'exact sheets': `${exact}/${truth.length}`,
+        'revised (truth)': revisedInTruth,
+        'altered (API)': coverage?.boxes?.altered ?? '?',
       },
     ]);
     printTable('National night: requests and bytes per detected change', [
-      { poller: `Gözcü (aggregates, ranges, bisection; no ETags${gzip ? '; gzip on the wire' : ''})`, requests, 'MiB': +(bytes / 1048576).toFixed(1), changes, 'requests/change': +(requests / changes).toFixed(3), 'KiB/change': +(bytes / 1024 / changes).toFixed(2), '429 answers': sim.traffic.throttled - warm.throttled },
-      ...(gzip ? [{ poller: 'Gözcü, the same answers decoded', requests, 'MiB': +(decoded / 1048576).toFixed(1), changes, 'requests/change': +(requests / changes).toFixed(3), 'KiB/change': +(decoded / 1024 / changes).toFixed(2), '429 answers': '–' }] : []),
-      { poller: `naive whole lists every ${pollMs / 1000} s (estimated; needs ${Math.round(districts / (pollMs / 1000))} req/s)`, requests: naive.requests, 'MiB': +(naive.bytes / 1048576).toFixed(1), changes, 'requests/change': +(naive.requests / changes).toFixed(3), 'KiB/change': +(naive.bytes / 1024 / changes).toFixed(2), '429 answers': '–' },
-      { poller: `naive at ${simRps} req/s (a whole sweep every ${sweepAtCapS.toFixed(1)} s)`, requests: '–', 'MiB': '–', changes: '–', 'requests/change': '–', 'KiB/change': '–', '429 answers': '–' },
+      {
+        poller: `Gözcü (aggregates, ranges, bisection; no ETags${gzip ? '; gzip on the wire' : ''})`,
+        requests,
+        MiB: +(bytes / 1048576).toFixed(1),
+        changes,
+        'requests/change': +(requests / changes).toFixed(3),
+        'KiB/change': +(bytes / 1024 / changes).toFixed(2),
+        '429 answers': sim.traffic.throttled - warm.throttled,
+      },
+      ...(gzip
+        ? [
+            {
+              poller: 'Gözcü, the same answers decoded',
+              requests,
+              MiB: +(decoded / 1048576).toFixed(1),
+              changes,
+              'requests/change': +(requests / changes).toFixed(3),
+              'KiB/change': +(decoded / 1024 / changes).toFixed(2),
+              '429 answers': '–',
+            },
+          ]
+        : []),
+      {
+        poller: `naive whole lists every ${pollMs / 1000} s (estimated; needs ${Math.round(districts / (pollMs / 1000))} req/s)`,
+        requests: naive.requests,
+        MiB: +(naive.bytes / 1048576).toFixed(1),
+        changes,
+        'requests/change': +(naive.requests / changes).toFixed(3),
+        'KiB/change': +(naive.bytes / 1024 / changes).toFixed(2),
+        '429 answers': '–',
+      },
+      {
+        poller: `naive at ${simRps} req/s (a whole sweep every ${sweepAtCapS.toFixed(1)} s)`,
+        requests: '–',
+        MiB: '–',
+        changes: '–',
+        'requests/change': '–',
+        'KiB/change': '–',
+        '429 answers': '–',
+      },
     ]);
     const feedTotals = health?.totals ?? {};
     printTable('National night: the server', [
       {
-        'peak RSS MB': Math.round(peakRss), 'RSS after warm-up MB': Math.round(rssWarm), 'target MB': 500, 'peak heap used / total MB': `${Math.round(heap.used)} / ${Math.round(heap.total)}`,
-        'aggregate calls': feedTotals.aggregateCalls ?? '?', 'box lists': feedTotals.boxListCalls ?? '?', probes: feedTotals.probeCalls ?? '?', 'whole lists': feedTotals.wholeLists ?? '?',
+        'peak RSS MB': Math.round(peakRss),
+        'RSS after warm-up MB': Math.round(rssWarm),
+        'target MB': 500,
+        'peak heap used / total MB': `${Math.round(heap.used)} / ${Math.round(heap.total)}`,
+        'aggregate calls': feedTotals.aggregateCalls ?? '?',
+        'box lists': feedTotals.boxListCalls ?? '?',
+        probes: feedTotals.probeCalls ?? '?',
+        'whole lists': feedTotals.wholeLists ?? '?',
         'health states seen': [...new Set(samples.map((s) => s.health))].join(', '),
       },
     ]);
@@ -268,11 +343,25 @@ export async function run(): Promise<void> {
     recordFigure('feed_national_lag_p95', { value: r3(percentile(lags, 95)), unit: 's', target: (pollMs + 1000) / 1000, note });
     recordFigure('feed_national_lag_p99', { value: r3(percentile(lags, 99)), unit: 's', note });
     // null (printed as not measured) when the store never equalled the truth
-    recordFigure('feed_national_converged_after_end', { value: convergedAfter, unit: 's', target: 60, note: convergedAfter === null ? `did not converge (${left} behind); ${note}` : note });
-    recordFigure('feed_national_kib_per_change', { value: r3(bytes / 1024 / changes), unit: 'KiB', target: 5, note: `naive whole-list polling: ${r3(naive.bytes / 1024 / changes)} KiB/change; ${note}` });
+    recordFigure('feed_national_converged_after_end', {
+      value: convergedAfter,
+      unit: 's',
+      target: 60,
+      note: convergedAfter === null ? `did not converge (${left} behind); ${note}` : note,
+    });
+    recordFigure('feed_national_kib_per_change', {
+      value: r3(bytes / 1024 / changes),
+      unit: 'KiB',
+      target: 5,
+      note: `naive whole-list polling: ${r3(naive.bytes / 1024 / changes)} KiB/change; ${note}`,
+    });
     recordFigure('feed_national_decoded_kib_per_change', { value: r3(decoded / 1024 / changes), unit: 'KiB', note: `after gzip decoding; ${note}` });
     recordFigure('feed_national_requests_per_change', { value: r3(requests / changes), unit: 'requests', note });
-    recordFigure('feed_national_naive_kib_per_change', { value: r3(naive.bytes / 1024 / changes), unit: 'KiB', note: `naive whole lists every ${pollMs / 1000} s, estimated from the truth; ${note}` });
+    recordFigure('feed_national_naive_kib_per_change', {
+      value: r3(naive.bytes / 1024 / changes),
+      unit: 'KiB',
+      note: `naive whole lists every ${pollMs / 1000} s, estimated from the truth; ${note}`,
+    });
     recordFigure('feed_national_peak_rss', { value: r3(peakRss), unit: 'MB', target: 500, note: `server child process, one ballot type; ${note}` });
     recordFigure('feed_national_missed_versions', { value: missedVersions, unit: 'versions', target: 0, note });
   } finally {

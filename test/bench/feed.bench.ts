@@ -30,8 +30,14 @@ async function politeness(): Promise<void> {
   const election = `benchfeed${process.pid}`;
   const sim = await startSmallNight({ election, plates, ballots: BALLOTS, revisionRate: 0.02, latencyMs: 1 });
   const app = await startApp({
-    YSK_ELECTION_ID: election, YSK_BALLOT_TYPES: BALLOTS.join(','), YSK_BASE_URL: sim.apiUrl, YSK_PROVINCES: plates.join(','),
-    YSK_POLL_INTERVAL_MS: '300', YSK_MAX_RPS: '1000', YSK_CONCURRENCY: '4', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    YSK_ELECTION_ID: election,
+    YSK_BALLOT_TYPES: BALLOTS.join(','),
+    YSK_BASE_URL: sim.apiUrl,
+    YSK_PROVINCES: plates.join(','),
+    YSK_POLL_INTERVAL_MS: '300',
+    YSK_MAX_RPS: '1000',
+    YSK_CONCURRENCY: '4',
+    GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
   });
   const feed = app.app.get(FeedService);
   const bus = app.app.get(ChangeBus);
@@ -45,7 +51,10 @@ async function politeness(): Promise<void> {
     const targets: { ballot: BallotCode; plate: number; district: number }[] = [];
     for (const ballot of BALLOTS) {
       for (const plate of plates) {
-        const res = await naive.getIlceList({ secimId: election, secimTuru: ballot, ilId: plate, secimCevresiId: '', sandikTuru: SANDIK_TURU.ordinary, yurtIciDisi: YURT_ICI }, { conditional: false });
+        const res = await naive.getIlceList(
+          { secimId: election, secimTuru: ballot, ilId: plate, secimCevresiId: '', sandikTuru: SANDIK_TURU.ordinary, yurtIciDisi: YURT_ICI },
+          { conditional: false },
+        );
         if (!res.notModified) for (const r of res.rows) targets.push({ ballot, plate, district: r.ilce_ID });
       }
     }
@@ -70,7 +79,28 @@ async function politeness(): Promise<void> {
       const naiveBefore = naiveChanges;
       for (const t of targets) {
         const res = await naive.getSecimSandikSonucList(
-          { secimId: election, secimTuru: t.ballot, ilId: t.plate, ilceId: t.district, beldeId: '', birimId: '', muhtarlikId: '', cezaeviId: '', sandikTuru: SANDIK_TURU.ordinary, sandikNoIlk: '', sandikNoSon: '', ulkeId: '', disTemsilcilikId: '', gumrukId: '', yurtIciDisi: YURT_ICI, sandikRumuzIlk: '', sandikRumuzSon: '', secimCevresiId: '', sandikId: '', sorguTuru: '' },
+          {
+            secimId: election,
+            secimTuru: t.ballot,
+            ilId: t.plate,
+            ilceId: t.district,
+            beldeId: '',
+            birimId: '',
+            muhtarlikId: '',
+            cezaeviId: '',
+            sandikTuru: SANDIK_TURU.ordinary,
+            sandikNoIlk: '',
+            sandikNoSon: '',
+            ulkeId: '',
+            disTemsilcilikId: '',
+            gumrukId: '',
+            yurtIciDisi: YURT_ICI,
+            sandikRumuzIlk: '',
+            sandikRumuzSon: '',
+            secimCevresiId: '',
+            sandikId: '',
+            sorguTuru: '',
+          },
           { conditional: false },
         );
         naiveRequests++;
@@ -88,19 +118,58 @@ async function politeness(): Promise<void> {
       const expected = visibleBefore + (naiveChanges - naiveBefore);
       if (!(await until(() => feed.totals.versions >= expected, 8_000))) missed++;
     }
-    const ours = { requests: feed.totals.requests - start.requests, bytes: feed.totals.bytes - start.bytes, changes: feed.totals.versions - start.versions, notModified: feed.totals.notModified - start.notModified };
+    const ours = {
+      requests: feed.totals.requests - start.requests,
+      bytes: feed.totals.bytes - start.bytes,
+      changes: feed.totals.versions - start.versions,
+      notModified: feed.totals.notModified - start.notModified,
+    };
     // what a naive poller would have sent at Gözcü's own cadence: every district of every sweep, full answers
     const sweptNaive = feed.totals.districtsSwept - start.districtsSwept;
     const naiveBytesPerRequest = naiveBytes / Math.max(1, naiveRequests);
     latencies.sort((a, b) => a - b);
-    printTable(`Feed politeness over a simulated night (${plates.join(', ')}; ballot types ${BALLOTS.join(',')}; ${targets.length} district polls per cycle; ${cycles} cycles)`, [
-      { poller: 'Gözcü (adaptive, conditional, per district)', requests: ours.requests, 'MB received': +(ours.bytes / 1048576).toFixed(1), 'changes found': ours.changes, 'requests/change': +(ours.requests / Math.max(1, ours.changes)).toFixed(2), 'KB/change': +(ours.bytes / 1024 / Math.max(1, ours.changes)).toFixed(1), '304 answers': ours.notModified },
-      { poller: "naive at Gözcü's cadence (estimated)", requests: sweptNaive, 'MB received': +((sweptNaive * naiveBytesPerRequest) / 1048576).toFixed(1), 'changes found': ours.changes, 'requests/change': +(sweptNaive / Math.max(1, ours.changes)).toFixed(2), 'KB/change': +((sweptNaive * naiveBytesPerRequest) / 1024 / Math.max(1, ours.changes)).toFixed(1), '304 answers': 0 },
-      { poller: 'naive, once per cycle (measured)', requests: naiveRequests, 'MB received': +(naiveBytes / 1048576).toFixed(1), 'changes found': naiveChanges, 'requests/change': +(naiveRequests / Math.max(1, naiveChanges)).toFixed(2), 'KB/change': +(naiveBytes / 1024 / Math.max(1, naiveChanges)).toFixed(1), '304 answers': 0 },
-    ]);
+    printTable(
+      `Feed politeness over a simulated night (${plates.join(', ')}; ballot types ${BALLOTS.join(',')}; ${targets.length} district polls per cycle; ${cycles} cycles)`,
+      [
+        {
+          poller: 'Gözcü (adaptive, conditional, per district)',
+          requests: ours.requests,
+          'MB received': +(ours.bytes / 1048576).toFixed(1),
+          'changes found': ours.changes,
+          'requests/change': +(ours.requests / Math.max(1, ours.changes)).toFixed(2),
+          'KB/change': +(ours.bytes / 1024 / Math.max(1, ours.changes)).toFixed(1),
+          '304 answers': ours.notModified,
+        },
+        {
+          poller: "naive at Gözcü's cadence (estimated)",
+          requests: sweptNaive,
+          'MB received': +((sweptNaive * naiveBytesPerRequest) / 1048576).toFixed(1),
+          'changes found': ours.changes,
+          'requests/change': +(sweptNaive / Math.max(1, ours.changes)).toFixed(2),
+          'KB/change': +((sweptNaive * naiveBytesPerRequest) / 1024 / Math.max(1, ours.changes)).toFixed(1),
+          '304 answers': 0,
+        },
+        {
+          poller: 'naive, once per cycle (measured)',
+          requests: naiveRequests,
+          'MB received': +(naiveBytes / 1048576).toFixed(1),
+          'changes found': naiveChanges,
+          'requests/change': +(naiveRequests / Math.max(1, naiveChanges)).toFixed(2),
+          'KB/change': +(naiveBytes / 1024 / Math.max(1, naiveChanges)).toFixed(1),
+          '304 answers': 0,
+        },
+      ],
+    );
     // the naive poller runs in this same process during each cycle, so these latencies include its CPU time
     printTable('Change visible at YSK → stored and reconciled (poll interval 300 ms; naive poller competing in-process)', [
-      { versions: latencies.length, 'p50 ms': percentile(latencies, 50), 'p95 ms': percentile(latencies, 95), 'p99 ms': percentile(latencies, 99), 'versions in truth': totalVersions, 'cycles not caught up in 8 s': missed },
+      {
+        versions: latencies.length,
+        'p50 ms': percentile(latencies, 50),
+        'p95 ms': percentile(latencies, 95),
+        'p99 ms': percentile(latencies, 99),
+        'versions in truth': totalVersions,
+        'cycles not caught up in 8 s': missed,
+      },
     ]);
   } finally {
     await app.close();
@@ -178,7 +247,9 @@ async function nationalIngest(): Promise<void> {
     printTable('Ingest of a whole national night (hash → SQLite append → reconciliation), one process', rows);
     // the same state rebuilt from the store, as after a restart
     const fresh = await reconcile.rebuild();
-    printTable('Cold rebuild of the reconciliation from the SQLite store after that night', [{ 'box-results': fresh.boxes, entries: fresh.entries, 'ms (store read + bulk load)': fresh.ms, 'RSS MB': rssMb() }]);
+    printTable('Cold rebuild of the reconciliation from the SQLite store after that night', [
+      { 'box-results': fresh.boxes, entries: fresh.entries, 'ms (store read + bulk load)': fresh.ms, 'RSS MB': rssMb() },
+    ]);
   } finally {
     await app.close();
   }

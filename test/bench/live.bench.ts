@@ -110,7 +110,15 @@ export async function run(): Promise<void> {
     const committedAt = new Map<number, number>();
     const entered = () => reconcile.state.coverage({ level: 'country' }, 2).boxes.entered;
     let boxNo = 0;
-    const sheet = (a: number, b: number): Sheet => ({ registered: a + b + 40, voted: a + b + 3, validUncontested: a + b, validAfterObjection: 0, valid: a + b, invalid: 3, votes: { A: a, B: b } });
+    const sheet = (a: number, b: number): Sheet => ({
+      registered: a + b + 40,
+      voted: a + b + 3,
+      validUncontested: a + b,
+      validAfterObjection: 0,
+      valid: a + b,
+      invalid: 3,
+      votes: { A: a, B: b },
+    });
     const commitBatch = async () => {
       for (let i = 0; i < batch; i++) {
         const n = ++boxNo;
@@ -233,7 +241,7 @@ export async function run(): Promise<void> {
         'CPU ms p50': round(percentile(floorCpu, 50)),
         'send→recv p50 ms': round(percentile(floorRecv, 50)),
         p99: round(percentile(floorRecv, 99)),
-        'receipts': `${floorRecv.length}/${RAW_ROUNDS * total}`,
+        receipts: `${floorRecv.length}/${RAW_ROUNDS * total}`,
         'hub fan-out ms p50': fanout,
         'hub fan-out CPU ms p50': round(percentile(flushCpu, 50)),
         'deltas written pre-framed / via engine.io': `${framed}/${viaEngine}`,
@@ -273,12 +281,12 @@ export async function run(): Promise<void> {
         sockets: total,
         deltas: seqs.length,
         'recv/expected': `${sum((r) => r.received)}/${sum((r) => r.expected)}`,
-        'gaps': sum((r) => r.gaps),
-        'behind': sum((r) => r.behind),
+        gaps: sum((r) => r.gaps),
+        behind: sum((r) => r.behind),
         resyncs: sum((r) => r.resyncs),
         'commit→recv p50 ms': round(percentile(commitToRecv, 50)),
-        'p95': round(percentile(commitToRecv, 95)),
-        'p99': p99,
+        p95: round(percentile(commitToRecv, 95)),
+        p99: p99,
         'emit→recv p50 ms': round(percentile(emitToRecv, 50)),
         'p99 ': round(percentile(emitToRecv, 99)),
         'max ': round(emitToRecv[emitToRecv.length - 1] ?? NaN),
@@ -295,13 +303,18 @@ export async function run(): Promise<void> {
 
     printTable(`Live sockets, one node: connection setup (raw ws clients in ${workerCount} processes, 256 handshakes in flight each)`, setupRows);
     printTable(`Live deltas, one node: sockets on country, ${batch} boxes committed a second for ${seconds} s per step, LIVE_BATCH_MS=${BATCH_MS}`, rows);
-    printTable(`Floor: a raw broadcast (engine.io noop frame of the delta's size written to each TCP socket in one loop), ${RAW_ROUNDS} rounds per step`, floorRows);
+    printTable(
+      `Floor: a raw broadcast (engine.io noop frame of the delta's size written to each TCP socket in one loop), ${RAW_ROUNDS} rounds per step`,
+      floorRows,
+    );
     process.stdout.write(
       `\ncommit→recv: from the commit of the oldest change a delta carries to each socket's receipt (includes up to ${BATCH_MS} ms of coalescing by design);` +
         `\nemit→recv: from the delta's coverage.asOf (when the server built it) to receipt; fan-out: the server's synchronous flush (build once, write to every socket).` +
         `\nserver CPU: this process (the server; clients run in ${workerCount} child processes) over the step, % of one core; the machine has ${cpus().length} cores shared by both.` +
         `\nfan-out CPU: process CPU (all threads) over that flush; wall ≫ CPU means the flush thread was waiting for a core (clients, other processes on the machine: load avg).` +
-        `\ncountry delta anatomy (bytes of JSON per field): ${Object.entries(anatomy).map(([k, v]) => `${k} ${v}`).join(', ')}.` +
+        `\ncountry delta anatomy (bytes of JSON per field): ${Object.entries(anatomy)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}.` +
         `\nRSS before any socket: ${rss0} MB; ulimit -n: ${fdLimit()}; ephemeral ports: ${ephemeralPorts()}.\n`,
     );
     for (const n of notes) process.stdout.write(`note: ${n}\n`);

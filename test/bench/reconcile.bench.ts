@@ -11,7 +11,7 @@ const COUNTRY: Scope = { level: 'country' };
 
 /** A seeded PRNG, so every run measures the same state. */
 function prng(seed: number): () => number {
-  return () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  return () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
 }
 
 /** The JSON text of `count` sheets (as the store keeps them), 30 parties each. */
@@ -158,7 +158,9 @@ export async function run(): Promise<void> {
     const bulk = state.beginBulk();
     for (let from = 0; from < byKey.length; from += PAGE) {
       const ids = byKey.slice(from, from + PAGE);
-      const rows = page<{ ref: BoxRef; sheet: Sheet; publishedAt: number }>(ids.map((i) => `{"ref":${refText(i)},"sheet":${sheetText(i)},"publishedAt":${published[i]}}`));
+      const rows = page<{ ref: BoxRef; sheet: Sheet; publishedAt: number }>(
+        ids.map((i) => `{"ref":${refText(i)},"sheet":${sheetText(i)},"publishedAt":${published[i]}}`),
+      );
       const t = process.hrtime.bigint();
       for (const row of rows) bulk.box(row.ref, { sheet: row.sheet, seq: 1, publishedAt: row.publishedAt });
       ns += process.hrtime.bigint() - t;
@@ -167,7 +169,10 @@ export async function run(): Promise<void> {
       const ids = commitOrder.slice(from, from + PAGE);
       // every 10th entered box-result disagrees with YSK by one vote
       const rows = page<{ ref: BoxRef; entry: EntryInput }>(
-        ids.map((i) => `{"ref":${refText(i)},"entry":{"id":"e${i}","observer":"o${i % 7}","source":"observer","createdAt":${t0},"sheet":${i % 10 === 0 ? shifted[i % shifted.length] : sheetText(i)}}}`),
+        ids.map(
+          (i) =>
+            `{"ref":${refText(i)},"entry":{"id":"e${i}","observer":"o${i % 7}","source":"observer","createdAt":${t0},"sheet":${i % 10 === 0 ? shifted[i % shifted.length] : sheetText(i)}}}`,
+        ),
       );
       const t = process.hrtime.bigint();
       for (const row of rows) bulk.entry(row.ref, row.entry);
@@ -189,9 +194,27 @@ export async function run(): Promise<void> {
 
   const rows: Row[] = [];
   const row = (what: string, value: number, unit: string, target = '', note = '') => rows.push({ measure: what, value, unit, target, note });
-  row(`cold rebuild (bulk), ${state.size.toLocaleString('en-US')} box-results: first run`, Math.round(rebuildMs[0]!), 'ms', '< 1,000 ms', `${country.entered.toLocaleString('en-US')} entries; ${country.mismatch.toLocaleString('en-US')} mismatch, ${country.stale.toLocaleString('en-US')} stale`);
-  row('  best of 3 (warm JIT)', Math.round(Math.min(...rebuildMs)), 'ms', '< 1,000 ms', `runs: ${rebuildMs.map((ms) => Math.round(ms)).join(', ')} ms; store page parsing not timed`);
-  row('heap with the state loaded (Δ from before)', Math.round(memory.heapMb), 'MB', '', `+ ${Math.round(memory.arrayBuffersMb)} MB typed arrays (all of the process)`);
+  row(
+    `cold rebuild (bulk), ${state.size.toLocaleString('en-US')} box-results: first run`,
+    Math.round(rebuildMs[0]!),
+    'ms',
+    '< 1,000 ms',
+    `${country.entered.toLocaleString('en-US')} entries; ${country.mismatch.toLocaleString('en-US')} mismatch, ${country.stale.toLocaleString('en-US')} stale`,
+  );
+  row(
+    '  best of 3 (warm JIT)',
+    Math.round(Math.min(...rebuildMs)),
+    'ms',
+    '< 1,000 ms',
+    `runs: ${rebuildMs.map((ms) => Math.round(ms)).join(', ')} ms; store page parsing not timed`,
+  );
+  row(
+    'heap with the state loaded (Δ from before)',
+    Math.round(memory.heapMb),
+    'MB',
+    '',
+    `+ ${Math.round(memory.arrayBuffersMb)} MB typed arrays (all of the process)`,
+  );
   row('RSS with the state loaded', memory.rss, 'MB', '< 500 MB (server)', 'whole bench process, its input included');
 
   const first = timeEach(1, () => state.heads(COUNTRY, 2));
@@ -214,7 +237,13 @@ export async function run(): Promise<void> {
   row('  p99 / mean', round(entry.p99, 2), 'µs', '', `mean ${round(entry.mean, 2)} µs`);
 
   const floors = typedArrayFloors(state.size, (i) => refs[i]!.district);
-  row(`floor: typed-array pass, ${state.size.toLocaleString('en-US')} × ${PARTIES} int32 into district totals`, round(floors.passMs, 1), 'ms', '', 'best of 3; the anchor of the cold rebuild');
+  row(
+    `floor: typed-array pass, ${state.size.toLocaleString('en-US')} × ${PARTIES} int32 into district totals`,
+    round(floors.passMs, 1),
+    'ms',
+    '',
+    'best of 3; the anchor of the cold rebuild',
+  );
   row('floor: three-level typed-array update of one box-result', round(floors.updateUs, 2), 'µs', '', 'mean of 200,000; the anchor of the incremental update');
   const cold = Math.min(...rebuildMs);
   recordFigure(state.size === 800_000 ? 'reconcile_cold_800k_ms' : `reconcile_cold_${state.size}_ms`, {
@@ -260,7 +289,13 @@ export async function run(): Promise<void> {
   const regions = timeEach(200, () => state.regions(COUNTRY, 2));
   row('regions(country, ballot) (81 provinces): p50', round(regions.p50, 1), 'µs');
   const listCountry = timeEach(20, () => state.list({ ballot: 2, sort: 'difference', limit: 50 }));
-  row('list page, country, sort by difference: p50', round(listCountry.p50 / 1000, 1), 'ms', '', `scans ${(refs.length / BALLOTS.length).toLocaleString('en-US')} box-results`);
+  row(
+    'list page, country, sort by difference: p50',
+    round(listCountry.p50 / 1000, 1),
+    'ms',
+    '',
+    `scans ${(refs.length / BALLOTS.length).toLocaleString('en-US')} box-results`,
+  );
   const listDistrict = timeEach(200, (k) => state.list({ province: 1 + ((1 + (k % 973)) % 81), district: 1 + (k % 973), sort: 'key', limit: 50 }));
   row('list page, one district: p50', round(listDistrict.p50, 0), 'µs');
 
@@ -270,7 +305,13 @@ export async function run(): Promise<void> {
   clock += 15 * 60_000;
   let turned = 0;
   const tick = timeEach(1, () => (turned = state.tick().length));
-  row(`tick turning ${turned.toLocaleString('en-US')} box-results stale`, round(tick.mean / 1000, 1), 'ms', '', `${round(tick.mean / Math.max(1, turned), 2)} µs each`);
+  row(
+    `tick turning ${turned.toLocaleString('en-US')} box-results stale`,
+    round(tick.mean / 1000, 1),
+    'ms',
+    '',
+    `${round(tick.mean / Math.max(1, turned), 2)} µs each`,
+  );
 
   const [one, five] = loadavg();
   printTable(

@@ -16,7 +16,8 @@ export function nationalGeography(rows: number): RegisterGeoDistrict[] {
   for (let p = 1; p <= 81; p++)
     for (let d = 0; d < 12; d++) {
       const hoods = [];
-      for (let n = 0, b = 1001; b < 1001 + boxesPerDistrict; n++, b += 10) hoods.push({ name: `MAHALLE ${n + 1}`, minBox: b, maxBox: Math.min(b + 9, 1000 + boxesPerDistrict) });
+      for (let n = 0, b = 1001; b < 1001 + boxesPerDistrict; n++, b += 10)
+        hoods.push({ name: `MAHALLE ${n + 1}`, minBox: b, maxBox: Math.min(b + 9, 1000 + boxesPerDistrict) });
       out.push({ province: p, district: p * 100 + d, neighbourhoods: hoods });
     }
   return out;

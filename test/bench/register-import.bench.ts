@@ -70,7 +70,10 @@ export async function run(): Promise<void> {
   };
 
   const samplesFile = join(dir, 'samples.txt');
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'register-csv.ts'), String(total), samplesFile], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'register-csv.ts'), String(total), samplesFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: process.env,
+  });
   const childDone = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 
   const rssBefore = process.memoryUsage().rss;
@@ -134,30 +137,71 @@ export async function run(): Promise<void> {
     { what: 'rows streamed (CSV, from a generator process)', value: report.rows.toLocaleString('en') },
     { what: 'import incl. merge and checks (wall), s', value: importS.toFixed(1) },
     { what: 'rows/s (whole import: parse, 3 HMACs, stage, merge into register + look-up tables, checks)', value: Math.round(rate).toLocaleString('en') },
-    { what: 'phases: parse + hash + stage / merge + indexes + look-up feed / checks at import, s', value: `${stagingS.toFixed(1)} / ${mergeS.toFixed(1)} / ${detectS.toFixed(1)}` },
+    {
+      what: 'phases: parse + hash + stage / merge + indexes + look-up feed / checks at import, s',
+      value: `${stagingS.toFixed(1)} / ${mergeS.toFixed(1)} / ${detectS.toFixed(1)}`,
+    },
     { what: 'staging alone, rows/s', value: Math.round(report.rows / stagingS).toLocaleString('en') },
-    { what: 'importer CPU (user + sys), s; per row: all / stage / merge / checks, µs', value: `${cpuS.toFixed(1)}; ${us(cpuS)} / ${us(cpuStage)} / ${us(cpuMerge)} / ${us(cpuChecks)}` },
+    {
+      what: 'importer CPU (user + sys), s; per row: all / stage / merge / checks, µs',
+      value: `${cpuS.toFixed(1)}; ${us(cpuS)} / ${us(cpuStage)} / ${us(cpuMerge)} / ${us(cpuChecks)}`,
+    },
     { what: 'rows per importer CPU-second (the rate with a core of its own)', value: Math.round(report.rows / cpuS).toLocaleString('en') },
     { what: 'load average (1 min) at the end, 2 cores', value: load.toFixed(1) },
     { what: 'checks of 81 provinces alone (after the import), s', value: checksS.toFixed(1) },
     // nothing planted; names are not kept unique at this size: homonyms of common names are weighed as chance (not
     // reported), same-year pairs of rare names are reported (the rule's limit without a full birth date)
-    { what: 'anomalies found (none planted; duplicates: same-year pairs of rare names)', value: Object.entries(byKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none' },
+    {
+      what: 'anomalies found (none planted; duplicates: same-year pairs of rare names)',
+      value:
+        Object.entries(byKind)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ') || 'none',
+    },
     { what: 'RSS before / peak while staging / peak overall, MB', value: `${mb(rssBefore)} / ${mb(peakStaging)} / ${mb(peak)}` },
-    { what: 'RSS at each tenth of the rows (rows → s, MB)', value: checkpoints.map((c) => `${(c.rows / 1e6).toFixed(2)}M→${c.s.toFixed(0)}s,${c.rssMb}`).join(' ') },
+    {
+      what: 'RSS at each tenth of the rows (rows → s, MB)',
+      value: checkpoints.map((c) => `${(c.rows / 1e6).toFixed(2)}M→${c.s.toFixed(0)}s,${c.rssMb}`).join(' '),
+    },
     { what: 'register.sqlite / gozcu.sqlite (with WAL) / stage at its largest, MB', value: `${mb(regBytes)} / ${mb(mainBytes)} / ${mb(stageBytes)}` },
-    { what: 'check by TC after the import (HMAC + indexed read) p50 / p99, µs; found', value: `${percentile(lookups, 50).toFixed(0)} / ${percentile(lookups, 99).toFixed(0)}; ${found}/${lookups.length}` },
+    {
+      what: 'check by TC after the import (HMAC + indexed read) p50 / p99, µs; found',
+      value: `${percentile(lookups, 50).toFixed(0)} / ${percentile(lookups, 99).toFixed(0)}; ${found}/${lookups.length}`,
+    },
     { what: `extrapolated to 61,000,000 rows at this rate, min`, value: (61_000_000 / rate / 60).toFixed(0) },
   ];
   printTable(`Register import: ${report.rows.toLocaleString('en')} synthetic voters, chunks of ${config.REGISTER_IMPORT_BATCH}`, rows);
   const at = `${report.rows.toLocaleString('en')} synthetic voters`;
-  recordFigure('register_import_us_per_row', { value: Math.round((1e6 / rate) * 100) / 100, unit: 'µs', target: 1e6 / 30_000, note: `register import, whole (${Math.round(rate).toLocaleString('en')} rows/s), ${at}; target 30,000 rows/s` });
-  recordFigure('register_import_cpu_us_per_row', { value: Math.round(((cpuS * 1e6) / report.rows) * 100) / 100, unit: 'µs', target: 1e6 / 30_000, note: `importer CPU per row (${Math.round(report.rows / cpuS).toLocaleString('en')} rows per CPU-s; load average ${load.toFixed(1)} on 2 cores), ${at}` });
+  recordFigure('register_import_us_per_row', {
+    value: Math.round((1e6 / rate) * 100) / 100,
+    unit: 'µs',
+    target: 1e6 / 30_000,
+    note: `register import, whole (${Math.round(rate).toLocaleString('en')} rows/s), ${at}; target 30,000 rows/s`,
+  });
+  recordFigure('register_import_cpu_us_per_row', {
+    value: Math.round(((cpuS * 1e6) / report.rows) * 100) / 100,
+    unit: 'µs',
+    target: 1e6 / 30_000,
+    note: `importer CPU per row (${Math.round(report.rows / cpuS).toLocaleString('en')} rows per CPU-s; load average ${load.toFixed(1)} on 2 cores), ${at}`,
+  });
   recordFigure('register_import_wall_s', { value: Math.round(importS * 10) / 10, unit: 's', note: `register import incl. merge and checks, ${at}` });
-  recordFigure('register_import_peak_rss_mb', { value: mb(peak), unit: 'MB', target: 400, note: `register import peak RSS (before ${mb(rssBefore)}; at the tenths ${checkpoints.map((c) => c.rssMb).join(',')}), ${at}` });
-  recordFigure('register_db_mb', { value: mb(regBytes), unit: 'MB', note: `register.sqlite with WAL (gozcu.sqlite ${mb(mainBytes)} MB, stage ${mb(stageBytes)} MB at its largest), ${at}` });
+  recordFigure('register_import_peak_rss_mb', {
+    value: mb(peak),
+    unit: 'MB',
+    target: 400,
+    note: `register import peak RSS (before ${mb(rssBefore)}; at the tenths ${checkpoints.map((c) => c.rssMb).join(',')}), ${at}`,
+  });
+  recordFigure('register_db_mb', {
+    value: mb(regBytes),
+    unit: 'MB',
+    note: `register.sqlite with WAL (gozcu.sqlite ${mb(mainBytes)} MB, stage ${mb(stageBytes)} MB at its largest), ${at}`,
+  });
   recordFigure('register_checks_s', { value: Math.round(checksS * 10) / 10, unit: 's', note: `checks of 81 provinces after the import, ${at}` });
-  recordFigure('register_tc_check_p99_us', { value: Math.round(percentile(lookups, 99)), unit: 'µs', note: `TC check after the import (p50 ${percentile(lookups, 50).toFixed(0)} µs), ${at}` });
+  recordFigure('register_tc_check_p99_us', {
+    value: Math.round(percentile(lookups, 99)),
+    unit: 'µs',
+    note: `TC check after the import (p50 ${percentile(lookups, 50).toFixed(0)} µs), ${at}`,
+  });
   await reg.close();
   await main.close();
   rmSync(dir, { recursive: true, force: true });

@@ -108,7 +108,12 @@ export async function buildStore(file: string): Promise<{ boxResults: number; ve
         for (const ballot of BALLOTS) {
           const ref = { election: ELECTION, ballot, province: d.plate, district: d.id, boxNo: d.boxNos[k]! };
           const key = boxKey(ref);
-          const box: BoxInfo = { ...ref, key, yskBoxId: 10_000_000 + (d.boxBase + k) * 10 + ballot, neighbourhood: d.neighbourhoods[d.boxNeighbourhood[k]!]!.id };
+          const box: BoxInfo = {
+            ...ref,
+            key,
+            yskBoxId: 10_000_000 + (d.boxBase + k) * 10 + ballot,
+            neighbourhood: d.neighbourhoods[d.boxNeighbourhood[k]!]!.id,
+          };
           let latest: Sheet | null = null;
           let lastAt = 0;
           for (const v of world.versions(d, k, ballot)) {
@@ -129,8 +134,15 @@ export async function buildStore(file: string): Promise<{ boxResults: number; ve
           for (let o = 0; o < observers; o++) {
             const observer = `observer-${d.id}-${d.boxNos[k]}-${o}`;
             pendingEntries.push({
-              box, key, sheet, hash: sheetHash(sheet), observer, source: 'observer', idempotencyKey: `${key}:${observer}`,
-              createdAt: new Date(Math.min(Date.now() - HOUR / 2, lastAt + (10 + o * 5) * 60_000)).toISOString(), warnings: [],
+              box,
+              key,
+              sheet,
+              hash: sheetHash(sheet),
+              observer,
+              source: 'observer',
+              idempotencyKey: `${key}:${observer}`,
+              createdAt: new Date(Math.min(Date.now() - HOUR / 2, lastAt + (10 + o * 5) * 60_000)).toISOString(),
+              warnings: [],
             });
           }
         }
@@ -155,10 +167,12 @@ function rawRead(file: string): { ms: number; boxes: number; entries: number } {
       const t0 = process.hrtime.bigint();
       boxes = 0;
       entries = 0;
-      const b = db.prepare(
-        `SELECT b.key, b.kind, b.first_published_at, b.first_ysk_version, b.first_change_reason, v.seq, v.sheet, v.fetched_at
+      const b = db
+        .prepare(
+          `SELECT b.key, b.kind, b.first_published_at, b.first_ysk_version, b.first_change_reason, v.seq, v.sheet, v.fetched_at
          FROM boxes b LEFT JOIN box_versions v ON v.id = b.latest_vid AND b.latest_seq > 0 WHERE b.election = ? ORDER BY b.key`,
-      ).raw();
+        )
+        .raw();
       for (const _row of b.iterate(ELECTION)) boxes++;
       const e = db.prepare(`SELECT e.id, e.key, e.sheet, e.observer, e.source, e.created_at FROM entries e ORDER BY e.id`).raw();
       for (const _row of e.iterate()) entries++;
@@ -183,13 +197,25 @@ export async function boot(dataDir: string, main = join(REPO_ROOT, 'server', 'di
   const port = await freePort();
   const serverEnv: NodeJS.ProcessEnv = {
     ...process.env,
-    NODE_ENV: 'production', LOG_LEVEL: 'info', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir,
-    YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: BALLOTS.join(','), YSK_WORKER: 'false', YSK_BASE_URL: '',
-    GOZCU_ADMIN_PASSWORD: 'bench-admin-password-0001', REGISTER_DEMO_SEED: 'false',
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    YSK_ELECTION_ID: ELECTION,
+    YSK_BALLOT_TYPES: BALLOTS.join(','),
+    YSK_WORKER: 'false',
+    YSK_BASE_URL: '',
+    GOZCU_ADMIN_PASSWORD: 'bench-admin-password-0001',
+    REGISTER_DEMO_SEED: 'false',
   };
   delete serverEnv.MONGO_URL;
   const t0 = process.hrtime.bigint();
-  const server: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_RESTART_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_RESTART_PROFILE}`] : []), main], { env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server: ChildProcess = spawn(
+    process.execPath,
+    [...(process.env.BENCH_RESTART_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_RESTART_PROFILE}`] : []), main],
+    { env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let log = '';
   const keep = (chunk: Buffer) => {
     log += chunk.toString();
@@ -251,16 +277,39 @@ export async function run(): Promise<void> {
     const built = await buildStore(file);
     const buildMs = msSince(t0);
     const sizeMb = statSync(file).size / 1048576;
-    rows.push({ step: 'write the national store (once per run)', 's': buildMs / 1000, 'box-results': built.boxResults, entries: built.entries, 'RSS MB': '', 'peak MB': '', load: load(), note: `${built.versions.toLocaleString('en-US')} versions in ${(built.versionsMs / 1000).toFixed(1)} s, entries in ${(built.entriesMs / 1000).toFixed(1)} s; file ${sizeMb.toFixed(0)} MB; bench RSS ${rssMb()} MB` });
+    rows.push({
+      step: 'write the national store (once per run)',
+      s: buildMs / 1000,
+      'box-results': built.boxResults,
+      entries: built.entries,
+      'RSS MB': '',
+      'peak MB': '',
+      load: load(),
+      note: `${built.versions.toLocaleString('en-US')} versions in ${(built.versionsMs / 1000).toFixed(1)} s, entries in ${(built.entriesMs / 1000).toFixed(1)} s; file ${sizeMb.toFixed(0)} MB; bench RSS ${rssMb()} MB`,
+    });
     const floor = rawRead(file);
-    rows.push({ step: 'floor: raw better-sqlite3 read of the same rows', 's': floor.ms / 1000, 'box-results': floor.boxes, entries: floor.entries, 'RSS MB': '', 'peak MB': '', load: load(), note: 'latest sheet per box-result and every entry, .raw() iterated, nothing decoded' });
+    rows.push({
+      step: 'floor: raw better-sqlite3 read of the same rows',
+      s: floor.ms / 1000,
+      'box-results': floor.boxes,
+      entries: floor.entries,
+      'RSS MB': '',
+      'peak MB': '',
+      load: load(),
+      note: 'latest sheet per box-result and every entry, .raw() iterated, nothing decoded',
+    });
     const boots: Boot[] = [];
     for (const label of ['first boot after the night (stale escalations written)', 'restart']) {
       const b = await boot(dir);
       boots.push(b);
       rows.push({
-        step: label, 's': b.healthyMs / 1000, 'box-results': b.rebuilt?.boxes ?? 'no log line', entries: b.rebuilt?.entries ?? '',
-        'RSS MB': Math.round(b.rssSettledMb), 'peak MB': Math.round(b.peakMb), load: load(),
+        step: label,
+        s: b.healthyMs / 1000,
+        'box-results': b.rebuilt?.boxes ?? 'no log line',
+        entries: b.rebuilt?.entries ?? '',
+        'RSS MB': Math.round(b.rssSettledMb),
+        'peak MB': Math.round(b.peakMb),
+        load: load(),
         note: `spawn → /healthz 200; rebuild ${b.rebuilt?.ms ?? '?'} ms (server log); RSS at healthy ${Math.round(b.rssHealthyMb)} MB, 3 s later ${Math.round(b.rssSettledMb)} MB`,
       });
     }

@@ -22,7 +22,14 @@ function makeVersions(n: number, revision = 0): NewVersion[] {
     });
     const sheet: Sheet = { registered: 350, voted: valid + 5, validUncontested: valid, validAfterObjection: 0, valid, invalid: 5, votes };
     const meta = { yskVersion: 1 + revision, yskChangedAt: '2024-03-31T18:00:00.000Z', changeReason: revision ? 2 : 0 };
-    out.push({ box: { ...ref, key: boxKey(ref), yskBoxId: 5_000_000 + i, neighbourhood: null }, key: boxKey(ref), hash: versionHash({ sheet, ...meta }), sheet, ...meta, fetchedAt: new Date().toISOString() });
+    out.push({
+      box: { ...ref, key: boxKey(ref), yskBoxId: 5_000_000 + i, neighbourhood: null },
+      key: boxKey(ref),
+      hash: versionHash({ sheet, ...meta }),
+      sheet,
+      ...meta,
+      fetchedAt: new Date().toISOString(),
+    });
   }
   return out;
 }
@@ -45,10 +52,26 @@ export async function run(): Promise<void> {
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < items.length; i += batch) await store.appendVersions(items.slice(i, i + batch));
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      rows.push({ batch, write: label, versions: items.length, 'total ms': Math.round(ms), 'versions/s': Math.round(items.length / (ms / 1000)), 'µs/version': (ms * 1000) / items.length, 'RSS MB': rssMb() });
+      rows.push({
+        batch,
+        write: label,
+        versions: items.length,
+        'total ms': Math.round(ms),
+        'versions/s': Math.round(items.length / (ms / 1000)),
+        'µs/version': (ms * 1000) / items.length,
+        'RSS MB': rssMb(),
+      });
     }
     await store.close();
-    rows.push({ batch, write: 'file size (MB)', versions: 2 * N, 'total ms': '', 'versions/s': '', 'µs/version': '', 'RSS MB': Math.round(statSync(join(dir, 'bench.sqlite')).size / 1048576) });
+    rows.push({
+      batch,
+      write: 'file size (MB)',
+      versions: 2 * N,
+      'total ms': '',
+      'versions/s': '',
+      'µs/version': '',
+      'RSS MB': Math.round(statSync(join(dir, 'bench.sqlite')).size / 1048576),
+    });
     rmSync(dir, { recursive: true, force: true });
   }
   // the floor: raw better-sqlite3 inserts of the same rows (key, hash, sheet JSON, meta) into a rowid table, same batch
@@ -68,7 +91,15 @@ export async function run(): Promise<void> {
   const rawUs = Number(process.hrtime.bigint() - t0) / 1000 / raw.length;
   db.close();
   rmSync(dir, { recursive: true, force: true });
-  rows.push({ batch: floorBatch, write: 'floor: raw better-sqlite3 rowid inserts, same rows', versions: N, 'total ms': Math.round((rawUs * N) / 1000), 'versions/s': Math.round(1e6 / rawUs), 'µs/version': rawUs, 'RSS MB': rssMb() });
+  rows.push({
+    batch: floorBatch,
+    write: 'floor: raw better-sqlite3 rowid inserts, same rows',
+    versions: N,
+    'total ms': Math.round((rawUs * N) / 1000),
+    'versions/s': Math.round(1e6 / rawUs),
+    'µs/version': rawUs,
+    'RSS MB': rssMb(),
+  });
   const appended = rows.find((r) => r.batch === 500 && r.write === 'first publication');
   const revision = rows.find((r) => r.batch === 500 && r.write === 'revision of every box');
   if (appended) {

@@ -23,7 +23,9 @@ export async function run(): Promise<void> {
   const N = Number(process.env.BENCH_WALL_BOXES ?? 10_000);
   const runs = Number(process.env.BENCH_WALL_RUNS ?? 2);
   if (!existsSync(CHROMIUM) || !existsSync(DASHBOARD_DIST)) {
-    process.stdout.write(`\nwall bench skipped: ${!existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : 'the dashboard is not built (npm run build -w @gozcu/dashboard)'}\n`);
+    process.stdout.write(
+      `\nwall bench skipped: ${!existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : 'the dashboard is not built (npm run build -w @gozcu/dashboard)'}\n`,
+    );
     return;
   }
   // one entry is the figure (as in the wall's browser test): the burst's entries are counted as entered at once
@@ -58,10 +60,24 @@ export async function run(): Promise<void> {
         refs.push({ election: world.app.config.YSK_ELECTION_ID, ballot: 2, province: 69, district: d, boxNo });
       }
       // entries are refused for boxes not on the register of boxes: register the burst's boxes first (as the browser test does)
-      await world.app.app.get(ReconcileService).registerBoxes(refs.map((ref, i) => ({ ...ref, key: boxKey(ref), yskBoxId: 9_000_000 + r * 100_000 + i, neighbourhood: null })));
+      await world.app.app
+        .get(ReconcileService)
+        .registerBoxes(refs.map((ref, i) => ({ ...ref, key: boxKey(ref), yskBoxId: 9_000_000 + r * 100_000 + i, neighbourhood: null })));
       await new Promise((res) => setTimeout(res, 1000));
       await page.evaluate(() => {
-        const w = window as unknown as { __b: { max: number; last: number; loaf: number; loafs: number; why: string; longest: number; tasks: number; run: boolean; obs: PerformanceObserver[] } };
+        const w = window as unknown as {
+          __b: {
+            max: number;
+            last: number;
+            loaf: number;
+            loafs: number;
+            why: string;
+            longest: number;
+            tasks: number;
+            run: boolean;
+            obs: PerformanceObserver[];
+          };
+        };
         w.__b = { max: 0, last: performance.now(), loaf: 0, loafs: 0, why: '', longest: 0, tasks: 0, run: true, obs: [] };
         const loop = (t: number) => {
           const b = w.__b;
@@ -79,20 +95,35 @@ export async function run(): Promise<void> {
                   w.__b.longest = Math.max(w.__b.longest, e.duration);
                 } else {
                   w.__b.loafs++;
-                  if (e.duration > w.__b.loaf) try {
-                    // where the longest frame went: scripts (by function), then style and layout, then paint
-                    const f = e as PerformanceEntry & { renderStart: number; styleAndLayoutStart: number; scripts?: Array<{ duration: number; invoker: string; sourceFunctionName: string; sourceURL?: string; sourceCharPosition?: number; forcedStyleAndLayoutDuration: number }> };
-                    const end = e.startTime + e.duration;
-                    const scripts = (f.scripts ?? [])
-                      .sort((a, b) => b.duration - a.duration)
-                      .slice(0, 3)
-                      .map((x) => `${x.invoker || '?'}${x.sourceFunctionName ? `:${x.sourceFunctionName}` : ''}${x.sourceURL ? ` @${x.sourceURL.split('/').pop()}:${x.sourceCharPosition ?? '?'}` : ''} ${(x.duration ?? 0).toFixed(0)} ms (forced layout ${(x.forcedStyleAndLayoutDuration ?? 0).toFixed(0)})`);
-                    const render = f.renderStart ? (f.styleAndLayoutStart || end) - f.renderStart : 0;
-                    const layout = f.styleAndLayoutStart ? end - f.styleAndLayoutStart : 0;
-                    w.__b.why = `${scripts.join('; ')}; render ${render.toFixed(0)} ms; style+layout+paint ${layout.toFixed(0)} ms`;
-                  } catch (err) {
-                    w.__b.why = `(attribution failed: ${String(err)})`;
-                  }
+                  if (e.duration > w.__b.loaf)
+                    try {
+                      // where the longest frame went: scripts (by function), then style and layout, then paint
+                      const f = e as PerformanceEntry & {
+                        renderStart: number;
+                        styleAndLayoutStart: number;
+                        scripts?: Array<{
+                          duration: number;
+                          invoker: string;
+                          sourceFunctionName: string;
+                          sourceURL?: string;
+                          sourceCharPosition?: number;
+                          forcedStyleAndLayoutDuration: number;
+                        }>;
+                      };
+                      const end = e.startTime + e.duration;
+                      const scripts = (f.scripts ?? [])
+                        .sort((a, b) => b.duration - a.duration)
+                        .slice(0, 3)
+                        .map(
+                          (x) =>
+                            `${x.invoker || '?'}${x.sourceFunctionName ? `:${x.sourceFunctionName}` : ''}${x.sourceURL ? ` @${x.sourceURL.split('/').pop()}:${x.sourceCharPosition ?? '?'}` : ''} ${(x.duration ?? 0).toFixed(0)} ms (forced layout ${(x.forcedStyleAndLayoutDuration ?? 0).toFixed(0)})`,
+                        );
+                      const render = f.renderStart ? (f.styleAndLayoutStart || end) - f.renderStart : 0;
+                      const layout = f.styleAndLayoutStart ? end - f.styleAndLayoutStart : 0;
+                      w.__b.why = `${scripts.join('; ')}; render ${render.toFixed(0)} ms; style+layout+paint ${layout.toFixed(0)} ms`;
+                    } catch (err) {
+                      w.__b.why = `(attribution failed: ${String(err)})`;
+                    }
                   w.__b.loaf = Math.max(w.__b.loaf, e.duration);
                 }
               }
@@ -124,17 +155,31 @@ export async function run(): Promise<void> {
       const t0 = Date.now();
       const res = await admin.post('/api/entries/import', lines.join('\n'));
       const tImport = Date.now() - t0;
-      if (res.status !== 200 || (res.body as { stored: number }).stored !== N) throw new Error(`import: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
-      await page.waitForFunction((n) => Number(document.querySelector('[data-testid="counter-entered"]')?.getAttribute('data-value')) >= n, before + N, { timeout: 120_000, polling: 'raf' }).catch(async (err: unknown) => {
-        const api = (await admin.get('/api/coverage?ballot=2')).body as { boxes?: { entered?: number } };
-        throw new Error(`the wall's counter did not reach ${before + N} (before ${before}): it shows ${await entered()}, the API ${api.boxes?.entered}: ${String(err)}`);
-      });
+      if (res.status !== 200 || (res.body as { stored: number }).stored !== N)
+        throw new Error(`import: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+      await page
+        .waitForFunction((n) => Number(document.querySelector('[data-testid="counter-entered"]')?.getAttribute('data-value')) >= n, before + N, {
+          timeout: 120_000,
+          polling: 'raf',
+        })
+        .catch(async (err: unknown) => {
+          const api = (await admin.get('/api/coverage?ballot=2')).body as { boxes?: { entered?: number } };
+          throw new Error(
+            `the wall's counter did not reach ${before + N} (before ${before}): it shows ${await entered()}, the API ${api.boxes?.entered}: ${String(err)}`,
+          );
+        });
       const visible = Date.now() - t0;
       await new Promise((res) => setTimeout(res, 300));
       const cpu1 = await cpu();
       await metrics.detach();
       if (cdp) {
-        const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>; samples?: number[]; timeDeltas?: number[] } };
+        const { profile } = (await cdp.send('Profiler.stop')) as {
+          profile: {
+            nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>;
+            samples?: number[];
+            timeDeltas?: number[];
+          };
+        };
         const self = new Map<number, number>();
         (profile.samples ?? []).forEach((id, k) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas?.[k] ?? 0)));
         const byFn = new Map<string, number>();
@@ -144,12 +189,19 @@ export async function run(): Promise<void> {
           const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
           byFn.set(name, (byFn.get(name) ?? 0) + us);
         }
-        const top = [...byFn].filter(([k]) => !/^\((idle|program|garbage collector)\)/.test(k)).sort((a, b) => b[1] - a[1]).slice(0, 15);
-        whys.push(`burst ${r + 1} page CPU profile, self time (idle ${Math.round((byFn.get('(idle) :-1') ?? 0) / 1000)} ms, GC ${Math.round((byFn.get('(garbage collector) :-1') ?? 0) / 1000)} ms):\n  ${top.map(([k, v]) => `${(v / 1000).toFixed(0)} ms ${k}`).join('\n  ')}`);
+        const top = [...byFn]
+          .filter(([k]) => !/^\((idle|program|garbage collector)\)/.test(k))
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 15);
+        whys.push(
+          `burst ${r + 1} page CPU profile, self time (idle ${Math.round((byFn.get('(idle) :-1') ?? 0) / 1000)} ms, GC ${Math.round((byFn.get('(garbage collector) :-1') ?? 0) / 1000)} ms):\n  ${top.map(([k, v]) => `${(v / 1000).toFixed(0)} ms ${k}`).join('\n  ')}`,
+        );
         await cdp.detach();
       }
       const b = await page.evaluate(() => {
-        const w = window as unknown as { __b: { max: number; loaf: number; loafs: number; why: string; longest: number; tasks: number; run: boolean; obs: PerformanceObserver[] } };
+        const w = window as unknown as {
+          __b: { max: number; loaf: number; loafs: number; why: string; longest: number; tasks: number; run: boolean; obs: PerformanceObserver[] };
+        };
         w.__b.run = false;
         w.__b.obs.forEach((o) => o.disconnect());
         const { obs: _o, ...rest } = w.__b;

@@ -15,9 +15,16 @@ import { freePort, startApp, type RunningApp } from '../support/app';
 import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
 import { launch, shot, describeBrowser, until } from './harness';
 
-
 const ELECTION = `alertsbr${process.pid}`;
-const sheet = (ak: number, chp: number): Sheet => ({ registered: 300, voted: ak + chp + 5, validUncontested: ak + chp, validAfterObjection: 0, valid: ak + chp, invalid: 5, votes: { 'AK PARTİ': ak, CHP: chp } });
+const sheet = (ak: number, chp: number): Sheet => ({
+  registered: 300,
+  voted: ak + chp + 5,
+  validUncontested: ak + chp,
+  validAfterObjection: 0,
+  valid: ak + chp,
+  invalid: 5,
+  votes: { 'AK PARTİ': ak, CHP: chp },
+});
 const key = (boxNo: number) => boxKey({ election: ELECTION, ballot: 2, province: 69, district: 681, boxNo });
 
 describeBrowser('alerts in Chromium', () => {
@@ -37,13 +44,25 @@ describeBrowser('alerts in Chromium', () => {
     const at = new Date().toISOString();
     const s = sheet(100, 60);
     const box = { key: k, election: ELECTION, ballot: 2 as const, province: 69, district: 681, boxNo, yskBoxId: null, neighbourhood: null };
-    app.app.get(ReconcileService).applyYsk(await store.appendVersions([{ box, key: k, hash: sheetHash(s), sheet: s, yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at }]));
+    app.app
+      .get(ReconcileService)
+      .applyYsk(
+        await store.appendVersions([{ box, key: k, hash: sheetHash(s), sheet: s, yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at }]),
+      );
   };
 
   beforeAll(async () => {
     push = await pushService();
     app = await startApp(
-      { YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', ENTRY_CONFIRMATIONS: '1' /* one entry is the figure: this tests alerts, not confirmation */, GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, ALERT_PUSH_CA_FILE: push.caFile, ALERT_SWEEP_SECONDS: '3600', LOGIN_RATE_LIMIT: '10000' },
+      {
+        YSK_ELECTION_ID: ELECTION,
+        YSK_BALLOT_TYPES: '2',
+        ENTRY_CONFIRMATIONS: '1' /* one entry is the figure: this tests alerts, not confirmation */,
+        GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        ALERT_PUSH_CA_FILE: push.caFile,
+        ALERT_SWEEP_SECONDS: '3600',
+        LOGIN_RATE_LIMIT: '10000',
+      },
       { port: await freePort() },
     );
     store = app.app.get<Store>(STORE);
@@ -85,7 +104,12 @@ describeBrowser('alerts in Chromium', () => {
     await page.waitForSelector('[data-testid="alert-taken"]');
     expect(await page.textContent('[data-testid="alert-taken"]')).toMatch(/ilgileniyor · \d\d:\d\d/);
     // opened: read, so the badge is gone
-    await until(() => page.getAttribute('[data-testid="alerts-bell"]', 'data-unread'), (v) => v === '0', 5000, 'the badge to clear');
+    await until(
+      () => page.getAttribute('[data-testid="alerts-bell"]', 'data-unread'),
+      (v) => v === '0',
+      5000,
+      'the badge to clear',
+    );
   });
 
   test("the push service worker shows the server's push as a notification (delivered through CDP)", async () => {
@@ -101,12 +125,22 @@ describeBrowser('alerts in Chromium', () => {
     const regs: { registrationId: string; scopeURL: string; isDeleted: boolean }[] = [];
     cdp.on('ServiceWorker.workerRegistrationUpdated', (e: { registrations: typeof regs }) => regs.push(...e.registrations));
     await cdp.send('ServiceWorker.enable');
-    const reg = await until(async () => regs.find((r) => r.scopeURL === `${app.url}/alerts-push/` && !r.isDeleted), (r) => !!r, 5000, 'the registration');
+    const reg = await until(
+      async () => regs.find((r) => r.scopeURL === `${app.url}/alerts-push/` && !r.isDeleted),
+      (r) => !!r,
+      5000,
+      'the registration',
+    );
 
     // the server pushes a new red alert to the chair's phone; the push service receives it encrypted
     const before = push.received.length;
     await mismatch(2);
-    const request = await until(async () => push.received.slice(before).find((r) => r.path === '/push/phone'), (r) => !!r, 10_000, 'the push request');
+    const request = await until(
+      async () => push.received.slice(before).find((r) => r.path === '/push/phone'),
+      (r) => !!r,
+      10_000,
+      'the push request',
+    );
     const payload = push.decrypt(request!, keys);
     expect(payload).toMatchObject({ kind: 'mismatch', severity: 'red', url: expect.stringContaining(encodeURIComponent(key(2))) });
 
@@ -119,7 +153,13 @@ describeBrowser('alerts in Chromium', () => {
       async () => {
         const list = await page.evaluate(async () => {
           const r = await navigator.serviceWorker.getRegistration('/alerts-push/');
-          return (await r!.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data, requireInteraction: n.requireInteraction }));
+          return (await r!.getNotifications()).map((n) => ({
+            title: n.title,
+            body: n.body,
+            tag: n.tag,
+            data: n.data,
+            requireInteraction: n.requireInteraction,
+          }));
         });
         if (!list.length && Date.now() - deliveredAt > 2000) {
           await deliver();
@@ -132,7 +172,13 @@ describeBrowser('alerts in Chromium', () => {
       'the notification',
     );
     expect(shown).toHaveLength(1);
-    expect(shown[0]).toEqual({ title: payload.title, body: payload.body, tag: `gozcu-${payload.id}`, data: { id: payload.id, url: payload.url, severity: 'red', kind: 'mismatch' }, requireInteraction: true });
+    expect(shown[0]).toEqual({
+      title: payload.title,
+      body: payload.body,
+      tag: `gozcu-${payload.id}`,
+      data: { id: payload.id, url: payload.url, severity: 'red', kind: 'mismatch' },
+      requireInteraction: true,
+    });
     await cdp.detach();
   });
 });

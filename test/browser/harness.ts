@@ -31,7 +31,12 @@ function missing(): string | null {
  */
 export function describeBrowser(name: string, body: () => void): void {
   const reason = missing();
-  if (reason) describe(name, () => it('has Chromium and the built dashboard', () => { throw new Error(reason); }));
+  if (reason)
+    describe(name, () =>
+      it('has Chromium and the built dashboard', () => {
+        throw new Error(reason);
+      }),
+    );
   else describe(name, body);
 }
 
@@ -100,8 +105,14 @@ export async function launch(): Promise<{ browser: Browser; profile: string; clo
     env: { ...process.env, TMPDIR: profile },
     executablePath: CHROMIUM,
     args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync',
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
     ],
   });
   return {

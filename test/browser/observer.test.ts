@@ -34,12 +34,17 @@ describeBrowser('the observer on a phone, in Chromium', () => {
   };
   const entriesOf = async (key: string) => (await api<{ entries: Entry[] }>(`/api/boxes/${encodeURIComponent(key)}`)).entries;
   const advance = async (ms: number) => {
-    const res = await fetch(`${world.sim.url}/_admin/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMs: ms }) });
+    const res = await fetch(`${world.sim.url}/_admin/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceMs: ms }),
+    });
     if (!res.ok) world.sim.clock.advance(ms);
   };
   /** Types a sheet into the entry form, field by field, as a thumb on the numeric keypad would. */
   const fillSheet = async (p: Page, s: Sheet) => {
-    for (const f of ['registered', 'voted', 'validUncontested', 'validAfterObjection', 'valid', 'invalid'] as const) await p.fill(`[data-testid="field-${f}"]`, String(s[f]));
+    for (const f of ['registered', 'voted', 'validUncontested', 'validAfterObjection', 'valid', 'invalid'] as const)
+      await p.fill(`[data-testid="field-${f}"]`, String(s[f]));
     const parties = await p.$$eval('[data-testid="field-vote"]', (els) => els.map((e) => e.getAttribute('data-party')!));
     for (const name of parties) await p.fill(`[data-testid="field-vote"][data-party="${name}"]`, String(s.votes[name] ?? 0));
     return parties;
@@ -117,14 +122,21 @@ describeBrowser('the observer on a phone, in Chromium', () => {
     await page.waitForSelector('[data-testid="entry-issue"][data-code="valid_invalid_not_voted"]');
     expect(await page.isDisabled('[data-testid="entry-submit"]')).toBe(true);
     // the sheet photo, straight from the camera
-    const jpeg = await sharp({ create: { width: 300, height: 400, channels: 3, background: '#f4f1e8' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 300, height: 400, channels: 3, background: '#f4f1e8' } })
+      .jpeg()
+      .toBuffer();
     await page.setInputFiles('[data-testid="entry-photo"]', { name: 'tutanak.jpg', mimeType: 'image/jpeg', buffer: jpeg });
     await page.waitForSelector('[data-testid="entry-photo-preview"]');
     // the screen as the observer sees it: the box, the header figures, the live error under them
     await page.evaluate(() => document.querySelector('[data-testid="entry-back"]')?.scrollIntoView({ block: 'start' }));
     await shot(page, 'observer-entry');
     await page.fill('[data-testid="field-voted"]', String(ysk.voted));
-    await until(() => page.getAttribute('[data-testid="entry-checks"]', 'data-errors'), (v) => v === '0', 5_000, 'the error to clear');
+    await until(
+      () => page.getAttribute('[data-testid="entry-checks"]', 'data-errors'),
+      (v) => v === '0',
+      5_000,
+      'the error to clear',
+    );
     if ((await page.getAttribute('[data-testid="entry-checks"]', 'data-warnings')) !== '0') await page.check('[data-testid="entry-check-again"]');
     expect(await page.isDisabled('[data-testid="entry-submit"]')).toBe(false);
 
@@ -149,7 +161,12 @@ describeBrowser('the observer on a phone, in Chromium', () => {
   test('network back: the entry lands exactly once, with its photo; received, matches YSK, awaiting confirmation (1/2)', async () => {
     await phoneA.setOffline(false);
     await page.waitForSelector('[data-testid="obs-queue"]', { state: 'detached', timeout: 30_000 });
-    await until(() => linesOf(page, boxA.key), (l) => l.includes('received'), 15_000, 'box A to show received');
+    await until(
+      () => linesOf(page, boxA.key),
+      (l) => l.includes('received'),
+      15_000,
+      'box A to show received',
+    );
     expect(await linesOf(page, boxA.key)).toEqual(['received', 'match', 'unconfirmed']);
     expect(await page.textContent(`[data-testid="obs-box"][data-key="${boxA.key}"] [data-line="unconfirmed"]`)).toBe('Onay bekliyor (1/2)');
     const entries = await entriesOf(boxA.key);
@@ -176,7 +193,12 @@ describeBrowser('the observer on a phone, in Chromium', () => {
     if ((await page.getAttribute('[data-testid="entry-checks"]', 'data-warnings')) !== '0') await page.check('[data-testid="entry-check-again"]');
     await page.click('[data-testid="entry-submit"]');
     await page.waitForSelector('[data-testid="entry-sent"][data-state="sent"]', { timeout: 20_000 });
-    await until(() => page.getAttribute('[data-testid="entry-status"]', 'data-lines'), (v) => !!v && v.includes('received'), 15_000, 'box B status');
+    await until(
+      () => page.getAttribute('[data-testid="entry-status"]', 'data-lines'),
+      (v) => !!v && v.includes('received'),
+      15_000,
+      'box B status',
+    );
     expect((await page.getAttribute('[data-testid="entry-status"]', 'data-lines'))!.split(' ')).toEqual(['received', 'differs', 'unconfirmed']);
     expect(await entriesOf(boxB.key)).toHaveLength(1);
   });
@@ -193,7 +215,12 @@ describeBrowser('the observer on a phone, in Chromium', () => {
     if ((await pb.getAttribute('[data-testid="entry-checks"]', 'data-warnings')) !== '0') await pb.check('[data-testid="entry-check-again"]');
     await pb.click('[data-testid="entry-submit"]');
     await pb.waitForSelector('[data-testid="entry-sent"][data-state="sent"]', { timeout: 20_000 });
-    await until(() => pb.getAttribute('[data-testid="entry-status"]', 'data-lines'), (v) => !!v && v.includes('confirmed'), 15_000, 'box A confirmed on phone B');
+    await until(
+      () => pb.getAttribute('[data-testid="entry-status"]', 'data-lines'),
+      (v) => !!v && v.includes('confirmed'),
+      15_000,
+      'box A confirmed on phone B',
+    );
     expect((await pb.getAttribute('[data-testid="entry-status"]', 'data-lines'))!.split(' ')).toEqual(['received', 'match', 'confirmed', 'org-match']);
     await phoneB.close();
     const summary = (await api<{ summary: BoxSummary }>(`/api/boxes/${encodeURIComponent(boxA.key)}`)).summary;
@@ -202,7 +229,12 @@ describeBrowser('the observer on a phone, in Chromium', () => {
     // observer A's list shows it too
     await page.click('[data-testid="entry-back"]');
     await page.reload();
-    await until(() => linesOf(page, boxA.key), (l) => l.includes('confirmed'), 15_000, 'box A confirmed on phone A');
+    await until(
+      () => linesOf(page, boxA.key),
+      (l) => l.includes('confirmed'),
+      15_000,
+      'box A confirmed on phone A',
+    );
     expect(await linesOf(page, boxA.key)).toEqual(['received', 'match', 'confirmed', 'org-match']);
     expect(await linesOf(page, boxB.key)).toEqual(['received', 'differs', 'unconfirmed']);
     const mine = (await (await login(world.app.url, 'musahit-a', 'pw-musahit-a-0123456789')).get('/api/entries/my-boxes')).body as MyBoxesResponse;
@@ -220,7 +252,12 @@ describeBrowser('the observer on a phone, in Chromium', () => {
     expect(await page.textContent('[data-testid="entry-submit"]')).toBe('Düzeltmeyi gönder');
     await page.click('[data-testid="entry-submit"]');
     await page.waitForSelector('[data-testid="entry-sent"][data-state="sent"]', { timeout: 20_000 });
-    await until(() => page.getAttribute('[data-testid="entry-status"]', 'data-lines'), (v) => !!v && v.includes('match'), 15_000, 'box B corrected');
+    await until(
+      () => page.getAttribute('[data-testid="entry-status"]', 'data-lines'),
+      (v) => !!v && v.includes('match'),
+      15_000,
+      'box B corrected',
+    );
     expect((await page.getAttribute('[data-testid="entry-status"]', 'data-lines'))!.split(' ')).toEqual(['received', 'match', 'unconfirmed']);
     const entries = await entriesOf(boxB.key);
     expect(entries).toHaveLength(2);

@@ -9,7 +9,6 @@ import { RegisterSeedService, type SeedReport } from '../../server/src/modules/r
 import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
 import { launch, publishScreenshots, shot, describeBrowser, startWorld, until, type World } from './harness';
 
-
 describeBrowser('e-seçmen in Chromium', () => {
   let world: World;
   let chrome: Awaited<ReturnType<typeof launch>>;
@@ -21,7 +20,12 @@ describeBrowser('e-seçmen in Chromium', () => {
     admin = await login(world.app.url, 'admin', ADMIN_PASSWORD);
     const seeder = world.app.app.get(RegisterSeedService);
     // the register is generated for the simulated province once the feed's discovery registered its boxes
-    const geo = await until(() => seeder.geography(), (g) => g.length > 0 && g.every((d) => d.neighbourhoods.length > 0), 60_000, 'discovery of Bayburt');
+    const geo = await until(
+      () => seeder.geography(),
+      (g) => g.length > 0 && g.every((d) => d.neighbourhoods.length > 0),
+      60_000,
+      'discovery of Bayburt',
+    );
     seeded = await seeder.seed(geo, { maxBoxesPerDistrict: 12 });
     expect(seeded.planted).toHaveLength(5);
     chrome = await launch();
@@ -34,7 +38,14 @@ describeBrowser('e-seçmen in Chromium', () => {
   });
 
   async function phone(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await chrome.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'tr-TR', timezoneId: 'Europe/Istanbul' });
+    const context = await chrome.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'tr-TR',
+      timezoneId: 'Europe/Istanbul',
+    });
     const page = await context.newPage();
     page.on('pageerror', (e) => process.stdout.write(`[browser] page error: ${e.message}\n`));
     return { context, page };
@@ -101,8 +112,15 @@ describeBrowser('e-seçmen in Chromium', () => {
     await page.waitForSelector('[data-testid="nav-register"]');
     await page.click('[data-testid="nav-register"]');
     await page.waitForSelector('[data-testid="register-anomaly"]');
-    const shown = await page.$$eval('[data-testid="register-anomaly"]', (els) => els.map((e) => `${e.getAttribute('data-kind')}@${e.getAttribute('data-box')}`).sort());
-    expect(shown).toEqual(seeded.planted.filter((p) => p.district === district).map((p) => `${p.kind}@${p.box}`).sort());
+    const shown = await page.$$eval('[data-testid="register-anomaly"]', (els) =>
+      els.map((e) => `${e.getAttribute('data-kind')}@${e.getAttribute('data-box')}`).sort(),
+    );
+    expect(shown).toEqual(
+      seeded.planted
+        .filter((p) => p.district === district)
+        .map((p) => `${p.kind}@${p.box}`)
+        .sort(),
+    );
     // the citizen's report of the previous test is in the district's list
     await page.waitForSelector('[data-testid="register-case"]');
     const first = page.locator('[data-testid="register-anomaly"][data-kind="address_crowded"]');

@@ -41,14 +41,20 @@ describeBrowser('role journeys in Chromium', () => {
   const overflow = (page: Page) =>
     page.evaluate(() => {
       const header = document.querySelector('[data-testid="header"]')!;
-      const wide = [...document.querySelectorAll('main *, header *')].filter((e) => e.getBoundingClientRect().right > innerWidth + 1 && getComputedStyle(e).position !== 'fixed' && !e.closest('table.cards thead, .sr-only')).map((e) => e.tagName + '.' + e.className);
+      const wide = [...document.querySelectorAll('main *, header *')]
+        .filter(
+          (e) => e.getBoundingClientRect().right > innerWidth + 1 && getComputedStyle(e).position !== 'fixed' && !e.closest('table.cards thead, .sr-only'),
+        )
+        .map((e) => e.tagName + '.' + e.className);
       return { page: document.documentElement.scrollWidth - innerWidth, header: header.scrollWidth - header.clientWidth, wide: wide.slice(0, 5) };
     });
   /** Any refusal or English server text visible on the page. */
   const visibleErrors = (page: Page) =>
     page.evaluate(() => {
       const text = document.body.innerText;
-      return [/outside your scope/i, /lacks [a-z]+:/i, /Abonelik reddedildi/, /Bilinmiyor/, /Invalid input/, /yetki alanınızın dışında/].filter((re) => re.test(text)).map(String);
+      return [/outside your scope/i, /lacks [a-z]+:/i, /Abonelik reddedildi/, /Bilinmiyor/, /Invalid input/, /yetki alanınızın dışında/]
+        .filter((re) => re.test(text))
+        .map(String);
     });
 
   beforeAll(async () => {
@@ -56,19 +62,54 @@ describeBrowser('role journeys in Chromium', () => {
     admin = await login(world.app.url, 'admin', ADMIN_PASSWORD);
     chrome = await launch();
     browser = chrome.browser;
-    await fetch(`${world.sim.url}/_admin/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMs: 2 * HOUR }) });
-    const published = await until(() => admin.get('/api/boxes?province=69&ballot=2&status=ysk_only&limit=5').then((r) => r.body.items as BoxSummary[]), (items) => items.length >= 2, 30_000, 'published boxes');
+    await fetch(`${world.sim.url}/_admin/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceMs: 2 * HOUR }),
+    });
+    const published = await until(
+      () => admin.get('/api/boxes?province=69&ballot=2&status=ysk_only&limit=5').then((r) => r.body.items as BoxSummary[]),
+      (items) => items.length >= 2,
+      30_000,
+      'published boxes',
+    );
     box = published[0]!;
     district = box.district;
     // one entry that disagrees (a mismatch), one that agrees: the vote panel has both sides
     const ysk = box.ysk!;
     const [first, second] = Object.entries(ysk.votes).sort((a, b) => b[1] - a[1]);
     const moved = Math.min(3, second![1]);
-    await admin.post('/api/entries', { ref: { ballot: 2, province: 69, district, boxNo: box.boxNo }, sheet: { ...ysk, votes: { ...ysk.votes, [first![0]]: first![1] + moved, [second![0]]: second![1] - moved } }, idempotencyKey: `roles-${box.key}` });
-    await admin.post('/api/entries', { ref: { ballot: 2, province: 69, district: published[1]!.district, boxNo: published[1]!.boxNo }, sheet: published[1]!.ysk, idempotencyKey: `roles-${published[1]!.key}` });
-    await admin.post('/api/users', { username: 'il.baskani', name: 'Zeynep Arslan', role: 'province_chair', scope: { province: 69 }, password: pw('il.baskani') });
-    await admin.post('/api/users', { username: 'ilce.baskani', name: 'Hasan Demir', role: 'district_chair', scope: { province: 69, district }, password: pw('ilce.baskani') });
-    await admin.post('/api/users', { username: 'av.ayse', name: 'Av. Ayşe Işık', role: 'district_legal', scope: { province: 69, district }, password: pw('av.ayse') });
+    await admin.post('/api/entries', {
+      ref: { ballot: 2, province: 69, district, boxNo: box.boxNo },
+      sheet: { ...ysk, votes: { ...ysk.votes, [first![0]]: first![1] + moved, [second![0]]: second![1] - moved } },
+      idempotencyKey: `roles-${box.key}`,
+    });
+    await admin.post('/api/entries', {
+      ref: { ballot: 2, province: 69, district: published[1]!.district, boxNo: published[1]!.boxNo },
+      sheet: published[1]!.ysk,
+      idempotencyKey: `roles-${published[1]!.key}`,
+    });
+    await admin.post('/api/users', {
+      username: 'il.baskani',
+      name: 'Zeynep Arslan',
+      role: 'province_chair',
+      scope: { province: 69 },
+      password: pw('il.baskani'),
+    });
+    await admin.post('/api/users', {
+      username: 'ilce.baskani',
+      name: 'Hasan Demir',
+      role: 'district_chair',
+      scope: { province: 69, district },
+      password: pw('ilce.baskani'),
+    });
+    await admin.post('/api/users', {
+      username: 'av.ayse',
+      name: 'Av. Ayşe Işık',
+      role: 'district_legal',
+      scope: { province: 69, district },
+      password: pw('av.ayse'),
+    });
     await admin.post('/api/users', { username: 'bilgi.islem', name: 'Bilgi İşlem', role: 'it_admin', password: pw('bilgi.islem') });
   });
 
@@ -127,9 +168,18 @@ describeBrowser('role journeys in Chromium', () => {
   });
 
   test('a legal officer opens image evidence in the app, files a petition from the complaint and records it accepted', async () => {
-    const image = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#cc3300' } }).jpeg().toBuffer();
+    const image = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#cc3300' } })
+      .jpeg()
+      .toBuffer();
     const form = new FormData();
-    for (const [k, v] of Object.entries({ province: '69', district: String(district), boxNo: String(box.boxNo), ballot: '2', text: 'Tutanaktaki oylar YSK sitesindekinden farklı.' })) form.set(k, v);
+    for (const [k, v] of Object.entries({
+      province: '69',
+      district: String(district),
+      boxNo: String(box.boxNo),
+      ballot: '2',
+      text: 'Tutanaktaki oylar YSK sitesindekinden farklı.',
+    }))
+      form.set(k, v);
     form.append('files', new Blob([new Uint8Array(image)], { type: 'image/jpeg' }), 'tutanak.jpg');
     const filed = await fetch(`${world.app.url}/api/citizen/complaints`, { method: 'POST', body: form });
     expect(filed.status).toBe(201);
@@ -143,7 +193,12 @@ describeBrowser('role journeys in Chromium', () => {
     await page.click(`${row} [data-testid="evidence-open"]`);
     await page.waitForSelector('[data-testid="evidence-image"]');
     const img = await until(
-      () => page.$eval('[data-testid="evidence-image"]', (i) => ({ w: (i as HTMLImageElement).naturalWidth, h: (i as HTMLImageElement).naturalHeight, src: (i as HTMLImageElement).src })),
+      () =>
+        page.$eval('[data-testid="evidence-image"]', (i) => ({
+          w: (i as HTMLImageElement).naturalWidth,
+          h: (i as HTMLImageElement).naturalHeight,
+          src: (i as HTMLImageElement).src,
+        })),
       (v) => v.w > 0,
       10_000,
       'the evidence image to load',
@@ -176,7 +231,7 @@ describeBrowser('role journeys in Chromium', () => {
     await page.context().close();
   });
 
-  test('a user admin creates a district\'s observers by CSV and reads the per-row report', async () => {
+  test("a user admin creates a district's observers by CSV and reads the per-row report", async () => {
     const page = await signIn('bilgi.islem', pw('bilgi.islem'), { width: 1920, height: 1080 });
     await page.waitForSelector('[data-testid="view-users"]');
     expect(page.url()).toContain('#/kullanicilar');
@@ -191,8 +246,15 @@ describeBrowser('role journeys in Chromium', () => {
     await page.click('[data-testid="users-import-run"]');
     await page.waitForSelector('[data-testid="users-report"]');
     expect(await page.textContent('[data-testid="users-report-summary"]')).toContain('2 açıldı, 2 reddedildi');
-    const report = await page.$$eval('[data-testid="users-report"] tr[data-row]', (rows) => rows.map((r) => [r.getAttribute('data-row'), r.getAttribute('data-ok'), (r as HTMLElement).innerText]));
-    expect(report.map(([row, ok]) => [row, ok])).toEqual([['2', 'true'], ['3', 'true'], ['4', 'false'], ['5', 'false']]);
+    const report = await page.$$eval('[data-testid="users-report"] tr[data-row]', (rows) =>
+      rows.map((r) => [r.getAttribute('data-row'), r.getAttribute('data-ok'), (r as HTMLElement).innerText]),
+    );
+    expect(report.map(([row, ok]) => [row, ok])).toEqual([
+      ['2', 'true'],
+      ['3', 'true'],
+      ['4', 'false'],
+      ['5', 'false'],
+    ]);
     expect(report[2]![2]).toContain('Rol: bilinmeyen rol');
     expect(report[3]![2]).toContain('bu kullanıcı adı alınmış');
     await page.waitForSelector(`[data-testid="users-list"] tr[data-user="musahit.${district}.1"]`);

@@ -12,7 +12,6 @@ import type { BoxCounters, BoxSummary, Coverage } from '@gozcu/shared';
 import { ADMIN_PASSWORD, login, type Session } from '../support/auth';
 import { launch, publishScreenshots, shot, describeBrowser, startWorld, until, type World } from './harness';
 
-
 /** counter id on the wall → field of `coverage.boxes` */
 const COUNTERS: Record<string, keyof BoxCounters> = {
   opened: 'yskPublished',
@@ -80,7 +79,11 @@ describeBrowser('wall dashboard in Chromium', () => {
       return { colour: colours['69'] ?? null, pixel: hex, centre: [x, y], draws: Number(c.dataset.draws), value: row?.getAttribute('data-value') ?? null };
     });
   const advance = async (ms: number) => {
-    const res = await fetch(`${world.sim.url}/_admin/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMs: ms }) });
+    const res = await fetch(`${world.sim.url}/_admin/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceMs: ms }),
+    });
     if (!res.ok) world.sim.clock.advance(ms);
   };
 
@@ -153,7 +156,9 @@ describeBrowser('wall dashboard in Chromium', () => {
       const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
       return n ? { domContentLoaded: n.domContentLoadedEventEnd, load: n.loadEventEnd } : null;
     });
-    process.stdout.write(`[browser] war room first load: ${figures.firstLoadMs.toFixed(0)} ms to live counters and a drawn map (DOMContentLoaded ${nav?.domContentLoaded.toFixed(0)} ms)\n`);
+    process.stdout.write(
+      `[browser] war room first load: ${figures.firstLoadMs.toFixed(0)} ms to live counters and a drawn map (DOMContentLoaded ${nav?.domContentLoaded.toFixed(0)} ms)\n`,
+    );
     await fresh.close();
     await countersMatchApi();
   });
@@ -163,7 +168,9 @@ describeBrowser('wall dashboard in Chromium', () => {
     const before = await wallCounters();
     const mapBefore = await until(mapState, (m) => m != null && m.draws > 0, 10_000, 'the map to draw');
     await advance(1.5 * HOUR);
-    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="counter-opened"]')?.getAttribute('data-value')) > n, before.opened ?? 0, { timeout: 30_000 });
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="counter-opened"]')?.getAttribute('data-value')) > n, before.opened ?? 0, {
+      timeout: 30_000,
+    });
     // observers enter some of the published boxes: a few agreeing with YSK, most not
     const published = await until(
       () => api<{ items: BoxSummary[] }>('/api/boxes?province=69&ballot=2&status=ysk_only&limit=40'),
@@ -174,13 +181,18 @@ describeBrowser('wall dashboard in Chromium', () => {
     let n = 0;
     for (const b of published.items.slice(0, 16)) {
       const agree = n++ % 4 === 0;
-      
+
       const ysk = b.ysk!;
       // a disagreeing sheet moves 7 votes from the runner-up to the leader (totals still add up)
       const parties = Object.entries(ysk.votes).sort((x, y) => y[1] - x[1]);
       const moved = Math.min(7, parties[1]?.[1] ?? 0);
-      const sheet = agree || !moved ? ysk : { ...ysk, votes: { ...ysk.votes, [parties[0]![0]]: parties[0]![1] + moved, [parties[1]![0]]: parties[1]![1] - moved } };
-      const res = await admin.post('/api/entries', { ref: { ballot: 2, province: b.province, district: b.district, boxNo: b.boxNo }, sheet, idempotencyKey: `wall-${b.key}` });
+      const sheet =
+        agree || !moved ? ysk : { ...ysk, votes: { ...ysk.votes, [parties[0]![0]]: parties[0]![1] + moved, [parties[1]![0]]: parties[1]![1] - moved } };
+      const res = await admin.post('/api/entries', {
+        ref: { ballot: 2, province: b.province, district: b.district, boxNo: b.boxNo },
+        sheet,
+        idempotencyKey: `wall-${b.key}`,
+      });
       expect([200, 201]).toContain(res.status);
     }
     await advance(1 * HOUR);
@@ -189,7 +201,12 @@ describeBrowser('wall dashboard in Chromium', () => {
     expect(api1.mismatch).toBeGreaterThan(0);
     // the map: Bayburt's colour changed, the canvas is painted with it, the value is the API's coverage
     const cov69 = await coverage('&province=69');
-    const m = await until(mapState, (s) => s != null && s.colour !== mapBefore!.colour && s.value === String(cov69.boxes.yskPublished / cov69.boxes.total), 15_000, 'the map to recolour Bayburt');
+    const m = await until(
+      mapState,
+      (s) => s != null && s.colour !== mapBefore!.colour && s.value === String(cov69.boxes.yskPublished / cov69.boxes.total),
+      15_000,
+      'the map to recolour Bayburt',
+    );
     expect(m!.pixel.toLowerCase()).toBe(m!.colour!.toLowerCase());
     // lists: the biggest differences and the waiting boxes, from the live snapshot, are the API's boxes
     await page.waitForSelector('[data-testid="list-mismatches"] [data-testid="list-row"]');
@@ -223,7 +240,12 @@ describeBrowser('wall dashboard in Chromium', () => {
       expect(t.value).toBe(c.boxes.total ? String(c.boxes.yskPublished / c.boxes.total) : '');
     }
     // names from GET /api/districts, not ids
-    await until(async () => page.$$eval('[data-testid="district-tile"] .name', (els) => els.map((e) => e.textContent ?? '')), (names) => names.every((n) => !/#\d/.test(n)), 10_000, 'district names');
+    await until(
+      async () => page.$$eval('[data-testid="district-tile"] .name', (els) => els.map((e) => e.textContent ?? '')),
+      (names) => names.every((n) => !/#\d/.test(n)),
+      10_000,
+      'district names',
+    );
     await shot(page, 'province');
   });
 
@@ -241,7 +263,9 @@ describeBrowser('wall dashboard in Chromium', () => {
     // filter: mismatches only, biggest difference first — the server's answer, row for row
     await page.selectOption('[data-testid="box-filter"]', 'mismatch');
     await page.selectOption('[data-testid="box-sort"]', 'difference');
-    const apiPage = await api<{ items: BoxSummary[]; total: number }>(`/api/boxes?province=69&district=${district}&ballot=2&status=mismatch&sort=difference&limit=500`);
+    const apiPage = await api<{ items: BoxSummary[]; total: number }>(
+      `/api/boxes?province=69&district=${district}&ballot=2&status=mismatch&sort=difference&limit=500`,
+    );
     const rows = await until(
       () => page.$$eval('[data-testid="box-row"]', (els) => els.map((e) => [e.getAttribute('data-key'), e.getAttribute('data-status')])),
       (r) => r.length === apiPage.items.length && r.every(([, s]) => s === 'mismatch'),
@@ -304,11 +328,21 @@ describeBrowser('wall dashboard in Chromium', () => {
     await shot(page, 'operator-paused');
     await page.click('[data-testid="ops-resume"]');
     await page.waitForSelector('[data-testid="ops-controls-state"][data-paused="false"]', { timeout: 15_000 });
-    await until(() => api<{ overall: string }>('/api/feed/health'), (h) => h.overall === 'healthy', 20_000, 'the feed to be healthy again');
+    await until(
+      () => api<{ overall: string }>('/api/feed/health'),
+      (h) => h.overall === 'healthy',
+      20_000,
+      'the feed to be healthy again',
+    );
     // the rate cap from the inputs
     await page.fill('[data-testid="ops-cap"]', '80');
     await page.click('[data-testid="ops-apply"]');
-    await until(() => api<{ controls: { maxRps: number } }>('/api/feed/controls').then((c) => ({ controls: c as unknown as { maxRps: number } })), (c) => c.controls.maxRps === 80, 10_000, 'the cap to be 80');
+    await until(
+      () => api<{ controls: { maxRps: number } }>('/api/feed/controls').then((c) => ({ controls: c as unknown as { maxRps: number } })),
+      (c) => c.controls.maxRps === 80,
+      10_000,
+      'the cap to be 80',
+    );
     const audit = await api<{ items: Array<{ action: string }> }>('/api/audit?action=feed.pause');
     expect(audit.items.length).toBeGreaterThan(0);
   });
@@ -331,7 +365,9 @@ describeBrowser('wall dashboard in Chromium', () => {
       burstBoxes.push({ election: world.app.config.YSK_ELECTION_ID, ballot: 2, province: 69, district: d, boxNo });
     }
     // entries are refused for boxes not on the register of boxes: register the burst's boxes first
-    await world.app.app.get(ReconcileService).registerBoxes(burstBoxes.map((ref, i) => ({ ...ref, key: boxKey(ref), yskBoxId: 9_000_000 + i, neighbourhood: null })));
+    await world.app.app
+      .get(ReconcileService)
+      .registerBoxes(burstBoxes.map((ref, i) => ({ ...ref, key: boxKey(ref), yskBoxId: 9_000_000 + i, neighbourhood: null })));
     await page.evaluate(() => {
       const w = window as unknown as { __frames: { max: number; last: number; longest: number; tasks: number; run: boolean } };
       w.__frames = { max: 0, last: performance.now(), longest: 0, tasks: 0, run: true };
@@ -359,7 +395,10 @@ describeBrowser('wall dashboard in Chromium', () => {
     const res = await admin.post('/api/entries/import', lines.join('\n'));
     expect(res.status).toBe(200);
     expect(res.body.stored).toBe(N);
-    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="counter-entered"]')?.getAttribute('data-value')) >= n, enteredBefore + N, { timeout: 60_000, polling: 100 });
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="counter-entered"]')?.getAttribute('data-value')) >= n, enteredBefore + N, {
+      timeout: 60_000,
+      polling: 100,
+    });
     figures.burstMs = Date.now() - t0;
     await countersMatchApi();
     const f = await page.evaluate(() => {
@@ -373,7 +412,9 @@ describeBrowser('wall dashboard in Chromium', () => {
     figures.longestFrameMs = f.max;
     figures.longestTaskMs = f.longest;
     figures.longTasks = f.tasks;
-    process.stdout.write(`[browser] burst of ${N} box changes: on the wall after ${figures.burstMs} ms; longest frame ${f.max.toFixed(1)} ms; longest task ${f.longest.toFixed(1)} ms (${f.tasks} long tasks)\n`);
+    process.stdout.write(
+      `[browser] burst of ${N} box changes: on the wall after ${figures.burstMs} ms; longest frame ${f.max.toFixed(1)} ms; longest task ${f.longest.toFixed(1)} ms (${f.tasks} long tasks)\n`,
+    );
   });
 
   test('English is one click away, and a refused token sends you back to the login', async () => {

@@ -13,13 +13,16 @@ import { privateRedis, startServer, waitFor } from './support';
  */
 const ROWS = Number(process.env.CHAOS_IMPORT_ROWS ?? 1500);
 const header = 'ballot,province,district,boxNo,registered,voted,validUncontested,validAfterObjection,valid,invalid,AK PARTİ,CHP';
-const csv = (run: number) => [header, ...Array.from({ length: ROWS }, (_, i) => `2,7,${700 + run},${i + 1},300,105,100,0,100,5,${60 + run},${40 - run}`)].join('\n');
+const csv = (run: number) =>
+  [header, ...Array.from({ length: ROWS }, (_, i) => `2,7,${700 + run},${i + 1},300,105,100,0,100,5,${60 + run},${40 - run}`)].join('\n');
 
 function audit(dataDir: string) {
   const db = new Database(join(dataDir, 'gozcu.sqlite'), { readonly: true });
   try {
     const imported = db.prepare(`SELECT key FROM entries WHERE source = 'import'`).all() as { key: string }[];
-    const records = (db.prepare(`SELECT after FROM audit WHERE action = 'entry.import'`).all() as { after: string }[]).map((r) => JSON.parse(r.after) as { stored: number; keys: string[] });
+    const records = (db.prepare(`SELECT after FROM audit WHERE action = 'entry.import'`).all() as { after: string }[]).map(
+      (r) => JSON.parse(r.after) as { stored: number; keys: string[] },
+    );
     return { imported: imported.map((r) => r.key).sort(), audited: records.flatMap((r) => r.keys).sort(), records };
   } finally {
     db.close();
@@ -42,7 +45,11 @@ describe('chaos: the server SIGKILLed mid-import', () => {
       expect([first.status, first.body.rows?.[0]]).toEqual([200, expect.objectContaining({ ok: true })]);
       expect(first.body).toMatchObject({ stored: ROWS, rejected: 0 });
       let kills = 0;
-      for (const [run, fraction] of [[1, 0.2], [2, 0.5], [3, 0.9]] as const) {
+      for (const [run, fraction] of [
+        [1, 0.2],
+        [2, 0.5],
+        [3, 0.9],
+      ] as const) {
         const sent = admin.post('/api/entries/import', csv(run)).catch(() => null);
         await new Promise((r) => setTimeout(r, Math.max(5, took * fraction)));
         server.proc.kill('SIGKILL');
@@ -78,12 +85,19 @@ describe('chaos: the server SIGKILLed mid-import', () => {
     const env = { REDIS_URL: redis.url, GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, YSK_WORKER: 'false', YSK_BALLOT_TYPES: '2', LOGIN_RATE_LIMIT: '10000' };
     const port = await freePort();
     const USERS = 20;
-    const people = ['username,role,province,district,password', ...Array.from({ length: USERS }, (_, i) => `kisi-${i + 1},district_legal,7,${700 + (i % 5)},pw-kisi-${i + 1}-0123456789`)].join('\n');
+    const people = [
+      'username,role,province,district,password',
+      ...Array.from({ length: USERS }, (_, i) => `kisi-${i + 1},district_legal,7,${700 + (i % 5)},pw-kisi-${i + 1}-0123456789`),
+    ].join('\n');
     const held = () => {
       const db = new Database(join(dataDir, 'gozcu.sqlite'), { readonly: true });
       try {
-        const users = (db.prepare(`SELECT username FROM users WHERE username != 'admin'`).all() as { username: string }[]).map((r) => `user:${r.username}`).sort();
-        const records = (db.prepare(`SELECT target FROM audit WHERE action = 'user.create' AND target != 'user:admin'`).all() as { target: string }[]).map((r) => r.target).sort();
+        const users = (db.prepare(`SELECT username FROM users WHERE username != 'admin'`).all() as { username: string }[])
+          .map((r) => `user:${r.username}`)
+          .sort();
+        const records = (db.prepare(`SELECT target FROM audit WHERE action = 'user.create' AND target != 'user:admin'`).all() as { target: string }[])
+          .map((r) => r.target)
+          .sort();
         return { users, records };
       } finally {
         db.close();
@@ -114,7 +128,9 @@ describe('chaos: the server SIGKILLed mid-import', () => {
       expect(final.users).toHaveLength(USERS);
       expect(final.records).toEqual(final.users);
       expect(retry.body.created + retry.body.rejected).toBe(USERS);
-      process.stdout.write(`[chaos] users import of ${USERS} accounts SIGKILLed ${kills} times mid-import: every account with its record, every record with its account\n`);
+      process.stdout.write(
+        `[chaos] users import of ${USERS} accounts SIGKILLed ${kills} times mid-import: every account with its record, every record with its account\n`,
+      );
     } finally {
       server.proc.kill('SIGKILL');
       await server.exited;

@@ -19,7 +19,15 @@ import { privateRedis, startServer, waitFor } from './support';
 const ELECTION = `chaos-freeze-${Date.now()}`;
 const BEFORE = 10;
 const DURING = 20;
-const sheet = (n: number) => ({ registered: 300, voted: 105, validUncontested: 100, validAfterObjection: 0, valid: 100, invalid: 5, votes: { 'AK PARTİ': 50 + (n % 7), CHP: 50 - (n % 7) } });
+const sheet = (n: number) => ({
+  registered: 300,
+  voted: 105,
+  validUncontested: 100,
+  validAfterObjection: 0,
+  valid: 100,
+  invalid: 5,
+  votes: { 'AK PARTİ': 50 + (n % 7), CHP: 50 - (n % 7) },
+});
 const entry = (boxNo: number) => ({ ref: { ballot: 2, province: 7, district: 700, boxNo }, sheet: sheet(boxNo), idempotencyKey: `${ELECTION}-${boxNo}` });
 /** an answer within this long, or the server is not answerable (a liveness bound, not a speed figure) */
 const ANSWER_MS = 15_000;
@@ -28,7 +36,15 @@ describe('chaos: Redis frozen (SIGSTOP) and resumed', () => {
   it('keeps the server answerable while Redis is frozen, and loses nothing after it resumes', async () => {
     const redis = await privateRedis();
     const dataDir = mkdtempSync(join(tmpdir(), 'gozcu-chaos-freeze-'));
-    const env = { REDIS_URL: redis.url, GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, YSK_WORKER: 'false', YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', ENTRY_CONFIRMATIONS: '1', LOGIN_RATE_LIMIT: '10000' };
+    const env = {
+      REDIS_URL: redis.url,
+      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      YSK_WORKER: 'false',
+      YSK_ELECTION_ID: ELECTION,
+      YSK_BALLOT_TYPES: '2',
+      ENTRY_CONFIRMATIONS: '1',
+      LOGIN_RATE_LIMIT: '10000',
+    };
     const server = await startServer(env, { dataDir });
     const sockets: LiveSocket[] = [];
     const timed = (path: string, init: RequestInit = {}) => fetch(`${server.url}${path}`, { ...init, signal: AbortSignal.timeout(ANSWER_MS) });
@@ -76,7 +92,8 @@ describe('chaos: Redis frozen (SIGSTOP) and resumed', () => {
       expect((await timed('/api/coverage?province=7&district=700&ballot=2', { headers: { authorization: `Bearer ${admin.token}` } })).status).toBe(200);
       faults++;
       // sign-in works on the in-process rate-limit fallback; a wrong password is still refused
-      const signIn = (password: string) => timed('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+      const signIn = (password: string) =>
+        timed('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
       expect((await signIn('wrong-password-0000000')).status).toBe(401);
       const relogin = await signIn(ADMIN_PASSWORD);
       expect(relogin.status).toBe(200);
@@ -84,7 +101,11 @@ describe('chaos: Redis frozen (SIGSTOP) and resumed', () => {
       faults++;
       // observer entries are stored while Redis is frozen, and the node's own reads show them
       for (let b = BEFORE + 1; b <= BEFORE + DURING; b++) {
-        const res = await timed('/api/entries', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${fresh}` }, body: JSON.stringify(entry(b)) });
+        const res = await timed('/api/entries', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${fresh}` },
+          body: JSON.stringify(entry(b)),
+        });
         expect(res.status).toBe(201);
       }
       faults++;
@@ -110,20 +131,30 @@ describe('chaos: Redis frozen (SIGSTOP) and resumed', () => {
       // the change stream (what other nodes catch up from) carries every changed box
       const probe = new Redis(redis.url, { maxRetriesPerRequest: 1 });
       try {
-        await waitFor(async () => {
-          const entries = (await probe.xrange(`gozcu:changelog:${ELECTION}`, '-', '+')) as [string, string[]][];
-          const keys = new Set(entries.flatMap(([, f]) => (f[f.indexOf('keys') + 1] ?? '').split(',')));
-          return Array.from({ length: BEFORE + DURING }, (_, i) => `${ELECTION}:2:7:700:${i + 1}`).every((k) => keys.has(k));
-        }, 20_000, 'every changed box in the change stream');
+        await waitFor(
+          async () => {
+            const entries = (await probe.xrange(`gozcu:changelog:${ELECTION}`, '-', '+')) as [string, string[]][];
+            const keys = new Set(entries.flatMap(([, f]) => (f[f.indexOf('keys') + 1] ?? '').split(',')));
+            return Array.from({ length: BEFORE + DURING }, (_, i) => `${ELECTION}:2:7:700:${i + 1}`).every((k) => keys.has(k));
+          },
+          20_000,
+          'every changed box in the change stream',
+        );
       } finally {
         probe.disconnect();
       }
       // the live client ends equal to the API, with no gap in what it applied
       const api = await coverage();
-      await waitFor(() => JSON.stringify(view?.coverage.boxes) === JSON.stringify(api.boxes) && JSON.stringify(view?.coverage.votes) === JSON.stringify(api.votes), 20_000, 'the live view to equal the API');
+      await waitFor(
+        () => JSON.stringify(view?.coverage.boxes) === JSON.stringify(api.boxes) && JSON.stringify(view?.coverage.votes) === JSON.stringify(api.votes),
+        20_000,
+        'the live view to equal the API',
+      );
       expect(gaps).toBe(0);
       const recoveredMs = Date.now() - resumedAt;
-      process.stdout.write(`[chaos] Redis frozen ${frozenMs} ms: ${faults} probes answered (healthz 503, REST read, login fallback, ${DURING} entries stored); healthy ${healthyMs} ms after SIGCONT, stream and live view whole ${recoveredMs} ms after\n`);
+      process.stdout.write(
+        `[chaos] Redis frozen ${frozenMs} ms: ${faults} probes answered (healthz 503, REST read, login fallback, ${DURING} entries stored); healthy ${healthyMs} ms after SIGCONT, stream and live view whole ${recoveredMs} ms after\n`,
+      );
     } finally {
       for (const s of sockets) s.close();
       redis.proc.kill('SIGCONT');

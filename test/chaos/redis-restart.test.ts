@@ -34,14 +34,38 @@ describe('chaos: Redis restarts empty in the middle of the night', () => {
     sim = await startSmallNight({ election: ELECTION, plates: [69], ballots: [2, 3], revisionRate: 0.05, etag: false });
     sim.clock.set(NIGHT_START + 0.3 * NIGHT);
     app = await startApp({
-      REDIS_URL: redis.url, YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2,3', YSK_BASE_URL: sim.apiUrl, YSK_PROVINCES: '69',
-      YSK_POLL_INTERVAL_MS: String(INTERVAL_MS), YSK_MAX_RPS: '200', YSK_TIMEOUT_MS: '1500', YSK_BACKOFF_BASE_MS: '20', YSK_BACKOFF_CAP_MS: '300',
-      FEED_WINDOW_MS: '3000', FEED_PAUSED_AFTER_MS: '60000', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOGIN_RATE_LIMIT: '10000',
+      REDIS_URL: redis.url,
+      YSK_ELECTION_ID: ELECTION,
+      YSK_BALLOT_TYPES: '2,3',
+      YSK_BASE_URL: sim.apiUrl,
+      YSK_PROVINCES: '69',
+      YSK_POLL_INTERVAL_MS: String(INTERVAL_MS),
+      YSK_MAX_RPS: '200',
+      YSK_TIMEOUT_MS: '1500',
+      YSK_BACKOFF_BASE_MS: '20',
+      YSK_BACKOFF_CAP_MS: '300',
+      FEED_WINDOW_MS: '3000',
+      FEED_PAUSED_AFTER_MS: '60000',
+      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LOGIN_RATE_LIMIT: '10000',
     });
     store = app.app.get(STORE);
     feed = app.app.get(FeedService);
     admin = await login(app.url, 'admin', ADMIN_PASSWORD);
-    api = await startApp({ REDIS_URL: redis.url, YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2,3', YSK_BASE_URL: sim.apiUrl, YSK_PROVINCES: '69', YSK_WORKER: 'false', FEED_WINDOW_MS: '3000', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOGIN_RATE_LIMIT: '10000' }, { dataDir: app.dataDir });
+    api = await startApp(
+      {
+        REDIS_URL: redis.url,
+        YSK_ELECTION_ID: ELECTION,
+        YSK_BALLOT_TYPES: '2,3',
+        YSK_BASE_URL: sim.apiUrl,
+        YSK_PROVINCES: '69',
+        YSK_WORKER: 'false',
+        FEED_WINDOW_MS: '3000',
+        GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        LOGIN_RATE_LIMIT: '10000',
+      },
+      { dataDir: app.dataDir },
+    );
     apiAdmin = await login(api.url, 'admin', ADMIN_PASSWORD);
     await eventually(async () => (await caughtUp()) ?? ((await health()).overall === 'healthy' ? null : 'not healthy yet'), 30_000);
   }, 60_000);
@@ -63,7 +87,8 @@ describe('chaos: Redis restarts empty in the middle of the night', () => {
       const latest = await store.latestVersion(box.key);
       const want = box.versions.at(-1)!;
       if (!latest) return `${box.key} not stored`;
-      if (latest.yskVersion !== want.versiyon || sheetHash(latest.sheet) !== sheetHash(want.sheet)) return `${box.key} at ${latest.yskVersion}, YSK has ${want.versiyon}`;
+      if (latest.yskVersion !== want.versiyon || sheetHash(latest.sheet) !== sheetHash(want.sheet))
+        return `${box.key} at ${latest.yskVersion}, YSK has ${want.versiyon}`;
     }
     return null;
   }
@@ -89,7 +114,12 @@ describe('chaos: Redis restarts empty in the middle of the night', () => {
       expect(h.value.overall).not.toBe('healthy');
       expect(h.value.redis).toBe('unreachable');
       seen.push({ at: Date.now(), overall: h.value.overall, rule: h.value.rule });
-      const hz = await timed(() => fetch(`${app.url}/healthz`).then(async (r) => ({ status: r.status, body: (await r.json()) as { status: string; failures?: string[]; feed?: { overall: string } } })));
+      const hz = await timed(() =>
+        fetch(`${app.url}/healthz`).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as { status: string; failures?: string[]; feed?: { overall: string } },
+        })),
+      );
       expect(hz.value.status).toBe(503);
       expect(hz.value.body.failures?.join(' ')).toMatch(/redis/);
       expect(hz.value.body.feed?.overall).toBe('failing');
@@ -109,14 +139,18 @@ describe('chaos: Redis restarts empty in the middle of the night', () => {
     const lastSuccessBefore = feed.health.lastPollSuccessAt ?? 0;
     let resumedAt = 0;
     let sawHealthyBeforeResume = false;
-    await eventually(async () => {
-      const h = await health();
-      seen.push({ at: Date.now(), overall: h.overall, rule: h.rule });
-      const polled = (feed.health.lastPollSuccessAt ?? 0) > Math.max(lastSuccessBefore, upAt);
-      if (!polled && h.overall === 'healthy') sawHealthyBeforeResume = true;
-      if (polled && !resumedAt) resumedAt = feed.health.lastPollSuccessAt!;
-      return resumedAt ? null : 'not polling yet';
-    }, 15_000, 50);
+    await eventually(
+      async () => {
+        const h = await health();
+        seen.push({ at: Date.now(), overall: h.overall, rule: h.rule });
+        const polled = (feed.health.lastPollSuccessAt ?? 0) > Math.max(lastSuccessBefore, upAt);
+        if (!polled && h.overall === 'healthy') sawHealthyBeforeResume = true;
+        if (polled && !resumedAt) resumedAt = feed.health.lastPollSuccessAt!;
+        return resumedAt ? null : 'not polling yet';
+      },
+      15_000,
+      50,
+    );
     const resumeMs = resumedAt - upAt;
     expect(sawHealthyBeforeResume).toBe(false);
     // one poll interval after Redis answers (plus the reconnect itself, a few hundred ms at most)

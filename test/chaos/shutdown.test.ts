@@ -7,7 +7,13 @@ import { privateRedis, startServer } from './support';
  * within 10 s, whatever Redis does.
  */
 describe('chaos: bounded shutdown', () => {
-  const env = (redis: string) => ({ REDIS_URL: redis, GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, SIM_SOURCE: 'bayburt', SIM_BALLOT_TYPES: '2', YSK_BALLOT_TYPES: '2' });
+  const env = (redis: string) => ({
+    REDIS_URL: redis,
+    GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    SIM_SOURCE: 'bayburt',
+    SIM_BALLOT_TYPES: '2',
+    YSK_BALLOT_TYPES: '2',
+  });
 
   for (const fault of ['killed', 'frozen'] as const) {
     it(`SIGTERM with Redis ${fault} ends the server within 10 s`, async () => {

@@ -18,7 +18,15 @@ const CUTS = 3;
 const TAIL = 20;
 const WRITERS = 4;
 const ROOM = 'district:700';
-const sheet = (n: number) => ({ registered: 300, voted: 105, validUncontested: 100, validAfterObjection: 0, valid: 100, invalid: 5, votes: { 'AK PARTİ': 50 + (n % 9), CHP: 50 - (n % 9) } });
+const sheet = (n: number) => ({
+  registered: 300,
+  voted: 105,
+  validUncontested: 100,
+  validAfterObjection: 0,
+  valid: 100,
+  invalid: 5,
+  votes: { 'AK PARTİ': 50 + (n % 9), CHP: 50 - (n % 9) },
+});
 
 interface Follower {
   socket: LiveSocket;
@@ -70,14 +78,26 @@ async function follow(url: string, token: string): Promise<Follower> {
 describe('chaos: sockets dropped and reconnected under load', () => {
   it(`${CLIENTS} clients resync after ${CUTS} network drops and then follow by deltas with no sequence gap and end equal to the API`, async () => {
     const redis = await privateRedis();
-    const env = { REDIS_URL: redis.url, GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, YSK_WORKER: 'false', YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', ENTRY_CONFIRMATIONS: '1', LOGIN_RATE_LIMIT: '10000' };
+    const env = {
+      REDIS_URL: redis.url,
+      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      YSK_WORKER: 'false',
+      YSK_ELECTION_ID: ELECTION,
+      YSK_BALLOT_TYPES: '2',
+      ENTRY_CONFIRMATIONS: '1',
+      LOGIN_RATE_LIMIT: '10000',
+    };
     const server = await startServer(env);
     const proxy = await cuttableProxy(Number(new URL(server.url).port));
     const followers: Follower[] = [];
     try {
       const admin = await login(server.url, 'admin', ADMIN_PASSWORD);
       const post = async (boxNo: number) => {
-        const res = await admin.post('/api/entries', { ref: { ballot: 2, province: 7, district: 700, boxNo }, sheet: sheet(boxNo), idempotencyKey: `${ELECTION}-${boxNo}` });
+        const res = await admin.post('/api/entries', {
+          ref: { ballot: 2, province: 7, district: 700, boxNo },
+          sheet: sheet(boxNo),
+          idempotencyKey: `${ELECTION}-${boxNo}`,
+        });
         if (res.status !== 201) throw new Error(`entry ${boxNo}: ${res.status} ${JSON.stringify(res.body)}`);
       };
       await post(1); // the district's first entry makes it known (a room is joined only in a known place)
@@ -115,7 +135,8 @@ describe('chaos: sockets dropped and reconnected under load', () => {
 
       const api = (await admin.get('/api/coverage?province=7&district=700&ballot=2')).body;
       expect(api.boxes).toMatchObject({ entered: ENTRIES + TAIL });
-      const same = (f: Follower) => !!f.view && JSON.stringify(f.view.coverage.boxes) === JSON.stringify(api.boxes) && JSON.stringify(f.view.coverage.votes) === JSON.stringify(api.votes);
+      const same = (f: Follower) =>
+        !!f.view && JSON.stringify(f.view.coverage.boxes) === JSON.stringify(api.boxes) && JSON.stringify(f.view.coverage.votes) === JSON.stringify(api.votes);
       await waitFor(() => followers.every(same), 30_000, `every client to equal the API (${followers.filter(same).length}/${CLIENTS} do)`);
       const recoveredMs = Date.now() - lastCutAt;
 

@@ -27,20 +27,49 @@ const header = 'ballot,province,district,boxNo,registered,voted,validUncontested
 const csv = [header, ...Array.from({ length: ROWS }, (_, i) => `2,7,701,${i + 1},300,105,100,0,100,5,60,40`)].join('\n');
 const TABLES = ['entries', 'boxes', 'users', 'settings', 'audit'];
 
-const sheetOf = (ak: number) => ({ registered: 300, voted: 105, validUncontested: 100, validAfterObjection: 0, valid: 100, invalid: 5, votes: { 'AK PARTİ': ak, CHP: 100 - ak } });
+const sheetOf = (ak: number) => ({
+  registered: 300,
+  voted: 105,
+  validUncontested: 100,
+  validAfterObjection: 0,
+  valid: 100,
+  invalid: 5,
+  votes: { 'AK PARTİ': ak, CHP: 100 - ak },
+});
 
 /** Runs the scenario with `fault` applied to a running server and `lift` taking it away. */
-async function writesRefusedThenRecovered(name: string, fault: (server: { pid: number; locker: Database.Database }) => void, lift: (server: { pid: number; locker: Database.Database }) => void): Promise<void> {
+async function writesRefusedThenRecovered(
+  name: string,
+  fault: (server: { pid: number; locker: Database.Database }) => void,
+  lift: (server: { pid: number; locker: Database.Database }) => void,
+): Promise<void> {
   const redis = await privateRedis();
   const dataDir = mkdtempSync(join(tmpdir(), 'gozcu-chaos-store-'));
-  const env = { REDIS_URL: redis.url, GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, YSK_WORKER: 'false', YSK_ELECTION_ID: `${ELECTION}-${name}`, YSK_BALLOT_TYPES: '2', ENTRY_CONFIRMATIONS: '1', LOGIN_RATE_LIMIT: '10000', SQLITE_BUSY_TIMEOUT_MS: '200' };
+  const env = {
+    REDIS_URL: redis.url,
+    GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    YSK_WORKER: 'false',
+    YSK_ELECTION_ID: `${ELECTION}-${name}`,
+    YSK_BALLOT_TYPES: '2',
+    ENTRY_CONFIRMATIONS: '1',
+    LOGIN_RATE_LIMIT: '10000',
+    SQLITE_BUSY_TIMEOUT_MS: '200',
+  };
   let server = await startServer(env, { dataDir });
   const locker = new Database(join(dataDir, 'gozcu.sqlite'));
   const target = { pid: server.proc.pid!, locker };
   let faulted = false;
   try {
     const admin = await login(server.url, 'admin', ADMIN_PASSWORD);
-    expect((await admin.post('/api/entries', { ref: { ballot: 2, province: 7, district: 700, boxNo: 1 }, sheet: sheetOf(60), idempotencyKey: `${ELECTION}-${name}-1` })).status).toBe(201);
+    expect(
+      (
+        await admin.post('/api/entries', {
+          ref: { ballot: 2, province: 7, district: 700, boxNo: 1 },
+          sheet: sheetOf(60),
+          idempotencyKey: `${ELECTION}-${name}-1`,
+        })
+      ).status,
+    ).toBe(201);
     const counts = () => Object.fromEntries(TABLES.map((t) => [t, (locker.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n]));
     const writes = () => [
       admin.post('/api/entries', { ref: { ballot: 2, province: 7, district: 700, boxNo: 2 }, sheet: sheetOf(55), idempotencyKey: `${ELECTION}-${name}-2` }),
@@ -73,7 +102,18 @@ async function writesRefusedThenRecovered(name: string, fault: (server: { pid: n
 
     // lifted: the same writes go through, each with its record, nothing twice
     const liftedAt = Date.now();
-    await waitFor(async () => (await admin.post('/api/entries', { ref: { ballot: 2, province: 7, district: 700, boxNo: 2 }, sheet: sheetOf(55), idempotencyKey: `${ELECTION}-${name}-2` })).status === 201, 10_000, 'a write to go through');
+    await waitFor(
+      async () =>
+        (
+          await admin.post('/api/entries', {
+            ref: { ballot: 2, province: 7, district: 700, boxNo: 2 },
+            sheet: sheetOf(55),
+            idempotencyKey: `${ELECTION}-${name}-2`,
+          })
+        ).status === 201,
+      10_000,
+      'a write to go through',
+    );
     const recoveredMs = Date.now() - liftedAt;
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     const [, imported, user, embargo] = await Promise.all(writes());
@@ -91,7 +131,9 @@ async function writesRefusedThenRecovered(name: string, fault: (server: { pid: n
     const again = await login(server.url, 'admin', ADMIN_PASSWORD);
     expect((await again.get('/api/coverage?province=7&district=700&ballot=2')).body.boxes).toMatchObject({ entered: 2 });
     expect((await again.get('/api/coverage?province=7&district=701&ballot=2')).body.boxes).toMatchObject({ entered: ROWS });
-    process.stdout.write(`[chaos] store ${name} ${heldMs} ms: ${refused.length} writes answered 503 store_unavailable, nothing written; writes went through ${recoveredMs} ms after it was lifted\n`);
+    process.stdout.write(
+      `[chaos] store ${name} ${heldMs} ms: ${refused.length} writes answered 503 store_unavailable, nothing written; writes went through ${recoveredMs} ms after it was lifted\n`,
+    );
   } finally {
     if (faulted) lift(target);
     locker.close();

@@ -21,12 +21,13 @@ export async function privateRedis(): Promise<{ url: string; proc: ChildProcess;
   return {
     url: `redis://127.0.0.1:${port}`,
     proc,
-    kill: () => new Promise<void>((resolve) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-      proc.once('exit', () => resolve());
-      proc.kill('SIGCONT');
-      proc.kill('SIGKILL');
-    }),
+    kill: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGCONT');
+        proc.kill('SIGKILL');
+      }),
   };
 }
 
@@ -59,7 +60,9 @@ export async function startServer(env: Record<string, string>, opts: { dataDir?:
   });
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    proc.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
   await Promise.race([
     waitFor(() => out.includes('Gözcü is running'), 60_000, 'the server to start'),
     exited.then((e) => {
@@ -100,12 +103,13 @@ export async function cuttableProxy(targetPort: number): Promise<{ url: string; 
       pairs.clear();
       return n;
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const [client, upstream] of pairs) {
-        client.destroy();
-        upstream.destroy();
-      }
-      srv.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const [client, upstream] of pairs) {
+          client.destroy();
+          upstream.destroy();
+        }
+        srv.close(() => resolve());
+      }),
   };
 }

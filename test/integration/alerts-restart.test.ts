@@ -21,7 +21,9 @@ describe('alerts across a restart', () => {
     // published 25 minutes ago: the server stops before its tick turns it stale
     const at = new Date(Date.now() - 25 * 60_000).toISOString();
     const box = { key, election: ELECTION, ballot: 2 as const, province: 69, district: 681, boxNo: 9, yskBoxId: null, neighbourhood: null };
-    await app.app.get<Store>(STORE).appendVersions([{ box, key, hash: sheetHash(sheet), sheet, yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at }]);
+    await app.app
+      .get<Store>(STORE)
+      .appendVersions([{ box, key, hash: sheetHash(sheet), sheet, yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at }]);
     expect((await chair.get('/api/alerts')).body.items).toEqual([]);
     const dataDir = app.dataDir;
     const port = app.port;

@@ -13,7 +13,15 @@ import { connect, type LiveSocket } from '../support/live';
 const ELECTION = `alerts-${Date.now()}`;
 const SECRET = 'webhook-secret-for-the-alerts-test';
 const ESCALATE_MIN = 10;
-const sheet = (ak: number, chp: number): Sheet => ({ registered: 300, voted: ak + chp + 5, validUncontested: ak + chp, validAfterObjection: 0, valid: ak + chp, invalid: 5, votes: { 'AK PARTİ': ak, CHP: chp } });
+const sheet = (ak: number, chp: number): Sheet => ({
+  registered: 300,
+  voted: ak + chp + 5,
+  validUncontested: ak + chp,
+  validAfterObjection: 0,
+  valid: ak + chp,
+  invalid: 5,
+  votes: { 'AK PARTİ': ak, CHP: chp },
+});
 const key = (boxNo: number, district = 681, province = 69) => boxKey({ election: ELECTION, ballot: 2, province, district, boxNo });
 const MIN = 60_000;
 
@@ -46,11 +54,19 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
     const at = opts.at ?? new Date().toISOString();
     const [, , province, district, boxNo] = k.split(':').map(Number);
     const box = { key: k, election: ELECTION, ballot: 2 as const, province, district, boxNo, yskBoxId: null, neighbourhood: null };
-    reconcile.applyYsk(await store.appendVersions([{ box, key: k, hash: sheetHash(s), sheet: s, yskVersion: 1, yskChangedAt: at, changeReason: opts.reason ?? null, fetchedAt: at }]));
+    reconcile.applyYsk(
+      await store.appendVersions([
+        { box, key: k, hash: sheetHash(s), sheet: s, yskVersion: 1, yskChangedAt: at, changeReason: opts.reason ?? null, fetchedAt: at },
+      ]),
+    );
   };
   const entry = async (k: string, s: Sheet) => {
     const [, , province, district, boxNo] = k.split(':').map(Number);
-    const res = await admin.post('/api/entries', { ref: { ballot: 2, province, district, boxNo }, sheet: s, idempotencyKey: `alerts-${k}-${Date.now()}-${Math.random()}` });
+    const res = await admin.post('/api/entries', {
+      ref: { ballot: 2, province, district, boxNo },
+      sheet: s,
+      idempotencyKey: `alerts-${k}-${Date.now()}-${Math.random()}`,
+    });
     expect(res.status).toBe(201);
   };
   const list = async (s: Session, q = ''): Promise<AlertView[]> => {
@@ -106,10 +122,17 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
     operator = await userOf(app.url, admin, 'akis', 'feed_operator');
     stormChair = await userOf(app.url, admin, 'baskan700', 'district_chair', { province: 70, district: 700 });
     for (const [s, scope] of [
-      [admin, { level: 'country' }], [hq, { level: 'country' }], [operator, { level: 'country' }], [chair, { level: 'district', province: 69, district: 681 }],
-      [legal, { level: 'district', province: 69, district: 681 }], [otherChair, { level: 'district', province: 69, district: 682 }], [provinceChair, { level: 'province', province: 69 }],
-      [otherProvince, { level: 'province', province: 6 }], [stormChair, { level: 'district', province: 70, district: 700 }],
-    ] as [Session, PrincipalScope][]) scopes.set(s, scope);
+      [admin, { level: 'country' }],
+      [hq, { level: 'country' }],
+      [operator, { level: 'country' }],
+      [chair, { level: 'district', province: 69, district: 681 }],
+      [legal, { level: 'district', province: 69, district: 681 }],
+      [otherChair, { level: 'district', province: 69, district: 682 }],
+      [provinceChair, { level: 'province', province: 69 }],
+      [otherProvince, { level: 'province', province: 6 }],
+      [stormChair, { level: 'district', province: 70, district: 700 }],
+    ] as [Session, PrincipalScope][])
+      scopes.set(s, scope);
 
     expect((await chair.post('/api/alerts/push/subscriptions', { endpoint: push.endpoint('chair'), keys: chairBrowser.keys })).status).toBe(201);
     expect((await stormChair.post('/api/alerts/push/subscriptions', { endpoint: push.endpoint('storm'), keys: stormBrowser.keys })).status).toBe(201);
@@ -139,17 +162,35 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
     for (const s of [otherChair, provinceChair, otherProvince, hq, admin]) expect(await forBox(s, key(1))).toHaveLength(0);
 
     // the webhook: once, with exactly the documented fields, signed with HMAC-SHA256 of the raw body
-    const got = await until('the webhook', () => hook.received.filter((r) => JSON.parse(r.body.toString()).id === a.id).length > 0 && hook.received.filter((r) => JSON.parse(r.body.toString()).id === a.id));
+    const got = await until(
+      'the webhook',
+      () =>
+        hook.received.filter((r) => JSON.parse(r.body.toString()).id === a.id).length > 0 &&
+        hook.received.filter((r) => JSON.parse(r.body.toString()).id === a.id),
+    );
     const webhookLatency = got[0].at - t0;
     expect(got).toHaveLength(1);
     const body = JSON.parse(got[0].body.toString());
     expect(Object.keys(body).sort()).toEqual(['box', 'createdAt', 'district', 'id', 'kind', 'province', 'severity', 'title', 'url'].sort());
-    expect(body).toEqual({ id: a.id, kind: 'stale', severity: 'amber', box: key(1), province: 69, district: 681, title: a.title, createdAt: a.createdAt, url: `https://gozcu.example/#/sandik/${encodeURIComponent(key(1))}` });
+    expect(body).toEqual({
+      id: a.id,
+      kind: 'stale',
+      severity: 'amber',
+      box: key(1),
+      province: 69,
+      district: 681,
+      title: a.title,
+      createdAt: a.createdAt,
+      url: `https://gozcu.example/#/sandik/${encodeURIComponent(key(1))}`,
+    });
     expect(got[0].headers['x-gozcu-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(got[0].body).digest('hex')}`);
     expect(got[0].headers['x-gozcu-signature']).not.toBe(`sha256=${createHmac('sha256', 'another-secret').update(got[0].body).digest('hex')}`);
 
     // Web Push: an encrypted request to the chair's subscription, VAPID-signed with our public key
-    const pushed = await until('the push', () => push.received.filter((r) => r.path === '/push/chair').length > 0 && push.received.filter((r) => r.path === '/push/chair'));
+    const pushed = await until(
+      'the push',
+      () => push.received.filter((r) => r.path === '/push/chair').length > 0 && push.received.filter((r) => r.path === '/push/chair'),
+    );
     const pushLatency = pushed[0].at - t0;
     expect(pushed).toHaveLength(1);
     const vapid = verifyVapid(pushed[0].headers.authorization as string, push.origin);
@@ -174,14 +215,19 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
     await until('the socket event', () => chairEvents.find((e) => e.event === 'new' && e.alert.id === a.id));
 
     // audited: the alert and its delivery on every channel
-    const audit = (await admin.get(`/api/audit?target=${encodeURIComponent(`alert:${a.id}`)}`)).body.items as { action: string; after: { app: string[]; push: string[]; email: string[] } }[];
+    const audit = (await admin.get(`/api/audit?target=${encodeURIComponent(`alert:${a.id}`)}`)).body.items as {
+      action: string;
+      after: { app: string[]; push: string[]; email: string[] };
+    }[];
     expect(audit.map((x) => x.action)).toEqual(expect.arrayContaining(['alert.create', 'alert.notify.delivery']));
     const notify = audit.find((x) => x.action === 'alert.notify.delivery')!;
     expect(notify.after.app.sort()).toEqual(['baskan681', 'hukuk681']);
     expect(notify.after.push).toEqual(['baskan681']);
     expect(notify.after.email).toEqual(['baskan681']);
     await until('the delivered records', async () => {
-      const items = (await admin.get(`/api/audit?target=${encodeURIComponent(`alert:${a.id}`)}&action=alert.delivered`)).body.items as { after: { channel: string } }[];
+      const items = (await admin.get(`/api/audit?target=${encodeURIComponent(`alert:${a.id}`)}&action=alert.delivered`)).body.items as {
+        after: { channel: string };
+      }[];
       return ['email', 'push', 'webhook'].every((c) => items.some((i) => i.after.channel === c));
     });
     console.log(`alert delivery latency from the stale tick: webhook ${webhookLatency} ms, push ${pushLatency} ms, e-mail ≤ ${mailLatency} ms`);
@@ -236,8 +282,18 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
     await alerts.sweep();
     expect((await forBox(chair, key(2)))[0].level).toBe('district');
 
-    const audit = (await admin.get(`/api/audit?target=${encodeURIComponent(`alert:${one.id}`)}`)).body.items as { action: string; before: unknown; after: { level: string }; actor: { username: string } }[];
-    expect(audit.filter((x) => x.action === 'alert.escalate').map((x) => x.after.level).sort()).toEqual(['country', 'province']);
+    const audit = (await admin.get(`/api/audit?target=${encodeURIComponent(`alert:${one.id}`)}`)).body.items as {
+      action: string;
+      before: unknown;
+      after: { level: string };
+      actor: { username: string };
+    }[];
+    expect(
+      audit
+        .filter((x) => x.action === 'alert.escalate')
+        .map((x) => x.after.level)
+        .sort(),
+    ).toEqual(['country', 'province']);
     expect(audit.find((x) => x.action === 'alert.ack')!.actor.username).toBe('ilbaskan69');
     // the province chair was pushed nothing (no subscription) but HQ's escalation is on the socket of the district chair too
     await until('the escalation on the socket', () => chairEvents.find((e) => e.event === 'escalated' && e.alert.id === one.id && e.alert.level === 'country'));
@@ -262,7 +318,12 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
     expect(m).toMatchObject({ severity: 'red', status: 'open' });
     expect(m.figures).toMatchObject({ totalAbsDifference: 80, differences: { 'votes.CHP': -20 } });
     // the chair may see YSK now: the push and the e-mail carry the difference, as a red alarm
-    const mPush = await until('the mismatch push', () => push.received.filter((r) => r.path === '/push/chair').map((r) => push.decrypt(r, chairBrowser)).find((p) => p.id === m.id));
+    const mPush = await until('the mismatch push', () =>
+      push.received
+        .filter((r) => r.path === '/push/chair')
+        .map((r) => push.decrypt(r, chairBrowser))
+        .find((p) => p.id === m.id),
+    );
     expect(mPush.body).toContain('Toplam fark: 80 oy');
     const mMail = await until('the mismatch e-mail', () => smtp.mails.find((x) => x.headers.get('x-gozcu-alert') === m.id));
     expect(mMail.subject).toBe(`[Gözcü] KIRMIZI ALARM: ${m.title}`);
@@ -280,7 +341,14 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
     await entry(key(5), sheet(50, 52));
 
     const form = new FormData();
-    for (const [k, v] of Object.entries({ province: '69', district: '681', boxNo: '6', ballot: '2', text: 'Sandık kurulu sayımı yanlış yaptı, oylar karıştı.' })) form.append(k, v);
+    for (const [k, v] of Object.entries({
+      province: '69',
+      district: '681',
+      boxNo: '6',
+      ballot: '2',
+      text: 'Sandık kurulu sayımı yanlış yaptı, oylar karıştı.',
+    }))
+      form.append(k, v);
     const filed = await fetch(`${app.url}/api/citizen/complaints`, { method: 'POST', body: form });
     expect(filed.status).toBe(201);
     await alerts.idle();
@@ -301,7 +369,12 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
       const live = chairEvents.find((e) => e.event === 'new' && e.alert.id === m.id);
       expect(live?.alert.figures).toBeNull();
       // nor in the push or the e-mail
-      const mPush = await until('the embargoed push', () => push.received.filter((r) => r.path === '/push/chair').map((r) => push.decrypt(r, chairBrowser)).find((p) => p.id === m.id));
+      const mPush = await until('the embargoed push', () =>
+        push.received
+          .filter((r) => r.path === '/push/chair')
+          .map((r) => push.decrypt(r, chairBrowser))
+          .find((p) => p.id === m.id),
+      );
       expect(mPush.body).not.toMatch(/fark/i);
       const mMail = await until('the embargoed e-mail', () => smtp.mails.find((x) => x.headers.get('x-gozcu-alert') === m.id));
       expect(mMail.text).not.toMatch(/Toplam fark/);
@@ -338,7 +411,12 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
     await until('the storm push', () => push.received.some((r) => r.path === '/push/storm'));
     await until('the storm webhooks', () => hook.received.length - hooksBefore >= 5);
     expect(push.received.filter((r) => r.path === '/push/storm')).toHaveLength(1);
-    expect(push.decrypt(push.received.find((r) => r.path === '/push/storm')!, stormBrowser)).toMatchObject({ id: digest.id, title: expect.stringMatching(/^15 uyarı/) });
+    expect(
+      push.decrypt(
+        push.received.find((r) => r.path === '/push/storm')!,
+        stormBrowser,
+      ),
+    ).toMatchObject({ id: digest.id, title: expect.stringMatching(/^15 uyarı/) });
     const stormHooks = hook.received.slice(hooksBefore).map((r) => JSON.parse(r.body.toString()));
     expect(stormHooks).toHaveLength(5);
     expect(stormHooks.every((b) => b.title.includes('uyarı'))).toBe(true);
@@ -363,15 +441,48 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
 
   it('an objection deadline within the hour with the petition unfiled alerts the district; filing resolves it', async () => {
     const now = Date.now();
-    const text = { addressee: 'X', subject: 'İtiraz', body: 'b', figures: [], evidence: [], requests: 'r', place: 'Demirözü', signatureName: 'Av.', signatureTitle: 'Hukuk' };
-    await store.createPetition({ id: `pet-${now}`, status: 'draft', election: ELECTION, key: key(3), province: 69, district: 681, boxNo: 3, ballot: 2, complaintId: null, text, deadline: new Date(now + 90 * MIN).toISOString(), createdAt: new Date(now).toISOString(), createdBy: 'hukuk681', updatedAt: new Date(now).toISOString(), filedAt: null, filedBy: null, reference: null });
+    const text = {
+      addressee: 'X',
+      subject: 'İtiraz',
+      body: 'b',
+      figures: [],
+      evidence: [],
+      requests: 'r',
+      place: 'Demirözü',
+      signatureName: 'Av.',
+      signatureTitle: 'Hukuk',
+    };
+    await store.createPetition({
+      id: `pet-${now}`,
+      status: 'draft',
+      election: ELECTION,
+      key: key(3),
+      province: 69,
+      district: 681,
+      boxNo: 3,
+      ballot: 2,
+      complaintId: null,
+      text,
+      deadline: new Date(now + 90 * MIN).toISOString(),
+      createdAt: new Date(now).toISOString(),
+      createdBy: 'hukuk681',
+      updatedAt: new Date(now).toISOString(),
+      filedAt: null,
+      filedBy: null,
+      reference: null,
+    });
     await alerts.sweep(now);
     expect(await forBox(legal, key(3), 'petition_deadline')).toHaveLength(0);
     await alerts.sweep(now + 31 * MIN);
     const [d] = await forBox(legal, key(3), 'petition_deadline');
     expect(d).toMatchObject({ severity: 'red', status: 'open' });
     expect(d.detail).toMatch(/itiraz süresinin dolmasına 59 dakika kaldı/);
-    await store.updatePetition(`pet-${now}`, 'draft', { status: 'filed', filedAt: new Date().toISOString(), filedBy: 'hukuk681', updatedAt: new Date().toISOString() });
+    await store.updatePetition(`pet-${now}`, 'draft', {
+      status: 'filed',
+      filedAt: new Date().toISOString(),
+      filedBy: 'hukuk681',
+      updatedAt: new Date().toISOString(),
+    });
     await alerts.sweep(now + 32 * MIN);
     expect((await forBox(legal, key(3), 'petition_deadline'))[0].status).toBe('resolved');
   });
@@ -400,7 +511,12 @@ describe('alerts: rules, routing, delivery, acknowledgement and escalation', () 
     expect((await chair.post('/api/alerts/preferences', { minSeverity: 'purple' }, 'PUT')).status).toBe(400);
     expect((await chair.post('/api/alerts/preferences', {}, 'PUT')).status).toBe(400);
     expect((await chair.post('/api/alerts/push/subscriptions', { endpoint: 'http://insecure.example/x', keys: chairBrowser.keys })).status).toBe(400);
-    expect((await chair.get('/api/alerts/preferences')).body).toEqual({ push: true, email: true, emailAddress: 'baskan681@il69.example', minSeverity: 'amber' });
+    expect((await chair.get('/api/alerts/preferences')).body).toEqual({
+      push: true,
+      email: true,
+      emailAddress: 'baskan681@il69.example',
+      minSeverity: 'amber',
+    });
     expect((await chair.post('/api/alerts/push/subscriptions', { endpoint: push.endpoint('none') }, 'DELETE')).status).toBe(404);
   });
 

@@ -16,7 +16,15 @@ import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
  * failing record left users, settings, complaints and petitions changed with no record of it.
  */
 const ELECTION = `audited-${Date.now()}`;
-const sheet = (ak: number, chp: number): Sheet => ({ registered: 300, voted: ak + chp + 5, validUncontested: ak + chp, validAfterObjection: 0, valid: ak + chp, invalid: 5, votes: { 'AK PARTİ': ak, CHP: chp } });
+const sheet = (ak: number, chp: number): Sheet => ({
+  registered: 300,
+  voted: ak + chp + 5,
+  validUncontested: ak + chp,
+  validAfterObjection: 0,
+  valid: ak + chp,
+  invalid: 5,
+  votes: { 'AK PARTİ': ak, CHP: chp },
+});
 const key = (boxNo: number) => boxKey({ election: ELECTION, ballot: 2, province: 69, district: 681, boxNo });
 const TABLES = ['users', 'refresh_tokens', 'settings', 'complaints', 'attachments', 'petitions', 'audit'];
 
@@ -28,7 +36,8 @@ describe('audited changes: the change and its record, or neither', () => {
   let store: Store;
   let db: Database.Database;
 
-  const snapshot = (tables = TABLES) => Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY ${t === 'voters' ? 'hash' : 'rowid'}`).all()]));
+  const snapshot = (tables = TABLES) =>
+    Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY ${t === 'voters' ? 'hash' : 'rowid'}`).all()]));
   const auditRefused = async <T>(fn: () => Promise<T>): Promise<T> => {
     db.exec(`CREATE TRIGGER audit_refused BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'injected: the audit log cannot be written'); END`);
     try {
@@ -39,14 +48,35 @@ describe('audited changes: the change and its record, or neither', () => {
   };
   const fileComplaint = async (boxNo: number) => {
     const form = new FormData();
-    for (const [k, v] of Object.entries({ province: '69', district: '681', boxNo: String(boxNo), ballot: '2', text: 'YSK verisi imzalı tutanaktan farklı görünüyor.' })) form.set(k, v);
-    form.append('files', new Blob([new Uint8Array(Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1'))], { type: 'application/pdf' }), 'ek.pdf');
+    for (const [k, v] of Object.entries({
+      province: '69',
+      district: '681',
+      boxNo: String(boxNo),
+      ballot: '2',
+      text: 'YSK verisi imzalı tutanaktan farklı görünüyor.',
+    }))
+      form.set(k, v);
+    form.append(
+      'files',
+      new Blob([new Uint8Array(Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1'))], {
+        type: 'application/pdf',
+      }),
+      'ek.pdf',
+    );
     const res = await fetch(`${app.url}/api/citizen/complaints`, { method: 'POST', body: form });
     return { status: res.status, body: await res.json() };
   };
 
   beforeAll(async () => {
-    app = await startApp({ YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, ENTRY_CONFIRMATIONS: '1', COMPLAINT_RATE_LIMIT: '10000', CITIZEN_RATE_LIMIT: '10000', LOGIN_RATE_LIMIT: '10000' });
+    app = await startApp({
+      YSK_ELECTION_ID: ELECTION,
+      YSK_BALLOT_TYPES: '2',
+      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      ENTRY_CONFIRMATIONS: '1',
+      COMPLAINT_RATE_LIMIT: '10000',
+      CITIZEN_RATE_LIMIT: '10000',
+      LOGIN_RATE_LIMIT: '10000',
+    });
     store = app.app.get<Store>(STORE);
     db = new Database(join(app.dataDir, 'gozcu.sqlite'));
     admin = await login(app.url, 'admin', ADMIN_PASSWORD);
@@ -55,10 +85,31 @@ describe('audited changes: the change and its record, or neither', () => {
     chair = await userOf(app.url, admin, 'baskan-681', 'district_chair', { province: 69, district: 681 });
     // boxes 1001 and 1002: the observer's sheet says CHP 80, YSK says 60 (mismatches to petition)
     for (const boxNo of [1001, 1002]) {
-      expect((await admin.post('/api/entries', { ref: { ballot: 2, province: 69, district: 681, boxNo }, sheet: sheet(100, 80), idempotencyKey: `aud-${ELECTION}-${boxNo}` })).status).toBe(201);
+      expect(
+        (
+          await admin.post('/api/entries', {
+            ref: { ballot: 2, province: 69, district: 681, boxNo },
+            sheet: sheet(100, 80),
+            idempotencyKey: `aud-${ELECTION}-${boxNo}`,
+          })
+        ).status,
+      ).toBe(201);
       const at = new Date().toISOString();
       const box = { key: key(boxNo), election: ELECTION, ballot: 2 as const, province: 69, district: 681, boxNo, yskBoxId: null, neighbourhood: null };
-      app.app.get(ReconcileService).applyYsk(await store.appendVersions([{ box, key: key(boxNo), hash: sheetHash(sheet(100, 60)), sheet: sheet(100, 60), yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at }]));
+      app.app.get(ReconcileService).applyYsk(
+        await store.appendVersions([
+          {
+            box,
+            key: key(boxNo),
+            hash: sheetHash(sheet(100, 60)),
+            sheet: sheet(100, 60),
+            yskVersion: 1,
+            yskChangedAt: at,
+            changeReason: null,
+            fetchedAt: at,
+          },
+        ]),
+      );
     }
   });
   afterAll(async () => {
@@ -67,12 +118,26 @@ describe('audited changes: the change and its record, or neither', () => {
   });
 
   it('users: create, import, update, disable and password reset fail whole when their record cannot be written', async () => {
-    const target = (await admin.post('/api/users', { username: 'musahit-a', role: 'box_officer', scope: { boxes: ['69:681:1001'] }, password: 'pw-musahit-a-0123456789' })).body.user;
+    const target = (
+      await admin.post('/api/users', { username: 'musahit-a', role: 'box_officer', scope: { boxes: ['69:681:1001'] }, password: 'pw-musahit-a-0123456789' })
+    ).body.user;
     await login(app.url, 'musahit-a', 'pw-musahit-a-0123456789'); // a refresh token to revoke
     const before = snapshot();
     const answers = await auditRefused(async () => [
-      (await admin.post('/api/users', { username: 'yeni-kisi', role: 'district_legal', scope: { province: 69, district: 681 }, password: 'pw-yeni-kisi-0123456789' })).status,
-      (await admin.post('/api/users/import', 'username,role,province,district,password\nimport-1,district_legal,69,681,pw-import-1-0123456789\nimport-2,district_chair,69,681,pw-import-2-0123456789')).status,
+      (
+        await admin.post('/api/users', {
+          username: 'yeni-kisi',
+          role: 'district_legal',
+          scope: { province: 69, district: 681 },
+          password: 'pw-yeni-kisi-0123456789',
+        })
+      ).status,
+      (
+        await admin.post(
+          '/api/users/import',
+          'username,role,province,district,password\nimport-1,district_legal,69,681,pw-import-1-0123456789\nimport-2,district_chair,69,681,pw-import-2-0123456789',
+        )
+      ).status,
       (await admin.post(`/api/users/${target.id}`, { name: 'Yeni Ad' }, 'PATCH')).status,
       (await admin.post(`/api/users/${target.id}`, { disabled: true }, 'PATCH')).status,
       (await admin.post(`/api/users/${target.id}`, { password: 'pw-reset-by-admin-0123456789' }, 'PATCH')).status,
@@ -86,10 +151,24 @@ describe('audited changes: the change and its record, or neither', () => {
 
     // with the log writable again, each change is stored with exactly one record
     const marks = (await store.audit({}, { limit: 1 }))[0].id;
-    expect((await admin.post('/api/users', { username: 'yeni-kisi', role: 'district_legal', scope: { province: 69, district: 681 }, password: 'pw-yeni-kisi-0123456789' })).status).toBe(201);
-    expect((await admin.post('/api/users/import', 'username,role,province,district,password\nimport-1,district_legal,69,681,pw-import-1-0123456789')).body).toMatchObject({ created: 1 });
+    expect(
+      (
+        await admin.post('/api/users', {
+          username: 'yeni-kisi',
+          role: 'district_legal',
+          scope: { province: 69, district: 681 },
+          password: 'pw-yeni-kisi-0123456789',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await admin.post('/api/users/import', 'username,role,province,district,password\nimport-1,district_legal,69,681,pw-import-1-0123456789')).body,
+    ).toMatchObject({ created: 1 });
     expect((await admin.post(`/api/users/${target.id}`, { disabled: true }, 'PATCH')).status).toBe(200);
-    const records = (await store.audit({}, { limit: 50 })).filter((a) => a.id > marks).map((a) => `${a.action} ${a.target}`).reverse();
+    const records = (await store.audit({}, { limit: 50 }))
+      .filter((a) => a.id > marks)
+      .map((a) => `${a.action} ${a.target}`)
+      .reverse();
     expect(records).toEqual(['user.create user:yeni-kisi', 'user.create user:import-1', 'user.update user:musahit-a']);
   });
 
@@ -115,10 +194,15 @@ describe('audited changes: the change and its record, or neither', () => {
 
     // writable again: the same changes go through, each with its record
     const marks = (await store.audit({}, { limit: 1 }))[0].id;
-    expect((await legal.post('/api/petitions/deadlines/681', { province: 69, deadline: new Date(Date.now() + 7_200_000).toISOString() }, 'PUT')).body).toMatchObject({ drafts: 1 });
+    expect(
+      (await legal.post('/api/petitions/deadlines/681', { province: 69, deadline: new Date(Date.now() + 7_200_000).toISOString() }, 'PUT')).body,
+    ).toMatchObject({ drafts: 1 });
     expect((await legal.post(`/api/petitions/${draft.body.id}/status`, { status: 'filed', reference: '2024/1' })).status).toBe(200);
     expect((await legal.post(`/api/complaints/${filed.id}/status`, { status: 'in_review', note: 'bakılıyor' })).status).toBe(200);
-    const records = (await store.audit({}, { limit: 50 })).filter((a) => a.id > marks).map((a) => `${a.action} ${a.target}`).reverse();
+    const records = (await store.audit({}, { limit: 50 }))
+      .filter((a) => a.id > marks)
+      .map((a) => `${a.action} ${a.target}`)
+      .reverse();
     expect(records).toEqual(['petition.deadline district:681', `petition.status petition:${draft.body.id}`, `complaint.status complaint:${filed.id}`]);
   });
   it('the feed controls (pause, settings) fail whole when their record cannot be written', async () => {
@@ -137,7 +221,9 @@ describe('audited changes: the change and its record, or neither', () => {
   });
 
   it('sheet photos fail whole when their record cannot be written', async () => {
-    const photo = await sharp({ create: { width: 16, height: 12, channels: 3, background: '#eeeeee' } }).jpeg().toBuffer();
+    const photo = await sharp({ create: { width: 16, height: 12, channels: 3, background: '#eeeeee' } })
+      .jpeg()
+      .toBuffer();
     const upload = async () => {
       const form = new FormData();
       form.append('photo', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'tutanak.jpg');
@@ -208,7 +294,12 @@ describe('audited changes: the change and its record, or neither', () => {
       .filter((a) => a.id > marks && !a.action.endsWith('.delivery'))
       .map((a) => `${a.action} ${a.target}`)
       .reverse();
-    expect(records).toEqual([`alert.push.subscribe user:${chair.user.id}`, `alert.push.unsubscribe user:${chair.user.id}`, `alert.ack alert:${first.id}`, `alert.resolve alert:${second.id}`]);
+    expect(records).toEqual([
+      `alert.push.subscribe user:${chair.user.id}`,
+      `alert.push.unsubscribe user:${chair.user.id}`,
+      `alert.ack alert:${first.id}`,
+      `alert.resolve alert:${second.id}`,
+    ]);
   });
 
   it('the voters import fails whole when its record cannot be written', async () => {

@@ -6,7 +6,15 @@ import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
 import { getJson, postJson } from '../support/http';
 
 const ELECTION = 'auth-test';
-const sheet = (ak: number, chp: number): Sheet => ({ registered: 300, voted: ak + chp + 5, validUncontested: ak + chp, validAfterObjection: 0, valid: ak + chp, invalid: 5, votes: { 'AK PARTİ': ak, CHP: chp } });
+const sheet = (ak: number, chp: number): Sheet => ({
+  registered: 300,
+  voted: ak + chp + 5,
+  validUncontested: ak + chp,
+  validAfterObjection: 0,
+  valid: ak + chp,
+  invalid: 5,
+  votes: { 'AK PARTİ': ak, CHP: chp },
+});
 const key = (province: number, district: number, boxNo: number) => boxKey({ election: ELECTION, ballot: 2, province, district, boxNo });
 
 /** Boxes seeded as admin: Ankara (06) districts 1 and 2, İstanbul (34) district 10. */
@@ -41,7 +49,14 @@ describe('roles, scopes, embargo and audit (REST)', () => {
   beforeAll(async () => {
     // roles and scopes, not the N-entry rule: each seeded entry below stands for the organisation's
     // figure of its box (the audit of a confirmation shows the figure it replaced), so one is enough
-    app = await startApp({ YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOGIN_MAX_FAILURES: '3', LOGIN_RATE_LIMIT: '10000', ENTRY_CONFIRMATIONS: '1' });
+    app = await startApp({
+      YSK_ELECTION_ID: ELECTION,
+      YSK_BALLOT_TYPES: '2',
+      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LOGIN_MAX_FAILURES: '3',
+      LOGIN_RATE_LIMIT: '10000',
+      ENTRY_CONFIRMATIONS: '1',
+    });
     admin = await login(app.url, 'admin', ADMIN_PASSWORD);
     for (const [province, district, boxNo] of BOXES) {
       const res = await admin.post('/api/entries', { ref: { ballot: 2, province, district, boxNo }, sheet: sheet(100, 50), idempotencyKey: idem() });
@@ -53,7 +68,16 @@ describe('roles, scopes, embargo and audit (REST)', () => {
     const at = new Date().toISOString();
     const ysk = (k: string, s: Sheet) => {
       const [, , province, district, boxNo] = k.split(':').map(Number);
-      return { box: { key: k, election: ELECTION, ballot: 2 as const, province, district, boxNo, yskBoxId: null, neighbourhood: null }, key: k, hash: sheetHash(s), sheet: s, yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at };
+      return {
+        box: { key: k, election: ELECTION, ballot: 2 as const, province, district, boxNo, yskBoxId: null, neighbourhood: null },
+        key: k,
+        hash: sheetHash(s),
+        sheet: s,
+        yskVersion: 1,
+        yskChangedAt: at,
+        changeReason: null,
+        fetchedAt: at,
+      };
     };
     reconcile.applyYsk(await store.appendVersions([ysk(OWN, sheet(90, 60)), ysk(OTHER_34, sheet(100, 50))]));
     users = new Map();
@@ -77,7 +101,12 @@ describe('roles, scopes, embargo and audit (REST)', () => {
     it('logs in with { username, password } answering { accessToken, refreshToken, user }, and says who is signed in', async () => {
       const res = await postJson(`${app.url}/api/auth/login`, { username: 'ADMIN', password: ADMIN_PASSWORD });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String), expiresIn: 900, user: { username: 'admin', role: 'hq_admin', scope: { level: 'country' } } });
+      expect(res.body).toMatchObject({
+        accessToken: expect.any(String),
+        refreshToken: expect.any(String),
+        expiresIn: 900,
+        user: { username: 'admin', role: 'hq_admin', scope: { level: 'country' } },
+      });
       expect(res.body.user.permissions).toEqual(expect.arrayContaining(['users:admin', 'audit:read', 'embargo:admin', 'ysk:read:embargoed']));
       expect(res.body.user).not.toHaveProperty('passwordHash');
       const me = await getJson(`${app.url}/api/auth/me`, { headers: { authorization: `Bearer ${res.body.accessToken}` } });
@@ -103,7 +132,11 @@ describe('roles, scopes, embargo and audit (REST)', () => {
       expect((await admin.get('/api/auth/me')).status).toBe(401);
 
       const s2 = await login(app.url, 'admin', ADMIN_PASSWORD);
-      const out = await fetch(`${app.url}/api/auth/logout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: s2.refreshToken }) });
+      const out = await fetch(`${app.url}/api/auth/logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refreshToken: s2.refreshToken }),
+      });
       expect(out.status).toBe(204);
       expect((await postJson(`${app.url}/api/auth/refresh`, { refreshToken: s2.refreshToken })).status).toBe(401);
       admin = await login(app.url, 'admin', ADMIN_PASSWORD);
@@ -146,7 +179,9 @@ describe('roles, scopes, embargo and audit (REST)', () => {
       expect(noBox.status).toBe(400);
       const badRole = await admin.post('/api/users', { username: 'x-y', role: 'king', password: 'long-enough-pw' });
       expect(Object.keys(badRole.body.issues)).toEqual(['role']);
-      expect((await admin.post('/api/users', { username: 'u-province-chair', role: 'province_chair', scope: { province: 6 }, password: 'long-enough-pw' })).status).toBe(409);
+      expect(
+        (await admin.post('/api/users', { username: 'u-province-chair', role: 'province_chair', scope: { province: 6 }, password: 'long-enough-pw' })).status,
+      ).toBe(409);
     });
 
     it('ties a box officer to their boxes, expanding province:district:boxNo to every followed ballot type', () => {
@@ -171,7 +206,13 @@ describe('roles, scopes, embargo and audit (REST)', () => {
           continue;
         }
         expect([path, res.status]).toEqual([path, 200]);
-        const keys: string[] = path.includes('csv') ? (res.body as string).trim().split('\n').slice(1).map((l) => l.split(',')[0].replace(/^\uFEFF/, '')) : res.body.items.map((b: { key: string }) => b.key);
+        const keys: string[] = path.includes('csv')
+          ? (res.body as string)
+              .trim()
+              .split('\n')
+              .slice(1)
+              .map((l) => l.split(',')[0].replace(/^\uFEFF/, ''))
+          : res.body.items.map((b: { key: string }) => b.key);
         for (const k of keys) {
           const [, , p, d] = k.split(':').map(Number);
           expect([k, scopeAllowsBox(scope, { province: p, district: d, key: k })]).toEqual([k, true]);
@@ -184,7 +225,13 @@ describe('roles, scopes, embargo and audit (REST)', () => {
       }
 
       // naming another province, district or box is refused
-      const foreign = [`/api/boxes?province=34`, `/api/boxes?province=6&district=2`, `/api/boxes/${OTHER_34}`, `/api/boxes/${key(6, 2, 1001)}`, `/api/coverage?province=34`];
+      const foreign = [
+        `/api/boxes?province=34`,
+        `/api/boxes?province=6&district=2`,
+        `/api/boxes/${OTHER_34}`,
+        `/api/boxes/${key(6, 2, 1001)}`,
+        `/api/coverage?province=34`,
+      ];
       for (const path of foreign) {
         const res = await s.get(path);
         const allowed = country || (level === 'province' && !path.includes('34'));
@@ -202,7 +249,11 @@ describe('roles, scopes, embargo and audit (REST)', () => {
       if (!can(role, 'coverage:read')) expect(cov.status).toBe(403);
       else {
         expect(cov.status).toBe(200);
-        const expected = country ? { level: 'country' } : level === 'province' ? { level: 'province', province: 6 } : { level: 'district', province: 6, district: 1 };
+        const expected = country
+          ? { level: 'country' }
+          : level === 'province'
+            ? { level: 'province', province: 6 }
+            : { level: 'district', province: 6, district: 1 };
         expect(cov.body.scope).toEqual(expected);
         if (!country) expect(cov.body.boxes.total).toBeLessThan(BOXES.length);
       }
@@ -222,11 +273,19 @@ describe('roles, scopes, embargo and audit (REST)', () => {
 
     it('a box officer enters their own box as themselves, never as the name in the body', async () => {
       const s = users.get('box_officer')!;
-      const res = await s.post('/api/entries', { ref: { ballot: 2, province: 6, district: 1, boxNo: 1001 }, sheet: sheet(100, 50), idempotencyKey: idem(), observer: 'someone-else' });
+      const res = await s.post('/api/entries', {
+        ref: { ballot: 2, province: 6, district: 1, boxNo: 1001 },
+        sheet: sheet(100, 50),
+        idempotencyKey: idem(),
+        observer: 'someone-else',
+      });
       expect(res.status).toBe(201);
       expect(res.body.entry.observer).toBe('u-box-officer');
-      expect((await s.post('/api/entries', { ref: { ballot: 2, province: 6, district: 1, boxNo: 1002 }, sheet: sheet(1, 1), idempotencyKey: idem() })).status).toBe(403);
-      const csv = 'ballot,province,district,boxNo,registered,voted,validUncontested,validAfterObjection,valid,invalid,AK PARTİ,CHP\n2,6,1,1001,300,155,150,0,150,5,100,50\n';
+      expect(
+        (await s.post('/api/entries', { ref: { ballot: 2, province: 6, district: 1, boxNo: 1002 }, sheet: sheet(1, 1), idempotencyKey: idem() })).status,
+      ).toBe(403);
+      const csv =
+        'ballot,province,district,boxNo,registered,voted,validUncontested,validAfterObjection,valid,invalid,AK PARTİ,CHP\n2,6,1,1001,300,155,150,0,150,5,100,50\n';
       expect((await s.post('/api/entries/import', csv)).status).toBe(403); // box officers do not import
       const data = users.get('district_data')!;
       expect((await data.post('/api/entries/import', csv)).status).toBe(200);
@@ -277,7 +336,11 @@ describe('roles, scopes, embargo and audit (REST)', () => {
       expect((await chair.get('/api/boxes?status=conflicting')).status).toBe(200);
       // an entry's answer carries the box without YSK's side too
       const data = users.get('district_data')!;
-      const entry = await data.post('/api/entries', { ref: { ballot: 2, province: 6, district: 1, boxNo: 1001 }, sheet: sheet(100, 50), idempotencyKey: idem() });
+      const entry = await data.post('/api/entries', {
+        ref: { ballot: 2, province: 6, district: 1, boxNo: 1001 },
+        sheet: sheet(100, 50),
+        idempotencyKey: idem(),
+      });
       expect(entry.body.box).toMatchObject({ ysk: null, status: 'org_only' });
 
       // HQ war room sees YSK
@@ -298,7 +361,12 @@ describe('roles, scopes, embargo and audit (REST)', () => {
       expect(after.body.summary.status).toBe('mismatch');
 
       const log = await admin.get('/api/audit?action=embargo.set&limit=2');
-      expect(log.body.items[0]).toMatchObject({ actor: { username: 'admin', role: 'hq_admin' }, target: `embargo:${ELECTION}`, before: { until }, after: { until: null } });
+      expect(log.body.items[0]).toMatchObject({
+        actor: { username: 'admin', role: 'hq_admin' },
+        target: `embargo:${ELECTION}`,
+        before: { until },
+        after: { until: null },
+      });
       expect(log.body.items[1]).toMatchObject({ after: { until } });
     });
 
@@ -353,7 +421,10 @@ describe('roles, scopes, embargo and audit (REST)', () => {
       expect((await again.get('/api/boxes?province=34')).status).toBe(200);
       expect((await again.get('/api/boxes?province=6')).status).toBe(403);
       const log = await admin.get('/api/audit?action=user.update&target=user:mover');
-      expect(log.body.items[0]).toMatchObject({ before: { role: 'district_viewer', scope: { province: 6, district: 1 } }, after: { role: 'province_viewer', scope: { province: 34 } } });
+      expect(log.body.items[0]).toMatchObject({
+        before: { role: 'district_viewer', scope: { province: 6, district: 1 } },
+        after: { role: 'province_viewer', scope: { province: 34 } },
+      });
     });
 
     it('records every change by a person with who, when, what, before and after', async () => {
@@ -362,7 +433,12 @@ describe('roles, scopes, embargo and audit (REST)', () => {
       const mine = entries.body.items.find((e: { actor: { username: string } }) => e.actor.username === 'u-box-officer');
       expect(mine).toMatchObject({ target: OWN, at: expect.any(String), after: { source: 'observer', sheet: { votes: { CHP: 50 } } } });
       const confirm = (await admin.get('/api/audit?action=entry.confirm')).body.items[0];
-      expect(confirm).toMatchObject({ actor: { username: 'u-district-data', role: 'district_data' }, target: key(6, 1, 1002), before: { votes: { CHP: 50 } }, after: { source: 'confirmation' } });
+      expect(confirm).toMatchObject({
+        actor: { username: 'u-district-data', role: 'district_data' },
+        target: key(6, 1, 1002),
+        before: { votes: { CHP: 50 } },
+        after: { source: 'confirmation' },
+      });
       const created = (await admin.get('/api/audit?action=user.create&target=user:u-box-officer')).body.items[0];
       expect(created).toMatchObject({ actor: { username: 'admin' }, before: null, after: { role: 'box_officer', scope: { level: 'box', boxes: [OWN] } } });
       expect(JSON.stringify(created)).not.toMatch(/argon2|pw-u-box/);
@@ -394,7 +470,12 @@ describe('login rate limit and the generated admin password', () => {
   });
 
   it('answers 429 after LOGIN_RATE_LIMIT attempts a minute from one address', async () => {
-    app = await startApp({ GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOGIN_RATE_LIMIT: '3', LOGIN_MAX_FAILURES: '100', YSK_ELECTION_ID: `rate-${process.pid}-${Date.now()}` });
+    app = await startApp({
+      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LOGIN_RATE_LIMIT: '3',
+      LOGIN_MAX_FAILURES: '100',
+      YSK_ELECTION_ID: `rate-${process.pid}-${Date.now()}`,
+    });
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await postJson(`${app.url}/api/auth/login`, { username: 'admin', password: 'wrong' })).status);
     expect(statuses).toEqual([401, 401, 401, 429, 429]);

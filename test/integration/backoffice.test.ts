@@ -10,7 +10,15 @@ import { startApp, type RunningApp } from '../support/app';
 import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
 
 const ELECTION = `bo-${Date.now()}`;
-const sheet = (ak: number, chp: number): Sheet => ({ registered: 300, voted: ak + chp + 5, validUncontested: ak + chp, validAfterObjection: 0, valid: ak + chp, invalid: 5, votes: { 'AK PARTİ': ak, CHP: chp } });
+const sheet = (ak: number, chp: number): Sheet => ({
+  registered: 300,
+  voted: ak + chp + 5,
+  validUncontested: ak + chp,
+  validAfterObjection: 0,
+  valid: ak + chp,
+  invalid: 5,
+  votes: { 'AK PARTİ': ak, CHP: chp },
+});
 const key = (boxNo: number, district = 681) => boxKey({ election: ELECTION, ballot: 2, province: 69, district, boxNo });
 
 describe('back office API', () => {
@@ -21,7 +29,13 @@ describe('back office API', () => {
   let store: Store;
 
   beforeAll(async () => {
-    app = await startApp({ YSK_ELECTION_ID: ELECTION, YSK_ELECTION_NAME: '31 Mart 2024 Mahalli İdareler Seçimi', YSK_BALLOT_TYPES: '2', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, COMPLAINT_RATE_LIMIT: '10000' });
+    app = await startApp({
+      YSK_ELECTION_ID: ELECTION,
+      YSK_ELECTION_NAME: '31 Mart 2024 Mahalli İdareler Seçimi',
+      YSK_BALLOT_TYPES: '2',
+      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      COMPLAINT_RATE_LIMIT: '10000',
+    });
     admin = await login(app.url, 'admin', ADMIN_PASSWORD);
     store = app.app.get<Store>(STORE);
     await store.upsertDistricts([
@@ -48,7 +62,11 @@ describe('back office API', () => {
 
   it('names the election (public) and people by their display names', async () => {
     const e = await fetch(`${app.url}/api/election`).then((r) => r.json());
-    expect(e).toMatchObject({ id: ELECTION, name: '31 Mart 2024 Mahalli İdareler Seçimi', ballots: [{ code: 2, name: { tr: expect.any(String), en: expect.any(String) } }] });
+    expect(e).toMatchObject({
+      id: ELECTION,
+      name: '31 Mart 2024 Mahalli İdareler Seçimi',
+      ballots: [{ code: 2, name: { tr: expect.any(String), en: expect.any(String) } }],
+    });
     await admin.post('/api/users', { username: 'ayse.k', name: 'Ayşe Kaya', role: 'province_viewer', scope: { province: 69 } });
     const names = await distChair.get('/api/people/names?u=ayse.k,nobody,il-baskani');
     expect(names.body.names).toEqual({ 'ayse.k': 'Ayşe Kaya', 'il-baskani': 'il-baskani' });
@@ -69,7 +87,9 @@ describe('back office API', () => {
     expect((await store.userByName('musahit.2')) ?? null).toBeNull();
     // the province chair creates a district chair of another district of the province, not of another province
     expect((await provChair.post('/api/team', { username: 'ilce2.baskan', role: 'district_chair', scope: { province: 69, district: 682 } })).status).toBe(201);
-    expect((await provChair.post('/api/team', { username: 'ilce3.baskan', role: 'district_chair', scope: { province: 34, district: 1 } })).body.code).toBe('delegation.scope');
+    expect((await provChair.post('/api/team', { username: 'ilce3.baskan', role: 'district_chair', scope: { province: 34, district: 1 } })).body.code).toBe(
+      'delegation.scope',
+    );
     // nobody without users:delegate
     const viewer = await login(app.url, 'musahit.1', ok.body.password);
     expect((await viewer.get('/api/team')).status).toBe(403);
@@ -88,10 +108,16 @@ describe('back office API', () => {
     expect((await distChair.post(`/api/team/${id}`, { role: 'hq_admin' }, 'PATCH')).status).toBe(400);
     // the province chair's own account is not the district chair's to touch
     expect((await distChair.post(`/api/team/${provChair.user.id}`, { disabled: true }, 'PATCH')).status).toBe(404);
-    const csv = 'username,name,role,boxes\nmusahit.10,Ali Veli,box_officer,69:681:1010\nmusahit.11,,box_officer,69:682:1011\nmusahit.10,Tekrar,box_officer,69:681:1012\nil.x,,province_viewer,\n';
+    const csv =
+      'username,name,role,boxes\nmusahit.10,Ali Veli,box_officer,69:681:1010\nmusahit.11,,box_officer,69:682:1011\nmusahit.10,Tekrar,box_officer,69:681:1012\nil.x,,province_viewer,\n';
     const rep = await distChair.post('/api/team/import', csv);
     expect(rep.status).toBe(200);
-    expect(rep.body.rows.map((r: { row: number; ok: boolean }) => [r.row, r.ok])).toEqual([[2, true], [3, false], [4, false], [5, false]]);
+    expect(rep.body.rows.map((r: { row: number; ok: boolean }) => [r.row, r.ok])).toEqual([
+      [2, true],
+      [3, false],
+      [4, false],
+      [5, false],
+    ]);
     expect(Object.keys(rep.body.rows[1].issues)).toEqual(['scope.boxes']);
     expect(rep.body.rows[2].issues.username).toMatch(/taken/);
     expect(rep.body.rows[0].password).toEqual(expect.any(String));
@@ -103,9 +129,16 @@ describe('back office API', () => {
     const legal = await userOf(app.url, admin, 'av.ayse', 'district_legal', { province: 69, district: 681 });
     const at = new Date().toISOString();
     const box = { key: key(1001), election: ELECTION, ballot: 2 as const, province: 69, district: 681, boxNo: 1001, yskBoxId: null, neighbourhood: null };
-    app.app.get(ReconcileService).applyYsk(await store.appendVersions([{ box, key: key(1001), hash: sheetHash(sheet(100, 60)), sheet: sheet(100, 60), yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at }]));
+    app.app
+      .get(ReconcileService)
+      .applyYsk(
+        await store.appendVersions([
+          { box, key: key(1001), hash: sheetHash(sheet(100, 60)), sheet: sheet(100, 60), yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at },
+        ]),
+      );
     const form = new FormData();
-    for (const [k, v] of Object.entries({ province: '69', district: '681', boxNo: '1001', ballot: '2', text: 'CHP oyları eksik yazılmış görünüyor.' })) form.set(k, v);
+    for (const [k, v] of Object.entries({ province: '69', district: '681', boxNo: '1001', ballot: '2', text: 'CHP oyları eksik yazılmış görünüyor.' }))
+      form.set(k, v);
     const filed = await fetch(`${app.url}/api/citizen/complaints`, { method: 'POST', body: form }).then((r) => r.json());
     const complaint = (await legal.get('/api/complaints')).body.items.find((c: { trackingCode: string }) => c.trackingCode === filed.trackingCode);
     const deadline = '2099-04-02T14:00:00+03:00';
@@ -113,15 +146,25 @@ describe('back office API', () => {
     const deadlines = await legal.get('/api/petition-deadlines');
     expect(deadlines.body.items).toEqual([{ province: 69, district: 681, name: 'Demirözü', deadline: new Date(deadline).toISOString(), set: true }]);
     const prov = await provChair.get('/api/petition-deadlines');
-    expect(prov.body.items.map((d: { name: string; set: boolean }) => [d.name, d.set])).toEqual([['Aydıntepe', false], ['Demirözü', true]]);
+    expect(prov.body.items.map((d: { name: string; set: boolean }) => [d.name, d.set])).toEqual([
+      ['Aydıntepe', false],
+      ['Demirözü', true],
+    ]);
     const p = (await legal.post('/api/petitions', { complaintId: complaint.id })).body;
     expect(p.text.body).toContain('31 Mart 2024 Mahalli İdareler Seçimi');
     expect(p.text.body).not.toContain(ELECTION);
     expect(p.deadline).toBe(new Date(deadline).toISOString());
-    expect((await legal.post(`/api/petitions/${p.id}/status`, { status: 'filed', reference: 'E-2024/17' })).body).toMatchObject({ status: 'filed', filedBy: 'av.ayse', reference: 'E-2024/17' });
+    expect((await legal.post(`/api/petitions/${p.id}/status`, { status: 'filed', reference: 'E-2024/17' })).body).toMatchObject({
+      status: 'filed',
+      filedBy: 'av.ayse',
+      reference: 'E-2024/17',
+    });
     expect((await legal.get(`/api/complaints/${complaint.id}`)).body.status).toBe('filed');
     const accepted = await legal.post(`/api/petitions/${p.id}/status`, { status: 'accepted', note: 'Kurul 2 oyu düzeltti', reference: 'K-2024/9' });
-    expect(accepted.body).toMatchObject({ status: 'accepted', decision: { by: 'av.ayse', note: 'Kurul 2 oyu düzeltti', reference: 'K-2024/9', at: expect.any(String) } });
+    expect(accepted.body).toMatchObject({
+      status: 'accepted',
+      decision: { by: 'av.ayse', note: 'Kurul 2 oyu düzeltti', reference: 'K-2024/9', at: expect.any(String) },
+    });
     expect((await legal.get(`/api/complaints/${complaint.id}`)).body.status).toBe('resolved');
     const all = await legal.get('/api/petitions');
     expect(all.body.items.find((x: { id: string }) => x.id === p.id).decision.note).toBe('Kurul 2 oyu düzeltti');

@@ -7,15 +7,34 @@ import { startApp, type RunningApp } from '../support/app';
 import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
 import { getJson, postJson } from '../support/http';
 
-const sheet = (ak: number, chp: number): Sheet => ({ registered: 300, voted: ak + chp + 5, validUncontested: ak + chp, validAfterObjection: 0, valid: ak + chp, invalid: 5, votes: { 'AK PARTİ': ak, CHP: chp } });
+const sheet = (ak: number, chp: number): Sheet => ({
+  registered: 300,
+  voted: ak + chp + 5,
+  validUncontested: ak + chp,
+  validAfterObjection: 0,
+  valid: ak + chp,
+  invalid: 5,
+  votes: { 'AK PARTİ': ak, CHP: chp },
+});
 
 /** Publishes YSK figures for a box straight through the store and the reconciliation (as the feed would). */
 async function publish(app: RunningApp, key: string, s: Sheet): Promise<void> {
   const store = app.app.get<Store>(STORE);
   const [election, ballot, province, district, boxNo] = key.split(':');
   const at = new Date().toISOString();
-  const box = { key, election, ballot: Number(ballot) as 2, province: Number(province), district: Number(district), boxNo: Number(boxNo), yskBoxId: null, neighbourhood: null };
-  app.app.get(ReconcileService).applyYsk(await store.appendVersions([{ box, key, hash: sheetHash(s), sheet: s, yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at }]));
+  const box = {
+    key,
+    election,
+    ballot: Number(ballot) as 2,
+    province: Number(province),
+    district: Number(district),
+    boxNo: Number(boxNo),
+    yskBoxId: null,
+    neighbourhood: null,
+  };
+  app.app
+    .get(ReconcileService)
+    .applyYsk(await store.appendVersions([{ box, key, hash: sheetHash(s), sheet: s, yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at }]));
 }
 
 /** Every file under a directory, recursively. */
@@ -36,16 +55,35 @@ describe('citizen look-up (public REST)', () => {
   let admin: Session;
 
   beforeAll(async () => {
-    app = await startApp({ YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2,3', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, CITIZEN_RATE_LIMIT: '10000', CITIZEN_TC_RATE_LIMIT: '10000', CITIZEN_ENUMERATION_LIMIT: '10000' });
+    app = await startApp({
+      YSK_ELECTION_ID: ELECTION,
+      YSK_BALLOT_TYPES: '2,3',
+      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      CITIZEN_RATE_LIMIT: '10000',
+      CITIZEN_TC_RATE_LIMIT: '10000',
+      CITIZEN_ENUMERATION_LIMIT: '10000',
+    });
     admin = await login(app.url, 'admin', ADMIN_PASSWORD);
     await publish(app, boxKey({ election: ELECTION, ballot: 2, province: 69, district: 681, boxNo: 1001 }), sheet(120, 80));
-    const entry = await admin.post('/api/entries', { ref: { ballot: 3, province: 69, district: 681, boxNo: 1001 }, sheet: sheet(60, 40), idempotencyKey: `cit-${Date.now()}-1` });
+    const entry = await admin.post('/api/entries', {
+      ref: { ballot: 3, province: 69, district: 681, boxNo: 1001 },
+      sheet: sheet(60, 40),
+      idempotencyKey: `cit-${Date.now()}-1`,
+    });
     expect(entry.status).toBe(201);
   });
   afterAll(() => app.close());
 
   it('imports the voter register as HQ, reporting bad rows without repeating their numbers', async () => {
-    const csv = ['tc,province,district,box', `${TCS[0]},69,681,1001`, `${TCS[1]},69,681,1001`, `${TCS[2]},69,681,1002`, '12345678901,69,681,1001', `${TCS[3]},99,681,1001`, 'abc,69,681,1001'].join('\n');
+    const csv = [
+      'tc,province,district,box',
+      `${TCS[0]},69,681,1001`,
+      `${TCS[1]},69,681,1001`,
+      `${TCS[2]},69,681,1002`,
+      '12345678901,69,681,1001',
+      `${TCS[3]},99,681,1001`,
+      'abc,69,681,1001',
+    ].join('\n');
     const res = await admin.post('/api/citizen/voters/import', csv);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -71,7 +109,14 @@ describe('citizen look-up (public REST)', () => {
     expect(res.headers.get('cache-control')).toMatch(/public, max-age=\d+/);
     expect(res.body).toMatchObject({ province: 69, district: 681, boxNo: 1001, embargo: { active: false } });
     const [mayor, council] = res.body.ballots;
-    expect(mayor).toMatchObject({ ballot: 2, ballotName: { tr: 'Belediye Başkanı' }, ysk: sheet(120, 80), org: null, altered: false, yskChangedAt: expect.any(String) });
+    expect(mayor).toMatchObject({
+      ballot: 2,
+      ballotName: { tr: 'Belediye Başkanı' },
+      ysk: sheet(120, 80),
+      org: null,
+      altered: false,
+      yskChangedAt: expect.any(String),
+    });
     expect(council).toMatchObject({ ballot: 3, ysk: null, org: null });
   });
 
@@ -82,7 +127,7 @@ describe('citizen look-up (public REST)', () => {
     expect(Object.keys(bad.body.issues).sort()).toEqual(['box', 'district', 'province']);
   });
 
-  it('finds a voter\'s box by TC Kimlik No (in the body, never the URL)', async () => {
+  it("finds a voter's box by TC Kimlik No (in the body, never the URL)", async () => {
     const res = await postJson(`${app.url}/api/citizen/lookup`, { tc: TCS[0] });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ province: 69, district: 681, boxNo: 1001 });
@@ -114,7 +159,15 @@ describe('citizen look-up (public REST)', () => {
   it('keeps no TC Kimlik No in clear anywhere under DATA_DIR (SQLite file, WAL, uploads, secrets)', async () => {
     // a complaint whose text carries a number is stored masked
     const form = new FormData();
-    for (const [k, v] of Object.entries({ province: '69', district: '681', boxNo: '1001', ballot: '2', text: `Benim TC ${TCS[1]}, sayım hatalı görünüyor`, contact: `tc ${TCS[3]}` })) form.set(k, v);
+    for (const [k, v] of Object.entries({
+      province: '69',
+      district: '681',
+      boxNo: '1001',
+      ballot: '2',
+      text: `Benim TC ${TCS[1]}, sayım hatalı görünüyor`,
+      contact: `tc ${TCS[3]}`,
+    }))
+      form.set(k, v);
     expect((await fetch(`${app.url}/api/citizen/complaints`, { method: 'POST', body: form })).status).toBe(201);
     const store = app.app.get<Store>(STORE);
     expect(await store.voterCount()).toBe(3);
@@ -138,7 +191,14 @@ describe('citizen rate limits and enumeration', () => {
   let admin: Session;
 
   beforeAll(async () => {
-    app = await startApp({ YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, CITIZEN_RATE_LIMIT: '8', CITIZEN_ENUMERATION_LIMIT: '3', COMPLAINT_RATE_LIMIT: '2' });
+    app = await startApp({
+      YSK_ELECTION_ID: ELECTION,
+      YSK_BALLOT_TYPES: '2',
+      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      CITIZEN_RATE_LIMIT: '8',
+      CITIZEN_ENUMERATION_LIMIT: '3',
+      COMPLAINT_RATE_LIMIT: '2',
+    });
     admin = await login(app.url, 'admin', ADMIN_PASSWORD);
     await publish(app, boxKey({ election: ELECTION, ballot: 2, province: 6, district: 1, boxNo: 7 }), sheet(10, 20));
     expect((await admin.post('/api/citizen/voters/import', `tc,il,ilce,sandik\n${TCS[0]},6,1,7\n`)).body.stored).toBe(1);

@@ -9,14 +9,25 @@ import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
 
 const ELECTION = `complaints-${Date.now()}`;
 const MAX_BYTES = 300_000;
-const sheet = (ak: number, chp: number): Sheet => ({ registered: 300, voted: ak + chp + 5, validUncontested: ak + chp, validAfterObjection: 0, valid: ak + chp, invalid: 5, votes: { 'AK PARTİ': ak, CHP: chp } });
+const sheet = (ak: number, chp: number): Sheet => ({
+  registered: 300,
+  voted: ak + chp + 5,
+  validUncontested: ak + chp,
+  validAfterObjection: 0,
+  valid: ak + chp,
+  invalid: 5,
+  votes: { 'AK PARTİ': ak, CHP: chp },
+});
 const KEY = boxKey({ election: ELECTION, ballot: 2, province: 69, district: 681, boxNo: 1001 });
 
 /** A JPEG carrying EXIF with a location, as a phone camera writes it. */
 const photoWithLocation = () =>
   sharp({ create: { width: 64, height: 48, channels: 3, background: '#c00000' } })
     .jpeg()
-    .withExif({ IFD0: { ImageDescription: 'konum-isareti' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '41/1 0/1 29/1', GPSLongitudeRef: 'E', GPSLongitude: '28/1 58/1 42/1' } })
+    .withExif({
+      IFD0: { ImageDescription: 'konum-isareti' },
+      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '41/1 0/1 29/1', GPSLongitudeRef: 'E', GPSLongitude: '28/1 58/1 42/1' },
+    })
     .toBuffer();
 
 /** A PNG whose header says 20000×20000 (400 Mpx) in ~50 KB of zlib: a decompression bomb. */
@@ -47,7 +58,12 @@ function pngBomb(): Buffer {
   ihdr[8] = 1; // bit depth 1
   ihdr[9] = 0; // greyscale
   const raw = Buffer.alloc((1 + w / 8) * h); // every row: filter byte 0, then zeros
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1');
@@ -73,7 +89,15 @@ describe('complaints with evidence, the workflow per role, and sheet photos', ()
   const base = { province: '69', district: '681', boxNo: '1001', ballot: '2', text: 'YSK verisi imzalı tutanaktan farklı, CHP oyları eksik görünüyor.' };
 
   beforeAll(async () => {
-    app = await startApp({ YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, UPLOAD_MAX_BYTES: String(MAX_BYTES), UPLOAD_MAX_PIXELS: '40000000', COMPLAINT_RATE_LIMIT: '10000', CITIZEN_RATE_LIMIT: '10000' });
+    app = await startApp({
+      YSK_ELECTION_ID: ELECTION,
+      YSK_BALLOT_TYPES: '2',
+      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      UPLOAD_MAX_BYTES: String(MAX_BYTES),
+      UPLOAD_MAX_PIXELS: '40000000',
+      COMPLAINT_RATE_LIMIT: '10000',
+      CITIZEN_RATE_LIMIT: '10000',
+    });
     admin = await login(app.url, 'admin', ADMIN_PASSWORD);
     store = app.app.get<Store>(STORE);
     legal = await userOf(app.url, admin, 'hukuk-681', 'district_legal', { province: 69, district: 681 });
@@ -84,7 +108,13 @@ describe('complaints with evidence, the workflow per role, and sheet photos', ()
     await userOf(app.url, admin, 'baskan-682', 'district_chair', { province: 69, district: 682 });
     const at = new Date().toISOString();
     const box = { key: KEY, election: ELECTION, ballot: 2 as const, province: 69, district: 681, boxNo: 1001, yskBoxId: null, neighbourhood: null };
-    app.app.get(ReconcileService).applyYsk(await store.appendVersions([{ box, key: KEY, hash: sheetHash(sheet(130, 60)), sheet: sheet(130, 60), yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at }]));
+    app.app
+      .get(ReconcileService)
+      .applyYsk(
+        await store.appendVersions([
+          { box, key: KEY, hash: sheetHash(sheet(130, 60)), sheet: sheet(130, 60), yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at },
+        ]),
+      );
   });
   afterAll(() => app.close());
 
@@ -96,7 +126,12 @@ describe('complaints with evidence, the workflow per role, and sheet photos', ()
         { name: 'dilekce.pdf', type: 'application/pdf', data: PDF },
       ]);
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ trackingCode: expect.stringMatching(/^GZ-[0-9A-Z]{5}-[0-9A-Z]{5}$/), status: 'new', statusName: { tr: 'Yeni' }, attachments: 2 });
+      expect(res.body).toMatchObject({
+        trackingCode: expect.stringMatching(/^GZ-[0-9A-Z]{5}-[0-9A-Z]{5}$/),
+        status: 'new',
+        statusName: { tr: 'Yeni' },
+        attachments: 2,
+      });
       const tracked = await fetch(`${app.url}/api/citizen/complaints/${res.body.trackingCode.toLowerCase()}`).then((r) => r.json());
       expect(tracked).toMatchObject({ trackingCode: res.body.trackingCode, status: 'new' });
       expect(tracked).not.toHaveProperty('text');
@@ -128,7 +163,10 @@ describe('complaints with evidence, the workflow per role, and sheet photos', ()
 
     it('refuses a sixth file, a truncated image and bad fields (400s naming them)', async () => {
       const photo = await photoWithLocation();
-      const six = await fileComplaint(base, Array.from({ length: 6 }, (_, i) => ({ name: `f${i}.jpg`, type: 'image/jpeg', data: photo })));
+      const six = await fileComplaint(
+        base,
+        Array.from({ length: 6 }, (_, i) => ({ name: `f${i}.jpg`, type: 'image/jpeg', data: photo })),
+      );
       expect(six.status).toBe(400);
       const truncated = await fileComplaint(base, [{ name: 'yarim.jpg', type: 'image/jpeg', data: photo.subarray(0, 40) }]);
       expect(truncated.status).toBe(422);
@@ -155,7 +193,12 @@ describe('complaints with evidence, the workflow per role, and sheet photos', ()
     });
 
     it('strips EXIF and location from the photo shown beyond the legal officer; the legal officer gets the original', async () => {
-      const attachments = (await legal.get(`/api/complaints/${id}`)).body.attachments as Array<{ kind: string; url: string; originalUrl: string; sha256: string }>;
+      const attachments = (await legal.get(`/api/complaints/${id}`)).body.attachments as Array<{
+        kind: string;
+        url: string;
+        originalUrl: string;
+        sha256: string;
+      }>;
       const image = attachments.find((a) => a.kind === 'image')!;
       const pdf = attachments.find((a) => a.kind === 'pdf')!;
       const original = await photoWithLocation();
@@ -167,7 +210,9 @@ describe('complaints with evidence, the workflow per role, and sheet photos', ()
       expect(shownBytes.includes(Buffer.from('konum-isareti'))).toBe(false);
       expect((await chair.fetch(`${image.url}?original=1`)).status).toBe(403);
       expect((await chair.fetch(pdf.url)).status).toBe(403);
-      const originalBytes = Buffer.from(await (await fetch(`${app.url}${image.originalUrl}`, { headers: { authorization: `Bearer ${legal.token}` } })).arrayBuffer());
+      const originalBytes = Buffer.from(
+        await (await fetch(`${app.url}${image.originalUrl}`, { headers: { authorization: `Bearer ${legal.token}` } })).arrayBuffer(),
+      );
       expect(createHash('sha256').update(originalBytes).digest('hex')).toBe(image.sha256);
       expect(image.sha256).toBe(createHash('sha256').update(original).digest('hex'));
       expect(originalBytes.includes(Buffer.from('konum-isareti'))).toBe(true);
@@ -182,7 +227,11 @@ describe('complaints with evidence, the workflow per role, and sheet photos', ()
       expect((await boxOfficer.get('/api/complaints')).status).toBe(403);
       const counts = await chair.get('/api/complaints/counts?province=69&district=681');
       expect(counts.status).toBe(200);
-      expect(counts.body).toMatchObject({ scope: { province: 69, district: 681 }, total: expect.any(Number), byStatus: { new: expect.any(Number), in_review: 0 } });
+      expect(counts.body).toMatchObject({
+        scope: { province: 69, district: 681 },
+        total: expect.any(Number),
+        byStatus: { new: expect.any(Number), in_review: 0 },
+      });
       expect(counts.body.total).toBe(Object.values(counts.body.byStatus as Record<string, number>).reduce((a, b) => a + b, 0));
       expect((await admin.get('/api/complaints/counts?province=69')).body.total).toBe(counts.body.total);
       expect((await otherLegal.get('/api/complaints/counts')).body.total).toBe(0);
@@ -233,12 +282,22 @@ describe('complaints with evidence, the workflow per role, and sheet photos', ()
       };
       const photo = await photoWithLocation();
       expect((await upload(boxOfficer, KEY, photo)).status).toBe(409);
-      const entry = await boxOfficer.post('/api/entries', { ref: { ballot: 2, province: 69, district: 681, boxNo: 1001 }, sheet: sheet(120, 70), idempotencyKey: `sheet-photo-${Date.now()}` });
+      const entry = await boxOfficer.post('/api/entries', {
+        ref: { ballot: 2, province: 69, district: 681, boxNo: 1001 },
+        sheet: sheet(120, 70),
+        idempotencyKey: `sheet-photo-${Date.now()}`,
+      });
       expect(entry.status).toBe(201);
       const t0 = Date.now();
       const res = await upload(boxOfficer, KEY, photo);
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ key: KEY, entryId: entry.body.entry.id, sha256: createHash('sha256').update(photo).digest('hex'), uploadedBy: 'musahit-1001', originalUrl: null });
+      expect(res.body).toMatchObject({
+        key: KEY,
+        entryId: entry.body.entry.id,
+        sha256: createHash('sha256').update(photo).digest('hex'),
+        uploadedBy: 'musahit-1001',
+        originalUrl: null,
+      });
       expect(Date.parse(res.body.uploadedAt)).toBeGreaterThanOrEqual(t0 - 1000);
       expect((await upload(boxOfficer, KEY, EXE, 'x.jpg')).status).toBe(415);
       expect((await upload(boxOfficer, KEY, PDF, 'x.pdf')).status).toBe(415);
@@ -247,7 +306,9 @@ describe('complaints with evidence, the workflow per role, and sheet photos', ()
       expect((await upload(chair, KEY, photo)).status).toBe(403);
       const list = await chair.get(`/api/boxes/${KEY}/sheet-photos`);
       expect(list.body.items).toHaveLength(1);
-      const shown = Buffer.from(await (await fetch(`${app.url}${list.body.items[0].url}`, { headers: { authorization: `Bearer ${chair.token}` } })).arrayBuffer());
+      const shown = Buffer.from(
+        await (await fetch(`${app.url}${list.body.items[0].url}`, { headers: { authorization: `Bearer ${chair.token}` } })).arrayBuffer(),
+      );
       expect((await sharp(shown).metadata()).exif).toBeUndefined();
       expect((await otherLegal.get(`/api/boxes/${KEY}/sheet-photos`)).status).toBe(403);
       const audit = await admin.get(`/api/audit?action=sheet_photo.upload`);

@@ -57,7 +57,10 @@ describe('docker-compose.yml', () => {
   it('runs API/gateway replicas (YSK_WORKER=false) and a poll worker from the Dockerfile, waiting for healthy stores', () => {
     expect(api.deploy?.replicas).toBeGreaterThanOrEqual(2);
     expect(worker.deploy?.replicas).toBeGreaterThanOrEqual(1);
-    for (const [svc, isWorker] of [[api, 'false'], [worker, 'true']] as const) {
+    for (const [svc, isWorker] of [
+      [api, 'false'],
+      [worker, 'true'],
+    ] as const) {
       expect(svc.build).toBe('.');
       expect(svc.depends_on).toEqual({ mongo: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
       const env = svc.environment!;
@@ -101,7 +104,14 @@ describe('docker-compose.yml', () => {
     expect(nginx.depends_on).toEqual({ api: { condition: 'service_healthy' } });
     expect(nginx.healthcheck?.test.join(' ')).toContain('/healthz');
     const rehearsal = nginxConfig({ dir: '/tmp/x', port: 1, upstreams: [2, 3] });
-    for (const directive of ['ip_hash;', 'proxy_set_header Host $http_host;', 'proxy_set_header Upgrade $http_upgrade;', 'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;', 'if ($arg_transport = polling) { proxy_pass http://gozcu_polling; }', 'proxy_next_upstream error timeout http_502 http_503;']) {
+    for (const directive of [
+      'ip_hash;',
+      'proxy_set_header Host $http_host;',
+      'proxy_set_header Upgrade $http_upgrade;',
+      'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+      'if ($arg_transport = polling) { proxy_pass http://gozcu_polling; }',
+      'proxy_next_upstream error timeout http_502 http_503;',
+    ]) {
       expect(nginxConf).toContain(directive);
       expect(rehearsal).toContain(directive);
     }
@@ -110,7 +120,8 @@ describe('docker-compose.yml', () => {
     // must pass the browser's Host (the same-origin check) and the client address itself
     for (const conf of [nginxConf, rehearsal]) {
       const sockets = conf.slice(conf.indexOf('location /socket.io/'), conf.indexOf('}', conf.indexOf('location /socket.io/')));
-      for (const header of ['Host $http_host;', 'X-Forwarded-For $proxy_add_x_forwarded_for;', 'X-Forwarded-Proto $scheme;', 'Upgrade $http_upgrade;']) expect(sockets).toContain(`proxy_set_header ${header}`);
+      for (const header of ['Host $http_host;', 'X-Forwarded-For $proxy_add_x_forwarded_for;', 'X-Forwarded-Proto $scheme;', 'Upgrade $http_upgrade;'])
+        expect(sockets).toContain(`proxy_set_header ${header}`);
     }
   });
 
@@ -118,7 +129,16 @@ describe('docker-compose.yml', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gozcu-nginx-t-'));
     try {
       const conf = join(dir, 'nginx.conf');
-      writeFileSync(conf, `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\n${nginxConf.replace(/server api:3000/g, 'server 127.0.0.1:3000').replace('listen 80;', 'listen 127.0.0.1:1;').replace('http {', `http {\n  client_body_temp_path ${dir}/b; proxy_temp_path ${dir}/p; fastcgi_temp_path ${dir}/f; uwsgi_temp_path ${dir}/u; scgi_temp_path ${dir}/s; access_log off;`)}`);
+      writeFileSync(
+        conf,
+        `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\n${nginxConf
+          .replace(/server api:3000/g, 'server 127.0.0.1:3000')
+          .replace('listen 80;', 'listen 127.0.0.1:1;')
+          .replace(
+            'http {',
+            `http {\n  client_body_temp_path ${dir}/b; proxy_temp_path ${dir}/p; fastcgi_temp_path ${dir}/f; uwsgi_temp_path ${dir}/u; scgi_temp_path ${dir}/s; access_log off;`,
+          )}`,
+      );
       const out = execFileSync(nginxBinary(), ['-t', '-p', dir, '-c', conf], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       expect(out).toBe('');
     } finally {

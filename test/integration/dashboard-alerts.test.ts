@@ -2,8 +2,26 @@ import type { AlertEvent, AlertView } from '@gozcu/shared';
 import { alertText, applyAlertEvent, fill, isAlarm, unreadCount } from '../../dashboard/src/lib/alerts';
 
 const alert = (id: string, over: Partial<AlertView> = {}): AlertView => ({
-  id, kind: 'mismatch', severity: 'red', box: `e:2:69:681:${id}`, province: 69, district: 681, level: 'district', status: 'open', title: 'Uyuşmazlık', detail: 'd',
-  createdAt: `2024-03-31T18:0${id}:00.000Z`, updatedAt: `2024-03-31T18:0${id}:00.000Z`, escalatedAt: null, resolvedAt: null, ack: null, digestCount: null, digestId: null, figures: null, read: false, ...over,
+  id,
+  kind: 'mismatch',
+  severity: 'red',
+  box: `e:2:69:681:${id}`,
+  province: 69,
+  district: 681,
+  level: 'district',
+  status: 'open',
+  title: 'Uyuşmazlık',
+  detail: 'd',
+  createdAt: `2024-03-31T18:0${id}:00.000Z`,
+  updatedAt: `2024-03-31T18:0${id}:00.000Z`,
+  escalatedAt: null,
+  resolvedAt: null,
+  ack: null,
+  digestCount: null,
+  digestId: null,
+  figures: null,
+  read: false,
+  ...over,
 });
 
 describe('notification centre logic', () => {

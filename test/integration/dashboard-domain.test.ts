@@ -5,12 +5,37 @@ import { metricValue, statusMeta, STATUS_META, FLAG_META } from '../../dashboard
 import { contrastRatio, ramp, THEME } from '../../dashboard/src/lib/palette';
 
 const sheet = (over: Partial<Sheet> = {}): Sheet => ({
-  registered: 300, voted: 250, validUncontested: 240, validAfterObjection: 0, valid: 240, invalid: 10,
-  votes: { CHP: 120, 'AK PARTİ': 100, YRP: 20 }, ...over,
+  registered: 300,
+  voted: 250,
+  validUncontested: 240,
+  validAfterObjection: 0,
+  valid: 240,
+  invalid: 10,
+  votes: { CHP: 120, 'AK PARTİ': 100, YRP: 20 },
+  ...over,
 });
 const box = (key: string, over: Partial<BoxSummary> = {}): BoxSummary => ({
-  key, election: 'e', ballot: 6, province: 36, district: 1, boxNo: 1, status: 'match', altered: false, conflicting: false, unconfirmed: false, stale: false,
-  yskAgeMs: null, yskPublishedAt: null, enteredAt: null, ysk: null, org: null, differences: {}, totalAbsDifference: 0, versions: 1, warnings: [], ...over,
+  key,
+  election: 'e',
+  ballot: 6,
+  province: 36,
+  district: 1,
+  boxNo: 1,
+  status: 'match',
+  altered: false,
+  conflicting: false,
+  unconfirmed: false,
+  stale: false,
+  yskAgeMs: null,
+  yskPublishedAt: null,
+  enteredAt: null,
+  ysk: null,
+  org: null,
+  differences: {},
+  totalAbsDifference: 0,
+  versions: 1,
+  warnings: [],
+  ...over,
 });
 
 describe('dashboard sheet comparison', () => {
@@ -68,7 +93,11 @@ describe('dashboard box lists', () => {
   });
 
   test('sorts by age, difference and box number', () => {
-    const items = [box('a', { boxNo: 3, yskAgeMs: 10, totalAbsDifference: 5 }), box('b', { boxNo: 1, yskAgeMs: 99 }), box('c', { boxNo: 2, totalAbsDifference: 50 })];
+    const items = [
+      box('a', { boxNo: 3, yskAgeMs: 10, totalAbsDifference: 5 }),
+      box('b', { boxNo: 1, yskAgeMs: 99 }),
+      box('c', { boxNo: 2, totalAbsDifference: 50 }),
+    ];
     expect(viewBoxes(items, 'all', 'boxNo').map((b) => b.key)).toEqual(['b', 'c', 'a']);
     expect(viewBoxes(items, 'all', 'age').map((b) => b.key)).toEqual(['b', 'a', 'c']);
     expect(viewBoxes(items, 'all', 'difference').map((b) => b.key)).toEqual(['c', 'a', 'b']);
@@ -76,8 +105,16 @@ describe('dashboard box lists', () => {
 
   test('live changes patch loaded rows; new rows join only inside the district and filter', () => {
     const items = [box('a')];
-    const out = upsertBoxes(items, [box('a', { status: 'mismatch' }), box('n', { status: 'mismatch' }), box('x', { district: 2 })], { district: 1 }, 'mismatch');
-    expect(out.map((b) => [b.key, b.status])).toEqual([['a', 'mismatch'], ['n', 'mismatch']]);
+    const out = upsertBoxes(
+      items,
+      [box('a', { status: 'mismatch' }), box('n', { status: 'mismatch' }), box('x', { district: 2 })],
+      { district: 1 },
+      'mismatch',
+    );
+    expect(out.map((b) => [b.key, b.status])).toEqual([
+      ['a', 'mismatch'],
+      ['n', 'mismatch'],
+    ]);
     expect(upsertBoxes(items, [box('y', { district: 9 })], { district: 1 }, 'all')).toBe(items);
   });
 
@@ -101,8 +138,22 @@ describe('dashboard statuses and colours', () => {
   });
 
   test('status and text colours reach 4.5:1 on the dark background and panels', () => {
-    const fg = [THEME.text, THEME.muted, THEME.match, THEME.mismatch, THEME.stale, THEME.altered, THEME.conflicting, THEME.noData, THEME.live, THEME.danger, THEME.ysk, THEME.org];
-    for (const bg of [THEME.bg, THEME.panel, THEME.panelRaised]) for (const c of fg) expect({ c, bg, ok: contrastRatio(c, bg) >= 4.5 }).toEqual({ c, bg, ok: true });
+    const fg = [
+      THEME.text,
+      THEME.muted,
+      THEME.match,
+      THEME.mismatch,
+      THEME.stale,
+      THEME.altered,
+      THEME.conflicting,
+      THEME.noData,
+      THEME.live,
+      THEME.danger,
+      THEME.ysk,
+      THEME.org,
+    ];
+    for (const bg of [THEME.bg, THEME.panel, THEME.panelRaised])
+      for (const c of fg) expect({ c, bg, ok: contrastRatio(c, bg) >= 4.5 }).toEqual({ c, bg, ok: true });
     expect(contrastRatio(THEME.bannerText, THEME.bannerBg)).toBeGreaterThanOrEqual(4.5);
   });
 

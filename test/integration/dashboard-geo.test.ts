@@ -39,7 +39,19 @@ describe('dashboard province map names', () => {
   });
 
   test('map rows cover all 81 provinces; no data stays null', () => {
-    const c = { total: 200, yskPublished: 50, entered: 20, match: 10, mismatch: 7, yskOnly: 30, orgOnly: 0, stale: 2, altered: 1, conflicting: 0, unconfirmed: 0 };
+    const c = {
+      total: 200,
+      yskPublished: 50,
+      entered: 20,
+      match: 10,
+      mismatch: 7,
+      yskOnly: 30,
+      orgOnly: 0,
+      stale: 2,
+      altered: 1,
+      conflicting: 0,
+      unconfirmed: 0,
+    };
     const rows = mapRows({ '36': c, '06': { ...c, mismatch: 3 } }, 'yskCoverage');
     expect(rows).toHaveLength(81);
     expect(rows.find((r) => r.plate === 36)?.value).toBe(0.25);

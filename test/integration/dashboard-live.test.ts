@@ -2,18 +2,71 @@ import type { BoxCounters, BoxSummary, Coverage, RoomDelta, RoomSnapshot } from 
 import { applyDelta, applyDeltas, asOfOf, mergeBoxes } from '../../dashboard/src/lib/live';
 import { BoundedQueue, catchUp, judgeSeq, SeqGate } from '../../dashboard/src/lib/seq';
 
-const counters = (n: number): BoxCounters => ({ total: 100, yskPublished: n, entered: 0, match: 0, mismatch: 0, yskOnly: n, orgOnly: 0, stale: 0, altered: 0, conflicting: 0, unconfirmed: 0 });
+const counters = (n: number): BoxCounters => ({
+  total: 100,
+  yskPublished: n,
+  entered: 0,
+  match: 0,
+  mismatch: 0,
+  yskOnly: n,
+  orgOnly: 0,
+  stale: 0,
+  altered: 0,
+  conflicting: 0,
+  unconfirmed: 0,
+});
 const coverage = (n: number, asOf = '2026-11-28T19:14:02.000Z'): Coverage => ({
-  scope: { level: 'country' }, ballot: 6, asOf, boxes: counters(n), votes: { ysk: {}, org: {} }, registered: 0, voted: 0, valid: 0, invalid: 0,
+  scope: { level: 'country' },
+  ballot: 6,
+  asOf,
+  boxes: counters(n),
+  votes: { ysk: {}, org: {} },
+  registered: 0,
+  voted: 0,
+  valid: 0,
+  invalid: 0,
 });
 const box = (key: string, over: Partial<BoxSummary> = {}): BoxSummary => ({
-  key, election: 'e', ballot: 6, province: 36, district: 1, boxNo: 1, status: 'ysk_only', altered: false, conflicting: false, unconfirmed: false, stale: false,
-  yskAgeMs: 1000, yskPublishedAt: null, enteredAt: null, ysk: null, org: null, differences: {}, totalAbsDifference: 0, versions: 1, warnings: [], ...over,
+  key,
+  election: 'e',
+  ballot: 6,
+  province: 36,
+  district: 1,
+  boxNo: 1,
+  status: 'ysk_only',
+  altered: false,
+  conflicting: false,
+  unconfirmed: false,
+  stale: false,
+  yskAgeMs: 1000,
+  yskPublishedAt: null,
+  enteredAt: null,
+  ysk: null,
+  org: null,
+  differences: {},
+  totalAbsDifference: 0,
+  versions: 1,
+  warnings: [],
+  ...over,
 });
 const snapshot = (seq: number): RoomSnapshot => ({
-  room: 'country', seq, ballot: 6, coverage: coverage(1), regions: { '36': counters(1), '6': counters(2) }, lists: { stale: [box('a'), box('b')], altered: [], mismatches: [] },
+  room: 'country',
+  seq,
+  ballot: 6,
+  coverage: coverage(1),
+  regions: { '36': counters(1), '6': counters(2) },
+  lists: { stale: [box('a'), box('b')], altered: [], mismatches: [] },
 });
-const delta = (seq: number, over: Partial<RoomDelta> = {}): RoomDelta => ({ room: 'country', seq, ballot: 6, coverage: coverage(seq), regions: {}, lists: null, boxes: [], ...over });
+const delta = (seq: number, over: Partial<RoomDelta> = {}): RoomDelta => ({
+  room: 'country',
+  seq,
+  ballot: 6,
+  coverage: coverage(seq),
+  regions: {},
+  lists: null,
+  boxes: [],
+  ...over,
+});
 
 describe('dashboard seq bookkeeping', () => {
   test('next seq applies, old seq is a duplicate, a hole is a gap', () => {
@@ -74,7 +127,10 @@ describe('dashboard delta application', () => {
     const lists = { stale: [box('z')], altered: [box('y')], mismatches: [] };
     expect(applyDelta(s, delta(2, { lists })).lists).toBe(lists);
     const patched = applyDelta(s, delta(2, { boxes: [box('b', { yskAgeMs: 99 })] }));
-    expect(patched.lists.stale.map((b) => [b.key, b.yskAgeMs])).toEqual([['a', 1000], ['b', 99]]);
+    expect(patched.lists.stale.map((b) => [b.key, b.yskAgeMs])).toEqual([
+      ['a', 1000],
+      ['b', 99],
+    ]);
   });
 
   test('applyDeltas runs in order; asOf comes from the coverage', () => {

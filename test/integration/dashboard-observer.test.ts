@@ -10,7 +10,15 @@ import { Outbox, newIdempotencyKey, type OutboxItem, type SendResult, type Trans
 import { statusLines } from '../../dashboard/src/lib/observer-status';
 
 const COLUMNS = ['AK PARTİ', 'CHP', 'MHP'];
-const sheet: Sheet = { registered: 300, voted: 205, validUncontested: 200, validAfterObjection: 0, valid: 200, invalid: 5, votes: { 'AK PARTİ': 120, CHP: 70, MHP: 10 } };
+const sheet: Sheet = {
+  registered: 300,
+  voted: 205,
+  validUncontested: 200,
+  validAfterObjection: 0,
+  valid: 200,
+  invalid: 5,
+  votes: { 'AK PARTİ': 120, CHP: 70, MHP: 10 },
+};
 const ref = { election: 'e', ballot: 2 as const, province: 69, district: 681, boxNo: 1001 };
 const KEY = 'e:2:69:681:1001';
 
@@ -32,7 +40,17 @@ describe('the result-sheet form: live sheet checks', () => {
 
   test('an empty form has every field missing, no issue, no sheet', () => {
     const c = checkDraft(emptyDraft(COLUMNS), COLUMNS);
-    expect(c.missing).toEqual(['registered', 'voted', 'validUncontested', 'validAfterObjection', 'valid', 'invalid', 'votes.AK PARTİ', 'votes.CHP', 'votes.MHP']);
+    expect(c.missing).toEqual([
+      'registered',
+      'voted',
+      'validUncontested',
+      'validAfterObjection',
+      'valid',
+      'invalid',
+      'votes.AK PARTİ',
+      'votes.CHP',
+      'votes.MHP',
+    ]);
     expect([c.errors, c.warnings, c.sheet]).toEqual([[], [], null]);
   });
 
@@ -102,7 +120,14 @@ describe('the on-device queue (IndexedDB)', () => {
         return { kind: 'ok', entryId: item.entryId, duplicate: false };
       },
     };
-    return { transport, stored, photos, set up(v: boolean) { up = v; } };
+    return {
+      transport,
+      stored,
+      photos,
+      set up(v: boolean) {
+        up = v;
+      },
+    };
   }
 
   test('an entry made offline waits, survives a reopen, and lands once when the network returns', async () => {
@@ -171,7 +196,14 @@ describe('the on-device queue (IndexedDB)', () => {
     expect((await box.flush('ayse', refusing)).failed).toEqual([]);
     expect((await box.list('ayse'))[0]).toMatchObject({ state: 'failed', lastError: 'invalid sheet: sheet.valid' });
     // with a photo: the entry lands, the photo waits for the network, then goes with the entry's id
-    const withPhoto = await box.add({ user: 'ayse', key: 'e:2:69:681:1003', ref: { ...ref, boxNo: 1003 }, sheet, photo: new Blob([new Uint8Array([1, 2, 3])], { type: 'image/jpeg' }), photoName: 't.jpg' });
+    const withPhoto = await box.add({
+      user: 'ayse',
+      key: 'e:2:69:681:1003',
+      ref: { ...ref, boxNo: 1003 },
+      sheet,
+      photo: new Blob([new Uint8Array([1, 2, 3])], { type: 'image/jpeg' }),
+      photoName: 't.jpg',
+    });
     const photoDown: Transport = { ...srv.transport, sendPhoto: async () => ({ kind: 'network' }) };
     await box.flush('ayse', photoDown);
     const held = (await box.list('ayse')).find((i) => i.id === withPhoto.id)!;
@@ -192,8 +224,34 @@ describe('the on-device queue (IndexedDB)', () => {
 
 describe('how a box stands', () => {
   const base = (over: Partial<MyBox> = {}, summary: Partial<MyBox['summary']> = {}): MyBox => ({
-    key: KEY, ...ref, provinceName: null, districtName: null, neighbourhoodName: null, columns: COLUMNS, mine: null, agreeing: 0, verdict: null,
-    summary: { key: KEY, ...ref, status: 'ysk_only', altered: false, conflicting: false, unconfirmed: false, stale: false, yskAgeMs: 1, yskPublishedAt: 'x', enteredAt: null, ysk: sheet, org: null, differences: {}, totalAbsDifference: 0, versions: 1, warnings: [], ...summary },
+    key: KEY,
+    ...ref,
+    provinceName: null,
+    districtName: null,
+    neighbourhoodName: null,
+    columns: COLUMNS,
+    mine: null,
+    agreeing: 0,
+    verdict: null,
+    summary: {
+      key: KEY,
+      ...ref,
+      status: 'ysk_only',
+      altered: false,
+      conflicting: false,
+      unconfirmed: false,
+      stale: false,
+      yskAgeMs: 1,
+      yskPublishedAt: 'x',
+      enteredAt: null,
+      ysk: sheet,
+      org: null,
+      differences: {},
+      totalAbsDifference: 0,
+      versions: 1,
+      warnings: [],
+      ...summary,
+    },
     ...over,
   });
   const mine = { entryId: 'e1', createdAt: '2024-03-31T18:00:00Z', sheet, hash: 'h', warnings: [], photos: 0 };
@@ -202,10 +260,34 @@ describe('how a box stands', () => {
   test.each([
     ['not entered', base(), undefined, true, ['none']],
     ['queued on the device', base(), { state: 'pending' } as OutboxItem, true, ['queued']],
-    ['received, awaiting its second entry, matches YSK', base({ mine, agreeing: 1, verdict: 'match' }, { unconfirmed: true }), undefined, true, ['received', 'match', 'unconfirmed']],
-    ['received, differs; conflicting', base({ mine, agreeing: 1, verdict: 'differs' }, { unconfirmed: true, conflicting: true }), undefined, true, ['received', 'differs', 'conflicting', 'unconfirmed']],
-    ['confirmed, mismatch', base({ mine, agreeing: 2, verdict: 'differs' }, { status: 'mismatch', org: sheet }), undefined, true, ['received', 'differs', 'confirmed', 'org-mismatch']],
-    ['received under the embargo', base({ mine, agreeing: 1, verdict: 'received' }, { unconfirmed: true, ysk: null }), undefined, false, ['received', 'embargo', 'unconfirmed']],
+    [
+      'received, awaiting its second entry, matches YSK',
+      base({ mine, agreeing: 1, verdict: 'match' }, { unconfirmed: true }),
+      undefined,
+      true,
+      ['received', 'match', 'unconfirmed'],
+    ],
+    [
+      'received, differs; conflicting',
+      base({ mine, agreeing: 1, verdict: 'differs' }, { unconfirmed: true, conflicting: true }),
+      undefined,
+      true,
+      ['received', 'differs', 'conflicting', 'unconfirmed'],
+    ],
+    [
+      'confirmed, mismatch',
+      base({ mine, agreeing: 2, verdict: 'differs' }, { status: 'mismatch', org: sheet }),
+      undefined,
+      true,
+      ['received', 'differs', 'confirmed', 'org-mismatch'],
+    ],
+    [
+      'received under the embargo',
+      base({ mine, agreeing: 1, verdict: 'received' }, { unconfirmed: true, ysk: null }),
+      undefined,
+      false,
+      ['received', 'embargo', 'unconfirmed'],
+    ],
   ] as const)('%s', (_, box, queued, visible, expected) => {
     expect(ids(box, queued, visible)).toEqual(expected);
   });

@@ -77,14 +77,24 @@ describe('observer entries (REST)', () => {
     ['valid + invalid ≠ voted', { voted: 999 }, 'sheet'],
     ['votes above valid', { votes: { 'AK PARTİ': 500, CHP: 500 } }, 'sheet'],
   ])('rejects an impossible sheet (%s) with 400', async (_label, over, field) => {
-    const res = await postJson(`${app.url}/api/entries`, { ref: ref(1003), sheet: sheet(50, 50, over as Partial<Sheet>), idempotencyKey: idem(), observer: 'ayse' });
+    const res = await postJson(`${app.url}/api/entries`, {
+      ref: ref(1003),
+      sheet: sheet(50, 50, over as Partial<Sheet>),
+      idempotencyKey: idem(),
+      observer: 'ayse',
+    });
     expect(res.status).toBe(400);
     expect(Object.keys(res.body.issues).some((k) => k.startsWith(field))).toBe(true);
     expect((await getJson(`${app.url}/api/boxes/entries-test:2:69:681:1003`)).status).toBe(404);
   });
 
   it('keeps warnings (turnout over registered) with the entry', async () => {
-    const res = await postJson(`${app.url}/api/entries`, { ref: ref(1004), sheet: sheet(200, 150, { registered: 300 }), idempotencyKey: idem(), observer: 'ayse' });
+    const res = await postJson(`${app.url}/api/entries`, {
+      ref: ref(1004),
+      sheet: sheet(200, 150, { registered: 300 }),
+      idempotencyKey: idem(),
+      observer: 'ayse',
+    });
     expect(res.status).toBe(201);
     expect(res.body.entry.warnings).toEqual(['turnout_over_registered']);
   });
@@ -149,7 +159,13 @@ describe('observer entries (REST)', () => {
     expect(rows[41]).toMatchObject({ ok: false, issues: { ref: 'district 7001 is not in province 8' } });
     expect(res.body).toMatchObject({ stored: 31, rejected: 11 });
     // one entry at a time, the same answers
-    const one = (boxNo: number) => postJson(`${app.url}/api/entries`, { ref: { ballot: 2, province: 7, district: 7001, boxNo }, sheet: sheet(60, 40), idempotencyKey: idem(), observer: 'ayse' });
+    const one = (boxNo: number) =>
+      postJson(`${app.url}/api/entries`, {
+        ref: { ballot: 2, province: 7, district: 7001, boxNo },
+        sheet: sheet(60, 40),
+        idempotencyKey: idem(),
+        observer: 'ayse',
+      });
     expect((await one(35)).body.issues).toEqual({ ref: 'box 35 is not on the register of district 7001' });
     expect((await one(45)).status).toBe(201);
   });
@@ -167,7 +183,9 @@ describe('observer entries (REST)', () => {
     expect(page.body.items).toHaveLength(2);
     expect(page.body.items.every((b: { unconfirmed: boolean; org: unknown }) => b.unconfirmed && b.org === null)).toBe(true);
     expect(page.body.nextCursor).toEqual(expect.any(String));
-    const next = await getJson(`${app.url}/api/boxes?province=69&district=681&ballot=2&status=unconfirmed&limit=2&cursor=${encodeURIComponent(page.body.nextCursor)}`);
+    const next = await getJson(
+      `${app.url}/api/boxes?province=69&district=681&ballot=2&status=unconfirmed&limit=2&cursor=${encodeURIComponent(page.body.nextCursor)}`,
+    );
     expect(next.body.items[0].key > page.body.items[1].key).toBe(true);
     const all = await getJson(`${app.url}/api/boxes?province=69&limit=1000`);
     const csv = await admin.get('/api/boxes?province=69&limit=1000&format=csv');

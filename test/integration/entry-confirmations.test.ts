@@ -31,7 +31,13 @@ async function world(election: string, env: Record<string, string> = {}) {
   const publish = async (boxNo: number, s: Sheet) => {
     const at = new Date().toISOString();
     const box = { key: key(boxNo), election, ballot: 2 as const, province: 69, district: 681, boxNo, yskBoxId: null, neighbourhood: null };
-    app.app.get(ReconcileService).applyYsk(await store.appendVersions([{ box, key: key(boxNo), hash: sheetHash(s), sheet: s, yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at }]));
+    app.app
+      .get(ReconcileService)
+      .applyYsk(
+        await store.appendVersions([
+          { box, key: key(boxNo), hash: sheetHash(s), sheet: s, yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at },
+        ]),
+      );
   };
   const observer = (name: string, boxes: number[]) => userOf(app.url, admin, name, 'box_officer', { boxes: boxes.map((b) => `69:681:${b}`) });
   const summary = async (boxNo: number) => (await admin.get(`/api/boxes/${key(boxNo)}`)).body.summary;
@@ -47,7 +53,16 @@ describe('N-entry verification, ENTRY_CONFIRMATIONS=2 (the default)', () => {
     w = await world(`conf2-${process.pid}`);
     await w.store.upsertProvinces([{ plate: 69, name: 'Bayburt' }]);
     await w.store.upsertDistricts([{ yskId: 681, province: 69, name: 'Demirözü' }]);
-    await w.store.putColumnMap({ election: w.app.config.YSK_ELECTION_ID, ballot: 2, province: 69, columns: [{ position: 2, name: 'CHP', column: 'parti2_ALDIGI_OY' }, { position: 1, name: 'AK PARTİ', column: 'parti1_ALDIGI_OY' }], fetchedAt: new Date().toISOString() });
+    await w.store.putColumnMap({
+      election: w.app.config.YSK_ELECTION_ID,
+      ballot: 2,
+      province: 69,
+      columns: [
+        { position: 2, name: 'CHP', column: 'parti2_ALDIGI_OY' },
+        { position: 1, name: 'AK PARTİ', column: 'parti1_ALDIGI_OY' },
+      ],
+      fetchedAt: new Date().toISOString(),
+    });
     ayse = await w.observer('ayse', [1, 2, 3]);
     mehmet = await w.observer('mehmet', [1, 2, 3]);
     zeynep = await w.observer('zeynep', [2]);
@@ -74,7 +89,13 @@ describe('N-entry verification, ENTRY_CONFIRMATIONS=2 (the default)', () => {
 
   it('a second person entering the same figures makes them the figure: the mismatch appears', async () => {
     const second = await mehmet.post('/api/entries', { ref: w.ref(1), sheet: sheet(100, 80), idempotencyKey: idem() });
-    expect(second.body.box).toMatchObject({ status: 'mismatch', unconfirmed: false, conflicting: false, org: { votes: { CHP: 80 } }, differences: { 'votes.CHP': -20 } });
+    expect(second.body.box).toMatchObject({
+      status: 'mismatch',
+      unconfirmed: false,
+      conflicting: false,
+      org: { votes: { CHP: 80 } },
+      differences: { 'votes.CHP': -20 },
+    });
     expect((await w.admin.get('/api/coverage?province=69&ballot=2')).body.boxes).toMatchObject({ mismatch: 1, entered: 1, unconfirmed: 0 });
   });
 
@@ -84,7 +105,10 @@ describe('N-entry verification, ENTRY_CONFIRMATIONS=2 (the default)', () => {
     expect(other.body.box).toMatchObject({ status: 'ysk_only', unconfirmed: true, conflicting: true, org: null });
     expect((await w.admin.get('/api/boxes?province=69&ballot=2&status=conflicting')).body.items.map((b: { key: string }) => b.key)).toEqual([w.key(2)]);
     const detail = (await w.admin.get(`/api/boxes/${w.key(2)}`)).body;
-    expect(detail.entries.map((e: { observer: string; sheet: Sheet }) => [e.observer, e.sheet.votes.CHP])).toEqual([['ayse', 60], ['mehmet', 61]]);
+    expect(detail.entries.map((e: { observer: string; sheet: Sheet }) => [e.observer, e.sheet.votes.CHP])).toEqual([
+      ['ayse', 60],
+      ['mehmet', 61],
+    ]);
     const third = await zeynep.post('/api/entries', { ref: w.ref(2), sheet: sheet(100, 60), idempotencyKey: idem() });
     expect(third.body.box).toMatchObject({ status: 'match', unconfirmed: false, conflicting: true });
     // the district data officer confirms mehmet's entry: it is in force, the conflict resolved
@@ -113,7 +137,14 @@ describe('N-entry verification, ENTRY_CONFIRMATIONS=2 (the default)', () => {
     expect(body.yskVisible).toBe(true);
     expect(body.items.map((b) => b.key)).toEqual([w.key(1), w.key(2), w.key(3)]);
     const [one, two, three] = body.items;
-    expect(one).toMatchObject({ provinceName: 'Bayburt', districtName: 'Demirözü', columns: ['AK PARTİ', 'CHP'], verdict: 'differs', agreeing: 2, summary: { status: 'mismatch' } });
+    expect(one).toMatchObject({
+      provinceName: 'Bayburt',
+      districtName: 'Demirözü',
+      columns: ['AK PARTİ', 'CHP'],
+      verdict: 'differs',
+      agreeing: 2,
+      summary: { status: 'mismatch' },
+    });
     expect(one!.mine).toMatchObject({ sheet: sheet(100, 80), photos: 0 });
     expect(two).toMatchObject({ verdict: 'match', agreeing: 2, summary: { status: 'mismatch', conflicting: false } });
     expect(three).toMatchObject({ verdict: 'differs', agreeing: 1, summary: { unconfirmed: true } });
@@ -155,7 +186,11 @@ describe('N-entry verification, ENTRY_CONFIRMATIONS=3 (Oy ve Ötesi’s T3)', ()
     const people = [await w.observer('obs-1', [1]), await w.observer('obs-2', [1]), await w.observer('obs-3', [1])];
     const states = [];
     for (const p of people) states.push((await p.post('/api/entries', { ref: w.ref(1), sheet: sheet(100, 60), idempotencyKey: idem() })).body.box);
-    expect(states.map((b) => [b.status, b.unconfirmed])).toEqual([['ysk_only', true], ['ysk_only', true], ['match', false]]);
+    expect(states.map((b) => [b.status, b.unconfirmed])).toEqual([
+      ['ysk_only', true],
+      ['ysk_only', true],
+      ['match', false],
+    ]);
     // a restart rebuilds the state from the store with the same rule
     const before = await w.summary(1);
     await w.app.close({ keepData: true });

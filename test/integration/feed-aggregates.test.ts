@@ -22,9 +22,21 @@ describe('YSK feed: change detection from aggregates, without conditional reques
   beforeAll(async () => {
     sim = await startSmallNight({ election: ELECTION, plates: [69, 62], ballots: [2], revisionRate: 0.08, etag: false });
     app = await startApp({
-      YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', YSK_BASE_URL: sim.apiUrl, YSK_PROVINCES: '69,62', YSK_POLL_INTERVAL_MS: '300',
-      YSK_MAX_RPS: '300', YSK_CONCURRENCY: '4', YSK_TIMEOUT_MS: '1500', YSK_BACKOFF_BASE_MS: '20', YSK_BACKOFF_CAP_MS: '300', YSK_MAX_ATTEMPTS: '50',
-      FEED_WINDOW_MS: '2000', FEED_PAUSED_AFTER_MS: '60000', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOGIN_RATE_LIMIT: '10000',
+      YSK_ELECTION_ID: ELECTION,
+      YSK_BALLOT_TYPES: '2',
+      YSK_BASE_URL: sim.apiUrl,
+      YSK_PROVINCES: '69,62',
+      YSK_POLL_INTERVAL_MS: '300',
+      YSK_MAX_RPS: '300',
+      YSK_CONCURRENCY: '4',
+      YSK_TIMEOUT_MS: '1500',
+      YSK_BACKOFF_BASE_MS: '20',
+      YSK_BACKOFF_CAP_MS: '300',
+      YSK_MAX_ATTEMPTS: '50',
+      FEED_WINDOW_MS: '2000',
+      FEED_PAUSED_AFTER_MS: '60000',
+      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LOGIN_RATE_LIMIT: '10000',
     });
     store = app.app.get(STORE);
     feed = app.app.get(FeedService);
@@ -96,7 +108,9 @@ describe('YSK feed: change detection from aggregates, without conditional reques
 
   it('reports a real lag per province: small while polls succeed, growing when they fail, and health says so', async () => {
     const lagOf = async (plate: number) => {
-      const m = (await fetch(`${app.url}/metrics`).then((r) => r.text())).match(new RegExp(`gozcu_poll_lag_seconds\\{ballot="2",province="${plate}"\\} ([0-9.]+)`));
+      const m = (await fetch(`${app.url}/metrics`).then((r) => r.text())).match(
+        new RegExp(`gozcu_poll_lag_seconds\\{ballot="2",province="${plate}"\\} ([0-9.]+)`),
+      );
       return m ? Number(m[1]) : NaN;
     };
     expect(await lagOf(69)).toBeLessThan(2);
@@ -107,13 +121,21 @@ describe('YSK feed: change detection from aggregates, without conditional reques
     sim.faults.add({ kind: 'http5xx', count: 1_000_000 }, sim.clock.now());
     try {
       await eventually(async () => ((await lagOf(69)) > 2.5 ? null : `lag ${await lagOf(69)}`), 15_000, 200);
-      await eventually(async () => {
-        const s = (await admin.get('/api/feed/health')).body;
-        return s.overall === 'failing' || s.overall === 'paused' ? null : `feed is ${s.overall} (${s.cause})`;
-      }, 15_000, 200);
+      await eventually(
+        async () => {
+          const s = (await admin.get('/api/feed/health')).body;
+          return s.overall === 'failing' || s.overall === 'paused' ? null : `feed is ${s.overall} (${s.cause})`;
+        },
+        15_000,
+        200,
+      );
     } finally {
       sim.faults.clear();
     }
-    await eventually(async () => ((await lagOf(69)) < 2 && (await admin.get('/api/feed/health')).body.overall === 'healthy' ? null : 'not recovered'), 30_000, 200);
+    await eventually(
+      async () => ((await lagOf(69)) < 2 && (await admin.get('/api/feed/health')).body.overall === 'healthy' ? null : 'not recovered'),
+      30_000,
+      200,
+    );
   }, 60_000);
 });

@@ -12,15 +12,28 @@ import { NIGHT_START, eventually } from '../support/sim';
 
 /** The real file, read here independently of the simulator's own reader. */
 function bayburtFile(): { district: number; boxNo: number; sheet: Sheet }[] {
-  const [header, ...lines] = readFileSync(join(SHARED_DATA, 'real', 'yerel2014_il69_bayburt.utf8.tsv'), 'utf8').split('\n').filter((l) => l.trim());
-  const parties = header.split('\t').slice(13).map((p) => p.trim());
+  const [header, ...lines] = readFileSync(join(SHARED_DATA, 'real', 'yerel2014_il69_bayburt.utf8.tsv'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
+  const parties = header
+    .split('\t')
+    .slice(13)
+    .map((p) => p.trim());
   return lines.map((line) => {
     const f = line.split('\t').map((x) => x.trim());
     const n = (i: number) => Number(f[i]);
     return {
       district: n(1),
       boxNo: n(6),
-      sheet: { registered: n(7), voted: n(8), validUncontested: n(9), validAfterObjection: n(10), valid: n(11), invalid: n(12), votes: Object.fromEntries(parties.map((p, i) => [p, n(13 + i)])) },
+      sheet: {
+        registered: n(7),
+        voted: n(8),
+        validUncontested: n(9),
+        validAfterObjection: n(10),
+        valid: n(11),
+        invalid: n(12),
+        votes: Object.fromEntries(parties.map((p, i) => [p, n(13 + i)])),
+      },
     };
   });
 }
@@ -42,8 +55,17 @@ describe('the real Bayburt 2014 file served in YSK shape, polled through faults'
     const world = new BayburtWorld(SHARED_DATA, ELECTION, 2, NIGHT_START, 3);
     sim = await startSimulator({ clock: new SimClock({ start: NIGHT_START, mode: 'manual' }), world, latencyMs: 1, host: '127.0.0.1', port: 0 });
     app = await startApp({
-      YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', YSK_BASE_URL: sim.apiUrl, YSK_PROVINCES: '69', YSK_POLL_INTERVAL_MS: '200',
-      YSK_MAX_RPS: '200', YSK_BACKOFF_BASE_MS: '20', YSK_BACKOFF_CAP_MS: '300', YSK_MAX_ATTEMPTS: '50', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOGIN_RATE_LIMIT: '10000',
+      YSK_ELECTION_ID: ELECTION,
+      YSK_BALLOT_TYPES: '2',
+      YSK_BASE_URL: sim.apiUrl,
+      YSK_PROVINCES: '69',
+      YSK_POLL_INTERVAL_MS: '200',
+      YSK_MAX_RPS: '200',
+      YSK_BACKOFF_BASE_MS: '20',
+      YSK_BACKOFF_CAP_MS: '300',
+      YSK_MAX_ATTEMPTS: '50',
+      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LOGIN_RATE_LIMIT: '10000',
     });
     store = app.app.get(STORE);
     admin = await login(app.url, 'admin', ADMIN_PASSWORD);
@@ -86,7 +108,9 @@ describe('the real Bayburt 2014 file served in YSK shape, polled through faults'
       expect(typeof r['secmen_SAYISI']).toBe('number');
     }
     expect(rows[rows.length - 1]).toMatchObject({ sandik_NO: null, muhtarlik_ADI: null });
-    const hoods = (await (await fetch(`${sim.apiUrl}/getMuhtarlikList?secimId=${ELECTION}&secimTuru=2&ilceId=681&beldeId=&birimId=&secimCevresiId=&sandikTuru=&yurtIciDisi=`)).json()) as Record<string, unknown>[];
+    const hoods = (await (
+      await fetch(`${sim.apiUrl}/getMuhtarlikList?secimId=${ELECTION}&secimTuru=2&ilceId=681&beldeId=&birimId=&secimCevresiId=&sandikTuru=&yurtIciDisi=`)
+    ).json()) as Record<string, unknown>[];
     expect(hoods.every((h) => typeof h['min_SANDIK_NO'] === 'string' && typeof h['max_SANDIK_NO'] === 'string')).toBe(true);
   });
 
@@ -99,7 +123,11 @@ describe('the real Bayburt 2014 file served in YSK shape, polled through faults'
         votes['AK PARTİ'] -= 3;
         votes.CHP += 3;
       }
-      const res = await admin.post('/api/entries', { ref: { ballot: 2, province: 69, district: r.district, boxNo: r.boxNo }, sheet: { ...r.sheet, votes }, idempotencyKey: `bayburt-${process.pid}-${i}` });
+      const res = await admin.post('/api/entries', {
+        ref: { ballot: 2, province: 69, district: r.district, boxNo: r.boxNo },
+        sheet: { ...r.sheet, votes },
+        idempotencyKey: `bayburt-${process.pid}-${i}`,
+      });
       expect(res.status).toBe(201);
     }
     // a second person enters the first 60 identically (ENTRY_CONFIRMATIONS 2): those are the
@@ -111,7 +139,11 @@ describe('the real Bayburt 2014 file served in YSK shape, polled through faults'
         votes['AK PARTİ'] -= 3;
         votes.CHP += 3;
       }
-      const res = await second.post('/api/entries', { ref: { ballot: 2, province: 69, district: r.district, boxNo: r.boxNo }, sheet: { ...r.sheet, votes }, idempotencyKey: `bayburt-2-${process.pid}-${i}` });
+      const res = await second.post('/api/entries', {
+        ref: { ballot: 2, province: 69, district: r.district, boxNo: r.boxNo },
+        sheet: { ...r.sheet, votes },
+        idempotencyKey: `bayburt-2-${process.pid}-${i}`,
+      });
       expect([res.status, res.body.box.unconfirmed]).toEqual([201, false]);
     }
     expect(app.config.ENTRY_CONFIRMATIONS).toBe(2);
@@ -121,7 +153,13 @@ describe('the real Bayburt 2014 file served in YSK shape, polled through faults'
     const org: Record<string, number> = {};
     for (const r of file) {
       const key = `${ELECTION}:2:69:${r.district}:${r.boxNo}`;
-      const expected = reconcileBox({ versions: await store.versions(key), entries: await store.entries(key), now, staleAfterMs: 20 * 60_000, confirmations: app.config.ENTRY_CONFIRMATIONS });
+      const expected = reconcileBox({
+        versions: await store.versions(key),
+        entries: await store.entries(key),
+        now,
+        staleAfterMs: 20 * 60_000,
+        confirmations: app.config.ENTRY_CONFIRMATIONS,
+      });
       const { body } = await admin.get(`/api/boxes/${encodeURIComponent(key)}`);
       expect(body.summary.status).toBe(expected.status);
       expect(body.summary.totalAbsDifference).toBe(expected.totalAbsDifference);

@@ -26,9 +26,18 @@ describe('YSK feed: operator controls, and health on an API-only node', () => {
     sim = await startSmallNight({ election: ELECTION, plates: [69], ballots: [2], revisionRate: 0.05, etag: false });
     sim.clock.set(NIGHT_START + 3 * 3_600_000);
     const env = {
-      YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', YSK_BASE_URL: sim.apiUrl, YSK_PROVINCES: '69', YSK_POLL_INTERVAL_MS: '300',
-      YSK_MAX_RPS: '100', YSK_BACKOFF_BASE_MS: '20', YSK_BACKOFF_CAP_MS: '300', FEED_WINDOW_MS: '2500', FEED_PAUSED_AFTER_MS: '60000',
-      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOGIN_RATE_LIMIT: '10000',
+      YSK_ELECTION_ID: ELECTION,
+      YSK_BALLOT_TYPES: '2',
+      YSK_BASE_URL: sim.apiUrl,
+      YSK_PROVINCES: '69',
+      YSK_POLL_INTERVAL_MS: '300',
+      YSK_MAX_RPS: '100',
+      YSK_BACKOFF_BASE_MS: '20',
+      YSK_BACKOFF_CAP_MS: '300',
+      FEED_WINDOW_MS: '2500',
+      FEED_PAUSED_AFTER_MS: '60000',
+      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LOGIN_RATE_LIMIT: '10000',
     };
     worker = await startApp(env);
     api = await startApp({ ...env, YSK_WORKER: 'false' }, { dataDir: worker.dataDir });
@@ -36,7 +45,7 @@ describe('YSK feed: operator controls, and health on an API-only node', () => {
     feed = worker.app.get(FeedService);
     admin = await login(worker.url, 'admin', ADMIN_PASSWORD);
     apiAdmin = await login(api.url, 'admin', ADMIN_PASSWORD);
-    await eventually(async () => ((await caughtUp()) ?? ((await admin.get('/api/feed/health')).body.overall === 'healthy' ? null : 'not healthy')), 30_000);
+    await eventually(async () => (await caughtUp()) ?? ((await admin.get('/api/feed/health')).body.overall === 'healthy' ? null : 'not healthy'), 30_000);
   }, 60_000);
   afterAll(async () => {
     await worker?.close({ keepData: true });
@@ -55,7 +64,12 @@ describe('YSK feed: operator controls, and health on an API-only node', () => {
   it('refuses the controls without feed:admin, and bad bodies with a message', async () => {
     const viewer = await userOf(worker.url, admin, `viewer${process.pid}`, 'hq_viewer');
     expect((await viewer.get('/api/feed/health')).status).toBe(200);
-    for (const [path, body, method] of [['/api/feed/pause', {}, 'POST'], ['/api/feed/resume', {}, 'POST'], ['/api/feed/settings', { maxRps: 1 }, 'PUT'], ['/api/feed/resweep', { province: 69 }, 'POST']] as const) {
+    for (const [path, body, method] of [
+      ['/api/feed/pause', {}, 'POST'],
+      ['/api/feed/resume', {}, 'POST'],
+      ['/api/feed/settings', { maxRps: 1 }, 'PUT'],
+      ['/api/feed/resweep', { province: 69 }, 'POST'],
+    ] as const) {
       expect((await viewer.post(path, body, method)).status).toBe(403);
     }
     expect((await admin.post('/api/feed/settings', {}, 'PUT')).status).toBe(400);
@@ -130,25 +144,44 @@ describe('YSK feed: operator controls, and health on an API-only node', () => {
     const res = await admin.post('/api/feed/resweep', { province: 69 });
     expect(res.status).toBe(202);
     expect(res.body.resweep).toMatchObject({ province: 69, ballot: null, by: 'admin' });
-    await eventually(async () => (feed.totals.wholeLists - whole0 >= districts ? null : `${feed.totals.wholeLists - whole0} of ${districts} districts`), 20_000, 100);
+    await eventually(
+      async () => (feed.totals.wholeLists - whole0 >= districts ? null : `${feed.totals.wholeLists - whole0} of ${districts} districts`),
+      20_000,
+      100,
+    );
   });
 
   it('audits every control with who, before and after', async () => {
-    const audit = (await admin.get('/api/audit?limit=100')).body.items as Array<{ action: string; actor: { username: string }; before: Record<string, unknown> | null; after: Record<string, unknown> | null; target: string }>;
+    const audit = (await admin.get('/api/audit?limit=100')).body.items as Array<{
+      action: string;
+      actor: { username: string };
+      before: Record<string, unknown> | null;
+      after: Record<string, unknown> | null;
+      target: string;
+    }>;
     const actions = audit.filter((a) => a.action.startsWith('feed.')).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['feed.pause', 'feed.resume', 'feed.settings', 'feed.resweep']));
     const pause = audit.find((a) => a.action === 'feed.pause')!;
-    expect(pause).toMatchObject({ actor: { username: 'admin' }, target: `feed:${ELECTION}`, before: { paused: false }, after: { paused: true, reason: 'YSK bakımda' } });
+    expect(pause).toMatchObject({
+      actor: { username: 'admin' },
+      target: `feed:${ELECTION}`,
+      before: { paused: false },
+      after: { paused: true, reason: 'YSK bakımda' },
+    });
     expect(audit.find((a) => a.action === 'feed.resweep')!.target).toBe('province:69');
   });
 
   it('once the worker is gone, the API-only node says failing within the window', async () => {
     await worker.close({ keepData: true });
     worker = undefined as unknown as RunningApp;
-    await eventually(async () => {
-      const h = (await apiAdmin.get('/api/feed/health')).body;
-      return h.overall === 'failing' && h.rule === 'no_worker_report' ? null : `${h.overall} ${h.rule}`;
-    }, 10_000, 200);
+    await eventually(
+      async () => {
+        const h = (await apiAdmin.get('/api/feed/health')).body;
+        return h.overall === 'failing' && h.rule === 'no_worker_report' ? null : `${h.overall} ${h.rule}`;
+      },
+      10_000,
+      200,
+    );
     const hz = await fetch(`${api.url}/healthz`).then((r) => r.json());
     expect(hz).toMatchObject({ status: 'degraded', feed: { overall: 'failing' } });
   }, 20_000);

@@ -23,9 +23,17 @@ describe('YSK feed: every box kind, and boxes changed before Gözcü saw them', 
   beforeAll(async () => {
     sim = await startSmallNight({ election: ELECTION, plates: [22, 69], ballots: [8], seed: 21, revisionRate: 0.2, preFetchRevisionShare: 0.5 });
     app = await startApp({
-      YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '8', YSK_BASE_URL: sim.apiUrl, YSK_PROVINCES: '', YSK_POLL_INTERVAL_MS: '250',
-      YSK_MAX_RPS: '300', YSK_BACKOFF_BASE_MS: '20', YSK_BACKOFF_CAP_MS: '300', YSK_MAX_ATTEMPTS: '50',
-      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOGIN_RATE_LIMIT: '10000',
+      YSK_ELECTION_ID: ELECTION,
+      YSK_BALLOT_TYPES: '8',
+      YSK_BASE_URL: sim.apiUrl,
+      YSK_PROVINCES: '',
+      YSK_POLL_INTERVAL_MS: '250',
+      YSK_MAX_RPS: '300',
+      YSK_BACKOFF_BASE_MS: '20',
+      YSK_BACKOFF_CAP_MS: '300',
+      YSK_MAX_ATTEMPTS: '50',
+      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LOGIN_RATE_LIMIT: '10000',
     });
     store = app.app.get(STORE);
     admin = await login(app.url, 'admin', ADMIN_PASSWORD);
@@ -72,7 +80,11 @@ describe('YSK feed: every box kind, and boxes changed before Gözcü saw them', 
     expect(detail.body.summary).toMatchObject({ key: lettered.key, kind: 'abroad', rumuz: 'B', province: 99 });
     expect(sheetHash(detail.body.summary.ysk)).toBe(sheetHash(lettered.versions[lettered.versions.length - 1]!.sheet));
     const prison = byKind('prison')[0]!;
-    expect((await admin.get(`/api/boxes/${encodeURIComponent(prison.key)}`)).body.summary).toMatchObject({ kind: 'prison', province: prison.ref.province, district: prison.ref.district });
+    expect((await admin.get(`/api/boxes/${encodeURIComponent(prison.key)}`)).body.summary).toMatchObject({
+      kind: 'prison',
+      province: prison.ref.province,
+      district: prison.ref.district,
+    });
     // registered before YSK published them: the stored box knows its kind
     expect((await store.box(prison.key))?.box.kind).toBe('prison');
   }, 240_000);
@@ -102,7 +114,8 @@ describe('YSK feed: every box kind, and boxes changed before Gözcü saw them', 
     expect(list.items.map((s: { key: string }) => s.key)).toEqual(expect.arrayContaining(firstSeenRevised.map((b) => b.key)));
     // a box seen before it was revised is altered without that note
     const seenThenRevised: TruthBox[] = [];
-    for (const b of final) if (b.versions.length > 1 && !b.alteredBeforeSeen && (await store.versions(b.key)).length === b.versions.length) seenThenRevised.push(b);
+    for (const b of final)
+      if (b.versions.length > 1 && !b.alteredBeforeSeen && (await store.versions(b.key)).length === b.versions.length) seenThenRevised.push(b);
     expect(seenThenRevised.length).toBeGreaterThan(0);
     const { body } = await admin.get(`/api/boxes/${encodeURIComponent(seenThenRevised[0]!.key)}`);
     expect([body.summary.altered, body.summary.alteredBeforeSeen, body.alteredBeforeSeen]).toEqual([true, false, null]);

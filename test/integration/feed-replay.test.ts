@@ -34,7 +34,8 @@ function finalBoxes(records: YskRecord[], election: string): Map<string, { sheet
     const columns = maps.get(`${params['secimTuru']}:${params['ilId']}`);
     if (!parsed.ok || !columns) continue;
     const ballot = Number(params['secimTuru']) as 2;
-    for (const o of normaliseResultRows(parsed.rows, columns, { election, ballot, fetchedAt: r.at }).observations) out.set(boxKey(o.ref), { sheet: o.sheet, yskVersion: o.yskVersion });
+    for (const o of normaliseResultRows(parsed.rows, columns, { election, ballot, fetchedAt: r.at }).observations)
+      out.set(boxKey(o.ref), { sheet: o.sheet, yskVersion: o.yskVersion });
   }
   return out;
 }
@@ -52,8 +53,17 @@ describe('record a night and replay it to a fresh Gözcü', () => {
   let recorder: RunningApp;
   let player: RunningApp | null = null;
   const env = (baseUrl: string, extra: Record<string, string> = {}) => ({
-    YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', YSK_BASE_URL: baseUrl, YSK_PROVINCES: '69', YSK_POLL_INTERVAL_MS: '250',
-    YSK_MAX_RPS: '200', YSK_BACKOFF_BASE_MS: '20', YSK_BACKOFF_CAP_MS: '300', YSK_MAX_ATTEMPTS: '100', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, ...extra,
+    YSK_ELECTION_ID: ELECTION,
+    YSK_BALLOT_TYPES: '2',
+    YSK_BASE_URL: baseUrl,
+    YSK_PROVINCES: '69',
+    YSK_POLL_INTERVAL_MS: '250',
+    YSK_MAX_RPS: '200',
+    YSK_BACKOFF_BASE_MS: '20',
+    YSK_BACKOFF_CAP_MS: '300',
+    YSK_MAX_ATTEMPTS: '100',
+    GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    ...extra,
   });
 
   beforeAll(async () => {
@@ -100,12 +110,28 @@ describe('record a night and replay it to a fresh Gözcü', () => {
     const records = readRecording(recordDir);
     const statuses = new Set(records.map((r) => r.status));
     expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 304, 500]));
-    expect(new Set(records.map((r) => r.endpoint))).toEqual(new Set(['getIlList', 'getIlceList', 'getMuhtarlikList', 'getSandikSecimSonucBaslikList', 'getSecimSandikSonucList', 'getSecimSonucList']));
+    expect(new Set(records.map((r) => r.endpoint))).toEqual(
+      new Set(['getIlList', 'getIlceList', 'getMuhtarlikList', 'getSandikSecimSonucBaslikList', 'getSecimSandikSonucList', 'getSecimSonucList']),
+    );
     const good = records.find((r) => r.status === 200 && r.endpoint === 'getSecimSandikSonucList')!;
     expect(good.headers).toMatchObject({ etag: expect.any(String), 'content-type': expect.stringContaining('json') });
     expect(good.query).toContain(`secimId=${ELECTION}&secimTuru=2&ilId=69&ilceId=`);
     expect(typeof good.latencyMs).toBe('number');
-    expect(records.some((r) => r.status === 200 && r.body.length > 0 && (() => { try { JSON.parse(r.body); return false; } catch { return true; } })())).toBe(true);
+    expect(
+      records.some(
+        (r) =>
+          r.status === 200 &&
+          r.body.length > 0 &&
+          (() => {
+            try {
+              JSON.parse(r.body);
+              return false;
+            } catch {
+              return true;
+            }
+          })(),
+      ),
+    ).toBe(true);
 
     const want = finalBoxes(records, ELECTION);
     const final = await truth(sim);
@@ -122,12 +148,13 @@ describe('record a night and replay it to a fresh Gözcü', () => {
       for (const [key, box] of want) {
         const latest = await replayed.latestVersion(key);
         if (!latest) return `${key} not replayed yet`;
-        if (sheetHash(latest.sheet) !== sheetHash(box.sheet) || latest.yskVersion !== box.yskVersion) return `${key} at versiyon ${latest.yskVersion}, the recording ends at ${box.yskVersion}`;
+        if (sheetHash(latest.sheet) !== sheetHash(box.sheet) || latest.yskVersion !== box.yskVersion)
+          return `${key} at versiyon ${latest.yskVersion}, the recording ends at ${box.yskVersion}`;
       }
       return null;
     }, 120_000);
     const stored: string[] = [];
-    for (let after: string | undefined; ; ) {
+    for (let after: string | undefined; ;) {
       const page = await replayed.boxes({ election: ELECTION }, { after, limit: 1000 });
       if (!page.length) break;
       stored.push(...page.filter((p) => p.latest).map((p) => p.box.key));

@@ -31,8 +31,16 @@ describe('YSK feed: one bad row is rejected, the rest of the payload is data', (
     const bad = [...districts.values()].slice(0, 2);
     sim.faults.add({ kind: 'drift', endpoints: ['getSecimSandikSonucList'], wrongType: 'gecerli_OY_TOPLAMI', boxes: bad, count: 1_000_000 }, sim.clock.now());
     app = await startApp({
-      YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', YSK_BASE_URL: sim.apiUrl, YSK_PROVINCES: '69', YSK_POLL_INTERVAL_MS: '200',
-      YSK_MAX_RPS: '200', YSK_BACKOFF_BASE_MS: '20', YSK_BACKOFF_CAP_MS: '300', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOGIN_RATE_LIMIT: '10000',
+      YSK_ELECTION_ID: ELECTION,
+      YSK_BALLOT_TYPES: '2',
+      YSK_BASE_URL: sim.apiUrl,
+      YSK_PROVINCES: '69',
+      YSK_POLL_INTERVAL_MS: '200',
+      YSK_MAX_RPS: '200',
+      YSK_BACKOFF_BASE_MS: '20',
+      YSK_BACKOFF_CAP_MS: '300',
+      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LOGIN_RATE_LIMIT: '10000',
     });
     store = app.app.get(STORE);
     admin = await login(app.url, 'admin', ADMIN_PASSWORD);

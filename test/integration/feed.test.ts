@@ -51,7 +51,8 @@ describe('YSK feed: a night with faults converges to the simulator truth', () =>
       const latest = await store.latestVersion(box.key);
       const want = box.versions[box.versions.length - 1];
       if (!latest) return `${box.key} not stored yet`;
-      if (!same(latest.sheet, want.sheet) || latest.yskVersion !== want.versiyon) return `${box.key} at versiyon ${latest.yskVersion}, YSK has ${want.versiyon}`;
+      if (!same(latest.sheet, want.sheet) || latest.yskVersion !== want.versiyon)
+        return `${box.key} at versiyon ${latest.yskVersion}, YSK has ${want.versiyon}`;
     }
     return null;
   }
@@ -96,7 +97,7 @@ describe('YSK feed: a night with faults converges to the simulator truth', () =>
     }
     // nothing that was not in the truth got stored (test data, truncated or drifted payloads)
     const storedKeys: string[] = [];
-    for (let after: string | undefined; ; ) {
+    for (let after: string | undefined; ;) {
       const page = await store.boxes({ election: ELECTION }, { after, limit: 1000 });
       if (!page.length) break;
       storedKeys.push(...page.filter((p) => p.latest).map((p) => p.box.key));

@@ -6,7 +6,15 @@ import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
 import { collectDeltas, connect, subscribe, type LiveSocket } from '../support/live';
 import { REPO_ROOT, TS_NODE, TS_NODE_ENV } from '../support/paths';
 
-const sheet = (a: number, b: number): Sheet => ({ registered: 300, voted: a + b + 2, validUncontested: a + b, validAfterObjection: 0, valid: a + b, invalid: 2, votes: { A: a, B: b } });
+const sheet = (a: number, b: number): Sheet => ({
+  registered: 300,
+  voted: a + b + 2,
+  validUncontested: a + b,
+  validAfterObjection: 0,
+  valid: a + b,
+  invalid: 2,
+  votes: { A: a, B: b },
+});
 let idem = 0;
 const entry = (province: number, district: number, boxNo: number, a = 10, b = 20) => ({
   ref: { ballot: 2, province, district, boxNo },
@@ -18,7 +26,14 @@ describe('live deltas over Socket.IO', () => {
   const ELECTION = `live${process.pid}`;
   // the transport of changes, not the N-entry rule: each entry is the box's figure at once (and
   // node B below must run with the same rule as node A)
-  const env = { YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2,3', GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LIVE_BATCH_MS: '100', LOGIN_RATE_LIMIT: '10000', ENTRY_CONFIRMATIONS: '1' };
+  const env = {
+    YSK_ELECTION_ID: ELECTION,
+    YSK_BALLOT_TYPES: '2,3',
+    GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    LIVE_BATCH_MS: '100',
+    LOGIN_RATE_LIMIT: '10000',
+    ENTRY_CONFIRMATIONS: '1',
+  };
   let app: RunningApp;
   let admin: Session;
   const sockets: LiveSocket[] = [];

@@ -13,7 +13,9 @@ interface Route {
 
 /** The routes Express actually holds (Nest registers every handler there), as `METHOD /path/{param}`. */
 function registeredRoutes(running: RunningApp): Route[] {
-  const express = running.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string | string[]; methods: Record<string, boolean> } }[] } };
+  const express = running.app.getHttpAdapter().getInstance() as {
+    router: { stack: { route?: { path: string | string[]; methods: Record<string, boolean> } }[] };
+  };
   const out: Route[] = [];
   for (const layer of express.router.stack) {
     if (!layer.route) continue;
@@ -80,7 +82,9 @@ describe('GET /api/openapi.json: one document of every contract (issue 14)', () 
     // the app has 80-odd routes; an empty router stack would make this test say nothing
     expect(routes.length).toBeGreaterThan(50);
     expect(undocumented(routes, doc)).toEqual([]);
-    const documented = Object.entries(doc.paths as Record<string, Json>).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+    const documented = Object.entries(doc.paths as Record<string, Json>).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     const registered = new Set(routes.map((r) => `${r.method.toUpperCase()} ${r.path}`));
     expect(documented.filter((d) => !registered.has(d))).toEqual([]);
     expect(documented).toHaveLength(registered.size);
@@ -126,7 +130,9 @@ describe('GET /api/openapi.json: one document of every contract (issue 14)', () 
     expect(operation('get', '/api/citizen/complaints/{code}').responses['429']).toBeDefined();
     // every query parameter says what it takes: none is read unvalidated
     const untyped = Object.entries(doc.paths as Record<string, Record<string, Json>>).flatMap(([path, ops]) =>
-      Object.entries(ops).flatMap(([method, op]) => ((op.parameters ?? []) as Json[]).filter((p) => p.in === 'query' && !Object.keys(p.schema ?? {}).length).map((p) => `${method} ${path} ?${p.name}`)),
+      Object.entries(ops).flatMap(([method, op]) =>
+        ((op.parameters ?? []) as Json[]).filter((p) => p.in === 'query' && !Object.keys(p.schema ?? {}).length).map((p) => `${method} ${path} ?${p.name}`),
+      ),
     );
     expect(untyped).toEqual([]);
 
@@ -136,7 +142,7 @@ describe('GET /api/openapi.json: one document of every contract (issue 14)', () 
     expect(Object.keys(upload.properties).sort()).toEqual(['entryId', 'photo']);
   });
 
-  it("POST /api/entries: the documented body schema rejects what the route rejects, and takes what it takes", async () => {
+  it('POST /api/entries: the documented body schema rejects what the route rejects, and takes what it takes', async () => {
     const validate = bodySchema('post', '/api/entries');
     const sheet = { registered: 300, voted: 185, validUncontested: 180, validAfterObjection: 0, valid: 180, invalid: 5, votes: { 'AK PARTİ': 100, CHP: 80 } };
     const good = { ref: { ballot: 2, province: 69, district: 681, boxNo: 1001 }, sheet, idempotencyKey: 'openapi-test-0001' };

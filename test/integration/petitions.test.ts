@@ -11,7 +11,15 @@ import { startApp, type RunningApp } from '../support/app';
 import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
 
 const ELECTION = `petitions-${Date.now()}`;
-const sheet = (ak: number, chp: number): Sheet => ({ registered: 300, voted: ak + chp + 5, validUncontested: ak + chp, validAfterObjection: 0, valid: ak + chp, invalid: 5, votes: { 'AK PARTİ': ak, CHP: chp } });
+const sheet = (ak: number, chp: number): Sheet => ({
+  registered: 300,
+  voted: ak + chp + 5,
+  validUncontested: ak + chp,
+  validAfterObjection: 0,
+  valid: ak + chp,
+  invalid: 5,
+  votes: { 'AK PARTİ': ak, CHP: chp },
+});
 const key = (boxNo: number, district = 681) => boxKey({ election: ELECTION, ballot: 2, province: 69, district, boxNo });
 
 /** The text of a PDF as poppler's pdftotext reads it. */
@@ -20,7 +28,10 @@ function pdfText(pdf: Buffer): { text: string; fonts: string } {
   try {
     const file = join(dir, 'd.pdf');
     writeFileSync(file, pdf);
-    return { text: execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }), fonts: execFileSync('pdffonts', [file], { encoding: 'utf8' }) };
+    return {
+      text: execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }),
+      fonts: execFileSync('pdffonts', [file], { encoding: 'utf8' }),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -39,7 +50,11 @@ describe('objection petitions and stale-box notices', () => {
   const publish = async (k: string, s: Sheet, at = new Date().toISOString()) => {
     const [, , province, district, boxNo] = k.split(':').map(Number);
     const box = { key: k, election: ELECTION, ballot: 2 as const, province, district, boxNo, yskBoxId: null, neighbourhood: null };
-    app.app.get(ReconcileService).applyYsk(await store.appendVersions([{ box, key: k, hash: sheetHash(s), sheet: s, yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at }]));
+    app.app
+      .get(ReconcileService)
+      .applyYsk(
+        await store.appendVersions([{ box, key: k, hash: sheetHash(s), sheet: s, yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at }]),
+      );
   };
   const pdfOf = async (s: Session, id: string) => {
     const res = await fetch(`${app.url}/api/petitions/${id}/pdf`, { headers: { authorization: `Bearer ${s.token}` } });
@@ -53,7 +68,13 @@ describe('objection petitions and stale-box notices', () => {
     admin = await login(app.url, 'admin', ADMIN_PASSWORD);
     store = app.app.get<Store>(STORE);
     await store.upsertDistricts([{ yskId: 681, province: 69, name: 'Demirözü' }]);
-    const created = await admin.post('/api/users', { username: 'av-ayse', name: 'Av. Ayşe Işık Güneş', role: 'district_legal', scope: { province: 69, district: 681 }, password: 'pw-av-ayse-0123456789' });
+    const created = await admin.post('/api/users', {
+      username: 'av-ayse',
+      name: 'Av. Ayşe Işık Güneş',
+      role: 'district_legal',
+      scope: { province: 69, district: 681 },
+      password: 'pw-av-ayse-0123456789',
+    });
     expect(created.status).toBe(201);
     legal = await login(app.url, 'av-ayse', 'pw-av-ayse-0123456789');
     chair = await userOf(app.url, admin, 'baskan', 'district_chair', { province: 69, district: 681 });
@@ -62,16 +83,58 @@ describe('objection petitions and stale-box notices', () => {
     const second = await userOf(app.url, admin, 'musahit-2', 'second_observer', { boxes: ['69:681:1001', '69:681:1002', '69:681:1009'] });
     // 1001: the observer's sheet says CHP 80, YSK says 60 (a mismatch); 1002: both agree. Each is the
     // organisation's figure: two people entered it identically (ENTRY_CONFIRMATIONS defaults to 2)
-    expect((await observer.post('/api/entries', { ref: { ballot: 2, province: 69, district: 681, boxNo: 1001 }, sheet: sheet(100, 80), idempotencyKey: `pet-${Date.now()}-1` })).status).toBe(201);
-    expect((await second.post('/api/entries', { ref: { ballot: 2, province: 69, district: 681, boxNo: 1001 }, sheet: sheet(100, 80), idempotencyKey: `pet-${Date.now()}-1b` })).status).toBe(201);
-    expect((await admin.post('/api/entries', { ref: { ballot: 2, province: 69, district: 681, boxNo: 1002 }, sheet: sheet(50, 50), idempotencyKey: `pet-${Date.now()}-2` })).status).toBe(201);
-    expect((await second.post('/api/entries', { ref: { ballot: 2, province: 69, district: 681, boxNo: 1002 }, sheet: sheet(50, 50), idempotencyKey: `pet-${Date.now()}-2b` })).status).toBe(201);
+    expect(
+      (
+        await observer.post('/api/entries', {
+          ref: { ballot: 2, province: 69, district: 681, boxNo: 1001 },
+          sheet: sheet(100, 80),
+          idempotencyKey: `pet-${Date.now()}-1`,
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await second.post('/api/entries', {
+          ref: { ballot: 2, province: 69, district: 681, boxNo: 1001 },
+          sheet: sheet(100, 80),
+          idempotencyKey: `pet-${Date.now()}-1b`,
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await admin.post('/api/entries', {
+          ref: { ballot: 2, province: 69, district: 681, boxNo: 1002 },
+          sheet: sheet(50, 50),
+          idempotencyKey: `pet-${Date.now()}-2`,
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await second.post('/api/entries', {
+          ref: { ballot: 2, province: 69, district: 681, boxNo: 1002 },
+          sheet: sheet(50, 50),
+          idempotencyKey: `pet-${Date.now()}-2b`,
+        })
+      ).status,
+    ).toBe(201);
     // 1009: one entry that differs from YSK, awaiting its second: no mismatch, so no petition
-    expect((await second.post('/api/entries', { ref: { ballot: 2, province: 69, district: 681, boxNo: 1009 }, sheet: sheet(100, 80), idempotencyKey: `pet-${Date.now()}-9` })).status).toBe(201);
+    expect(
+      (
+        await second.post('/api/entries', {
+          ref: { ballot: 2, province: 69, district: 681, boxNo: 1009 },
+          sheet: sheet(100, 80),
+          idempotencyKey: `pet-${Date.now()}-9`,
+        })
+      ).status,
+    ).toBe(201);
     await publish(key(1009), sheet(100, 60));
     await publish(key(1001), sheet(100, 60), '2024-03-31T19:05:00.000Z');
     await publish(key(1002), sheet(50, 50));
-    const photo = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#0044aa' } }).jpeg().toBuffer();
+    const photo = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#0044aa' } })
+      .jpeg()
+      .toBuffer();
     const form = new FormData();
     form.append('photo', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'tutanak.jpg');
     const up = await observer.fetch(`/api/boxes/${key(1001)}/sheet-photos`, { method: 'POST', body: form });
@@ -86,13 +149,20 @@ describe('objection petitions and stale-box notices', () => {
     const p = res.body;
     expect(p).toMatchObject({ status: 'draft', key: key(1001), province: 69, district: 681, boxNo: 1001, ballot: 2, createdBy: 'av-ayse', filedAt: null });
     expect(p.text.addressee).toBe('DEMİRÖZÜ İLÇE SEÇİM KURULU BAŞKANLIĞINA');
-    expect(p.text.figures).toEqual(expect.arrayContaining([{ label: 'CHP', ysk: 60, sheet: 80, difference: -20 }, { label: 'AK PARTİ', ysk: 100, sheet: 100, difference: 0 }]));
+    expect(p.text.figures).toEqual(
+      expect.arrayContaining([
+        { label: 'CHP', ysk: 60, sheet: 80, difference: -20 },
+        { label: 'AK PARTİ', ysk: 100, sheet: 100, difference: 0 },
+      ]),
+    );
     expect(p.text.evidence.join('\n')).toContain(photoSha);
     expect(p.text.evidence.join('\n')).toMatch(/YSK verisi, sürüm 1/);
     expect(p.text.signatureName).toBe('Av. Ayşe Işık Güneş');
     expect(p.text.signatureTitle).toBe('İlçe Hukuk Sorumlusu');
     const deadline = new Date(p.deadline);
-    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Istanbul', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(deadline)).toBe('14:00');
+    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Istanbul', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(deadline)).toBe(
+      '14:00',
+    );
     expect(deadline.getTime() - Date.now()).toBeGreaterThan(14 * 3_600_000 - 24 * 3_600_000);
     expect(deadline.getTime() - Date.now()).toBeLessThanOrEqual(39 * 3_600_000);
     expect(p.msLeft).toBeGreaterThan(0);
@@ -113,7 +183,10 @@ describe('objection petitions and stale-box notices', () => {
     expect((await legal.post('/api/petitions', { key: key(1002) })).status).toBe(409);
     // a single unconfirmed entry raises nothing, however far it is from YSK
     const unconfirmed = await legal.post('/api/petitions', { key: key(1009) });
-    expect([unconfirmed.status, (await admin.get(`/api/boxes/${key(1009)}`)).body.summary]).toEqual([409, expect.objectContaining({ status: 'ysk_only', unconfirmed: true, org: null })]);
+    expect([unconfirmed.status, (await admin.get(`/api/boxes/${key(1009)}`)).body.summary]).toEqual([
+      409,
+      expect.objectContaining({ status: 'ysk_only', unconfirmed: true, org: null }),
+    ]);
     expect((await otherLegal.post('/api/petitions', { key: key(1001) })).status).toBe(403);
     expect((await chair.post('/api/petitions', { key: key(1001) })).status).toBe(403);
     const bad = await legal.post('/api/petitions', {});
@@ -123,7 +196,11 @@ describe('objection petitions and stale-box notices', () => {
 
   it('lets the text be edited before export; the PDF carries it with Turkish letters in an embedded font', async () => {
     const [p] = (await legal.get('/api/petitions?status=unfiled')).body.items;
-    const edited = await legal.post(`/api/petitions/${p.id}`, { body: 'Sandık kurulu tutanağında CHP 80 oy aldığı hâlde YSK 60 göstermiştir; ğüşıöç ĞÜŞİÖÇ.', requests: 'Düzeltilmesini talep ederiz.' }, 'PUT');
+    const edited = await legal.post(
+      `/api/petitions/${p.id}`,
+      { body: 'Sandık kurulu tutanağında CHP 80 oy aldığı hâlde YSK 60 göstermiştir; ğüşıöç ĞÜŞİÖÇ.', requests: 'Düzeltilmesini talep ederiz.' },
+      'PUT',
+    );
     expect(edited.status).toBe(200);
     expect(edited.body.text.body).toMatch(/^Sandık kurulu/);
     expect((await legal.post(`/api/petitions/${p.id}`, { nope: 1 }, 'PUT')).status).toBe(400);
@@ -139,12 +216,17 @@ describe('objection petitions and stale-box notices', () => {
     expect(flat).toContain('İlçe Hukuk Sorumlusu');
     expect(fonts).toMatch(/NotoSans.*yes\s+yes\s+yes/);
     const audit = await admin.get(`/api/audit?target=petition:${p.id}&action=petition.edit`);
-    expect(audit.body.items[0]).toMatchObject({ actor: { username: 'av-ayse' }, before: { requests: expect.stringMatching(/^Yukarıda/) }, after: { requests: 'Düzeltilmesini talep ederiz.' } });
+    expect(audit.body.items[0]).toMatchObject({
+      actor: { username: 'av-ayse' },
+      before: { requests: expect.stringMatching(/^Yukarıda/) },
+      after: { requests: 'Düzeltilmesini talep ederiz.' },
+    });
   });
 
   it('drafts from a complaint, moving the complaint on; lists unfiled petitions soonest deadline first; tracks filing', async () => {
     const form = new FormData();
-    for (const [k, v] of Object.entries({ province: '69', district: '681', boxNo: '1001', ballot: '2', text: 'Sandığımızın sonucu yanlış yayımlandı.' })) form.set(k, v);
+    for (const [k, v] of Object.entries({ province: '69', district: '681', boxNo: '1001', ballot: '2', text: 'Sandığımızın sonucu yanlış yayımlandı.' }))
+      form.set(k, v);
     const filed = await fetch(`${app.url}/api/citizen/complaints`, { method: 'POST', body: form }).then((r) => r.json());
     const [complaint] = await store.complaints({ district: 681 });
     expect(complaint.trackingCode).toBe(filed.trackingCode);
@@ -185,7 +267,7 @@ describe('objection petitions and stale-box notices', () => {
     expect(audit.body.items.map((a: { action: string }) => a.action).reverse()).toEqual(['petition.draft', 'petition.status']);
   });
 
-  it('lists a district chair\'s stale boxes with the time elapsed, as JSON and CSV', async () => {
+  it("lists a district chair's stale boxes with the time elapsed, as JSON and CSV", async () => {
     const published = new Date(Date.now() - 45 * 60_000).toISOString();
     await publish(key(1003), sheet(10, 10), published);
     await publish(key(1004, 682), sheet(10, 10), published);
@@ -198,7 +280,10 @@ describe('objection petitions and stale-box notices', () => {
     expect(res.body.items[0].elapsedMinutes).toBeGreaterThanOrEqual(44);
     const csv = await chair.fetch('/api/stale-notices?format=csv');
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
-    const lines = String(csv.body).replace(/^\uFEFF/, '').trim().split('\n');
+    const lines = String(csv.body)
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n');
     expect(lines[0]).toBe('sandik_anahtari,secim_turu,il,ilce,sandik_no,ysk_yayin_zamani,gecen_dakika,iletilme_zamani');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(key(1003));

@@ -6,9 +6,21 @@ import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
 import { collectDeltas, connect, subscribe, type LiveSocket } from '../support/live';
 
 /** Issue 13, findings 8–11 and the Socket.IO CORS finding: rooms as strict as REST. Each failed before its fix. */
-const sheet = (a: number, b: number): Sheet => ({ registered: 300, voted: a + b + 2, validUncontested: a + b, validAfterObjection: 0, valid: a + b, invalid: 2, votes: { A: a, B: b } });
+const sheet = (a: number, b: number): Sheet => ({
+  registered: 300,
+  voted: a + b + 2,
+  validUncontested: a + b,
+  validAfterObjection: 0,
+  valid: a + b,
+  invalid: 2,
+  votes: { A: a, B: b },
+});
 let idem = 0;
-const entry = (province: number, district: number, boxNo: number, a = 10, b = 20) => ({ ref: { ballot: 2, province, district, boxNo }, sheet: sheet(a, b), idempotencyKey: `sec-live-${process.pid}-${++idem}` });
+const entry = (province: number, district: number, boxNo: number, a = 10, b = 20) => ({
+  ref: { ballot: 2, province, district, boxNo },
+  sheet: sheet(a, b),
+  idempotencyKey: `sec-live-${process.pid}-${++idem}`,
+});
 
 describe('live rooms carry only what REST would (issue 13)', () => {
   const ELECTION = `seclive${process.pid}`;
@@ -22,7 +34,17 @@ describe('live rooms carry only what REST would (issue 13)', () => {
   };
 
   beforeAll(async () => {
-    app = await startApp({ YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', ENTRY_CONFIRMATIONS: '1' /* one entry is the organisation's figure here: these tests are about access, not N-entry confirmation */, GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LIVE_BATCH_MS: '100', LOGIN_RATE_LIMIT: '10000' }, { port: await freePort() });
+    app = await startApp(
+      {
+        YSK_ELECTION_ID: ELECTION,
+        YSK_BALLOT_TYPES: '2',
+        ENTRY_CONFIRMATIONS: '1' /* one entry is the organisation's figure here: these tests are about access, not N-entry confirmation */,
+        GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        LIVE_BATCH_MS: '100',
+        LOGIN_RATE_LIMIT: '10000',
+      },
+      { port: await freePort() },
+    );
     admin = await login(app.url, 'admin', ADMIN_PASSWORD);
     for (const boxNo of [1001, 1002, 1003]) expect((await admin.post('/api/entries', entry(6, 1, boxNo))).status).toBe(201);
   });
@@ -95,7 +117,13 @@ describe('live rooms carry only what REST would (issue 13)', () => {
 
   it('Socket.IO refuses foreign origins (CORS as strict as REST)', async () => {
     const viewer = await userOf(app.url, admin, `izleyici-${process.pid}`, 'province_viewer', { province: 6 });
-    const foreign = io(app.url, { auth: { token: viewer.token }, transports: ['polling'], extraHeaders: { origin: 'https://evil.example' }, reconnection: false, forceNew: true });
+    const foreign = io(app.url, {
+      auth: { token: viewer.token },
+      transports: ['polling'],
+      extraHeaders: { origin: 'https://evil.example' },
+      reconnection: false,
+      forceNew: true,
+    });
     const outcome = await new Promise<string>((resolve) => {
       foreign.once('connect', () => resolve('connected'));
       foreign.once('connect_error', (e) => resolve(`refused: ${e.message}`));
@@ -104,7 +132,13 @@ describe('live rooms carry only what REST would (issue 13)', () => {
     expect(outcome).toMatch(/^refused/);
     const preflight = await fetch(`${app.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: 'https://evil.example' } });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
-    const same = io(app.url, { auth: { token: viewer.token }, transports: ['polling'], extraHeaders: { origin: app.url }, reconnection: false, forceNew: true });
+    const same = io(app.url, {
+      auth: { token: viewer.token },
+      transports: ['polling'],
+      extraHeaders: { origin: app.url },
+      reconnection: false,
+      forceNew: true,
+    });
     const ok = await new Promise<string>((resolve) => {
       same.once('connect', () => resolve('connected'));
       same.once('connect_error', (e) => resolve(`refused: ${e.message}`));

@@ -13,7 +13,15 @@ import { getJson, postJson } from '../support/http';
  * register of boxes 1–20 (a neighbourhood's box range), as discovery leaves it.
  */
 const ELECTION = `security-${Date.now()}`;
-const sheet = (ak: number, chp: number): Sheet => ({ registered: 300, voted: ak + chp + 5, validUncontested: ak + chp, validAfterObjection: 0, valid: ak + chp, invalid: 5, votes: { 'AK PARTİ': ak, CHP: chp } });
+const sheet = (ak: number, chp: number): Sheet => ({
+  registered: 300,
+  voted: ak + chp + 5,
+  validUncontested: ak + chp,
+  validAfterObjection: 0,
+  valid: ak + chp,
+  invalid: 5,
+  votes: { 'AK PARTİ': ak, CHP: chp },
+});
 const key = (province: number, district: number, boxNo: number) => boxKey({ election: ELECTION, ballot: 2, province, district, boxNo });
 let n = 0;
 const idem = () => `sec-idem-${++n}-${Date.now()}`;
@@ -33,7 +41,16 @@ describe('security regressions (issue 13)', () => {
   let itAdmin: Session;
 
   beforeAll(async () => {
-    app = await startApp({ YSK_ELECTION_ID: ELECTION, YSK_BALLOT_TYPES: '2', ENTRY_CONFIRMATIONS: '1' /* one entry is the organisation's figure here: these tests are about access, not N-entry confirmation */, GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOGIN_MAX_FAILURES: '3', LOGIN_RATE_LIMIT: '10000', TRUST_PROXY: 'loopback', COMPLAINT_RATE_LIMIT: '10000' });
+    app = await startApp({
+      YSK_ELECTION_ID: ELECTION,
+      YSK_BALLOT_TYPES: '2',
+      ENTRY_CONFIRMATIONS: '1' /* one entry is the organisation's figure here: these tests are about access, not N-entry confirmation */,
+      GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LOGIN_MAX_FAILURES: '3',
+      LOGIN_RATE_LIMIT: '10000',
+      TRUST_PROXY: 'loopback',
+      COMPLAINT_RATE_LIMIT: '10000',
+    });
     store = app.app.get<Store>(STORE);
     admin = await login(app.url, 'admin', ADMIN_PASSWORD);
     await store.upsertDistricts([
@@ -44,17 +61,34 @@ describe('security regressions (issue 13)', () => {
       { yskId: 9001, district: 1, province: 6, name: 'Kızılay', minBox: 1, maxBox: 20 },
       { yskId: 9002, district: 75, province: 69, name: 'Merkez', minBox: 1, maxBox: 20 },
     ]);
-    const boxes = [6, 69].flatMap((p) => Array.from({ length: 20 }, (_, i) => ({ ...refOf(p, p === 6 ? 1 : 75, i + 1), neighbourhood: p === 6 ? 9001 : 9002 })));
+    const boxes = [6, 69].flatMap((p) =>
+      Array.from({ length: 20 }, (_, i) => ({ ...refOf(p, p === 6 ? 1 : 75, i + 1), neighbourhood: p === 6 ? 9001 : 9002 })),
+    );
     await app.app.get(ReconcileService).registerBoxes(boxes);
     itAdmin = await userOf(app.url, admin, 'bilgi-islem', 'it_admin');
   });
   afterAll(() => app.close());
 
-  const refOf = (province: number, district: number, boxNo: number) => ({ key: key(province, district, boxNo), election: ELECTION, ballot: 2 as const, province, district, boxNo, yskBoxId: null, neighbourhood: null as number | null });
+  const refOf = (province: number, district: number, boxNo: number) => ({
+    key: key(province, district, boxNo),
+    election: ELECTION,
+    ballot: 2 as const,
+    province,
+    district,
+    boxNo,
+    yskBoxId: null,
+    neighbourhood: null as number | null,
+  });
   const publish = async (k: string, s: Sheet) => {
     const at = new Date().toISOString();
     const [, , province, district, boxNo] = k.split(':').map(Number);
-    app.app.get(ReconcileService).applyYsk(await store.appendVersions([{ box: refOf(province, district, boxNo), key: k, hash: sheetHash(s), sheet: s, yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at }]));
+    app.app
+      .get(ReconcileService)
+      .applyYsk(
+        await store.appendVersions([
+          { box: refOf(province, district, boxNo), key: k, hash: sheetHash(s), sheet: s, yskVersion: 1, yskChangedAt: at, changeReason: null, fetchedAt: at },
+        ]),
+      );
   };
 
   describe('finding 1: grants only below the grantor', () => {
@@ -71,7 +105,12 @@ describe('security regressions (issue 13)', () => {
       expect(fingerprint(store)).toBe(before);
       expect((await postJson(`${app.url}/api/auth/login`, { username: 'admin', password: 'pw-taken-over-0123456789' })).status).toBe(401);
       // promoting field staff to HQ is refused too
-      const chair = await itAdmin.post('/api/users', { username: 'il-baskani-6', role: 'province_chair', scope: { province: 6 }, password: 'pw-il-baskani-0123456789' });
+      const chair = await itAdmin.post('/api/users', {
+        username: 'il-baskani-6',
+        role: 'province_chair',
+        scope: { province: 6 },
+        password: 'pw-il-baskani-0123456789',
+      });
       expect(chair.status).toBe(201);
       expect((await itAdmin.post(`/api/users/${chair.body.user.id}`, { role: 'hq_viewer' }, 'PATCH')).status).toBe(403);
     });
@@ -85,17 +124,29 @@ describe('security regressions (issue 13)', () => {
 
     it('a box number of 10^12 is a 400 that writes nothing, and the server still starts', async () => {
       const before = fingerprint(store);
-      const res = await officer.post('/api/entries', { ref: { ballot: 2, province: 6, district: 1, boxNo: 1_000_000_000_000 }, sheet: sheet(10, 10), idempotencyKey: idem() });
+      const res = await officer.post('/api/entries', {
+        ref: { ballot: 2, province: 6, district: 1, boxNo: 1_000_000_000_000 },
+        sheet: sheet(10, 10),
+        idempotencyKey: idem(),
+      });
       expect(res.status).toBe(400);
       expect(res.body.issues).toHaveProperty(['ref.boxNo']);
-      const huge = await officer.post('/api/entries', { ref: { ballot: 2, province: 6, district: 1, boxNo: 3 }, sheet: { ...sheet(10, 10), registered: 1e21 }, idempotencyKey: idem() });
+      const huge = await officer.post('/api/entries', {
+        ref: { ballot: 2, province: 6, district: 1, boxNo: 3 },
+        sheet: { ...sheet(10, 10), registered: 1e21 },
+        idempotencyKey: idem(),
+      });
       expect(huge.status).toBe(400);
       expect(fingerprint(store)).toBe(before);
     });
 
     it('an entry for a box not on the register is refused; by CSV too; a CSV with a party twice is refused', async () => {
       const before = fingerprint(store);
-      const res = await officer.post('/api/entries', { ref: { ballot: 2, province: 6, district: 1, boxNo: 999999 }, sheet: sheet(10, 10), idempotencyKey: idem() });
+      const res = await officer.post('/api/entries', {
+        ref: { ballot: 2, province: 6, district: 1, boxNo: 999999 },
+        sheet: sheet(10, 10),
+        idempotencyKey: idem(),
+      });
       expect(res.status).toBe(400);
       expect(res.body.message).toMatch(/not on the register/);
       const header = 'ballot,province,district,boxNo,registered,voted,validUncontested,validAfterObjection,valid,invalid,AK PARTİ,CHP';
@@ -108,11 +159,18 @@ describe('security regressions (issue 13)', () => {
       expect(twice.body.message).toMatch(/CHP more than once/);
       expect(fingerprint(store)).toBe(before);
       // a box on the register is taken
-      expect((await officer.post('/api/entries', { ref: { ballot: 2, province: 6, district: 1, boxNo: 2 }, sheet: sheet(10, 10), idempotencyKey: idem() })).status).toBe(201);
+      expect(
+        (await officer.post('/api/entries', { ref: { ballot: 2, province: 6, district: 1, boxNo: 2 }, sheet: sheet(10, 10), idempotencyKey: idem() })).status,
+      ).toBe(201);
     });
 
     it('a 1 MB body is a 413, not a 500', async () => {
-      const res = await officer.post('/api/entries', { ref: { ballot: 2, province: 6, district: 1, boxNo: 2 }, sheet: sheet(10, 10), idempotencyKey: idem(), pad: 'x'.repeat(1024 * 1024) });
+      const res = await officer.post('/api/entries', {
+        ref: { ballot: 2, province: 6, district: 1, boxNo: 2 },
+        sheet: sheet(10, 10),
+        idempotencyKey: idem(),
+        pad: 'x'.repeat(1024 * 1024),
+      });
       expect(res.status).toBe(413);
       expect(res.body.message).toMatch(/larger/);
       const broken = await officer.fetch('/api/entries', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ref":' });
@@ -127,7 +185,9 @@ describe('security regressions (issue 13)', () => {
       const res = await legal6.post('/api/petitions/deadlines/75', { province: 6, deadline: new Date(Date.now() + 86_400_000).toISOString() }, 'PUT');
       expect(res.status).toBe(403);
       expect(fingerprint(store)).toBe(before);
-      expect((await legal6.post('/api/petitions/deadlines/1', { province: 6, deadline: new Date(Date.now() + 86_400_000).toISOString() }, 'PUT')).status).toBe(200);
+      expect((await legal6.post('/api/petitions/deadlines/1', { province: 6, deadline: new Date(Date.now() + 86_400_000).toISOString() }, 'PUT')).status).toBe(
+        200,
+      );
       // a district named with the wrong province is refused in queries too
       const chair6 = await userOf(app.url, admin, 'il-baskan-6b', 'province_chair', { province: 6 });
       expect((await chair6.get('/api/coverage?province=6&district=75')).status).toBe(403);
@@ -136,7 +196,11 @@ describe('security regressions (issue 13)', () => {
 
     it("during the embargo a district chair reads an HQ petition without YSK's figures, and no PDF", async () => {
       const k = key(69, 75, 5);
-      const entry = await admin.post('/api/entries', { ref: { ballot: 2, province: 69, district: 75, boxNo: 5 }, sheet: sheet(100, 50), idempotencyKey: idem() });
+      const entry = await admin.post('/api/entries', {
+        ref: { ballot: 2, province: 69, district: 75, boxNo: 5 },
+        sheet: sheet(100, 50),
+        idempotencyKey: idem(),
+      });
       expect(entry.status).toBe(201);
       await publish(k, sheet(93, 57));
       const hqLegal = await userOf(app.url, admin, 'gm-hukuk', 'hq_legal');
@@ -164,7 +228,14 @@ describe('security regressions (issue 13)', () => {
 
   describe('finding 4: feed health and metrics', () => {
     it('raw YSK payloads reach feed roles only; YSK-derived counts are off the public /metrics', async () => {
-      await store.openIncident({ kind: 'schema', scope: 'getSecimSandikSonucList', startedAt: new Date().toISOString(), cause: 'district {"province":34}: schema drift', details: { keys: [key(34, 10, 1)] }, raw: '{"secret":"ysk figures 12345"}' });
+      await store.openIncident({
+        kind: 'schema',
+        scope: 'getSecimSandikSonucList',
+        startedAt: new Date().toISOString(),
+        cause: 'district {"province":34}: schema drift',
+        details: { keys: [key(34, 10, 1)] },
+        raw: '{"secret":"ysk figures 12345"}',
+      });
       const chair = await userOf(app.url, admin, 'il-baskan-69', 'province_chair', { province: 69 });
       const seen = await chair.get('/api/feed/health');
       expect(seen.status).toBe(200);
@@ -205,7 +276,11 @@ describe('security regressions (issue 13)', () => {
 
   describe('finding 16: lockout, oracle, password policy', () => {
     const from = (ip: string, username: string, password: string) =>
-      getJson(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ username, password }) });
+      getJson(`${app.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+        body: JSON.stringify({ username, password }),
+      });
 
     it('failures from one address hold that address off, not the account; unknown users answer the same', async () => {
       await userOf(app.url, admin, 'kurban', 'district_viewer', { province: 6, district: 1 });
@@ -226,7 +301,12 @@ describe('security regressions (issue 13)', () => {
 
     it('refuses short, repetitive and common passwords', async () => {
       for (const password of ['aaaaaaaaaa', 'password123', 'qwertyuiop', 'abcabcabcabc', 'short']) {
-        const res = await admin.post('/api/users', { username: `weak-${password.length}-${password[0]}`, role: 'province_viewer', scope: { province: 6 }, password });
+        const res = await admin.post('/api/users', {
+          username: `weak-${password.length}-${password[0]}`,
+          role: 'province_viewer',
+          scope: { province: 6 },
+          password,
+        });
         expect([password, res.status]).toEqual([password, 400]);
         expect(res.body.issues).toHaveProperty('password');
       }
@@ -235,7 +315,15 @@ describe('security regressions (issue 13)', () => {
 
   describe('low findings', () => {
     it('complaints for unknown districts are refused', async () => {
-      const res = await fetch(`${app.url}/api/citizen/complaints`, { method: 'POST', body: (() => { const f = new FormData(); for (const [k, v] of Object.entries({ province: '6', district: '4242', boxNo: '1', text: 'Sandıkta usulsüzlük gördüm, tutanak farklı.' })) f.append(k, v); return f; })() });
+      const res = await fetch(`${app.url}/api/citizen/complaints`, {
+        method: 'POST',
+        body: (() => {
+          const f = new FormData();
+          for (const [k, v] of Object.entries({ province: '6', district: '4242', boxNo: '1', text: 'Sandıkta usulsüzlük gördüm, tutanak farklı.' }))
+            f.append(k, v);
+          return f;
+        })(),
+      });
       expect(res.status).toBe(400);
       expect(JSON.stringify(await res.json())).toMatch(/district/);
     });

@@ -45,7 +45,7 @@ describe('SQLite store survives SIGKILL in the middle of bulk writes', () => {
     await store.init();
     try {
       const stored = new Set<string>();
-      for (let after: string | undefined; ; ) {
+      for (let after: string | undefined; ;) {
         const page = await store.boxes({ election: 'kill' }, { after, limit: 5000 });
         if (!page.length) break;
         page.filter((b) => b.latest).forEach((b) => stored.add(b.box.key));

@@ -28,7 +28,16 @@ const ELECTION = `scale${process.pid}`;
 const JWT_SECRET = 'scaleout-rehearsal-jwt-secret-0123456789abcdef';
 const ROOM = 'country';
 /** counter id on the dashboard's wall → field of `coverage.boxes` (as test/browser/wall.test.ts) */
-const COUNTERS: Record<string, keyof BoxCounters> = { opened: 'yskPublished', entered: 'entered', match: 'match', mismatch: 'mismatch', pending: 'yskOnly', orgOnly: 'orgOnly', altered: 'altered', conflicting: 'conflicting' };
+const COUNTERS: Record<string, keyof BoxCounters> = {
+  opened: 'yskPublished',
+  entered: 'entered',
+  match: 'match',
+  mismatch: 'mismatch',
+  pending: 'yskOnly',
+  orgOnly: 'orgOnly',
+  altered: 'altered',
+  conflicting: 'conflicting',
+};
 
 function wallCounters(page: Page): Promise<Record<string, number | null>> {
   return page.evaluate((ids) => {
@@ -66,7 +75,10 @@ class Wall {
   disconnectedAt: number | null = null;
   /** ms from losing its node to a fresh snapshot from the other one */
   failovers: number[] = [];
-  constructor(readonly name: string, readonly socket: LiveSocket) {
+  constructor(
+    readonly name: string,
+    readonly socket: LiveSocket,
+  ) {
     socket.on('delta', (d: RoomDelta) => {
       if (d.room !== ROOM) return;
       if (d.seq !== this.seq + 1) this.gaps.push(`${name}: delta ${d.seq} after ${this.seq}`);
@@ -102,7 +114,11 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
   let chrome: Awaited<ReturnType<typeof launch>> | null = null;
 
   function start(node: Node): Promise<void> {
-    const proc = spawn(process.execPath, [join(REPO_ROOT, 'server', 'dist', 'main.js')], { cwd: REPO_ROOT, env: { ...process.env, ...node.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [join(REPO_ROOT, 'server', 'dist', 'main.js')], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...node.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     node.proc = proc;
     return new Promise<void>((resolve, reject) => {
       let out = '';
@@ -158,11 +174,23 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
       LOG_LEVEL: process.env.SCALEOUT_LOG_LEVEL ?? 'warn',
       NODE_ENV: 'production',
     };
-    for (const [name, worker] of [['worker', true], ['api-a', false], ['api-b', false]] as const) {
+    for (const [name, worker] of [
+      ['worker', true],
+      ['api-a', false],
+      ['api-b', false],
+    ] as const) {
       const port = await freePort();
       // one DATA_DIR for every node, like compose's gozcu-data volume
       const env: Record<string, string> = { ...common, PORT: String(port), DATA_DIR: join(dir, 'data'), YSK_WORKER: String(worker) };
-      if (worker) Object.assign(env, { YSK_POLL_INTERVAL_MS: '300', YSK_MAX_RPS: '200', YSK_TIMEOUT_MS: '2000', YSK_BACKOFF_BASE_MS: '20', YSK_BACKOFF_CAP_MS: '400', YSK_MAX_ATTEMPTS: '50' });
+      if (worker)
+        Object.assign(env, {
+          YSK_POLL_INTERVAL_MS: '300',
+          YSK_MAX_RPS: '200',
+          YSK_TIMEOUT_MS: '2000',
+          YSK_BACKOFF_BASE_MS: '20',
+          YSK_BACKOFF_CAP_MS: '400',
+          YSK_MAX_ATTEMPTS: '50',
+        });
       nodes.push({ name, port, env, proc: null, url: `http://127.0.0.1:${port}` });
     }
     // the worker first (it creates the indexes and seeds the admin), then the API nodes
@@ -190,7 +218,11 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
   });
 
   async function advance(ms: number): Promise<void> {
-    const res = await fetch(`${sim.url}/_admin/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMs: ms }) });
+    const res = await fetch(`${sim.url}/_admin/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceMs: ms }),
+    });
     if (!res.ok) throw new Error(`clock: ${res.status}`);
   }
 
@@ -219,14 +251,19 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
       return res.body as { overall: string; source?: string; reportedBy?: string; lags: Array<{ province: number }> };
     };
     const worker = nodes[0]!;
-    await eventually(async () => {
-      const want = await healthAt(worker.url);
-      for (const n of [nodes[1]!, nodes[2]!]) {
-        const got = await healthAt(n.url);
-        if (got.overall !== want.overall || !got.reportedBy || got.lags.length === 0) return `${n.name}: ${JSON.stringify(got).slice(0, 300)} vs the worker's ${want.overall}`;
-      }
-      return null;
-    }, 20_000, 250);
+    await eventually(
+      async () => {
+        const want = await healthAt(worker.url);
+        for (const n of [nodes[1]!, nodes[2]!]) {
+          const got = await healthAt(n.url);
+          if (got.overall !== want.overall || !got.reportedBy || got.lags.length === 0)
+            return `${n.name}: ${JSON.stringify(got).slice(0, 300)} vs the worker's ${want.overall}`;
+        }
+        return null;
+      },
+      20_000,
+      250,
+    );
   });
 
   it('behind nginx the login limits count each real client (TRUST_PROXY), across both API nodes (counters in Redis)', async () => {
@@ -296,7 +333,10 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
       await new Promise((r) => setTimeout(r, 700));
     }
     const moved = walls.filter((w) => w.failovers.length > 0 || w.disconnectedAt !== null);
-    await eventually(async () => (walls.every((w) => w.disconnectedAt === null) ? null : `${walls.filter((w) => w.disconnectedAt !== null).length} walls still reconnecting`), 30_000);
+    await eventually(
+      async () => (walls.every((w) => w.disconnectedAt === null) ? null : `${walls.filter((w) => w.disconnectedAt !== null).length} walls still reconnecting`),
+      30_000,
+    );
     expect(moved.length).toBeGreaterThan(0);
     const failoverGap = Math.max(...moved.flatMap((w) => w.failovers));
 
@@ -335,7 +375,9 @@ describe('scale-out rehearsal: nginx, two API nodes, a worker, FerretDB, Redis',
       const want = Object.fromEntries(Object.entries(COUNTERS).map(([id, f]) => [id, (api.boxes as Record<string, number>)[f] ?? null]));
       const shown = await wallCounters(page);
       if (!(await page.getAttribute('[data-testid="live-state"]', 'data-connected'))?.includes('true')) return 'the dashboard is not connected';
-      return JSON.stringify(shown) === JSON.stringify(want) ? null : `the dashboard in Chromium shows ${JSON.stringify(shown)}, the API ${JSON.stringify(want)}`;
+      return JSON.stringify(shown) === JSON.stringify(want)
+        ? null
+        : `the dashboard in Chromium shows ${JSON.stringify(shown)}, the API ${JSON.stringify(want)}`;
     };
     await eventually(converged, 30_000, 300);
     await new Promise((r) => setTimeout(r, 1500));

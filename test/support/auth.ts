@@ -24,7 +24,11 @@ async function call(url: string, init: RequestInit = {}): Promise<{ status: numb
 }
 
 export async function login(baseUrl: string, username: string, password: string): Promise<Session> {
-  const res = await call(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await call(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   if (res.status !== 200) throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return session(baseUrl, res.body);
 }
@@ -34,7 +38,8 @@ export function session(baseUrl: string, login: { accessToken: string; refreshTo
     token: login.accessToken,
     refreshToken: login.refreshToken,
     user: login.user,
-    fetch: (path, init = {}) => call(`${baseUrl}${path}`, { ...init, headers: { authorization: `Bearer ${s.token}`, ...(init.headers as Record<string, string>) } }),
+    fetch: (path, init = {}) =>
+      call(`${baseUrl}${path}`, { ...init, headers: { authorization: `Bearer ${s.token}`, ...(init.headers as Record<string, string>) } }),
     get: (path) => s.fetch(path),
     post: (path, body, method = 'POST') =>
       typeof body === 'string'

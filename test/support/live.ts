@@ -5,7 +5,14 @@ export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** `transports`: websocket only unless told (the dashboard allows polling too: the scale-out rehearsal uses both) */
 export function connect(url: string, token: string | undefined, transports: ('websocket' | 'polling')[] = ['websocket']): Promise<LiveSocket> {
-  const socket: LiveSocket = io(url, { auth: token ? { token } : {}, transports, reconnection: true, reconnectionDelay: 100, reconnectionDelayMax: 500, forceNew: true });
+  const socket: LiveSocket = io(url, {
+    auth: token ? { token } : {},
+    transports,
+    reconnection: true,
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 500,
+    forceNew: true,
+  });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (e) => {

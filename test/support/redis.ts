@@ -17,7 +17,9 @@ export class PrivateRedis {
   /** Starts an empty redis-server (no persistence) and waits until it listens. */
   async start(): Promise<void> {
     this.dir = mkdtempSync(join(tmpdir(), 'gozcu-chaos-redis-'));
-    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], { stdio: 'ignore' });
+    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], {
+      stdio: 'ignore',
+    });
     const deadline = Date.now() + 10_000;
     for (;;) {
       const up = await new Promise<boolean>((resolve) => {

@@ -28,10 +28,22 @@ export async function startSmallNight(opts: {
   const seed = opts.seed ?? 7;
   const geography = buildGeography({ plates: opts.plates, seed, dataDir: sharedDataDir() });
   const world = new SyntheticWorld({
-    geography, seed, electionId: opts.election, ballots: opts.ballots, nightStart: NIGHT_START, revisionRate: opts.revisionRate ?? 0.05, preFetchRevisionShare: opts.preFetchRevisionShare,
+    geography,
+    seed,
+    electionId: opts.election,
+    ballots: opts.ballots,
+    nightStart: NIGHT_START,
+    revisionRate: opts.revisionRate ?? 0.05,
+    preFetchRevisionShare: opts.preFetchRevisionShare,
   });
   return startSimulator({
-    clock: new SimClock({ start: NIGHT_START, mode: 'manual' }), world, latencyMs: opts.latencyMs ?? 1, etag: opts.etag, maxRps: opts.maxRps, host: '127.0.0.1', port: 0,
+    clock: new SimClock({ start: NIGHT_START, mode: 'manual' }),
+    world,
+    latencyMs: opts.latencyMs ?? 1,
+    etag: opts.etag,
+    maxRps: opts.maxRps,
+    host: '127.0.0.1',
+    port: 0,
   });
 }
 
@@ -63,7 +75,8 @@ export async function storeCaughtUp(sim: RunningSimulator, store: Store): Promis
     const latest = await store.latestVersion(box.key);
     const want = box.versions[box.versions.length - 1]!;
     if (!latest) return `${box.key} (${box.kind}) not stored yet`;
-    if (sheetHash(latest.sheet) !== sheetHash(want.sheet) || latest.yskVersion !== want.versiyon) return `${box.key} at versiyon ${latest.yskVersion}, YSK has ${want.versiyon}`;
+    if (sheetHash(latest.sheet) !== sheetHash(want.sheet) || latest.yskVersion !== want.versiyon)
+      return `${box.key} at versiyon ${latest.yskVersion}, YSK has ${want.versiyon}`;
   }
   return null;
 }

@@ -115,6 +115,8 @@ export async function subscribePush(publicKey: string): Promise<PushSubscription
   if (permission !== 'granted') throw new Error(`notification permission ${permission}`);
   const reg = await navigator.serviceWorker.register(PUSH_SW, { scope: PUSH_SCOPE });
   await navigator.serviceWorker.ready.catch(() => undefined);
-  const sub = (await reg.pushManager.getSubscription()) ?? (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: urlBase64ToUint8Array(publicKey) as BufferSource }));
+  const sub =
+    (await reg.pushManager.getSubscription()) ??
+    (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: urlBase64ToUint8Array(publicKey) as BufferSource }));
   return sub.toJSON();
 }

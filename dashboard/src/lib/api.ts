@@ -4,9 +4,7 @@
  * login), and the Socket.IO client with `auth: { token }` read afresh on every (re)connect.
  */
 import { io, type Socket } from 'socket.io-client';
-import type {
-  BallotCode, BoxDetail, BoxSummary, ClientToServerEvents, Coverage, EmbargoState, Page, ServerToClientEvents,
-} from '@gozcu/shared';
+import type { BallotCode, BoxDetail, BoxSummary, ClientToServerEvents, Coverage, EmbargoState, Page, ServerToClientEvents } from '@gozcu/shared';
 import { clearSession, readToken, refresh } from './auth';
 import { ApiError, errorOf, readBody } from './http';
 

@@ -92,7 +92,10 @@ function notify(s: StoredSession | null): void {
 }
 
 export class AuthError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }

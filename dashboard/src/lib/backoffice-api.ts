@@ -38,10 +38,25 @@ export const backofficeApi = {
   setEmbargo: (until: string | null) => send<EmbargoState>('PUT', '/api/embargo', { until }),
   election: () => getJson<{ id: string; name: string }>('/api/election'),
   names: (usernames: string[]) => getJson<{ names: Record<string, string> }>('/api/people/names', { u: usernames.join(',') }),
-  deadlines: (q: Record<string, QueryValue> = {}) => getJson<{ items: { province: number; district: number; name: string; deadline: string; set: boolean }[] }>('/api/petition-deadlines', q),
-  setDeadline: (district: number, province: number, deadline: string) => send<{ deadline: string; drafts: number }>('PUT', `/api/petitions/deadlines/${district}`, { province, deadline }),
-  sheetPhotos: (key: string) => getJson<{ items: { id: string; kind: 'image' | 'pdf'; url: string; sha256: string; uploadedAt: string; uploadedBy: string | null; width: number | null; height: number | null }[] }>(`/api/boxes/${encodeURIComponent(key)}/sheet-photos`),
-  citizenDistricts: (province: number) => fetchJson<{ items: { yskId: number; province: number; name: string }[] }>(`/api/citizen/districts${queryString({ province })}`, {}, { token: false }),
+  deadlines: (q: Record<string, QueryValue> = {}) =>
+    getJson<{ items: { province: number; district: number; name: string; deadline: string; set: boolean }[] }>('/api/petition-deadlines', q),
+  setDeadline: (district: number, province: number, deadline: string) =>
+    send<{ deadline: string; drafts: number }>('PUT', `/api/petitions/deadlines/${district}`, { province, deadline }),
+  sheetPhotos: (key: string) =>
+    getJson<{
+      items: {
+        id: string;
+        kind: 'image' | 'pdf';
+        url: string;
+        sha256: string;
+        uploadedAt: string;
+        uploadedBy: string | null;
+        width: number | null;
+        height: number | null;
+      }[];
+    }>(`/api/boxes/${encodeURIComponent(key)}/sheet-photos`),
+  citizenDistricts: (province: number) =>
+    fetchJson<{ items: { yskId: number; province: number; name: string }[] }>(`/api/citizen/districts${queryString({ province })}`, {}, { token: false }),
 };
 
 /** A file behind the token (evidence, a sheet photo) as a blob URL the page can show; revoke it when done. */

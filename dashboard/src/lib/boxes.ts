@@ -97,7 +97,11 @@ export function upsertBoxes(items: readonly BoxSummary[], changed: readonly BoxS
 /** District names, from whatever shape the (future) endpoint sends: `[{yskId|id, name}]`, `{items}`, or `{id: name}`. */
 export function normalizeDistrictNames(raw: unknown): Map<number, string> {
   const out = new Map<number, string>();
-  const list = Array.isArray(raw) ? raw : raw && typeof raw === 'object' && Array.isArray((raw as { items?: unknown }).items) ? (raw as { items: unknown[] }).items : null;
+  const list = Array.isArray(raw)
+    ? raw
+    : raw && typeof raw === 'object' && Array.isArray((raw as { items?: unknown }).items)
+      ? (raw as { items: unknown[] }).items
+      : null;
   if (list) {
     for (const e of list) {
       if (!e || typeof e !== 'object') continue;

@@ -4,7 +4,12 @@ import type { HealthSample } from './health';
 import { THEME, OKABE_ITO } from './palette';
 import type { PartyVotesRow } from './sheets';
 
-export function votesConfig(rows: readonly PartyVotesRow[], labels: { ysk: string; org: string }, fmtInt: (n: number) => string, fmtSigned: (n: number) => string): AnyChartConfig {
+export function votesConfig(
+  rows: readonly PartyVotesRow[],
+  labels: { ysk: string; org: string },
+  fmtInt: (n: number) => string,
+  fmtSigned: (n: number) => string,
+): AnyChartConfig {
   return {
     type: 'bar',
     data: {
@@ -24,7 +29,10 @@ export function votesConfig(rows: readonly PartyVotesRow[], labels: { ysk: strin
         tooltip: { callbacks: { label: (ctx: { dataset: { label?: string }; parsed: { x: number } }) => `${ctx.dataset.label}: ${fmtInt(ctx.parsed.x)}` } },
       },
       scales: {
-        x: { ticks: { color: THEME.muted, maxTicksLimit: 5, maxRotation: 0, callback: (v: number | string) => fmtInt(Number(v)) }, grid: { color: THEME.border } },
+        x: {
+          ticks: { color: THEME.muted, maxTicksLimit: 5, maxRotation: 0, callback: (v: number | string) => fmtInt(Number(v)) },
+          grid: { color: THEME.border },
+        },
         y: {
           ticks: {
             color: (ctx: { index: number }) => (rows[ctx.index] && rows[ctx.index]!.diff !== 0 && rows[ctx.index]!.org > 0 ? THEME.mismatch : THEME.text),
@@ -80,7 +88,10 @@ export function latencyConfig(history: readonly HealthSample[], fmtTime: (t: num
       parsing: false as never,
       normalized: true,
       interaction: { mode: 'nearest', intersect: false },
-      plugins: { legend: { position: 'bottom', labels: { color: THEME.text, boxWidth: 18 } }, tooltip: { callbacks: { label: (c: { dataset: { label?: string }; parsed: { y: number } }) => `${c.dataset.label}: ${fmtMs(c.parsed.y)}` } } },
+      plugins: {
+        legend: { position: 'bottom', labels: { color: THEME.text, boxWidth: 18 } },
+        tooltip: { callbacks: { label: (c: { dataset: { label?: string }; parsed: { y: number } }) => `${c.dataset.label}: ${fmtMs(c.parsed.y)}` } },
+      },
       scales: {
         x: timeAxis(fmtTime, now),
         y: { beginAtZero: true, ticks: { color: THEME.muted, callback: (v: number | string) => fmtMs(Number(v)) }, grid: { color: THEME.border } },
@@ -109,10 +120,18 @@ export function errorRateConfig(history: readonly HealthSample[], fmtTime: (t: n
       maintainAspectRatio: false,
       parsing: false as never,
       normalized: true,
-      plugins: { legend: { position: 'bottom', labels: { color: THEME.text } }, tooltip: { callbacks: { label: (c: { dataset: { label?: string }; parsed: { y: number } }) => `${c.dataset.label}: ${fmtPct(c.parsed.y)}` } } },
+      plugins: {
+        legend: { position: 'bottom', labels: { color: THEME.text } },
+        tooltip: { callbacks: { label: (c: { dataset: { label?: string }; parsed: { y: number } }) => `${c.dataset.label}: ${fmtPct(c.parsed.y)}` } },
+      },
       scales: {
         x: timeAxis(fmtTime, now),
-        y: { beginAtZero: true, suggestedMax: 0.05, ticks: { color: THEME.muted, callback: (v: number | string) => fmtPct(Number(v)) }, grid: { color: THEME.border } },
+        y: {
+          beginAtZero: true,
+          suggestedMax: 0.05,
+          ticks: { color: THEME.muted, callback: (v: number | string) => fmtPct(Number(v)) },
+          grid: { color: THEME.border },
+        },
       },
     } as never,
   } as AnyChartConfig;

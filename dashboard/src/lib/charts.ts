@@ -1,7 +1,17 @@
 /** chart.js set up once for the wall: only the pieces we draw, animation off, dark theme. */
 import {
-  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip,
-  type ChartConfiguration, type ChartType,
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  type ChartConfiguration,
+  type ChartType,
 } from 'chart.js';
 import { ChoroplethController, ColorScale, GeoFeature, ProjectionScale } from 'chartjs-chart-geo';
 import { THEME } from './palette';
@@ -11,8 +21,19 @@ export function setupCharts(): void {
   if (done) return;
   done = true;
   Chart.register(
-    BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend,
-    ChoroplethController, GeoFeature, ColorScale, ProjectionScale,
+    BarController,
+    BarElement,
+    CategoryScale,
+    LinearScale,
+    LineController,
+    LineElement,
+    PointElement,
+    Tooltip,
+    Legend,
+    ChoroplethController,
+    GeoFeature,
+    ColorScale,
+    ProjectionScale,
   );
   Chart.defaults.animation = false;
   Chart.defaults.color = THEME.text;

@@ -61,23 +61,40 @@ export function issueText(lang: Lang, field: string, message: string): string {
 /** The sentence for an error of any call. */
 export function errorText(lang: Lang, e: unknown): string {
   if (!(e instanceof ApiError)) return translate(lang, 'err.network');
-  const body = (e.body && typeof e.body === 'object' ? e.body : {}) as { code?: string; params?: Record<string, string | number>; issues?: Record<string, string> };
+  const body = (e.body && typeof e.body === 'object' ? e.body : {}) as {
+    code?: string;
+    params?: Record<string, string | number>;
+    issues?: Record<string, string>;
+  };
   const code = body.code;
   if (code === 'validation' && body.issues) {
-    return translate(lang, 'apiErr.validation', { fields: Object.entries(body.issues).map(([f, m]) => issueText(lang, f, m)).join('; ') });
+    return translate(lang, 'apiErr.validation', {
+      fields: Object.entries(body.issues)
+        .map(([f, m]) => issueText(lang, f, m))
+        .join('; '),
+    });
   }
   const key = code ? CODE_KEYS[code] : undefined;
   if (key) return translate(lang, key, { ...(body.params ?? {}), msg: '' }).replace(/:\s*$/, '');
   switch (e.status) {
-    case 400: return translate(lang, 'apiErr.validation', { fields: '' }).replace(/:\s*$/, '');
-    case 401: return translate(lang, 'apiErr.unauthorized');
-    case 403: return translate(lang, 'err.403');
-    case 404: return translate(lang, 'err.404');
-    case 409: return translate(lang, 'apiErr.conflict');
-    case 413: return translate(lang, 'err.413');
-    case 415: return translate(lang, 'err.415');
-    case 429: return translate(lang, 'err.429');
-    default: return translate(lang, 'apiErr.internal');
+    case 400:
+      return translate(lang, 'apiErr.validation', { fields: '' }).replace(/:\s*$/, '');
+    case 401:
+      return translate(lang, 'apiErr.unauthorized');
+    case 403:
+      return translate(lang, 'err.403');
+    case 404:
+      return translate(lang, 'err.404');
+    case 409:
+      return translate(lang, 'apiErr.conflict');
+    case 413:
+      return translate(lang, 'err.413');
+    case 415:
+      return translate(lang, 'err.415');
+    case 429:
+      return translate(lang, 'err.429');
+    default:
+      return translate(lang, 'apiErr.internal');
   }
 }
 

@@ -74,7 +74,12 @@ export function formatDateTime(d: string | number | Date | null | undefined, lan
   const date = toDate(d);
   if (!date) return DASH;
   const parts = dateFormat(lang, {
-    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
   }).formatToParts(date);
   const get = (t: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === t)?.value ?? '';
   const sep = lang === 'tr' ? '.' : '/';

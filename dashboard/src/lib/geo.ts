@@ -8,9 +8,7 @@ const MAP_NAME_FIXES: Readonly<Record<string, number>> = {
   kinkkale: 71,
 };
 
-const BY_FOLDED_NAME: ReadonlyMap<string, number> = new Map(
-  Object.entries(PROVINCE_NAMES).map(([plate, name]) => [foldName(name), Number(plate)]),
-);
+const BY_FOLDED_NAME: ReadonlyMap<string, number> = new Map(Object.entries(PROVINCE_NAMES).map(([plate, name]) => [foldName(name), Number(plate)]));
 
 /** Plate code for a geometry's ASCII `name`, or null (the unnamed islet, or an unknown name). */
 export function plateForMapName(name: string | null | undefined): number | null {

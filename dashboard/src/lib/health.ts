@@ -79,7 +79,8 @@ export interface FeedHealth {
   asOf: string | null;
 }
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+const num = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null;
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const obj = (v: unknown): Record<string, unknown> | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
 
@@ -126,7 +127,7 @@ function lastSuccessOf(v: unknown): Array<{ plate: number; at: string | null }> 
   } else {
     for (const [k, at] of Object.entries(obj(v) ?? {})) {
       const plate = num(k);
-      if (plate != null) out.push({ plate, at: typeof at === 'number' ? new Date(at).toISOString() : str(at) ?? str(obj(at)?.at) });
+      if (plate != null) out.push({ plate, at: typeof at === 'number' ? new Date(at).toISOString() : (str(at) ?? str(obj(at)?.at)) });
     }
   }
   const t = (at: string | null) => (at ? Date.parse(at) || 0 : -Infinity);
@@ -149,14 +150,23 @@ function lagsOf(v: unknown): ProvinceLag[] {
 function controlsOf(v: unknown): FeedControls | null {
   const o = obj(v);
   if (!o || typeof o.paused !== 'boolean') return null;
-  return { paused: o.paused, pausedBy: str(o.pausedBy), pausedAt: str(o.pausedAt), reason: str(o.reason), pollIntervalMs: num(o.pollIntervalMs), maxRps: num(o.maxRps) };
+  return {
+    paused: o.paused,
+    pausedBy: str(o.pausedBy),
+    pausedAt: str(o.pausedAt),
+    reason: str(o.reason),
+    pollIntervalMs: num(o.pollIntervalMs),
+    maxRps: num(o.maxRps),
+  };
 }
 
 /**
  * One row per province for the operator's lag table, the worst first: the largest lag over its
  * ballot types, due districts summed, with the last successful poll beside it.
  */
-export function provinceLagRows(h: FeedHealth | null): Array<{ plate: number; lagSeconds: number | null; due: number; districts: number; lastSuccessAt: string | null }> {
+export function provinceLagRows(
+  h: FeedHealth | null,
+): Array<{ plate: number; lagSeconds: number | null; due: number; districts: number; lastSuccessAt: string | null }> {
   if (!h) return [];
   const rows = new Map<number, { plate: number; lagSeconds: number | null; due: number; districts: number; lastSuccessAt: string | null }>();
   for (const l of h.lags) {
@@ -237,7 +247,9 @@ export function normalizeHealth(raw: unknown): FeedHealth {
     endpoints,
     lastSuccess: lastSuccessOf(o.lastSuccessByProvince),
     incidents,
-    rps: num(o.rps ?? o.requestsPerSecond) ?? (endpoints.some((e) => e.rps != null) ? rpsSum : overallWin && num(overallWin.count) != null ? num(overallWin.count)! / 60 : null),
+    rps:
+      num(o.rps ?? o.requestsPerSecond) ??
+      (endpoints.some((e) => e.rps != null) ? rpsSum : overallWin && num(overallWin.count) != null ? num(overallWin.count)! / 60 : null),
     cap: num(o.cap ?? o.rpsCap ?? o.requestsPerSecondCap ?? o.maxRps ?? controls?.maxRps),
     backoffMs: topBackoff,
     backoffUntil: str(o.backoffUntil),
@@ -253,7 +265,13 @@ export function incidentFromEvent(e: FeedHealthEvent): Incident {
 }
 
 /** The strip's one-line summary: the worst p95, the mean error rate, the newest success. */
-export function healthSummary(h: FeedHealth | null): { state: HealthState; p95: number | null; errorRate: number | null; rps: number | null; lastSuccessAt: string | null } {
+export function healthSummary(h: FeedHealth | null): {
+  state: HealthState;
+  p95: number | null;
+  errorRate: number | null;
+  rps: number | null;
+  lastSuccessAt: string | null;
+} {
   if (!h) return { state: 'unknown', p95: null, errorRate: null, rps: null, lastSuccessAt: null };
   const p95s = h.endpoints.map((e) => e.p95).filter((v): v is number => v != null);
   const errs = h.endpoints.map((e) => e.errorRate).filter((v): v is number => v != null);

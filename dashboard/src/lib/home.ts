@@ -49,7 +49,10 @@ export function mayOpen(u: User, route: Route): boolean {
       return has(u, 'coverage:read') && (scope.level === 'country' || (scope.level === 'province' && scope.province === route.province));
     case 'district':
       // a provincial user's district is checked by the server's room (its province is not in the route)
-      return has(u, 'coverage:read') && (scope.level === 'country' || scope.level === 'province' || (scope.level === 'district' && scope.district === route.district));
+      return (
+        has(u, 'coverage:read') &&
+        (scope.level === 'country' || scope.level === 'province' || (scope.level === 'district' && scope.district === route.district))
+      );
     case 'box':
       return has(u, 'boxes:read');
     case 'operator':
@@ -84,7 +87,8 @@ export function navItems(u: User, href: (r: Route) => string): NavItem[] {
   const items: NavItem[] = [];
   const home = scopeRoute(u);
   if (home) items.push({ key: home.view === 'country' ? 'warRoom' : 'home', href: href(home), view: home.view });
-  if (u?.scope && (u.scope.level === 'box' || u.scope.level === 'building' || u.scope.level === 'district') && has(u, 'entries:write')) items.push({ key: 'myBoxes', href: MY_BOXES_HASH, view: 'myBoxes' });
+  if (u?.scope && (u.scope.level === 'box' || u.scope.level === 'building' || u.scope.level === 'district') && has(u, 'entries:write'))
+    items.push({ key: 'myBoxes', href: MY_BOXES_HASH, view: 'myBoxes' });
   const more: [NavItem['key'], Route][] = [
     ['legal', { view: 'legal' }],
     ['operator', { view: 'operator' }],

@@ -3,7 +3,15 @@
  * petitions and stale-box notices (bearer token, refreshed once on a 401). Issue 8.
  */
 import type {
-  CitizenBoxView, ComplaintCounts, ComplaintStatus, ComplaintTracking, ComplaintView, PetitionStatus, PetitionText, PetitionView, StaleNotice,
+  CitizenBoxView,
+  ComplaintCounts,
+  ComplaintStatus,
+  ComplaintTracking,
+  ComplaintView,
+  PetitionStatus,
+  PetitionText,
+  PetitionView,
+  StaleNotice,
 } from '@gozcu/shared';
 import { ApiError, authed, fetchJson, getJson, queryString, sendJson, type QueryValue } from './api';
 import { saveBlob } from './backoffice-api';
@@ -25,11 +33,15 @@ export interface ComplaintForm {
 export const MAX_COMPLAINT_FILES = 5;
 
 export const citizenApi = {
-  box: (province: number, district: number, box: number) =>
-    publicFetch<CitizenBoxView>(`/api/citizen/boxes${queryString({ province, district, box })}`),
+  box: (province: number, district: number, box: number) => publicFetch<CitizenBoxView>(`/api/citizen/boxes${queryString({ province, district, box })}`),
   /** The number goes in the body, never in a URL. */
   lookup: (tc: string) =>
-    publicFetch<CitizenBoxView>('/api/citizen/lookup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ tc }), cache: 'no-store' }),
+    publicFetch<CitizenBoxView>('/api/citizen/lookup', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ tc }),
+      cache: 'no-store',
+    }),
   complain: (f: ComplaintForm) => {
     const fd = new FormData();
     fd.set('province', String(f.province));
@@ -57,7 +69,11 @@ export const legalApi = {
     sendJson<PetitionView>('POST', `/api/petitions/${encodeURIComponent(id)}/status`, reference ? { status, reference } : { status }),
   /** A status step with the board's reference and decision note (accepted / rejected). */
   setPetitionStatusWith: (id: string, status: PetitionStatus, reference?: string, note?: string) =>
-    sendJson<PetitionView>('POST', `/api/petitions/${encodeURIComponent(id)}/status`, { status, ...(reference ? { reference } : {}), ...(note ? { note } : {}) }),
+    sendJson<PetitionView>('POST', `/api/petitions/${encodeURIComponent(id)}/status`, {
+      status,
+      ...(reference ? { reference } : {}),
+      ...(note ? { note } : {}),
+    }),
   staleNotices: () => getJson<{ items: StaleNotice[]; asOf: string }>('/api/stale-notices'),
   /** A file the server builds (PDF, CSV), fetched with the token and saved through a blob link. */
   download: async (path: string, fallbackName: string): Promise<void> => {
@@ -91,14 +107,22 @@ export function canSeeLegal(user: { permissions?: string[] } | null | undefined)
 export function errorKey(e: unknown): 'err.400' | 'err.404' | 'err.413' | 'err.415' | 'err.422' | 'err.429' | 'err.403' | 'err.network' | 'err.other' {
   if (!(e instanceof ApiError)) return 'err.network';
   switch (e.status) {
-    case 400: return 'err.400';
-    case 403: return 'err.403';
-    case 404: return 'err.404';
-    case 413: return 'err.413';
-    case 415: return 'err.415';
-    case 422: return 'err.422';
-    case 429: return 'err.429';
-    default: return 'err.other';
+    case 400:
+      return 'err.400';
+    case 403:
+      return 'err.403';
+    case 404:
+      return 'err.404';
+    case 413:
+      return 'err.413';
+    case 415:
+      return 'err.415';
+    case 422:
+      return 'err.422';
+    case 429:
+      return 'err.429';
+    default:
+      return 'err.other';
   }
 }
 

@@ -33,7 +33,8 @@ export function statusLines(box: MyBox, queued: OutboxItem | undefined, confirma
   }
   const s = box.summary;
   if (s.conflicting) lines.push({ id: 'conflicting', key: 'obs.state.conflicting', tone: 'bad' });
-  if (s.unconfirmed) lines.push({ id: 'unconfirmed', key: 'obs.state.unconfirmed', params: { have: Math.min(box.agreeing, confirmations), need: confirmations }, tone: 'wait' });
+  if (s.unconfirmed)
+    lines.push({ id: 'unconfirmed', key: 'obs.state.unconfirmed', params: { have: Math.min(box.agreeing, confirmations), need: confirmations }, tone: 'wait' });
   else if (s.org) {
     lines.push({ id: 'confirmed', key: 'obs.state.confirmed', tone: 'ok' });
     if (s.status === 'match') lines.push({ id: 'org-match', key: 'obs.state.orgMatch', tone: 'ok' });

@@ -3,7 +3,14 @@
  * district's anomaly and lost-voter lists, status changes and objections (bearer token).
  */
 import type {
-  LostVoterCaseView, LostVoterKind, PetitionView, RegisterAnomalyKind, RegisterAnomalyView, RegisterCheckResult, RegisterDistrictCount, RegisterStatus,
+  LostVoterCaseView,
+  LostVoterKind,
+  PetitionView,
+  RegisterAnomalyKind,
+  RegisterAnomalyView,
+  RegisterCheckResult,
+  RegisterDistrictCount,
+  RegisterStatus,
 } from '@gozcu/shared';
 import { fetchJson, getJson, queryString, sendJson, type QueryValue } from './api';
 
@@ -22,7 +29,8 @@ export interface RegisterReportForm {
 export const registerPublicApi = {
   /** The number goes in the body, never in a URL. */
   check: (tc: string) => post<RegisterCheckResult>('/api/register/check', { tc }, false),
-  districts: (province: number) => fetchJson<{ items: { yskId: number; name: string }[] }>(`/api/register/districts${queryString({ province })}`, {}, { token: false }),
+  districts: (province: number) =>
+    fetchJson<{ items: { yskId: number; name: string }[] }>(`/api/register/districts${queryString({ province })}`, {}, { token: false }),
   report: (f: RegisterReportForm) =>
     post<{ trackingCode: string; kind: LostVoterKind; district: number; status: RegisterStatus }>(
       '/api/register/reports',
@@ -34,9 +42,11 @@ export const registerPublicApi = {
 export const registerApi = {
   anomalies: (q: { province?: number; district?: number; kind?: RegisterAnomalyKind; status?: RegisterStatus } = {}) =>
     getJson<{ items: RegisterAnomalyView[] }>('/api/register/anomalies', q as Record<string, QueryValue>),
-  cases: (q: { province?: number; district?: number; status?: RegisterStatus } = {}) => getJson<{ items: LostVoterCaseView[] }>('/api/register/cases', q as Record<string, QueryValue>),
+  cases: (q: { province?: number; district?: number; status?: RegisterStatus } = {}) =>
+    getJson<{ items: LostVoterCaseView[] }>('/api/register/cases', q as Record<string, QueryValue>),
   counts: (q: { province?: number } = {}) => getJson<{ items: RegisterDistrictCount[] }>(`/api/register/counts${queryString(q)}`),
-  setAnomalyStatus: (id: string, status: 'open' | 'checked') => post<RegisterAnomalyView>(`/api/register/anomalies/${encodeURIComponent(id)}/status`, { status }, true),
+  setAnomalyStatus: (id: string, status: 'open' | 'checked') =>
+    post<RegisterAnomalyView>(`/api/register/anomalies/${encodeURIComponent(id)}/status`, { status }, true),
   setCaseStatus: (id: string, status: 'open' | 'checked') => post<LostVoterCaseView>(`/api/register/cases/${encodeURIComponent(id)}/status`, { status }, true),
   objectAnomaly: (id: string) => post<PetitionView>(`/api/register/anomalies/${encodeURIComponent(id)}/objection`, {}, true),
   objectCase: (id: string) => post<PetitionView>(`/api/register/cases/${encodeURIComponent(id)}/objection`, {}, true),

@@ -84,13 +84,22 @@ export function checkDraft(draft: SheetDraft, columns: readonly string[]): FormC
     ...(Object.fromEntries(SHEET_FIGURES.map((f) => [f, num(f)])) as Record<SheetFigure, number>),
     votes: Object.fromEntries(columns.map((c) => [c, num(`votes.${c}`)])),
   };
-  const filled = (fs: string[]) => fs.every((f) => { const v = values.get(f); return v !== null && v !== undefined && !Number.isNaN(v); });
+  const filled = (fs: string[]) =>
+    fs.every((f) => {
+      const v = values.get(f);
+      return v !== null && v !== undefined && !Number.isNaN(v);
+    });
   const shared = checkSheet(sheet);
   const votes = sumVotes(sheet.votes);
   const params = (code: SheetIssueCode): Record<string, number> => {
     switch (code) {
       case 'valid_parts_mismatch':
-        return { uncontested: sheet.validUncontested, afterObjection: sheet.validAfterObjection, sum: sheet.validUncontested + sheet.validAfterObjection, valid: sheet.valid };
+        return {
+          uncontested: sheet.validUncontested,
+          afterObjection: sheet.validAfterObjection,
+          sum: sheet.validUncontested + sheet.validAfterObjection,
+          valid: sheet.valid,
+        };
       case 'valid_invalid_not_voted':
         return { valid: sheet.valid, invalid: sheet.invalid, sum: sheet.valid + sheet.invalid, voted: sheet.voted };
       case 'votes_exceed_valid':
@@ -103,13 +112,20 @@ export function checkDraft(draft: SheetDraft, columns: readonly string[]): FormC
         return {};
     }
   };
-  for (const [list, into] of [[shared.errors, errors], [shared.warnings, warnings]] as const) {
+  for (const [list, into] of [
+    [shared.errors, errors],
+    [shared.warnings, warnings],
+  ] as const) {
     for (const issue of list) {
       if (issue.code === 'negative_figure' || issue.code === 'non_integer_figure') continue; // the text parser already refuses these
       // party votes above the valid votes is wrong as soon as the typed ones exceed it
       const needs = issue.code === 'votes_exceed_valid' ? ['valid'] : (NEEDS[issue.code]?.(columns) ?? []);
       if (!filled(needs)) continue;
-      into.push({ code: issue.code, params: params(issue.code), fields: issue.code === 'votes_exceed_valid' || issue.code === 'votes_short' ? ['valid', ...columns.map((c) => `votes.${c}`)] : needs });
+      into.push({
+        code: issue.code,
+        params: params(issue.code),
+        fields: issue.code === 'votes_exceed_valid' || issue.code === 'votes_short' ? ['valid', ...columns.map((c) => `votes.${c}`)] : needs,
+      });
     }
   }
   return { missing, errors, warnings, sheet: missing.length || errors.length ? null : sheet };

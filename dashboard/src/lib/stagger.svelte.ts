@@ -22,7 +22,14 @@ export function staged<T>(get: () => T, frames: number, schedule: Schedule = fra
   };
   $effect(() => {
     next = get();
-    if (!cancel && !Object.is(next, untrack(() => value))) step(frames);
+    if (
+      !cancel &&
+      !Object.is(
+        next,
+        untrack(() => value),
+      )
+    )
+      step(frames);
   });
   $effect(() => () => {
     cancel?.();

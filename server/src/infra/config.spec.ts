@@ -58,7 +58,9 @@ describe('loadConfig', () => {
     expect(c.ALERT_ESCALATE_MINUTES).toBe(10);
     expect(loadConfig(base).ALERT_WEBHOOK_URL).toEqual([]);
     expect(() => loadConfig({ ...base, ALERT_WEBHOOK_URL: 'https://a.example/h' })).toThrow(/ALERT_WEBHOOK_SECRET: is required/);
-    expect(() => loadConfig({ ...base, ALERT_WEBHOOK_URL: 'ftp://a.example/h', ALERT_WEBHOOK_SECRET: 'sixteen-chars-ok!' })).toThrow(/ALERT_WEBHOOK_URL: item 1/);
+    expect(() => loadConfig({ ...base, ALERT_WEBHOOK_URL: 'ftp://a.example/h', ALERT_WEBHOOK_SECRET: 'sixteen-chars-ok!' })).toThrow(
+      /ALERT_WEBHOOK_URL: item 1/,
+    );
     expect(() => loadConfig({ ...base, SMTP_URL: 'http://mail' })).toThrow(/SMTP_URL/);
   });
 });

@@ -6,7 +6,12 @@ const csvOf = <T>(item: z.ZodType<T>, fallback: string) =>
   z
     .string()
     .default(fallback)
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(item) as unknown as z.ZodType<T[], string[]>);
 
 const ballotCode = z.coerce
@@ -38,17 +43,25 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DASHBOARD_DIR: z.string().optional(),
   YSK_BASE_URL: url(['http', 'https']).optional(),
-  YSK_ELECTION_ID: z.string().regex(/^[^:\s]+$/, 'must be a YSK secimId without spaces or ":"').default('sim2024'),
+  YSK_ELECTION_ID: z
+    .string()
+    .regex(/^[^:\s]+$/, 'must be a YSK secimId without spaces or ":"')
+    .default('sim2024'),
   YSK_BALLOT_TYPES: csvOf(ballotCode, '2,3,4,6'),
   /** the followed election's name as people say it (shown instead of the secimId) */
   YSK_ELECTION_NAME: z.string().trim().min(1).max(200).optional(),
   /** plate codes to watch (99: the abroad pseudo-province); empty = every province the feed lists, and abroad */
   YSK_PROVINCES: csvOf(
-    z.coerce.number().int().refine((n) => (n >= 1 && n <= 81) || n === 99, { message: 'each province must be a plate code 1–81, or 99 (abroad)' }),
+    z.coerce
+      .number()
+      .int()
+      .refine((n) => (n >= 1 && n <= 81) || n === 99, { message: 'each province must be a plate code 1–81, or 99 (abroad)' }),
     '',
   ),
   /** the kinds of box beyond ordinary domestic ones to poll (general elections only: ballot types 7, 8, 9); `none` for none */
-  YSK_BOX_KINDS: csvOf(z.enum(['prison', 'customs', 'abroad', 'none']), 'prison,customs,abroad').transform((kinds) => kinds.filter((k) => k !== 'none') as ('prison' | 'customs' | 'abroad')[]),
+  YSK_BOX_KINDS: csvOf(z.enum(['prison', 'customs', 'abroad', 'none']), 'prison,customs,abroad').transform(
+    (kinds) => kinds.filter((k) => k !== 'none') as ('prison' | 'customs' | 'abroad')[],
+  ),
   /** when set, every raw YSK answer (endpoint, query, status, headers, body, time) is appended to a JSONL file here, for SIM_REPLAY */
   YSK_RECORD_DIR: z.string().min(1).optional(),
   YSK_POLL_INTERVAL_MS: int(200).default(15_000),
@@ -114,9 +127,14 @@ export const envSchema = z.object({
     .string()
     .default('false')
     .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v))
-    .refine((v) => typeof v !== 'string' || /^[0-9a-fA-F:.,/ a-z]+$/.test(v), { message: 'must be true, false, a hop count or comma-separated addresses/subnets' }),
+    .refine((v) => typeof v !== 'string' || /^[0-9a-fA-F:.,/ a-z]+$/.test(v), {
+      message: 'must be true, false, a hop count or comma-separated addresses/subnets',
+    }),
   /** when false, GET /metrics needs a token with feed:read */
-  METRICS_PUBLIC: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  METRICS_PUBLIC: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 
   /** HMAC key of the voter register's TC Kimlik No hashes; when unset, one is generated and kept in DATA_DIR/voter-hmac-secret */
   VOTER_HMAC_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -129,7 +147,10 @@ export const envSchema = z.object({
   /** seconds a citizen's box answer is cached (server and Cache-Control) */
   CITIZEN_CACHE_SECONDS: int(0, 3600).default(15),
   /** when true, citizens also see the observers' figures of a box */
-  CITIZEN_SHOW_ORG_FIGURES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  CITIZEN_SHOW_ORG_FIGURES: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** complaints a client address may file per hour */
   COMPLAINT_RATE_LIMIT: int(1, 100_000).default(10),
   /** the largest uploaded file (bytes): complaint evidence and sheet photos */
@@ -138,7 +159,10 @@ export const envSchema = z.object({
   UPLOAD_MAX_PIXELS: int(1, 1_000_000_000).default(40_000_000),
   /** a petition's default deadline: this many days after drafting, at PETITION_DEADLINE_TIME Europe/Istanbul */
   PETITION_DEADLINE_DAYS: int(0, 30).default(1),
-  PETITION_DEADLINE_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour), e.g. 14:00').default('14:00'),
+  PETITION_DEADLINE_TIME: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour), e.g. 14:00')
+    .default('14:00'),
 
   /** alerts (issue 15): an alert nobody took goes one level up (district → province → HQ) after this many minutes */
   ALERT_ESCALATE_MINUTES: z.coerce.number().positive().default(10),
@@ -165,7 +189,10 @@ export const envSchema = z.object({
   /** Web Push VAPID keys; when unset, a pair is generated once into DATA_DIR/vapid.json (scale-out nodes must share them) */
   VAPID_PUBLIC_KEY: z.string().min(40).optional(),
   VAPID_PRIVATE_KEY: z.string().min(20).optional(),
-  VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)/, 'must be a mailto: or https:// address').default('mailto:gozcu@localhost'),
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)/, 'must be a mailto: or https:// address')
+    .default('mailto:gozcu@localhost'),
   /** a PEM file of extra certificate authorities trusted for push services (a self-hosted push service) */
   ALERT_PUSH_CA_FILE: z.string().optional(),
   /** e-seçmen: the end of the register's display (askı) period, the deadline of register objections; unset = PETITION_DEADLINE_* */
@@ -190,7 +217,10 @@ export const envSchema = z.object({
   /** rows per staged chunk of a register import */
   REGISTER_IMPORT_BATCH: int(100, 100_000).default(20_000),
   /** load a synthetic register of the simulated provinces in the background at start (npm start sets it) */
-  REGISTER_DEMO_SEED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  REGISTER_DEMO_SEED: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;
@@ -211,8 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         const name = String(i.path[0] ?? '(environment)');
         const value = cleaned[name];
         const item = i.path.length > 1 ? `item ${Number(i.path[1]) + 1}: ` : '';
-        const what =
-          i.code === 'invalid_type' ? (value === undefined ? 'is required' : `must be a ${i.expected}`) : i.message;
+        const what = i.code === 'invalid_type' ? (value === undefined ? 'is required' : `must be a ${i.expected}`) : i.message;
         return `${name}: ${item}${what}${value !== undefined ? ` (got "${value}")` : ''}`;
       }),
     );

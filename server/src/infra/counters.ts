@@ -43,7 +43,7 @@ export class WindowCounters {
   /** Adds `by` hits (1 by default; 0 only reads); answers the count in the window and the ms until it ends. */
   async hit(key: string, windowMs: number, by = 1): Promise<{ hits: number; resetMs: number }> {
     try {
-      const [hits, pttl] = (await within(this.redis.eval(INCREMENT, 1, key, String(windowMs), String(by)) as Promise<[number, number]>, REDIS_WAIT_MS));
+      const [hits, pttl] = await within(this.redis.eval(INCREMENT, 1, key, String(windowMs), String(by)) as Promise<[number, number]>, REDIS_WAIT_MS);
       const local = this.local.get(key);
       // hits counted in this process while Redis was away still count
       return { hits: hits + (local && local.resetAt > this.now() ? local.hits : 0), resetMs: Math.max(0, pttl) };

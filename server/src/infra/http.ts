@@ -35,17 +35,28 @@ export class CodedError extends HttpException {
 /** The code of an error that names none: by its status. */
 export function defaultErrorCode(status: number): string {
   switch (status) {
-    case 400: return 'bad_request';
-    case 401: return 'unauthorized';
-    case 403: return 'forbidden';
-    case 404: return 'not_found';
-    case 409: return 'conflict';
-    case 413: return 'too_large';
-    case 415: return 'unsupported_type';
-    case 422: return 'unprocessable';
-    case 423: return 'locked';
-    case 429: return 'too_many_requests';
-    default: return status >= 500 ? 'internal' : 'error';
+    case 400:
+      return 'bad_request';
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'not_found';
+    case 409:
+      return 'conflict';
+    case 413:
+      return 'too_large';
+    case 415:
+      return 'unsupported_type';
+    case 422:
+      return 'unprocessable';
+    case 423:
+      return 'locked';
+    case 429:
+      return 'too_many_requests';
+    default:
+      return status >= 500 ? 'internal' : 'error';
   }
 }
 
@@ -106,7 +117,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     };
     if (raw && typeof raw === 'object' && 'issues' in raw) body.issues = raw.issues as Record<string, string>;
     // every error carries a code (and its parameters): the thrower's, else one by status
-    const coded = raw && typeof raw === 'object' && typeof (raw as { code?: unknown }).code === 'string' ? (raw as { code: string; params?: ErrorParams }) : null;
+    const coded =
+      raw && typeof raw === 'object' && typeof (raw as { code?: unknown }).code === 'string' ? (raw as { code: string; params?: ErrorParams }) : null;
     body.code = coded?.code ?? defaultErrorCode(status);
     body.params = coded?.params && typeof coded.params === 'object' ? coded.params : {};
     if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
@@ -127,7 +139,8 @@ const MONGO_UNAVAILABLE = ['MongoNetworkError', 'MongoNetworkTimeoutError', 'Mon
 export function storeUnavailable(e: unknown): { cause: string } | null {
   if (!e || typeof e !== 'object') return null;
   const err = e as { name?: unknown; code?: unknown; message?: unknown };
-  if (err.name === 'SqliteError' && typeof err.code === 'string' && SQLITE_UNAVAILABLE.some((c) => err.code === c || (err.code as string).startsWith(`${c}_`))) return { cause: err.code };
+  if (err.name === 'SqliteError' && typeof err.code === 'string' && SQLITE_UNAVAILABLE.some((c) => err.code === c || (err.code as string).startsWith(`${c}_`)))
+    return { cause: err.code };
   if (typeof err.name === 'string' && MONGO_UNAVAILABLE.includes(err.name)) return { cause: err.name };
   if (err instanceof Error && /sqlite store is closed|mongo store is not connected/.test(err.message)) return { cause: err.message };
   return null;
@@ -139,7 +152,8 @@ function clientErrorOf(e: unknown): { status: number; message: string } | null {
   const err = e as { status?: unknown; statusCode?: unknown; type?: unknown; expose?: unknown; message?: unknown; limit?: unknown };
   const status = Number(err.status ?? err.statusCode);
   if (!Number.isInteger(status) || status < 400 || status > 499) return null;
-  if (err.type === 'entity.too.large') return { status: 413, message: `the request body is larger than ${typeof err.limit === 'number' ? `${err.limit} bytes` : 'allowed'}` };
+  if (err.type === 'entity.too.large')
+    return { status: 413, message: `the request body is larger than ${typeof err.limit === 'number' ? `${err.limit} bytes` : 'allowed'}` };
   if (err.type === 'entity.parse.failed') return { status: 400, message: 'the request body is not valid JSON' };
   return { status, message: err.expose !== false && typeof err.message === 'string' ? err.message : 'bad request' };
 }

@@ -40,7 +40,10 @@ describe('buildOpenApi', () => {
     expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['get /api/items', 'post /api/items', 'post /api/items/{id}/import']);
     const paths = document.paths as Record<string, Record<string, Json>>;
     const create = paths['/api/items'].post;
-    expect(create.requestBody).toEqual({ required: true, content: { 'application/json': { schema: expect.objectContaining({ type: 'object', required: ['name'] }) } } });
+    expect(create.requestBody).toEqual({
+      required: true,
+      content: { 'application/json': { schema: expect.objectContaining({ type: 'object', required: ['name'] }) } },
+    });
     expect(create.requestBody.content['application/json'].schema.properties.name).toEqual({ type: 'string', minLength: 1, maxLength: 20 });
     expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '403']);
     expect(create.security).toEqual([{ bearer: [] }]);

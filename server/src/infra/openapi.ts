@@ -117,7 +117,8 @@ export function jsonSchemaOf(schema: ZodType): JsonSchema {
   const { $schema: _dialect, ...out } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   void _dialect;
   // inlined into the document, a local `$ref` would point at the document's root: say so at once
-  if (JSON.stringify(out).includes('"$ref"')) throw new Error('openapi: a request schema has a $ref (a recursive or registered zod schema); give it a component');
+  if (JSON.stringify(out).includes('"$ref"'))
+    throw new Error('openapi: a request schema has a $ref (a recursive or registered zod schema); give it a component');
   schemaCache.set(schema, out);
   return out;
 }
@@ -129,7 +130,11 @@ function tagOf(controller: Type): string {
 const STATUS_TEXT: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content' };
 
 /** Reads every route of the given controllers and builds the OpenAPI document. */
-export function buildOpenApi(controllers: Type[], access: (controller: Type, handler: string) => RouteAccess, info: { title: string; version: string }): { document: JsonSchema; routes: RouteInfo[] } {
+export function buildOpenApi(
+  controllers: Type[],
+  access: (controller: Type, handler: string) => RouteAccess,
+  info: { title: string; version: string },
+): { document: JsonSchema; routes: RouteInfo[] } {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   const routes: RouteInfo[] = [];
   const tags = new Set<string>();
@@ -144,7 +149,10 @@ export function buildOpenApi(controllers: Type[], access: (controller: Type, han
       const requestMethod = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod;
       const method = METHODS[requestMethod];
       if (!method) throw new Error(`openapi: ${controller.name}.${name} uses ${RequestMethod[requestMethod]}, which OpenAPI has no operation for`);
-      const args = Object.entries((Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<string, RouteArg>).map(([key, arg]) => ({ type: Number(key.split(':')[0]), ...arg }));
+      const args = Object.entries((Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<string, RouteArg>).map(([key, arg]) => ({
+        type: Number(key.split(':')[0]),
+        ...arg,
+      }));
       const operationId = `${tag}_${name}`;
       const operation = describeOperation(controller, name, handler, method, args, access(controller, name), tag, operationId);
       tags.add(tag);
@@ -152,7 +160,8 @@ export function buildOpenApi(controllers: Type[], access: (controller: Type, han
         for (const hp of asList(handlerPathMeta)) {
           const path = openApiPath(joinRoutePath(cp, hp));
           const item = (paths[path] ??= {});
-          if (item[method]) throw new Error(`openapi: ${method.toUpperCase()} ${path} is routed twice (${String(item[method].operationId)} and ${operationId})`);
+          if (item[method])
+            throw new Error(`openapi: ${method.toUpperCase()} ${path} is routed twice (${String(item[method].operationId)} and ${operationId})`);
           item[method] = operation;
           routes.push({ method, path, tag, operationId, handler: `${controller.name}.${name}` });
         }
@@ -187,7 +196,16 @@ function errorResponse(description: string): JsonSchema {
   return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiError' } } } };
 }
 
-function describeOperation(controller: Type, name: string, handler: object, method: HttpMethod, args: (RouteArg & { type: number })[], access: RouteAccess, tag: string, operationId: string): JsonSchema {
+function describeOperation(
+  controller: Type,
+  name: string,
+  handler: object,
+  method: HttpMethod,
+  args: (RouteArg & { type: number })[],
+  access: RouteAccess,
+  tag: string,
+  operationId: string,
+): JsonSchema {
   const parameters: JsonSchema[] = [];
   let validates = false;
 
@@ -195,7 +213,12 @@ function describeOperation(controller: Type, name: string, handler: object, meth
     const schema = zodOf(arg);
     if (schema || parsesInt(arg)) validates = true;
     if (typeof arg.data !== 'string') continue;
-    parameters.push({ name: arg.data, in: 'path', required: true, schema: schema ? jsonSchemaOf(schema) : parsesInt(arg) ? { type: 'integer' } : { type: 'string' } });
+    parameters.push({
+      name: arg.data,
+      in: 'path',
+      required: true,
+      schema: schema ? jsonSchemaOf(schema) : parsesInt(arg) ? { type: 'integer' } : { type: 'string' },
+    });
   }
 
   for (const arg of args.filter((a) => a.type === RouteParamtypes.QUERY)) {
@@ -208,7 +231,13 @@ function describeOperation(controller: Type, name: string, handler: object, meth
       const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
       const required = new Set((json.required ?? []) as string[]);
       for (const [prop, propSchema] of Object.entries(properties)) {
-        parameters.push({ name: prop, in: 'query', required: required.has(prop), schema: propSchema, ...(propSchema.type === 'array' ? { style: 'form', explode: true } : {}) });
+        parameters.push({
+          name: prop,
+          in: 'query',
+          required: required.has(prop),
+          schema: propSchema,
+          ...(propSchema.type === 'array' ? { style: 'form', explode: true } : {}),
+        });
       }
     }
   }
@@ -216,7 +245,8 @@ function describeOperation(controller: Type, name: string, handler: object, meth
   // every `:param` of the path is a parameter, validated or not
   for (const path of asList(Reflect.getMetadata(PATH_METADATA, handler))) {
     for (const [, param] of path.matchAll(/:([A-Za-z0-9_]+)/g)) {
-      if (!parameters.some((p) => p.in === 'path' && p.name === param)) parameters.push({ name: param, in: 'path', required: true, schema: { type: 'string' } });
+      if (!parameters.some((p) => p.in === 'path' && p.name === param))
+        parameters.push({ name: param, in: 'path', required: true, schema: { type: 'string' } });
     }
   }
 
@@ -235,8 +265,12 @@ function describeOperation(controller: Type, name: string, handler: object, meth
     responses['401'] = { $ref: '#/components/responses/Unauthorized' };
     responses['403'] = { $ref: '#/components/responses/Forbidden' };
   }
-  const guards = [...((Reflect.getMetadata(GUARDS_METADATA, handler) ?? []) as unknown[]), ...((Reflect.getMetadata(GUARDS_METADATA, controller) ?? []) as unknown[])];
-  if (guards.some((g) => /RateLimit|Throttl/.test((g as { name?: string }).name ?? (g as object).constructor.name))) responses['429'] = { $ref: '#/components/responses/TooManyRequests' };
+  const guards = [
+    ...((Reflect.getMetadata(GUARDS_METADATA, handler) ?? []) as unknown[]),
+    ...((Reflect.getMetadata(GUARDS_METADATA, controller) ?? []) as unknown[]),
+  ];
+  if (guards.some((g) => /RateLimit|Throttl/.test((g as { name?: string }).name ?? (g as object).constructor.name)))
+    responses['429'] = { $ref: '#/components/responses/TooManyRequests' };
 
   return {
     operationId,
@@ -265,7 +299,12 @@ function describeBody(controller: Type, name: string, handler: object, args: (Ro
   for (const type of doc?.types ?? ['application/json']) {
     if (type === 'multipart/form-data') {
       const files = Object.fromEntries(
-        Object.entries(doc?.files ?? {}).map(([field, max]) => [field, max > 1 ? { type: 'array', maxItems: max, items: { type: 'string', contentMediaType: 'application/octet-stream' } } : { type: 'string', contentMediaType: 'application/octet-stream' }]),
+        Object.entries(doc?.files ?? {}).map(([field, max]) => [
+          field,
+          max > 1
+            ? { type: 'array', maxItems: max, items: { type: 'string', contentMediaType: 'application/octet-stream' } }
+            : { type: 'string', contentMediaType: 'application/octet-stream' },
+        ]),
       );
       content[type] = { schema: { ...json, type: 'object', properties: { ...((json.properties ?? {}) as JsonSchema), ...files } } };
     } else {

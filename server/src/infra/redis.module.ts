@@ -13,7 +13,12 @@ export const REDIS = Symbol('REDIS');
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) =>
         // reconnect quickly once Redis is back (ioredis waits up to 2 s between attempts by default)
-        new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false, retryStrategy: (times: number) => Math.min(100 * times, 500) }),
+        new Redis(config.REDIS_URL, {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          lazyConnect: false,
+          retryStrategy: (times: number) => Math.min(100 * times, 500),
+        }),
     },
   ],
   exports: [REDIS],

@@ -29,15 +29,28 @@ export interface BayburtRow {
 }
 
 export function readBayburt(dataDir: string): { parties: string[]; rows: BayburtRow[] } {
-  const [header, ...lines] = readFileSync(path.join(dataDir, BAYBURT_FILE), 'utf8').split('\n').filter((l) => l.trim());
+  const [header, ...lines] = readFileSync(path.join(dataDir, BAYBURT_FILE), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
   const cols = header!.split('\t');
   const parties = cols.slice(13).map((c) => c.trim());
   const rows = lines.map((line) => {
     const f = line.split('\t');
     const n = (i: number) => Number(f[i]);
     return {
-      plate: n(0), district: n(1), neighbourhood: n(2), province: f[3]!, municipality: f[4]!, neighbourhoodName: f[5]!,
-      boxNo: n(6), registered: n(7), voted: n(8), validUncontested: n(9), validAfterObjection: n(10), valid: n(11), invalid: n(12),
+      plate: n(0),
+      district: n(1),
+      neighbourhood: n(2),
+      province: f[3]!,
+      municipality: f[4]!,
+      neighbourhoodName: f[5]!,
+      boxNo: n(6),
+      registered: n(7),
+      voted: n(8),
+      validUncontested: n(9),
+      validAfterObjection: n(10),
+      valid: n(11),
+      invalid: n(12),
       votes: Object.fromEntries(parties.map((p, i) => [p, n(13 + i)])),
     };
   });
@@ -96,8 +109,13 @@ export class BayburtWorld implements SimWorld {
       });
       const name = list.find((r) => !r.municipality.includes('-'))?.municipality ?? list[0]!.municipality;
       this.districts.push({
-        id, plate: 69, name: name.replace(/^BAYBURT /, ''), neighbourhoods: hoods,
-        boxNos: Int32Array.from(list.map((r) => r.boxNo)), boxNeighbourhood, boxBase,
+        id,
+        plate: 69,
+        name: name.replace(/^BAYBURT /, ''),
+        neighbourhoods: hoods,
+        boxNos: Int32Array.from(list.map((r) => r.boxNo)),
+        boxNeighbourhood,
+        boxBase,
       });
       boxBase += list.length;
     }

@@ -14,7 +14,12 @@ const csv = (fallback: string) =>
   z
     .string()
     .default(fallback)
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    );
 
 /** Every variable the simulator reads. */
 export const simEnvSchema = z.object({
@@ -36,25 +41,38 @@ export const simEnvSchema = z.object({
     return codes;
   }),
   SIM_NIGHT_MINUTES: z.coerce.number().positive().default(6),
-  SIM_ELECTION_ID: z.string().regex(/^[^:\s]+$/).default('sim2024'),
+  SIM_ELECTION_ID: z
+    .string()
+    .regex(/^[^:\s]+$/)
+    .default('sim2024'),
   /** When the publication ban lifts, simulated (default 31 March 2024 20:00 Turkey time). */
-  SIM_NIGHT_START: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'ISO time').default('2024-03-31T17:00:00.000Z'),
+  SIM_NIGHT_START: z
+    .string()
+    .refine((s) => !Number.isNaN(Date.parse(s)), 'ISO time')
+    .default('2024-03-31T17:00:00.000Z'),
   SIM_SOURCE: z.enum(['synthetic', 'bayburt']).default('synthetic'),
   SIM_CLOCK: z.enum(['realtime', 'manual']).default('realtime'),
   SIM_LATENCY_MS: z.coerce.number().min(0).default(20),
   /** 0: no ETag/Last-Modified and no 304 answers (the real server may not offer conditional requests) */
-  SIM_ETAG: z.enum(['0', '1']).default('1').transform((v) => v === '1'),
+  SIM_ETAG: z
+    .enum(['0', '1'])
+    .default('1')
+    .transform((v) => v === '1'),
   /** answer 429 (Retry-After: 1) above this many calls per second; 0 = no limit */
   SIM_MAX_RPS: z.coerce.number().min(0).default(0),
   /** 1: gzip the answers when the client accepts it */
-  SIM_GZIP: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
+  SIM_GZIP: z
+    .enum(['0', '1'])
+    .default('0')
+    .transform((v) => v === '1'),
   SIM_REVISION_RATE: z.coerce.number().min(0).max(1).default(0.02),
   /** share of the revised boxes YSK revised before it ever published them (first version never served) */
   SIM_PRE_FETCH_REVISIONS: z.coerce.number().min(0).max(1).default(0.1),
   /** prison, customs and abroad boxes served for general-election ballot types (7, 8, 9); `none` for none */
   SIM_SPECIAL: csv(SPECIAL_KINDS.join(',')).transform((items, ctx) => {
     const kinds = items.filter((k) => k !== 'none');
-    if (kinds.some((k) => !(SPECIAL_KINDS as readonly string[]).includes(k))) ctx.addIssue({ code: 'custom', message: `kinds are ${SPECIAL_KINDS.join(', ')} or none` });
+    if (kinds.some((k) => !(SPECIAL_KINDS as readonly string[]).includes(k)))
+      ctx.addIssue({ code: 'custom', message: `kinds are ${SPECIAL_KINDS.join(', ')} or none` });
     return kinds as SpecialKindName[];
   }),
   SIM_BOX_SCALE: z.coerce.number().positive().default(1.15),
@@ -81,7 +99,15 @@ export function simulatorOptionsFromEnv(env: NodeJS.ProcessEnv, wallNow: () => n
   const cfg = loadSimEnv(env);
   const speed = NIGHT_MS / (cfg.SIM_NIGHT_MINUTES * 60_000);
   const faults = z.array(faultSpecSchema).parse(JSON.parse(cfg.SIM_FAULTS));
-  const base = { host: cfg.SIM_HOST, port: cfg.SIM_PORT, latencyMs: cfg.SIM_LATENCY_MS, faults, etag: cfg.SIM_ETAG, maxRps: cfg.SIM_MAX_RPS, gzip: cfg.SIM_GZIP };
+  const base = {
+    host: cfg.SIM_HOST,
+    port: cfg.SIM_PORT,
+    latencyMs: cfg.SIM_LATENCY_MS,
+    faults,
+    etag: cfg.SIM_ETAG,
+    maxRps: cfg.SIM_MAX_RPS,
+    gzip: cfg.SIM_GZIP,
+  };
   if (cfg.SIM_REPLAY) {
     const replay = readRecording(cfg.SIM_REPLAY);
     const clock = new SimClock({ start: createReplayStart(replay), mode: cfg.SIM_CLOCK, speed: cfg.SIM_REPLAY_SPEED, wallNow });
@@ -98,12 +124,20 @@ export function simulatorOptionsFromEnv(env: NodeJS.ProcessEnv, wallNow: () => n
   }
   const geography = buildGeography({ plates: cfg.SIM_PROVINCES, seed: cfg.SIM_SEED, dataDir, boxScale: cfg.SIM_BOX_SCALE });
   const world = new SyntheticWorld({
-    geography, seed: cfg.SIM_SEED, electionId: cfg.SIM_ELECTION_ID, ballots, nightStart, revisionRate: cfg.SIM_REVISION_RATE,
-    preFetchRevisionShare: cfg.SIM_PRE_FETCH_REVISIONS, specialKinds: cfg.SIM_SPECIAL,
+    geography,
+    seed: cfg.SIM_SEED,
+    electionId: cfg.SIM_ELECTION_ID,
+    ballots,
+    nightStart,
+    revisionRate: cfg.SIM_REVISION_RATE,
+    preFetchRevisionShare: cfg.SIM_PRE_FETCH_REVISIONS,
+    specialKinds: cfg.SIM_SPECIAL,
   });
   const special = world.specialUnits();
   return {
-    ...base, world, clock,
+    ...base,
+    world,
+    clock,
     describe: `${geography.provinces.length} provinces, ${geography.districts.length} districts, ${geography.boxCount} boxes${special.length ? ` (+ ${special.reduce((n, u) => n + u.sim.boxNos.length, 0)} prison/customs/abroad)` : ''}, secimTuru ${ballots.join(',')}, seed ${cfg.SIM_SEED}, night ${cfg.SIM_NIGHT_MINUTES} min`,
   };
 }

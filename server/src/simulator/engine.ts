@@ -116,7 +116,9 @@ export class SimEngine {
 
   /** Every version that is ever published (times after pauses). */
   published(district: SimDistrict, k: number, ballot: BallotCode): SimVersion[] {
-    return this.versionsOf(district, k, ballot).filter((v) => !v.hidden).map((v) => ({ ...v, at: this.effectiveAt(v.at) }));
+    return this.versionsOf(district, k, ballot)
+      .filter((v) => !v.hidden)
+      .map((v) => ({ ...v, at: this.effectiveAt(v.at) }));
   }
 
   /** Prison, customs and abroad units. */
@@ -158,15 +160,29 @@ export class SimEngine {
     const index = district.boxBase + k;
     const row = emptyResultRow();
     Object.assign(row, {
-      il_ID: district.plate, il_ADI: this.provinceName(district.plate), ilce_ID: district.id, ilce_ADI: district.name,
-      muhtarlik_ID: hood.id, muhtarlik_ADI: hood.name, sandik_ID: SANDIK_ID_BASE + index, sandik_NO: district.boxNos[k],
-      sandik_SONUC_ID: index * 16 + (version.versiyon % 16), secim_ID: this.secimId(), secim_TURU: ballot,
+      il_ID: district.plate,
+      il_ADI: this.provinceName(district.plate),
+      ilce_ID: district.id,
+      ilce_ADI: district.name,
+      muhtarlik_ID: hood.id,
+      muhtarlik_ADI: hood.name,
+      sandik_ID: SANDIK_ID_BASE + index,
+      sandik_NO: district.boxNos[k],
+      sandik_SONUC_ID: index * 16 + (version.versiyon % 16),
+      secim_ID: this.secimId(),
+      secim_TURU: ballot,
     });
     this.fillSheet(row, version.sheet);
     const imageLater = version.at + Math.round(this.world.nightMs * 0.05);
     Object.assign(row, {
-      sandik_SONUC_TUTANAGI: now >= imageLater ? 1 : 0, sandik_DOKUM_CETVELI: 0, denetim_TUTANAGI: 0, birlestirme_TUTANAGI_1: 0, birlestirme_TUTANAGI_2: 0,
-      versiyon: version.versiyon, son_ISLEM_TARIHI: formatYskTime(version.at), degisiklik_NEDENI: version.reason,
+      sandik_SONUC_TUTANAGI: now >= imageLater ? 1 : 0,
+      sandik_DOKUM_CETVELI: 0,
+      denetim_TUTANAGI: 0,
+      birlestirme_TUTANAGI_1: 0,
+      birlestirme_TUTANAGI_2: 0,
+      versiyon: version.versiyon,
+      son_ISLEM_TARIHI: formatYskTime(version.at),
+      degisiklik_NEDENI: version.reason,
     });
     return row;
   }
@@ -176,14 +192,23 @@ export class SimEngine {
     const index = unit.sim.boxBase + k;
     const row = emptyResultRow();
     Object.assign(row, unitRowIds(unit), {
-      il_ADI: unit.plate !== null ? this.provinceName(unit.plate) : null, sandik_ID: SANDIK_ID_BASE + index, sandik_NO: unit.sim.boxNos[k],
-      sandik_SONUC_ID: index * 16 + (version.versiyon % 16), secim_ID: this.secimId(), secim_TURU: ballot,
+      il_ADI: unit.plate !== null ? this.provinceName(unit.plate) : null,
+      sandik_ID: SANDIK_ID_BASE + index,
+      sandik_NO: unit.sim.boxNos[k],
+      sandik_SONUC_ID: index * 16 + (version.versiyon % 16),
+      secim_ID: this.secimId(),
+      secim_TURU: ballot,
     });
     this.fillSheet(row, version.sheet);
     Object.assign(row, {
-      sandik_SONUC_TUTANAGI: now >= version.at + Math.round(this.world.nightMs * 0.05) ? 1 : 0, sandik_DOKUM_CETVELI: 0, denetim_TUTANAGI: 0,
-      birlestirme_TUTANAGI_1: 0, birlestirme_TUTANAGI_2: 0,
-      versiyon: version.versiyon, son_ISLEM_TARIHI: formatYskTime(version.at), degisiklik_NEDENI: version.reason,
+      sandik_SONUC_TUTANAGI: now >= version.at + Math.round(this.world.nightMs * 0.05) ? 1 : 0,
+      sandik_DOKUM_CETVELI: 0,
+      denetim_TUTANAGI: 0,
+      birlestirme_TUTANAGI_1: 0,
+      birlestirme_TUTANAGI_2: 0,
+      versiyon: version.versiyon,
+      son_ISLEM_TARIHI: formatYskTime(version.at),
+      degisiklik_NEDENI: version.reason,
     });
     return row;
   }
@@ -253,7 +278,15 @@ export class SimEngine {
       row['ilce_ID'] = first['ilce_ID'];
       row['ilce_ADI'] = first['ilce_ADI'];
     }
-    const sum = ['secmen_SAYISI', 'oy_KULLANAN_SECMEN_SAYISI', 'itirazsiz_GECERLI_OY_SAYISI', 'itirazli_GECERLI_OY_SAYISI', 'gecerli_OY_TOPLAMI', 'gecersiz_OY_TOPLAMI', ...YSK_VOTE_COLUMNS];
+    const sum = [
+      'secmen_SAYISI',
+      'oy_KULLANAN_SECMEN_SAYISI',
+      'itirazsiz_GECERLI_OY_SAYISI',
+      'itirazli_GECERLI_OY_SAYISI',
+      'gecerli_OY_TOPLAMI',
+      'gecersiz_OY_TOPLAMI',
+      ...YSK_VOTE_COLUMNS,
+    ];
     for (const key of sum) {
       let total: number | null = null;
       for (const r of rows) if (typeof r[key] === 'number') total = (total ?? 0) + (r[key] as number);
@@ -276,9 +309,14 @@ export class SimEngine {
     const narrowed = scope.neighbourhood !== undefined || scope.boxNoFrom !== undefined || scope.boxNoTo !== undefined || scope.sandikId !== undefined;
     if (scope.district === undefined && !narrowed) {
       if (scope.plate !== undefined) {
-        return this.world.districtsOf(scope.plate).map((d) => this.summaryRow(ballot, { plate: scope.plate, district: d.id }, now, 'district')).filter((r): r is Record<string, unknown> => r !== null);
+        return this.world
+          .districtsOf(scope.plate)
+          .map((d) => this.summaryRow(ballot, { plate: scope.plate, district: d.id }, now, 'district'))
+          .filter((r): r is Record<string, unknown> => r !== null);
       }
-      return this.world.provinces.map((p) => this.summaryRow(ballot, { plate: p.plate }, now, 'province')).filter((r): r is Record<string, unknown> => r !== null);
+      return this.world.provinces
+        .map((p) => this.summaryRow(ballot, { plate: p.plate }, now, 'province'))
+        .filter((r): r is Record<string, unknown> => r !== null);
     }
     const row = this.summaryRow(ballot, scope, now, scope.district !== undefined ? 'district' : 'province');
     return row ? [row] : [];
@@ -292,7 +330,12 @@ export class SimEngine {
     let versiyon = 0;
     let lastAt = -Infinity;
     const sums: Record<string, number> = {
-      secmen_SAYISI: 0, oy_KULLANAN_SECMEN_SAYISI: 0, itirazsiz_GECERLI_OY_SAYISI: 0, itirazli_GECERLI_OY_SAYISI: 0, gecerli_OY_TOPLAMI: 0, gecersiz_OY_TOPLAMI: 0,
+      secmen_SAYISI: 0,
+      oy_KULLANAN_SECMEN_SAYISI: 0,
+      itirazsiz_GECERLI_OY_SAYISI: 0,
+      itirazli_GECERLI_OY_SAYISI: 0,
+      gecerli_OY_TOPLAMI: 0,
+      gecersiz_OY_TOPLAMI: 0,
     };
     const votes: Record<string, number> = {};
     let firstDistrict: SimDistrict | undefined;
@@ -326,16 +369,22 @@ export class SimEngine {
     }
     if (independents !== null) row['bagimsiz_TOPLAM_OY'] = independents;
     Object.assign(row, {
-      il_ID: plate ?? null, il_ADI: plate ? this.provinceName(plate) : null,
+      il_ID: plate ?? null,
+      il_ADI: plate ? this.provinceName(plate) : null,
       ilce_ID: unit === 'district' ? (scope.district ?? firstDistrict?.id ?? null) : null,
       ilce_ADI: unit === 'district' ? (firstDistrict?.name ?? null) : null,
-      sandik_NO: null, muhtarlik_ADI: null, secim_ID: this.secimId(), secim_TURU: ballot,
+      sandik_NO: null,
+      muhtarlik_ADI: null,
+      secim_ID: this.secimId(),
+      secim_TURU: ballot,
       ...sums,
       versiyon: opened ? versiyon : 0,
       son_ISLEM_TARIHI: opened ? formatYskTime(lastAt) : null,
       // a number, as in the real aggregates (0: unchanged)
       degisiklik_NEDENI: 0,
-      toplam_SANDIK_SAYISI: total, acilan_SANDIK_SAYISI: opened, acilan_SECMEN_SAYISI: openedRegistered,
+      toplam_SANDIK_SAYISI: total,
+      acilan_SANDIK_SAYISI: opened,
+      acilan_SECMEN_SAYISI: openedRegistered,
     });
     return row;
   }
@@ -380,14 +429,32 @@ export class SimEngine {
           if (versions.length === 0 && opts.asOf !== undefined) continue;
           const ref: BoxRef = { election: this.world.electionId, ballot, province: u.place.province, district: u.place.district, boxNo: u.sim.boxNos[k]! };
           if (u.rumuz) ref.rumuz = u.rumuz;
-          yield this.truthBox(ref, u.kind, SANDIK_ID_BASE + u.sim.boxBase + k, u.muhtarlikId, versions, this.truthColumns(ballot, u.sim.plate), u.sim, k, ballot);
+          yield this.truthBox(
+            ref,
+            u.kind,
+            SANDIK_ID_BASE + u.sim.boxBase + k,
+            u.muhtarlikId,
+            versions,
+            this.truthColumns(ballot, u.sim.plate),
+            u.sim,
+            k,
+            ballot,
+          );
         }
       }
     }
   }
 
   private truthBox(
-    ref: BoxRef, kind: BoxKind, sandikId: number, neighbourhood: number, versions: SimVersion[], columns: readonly Column[], d: SimDistrict, k: number, ballot: BallotCode,
+    ref: BoxRef,
+    kind: BoxKind,
+    sandikId: number,
+    neighbourhood: number,
+    versions: SimVersion[],
+    columns: readonly Column[],
+    d: SimDistrict,
+    k: number,
+    ballot: BallotCode,
   ): TruthBox {
     return {
       key: boxKey(ref),
@@ -395,7 +462,12 @@ export class SimEngine {
       kind,
       sandikId,
       neighbourhood,
-      versions: versions.map((v) => ({ versiyon: v.versiyon, at: new Date(v.at).toISOString(), reason: v.reason, sheet: this.toDomainSheet(v.sheet, columns) })),
+      versions: versions.map((v) => ({
+        versiyon: v.versiyon,
+        at: new Date(v.at).toISOString(),
+        reason: v.reason,
+        sheet: this.toDomainSheet(v.sheet, columns),
+      })),
       alteredBeforeSeen: this.versionsOf(d, k, ballot)[0]?.hidden === true,
     };
   }

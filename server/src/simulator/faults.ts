@@ -43,15 +43,15 @@ export const faultSpecSchema = z.object({
   /** drift: only the first this many rows of the payload (default every row) */
   rows: z.number().int().positive().optional(),
   /** drift: only the rows of these boxes (YSK district id and box number) */
-  boxes: z.array(z.object({ district: z.number().int().positive(), box: z.number().int().positive() })).min(1).max(1000).optional(),
+  boxes: z
+    .array(z.object({ district: z.number().int().positive(), box: z.number().int().positive() }))
+    .min(1)
+    .max(1000)
+    .optional(),
 });
 export type FaultSpec = z.infer<typeof faultSpecSchema>;
 
-export const faultRequestSchema = z.union([
-  z.object({ clear: z.literal(true) }),
-  z.object({ faults: z.array(faultSpecSchema) }),
-  faultSpecSchema,
-]);
+export const faultRequestSchema = z.union([z.object({ clear: z.literal(true) }), z.object({ faults: z.array(faultSpecSchema) }), faultSpecSchema]);
 
 export interface ActiveFault extends FaultSpec {
   id: number;

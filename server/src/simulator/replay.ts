@@ -11,7 +11,10 @@ const LISTS: ReadonlySet<YskEndpoint> = new Set(['getIlList', 'getIlceList', 'ge
  */
 export function readRecording(fileOrDir: string): YskRecord[] {
   const files = statSync(fileOrDir).isDirectory()
-    ? readdirSync(fileOrDir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => path.join(fileOrDir, f))
+    ? readdirSync(fileOrDir)
+        .filter((f) => f.endsWith('.jsonl'))
+        .sort()
+        .map((f) => path.join(fileOrDir, f))
     : [fileOrDir];
   if (!files.length) throw new Error(`no .jsonl recording in ${fileOrDir}`);
   const records: YskRecord[] = [];
@@ -40,9 +43,29 @@ interface BoxState {
   row: Record<string, unknown>;
 }
 
-const FIGURES = ['secmen_SAYISI', 'oy_KULLANAN_SECMEN_SAYISI', 'itirazsiz_GECERLI_OY_SAYISI', 'itirazli_GECERLI_OY_SAYISI', 'gecerli_OY_TOPLAMI', 'gecersiz_OY_TOPLAMI', ...YSK_VOTE_COLUMNS];
+const FIGURES = [
+  'secmen_SAYISI',
+  'oy_KULLANAN_SECMEN_SAYISI',
+  'itirazsiz_GECERLI_OY_SAYISI',
+  'itirazli_GECERLI_OY_SAYISI',
+  'gecerli_OY_TOPLAMI',
+  'gecersiz_OY_TOPLAMI',
+  ...YSK_VOTE_COLUMNS,
+];
 /** Selectors of the calls for special boxes and single units: those are replayed answer by answer. */
-const UNIT_SELECTORS = ['beldeId', 'birimId', 'muhtarlikId', 'cezaeviId', 'ulkeId', 'disTemsilcilikId', 'gumrukId', 'sandikRumuzIlk', 'sandikRumuzSon', 'sandikId', 'sorguTuru'];
+const UNIT_SELECTORS = [
+  'beldeId',
+  'birimId',
+  'muhtarlikId',
+  'cezaeviId',
+  'ulkeId',
+  'disTemsilcilikId',
+  'gumrukId',
+  'sandikRumuzIlk',
+  'sandikRumuzSon',
+  'sandikId',
+  'sorguTuru',
+];
 const num = (v: string | undefined): number | undefined => (v === undefined || v === '' || !/^\d+$/.test(v) ? undefined : Number(v));
 const yskTime = (v: unknown): number => (typeof v === 'string' ? Date.parse(v.replace('+0000', 'Z')) : NaN);
 
@@ -76,8 +99,13 @@ export function aggregateOfRows(rows: readonly Record<string, unknown>[], distri
     if (t > last) [last, lastText] = [t, r['son_ISLEM_TARIHI']];
   }
   return Object.assign(row, {
-    sandik_NO: null, versiyon, son_ISLEM_TARIHI: lastText, degisiklik_NEDENI: 0,
-    toplam_SANDIK_SAYISI: totalBoxes, acilan_SANDIK_SAYISI: rows.length, acilan_SECMEN_SAYISI: row['secmen_SAYISI'] ?? 0,
+    sandik_NO: null,
+    versiyon,
+    son_ISLEM_TARIHI: lastText,
+    degisiklik_NEDENI: 0,
+    toplam_SANDIK_SAYISI: totalBoxes,
+    acilan_SANDIK_SAYISI: rows.length,
+    acilan_SECMEN_SAYISI: row['secmen_SAYISI'] ?? 0,
   });
 }
 
@@ -131,7 +159,8 @@ export class Replay {
     if (r.endpoint === 'getIlceList') {
       const key = `${p['secimTuru']}:${p['ilId']}`;
       const map = this.districts.get(key) ?? new Map<number, number>();
-      for (const d of rows as Record<string, unknown>[]) if (typeof d['ilce_ID'] === 'number') map.set(d['ilce_ID'], typeof d['toplam_SANDIK_SAYISI'] === 'number' ? d['toplam_SANDIK_SAYISI'] : 0);
+      for (const d of rows as Record<string, unknown>[])
+        if (typeof d['ilce_ID'] === 'number') map.set(d['ilce_ID'], typeof d['toplam_SANDIK_SAYISI'] === 'number' ? d['toplam_SANDIK_SAYISI'] : 0);
       this.districts.set(key, map);
       return;
     }
@@ -187,10 +216,14 @@ export class Replay {
       const district = num(p['ilceId']);
       const from = num(p['sandikNoIlk']);
       const to = num(p['sandikNoSon']);
-      const total = (d: number, rows: number) => (from === undefined && to === undefined ? (this.districts.get(`${ballot}:${province}`)?.get(d) ?? rows) : rows);
+      const total = (d: number, rows: number) =>
+        from === undefined && to === undefined ? (this.districts.get(`${ballot}:${province}`)?.get(d) ?? rows) : rows;
       let rows: Record<string, unknown>[];
       if (endpoint === 'getSecimSandikSonucList') {
-        rows = district === undefined ? this.districtsOf(ballot, province).flatMap((d) => this.rowsAt(ballot, province, d, now, from, to)) : this.rowsAt(ballot, province, district, now, from, to);
+        rows =
+          district === undefined
+            ? this.districtsOf(ballot, province).flatMap((d) => this.rowsAt(ballot, province, d, now, from, to))
+            : this.rowsAt(ballot, province, district, now, from, to);
         if (rows.length) rows.push(aggregateOfRows(rows, district !== undefined));
       } else if (district === undefined && from === undefined && to === undefined) {
         rows = this.districtsOf(ballot, province).map((d) => {

@@ -2,15 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
-import {
-  formatYskTime,
-  isBallotCode,
-  isYskEndpoint,
-  parseQuery,
-  type BallotCode,
-  type YskEndpoint,
-  type YskRecord,
-} from '@gozcu/shared';
+import { formatYskTime, isBallotCode, isYskEndpoint, parseQuery, type BallotCode, type YskEndpoint, type YskRecord } from '@gozcu/shared';
 import type { SimClock } from './clock';
 import { SimEngine, type BoxScope } from './engine';
 import { drift, FaultBook, faultRequestSchema, type FaultSpec } from './faults';
@@ -168,8 +160,13 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
           rows: world.provinces
             .filter((pr) => world.ballotsOf(pr.plate).includes(ballot))
             .map((pr) => ({
-              il_ID: pr.plate, il_ADI: pr.name, secim_CEVRESI_ID: pr.plate, secim_DETAY_ID: ballot * 100 + pr.plate,
-              secilecek_ADAY_SAYISI: 1, yerlesim_YERI_TURU: pr.metropolitan ? 1 : 2, id: pr.plate,
+              il_ID: pr.plate,
+              il_ADI: pr.name,
+              secim_CEVRESI_ID: pr.plate,
+              secim_DETAY_ID: ballot * 100 + pr.plate,
+              secilecek_ADAY_SAYISI: 1,
+              yerlesim_YERI_TURU: pr.metropolitan ? 1 : 2,
+              id: pr.plate,
             })),
           lastModified: lists,
         };
@@ -178,8 +175,15 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         const name = world.provinces.find((pr) => pr.plate === plate)!.name;
         return {
           rows: world.districtsOf(plate).map((d) => ({
-            ilce_ID: d.id, ilce_ADI: d.name, belde_ID: null, birim_ID: d.id, il_ID: plate, il_ADI: name,
-            secim_CEVRESI_ID: plate, secim_DETAY_ID: ballot * 100 + plate, toplam_SANDIK_SAYISI: d.boxNos.length,
+            ilce_ID: d.id,
+            ilce_ADI: d.name,
+            belde_ID: null,
+            birim_ID: d.id,
+            il_ID: plate,
+            il_ADI: name,
+            secim_CEVRESI_ID: plate,
+            secim_DETAY_ID: ballot * 100 + plate,
+            toplam_SANDIK_SAYISI: d.boxNos.length,
           })),
           lastModified: lists,
         };
@@ -189,8 +193,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         if (!d || !world.ballotsOf(d.plate).includes(ballot)) return { rows: [], lastModified: lists };
         return {
           rows: d.neighbourhoods.map((h) => ({
-            muhtarlik_ID: h.id, muhtarlik_ADI: h.name, min_SANDIK_NO: String(h.minBox), max_SANDIK_NO: String(h.maxBox),
-            ilce_ID: d.id, il_ID: d.plate, belde_ID: null, birim_ID: d.id,
+            muhtarlik_ID: h.id,
+            muhtarlik_ADI: h.name,
+            min_SANDIK_NO: String(h.minBox),
+            max_SANDIK_NO: String(h.maxBox),
+            ilce_ID: d.id,
+            il_ID: d.plate,
+            belde_ID: null,
+            birim_ID: d.id,
           })),
           lastModified: lists,
         };
@@ -204,8 +214,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
           return { rows: [], lastModified: lists };
         }
         const scope: BoxScope = {
-          plate, district: districtId, neighbourhood: int(p['muhtarlikId']), boxNoFrom: int(p['sandikNoIlk']),
-          boxNoTo: int(p['sandikNoSon']), sandikId: int(p['sandikId']),
+          plate,
+          district: districtId,
+          neighbourhood: int(p['muhtarlikId']),
+          boxNoFrom: int(p['sandikNoIlk']),
+          boxNoTo: int(p['sandikNoSon']),
+          sandikId: int(p['sandikId']),
         };
         const rows = endpoint === 'getSecimSonucList' ? e.summaryRows(ballot, scope, now) : e.resultRows(ballot, scope, now, testData);
         let lastModified = lists;
@@ -348,7 +362,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         maxRps: opts.maxRps ?? 0,
         gzip: !!opts.gzip,
         now: new Date(now).toISOString(),
-        replay: replay ? { records: replay.size, from: new Date(replay.start).toISOString(), until: new Date(replay.end).toISOString(), done: now >= replay.end } : null,
+        replay: replay
+          ? { records: replay.size, from: new Date(replay.start).toISOString(), until: new Date(replay.end).toISOString(), done: now >= replay.end }
+          : null,
         electionId: w?.electionId ?? null,
         ballots: w?.ballots ?? [],
         provinces: w?.provinces.map((p) => p.plate) ?? [],

@@ -141,7 +141,13 @@ describe('replaying a recording', () => {
   it('reads a YSK_RECORD_DIR directory and runs it at SIM_REPLAY_SPEED', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sim-replay-'));
     writeFileSync(path.join(dir, 'ysk-b.jsonl'), `${JSON.stringify(records[4])}\n`);
-    writeFileSync(path.join(dir, 'ysk-a.jsonl'), records.slice(0, 4).map((r) => JSON.stringify(r)).join('\n'));
+    writeFileSync(
+      path.join(dir, 'ysk-a.jsonl'),
+      records
+        .slice(0, 4)
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
     writeFileSync(path.join(dir, 'notes.txt'), 'not a recording');
     expect(readRecording(dir).map((r) => r.at)).toEqual([...records].map((r) => r.at).sort());
     let wall = 1_000;
@@ -183,7 +189,14 @@ describe('prison, customs and abroad boxes', () => {
     expect(unitsOfCall(e.specialUnits, { sandikTuru: '0', yurtIciDisi: '1' })).toEqual([]);
     const rows = e.specialRows(abroad, 8, e.clock.now());
     const box = rows[0]!;
-    expect(box).toMatchObject({ il_ID: null, ilce_ID: null, sandik_RUMUZ: 'A', degisiklik_NEDENI: expect.any(Number), versiyon: expect.any(Number), cezaevi_ID: null });
+    expect(box).toMatchObject({
+      il_ID: null,
+      ilce_ID: null,
+      sandik_RUMUZ: 'A',
+      degisiklik_NEDENI: expect.any(Number),
+      versiyon: expect.any(Number),
+      cezaevi_ID: null,
+    });
     expect(typeof box['ulke_ID']).toBe('number');
     expect(rows[rows.length - 1]).toMatchObject({ sandik_NO: null });
     const truth = [...e.truth({ plate: 99 })];
@@ -274,7 +287,11 @@ describe('simulator HTTP: ETag switch and rate limit', () => {
     const opts = simulatorOptionsFromEnv({ SIM_PROVINCES: '69', SIM_CLOCK: 'manual', SIM_MAX_RPS: '5', SIM_LATENCY_MS: '0' });
     const sim = await startSimulator(opts);
     try {
-      const answers = await Promise.all(Array.from({ length: 8 }, () => fetch(`${sim.apiUrl}/getSecimSonucList?${q(2, 69)}`).then(async (r) => [r.status, r.headers.get('retry-after'), await r.text()] as const)));
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          fetch(`${sim.apiUrl}/getSecimSonucList?${q(2, 69)}`).then(async (r) => [r.status, r.headers.get('retry-after'), await r.text()] as const),
+        ),
+      );
       expect(answers.filter(([s]) => s === 200)).toHaveLength(5);
       expect(answers.filter(([s]) => s === 429).map(([, ra]) => ra)).toEqual(['1', '1', '1']);
       expect(sim.traffic).toMatchObject({ requests: 8, throttled: 3 });

@@ -25,11 +25,33 @@ export function specialBody(
   switch (endpoint) {
     case 'getIlList': {
       const plates = [...new Set(units.filter((u) => u.plate !== null).map((u) => u.plate!))].sort((a, b) => a - b);
-      return { rows: plates.map((plate) => ({ il_ID: plate, il_ADI: world.provinces.find((x) => x.plate === plate)?.name ?? null, secim_CEVRESI_ID: plate, secim_DETAY_ID: null, secilecek_ADAY_SAYISI: null, yerlesim_YERI_TURU: null, id: plate })), lastModified: lists };
+      return {
+        rows: plates.map((plate) => ({
+          il_ID: plate,
+          il_ADI: world.provinces.find((x) => x.plate === plate)?.name ?? null,
+          secim_CEVRESI_ID: plate,
+          secim_DETAY_ID: null,
+          secilecek_ADAY_SAYISI: null,
+          yerlesim_YERI_TURU: null,
+          id: plate,
+        })),
+        lastModified: lists,
+      };
     }
     case 'getIlceList':
       return {
-        rows: units.filter((u) => u.ilceId !== null).map((u) => ({ ilce_ID: u.ilceId, ilce_ADI: world.district(u.ilceId!)?.name ?? null, il_ID: u.plate, il_ADI: null, belde_ID: null, birim_ID: u.ilceId, secim_CEVRESI_ID: u.plate, secim_DETAY_ID: null })),
+        rows: units
+          .filter((u) => u.ilceId !== null)
+          .map((u) => ({
+            ilce_ID: u.ilceId,
+            ilce_ADI: world.district(u.ilceId!)?.name ?? null,
+            il_ID: u.plate,
+            il_ADI: null,
+            belde_ID: null,
+            birim_ID: u.ilceId,
+            secim_CEVRESI_ID: u.plate,
+            secim_DETAY_ID: null,
+          })),
         lastModified: lists,
       };
     case 'getMuhtarlikList':
@@ -70,7 +92,20 @@ export function specialBody(
       }
       if (total === 0) return none;
       return {
-        rows: [{ secim_ID: world.electionId, secim_TURU: ballot, il_ID: null, ilce_ID: null, sandik_NO: null, toplam_SANDIK_SAYISI: total, acilan_SANDIK_SAYISI: opened, acilan_SECMEN_SAYISI: registered, secmen_SAYISI: registered, ...sums }],
+        rows: [
+          {
+            secim_ID: world.electionId,
+            secim_TURU: ballot,
+            il_ID: null,
+            ilce_ID: null,
+            sandik_NO: null,
+            toplam_SANDIK_SAYISI: total,
+            acilan_SANDIK_SAYISI: opened,
+            acilan_SECMEN_SAYISI: registered,
+            secmen_SAYISI: registered,
+            ...sums,
+          },
+        ],
         lastModified: now,
       };
     }

@@ -16,10 +16,30 @@ import {
 
 /** Parties with a rough national weight (2024 local election order of magnitude). */
 const PARTIES: ReadonlyArray<readonly [string, number]> = [
-  ['CHP', 37], ['AK PARTİ', 35], ['YENİDEN REFAH', 6], ['DEM PARTİ', 5.7], ['MHP', 5], ['İYİ PARTİ', 3.8],
-  ['ZAFER', 1.7], ['BBP', 1], ['SAADET', 1], ['HÜDA PAR', 0.5], ['DSP', 0.5], ['TİP', 0.5], ['DP', 0.4],
-  ['MEMLEKET', 0.2], ['EMEP', 0.2], ['GELECEK', 0.2], ['DEVA', 0.2], ['BTP', 0.15], ['SOL PARTİ', 0.1],
-  ['VATAN', 0.1], ['ANAP', 0.08], ['ADALET', 0.06], ['MİLLİ YOL', 0.05], ['HAK-PAR', 0.04],
+  ['CHP', 37],
+  ['AK PARTİ', 35],
+  ['YENİDEN REFAH', 6],
+  ['DEM PARTİ', 5.7],
+  ['MHP', 5],
+  ['İYİ PARTİ', 3.8],
+  ['ZAFER', 1.7],
+  ['BBP', 1],
+  ['SAADET', 1],
+  ['HÜDA PAR', 0.5],
+  ['DSP', 0.5],
+  ['TİP', 0.5],
+  ['DP', 0.4],
+  ['MEMLEKET', 0.2],
+  ['EMEP', 0.2],
+  ['GELECEK', 0.2],
+  ['DEVA', 0.2],
+  ['BTP', 0.15],
+  ['SOL PARTİ', 0.1],
+  ['VATAN', 0.1],
+  ['ANAP', 0.08],
+  ['ADALET', 0.06],
+  ['MİLLİ YOL', 0.05],
+  ['HAK-PAR', 0.04],
 ];
 const FIRST = ['AHMET', 'MEHMET', 'AYŞE', 'FATMA', 'MUSTAFA', 'EMİNE', 'ALİ', 'HATİCE', 'HÜSEYİN', 'ZEYNEP', 'İBRAHİM', 'ELİF'];
 const LAST = ['YILMAZ', 'KAYA', 'DEMİR', 'ŞAHİN', 'ÇELİK', 'YILDIZ', 'ÖZTÜRK', 'AYDIN', 'ARSLAN', 'DOĞAN', 'KILIÇ', 'KOÇ'];
@@ -141,7 +161,7 @@ export class SyntheticWorld implements SimWorld {
     }
     const candidates = shape.candidates ?? [];
     candidates.forEach((name, i) => {
-      list.push({ sira: sira++, name, column: bagimsizColumn(i + 1), weight: 100 / (i + 1.2) * Math.exp(local.normal(0, 0.3)), kind: 'bagimsiz' });
+      list.push({ sira: sira++, name, column: bagimsizColumn(i + 1), weight: (100 / (i + 1.2)) * Math.exp(local.normal(0, 0.3)), kind: 'bagimsiz' });
     });
     // the abroad ballot lists parties (or the candidates) only
     const independents = plate === ABROAD_PROVINCE ? 0 : local.int(shape.independents[0], shape.independents[1]);

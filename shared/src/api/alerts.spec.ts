@@ -3,9 +3,25 @@ import type { PrincipalScope } from './auth';
 import { ALERT_KINDS, ALERT_LEVELS, alertFor, dueToEscalate, inScope, isRoutedTo, nextLevel, planDeliveries, routeRolesOf, type AlertView } from './alerts';
 
 const alert = (over: Partial<AlertView> = {}): AlertView => ({
-  id: '1', kind: 'stale', severity: 'amber', box: 'e:2:34:1000:1', province: 34, district: 1000, level: 'district', status: 'open',
-  title: 't', detail: 'd', createdAt: '2024-03-31T18:00:00Z', updatedAt: '2024-03-31T18:00:00Z', escalatedAt: null, resolvedAt: null,
-  ack: null, digestCount: null, digestId: null, figures: { differences: { 'votes.A': 3 }, totalAbsDifference: 3 }, ...over,
+  id: '1',
+  kind: 'stale',
+  severity: 'amber',
+  box: 'e:2:34:1000:1',
+  province: 34,
+  district: 1000,
+  level: 'district',
+  status: 'open',
+  title: 't',
+  detail: 'd',
+  createdAt: '2024-03-31T18:00:00Z',
+  updatedAt: '2024-03-31T18:00:00Z',
+  escalatedAt: null,
+  resolvedAt: null,
+  ack: null,
+  digestCount: null,
+  digestId: null,
+  figures: { differences: { 'votes.A': 3 }, totalAbsDifference: 3 },
+  ...over,
 });
 
 const scopes: PrincipalScope[] = [
@@ -43,12 +59,22 @@ describe('alert routing', () => {
   });
 
   it('no alert of any kind and level reaches anyone outside its region (exhaustive)', () => {
-    const regions = [{ province: 34, district: 1000 }, { province: 34, district: 1001 }, { province: 6, district: 1000 }, { province: null, district: null }];
-    for (const kind of ALERT_KINDS) for (const level of ALERT_LEVELS) for (const r of regions) for (const role of ROLES) for (const scope of scopes) {
-      const a = alert({ kind, level, ...r });
-      if (isRoutedTo(a, { role: role.id, scope })) expect(inScope(a, scope)).toBe(true);
-      if (scope.level === 'district' && isRoutedTo(a, { role: role.id, scope })) expect([a.province, a.district]).toEqual([scope.province, scope.district]);
-    }
+    const regions = [
+      { province: 34, district: 1000 },
+      { province: 34, district: 1001 },
+      { province: 6, district: 1000 },
+      { province: null, district: null },
+    ];
+    for (const kind of ALERT_KINDS)
+      for (const level of ALERT_LEVELS)
+        for (const r of regions)
+          for (const role of ROLES)
+            for (const scope of scopes) {
+              const a = alert({ kind, level, ...r });
+              if (isRoutedTo(a, { role: role.id, scope })) expect(inScope(a, scope)).toBe(true);
+              if (scope.level === 'district' && isRoutedTo(a, { role: role.id, scope }))
+                expect([a.province, a.district]).toEqual([scope.province, scope.district]);
+            }
   });
 });
 
@@ -89,7 +115,14 @@ describe('storm digests', () => {
   });
 
   it('a few alerts stay single', () => {
-    const plan = planDeliveries([{ kind: 'mismatch' as const, province: 1, district: 2 }, { kind: 'mismatch' as const, province: 1, district: 2 }], 5, 3);
+    const plan = planDeliveries(
+      [
+        { kind: 'mismatch' as const, province: 1, district: 2 },
+        { kind: 'mismatch' as const, province: 1, district: 2 },
+      ],
+      5,
+      3,
+    );
     expect(plan.single).toHaveLength(2);
     expect(plan.digests).toHaveLength(0);
   });

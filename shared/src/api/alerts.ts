@@ -34,12 +34,42 @@ export interface AlertRule {
  * (petition deadlines), ALERT_ESCALATE_MINUTES, ALERT_DIGEST_MIN, ALERT_STORM_PROVINCES.
  */
 export const ALERT_RULES: Record<AlertKind, AlertRule> = {
-  stale: { kind: 'stale', severity: 'amber', level: 'district', resolvable: true, title: { tr: 'Sandık girilmedi: YSK yayımladı, müşahit tutanağı yok', en: 'Box stale: YSK published, no observer sheet' } },
-  mismatch: { kind: 'mismatch', severity: 'red', level: 'district', resolvable: true, title: { tr: 'Uyuşmazlık: YSK ile tutanak farklı', en: 'Mismatch: YSK differs from the sheet' } },
-  unexplained_change: { kind: 'unexplained_change', severity: 'red', level: 'district', resolvable: false, title: { tr: 'YSK yayımlanmış sonucu gerekçesiz değiştirdi', en: 'YSK changed a published result without a reason' } },
-  complaint: { kind: 'complaint', severity: 'amber', level: 'district', resolvable: false, title: { tr: 'Yeni vatandaş şikâyeti', en: 'New citizen complaint' } },
+  stale: {
+    kind: 'stale',
+    severity: 'amber',
+    level: 'district',
+    resolvable: true,
+    title: { tr: 'Sandık girilmedi: YSK yayımladı, müşahit tutanağı yok', en: 'Box stale: YSK published, no observer sheet' },
+  },
+  mismatch: {
+    kind: 'mismatch',
+    severity: 'red',
+    level: 'district',
+    resolvable: true,
+    title: { tr: 'Uyuşmazlık: YSK ile tutanak farklı', en: 'Mismatch: YSK differs from the sheet' },
+  },
+  unexplained_change: {
+    kind: 'unexplained_change',
+    severity: 'red',
+    level: 'district',
+    resolvable: false,
+    title: { tr: 'YSK yayımlanmış sonucu gerekçesiz değiştirdi', en: 'YSK changed a published result without a reason' },
+  },
+  complaint: {
+    kind: 'complaint',
+    severity: 'amber',
+    level: 'district',
+    resolvable: false,
+    title: { tr: 'Yeni vatandaş şikâyeti', en: 'New citizen complaint' },
+  },
   feed: { kind: 'feed', severity: 'red', level: 'country', resolvable: true, title: { tr: 'YSK veri akışı sağlıklı değil', en: 'YSK feed is not healthy' } },
-  petition_deadline: { kind: 'petition_deadline', severity: 'red', level: 'district', resolvable: true, title: { tr: 'İtiraz süresi doluyor: dilekçe henüz verilmedi', en: 'Objection deadline near: petition not filed' } },
+  petition_deadline: {
+    kind: 'petition_deadline',
+    severity: 'red',
+    level: 'district',
+    resolvable: true,
+    title: { tr: 'İtiraz süresi doluyor: dilekçe henüz verilmedi', en: 'Objection deadline near: petition not filed' },
+  },
 };
 
 /** The roles an alert reaches at each level (district chair and legal, the province above them, HQ). */
@@ -214,7 +244,11 @@ export interface DeliveryPlan<A> {
  * alerts become one district digest instead of that many pushes; when a kind's batch touches
  * `stormProvinces` or more provinces, HQ also gets one country-wide digest of it.
  */
-export function planDeliveries<A extends Pick<AlertView, 'kind' | 'province' | 'district'>>(batch: readonly A[], digestMin: number, stormProvinces: number): DeliveryPlan<A> {
+export function planDeliveries<A extends Pick<AlertView, 'kind' | 'province' | 'district'>>(
+  batch: readonly A[],
+  digestMin: number,
+  stormProvinces: number,
+): DeliveryPlan<A> {
   const plan: DeliveryPlan<A> = { single: [], digests: [] };
   const groups = new Map<string, A[]>();
   const provincesOfKind = new Map<AlertKind, Map<number, A[]>>();

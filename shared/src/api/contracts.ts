@@ -5,10 +5,7 @@ import type { BoxStatus } from '../domain/status';
 import type { Sheet } from '../domain/sheet';
 
 /** Where a view or a query is scoped. */
-export type Scope =
-  | { level: 'country' }
-  | { level: 'province'; province: number }
-  | { level: 'district'; province: number; district: number };
+export type Scope = { level: 'country' } | { level: 'province'; province: number } | { level: 'district'; province: number; district: number };
 
 export interface BoxCounters {
   total: number;

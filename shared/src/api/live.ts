@@ -77,9 +77,6 @@ export interface ServerToClientEvents {
 
 /** Client → server commands, each answering with an ack envelope. */
 export interface ClientToServerEvents {
-  subscribe: (
-    req: { room: Room; ballot?: BallotCode },
-    ack: (res: { ok: true; data: RoomSnapshot } | { ok: false; msg: string }) => void,
-  ) => void;
+  subscribe: (req: { room: Room; ballot?: BallotCode }, ack: (res: { ok: true; data: RoomSnapshot } | { ok: false; msg: string }) => void) => void;
   unsubscribe: (req: { room: Room }, ack: (res: { ok: true; data: null } | { ok: false; msg: string }) => void) => void;
 }

@@ -62,19 +62,54 @@ const HQ_SEES_YSK: Permission = 'ysk:read:embargoed';
  */
 export const ROLES: readonly RoleDefinition[] = [
   { id: 'hq_admin', name: { tr: 'Genel Merkez Yöneticisi', en: 'HQ administrator' }, level: 'country', permissions: PERMISSIONS },
-  { id: 'hq_viewer', name: { tr: 'Genel Merkez Harekât Odası İzleyicisi', en: 'HQ war-room viewer' }, level: 'country', permissions: [...READ, HQ_SEES_YSK, 'feed:read'] },
+  {
+    id: 'hq_viewer',
+    name: { tr: 'Genel Merkez Harekât Odası İzleyicisi', en: 'HQ war-room viewer' },
+    level: 'country',
+    permissions: [...READ, HQ_SEES_YSK, 'feed:read'],
+  },
   { id: 'hq_legal', name: { tr: 'Genel Merkez Hukuk Sorumlusu', en: 'HQ legal' }, level: 'country', permissions: [...LEGAL, HQ_SEES_YSK, 'complaints:write'] },
-  { id: 'feed_operator', name: { tr: 'YSK Veri Akışı Operatörü', en: 'Feed operator' }, level: 'country', permissions: [...READ, HQ_SEES_YSK, 'feed:read', 'feed:admin'] },
-  { id: 'it_admin', name: { tr: 'Bilgi İşlem Yöneticisi', en: 'IT administrator' }, level: 'country', permissions: ['coverage:read', 'feed:read', 'users:admin', 'audit:read'] },
+  {
+    id: 'feed_operator',
+    name: { tr: 'YSK Veri Akışı Operatörü', en: 'Feed operator' },
+    level: 'country',
+    permissions: [...READ, HQ_SEES_YSK, 'feed:read', 'feed:admin'],
+  },
+  {
+    id: 'it_admin',
+    name: { tr: 'Bilgi İşlem Yöneticisi', en: 'IT administrator' },
+    level: 'country',
+    permissions: ['coverage:read', 'feed:read', 'users:admin', 'audit:read'],
+  },
 
-  { id: 'province_chair', name: { tr: 'İl Başkanı', en: 'Provincial chair' }, level: 'province', permissions: [...READ, 'feed:read', 'complaints:read', 'petitions:read', 'users:delegate'] },
-  { id: 'province_election_officer', name: { tr: 'İl Seçim İşleri Sorumlusu', en: 'Provincial election officer' }, level: 'province', permissions: [...READ, 'feed:read', 'entries:confirm', 'complaints:read'] },
+  {
+    id: 'province_chair',
+    name: { tr: 'İl Başkanı', en: 'Provincial chair' },
+    level: 'province',
+    permissions: [...READ, 'feed:read', 'complaints:read', 'petitions:read', 'users:delegate'],
+  },
+  {
+    id: 'province_election_officer',
+    name: { tr: 'İl Seçim İşleri Sorumlusu', en: 'Provincial election officer' },
+    level: 'province',
+    permissions: [...READ, 'feed:read', 'entries:confirm', 'complaints:read'],
+  },
   { id: 'province_legal', name: { tr: 'İl Hukuk Sorumlusu', en: 'Provincial legal officer' }, level: 'province', permissions: LEGAL },
   { id: 'province_data', name: { tr: 'İl Veri Sorumlusu', en: 'Provincial data officer' }, level: 'province', permissions: DATA },
   { id: 'province_viewer', name: { tr: 'İl İzleyici', en: 'Provincial viewer' }, level: 'province', permissions: READ },
 
-  { id: 'district_chair', name: { tr: 'İlçe Başkanı', en: 'District chair' }, level: 'district', permissions: [...READ, 'complaints:read', 'petitions:read', 'users:delegate'] },
-  { id: 'district_election_officer', name: { tr: 'İlçe Seçim İşleri Sorumlusu', en: 'District election officer' }, level: 'district', permissions: [...READ, 'entries:confirm', 'complaints:read'] },
+  {
+    id: 'district_chair',
+    name: { tr: 'İlçe Başkanı', en: 'District chair' },
+    level: 'district',
+    permissions: [...READ, 'complaints:read', 'petitions:read', 'users:delegate'],
+  },
+  {
+    id: 'district_election_officer',
+    name: { tr: 'İlçe Seçim İşleri Sorumlusu', en: 'District election officer' },
+    level: 'district',
+    permissions: [...READ, 'entries:confirm', 'complaints:read'],
+  },
   { id: 'district_legal', name: { tr: 'İlçe Hukuk Sorumlusu', en: 'District legal officer' }, level: 'district', permissions: LEGAL },
   { id: 'district_data', name: { tr: 'İlçe Veri Sorumlusu', en: 'District data officer' }, level: 'district', permissions: DATA },
   { id: 'district_viewer', name: { tr: 'İlçe İzleyici', en: 'District viewer' }, level: 'district', permissions: READ },

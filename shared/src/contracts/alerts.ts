@@ -17,7 +17,11 @@ export const readBody = z.object({ ids: z.array(z.string().min(1).max(64)).min(1
 
 const b64url = z.string().regex(/^[A-Za-z0-9_-]+={0,2}$/, 'must be base64url');
 export const subscriptionBody = z.object({
-  endpoint: z.string().url().max(2048).refine((u) => u.startsWith('https://'), { message: 'a push endpoint is an https:// address' }),
+  endpoint: z
+    .string()
+    .url()
+    .max(2048)
+    .refine((u) => u.startsWith('https://'), { message: 'a push endpoint is an https:// address' }),
   keys: z.object({ p256dh: b64url.min(80).max(120), auth: b64url.min(16).max(32) }),
 });
 export const unsubscribeBody = z.object({ endpoint: z.string().url().max(2048) });

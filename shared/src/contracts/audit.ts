@@ -9,6 +9,9 @@ export const auditQuery = z.object({
   since: z.string().datetime({ offset: true, message: 'since is an ISO date-time' }).optional(),
   until: z.string().datetime({ offset: true, message: 'until is an ISO date-time' }).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
-  cursor: z.string().regex(/^[0-9a-f]{1,24}$/, 'cursor is the nextCursor of the previous page').optional(),
+  cursor: z
+    .string()
+    .regex(/^[0-9a-f]{1,24}$/, 'cursor is the nextCursor of the previous page')
+    .optional(),
 });
 export type AuditQuery = z.infer<typeof auditQuery>;

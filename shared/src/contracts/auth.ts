@@ -32,7 +32,9 @@ export const roleIdSchema = z.string().refine((r) => ROLES.some((x) => x.id === 
  * A box is named by its full key (`election:ballot:province:district:boxNo`), or as
  * `province:district:boxNo`, meaning that box for every ballot type of the followed election.
  */
-const boxRef = z.string().refine((s) => !!parseBoxKey(s) || /^\d{1,2}:\d{1,7}:\d{1,6}$/.test(s), { message: 'a box is election:ballot:province:district:boxNo or province:district:boxNo' });
+const boxRef = z.string().refine((s) => !!parseBoxKey(s) || /^\d{1,2}:\d{1,7}:\d{1,6}$/.test(s), {
+  message: 'a box is election:ballot:province:district:boxNo or province:district:boxNo',
+});
 
 export const scopeInput = z.object({
   province: plateSchema.optional(),

@@ -5,7 +5,10 @@ import { plateSchema } from '../domain/geo';
 /** Request schemas of /api/team, /api/people/names, /api/petition-deadlines, /api/citizen/districts: the server's ZodPipes validate with them, the OpenAPI document describes them. */
 
 export const teamQuery = z.object({
-  role: z.string().refine((r) => ROLES.some((x) => x.id === r), { message: 'unknown role' }).optional(),
+  role: z
+    .string()
+    .refine((r) => ROLES.some((x) => x.id === r), { message: 'unknown role' })
+    .optional(),
   province: plateSchema.optional(),
   district: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
@@ -27,7 +30,19 @@ export type TeamPatch = z.infer<typeof teamPatch>;
 
 export const namesQuery = z.object({
   /** usernames, comma-separated */
-  u: z.string().max(20_000).transform((s) => [...new Set(s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean))].slice(0, 500)),
+  u: z
+    .string()
+    .max(20_000)
+    .transform((s) =>
+      [
+        ...new Set(
+          s
+            .split(',')
+            .map((x) => x.trim().toLowerCase())
+            .filter(Boolean),
+        ),
+      ].slice(0, 500),
+    ),
 });
 
 export const deadlinesQuery = z.object({

@@ -9,10 +9,19 @@ import { MAX_BOX_NO, MAX_DISTRICT_ID } from './limits';
 
 export const entryRefSchema = z
   .object({
-    election: z.string().min(1).max(64).regex(/^[^:]+$/, 'election id must not contain ":"').optional(),
+    election: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[^:]+$/, 'election id must not contain ":"')
+      .optional(),
     ballot: ballotCodeSchema,
     province: plateSchema,
-    district: z.coerce.number().int().positive('district is a YSK district id').max(MAX_DISTRICT_ID, `district is a YSK district id (at most ${MAX_DISTRICT_ID})`),
+    district: z.coerce
+      .number()
+      .int()
+      .positive('district is a YSK district id')
+      .max(MAX_DISTRICT_ID, `district is a YSK district id (at most ${MAX_DISTRICT_ID})`),
     boxNo: z.coerce.number().int().positive('box number is a positive whole number').max(MAX_BOX_NO, `box number is at most ${MAX_BOX_NO}`),
     /** the letters of an abroad or customs box number (`sandik_RUMUZ`) */
     rumuz: rumuzSchema.optional(),

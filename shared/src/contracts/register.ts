@@ -7,7 +7,9 @@ const plate = z.coerce.number().int().min(1, 'province is a plate code 1–81').
 const districtId = z.coerce.number().int().positive('district is a positive YSK district id');
 
 /** The number travels in the body (never in a URL, which access logs keep). */
-export const checkBody = z.object({ tc: z.string({ message: 'tc is the 11-digit TC Kimlik No, as a string' }).max(32, 'a TC Kimlik No has 11 digits') }).strict();
+export const checkBody = z
+  .object({ tc: z.string({ message: 'tc is the 11-digit TC Kimlik No, as a string' }).max(32, 'a TC Kimlik No has 11 digits') })
+  .strict();
 export type CheckBody = z.infer<typeof checkBody>;
 
 export const reportBody = z
@@ -40,7 +42,12 @@ export const registerCountsQuery = z.object({ province: plate.optional() });
 export type RegisterCountsQuery = z.infer<typeof registerCountsQuery>;
 
 /** open ↔ checked by hand; objected only by drafting an objection. */
-export const registerStatusBody = z.object({ status: z.enum(['open', 'checked'], { message: 'status is open or checked (objected is set by drafting an objection)' }), note: z.string().trim().max(2000).optional() }).strict();
+export const registerStatusBody = z
+  .object({
+    status: z.enum(['open', 'checked'], { message: 'status is open or checked (objected is set by drafting an objection)' }),
+    note: z.string().trim().max(2000).optional(),
+  })
+  .strict();
 export type RegisterStatusBody = z.infer<typeof registerStatusBody>;
 
 /** GET /api/register/districts: a province's districts, for the citizen's form */

@@ -14,7 +14,10 @@ describe('decideAppend: the append-outcome rule', () => {
   });
 
   it('is stale when the content equals an older version, naming its seq', () => {
-    const earlier = new Map([['h1', 1], ['h2', 2]]);
+    const earlier = new Map([
+      ['h1', 1],
+      ['h2', 2],
+    ]);
     expect(decideAppend({ seq: 3, hash: 'h3' }, 'h1', (h) => earlier.get(h))).toEqual({ kind: 'stale', matchesSeq: 1 });
   });
 

@@ -55,7 +55,10 @@ export const rumuzSchema = z.string().regex(RUMUZ, 'sandik_RUMUZ is 1–8 capita
  */
 export const boxRefSchema = z
   .object({
-    election: z.string().min(1).regex(/^[^:]+$/, 'election id must not contain ":"'),
+    election: z
+      .string()
+      .min(1)
+      .regex(/^[^:]+$/, 'election id must not contain ":"'),
     ballot: ballotCodeSchema,
     province: plateSchema,
     district: z.coerce.number().int().positive(),
@@ -71,7 +74,10 @@ export function placeIsValid(ref: { province: number; district: number }, ctx: z
     ctx.addIssue({
       code: 'custom',
       path: ['province'],
-      message: ref.province === ABROAD_PROVINCE ? `province 99 (abroad) has only mission districts (${ABROAD_DISTRICT_BASE}+)` : `district ${ref.district} is an abroad mission: its province is 99`,
+      message:
+        ref.province === ABROAD_PROVINCE
+          ? `province 99 (abroad) has only mission districts (${ABROAD_DISTRICT_BASE}+)`
+          : `district ${ref.district} is an abroad mission: its province is 99`,
     });
   }
 }
@@ -97,7 +103,13 @@ export function parseBoxKey(key: string): BoxRef | null {
 /** The ref of a key known to be well formed (one this system wrote): no validation. */
 export function refOfKey(key: string): BoxRef {
   const [election, ballot, province, district, boxNo, rumuz] = key.split(':');
-  const ref: BoxRef = { election: election!, ballot: Number(ballot) as BallotCode, province: Number(province), district: Number(district), boxNo: Number(boxNo) };
+  const ref: BoxRef = {
+    election: election!,
+    ballot: Number(ballot) as BallotCode,
+    province: Number(province),
+    district: Number(district),
+    boxNo: Number(boxNo),
+  };
   if (rumuz) ref.rumuz = rumuz;
   return ref;
 }

@@ -2,13 +2,7 @@ import { voteField, type FieldName } from './diff';
 import { SHEET_FIGURES, type Sheet } from './sheet';
 
 /** Stable codes of the sheet checks: errors make a sheet impossible, warnings are legal but worth a look. */
-export const SHEET_ERROR_CODES = [
-  'negative_figure',
-  'non_integer_figure',
-  'valid_parts_mismatch',
-  'valid_invalid_not_voted',
-  'votes_exceed_valid',
-] as const;
+export const SHEET_ERROR_CODES = ['negative_figure', 'non_integer_figure', 'valid_parts_mismatch', 'valid_invalid_not_voted', 'votes_exceed_valid'] as const;
 export const SHEET_WARNING_CODES = ['turnout_over_registered', 'votes_short'] as const;
 export type SheetErrorCode = (typeof SHEET_ERROR_CODES)[number];
 export type SheetWarningCode = (typeof SHEET_WARNING_CODES)[number];

@@ -40,7 +40,17 @@ describe('Bayburt 2014 (real YSK side) against hand-made entries', () => {
   it('counts the statuses per province and district', () => {
     // 105 rows: i % 4 = 0 → 27 rows, 1, 2, 3 → 26 each.
     expect(state.counters({ level: 'province', province: 69 }, 3)).toEqual({
-      total: 105, yskPublished: 105, entered: 79, match: 53, mismatch: 26, yskOnly: 26, orgOnly: 0, stale: 0, altered: 0, conflicting: 0, unconfirmed: 0,
+      total: 105,
+      yskPublished: 105,
+      entered: 79,
+      match: 53,
+      mismatch: 26,
+      yskOnly: 26,
+      orgOnly: 0,
+      stale: 0,
+      altered: 0,
+      conflicting: 0,
+      unconfirmed: 0,
     });
     // ILCE_ID 681 (Demirözü) has 14 rows, 75 (Merkez) 91 — `awk -F'\t' '{print $2}' | uniq -c`.
     expect(state.counters({ level: 'district', province: 69, district: 681 }, 3).total).toBe(14);
@@ -75,15 +85,34 @@ interface OvoBox {
 }
 
 describe('Oy ve Ötesi Sinop 2023 run-off (real observer side) against derived YSK figures', () => {
-  const file = JSON.parse(fs.readFileSync(path.join(dataDir, 'real', 'ovo_2023_runoff_sinop', 'data.json'), 'utf8')) as Record<string, Record<string, OvoBox[]>>;
+  const file = JSON.parse(fs.readFileSync(path.join(dataDir, 'real', 'ovo_2023_runoff_sinop', 'data.json'), 'utf8')) as Record<
+    string,
+    Record<string, OvoBox[]>
+  >;
   // YSK's own district ids (ysk_ilce_ids_from_2014_local.tsv, plate 57)
   const districtIds: Record<string, number> = {
-    AYANCIK: 55, BOYABAT: 103, DURAĞAN: 188, ERFELEK: 212, GERZE: 246, 'SİNOP MERKEZ': 520, TÜRKELİ: 586, DİKMEN: 803, SARAYDÜZÜ: 874,
+    AYANCIK: 55,
+    BOYABAT: 103,
+    DURAĞAN: 188,
+    ERFELEK: 212,
+    GERZE: 246,
+    'SİNOP MERKEZ': 520,
+    TÜRKELİ: 586,
+    DİKMEN: 803,
+    SARAYDÜZÜ: 874,
   };
   const sheetOf = (boxNo: number, erdogan: number, kilicdaroglu: number): Sheet => {
     const valid = erdogan + kilicdaroglu;
     const invalid = boxNo % 4;
-    return { registered: valid + invalid + 20, voted: valid + invalid, validUncontested: valid, validAfterObjection: 0, valid, invalid, votes: { 'RECEP TAYYİP ERDOĞAN': erdogan, 'KEMAL KILIÇDAROĞLU': kilicdaroglu } };
+    return {
+      registered: valid + invalid + 20,
+      voted: valid + invalid,
+      validUncontested: valid,
+      validAfterObjection: 0,
+      valid,
+      invalid,
+      votes: { 'RECEP TAYYİP ERDOĞAN': erdogan, 'KEMAL KILIÇDAROĞLU': kilicdaroglu },
+    };
   };
   // Oy ve Ötesi published one verified record per box: it is the figure (ENTRY_CONFIRMATIONS 1)
   const state = new ReconciliationState({ election: 'cb2023-2', staleAfterMs: STALE_MS, now: () => T0, confirmations: 1 });
@@ -101,7 +130,8 @@ describe('Oy ve Ötesi Sinop 2023 run-off (real observer side) against derived Y
       } else if (!recorded && n % 3 !== 0) {
         state.applyYsk(ref, { sheet: sheetOf(n, n % 200, n % 150), seq: 1, publishedAt: T0 });
       }
-      if (recorded) state.applyEntry(ref, { id: `ovo-${n}`, observer: 'ovo', source: 'observer', sheet: sheetOf(n, box.oy_erdogan!, box.oy_kilicdaroglu!), createdAt: T0 });
+      if (recorded)
+        state.applyEntry(ref, { id: `ovo-${n}`, observer: 'ovo', source: 'observer', sheet: sheetOf(n, box.oy_erdogan!, box.oy_kilicdaroglu!), createdAt: T0 });
     }
   }
 
@@ -110,7 +140,17 @@ describe('Oy ve Ötesi Sinop 2023 run-off (real observer side) against derived Y
     // 792 boxes, 459 recorded; match 312, mismatch 82, ysk_only 223, org_only 65, awaiting 110.
     const coverage = state.coverage({ level: 'province', province: 57 }, 9);
     expect(coverage.boxes).toEqual({
-      total: 792, yskPublished: 617, entered: 459, match: 312, mismatch: 82, yskOnly: 223, orgOnly: 65, stale: 0, altered: 0, conflicting: 0, unconfirmed: 0,
+      total: 792,
+      yskPublished: 617,
+      entered: 459,
+      match: 312,
+      mismatch: 82,
+      yskOnly: 223,
+      orgOnly: 65,
+      stale: 0,
+      altered: 0,
+      conflicting: 0,
+      unconfirmed: 0,
     });
     expect(state.regions({ level: 'country' }, 9)).toEqual({ '57': coverage.boxes });
   });

@@ -7,10 +7,25 @@ const sheet: Sheet = { registered: 300, voted: 250, validUncontested: 240, valid
 const other: Sheet = { ...sheet, votes: { A: 90, B: 150 } };
 
 const version = (seq: number, s: Sheet, at = T0): SheetVersion => ({
-  key: 'k', seq, hash: `h${seq}`, sheet: s, yskVersion: seq, yskChangedAt: null, changeReason: null, fetchedAt: new Date(at + (seq - 1) * 60_000).toISOString(),
+  key: 'k',
+  seq,
+  hash: `h${seq}`,
+  sheet: s,
+  yskVersion: seq,
+  yskChangedAt: null,
+  changeReason: null,
+  fetchedAt: new Date(at + (seq - 1) * 60_000).toISOString(),
 });
 const entry = (id: string, observer: string, s: Sheet, minute: number, source: Entry['source'] = 'observer'): Entry => ({
-  id, key: 'k', sheet: s, hash: id, observer, source, idempotencyKey: `idem-${id}`, createdAt: new Date(T0 + minute * 60_000).toISOString(), warnings: [],
+  id,
+  key: 'k',
+  sheet: s,
+  hash: id,
+  observer,
+  source,
+  idempotencyKey: `idem-${id}`,
+  createdAt: new Date(T0 + minute * 60_000).toISOString(),
+  warnings: [],
 });
 const run = (versions: SheetVersion[], entries: Entry[], minutes = 5, confirmedEntryId?: string) =>
   reconcileBox({ versions, entries, confirmedEntryId, now: T0 + minutes * 60_000, staleAfterMs: 30 * 60_000 });
@@ -28,7 +43,16 @@ describe('reconcileBox', () => {
     ['two observers disagree', [version(1, sheet)], [entry('e1', 'o1', sheet, 1), entry('e2', 'o2', other, 2)], 60, 'mismatch', false, true, false],
     ['two observers agree', [version(1, sheet)], [entry('e1', 'o1', sheet, 1), entry('e2', 'o2', sheet, 2)], 60, 'match', false, false, false],
     ['one observer corrects itself', [version(1, sheet)], [entry('e1', 'o1', other, 1), entry('e2', 'o1', sheet, 2)], 60, 'match', false, false, false],
-    ['a confirmation resolves', [version(1, sheet)], [entry('e1', 'o1', sheet, 1), entry('e2', 'o2', other, 2), entry('c', 'legal', sheet, 3, 'confirmation')], 60, 'match', false, false, false],
+    [
+      'a confirmation resolves',
+      [version(1, sheet)],
+      [entry('e1', 'o1', sheet, 1), entry('e2', 'o2', other, 2), entry('c', 'legal', sheet, 3, 'confirmation')],
+      60,
+      'match',
+      false,
+      false,
+      false,
+    ],
   ] as const)('%s → %s', (_, versions, entries, minutes, status, altered, conflicting, stale) => {
     const r = run([...versions], [...entries], minutes);
     expect({ status: r.status, altered: r.altered, conflicting: r.conflicting, stale: r.stale }).toEqual({ status, altered, conflicting, stale });
@@ -56,8 +80,15 @@ describe('reconcileBox', () => {
   });
 
   describe('the N-entry rule (ENTRY_CONFIRMATIONS)', () => {
-    const withN = (n: number, entries: Entry[]) => reconcileBox({ versions: [version(1, sheet)], entries, now: T0 + 60 * 60_000, staleAfterMs: 30 * 60_000, confirmations: n });
-    const summary = (r: ReturnType<typeof withN>) => ({ status: r.status, unconfirmed: r.unconfirmed, conflicting: r.conflicting, org: r.orgEntryId, stale: r.stale });
+    const withN = (n: number, entries: Entry[]) =>
+      reconcileBox({ versions: [version(1, sheet)], entries, now: T0 + 60 * 60_000, staleAfterMs: 30 * 60_000, confirmations: n });
+    const summary = (r: ReturnType<typeof withN>) => ({
+      status: r.status,
+      unconfirmed: r.unconfirmed,
+      conflicting: r.conflicting,
+      org: r.orgEntryId,
+      stale: r.stale,
+    });
 
     it.each([
       // n, entries, status, unconfirmed, conflicting, the entry in force

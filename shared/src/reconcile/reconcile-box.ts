@@ -17,7 +17,10 @@ export function statusOf(hasYsk: boolean, hasOrg: boolean, equal: boolean): BoxS
 /** Issues of both sides' sheets as `ysk:<code>` / `org:<code>`, errors first. */
 export function sideWarnings(ysk: Sheet | null, org: Sheet | null): string[] {
   const out: string[] = [];
-  for (const [side, sheet] of [['ysk', ysk], ['org', org]] as const) {
+  for (const [side, sheet] of [
+    ['ysk', ysk],
+    ['org', org],
+  ] as const) {
     if (!sheet) continue;
     const { errors, warnings } = checkSheet(sheet);
     for (const issue of [...errors, ...warnings]) out.push(`${side}:${issue.code}`);

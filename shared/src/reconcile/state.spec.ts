@@ -13,7 +13,7 @@ const T0 = Date.parse('2024-03-31T17:00:00.000Z');
 
 /** A tiny seeded PRNG so a failing sequence can be replayed. */
 function prng(seed: number) {
-  return () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  return () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
 }
 
 interface Log {
@@ -29,7 +29,19 @@ function kindOf(ref: BoxRef): BoxKind {
   return ref.boxNo === 1004 ? 'prison' : 'domestic';
 }
 
-const zeroCounters = (): BoxCounters => ({ total: 0, yskPublished: 0, entered: 0, match: 0, mismatch: 0, yskOnly: 0, orgOnly: 0, stale: 0, altered: 0, conflicting: 0, unconfirmed: 0 });
+const zeroCounters = (): BoxCounters => ({
+  total: 0,
+  yskPublished: 0,
+  entered: 0,
+  match: 0,
+  mismatch: 0,
+  yskOnly: 0,
+  orgOnly: 0,
+  stale: 0,
+  altered: 0,
+  conflicting: 0,
+  unconfirmed: 0,
+});
 
 /** The naive model: every box's full history, reconciled from scratch by `reconcileBox`. */
 class Naive {
@@ -52,7 +64,14 @@ class Naive {
     return new Map(BALLOTS.map((b) => [b, this.baseline(b)]));
   }
   reconcile(log: Log, now: number, baselines = this.baselines()): BoxReconciliation {
-    return reconcileBox({ versions: log.versions, entries: log.entries, now, staleAfterMs: STALE_MS, confirmations: this.confirmations, firstVersionBaseline: baselines.get(log.ref.ballot) ?? null });
+    return reconcileBox({
+      versions: log.versions,
+      entries: log.entries,
+      now,
+      staleAfterMs: STALE_MS,
+      confirmations: this.confirmations,
+      firstVersionBaseline: baselines.get(log.ref.ballot) ?? null,
+    });
   }
   coverage(scope: Scope, ballot: BallotCode | null, now: number) {
     const boxes: BoxCounters = zeroCounters();
@@ -92,7 +111,12 @@ class Naive {
       }
     }
     const nonZero = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== 0));
-    return { boxes, kinds, votes: { ysk: nonZero(ysk), org: nonZero(org), both: { boxes: both.boxes, ysk: nonZero(both.ysk), org: nonZero(both.org) } }, ...sums };
+    return {
+      boxes,
+      kinds,
+      votes: { ysk: nonZero(ysk), org: nonZero(org), both: { boxes: both.boxes, ysk: nonZero(both.ysk), org: nonZero(both.org) } },
+      ...sums,
+    };
   }
 }
 
@@ -119,7 +143,15 @@ function randomSheet(rand: () => number): Sheet {
   for (const n of names) votes[n] = Math.floor(rand() * 4);
   const valid = Object.values(votes).reduce((a, b) => a + b, 0) + (rand() < 0.1 ? 1 : 0);
   const invalid = Math.floor(rand() * 2);
-  return { registered: valid + invalid + Math.floor(rand() * 2) - (rand() < 0.1 ? 2 : 0), voted: valid + invalid, validUncontested: valid, validAfterObjection: 0, valid, invalid, votes };
+  return {
+    registered: valid + invalid + Math.floor(rand() * 2) - (rand() < 0.1 ? 2 : 0),
+    voted: valid + invalid,
+    validUncontested: valid,
+    validAfterObjection: 0,
+    valid,
+    invalid,
+    votes,
+  };
 }
 
 /** Calls `check` every `every` steps of a scenario (after a tick, so stale flags are current). */
@@ -157,7 +189,16 @@ function scenario(seed: number, steps: number, probe?: Probe, confirmations = 1)
       const yskVersion = prior ? prior.yskVersion! + 1 : pre < 0.1 ? 2672 : 2671;
       const changeReason = seq > 1 || pre < 0.05 || (pre > 0.1 && pre < 0.14) ? 2 : 0;
       log.kind = kindOf(ref);
-      const version = { key: boxKey(ref), seq, hash: '', sheet, yskVersion, yskChangedAt: null, changeReason, fetchedAt: new Date(seq === 1 ? publishedAt : now).toISOString() };
+      const version = {
+        key: boxKey(ref),
+        seq,
+        hash: '',
+        sheet,
+        yskVersion,
+        yskChangedAt: null,
+        changeReason,
+        fetchedAt: new Date(seq === 1 ? publishedAt : now).toISOString(),
+      };
       log.versions.push(version);
       state.applyYsk(ref, { sheet, seq, publishedAt, changedAt: now, kind: log.kind, first: seq === 1 ? { yskVersion, changeReason } : undefined });
     } else if (roll < 0.9) {
@@ -165,7 +206,17 @@ function scenario(seed: number, steps: number, probe?: Probe, confirmations = 1)
       const source = rand() < 0.08 ? ('confirmation' as const) : ('observer' as const);
       const createdAt = now - Math.floor(rand() * 3) * 60_000;
       const id = `e${step}`;
-      log.entries.push({ id, key: boxKey(ref), sheet, hash: '', observer, source, idempotencyKey: id, createdAt: new Date(createdAt).toISOString(), warnings: [] });
+      log.entries.push({
+        id,
+        key: boxKey(ref),
+        sheet,
+        hash: '',
+        observer,
+        source,
+        idempotencyKey: id,
+        createdAt: new Date(createdAt).toISOString(),
+        warnings: [],
+      });
       state.applyEntry(ref, { id, observer, source, sheet, createdAt });
     } else {
       state.tick(now);
@@ -186,10 +237,7 @@ const SCOPES: Scope[] = [
 ];
 
 /** seeds 1–8 with one entry enough (the rule before ENTRY_CONFIRMATIONS), 1–4 with two and with three */
-const SEEDS_AND_N = [
-  ...[1, 2, 3, 4, 5, 6, 7, 8].map((seed) => [seed, 1] as const),
-  ...[2, 3].flatMap((n) => [1, 2, 3, 4].map((seed) => [seed, n] as const)),
-];
+const SEEDS_AND_N = [...[1, 2, 3, 4, 5, 6, 7, 8].map((seed) => [seed, 1] as const), ...[2, 3].flatMap((n) => [1, 2, 3, 4].map((seed) => [seed, n] as const))];
 
 describe('ReconciliationState against a recomputation from scratch', () => {
   it.each(SEEDS_AND_N)('seed %i, ENTRY_CONFIRMATIONS %i: every scope and ballot type agrees', (seed, confirmations) => {
@@ -203,8 +251,32 @@ describe('ReconciliationState against a recomputation from scratch', () => {
     for (const [key, log] of naive.logs) {
       const r = naive.reconcile(log, now);
       const s = state.summary(key)!;
-      expect([key, s.kind, s.status, s.stale, s.conflicting, s.unconfirmed, s.altered, s.alteredBeforeSeen, s.differences, s.totalAbsDifference, s.warnings, s.org]).toEqual([
-        key, log.kind, r.status, r.stale, r.conflicting, r.unconfirmed, r.altered, r.alteredBeforeSeen, r.differences, r.totalAbsDifference, r.warnings, r.org,
+      expect([
+        key,
+        s.kind,
+        s.status,
+        s.stale,
+        s.conflicting,
+        s.unconfirmed,
+        s.altered,
+        s.alteredBeforeSeen,
+        s.differences,
+        s.totalAbsDifference,
+        s.warnings,
+        s.org,
+      ]).toEqual([
+        key,
+        log.kind,
+        r.status,
+        r.stale,
+        r.conflicting,
+        r.unconfirmed,
+        r.altered,
+        r.alteredBeforeSeen,
+        r.differences,
+        r.totalAbsDifference,
+        r.warnings,
+        r.org,
       ]);
     }
     for (const ballot of BALLOTS) expect([ballot, state.versionBaselineOf(ballot)]).toEqual([ballot, naive.baseline(ballot)]);
@@ -276,7 +348,13 @@ describe('ReconciliationState transitions', () => {
   });
 
   describe.each([1, 2, 3])('ENTRY_CONFIRMATIONS %i', (n) => {
-    const entry = (id: string, observer: string, sheet: Sheet, at = now, source: 'observer' | 'confirmation' = 'observer') => ({ id, observer, source, sheet, createdAt: at });
+    const entry = (id: string, observer: string, sheet: Sheet, at = now, source: 'observer' | 'confirmation' = 'observer') => ({
+      id,
+      observer,
+      source,
+      sheet,
+      createdAt: at,
+    });
     beforeEach(() => {
       state = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now, confirmations: n });
       state.applyYsk(ref(1), { sheet: sheetA, seq: 1, publishedAt: now });
@@ -341,7 +419,13 @@ describe('ReconciliationState transitions', () => {
   it('heads and list page through a scope in order', () => {
     for (let boxNo = 1; boxNo <= 7; boxNo++) {
       state.applyYsk(ref(boxNo, 1 + (boxNo % 2)), { sheet: sheetA, seq: 1, publishedAt: now });
-      state.applyEntry(ref(boxNo, 1 + (boxNo % 2)), { id: `${boxNo}`, observer: 'o', source: 'observer', sheet: { ...sheetA, votes: { A: 5 - boxNo, B: 3 } }, createdAt: now });
+      state.applyEntry(ref(boxNo, 1 + (boxNo % 2)), {
+        id: `${boxNo}`,
+        observer: 'o',
+        source: 'observer',
+        sheet: { ...sheetA, votes: { A: 5 - boxNo, B: 3 } },
+        createdAt: now,
+      });
     }
     expect(state.heads({ level: 'country' }, 2, 3).mismatches.map((s) => s.totalAbsDifference)).toEqual([7, 6, 5]);
     const seen: string[] = [];
@@ -372,7 +456,12 @@ const BALLOT_ORDER = [...BALLOTS].sort((a, b) => a - b);
 function expectedHeads(naive: Naive, scope: Scope, ballot: BallotCode | null, now: number, limit: number) {
   const baseline = naive.baselines();
   const rows = [...naive.logs.values()]
-    .filter(({ ref }) => (ballot === null || ref.ballot === ballot) && (scope.level === 'country' || ref.province === scope.province) && (scope.level !== 'district' || ref.district === scope.district))
+    .filter(
+      ({ ref }) =>
+        (ballot === null || ref.ballot === ballot) &&
+        (scope.level === 'country' || ref.province === scope.province) &&
+        (scope.level !== 'district' || ref.district === scope.district),
+    )
     .filter(({ versions, entries }) => versions.length || entries.length)
     .map((log) => {
       const { ref, versions } = log;
@@ -383,13 +472,34 @@ function expectedHeads(naive: Naive, scope: Scope, ballot: BallotCode | null, no
   type Row = (typeof rows)[number];
   const rumuz = (a: Row, b: Row) => ((a.ref.rumuz ?? '') < (b.ref.rumuz ?? '') ? -1 : (a.ref.rumuz ?? '') > (b.ref.rumuz ?? '') ? 1 : 0);
   const tuple = (a: Row, b: Row) =>
-    a.ref.province - b.ref.province || a.ref.district - b.ref.district || a.ref.boxNo - b.ref.boxNo || rumuz(a, b) || BALLOT_ORDER.indexOf(a.ref.ballot) - BALLOT_ORDER.indexOf(b.ref.ballot);
-  const top = (keep: (row: Row) => boolean, order: (a: Row, b: Row) => number) => rows.filter(keep).sort((a, b) => order(a, b) || tuple(a, b)).slice(0, limit).map((row) => row.key);
+    a.ref.province - b.ref.province ||
+    a.ref.district - b.ref.district ||
+    a.ref.boxNo - b.ref.boxNo ||
+    rumuz(a, b) ||
+    BALLOT_ORDER.indexOf(a.ref.ballot) - BALLOT_ORDER.indexOf(b.ref.ballot);
+  const top = (keep: (row: Row) => boolean, order: (a: Row, b: Row) => number) =>
+    rows
+      .filter(keep)
+      .sort((a, b) => order(a, b) || tuple(a, b))
+      .slice(0, limit)
+      .map((row) => row.key);
   return {
-    stale: top((row) => row.r.stale, (a, b) => a.r.yskPublishedAt! - b.r.yskPublishedAt!),
-    altered: top((row) => row.r.altered, (a, b) => b.changedAt - a.changedAt),
-    mismatches: top((row) => row.r.status === 'mismatch', (a, b) => b.r.totalAbsDifference - a.r.totalAbsDifference),
-    waiting: top((row) => row.r.status === 'ysk_only', (a, b) => a.r.yskPublishedAt! - b.r.yskPublishedAt!),
+    stale: top(
+      (row) => row.r.stale,
+      (a, b) => a.r.yskPublishedAt! - b.r.yskPublishedAt!,
+    ),
+    altered: top(
+      (row) => row.r.altered,
+      (a, b) => b.changedAt - a.changedAt,
+    ),
+    mismatches: top(
+      (row) => row.r.status === 'mismatch',
+      (a, b) => b.r.totalAbsDifference - a.r.totalAbsDifference,
+    ),
+    waiting: top(
+      (row) => row.r.status === 'ysk_only',
+      (a, b) => a.r.yskPublishedAt! - b.r.yskPublishedAt!,
+    ),
   };
 }
 
@@ -401,25 +511,34 @@ const keysOf = (heads: ListHeads) => ({
 });
 
 describe('ReconciliationState list heads', () => {
-  it.each([1, 2, 3, 4, 5, 6].map((seed) => [seed, seed % 3 === 0 ? 2 : 1] as const))('seed %i, ENTRY_CONFIRMATIONS %i: heads agree with a sort from scratch throughout the scenario', (seed, confirmations) => {
-    let probes = 0;
-    scenario(seed, 400, {
-      every: 7,
-      check: (state, naive, now) => {
-        probes++;
-        for (const { scope, ballot } of VIEWS) {
-          // limit 3 runs under the cached 20, limit 2 on the country merges several ballot types
-          for (const limit of [3, 20]) {
-            const heads = state.heads(scope, ballot, limit);
-            expect([scope, ballot, limit, keysOf(heads)]).toEqual([scope, ballot, limit, expectedHeads(naive, scope, ballot, now, limit)]);
-            // the (cached) summaries are those of now
-            for (const list of [heads.stale, heads.altered, heads.mismatches, heads.waiting ?? []]) expect(list).toEqual(list.map((s) => state.summary(s.key)));
-          }
-        }
-      },
-    }, confirmations);
-    expect(probes).toBeGreaterThan(50);
-  });
+  it.each([1, 2, 3, 4, 5, 6].map((seed) => [seed, seed % 3 === 0 ? 2 : 1] as const))(
+    'seed %i, ENTRY_CONFIRMATIONS %i: heads agree with a sort from scratch throughout the scenario',
+    (seed, confirmations) => {
+      let probes = 0;
+      scenario(
+        seed,
+        400,
+        {
+          every: 7,
+          check: (state, naive, now) => {
+            probes++;
+            for (const { scope, ballot } of VIEWS) {
+              // limit 3 runs under the cached 20, limit 2 on the country merges several ballot types
+              for (const limit of [3, 20]) {
+                const heads = state.heads(scope, ballot, limit);
+                expect([scope, ballot, limit, keysOf(heads)]).toEqual([scope, ballot, limit, expectedHeads(naive, scope, ballot, now, limit)]);
+                // the (cached) summaries are those of now
+                for (const list of [heads.stale, heads.altered, heads.mismatches, heads.waiting ?? []])
+                  expect(list).toEqual(list.map((s) => state.summary(s.key)));
+              }
+            }
+          },
+        },
+        confirmations,
+      );
+      expect(probes).toBeGreaterThan(50);
+    },
+  );
 
   it('orders ties by province, district, box number, then ballot type', () => {
     const now = T0;
@@ -453,7 +572,11 @@ function bulkReplay(state: ReconciliationState, naive: Naive, now: number, order
     const { ref, versions, kind } = naive.logs.get(key)!;
     const latest = versions[versions.length - 1];
     const first = versions[0] && { yskVersion: versions[0].yskVersion, changeReason: versions[0].changeReason };
-    loader.box(ref, latest && { sheet: latest.sheet, seq: latest.seq, publishedAt: Date.parse(versions[0]!.fetchedAt), changedAt: Date.parse(latest.fetchedAt), first }, kind);
+    loader.box(
+      ref,
+      latest && { sheet: latest.sheet, seq: latest.seq, publishedAt: Date.parse(versions[0]!.fetchedAt), changedAt: Date.parse(latest.fetchedAt), first },
+      kind,
+    );
   }
   for (const { ref, entries: logged } of naive.logs.values()) for (const entry of logged) entries.push({ ref, entry });
   entries.sort((a, b) => Number(a.entry.id.slice(1)) - Number(b.entry.id.slice(1)));
@@ -479,7 +602,17 @@ describe('ReconciliationState bulk load', () => {
     for (const sort of LIST_SORTS) expect(bulk.list({ sort, limit: 1000 })).toEqual(state.list({ sort, limit: 1000 }));
     // and both go on alike: the bulk-loaded one has its stale queue and caches in order
     const later = now + 45 * 60_000;
-    expect(bulk.tick(later).map((c) => c.key).sort()).toEqual(state.tick(later).map((c) => c.key).sort());
+    expect(
+      bulk
+        .tick(later)
+        .map((c) => c.key)
+        .sort(),
+    ).toEqual(
+      state
+        .tick(later)
+        .map((c) => c.key)
+        .sort(),
+    );
     const { ref: first, versions } = naive.logs.values().next().value!;
     const entry = { id: 'late', observer: 'o9', source: 'observer' as const, sheet: versions[0]?.sheet ?? sheetA, createdAt: later };
     expect(bulk.applyEntry(first, entry)).toEqual(state.applyEntry(first, entry));
@@ -546,7 +679,8 @@ describe('altered from the feed’s own signals, and box kinds', () => {
 
   it('learns the first versiyon per ballot type: two ballots numbered apart mark nothing altered', () => {
     for (let k = 1; k <= 3; k++) seen(ref(k), 2671, 0);
-    for (let k = 1; k <= 3; k++) state.applyYsk({ ...ref(k), ballot: 3 }, { sheet: sheetA, seq: 1, publishedAt: now, first: { yskVersion: 3500, changeReason: 0 } });
+    for (let k = 1; k <= 3; k++)
+      state.applyYsk({ ...ref(k), ballot: 3 }, { sheet: sheetA, seq: 1, publishedAt: now, first: { yskVersion: 3500, changeReason: 0 } });
     expect([state.versionBaselineOf(2), state.versionBaselineOf(3)]).toEqual([2671, 3500]);
     expect(state.counters({ level: 'country' }, null).altered).toBe(0);
   });
@@ -597,8 +731,13 @@ describe('ReconciliationState live revisions and corrections', () => {
     const rand = prng(seed);
     let now = T0;
     const state = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now });
-    const refs = [1, 2, 3].flatMap((district) => [1001, 1002].flatMap((boxNo) => [2, 3].map((ballot): BoxRef => ({ election: 'e', ballot: ballot as BallotCode, province: 6, district, boxNo }))));
-    const finals = new Map<string, { ref: BoxRef; ysk?: { sheet: Sheet; seq: number; publishedAt: number; changedAt: number }; entry?: { sheet: Sheet; createdAt: number } }>();
+    const refs = [1, 2, 3].flatMap((district) =>
+      [1001, 1002].flatMap((boxNo) => [2, 3].map((ballot): BoxRef => ({ election: 'e', ballot: ballot as BallotCode, province: 6, district, boxNo }))),
+    );
+    const finals = new Map<
+      string,
+      { ref: BoxRef; ysk?: { sheet: Sheet; seq: number; publishedAt: number; changedAt: number }; entry?: { sheet: Sheet; createdAt: number } }
+    >();
     for (let step = 0; step < 600; step++) {
       now += 1000;
       const ref = refs[Math.floor(rand() * refs.length)]!;
@@ -616,7 +755,11 @@ describe('ReconciliationState live revisions and corrections', () => {
     }
     const loaded = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => now });
     loaded.load(
-      [...finals.values()].map(({ ref, ysk, entry }) => ({ ref, ysk, entries: entry ? [{ id: 'x', observer: 'o', source: 'observer' as const, ...entry }] : [] })),
+      [...finals.values()].map(({ ref, ysk, entry }) => ({
+        ref,
+        ysk,
+        entries: entry ? [{ id: 'x', observer: 'o', source: 'observer' as const, ...entry }] : [],
+      })),
     );
     for (const { scope, ballot } of views) expect([scope, ballot, state.coverage(scope, ballot)]).toEqual([scope, ballot, loaded.coverage(scope, ballot)]);
     for (const key of finals.keys()) expect([key, state.summary(key)]).toEqual([key, loaded.summary(key)]);

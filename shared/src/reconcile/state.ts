@@ -1021,7 +1021,6 @@ export class ReconciliationState {
     return moved;
   }
 
-
   private factsOf(entry: EntryInput): EntryFacts {
     return { observer: this.internObserver(entry.observer), createdAt: entry.createdAt, sheet: entry.sheet, at: -1, layout: -1 };
   }
@@ -1159,7 +1158,8 @@ export class ReconciliationState {
     if (!region || region.level === 'district') return out;
     for (const child of region.children) {
       const r = this.regionList[child]!;
-      const scopeOfChild: Scope = r.level === 'province' ? { level: 'province', province: r.province } : { level: 'district', province: r.province, district: r.district };
+      const scopeOfChild: Scope =
+        r.level === 'province' ? { level: 'province', province: r.province } : { level: 'district', province: r.province, district: r.district };
       out[String(r.level === 'province' ? r.province : r.district)] = this.counters(scopeOfChild, ballot);
     }
     return out;
@@ -1332,7 +1332,8 @@ export class ReconciliationState {
       top.offer(i);
     };
     for (const district of this.districtsOf(query)) {
-      for (let b = 0; b < BALLOT_SLOTS; b++) if (ballotSlot === -1 || ballotSlot === b) for (let i = district.firstMember[b]!; i >= 0; i = this.nextMember[i]!) consider(i);
+      for (let b = 0; b < BALLOT_SLOTS; b++)
+        if (ballotSlot === -1 || ballotSlot === b) for (let i = district.firstMember[b]!; i >= 0; i = this.nextMember[i]!) consider(i);
     }
     const rows = top.items();
     const more = rows.length > limit;
@@ -1361,7 +1362,9 @@ export class ReconciliationState {
 
   private districtsOf(query: { province?: number; district?: number }): Region[] {
     const regions = this.regionList.filter((r) => r.level === 'district');
-    return regions.filter((r) => (query.province === undefined || r.province === query.province) && (query.district === undefined || r.district === query.district));
+    return regions.filter(
+      (r) => (query.province === undefined || r.province === query.province) && (query.district === undefined || r.district === query.district),
+    );
   }
 }
 

@@ -79,9 +79,11 @@ export function placement(row: YskPlacementFields, kind: BoxKind): { province: n
     }
     case 'abroad': {
       const mission = positive(row.dis_TEMSILCILIK_ID);
-      if (mission !== null && mission < ABROAD_COUNTRY_BASE - ABROAD_DISTRICT_BASE) return { province: ABROAD_PROVINCE, district: ABROAD_DISTRICT_BASE + mission };
+      if (mission !== null && mission < ABROAD_COUNTRY_BASE - ABROAD_DISTRICT_BASE)
+        return { province: ABROAD_PROVINCE, district: ABROAD_DISTRICT_BASE + mission };
       const country = positive(row.ulke_ID);
-      if (country !== null && country < CUSTOMS_DISTRICT_BASE - ABROAD_COUNTRY_BASE) return { province: ABROAD_PROVINCE, district: ABROAD_COUNTRY_BASE + country };
+      if (country !== null && country < CUSTOMS_DISTRICT_BASE - ABROAD_COUNTRY_BASE)
+        return { province: ABROAD_PROVINCE, district: ABROAD_COUNTRY_BASE + country };
       return null;
     }
   }
@@ -142,7 +144,10 @@ function normalise(row: YskResultRow, columns: readonly Column[], ctx: Normalise
   const kind = boxKindOf(row, ctx.kind);
   const place = placement(row, kind);
   if (!place) {
-    throw new YskRowError('no_location', `${describeBox(row)} (${kind}) cannot be placed: il_ID ${row.il_ID}, ilce_ID ${row.ilce_ID}, gumruk_ID ${row.gumruk_ID}, dis_TEMSILCILIK_ID ${row.dis_TEMSILCILIK_ID}, ulke_ID ${row.ulke_ID}`);
+    throw new YskRowError(
+      'no_location',
+      `${describeBox(row)} (${kind}) cannot be placed: il_ID ${row.il_ID}, ilce_ID ${row.ilce_ID}, gumruk_ID ${row.gumruk_ID}, dis_TEMSILCILIK_ID ${row.dis_TEMSILCILIK_ID}, ulke_ID ${row.ulke_ID}`,
+    );
   }
   const rumuz = normaliseRumuz(row.sandik_RUMUZ);
   if (rumuz === undefined) throw new YskRowError('bad_box_no', `${describeBox(row)}: sandik_RUMUZ ${JSON.stringify(row.sandik_RUMUZ)} is not letters`);

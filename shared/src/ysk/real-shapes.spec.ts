@@ -1,15 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { boxKey } from '../domain/box';
-import {
-  boxBounds,
-  changeReasonLabel,
-  normaliseResultRows,
-  parseColumnMap,
-  parseYskPayload,
-  type YskColumnRow,
-  type YskResultRow,
-} from './index';
+import { boxBounds, changeReasonLabel, normaliseResultRows, parseColumnMap, parseYskPayload, type YskColumnRow, type YskResultRow } from './index';
 
 /** The fixtures are written from the real JSON types (fixtures/README.md), not from the simulator. */
 const fixture = (name: string): unknown => JSON.parse(readFileSync(path.join(__dirname, 'fixtures', name), 'utf8'));
@@ -28,7 +20,13 @@ describe('real-shaped payloads (YSK-API.md, "JSON types")', () => {
 
   it('the Bayburt 2014 rows carry the real types: number degisiklik_NEDENI and versiyon, +0000 times, 0/1 flags', () => {
     const [box] = bayburt;
-    expect(box).toMatchObject({ degisiklik_NEDENI: 0, versiyon: 2671, son_ISLEM_TARIHI: '2014-08-10T16:23:29.000+0000', sandik_SONUC_TUTANAGI: 1, sandik_RUMUZ: null });
+    expect(box).toMatchObject({
+      degisiklik_NEDENI: 0,
+      versiyon: 2671,
+      son_ISLEM_TARIHI: '2014-08-10T16:23:29.000+0000',
+      sandik_SONUC_TUTANAGI: 1,
+      sandik_RUMUZ: null,
+    });
     expect(Object.keys(box!).length).toBeGreaterThanOrEqual(128);
     expect(bayburt[1]!['sandik_NO']).toBe('1009');
     expect(bayburt[bayburt.length - 1]).toMatchObject({ sandik_NO: null, muhtarlik_ADI: null });
@@ -71,23 +69,44 @@ describe('real-shaped payloads (YSK-API.md, "JSON types")', () => {
     const good = bayburt[0]!;
     const missing = { ...bayburt[1]! };
     delete missing['oy_KULLANAN_SECMEN_SAYISI'];
-    const bad = [missing, { ...bayburt[2]!, gecersiz_OY_TOPLAMI: -1 }, { ...good, sandik_NO: 1011, secmen_SAYISI: 178.5 }, { ...good, sandik_NO: 1012, gecerli_OY_TOPLAMI: '148' }, { ...good, sandik_NO: 1013, parti3_ALDIGI_OY: '96' }];
+    const bad = [
+      missing,
+      { ...bayburt[2]!, gecersiz_OY_TOPLAMI: -1 },
+      { ...good, sandik_NO: 1011, secmen_SAYISI: 178.5 },
+      { ...good, sandik_NO: 1012, gecerli_OY_TOPLAMI: '148' },
+      { ...good, sandik_NO: 1013, parti3_ALDIGI_OY: '96' },
+    ];
     const out = parseYskPayload('getSecimSandikSonucList', [good, ...bad]);
     if (!out.ok) throw new Error(out.issues.join('; '));
     expect(out.rows).toHaveLength(1);
     expect(out.rejected.map((r) => r.index)).toEqual([1, 2, 3, 4, 5]);
-    expect(out.rejected.map((r) => r.issues[0]!.split(':')[0])).toEqual(['oy_KULLANAN_SECMEN_SAYISI', 'gecersiz_OY_TOPLAMI', 'secmen_SAYISI', 'gecerli_OY_TOPLAMI', 'parti3_ALDIGI_OY']);
+    expect(out.rejected.map((r) => r.issues[0]!.split(':')[0])).toEqual([
+      'oy_KULLANAN_SECMEN_SAYISI',
+      'gecersiz_OY_TOPLAMI',
+      'secmen_SAYISI',
+      'gecerli_OY_TOPLAMI',
+      'parti3_ALDIGI_OY',
+    ]);
     // when every row is wrong the feed changed shape: the payload fails as a whole
     const drift = parseYskPayload('getSecimSandikSonucList', bad);
     expect(drift.ok).toBe(false);
   });
 
   it('reads getMuhtarlikList with string bounds and getSecimSonucList district aggregates', () => {
-    const hoods = parsed<{ muhtarlik_ID: number; min_SANDIK_NO: number | null; max_SANDIK_NO: number | null }>('getMuhtarlikList', fixture('bayburt-2014-muhtarlik.json'));
+    const hoods = parsed<{ muhtarlik_ID: number; min_SANDIK_NO: number | null; max_SANDIK_NO: number | null }>(
+      'getMuhtarlikList',
+      fixture('bayburt-2014-muhtarlik.json'),
+    );
     expect(hoods.length).toBeGreaterThan(2);
     expect(boxBounds(hoods[0]!.min_SANDIK_NO, hoods[0]!.max_SANDIK_NO)).toEqual({ min: 1008, max: 1009 });
-    const aggregates = parsed<{ ilce_ID: number; toplam_SANDIK_SAYISI: number; versiyon: number; sandik_NO: null }>('getSecimSonucList', fixture('bayburt-2014-district-aggregates.json'));
-    expect(aggregates.map((a) => [a.ilce_ID, a.toplam_SANDIK_SAYISI, a.versiyon, a.sandik_NO])).toEqual([[75, 91, 2671, null], [681, 14, 2671, null]]);
+    const aggregates = parsed<{ ilce_ID: number; toplam_SANDIK_SAYISI: number; versiyon: number; sandik_NO: null }>(
+      'getSecimSonucList',
+      fixture('bayburt-2014-district-aggregates.json'),
+    );
+    expect(aggregates.map((a) => [a.ilce_ID, a.toplam_SANDIK_SAYISI, a.versiyon, a.sandik_NO])).toEqual([
+      [75, 91, 2671, null],
+      [681, 14, 2671, null],
+    ]);
   });
 });
 

@@ -36,8 +36,13 @@ export function parseRecording(text: string): YskRecord[] {
     }
     const r = value as Partial<YskRecord>;
     if (
-      typeof r.at !== 'string' || Number.isNaN(Date.parse(r.at)) || typeof r.endpoint !== 'string' || !isYskEndpoint(r.endpoint) ||
-      typeof r.query !== 'string' || typeof r.status !== 'number' || typeof r.body !== 'string'
+      typeof r.at !== 'string' ||
+      Number.isNaN(Date.parse(r.at)) ||
+      typeof r.endpoint !== 'string' ||
+      !isYskEndpoint(r.endpoint) ||
+      typeof r.query !== 'string' ||
+      typeof r.status !== 'number' ||
+      typeof r.body !== 'string'
     ) {
       throw new Error(`recording line ${i + 1} is not {at, endpoint, query, status, body}`);
     }

@@ -74,30 +74,74 @@ const requiredText = (what: string) =>
   });
 
 /** A figure: a non-negative whole JSON number, never a string. */
-const count = z.number({ error: (i) => (i.input === undefined ? 'figure missing' : `figure must be a number (got ${JSON.stringify(i.input)})`) }).int('figure must be a whole number').min(0, 'figure must not be negative');
+const count = z
+  .number({ error: (i) => (i.input === undefined ? 'figure missing' : `figure must be a number (got ${JSON.stringify(i.input)})`) })
+  .int('figure must be a whole number')
+  .min(0, 'figure must not be negative');
 
 /** The metadata fields of each row type and how they are read: the single list `metaNotes` checks. */
-const IL_META = { secim_CEVRESI_ID: 'int', secim_DETAY_ID: 'int', secilecek_ADAY_SAYISI: 'int', yerlesim_YERI_TURU: 'idOrText', id: 'int', il_ADI: 'text' } as const;
+const IL_META = {
+  secim_CEVRESI_ID: 'int',
+  secim_DETAY_ID: 'int',
+  secilecek_ADAY_SAYISI: 'int',
+  yerlesim_YERI_TURU: 'idOrText',
+  id: 'int',
+  il_ADI: 'text',
+} as const;
 const ILCE_META = { belde_ID: 'int', birim_ID: 'int', il_ADI: 'text', secim_CEVRESI_ID: 'int', secim_DETAY_ID: 'int', ilce_ADI: 'text' } as const;
 const MUHTARLIK_META = {
-  muhtarlik_ADI: 'text', min_SANDIK_NO: 'int', max_SANDIK_NO: 'int', ilce_ID: 'int', il_ID: 'int', belde_ID: 'int', birim_ID: 'int',
-  cezaevi_ID: 'int', gumruk_ID: 'int', ulke_ID: 'int', dis_TEMSILCILIK_ID: 'int', sandik_RUMUZ: 'text',
+  muhtarlik_ADI: 'text',
+  min_SANDIK_NO: 'int',
+  max_SANDIK_NO: 'int',
+  ilce_ID: 'int',
+  il_ID: 'int',
+  belde_ID: 'int',
+  birim_ID: 'int',
+  cezaevi_ID: 'int',
+  gumruk_ID: 'int',
+  ulke_ID: 'int',
+  dis_TEMSILCILIK_ID: 'int',
+  sandik_RUMUZ: 'text',
 } as const;
 const LOCATION_META = {
-  il_ID: 'int', il_ADI: 'text', ilce_ID: 'int', ilce_ADI: 'text', belde_ID: 'int', birim_ID: 'int', muhtarlik_ID: 'int', muhtarlik_ADI: 'text',
-  cezaevi_ID: 'int', gumruk_ID: 'int', ulke_ID: 'int', dis_TEMSILCILIK_ID: 'int', secim_ID: 'idOrText', secim_TURU: 'int',
+  il_ID: 'int',
+  il_ADI: 'text',
+  ilce_ID: 'int',
+  ilce_ADI: 'text',
+  belde_ID: 'int',
+  birim_ID: 'int',
+  muhtarlik_ID: 'int',
+  muhtarlik_ADI: 'text',
+  cezaevi_ID: 'int',
+  gumruk_ID: 'int',
+  ulke_ID: 'int',
+  dis_TEMSILCILIK_ID: 'int',
+  secim_ID: 'idOrText',
+  secim_TURU: 'int',
 } as const;
 const RESULT_META = {
   ...LOCATION_META,
-  sandik_ID: 'int', sandik_NO: 'int', sandik_RUMUZ: 'text', sandik_SONUC_ID: 'int',
-  sandik_SONUC_TUTANAGI: 'int', sandik_DOKUM_CETVELI: 'int', denetim_TUTANAGI: 'int', birlestirme_TUTANAGI_1: 'int', birlestirme_TUTANAGI_2: 'int',
-  versiyon: 'int', son_ISLEM_TARIHI: 'text', degisiklik_NEDENI: 'int', gumruk_SANDIK_TARIHI: 'text',
+  sandik_ID: 'int',
+  sandik_NO: 'int',
+  sandik_RUMUZ: 'text',
+  sandik_SONUC_ID: 'int',
+  sandik_SONUC_TUTANAGI: 'int',
+  sandik_DOKUM_CETVELI: 'int',
+  denetim_TUTANAGI: 'int',
+  birlestirme_TUTANAGI_1: 'int',
+  birlestirme_TUTANAGI_2: 'int',
+  versiyon: 'int',
+  son_ISLEM_TARIHI: 'text',
+  degisiklik_NEDENI: 'int',
+  gumruk_SANDIK_TARIHI: 'text',
 } as const;
 const SUMMARY_META = { ...LOCATION_META, sandik_NO: 'int', versiyon: 'int', son_ISLEM_TARIHI: 'text', degisiklik_NEDENI: 'int' } as const;
 const COLUMN_META = {} as const;
 
 /** The metadata fields of a row type as they read after coercion (absent keys read as null). */
-type MetaOf<M extends Readonly<Record<string, MetaKind>>> = { [K in keyof M]: M[K] extends 'int' ? number | null : M[K] extends 'text' ? string | null : number | string | null };
+type MetaOf<M extends Readonly<Record<string, MetaKind>>> = {
+  [K in keyof M]: M[K] extends 'int' ? number | null : M[K] extends 'text' ? string | null : number | string | null;
+};
 
 /**
  * The zod schemas check what rejects a row: the figures and the identity fields. The metadata
@@ -216,8 +260,7 @@ export interface YskMetaNote {
 }
 
 export type YskPayloadResult<E extends YskEndpoint> =
-  | { ok: true; rows: YskRowTypes[E][]; rejected: YskRejectedRow[]; notes: YskMetaNote[] }
-  | { ok: false; issues: string[]; rejected: YskRejectedRow[] };
+  { ok: true; rows: YskRowTypes[E][]; rejected: YskRejectedRow[]; notes: YskMetaNote[] } | { ok: false; issues: string[]; rejected: YskRejectedRow[] };
 
 const MAX_ISSUES = 20;
 

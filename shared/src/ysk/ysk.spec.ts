@@ -30,16 +30,40 @@ const mapRows = [
 
 function resultRow(over: Record<string, unknown> = {}): YskResultRow {
   const row = emptyResultRow();
-  Object.assign(row, {
-    il_ID: 6, il_ADI: 'ANKARA', ilce_ID: 405, ilce_ADI: 'ÇANKAYA', muhtarlik_ID: 120345, muhtarlik_ADI: 'KIZILAY MAH.',
-    sandik_ID: 8812345, sandik_NO: 1042, sandik_RUMUZ: null, secim_ID: 2024, secim_TURU: 2,
-    secmen_SAYISI: 306, oy_KULLANAN_SECMEN_SAYISI: 262, itirazsiz_GECERLI_OY_SAYISI: 250, itirazli_GECERLI_OY_SAYISI: 2,
-    gecerli_OY_TOPLAMI: 252, gecersiz_OY_TOPLAMI: 10,
-    parti7_ALDIGI_OY: 20, parti21_ALDIGI_OY: 120, parti3_ALDIGI_OY: 95, parti12_ALDIGI_OY: 12, parti40_ALDIGI_OY: 0,
-    bagimsiz1_ALDIGI_OY: 5, bagimsiz_TOPLAM_OY: 5,
-    versiyon: 2672, son_ISLEM_TARIHI: '2024-03-31T19:00:27.000+0000', degisiklik_NEDENI: 3,
-    sandik_SONUC_TUTANAGI: 1,
-  }, over);
+  Object.assign(
+    row,
+    {
+      il_ID: 6,
+      il_ADI: 'ANKARA',
+      ilce_ID: 405,
+      ilce_ADI: 'ÇANKAYA',
+      muhtarlik_ID: 120345,
+      muhtarlik_ADI: 'KIZILAY MAH.',
+      sandik_ID: 8812345,
+      sandik_NO: 1042,
+      sandik_RUMUZ: null,
+      secim_ID: 2024,
+      secim_TURU: 2,
+      secmen_SAYISI: 306,
+      oy_KULLANAN_SECMEN_SAYISI: 262,
+      itirazsiz_GECERLI_OY_SAYISI: 250,
+      itirazli_GECERLI_OY_SAYISI: 2,
+      gecerli_OY_TOPLAMI: 252,
+      gecersiz_OY_TOPLAMI: 10,
+      parti7_ALDIGI_OY: 20,
+      parti21_ALDIGI_OY: 120,
+      parti3_ALDIGI_OY: 95,
+      parti12_ALDIGI_OY: 12,
+      parti40_ALDIGI_OY: 0,
+      bagimsiz1_ALDIGI_OY: 5,
+      bagimsiz_TOPLAM_OY: 5,
+      versiyon: 2672,
+      son_ISLEM_TARIHI: '2024-03-31T19:00:27.000+0000',
+      degisiklik_NEDENI: 3,
+      sandik_SONUC_TUTANAGI: 1,
+    },
+    over,
+  );
   const parsed = parseYskPayload('getSecimSandikSonucList', [row]);
   if (!parsed.ok) throw new Error(parsed.issues.join('; '));
   return parsed.rows[0]!;
@@ -146,7 +170,12 @@ describe('result rows', () => {
       yskBoxId: 8812345,
       neighbourhood: 120345,
       sheet: {
-        registered: 306, voted: 262, validUncontested: 250, validAfterObjection: 2, valid: 252, invalid: 10,
+        registered: 306,
+        voted: 262,
+        validUncontested: 250,
+        validAfterObjection: 2,
+        valid: 252,
+        invalid: 10,
         votes: { 'YENİDEN REFAH': 20, CHP: 120, 'AK PARTİ': 95, 'DEM PARTİ': 12, 'AHMET YILMAZ': 5 },
       },
       yskVersion: 2672,
@@ -189,7 +218,10 @@ describe('result rows', () => {
     delete (noColumn as Record<string, unknown>)['parti21_ALDIGI_OY'];
     const out = normaliseResultRows([resultRow(), noColumn, resultRow({ sandik_NO: 1044, secim_TURU: 3 })], columns, ctx);
     expect(out.observations.map((o) => o.ref.boxNo)).toEqual([1042]);
-    expect(out.rejected.map((r) => [r.index, r.code])).toEqual([[1, 'missing_column'], [2, 'wrong_ballot']]);
+    expect(out.rejected.map((r) => [r.index, r.code])).toEqual([
+      [1, 'missing_column'],
+      [2, 'wrong_ballot'],
+    ]);
   });
 
   it('reports vote columns the map does not know', () => {
@@ -218,7 +250,12 @@ describe('payload schemas', () => {
 
   it('rejects the bad rows of a payload and keeps the good ones', () => {
     const row = { ...resultRow() } as Record<string, unknown>;
-    const parsed = parseYskPayload('getSecimSandikSonucList', [row, { ...row, sandik_NO: 1043, secmen_SAYISI: -1 }, { ...row, sandik_NO: 1044, gecerli_OY_TOPLAMI: 251.5 }, null]);
+    const parsed = parseYskPayload('getSecimSandikSonucList', [
+      row,
+      { ...row, sandik_NO: 1043, secmen_SAYISI: -1 },
+      { ...row, sandik_NO: 1044, gecerli_OY_TOPLAMI: 251.5 },
+      null,
+    ]);
     if (!parsed.ok) throw new Error(parsed.issues.join('; '));
     expect(parsed.rows).toHaveLength(1);
     expect(parsed.rejected.map((r) => r.index)).toEqual([1, 2, 3]);

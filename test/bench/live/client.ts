@@ -9,9 +9,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
 export type ClientCommand =
-  | { cmd: 'open'; url: string; token: string; count: number; concurrency: number }
-  | { cmd: 'report'; finalSeq: number }
-  | { cmd: 'close' };
+  { cmd: 'open'; url: string; token: string; count: number; concurrency: number } | { cmd: 'report'; finalSeq: number } | { cmd: 'close' };
 
 export interface OpenReply {
   type: 'opened';
@@ -137,7 +135,8 @@ function openOne(url: string, token: string, index: number): Promise<void> {
       const type = data[0];
       if (type === 0x32 /* '2' ping */) return ws.send('3');
       if (type === 0x30 /* '0' engine.io open */) return ws.send(`40${JSON.stringify({ token })}`);
-      if (type === 0x36 /* '6' noop: the bench's raw broadcast, sent at µs since the epoch */) return void raw.push(t - Number(data.toString('latin1', 1, 17)) / 1000);
+      if (type === 0x36 /* '6' noop: the bench's raw broadcast, sent at µs since the epoch */)
+        return void raw.push(t - Number(data.toString('latin1', 1, 17)) / 1000);
       if (type !== 0x34 /* '4' socket.io message */) return;
       const kind = data[1];
       if (kind === 0x32 /* '2' event */) {

@@ -1,8 +1,6 @@
 import type { FeedHealthEvent } from '@gozcu/shared';
 import { api } from '../api';
-import {
-  appendSample, incidentFromEvent, normalizeHealth, sampleOf, type FeedHealth, type HealthSample, type Incident,
-} from '../health';
+import { appendSample, incidentFromEvent, normalizeHealth, sampleOf, type FeedHealth, type HealthSample, type Incident } from '../health';
 import type { LiveConnection } from './connection.svelte';
 
 /**

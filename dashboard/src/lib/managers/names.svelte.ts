@@ -44,10 +44,11 @@ export class PeopleNames {
   }
 
   ensure(usernames: Iterable<string | null | undefined>): void {
-    for (const u of usernames) if (u && !this.#asked.has(u)) {
-      this.#asked.add(u);
-      this.#queue.add(u);
-    }
+    for (const u of usernames)
+      if (u && !this.#asked.has(u)) {
+        this.#asked.add(u);
+        this.#queue.add(u);
+      }
     if (this.#queue.size && !this.#timer) {
       this.#timer = setTimeout(() => {
         this.#timer = null;

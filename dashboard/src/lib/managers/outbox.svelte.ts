@@ -101,7 +101,14 @@ export class ObserverState {
   async submit(ref: BoxRef & { key?: string }, key: string, sheet: Sheet, photo: Blob | null, photoName: string | null): Promise<OutboxItem> {
     const user = this.user;
     if (!user) throw new Error('not signed in');
-    const item = await this.#outbox.add({ user, key, ref: { election: ref.election, ballot: ref.ballot, province: ref.province, district: ref.district, boxNo: ref.boxNo }, sheet, photo, photoName });
+    const item = await this.#outbox.add({
+      user,
+      key,
+      ref: { election: ref.election, ballot: ref.ballot, province: ref.province, district: ref.district, boxNo: ref.boxNo },
+      sheet,
+      photo,
+      photoName,
+    });
     await this.#readQueue(user);
     void this.flush();
     return item;

@@ -62,7 +62,16 @@ export class SessionManager {
       this.#schedule();
       return true;
     } catch (e) {
-      this.error = e instanceof auth.AuthError ? (e.status === 401 || e.status === 400 ? 'invalid' : e.status === 429 ? 'throttled' : e.status === 423 ? 'locked' : e.message) : 'network';
+      this.error =
+        e instanceof auth.AuthError
+          ? e.status === 401 || e.status === 400
+            ? 'invalid'
+            : e.status === 429
+              ? 'throttled'
+              : e.status === 423
+                ? 'locked'
+                : e.message
+          : 'network';
       return false;
     } finally {
       this.busy = false;

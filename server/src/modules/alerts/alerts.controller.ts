@@ -42,14 +42,20 @@ export class AlertsController {
 
   @Post('push/subscriptions')
   @HttpCode(201)
-  async subscribe(@Body(new ZodPipe(subscriptionBody, 'push subscription')) body: z.infer<typeof subscriptionBody>, @CurrentUser() user: Principal): Promise<{ ok: true }> {
+  async subscribe(
+    @Body(new ZodPipe(subscriptionBody, 'push subscription')) body: z.infer<typeof subscriptionBody>,
+    @CurrentUser() user: Principal,
+  ): Promise<{ ok: true }> {
     await this.alerts.subscribe(user, body);
     return { ok: true };
   }
 
   @Delete('push/subscriptions')
   @HttpCode(200)
-  async unsubscribe(@Body(new ZodPipe(unsubscribeBody, 'push subscription')) body: z.infer<typeof unsubscribeBody>, @CurrentUser() user: Principal): Promise<{ ok: true }> {
+  async unsubscribe(
+    @Body(new ZodPipe(unsubscribeBody, 'push subscription')) body: z.infer<typeof unsubscribeBody>,
+    @CurrentUser() user: Principal,
+  ): Promise<{ ok: true }> {
     if (!(await this.alerts.unsubscribe(user, body.endpoint))) throw new NotFoundException('you have no push subscription with this endpoint');
     return { ok: true };
   }
@@ -60,7 +66,10 @@ export class AlertsController {
   }
 
   @Put('preferences')
-  setPreferences(@Body(new ZodPipe(preferencesBody, 'preferences')) body: Partial<AlertPreferences>, @CurrentUser() user: Principal): Promise<AlertPreferences> {
+  setPreferences(
+    @Body(new ZodPipe(preferencesBody, 'preferences')) body: Partial<AlertPreferences>,
+    @CurrentUser() user: Principal,
+  ): Promise<AlertPreferences> {
     return this.alerts.setPreferences(user, body);
   }
 

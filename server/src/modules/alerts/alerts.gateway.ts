@@ -55,6 +55,8 @@ export class AlertsGateway implements OnGatewayConnection, OnModuleInit, OnModul
 
   toUser(userId: string, event: AlertEvent): void {
     this.server?.to(userRoom(userId)).emit('alert', event);
-    this.redis.publish(this.channel, JSON.stringify({ node: this.node, userId, event })).catch((e: Error) => this.logger.warn(`cannot announce an alert: ${e.message}`));
+    this.redis
+      .publish(this.channel, JSON.stringify({ node: this.node, userId, event }))
+      .catch((e: Error) => this.logger.warn(`cannot announce an alert: ${e.message}`));
   }
 }

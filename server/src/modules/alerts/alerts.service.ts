@@ -29,7 +29,17 @@ import { ChangeBus, type ChangeEvents } from '../../infra/events';
 import { AuditService, auditEntry } from '../audit/audit.service';
 import { EmbargoService } from '../auth/embargo.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { STORE, type AlertFilter, type UserRecord, type AlertsRepository, type EscalationsRepository, type PetitionsRepository, type SettingsRepository, type UsersRepository, type VersionsRepository } from '../store/store.port';
+import {
+  STORE,
+  type AlertFilter,
+  type UserRecord,
+  type AlertsRepository,
+  type EscalationsRepository,
+  type PetitionsRepository,
+  type SettingsRepository,
+  type UsersRepository,
+  type VersionsRepository,
+} from '../store/store.port';
 import { Clock } from '../../infra/clock';
 import { AlertsGateway } from './alerts.gateway';
 import { AlertDeliveries, type WebhookBody } from './deliveries';
@@ -64,7 +74,8 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: AlertsRepository & EscalationsRepository & PetitionsRepository & SettingsRepository & UsersRepository & VersionsRepository,
+    @Inject(STORE)
+    private readonly store: AlertsRepository & EscalationsRepository & PetitionsRepository & SettingsRepository & UsersRepository & VersionsRepository,
     private readonly bus: ChangeBus,
     private readonly reconcile: ReconcileService,
     private readonly audit: AuditService,
@@ -122,16 +133,36 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
       const { key, ref } = c;
       const where = { box: key, province: ref.province, district: ref.district };
       if (c.after.stale && !c.before?.stale) {
-        candidates.push({ kind: 'stale', dedupe: `stale:${key}`, ...where, detail: `Sandık ${ref.boxNo}: YSK sonucu ${this.config.STALE_AFTER_MINUTES} dakikadan uzun süredir var, müşahit tutanağı girilmedi`, figures: this.figuresOf(key) });
-      } else if (!c.after.stale && c.before?.stale) resolve.push({ kind: 'stale', key, why: c.after.status === 'awaiting' ? 'YSK sonucu geri çekildi' : 'tutanak girildi' });
+        candidates.push({
+          kind: 'stale',
+          dedupe: `stale:${key}`,
+          ...where,
+          detail: `Sandık ${ref.boxNo}: YSK sonucu ${this.config.STALE_AFTER_MINUTES} dakikadan uzun süredir var, müşahit tutanağı girilmedi`,
+          figures: this.figuresOf(key),
+        });
+      } else if (!c.after.stale && c.before?.stale)
+        resolve.push({ kind: 'stale', key, why: c.after.status === 'awaiting' ? 'YSK sonucu geri çekildi' : 'tutanak girildi' });
       // the reconciliation's mismatch status (after entry confirmation, when it applies)
       if (c.after.status === 'mismatch' && c.before?.status !== 'mismatch') {
-        candidates.push({ kind: 'mismatch', dedupe: `mismatch:${key}`, ...where, detail: `Sandık ${ref.boxNo}: YSK sonucu ile müşahit tutanağı uyuşmuyor`, figures: this.figuresOf(key) });
-      } else if (c.after.status !== 'mismatch' && c.before?.status === 'mismatch') resolve.push({ kind: 'mismatch', key, why: c.after.status === 'match' ? 'sonuçlar artık uyuşuyor' : 'durum değişti' });
+        candidates.push({
+          kind: 'mismatch',
+          dedupe: `mismatch:${key}`,
+          ...where,
+          detail: `Sandık ${ref.boxNo}: YSK sonucu ile müşahit tutanağı uyuşmuyor`,
+          figures: this.figuresOf(key),
+        });
+      } else if (c.after.status !== 'mismatch' && c.before?.status === 'mismatch')
+        resolve.push({ kind: 'mismatch', key, why: c.after.status === 'match' ? 'sonuçlar artık uyuşuyor' : 'durum değişti' });
       if (c.before && c.before.versions >= 1 && c.after.versions > c.before.versions) {
         const latest = await this.store.latestVersion(key);
         if (latest && !latest.changeReason) {
-          candidates.push({ kind: 'unexplained_change', dedupe: `unexplained_change:${key}`, ...where, detail: `Sandık ${ref.boxNo}: YSK yayımlanmış sonucu gerekçe göstermeden değiştirdi (sürüm ${latest.seq})`, figures: this.figuresOf(key) });
+          candidates.push({
+            kind: 'unexplained_change',
+            dedupe: `unexplained_change:${key}`,
+            ...where,
+            detail: `Sandık ${ref.boxNo}: YSK yayımlanmış sonucu gerekçe göstermeden değiştirdi (sürüm ${latest.seq})`,
+            figures: this.figuresOf(key),
+          });
         }
       }
     }
@@ -148,13 +179,30 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
     if (e.previous !== 'healthy') return;
     const state = { slow: 'yavaş', failing: 'hata veriyor', paused: 'durdu' }[e.state];
     await this.raise([
-      { kind: 'feed', dedupe: `feed:${e.at}`, box: null, province: null, district: null, severity: e.state === 'slow' ? 'amber' : 'red', detail: `YSK veri akışı ${state}: ${e.cause}`, figures: null },
+      {
+        kind: 'feed',
+        dedupe: `feed:${e.at}`,
+        box: null,
+        province: null,
+        district: null,
+        severity: e.state === 'slow' ? 'amber' : 'red',
+        detail: `YSK veri akışı ${state}: ${e.cause}`,
+        figures: null,
+      },
     ]);
   }
 
   private async onComplaint(e: ChangeEvents['complaint.filed']): Promise<void> {
     await this.raise([
-      { kind: 'complaint', dedupe: `complaint:${e.id}`, box: e.key, province: e.province, district: e.district, detail: `Sandık ${e.boxNo} için vatandaş şikâyeti geldi`, figures: null },
+      {
+        kind: 'complaint',
+        dedupe: `complaint:${e.id}`,
+        box: e.key,
+        province: e.province,
+        district: e.district,
+        detail: `Sandık ${e.boxNo} için vatandaş şikâyeti geldi`,
+        figures: null,
+      },
     ]);
   }
 
@@ -169,7 +217,15 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
       const deadline = Date.parse(p.deadline);
       if (deadline > horizon || p.election !== this.config.YSK_ELECTION_ID) continue;
       const minutes = Math.max(0, Math.round((deadline - now) / 60_000));
-      near.push({ kind: 'petition_deadline', dedupe: `petition_deadline:${p.id}`, box: p.key, province: p.province, district: p.district, detail: `Sandık ${p.boxNo}: itiraz süresinin dolmasına ${minutes} dakika kaldı, dilekçe verilmedi`, figures: null });
+      near.push({
+        kind: 'petition_deadline',
+        dedupe: `petition_deadline:${p.id}`,
+        box: p.key,
+        province: p.province,
+        district: p.district,
+        detail: `Sandık ${p.boxNo}: itiraz süresinin dolmasına ${minutes} dakika kaldı, dilekçe verilmedi`,
+        figures: null,
+      });
     }
     await this.raise(near, now);
     for (const a of await this.store.alerts({ kind: 'petition_deadline', status: 'open' }, 1000)) {
@@ -185,7 +241,15 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
       for (const esc of await this.store.escalations({}, 100_000)) {
         const s = this.reconcile.state.summary(esc.key);
         if (!s?.stale) continue;
-        missed.push({ kind: 'stale', dedupe: `stale:${esc.key}`, box: esc.key, province: esc.province, district: esc.district, detail: `Sandık ${s.boxNo}: YSK sonucu ${this.config.STALE_AFTER_MINUTES} dakikadan uzun süredir var, müşahit tutanağı girilmedi`, figures: this.figuresOf(esc.key) });
+        missed.push({
+          kind: 'stale',
+          dedupe: `stale:${esc.key}`,
+          box: esc.key,
+          province: esc.province,
+          district: esc.district,
+          detail: `Sandık ${s.boxNo}: YSK sonucu ${this.config.STALE_AFTER_MINUTES} dakikadan uzun süredir var, müşahit tutanağı girilmedi`,
+          figures: this.figuresOf(esc.key),
+        });
       }
       await this.raise(missed, now);
     }
@@ -228,7 +292,14 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
       const rec = this.record(c, now);
       // each step of an alert and its audit record in one transaction (issue 13, finding 15)
       const { alert, created } = await this.store.createAlertAudited(rec, (a) =>
-        auditEntry(null, 'alert.create', `alert:${a.id}`, null, { kind: a.kind, box: a.box, province: a.province, district: a.district, level: a.level, severity: a.severity }),
+        auditEntry(null, 'alert.create', `alert:${a.id}`, null, {
+          kind: a.kind,
+          box: a.box,
+          province: a.province,
+          district: a.district,
+          level: a.level,
+          severity: a.severity,
+        }),
       );
       if (created) {
         fresh.push(alert);
@@ -236,7 +307,18 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
         const reopened = await this.store.updateAlertAudited(
           alert.id,
           alert.rev,
-          { status: 'open', resolvedAt: null, ack: null, level: rec.level, escalateAt: rec.escalateAt, escalatedAt: null, detail: rec.detail, figures: rec.figures, updatedAt: rec.updatedAt, digestId: null },
+          {
+            status: 'open',
+            resolvedAt: null,
+            ack: null,
+            level: rec.level,
+            escalateAt: rec.escalateAt,
+            escalatedAt: null,
+            detail: rec.detail,
+            figures: rec.figures,
+            updatedAt: rec.updatedAt,
+            digestId: null,
+          },
           ({ after }) => auditEntry(null, 'alert.reopen', `alert:${alert.id}`, { status: 'resolved' }, { status: 'open', level: after.level }),
         );
         if (reopened) fresh.push(reopened);
@@ -258,7 +340,18 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
     const level: AlertLevel = scope.level;
     const at = new Date(now).toISOString();
     const rec: AlertRecord = {
-      ...this.record({ kind, dedupe: `digest:${kind}:${scope.level}:${'province' in scope ? scope.province : ''}:${'district' in scope ? scope.district : ''}:${at}:${randomUUID()}`, box: null, province: 'province' in scope ? scope.province : null, district: 'district' in scope ? scope.district : null, detail: `${members.length} sandık: ${rule.title.tr}`, figures: null }, now),
+      ...this.record(
+        {
+          kind,
+          dedupe: `digest:${kind}:${scope.level}:${'province' in scope ? scope.province : ''}:${'district' in scope ? scope.district : ''}:${at}:${randomUUID()}`,
+          box: null,
+          province: 'province' in scope ? scope.province : null,
+          district: 'district' in scope ? scope.district : null,
+          detail: `${members.length} sandık: ${rule.title.tr}`,
+          figures: null,
+        },
+        now,
+      ),
       level,
       title: digestTitle(kind, members.length, scope),
       digestCount: members.length,
@@ -277,8 +370,11 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
     const next = nextLevel(a.level);
     if (!next) return;
     const at = new Date(now).toISOString();
-    const updated = await this.store.updateAlertAudited(a.id, a.rev, { level: next, escalatedAt: at, escalateAt: nextLevel(next) ? new Date(now + this.escalateMs).toISOString() : null, updatedAt: at }, () =>
-      auditEntry(null, 'alert.escalate', `alert:${a.id}`, { level: a.level }, { level: next }),
+    const updated = await this.store.updateAlertAudited(
+      a.id,
+      a.rev,
+      { level: next, escalatedAt: at, escalateAt: nextLevel(next) ? new Date(now + this.escalateMs).toISOString() : null, updatedAt: at },
+      () => auditEntry(null, 'alert.escalate', `alert:${a.id}`, { level: a.level }, { level: next }),
     );
     if (!updated) return; // another node escalated it, or someone took it meanwhile
     await this.deliver(updated, 'escalated', a.level);
@@ -336,8 +432,13 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
   async recipients(a: Pick<AlertRecord, 'kind' | 'level' | 'province' | 'district'>): Promise<UserRecord[]> {
     const out = new Map<string, UserRecord>();
     for (const { level, role } of routeRolesOf(a)) {
-      const filter = level === 'district' ? { role, province: a.province ?? -1, district: a.district ?? -1 } : level === 'province' ? { role, province: a.province ?? -1 } : { role };
-      for (let after: string | undefined; ; ) {
+      const filter =
+        level === 'district'
+          ? { role, province: a.province ?? -1, district: a.district ?? -1 }
+          : level === 'province'
+            ? { role, province: a.province ?? -1 }
+            : { role };
+      for (let after: string | undefined; ;) {
         const page = await this.store.users(filter, { after, limit: 500 });
         for (const u of page) if (!u.disabled && isRoutedTo(a, u)) out.set(u.id, u);
         if (page.length < 500) break;
@@ -385,7 +486,16 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
       if (prefs.push) {
         const subs = await this.store.pushSubscriptions([u.id]);
         if (subs.length) {
-          await this.deliveries.push(a.id, `${event}${a.rev}`, { userId: u.id, username: u.username }, subs, { id: a.id, kind: a.kind, severity: a.severity, title: shaped.title, body: text.short, url: this.link(a), tag: `gozcu-${a.id}`, event });
+          await this.deliveries.push(a.id, `${event}${a.rev}`, { userId: u.id, username: u.username }, subs, {
+            id: a.id,
+            kind: a.kind,
+            severity: a.severity,
+            title: shaped.title,
+            body: text.short,
+            url: this.link(a),
+            tag: `gozcu-${a.id}`,
+            event,
+          });
           pushed.push(u.username);
         }
       }
@@ -429,7 +539,9 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
     const lead = event === 'escalated' ? `Üst kademeye aktarıldı (${v.level === 'country' ? 'Genel Merkez' : 'il'}): ` : '';
     const fig = v.figures?.totalAbsDifference ? ` Toplam fark: ${v.figures.totalAbsDifference} oy.` : '';
     const severity = v.severity === 'red' ? 'KIRMIZI ALARM' : v.severity === 'amber' ? 'Uyarı' : 'Bilgi';
-    const where = [v.province !== null ? `İl ${v.province}` : null, v.district !== null ? `İlçe ${v.district}` : null, v.box ? `Sandık ${v.box}` : null].filter(Boolean).join(' · ');
+    const where = [v.province !== null ? `İl ${v.province}` : null, v.district !== null ? `İlçe ${v.district}` : null, v.box ? `Sandık ${v.box}` : null]
+      .filter(Boolean)
+      .join(' · ');
     const short = `${lead}${v.detail}${fig}`;
     const body = [
       `${severity}: ${v.title}`,
@@ -470,7 +582,12 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const limit = q.limit ?? 100;
     const found = (await this.store.alerts(filter, 1000)).filter((a) => isRoutedTo(a, user) && inScope(a, user.scope));
-    const read = new Set(await this.store.readAlertIds(user.userId, found.map((a) => a.id)));
+    const read = new Set(
+      await this.store.readAlertIds(
+        user.userId,
+        found.map((a) => a.id),
+      ),
+    );
     const all = found.map((a) => this.viewFor(a, user, read.has(a.id)));
     const unread = all.filter((a) => !a.read).length;
     const items = (q.unread === undefined ? all : all.filter((a) => !a.read === q.unread)).slice(0, limit);
@@ -508,6 +625,8 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** false when the caller holds no subscription at the endpoint (nothing deleted, nothing recorded). */
   async unsubscribe(user: Principal, endpoint: string): Promise<boolean> {
-    return this.store.deletePushSubscriptionAudited(endpoint, user.userId, () => auditEntry(user, 'alert.push.unsubscribe', `user:${user.userId}`, { origin: new URL(endpoint).origin }, null));
+    return this.store.deletePushSubscriptionAudited(endpoint, user.userId, () =>
+      auditEntry(user, 'alert.push.unsubscribe', `user:${user.userId}`, { origin: new URL(endpoint).origin }, null),
+    );
   }
 }

@@ -124,7 +124,9 @@ export class AlertDeliveries implements OnModuleInit, OnModuleDestroy {
 
   private async audited(action: string, job: Job<DeliveryJob>, error: string | null): Promise<void> {
     const d = job.data;
-    await this.audit.record(null, action, `alert:${d.alertId}`, null, { channel: d.channel, target: targetOf(d), attempts: job.attemptsMade, ...(error ? { error } : {}) }).catch(() => undefined);
+    await this.audit
+      .record(null, action, `alert:${d.alertId}`, null, { channel: d.channel, target: targetOf(d), attempts: job.attemptsMade, ...(error ? { error } : {}) })
+      .catch(() => undefined);
   }
 
   /** Webhooks of a new alert, one job per configured URL. */
@@ -133,7 +135,11 @@ export class AlertDeliveries implements OnModuleInit, OnModuleDestroy {
     const raw = JSON.stringify(body);
     const signature = webhookSignature(this.config.ALERT_WEBHOOK_SECRET!, raw);
     await this.queue.addBulk(
-      this.config.ALERT_WEBHOOK_URL.map((url) => ({ name: 'webhook', data: { channel: 'webhook' as const, alertId: body.id, url, body: raw, signature }, opts: { jobId: `wh-${body.id}-${rev}-${short(url)}` } })),
+      this.config.ALERT_WEBHOOK_URL.map((url) => ({
+        name: 'webhook',
+        data: { channel: 'webhook' as const, alertId: body.id, url, body: raw, signature },
+        opts: { jobId: `wh-${body.id}-${rev}-${short(url)}` },
+      })),
     );
   }
 
@@ -143,7 +149,14 @@ export class AlertDeliveries implements OnModuleInit, OnModuleDestroy {
     await this.queue.addBulk(
       subs.map((s) => ({
         name: 'push',
-        data: { channel: 'push' as const, alertId, userId: user.userId, username: user.username, subscription: { endpoint: s.endpoint, keys: s.keys }, payload: raw },
+        data: {
+          channel: 'push' as const,
+          alertId,
+          userId: user.userId,
+          username: user.username,
+          subscription: { endpoint: s.endpoint, keys: s.keys },
+          payload: raw,
+        },
         opts: { jobId: `push-${alertId}-${event}-${short(s.endpoint)}` },
       })),
     );
@@ -151,7 +164,11 @@ export class AlertDeliveries implements OnModuleInit, OnModuleDestroy {
 
   async email(alertId: string, event: string, user: { userId: string; username: string }, to: string, subject: string, text: string): Promise<void> {
     if (!this.mailer) return;
-    await this.queue.add('email', { channel: 'email', alertId, userId: user.userId, username: user.username, to, subject, text }, { jobId: `mail-${alertId}-${event}-${short(to)}` });
+    await this.queue.add(
+      'email',
+      { channel: 'email', alertId, userId: user.userId, username: user.username, to, subject, text },
+      { jobId: `mail-${alertId}-${event}-${short(to)}` },
+    );
   }
 
   private async send(job: Job<DeliveryJob>): Promise<void> {

@@ -16,7 +16,10 @@ describe('VAPID keys', () => {
       expect(statSync(join(dir, 'vapid.json')).mode & 0o777).toBe(0o600);
       expect(loadVapidKeys({ DATA_DIR: dir })).toEqual(first);
       expect(JSON.parse(readFileSync(join(dir, 'vapid.json'), 'utf8'))).toEqual(first);
-      expect(loadVapidKeys({ DATA_DIR: dir, VAPID_PUBLIC_KEY: 'P'.repeat(87), VAPID_PRIVATE_KEY: 'k'.repeat(43) })).toEqual({ publicKey: 'P'.repeat(87), privateKey: 'k'.repeat(43) });
+      expect(loadVapidKeys({ DATA_DIR: dir, VAPID_PUBLIC_KEY: 'P'.repeat(87), VAPID_PRIVATE_KEY: 'k'.repeat(43) })).toEqual({
+        publicKey: 'P'.repeat(87),
+        privateKey: 'k'.repeat(43),
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

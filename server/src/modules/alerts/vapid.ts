@@ -24,7 +24,10 @@ export function loadVapidKeys(config: Pick<AppConfig, 'DATA_DIR' | 'VAPID_PUBLIC
   };
   const kept = parse(readSecretFile(config.DATA_DIR, 'vapid.json'));
   if (kept) return kept;
-  if (config.MONGO_URL) new Logger('Alerts').warn('VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY are not set: this node keeps its own pair in DATA_DIR; nodes sharing a store must share DATA_DIR or the keys, or Web Push fails');
+  if (config.MONGO_URL)
+    new Logger('Alerts').warn(
+      'VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY are not set: this node keeps its own pair in DATA_DIR; nodes sharing a store must share DATA_DIR or the keys, or Web Push fails',
+    );
   // a node that loses the race to create the file takes the winner's pair
   const winner = parse(writeSecretFile(config.DATA_DIR, 'vapid.json', `${JSON.stringify(webPush.generateVAPIDKeys())}\n`));
   if (!winner) throw new Error(`${config.DATA_DIR}/vapid.json exists but holds no VAPID key pair: remove it or set VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY`);

@@ -3,7 +3,14 @@ import type { AuditEntry, Principal } from '@gozcu/shared';
 import { STORE, type AuditFilter, type NewAuditEntry, type AuditRepository } from '../store/store.port';
 
 /** An audit record, to write with its change (the store's `…Audited` methods) or alone (`record`). */
-export function auditEntry(actor: Pick<Principal, 'userId' | 'username' | 'role'> | null, action: string, target: string, before: unknown, after: unknown, at = new Date()): NewAuditEntry {
+export function auditEntry(
+  actor: Pick<Principal, 'userId' | 'username' | 'role'> | null,
+  action: string,
+  target: string,
+  before: unknown,
+  after: unknown,
+  at = new Date(),
+): NewAuditEntry {
   return {
     at: at.toISOString(),
     actor: actor ? { id: actor.userId, username: actor.username, role: actor.role } : null,
@@ -19,7 +26,14 @@ export function auditEntry(actor: Pick<Principal, 'userId' | 'username' | 'role'
 export class AuditService {
   constructor(@Inject(STORE) private readonly store: AuditRepository) {}
 
-  record(actor: Pick<Principal, 'userId' | 'username' | 'role'> | null, action: string, target: string, before: unknown, after: unknown, at = new Date()): Promise<AuditEntry> {
+  record(
+    actor: Pick<Principal, 'userId' | 'username' | 'role'> | null,
+    action: string,
+    target: string,
+    before: unknown,
+    after: unknown,
+    at = new Date(),
+  ): Promise<AuditEntry> {
     return this.store.appendAudit(auditEntry(actor, action, target, before, after, at));
   }
 

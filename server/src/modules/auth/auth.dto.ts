@@ -3,7 +3,18 @@ import { roleIdSchema, scopeInput, usernameSchema } from '@gozcu/shared';
 import { passwordProblem } from './password';
 
 /** Most request schemas of /api/auth, /api/users and /api/embargo live in @gozcu/shared (contracts/auth.ts); the bodies that set a password are composed here. */
-export { embargoBody, loginBody, refreshBody, scopeInput, usersQuery, type EmbargoBody, type LoginBody, type RefreshBody, type ScopeInput, type UsersQuery } from '@gozcu/shared';
+export {
+  embargoBody,
+  loginBody,
+  refreshBody,
+  scopeInput,
+  usersQuery,
+  type EmbargoBody,
+  type LoginBody,
+  type RefreshBody,
+  type ScopeInput,
+  type UsersQuery,
+} from '@gozcu/shared';
 
 /** A new password: the strength check reads the common-password list, which only the server holds. */
 const password = z

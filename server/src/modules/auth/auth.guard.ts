@@ -48,14 +48,27 @@ export class AuthGuard implements CanActivate {
     if (isPublic) return true;
     if (!bearer) throw new UnauthorizedException({ message: 'sign in first: send Authorization: Bearer <accessToken>', code: 'auth.required' });
     if (!verified) throw new UnauthorizedException({ message: 'the access token is invalid or has expired', code: 'auth.expired' });
-    if (!principal) throw new UnauthorizedException({ message: 'this session was ended (signed out everywhere, password or role changed, or account disabled); sign in again', code: 'auth.ended' });
+    if (!principal)
+      throw new UnauthorizedException({
+        message: 'this session was ended (signed out everywhere, password or role changed, or account disabled); sign in again',
+        code: 'auth.ended',
+      });
 
     const needed = meta<string[]>(PERMISSION_KEY);
     if (needed) {
       const missing = needed.filter((p) => !principal.permissions.includes(p));
-      if (missing.length) throw new ForbiddenException({ message: `your role (${principal.role}) lacks ${missing.join(', ')}`, code: 'forbidden.permission', params: { role: principal.role, permission: missing.join(', ') } });
+      if (missing.length)
+        throw new ForbiddenException({
+          message: `your role (${principal.role}) lacks ${missing.join(', ')}`,
+          code: 'forbidden.permission',
+          params: { role: principal.role, permission: missing.join(', ') },
+        });
     } else if (principal.scope.level === 'public') {
-      throw new ForbiddenException({ message: `your role (${principal.role}) cannot use this route`, code: 'forbidden.role', params: { role: principal.role } });
+      throw new ForbiddenException({
+        message: `your role (${principal.role}) cannot use this route`,
+        code: 'forbidden.role',
+        params: { role: principal.role },
+      });
     }
 
     const extractor = meta<ScopeExtractor>(SCOPE_KEY);
@@ -87,5 +100,8 @@ function bearerOf(header: string | string[] | undefined): string | null {
 }
 
 function describeRegion(r: { province?: number; district?: number }): string {
-  return [r.province !== undefined ? `province ${r.province}` : null, r.district !== undefined ? `district ${r.district}` : null].filter(Boolean).join(', ') || 'the whole country';
+  return (
+    [r.province !== undefined ? `province ${r.province}` : null, r.district !== undefined ? `district ${r.district}` : null].filter(Boolean).join(', ') ||
+    'the whole country'
+  );
 }

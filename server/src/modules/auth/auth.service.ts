@@ -62,7 +62,12 @@ export class AuthService implements OnApplicationBootstrap {
       updatedAt: at,
     };
     // the account and its audit record in one transaction (issue 13, finding 15); null: another node seeded it first
-    if (!(await this.store.createUserAudited(admin, () => auditEntry(null, 'user.create', `user:${ADMIN_USERNAME}`, null, { username: ADMIN_USERNAME, role: 'hq_admin', scope: admin.scope, seeded: true })))) return;
+    if (
+      !(await this.store.createUserAudited(admin, () =>
+        auditEntry(null, 'user.create', `user:${ADMIN_USERNAME}`, null, { username: ADMIN_USERNAME, role: 'hq_admin', scope: admin.scope, seeded: true }),
+      ))
+    )
+      return;
     if (!given) {
       // printed once, at the first start, for the operator to sign in and change it
       process.stdout.write(
@@ -89,11 +94,17 @@ export class AuthService implements OnApplicationBootstrap {
     const held = await this.failures.hit(key, windowMs, 0);
     if (held.hits >= this.config.LOGIN_MAX_FAILURES) throw new LoginBackoff(held.resetMs);
     const user = await this.store.userByName(username);
-    const ok = user ? await verifyPassword(user.passwordHash, password) : await verifyPassword(await (this.dummyHash ??= hashPassword(generatePassword())), password).then(() => false);
+    const ok = user
+      ? await verifyPassword(user.passwordHash, password)
+      : await verifyPassword(await (this.dummyHash ??= hashPassword(generatePassword())), password).then(() => false);
     if (!user || !ok) {
       const after = await this.failures.hit(key, windowMs);
       if (user && after.hits === this.config.LOGIN_MAX_FAILURES) {
-        await this.audit.record(null, 'user.login_backoff', `user:${user.username}`, null, { failures: after.hits, client, until: new Date(this.clock.now() + after.resetMs).toISOString() });
+        await this.audit.record(null, 'user.login_backoff', `user:${user.username}`, null, {
+          failures: after.hits,
+          client,
+          until: new Date(this.clock.now() + after.resetMs).toISOString(),
+        });
       }
       throw new UnauthorizedException(WRONG);
     }
@@ -137,7 +148,12 @@ export class AuthService implements OnApplicationBootstrap {
     if (!user || !(await verifyPassword(user.passwordHash, current))) throw new UnauthorizedException('the current password is wrong');
     const at = this.clock.iso();
     // the new password, its audit record and the end of the refresh tokens in one transaction (issue 13, finding 15)
-    await this.store.updateUserAudited(user.id, { passwordHash: await hashPassword(next), updatedAt: at }, () => auditEntry(principal, 'user.password', `user:${user.username}`, null, { password: 'changed' }), { revokeRefreshTokensAt: at });
+    await this.store.updateUserAudited(
+      user.id,
+      { passwordHash: await hashPassword(next), updatedAt: at },
+      () => auditEntry(principal, 'user.password', `user:${user.username}`, null, { password: 'changed' }),
+      { revokeRefreshTokensAt: at },
+    );
     await this.sessions.revoke(user.id);
   }
 

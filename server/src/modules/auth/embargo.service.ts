@@ -97,9 +97,14 @@ export class EmbargoService implements OnModuleInit, OnModuleDestroy {
   assertListable(principal: Principal, q: { status?: string; sort?: string }): void {
     if (this.yskVisible(principal)) return;
     // conflicting and unconfirmed are about the observers' entries alone
-    const leaks = [q.status && q.status !== 'conflicting' && q.status !== 'unconfirmed' ? `status=${q.status}` : null, q.sort && q.sort !== 'key' ? `sort=${q.sort}` : null].filter(Boolean);
+    const leaks = [
+      q.status && q.status !== 'conflicting' && q.status !== 'unconfirmed' ? `status=${q.status}` : null,
+      q.sort && q.sort !== 'key' ? `sort=${q.sort}` : null,
+    ].filter(Boolean);
     if (leaks.length) {
-      throw new ForbiddenException(`${leaks.join(' and ')} compare with YSK's figures, which you see only after the embargo (${this.state(principal).until ?? 'until HQ lifts it'})`);
+      throw new ForbiddenException(
+        `${leaks.join(' and ')} compare with YSK's figures, which you see only after the embargo (${this.state(principal).until ?? 'until HQ lifts it'})`,
+      );
     }
   }
 

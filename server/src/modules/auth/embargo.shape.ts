@@ -12,7 +12,16 @@ export function blindCounters(c: BoxCounters): BoxCounters {
 
 export function blindCoverage(c: Coverage): Coverage {
   const kinds = c.kinds ? (Object.fromEntries(Object.entries(c.kinds).map(([k, v]) => [k, blindCounters(v)])) as Coverage['kinds']) : undefined;
-  return { ...c, boxes: blindCounters(c.boxes), ...(kinds ? { kinds } : {}), votes: { ysk: {}, org: c.votes.org }, registered: 0, voted: 0, valid: 0, invalid: 0 };
+  return {
+    ...c,
+    boxes: blindCounters(c.boxes),
+    ...(kinds ? { kinds } : {}),
+    votes: { ysk: {}, org: c.votes.org },
+    registered: 0,
+    voted: 0,
+    valid: 0,
+    invalid: 0,
+  };
 }
 
 export function blindSummary(s: BoxSummary): BoxSummary {

@@ -8,7 +8,8 @@ export function scopeWithin(outer: PrincipalScope, inner: PrincipalScope): boole
   if (outer.level === 'country') return true;
   if (inner.level === 'country' || inner.level === 'public') return false;
   if (inner.level === 'province') return scopeAllowsRegion(outer, { province: inner.province }) && inner.province !== undefined;
-  if (inner.level === 'district') return inner.province !== undefined && inner.district !== undefined && scopeAllowsRegion(outer, { province: inner.province, district: inner.district });
+  if (inner.level === 'district')
+    return inner.province !== undefined && inner.district !== undefined && scopeAllowsRegion(outer, { province: inner.province, district: inner.district });
   return (inner.boxes ?? []).every((key) => {
     const { province, district } = refOfKey(key);
     return scopeAllowsBox(outer, { province, district, key });

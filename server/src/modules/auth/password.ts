@@ -26,7 +26,9 @@ export function generatePassword(): string {
 let common: Set<string> | undefined;
 function commonPasswords(): Set<string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  common ??= new Set((require('@zxcvbn-ts/language-common') as { dictionary: Record<string, string[]> }).dictionary['passwords-common'].map((p) => p.toLowerCase()));
+  common ??= new Set(
+    (require('@zxcvbn-ts/language-common') as { dictionary: Record<string, string[]> }).dictionary['passwords-common'].map((p) => p.toLowerCase()),
+  );
   return common;
 }
 

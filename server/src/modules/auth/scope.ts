@@ -4,9 +4,7 @@ import type { AppConfig } from '../../infra/config';
 import type { AuthedRequest } from './auth.decorators';
 
 /** Something a request touches: a region (country, a province, a district) or one box. */
-export type ScopeTarget =
-  | { region: { province?: number; district?: number } }
-  | { box: { province: number; district: number; key: string } };
+export type ScopeTarget = { region: { province?: number; district?: number } } | { box: { province: number; district: number; key: string } };
 
 /** Reads the targets of a request before its handler runs; unreadable values are left to the validation pipe (400). */
 export type ScopeExtractor = (req: AuthedRequest, config: AppConfig) => ScopeTarget[];
@@ -111,16 +109,29 @@ export interface OwnBoxesQuery {
 }
 
 /** A box-level caller's list: their own boxes only, filtered like the region list, by key. */
-export function ownBoxesPage<S extends { key: string; ballot: number; province: number; district: number; status: string; stale: boolean; altered: boolean; conflicting: boolean; unconfirmed: boolean }>(
-  keys: readonly string[],
-  summaryOf: (key: string) => S | null,
-  q: OwnBoxesQuery,
-): { items: S[]; nextCursor: null; total: number } {
+export function ownBoxesPage<
+  S extends {
+    key: string;
+    ballot: number;
+    province: number;
+    district: number;
+    status: string;
+    stale: boolean;
+    altered: boolean;
+    conflicting: boolean;
+    unconfirmed: boolean;
+  },
+>(keys: readonly string[], summaryOf: (key: string) => S | null, q: OwnBoxesQuery): { items: S[]; nextCursor: null; total: number } {
   const items = [...keys]
     .sort()
     .map(summaryOf)
     .filter((s): s is S => s !== null)
-    .filter((s) => (q.ballot === undefined || s.ballot === q.ballot) && (q.province === undefined || s.province === q.province) && (q.district === undefined || s.district === q.district))
+    .filter(
+      (s) =>
+        (q.ballot === undefined || s.ballot === q.ballot) &&
+        (q.province === undefined || s.province === q.province) &&
+        (q.district === undefined || s.district === q.district),
+    )
     .filter((s) => {
       if (q.status === undefined) return true;
       if (q.status === 'stale' || q.status === 'altered' || q.status === 'conflicting' || q.status === 'unconfirmed') return s[q.status];

@@ -25,7 +25,10 @@ export class SessionService {
   private readonly held = new Map<string, Held>();
   private readonly listeners = new Set<(userId: string) => void>();
 
-  constructor(@Inject(STORE) private readonly store: SettingsRepository & UsersRepository, private readonly clock: Clock) {}
+  constructor(
+    @Inject(STORE) private readonly store: SettingsRepository & UsersRepository,
+    private readonly clock: Clock,
+  ) {}
 
   private key(userId: string): string {
     return `session:${userId}`;

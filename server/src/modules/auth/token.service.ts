@@ -62,7 +62,14 @@ export class TokenService {
       return null;
     }
     if (claims.typ !== 'access' || typeof claims.sub !== 'string' || !claims.scope || !roleById(claims.role)) return null;
-    return { userId: claims.sub, username: claims.usr, role: claims.role, scope: claims.scope, permissions: this.permissionsOf(claims.role), session: typeof claims.sv === 'number' ? claims.sv : 0 };
+    return {
+      userId: claims.sub,
+      username: claims.usr,
+      role: claims.role,
+      scope: claims.scope,
+      permissions: this.permissionsOf(claims.role),
+      session: typeof claims.sv === 'number' ? claims.sv : 0,
+    };
   }
 
   /** A new refresh token and the hash it is stored under. */

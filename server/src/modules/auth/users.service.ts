@@ -23,11 +23,22 @@ export interface ImportUserRow {
 }
 
 export function toView(u: UserRecord): UserView {
-  return { id: u.id, username: u.username, name: u.name, role: u.role, scope: u.scope, disabled: u.disabled, lockedUntil: u.lockedUntil, createdAt: u.createdAt, updatedAt: u.updatedAt };
+  return {
+    id: u.id,
+    username: u.username,
+    name: u.name,
+    role: u.role,
+    scope: u.scope,
+    disabled: u.disabled,
+    lockedUntil: u.lockedUntil,
+    createdAt: u.createdAt,
+    updatedAt: u.updatedAt,
+  };
 }
 
 /** What the audit log keeps of a user: never the hash. */
-const audited = (u: UserRecord | null) => u && { username: u.username, name: u.name, role: u.role, scope: u.scope, disabled: u.disabled, lockedUntil: u.lockedUntil };
+const audited = (u: UserRecord | null) =>
+  u && { username: u.username, name: u.name, role: u.role, scope: u.scope, disabled: u.disabled, lockedUntil: u.lockedUntil };
 
 @Injectable()
 export class UsersService {
@@ -51,7 +62,8 @@ export class UsersService {
         if (parseBoxKey(b)) keys.add(b);
         else {
           const [province, district, boxNo] = b.split(':').map(Number);
-          for (const ballot of this.config.YSK_BALLOT_TYPES) keys.add(boxKey({ election: this.config.YSK_ELECTION_ID, ballot: ballot as BallotCode, province, district, boxNo }));
+          for (const ballot of this.config.YSK_BALLOT_TYPES)
+            keys.add(boxKey({ election: this.config.YSK_ELECTION_ID, ballot: ballot as BallotCode, province, district, boxNo }));
         }
       }
       scope.boxes = [...keys].sort();
@@ -136,7 +148,11 @@ export class UsersService {
     const after = await this.store.updateUserAudited(
       id,
       patch,
-      (done) => auditEntry(actor, 'user.update', `user:${done.before.username}`, audited(done.before), { ...audited(done.after), ...(patch.passwordHash ? { password: 'changed' } : {}) }),
+      (done) =>
+        auditEntry(actor, 'user.update', `user:${done.before.username}`, audited(done.before), {
+          ...audited(done.after),
+          ...(patch.passwordHash ? { password: 'changed' } : {}),
+        }),
       ends ? { revokeRefreshTokensAt: at } : {},
     );
     if (!after) throw new NotFoundException(`no user ${id}`);

@@ -83,7 +83,8 @@ export class TeamController {
   @ApiBody({ types: ['text/csv'], description: 'username,role[,name,province,district,boxes,password]' })
   @HttpCode(200)
   import(@CurrentUser() actor: Principal, @Body() body: unknown) {
-    if (typeof body !== 'string' || !body.trim()) throw new BadRequestException({ message: 'send the CSV as the request body with Content-Type: text/csv', code: 'csv.empty' });
+    if (typeof body !== 'string' || !body.trim())
+      throw new BadRequestException({ message: 'send the CSV as the request body with Content-Type: text/csv', code: 'csv.empty' });
     return this.team.importCsv(actor, body);
   }
 

@@ -26,7 +26,8 @@ export class TeamService {
       return { code: 'delegation.level', field: 'role', message: `your role (${actor.role}) can create only roles below its own level, not ${roleId}` };
     }
     const a = actor.scope;
-    const inside = (p: number | undefined, d: number | undefined) => (a.level === 'country' || p === a.province) && (a.level !== 'district' || d === a.district);
+    const inside = (p: number | undefined, d: number | undefined) =>
+      (a.level === 'country' || p === a.province) && (a.level !== 'district' || d === a.district);
     if (role.level === 'province' || role.level === 'district') {
       if (!inside(scope.province, role.level === 'district' ? scope.district : a.district)) {
         return { code: 'delegation.scope', field: 'scope', message: 'the account must be inside your own province or district' };

@@ -50,7 +50,9 @@ export class CitizenService {
   }
 
   private anyKnown(province: number, district: number, boxNo: number): boolean {
-    return this.config.YSK_BALLOT_TYPES.some((ballot) => this.reconcile.state.summary(boxKey({ election: this.config.YSK_ELECTION_ID, ballot, province, district, boxNo })) !== null);
+    return this.config.YSK_BALLOT_TYPES.some(
+      (ballot) => this.reconcile.state.summary(boxKey({ election: this.config.YSK_ELECTION_ID, ballot, province, district, boxNo })) !== null,
+    );
   }
 
   private async compute(province: number, district: number, boxNo: number, embargoed: boolean): Promise<CitizenBoxView> {
@@ -87,7 +89,11 @@ export class CitizenService {
   private async regionNames() {
     if (this.names && this.names.until > this.clock.now()) return this.names;
     const [provinces, districts] = await Promise.all([this.store.provinces(), this.store.districts()]);
-    this.names = { provinces: new Map(provinces.map((p) => [p.plate, p.name])), districts: new Map(districts.map((d) => [d.yskId, d.name])), until: this.clock.now() + 300_000 };
+    this.names = {
+      provinces: new Map(provinces.map((p) => [p.plate, p.name])),
+      districts: new Map(districts.map((d) => [d.yskId, d.name])),
+      until: this.clock.now() + 300_000,
+    };
     return this.names;
   }
 }

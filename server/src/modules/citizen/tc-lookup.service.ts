@@ -49,7 +49,9 @@ export class TcLookupService {
   private async miss(client: string): Promise<void> {
     const { hits } = await this.limits.hit('citizen.tc-miss', client, MISS_WINDOW_MS);
     if (hits === this.config.CITIZEN_ENUMERATION_LIMIT) {
-      this.logger.warn(`possible TC Kimlik No enumeration: client ${client} had ${hits} look-ups that found nothing within an hour; blocked until the hour ends`);
+      this.logger.warn(
+        `possible TC Kimlik No enumeration: client ${client} had ${hits} look-ups that found nothing within an hour; blocked until the hour ends`,
+      );
       await this.audit.record(null, 'citizen.enumeration', `client:${client}`, null, { misses: hits, windowMinutes: MISS_WINDOW_MS / 60_000 });
     }
   }

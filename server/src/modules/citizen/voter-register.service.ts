@@ -43,8 +43,13 @@ export class VoterRegisterService {
     }
     if (records.length < 2) throw new BadRequestException('the CSV needs a header line and at least one row');
     const header = records[0].map((h) => h.toLocaleLowerCase('tr').replace(/\s+/g, '_'));
-    const at = Object.fromEntries(Object.entries(COLUMNS).map(([k, names]) => [k, header.findIndex((h) => names.includes(h))])) as Record<keyof typeof COLUMNS, number>;
-    const missing = Object.entries(at).filter(([, i]) => i < 0).map(([k]) => k);
+    const at = Object.fromEntries(Object.entries(COLUMNS).map(([k, names]) => [k, header.findIndex((h) => names.includes(h))])) as Record<
+      keyof typeof COLUMNS,
+      number
+    >;
+    const missing = Object.entries(at)
+      .filter(([, i]) => i < 0)
+      .map(([k]) => k);
     if (missing.length) throw new BadRequestException(`the CSV lacks the columns ${missing.join(', ')} (header: tc,province,district,box)`);
     const importedAt = new Date().toISOString();
     const rejected: VoterImportReport['rejected'] = [];
@@ -64,7 +69,9 @@ export class VoterRegisterService {
     }
     // every good line and the import's audit record in one transaction (issue 13, finding 15): a failed or killed import stores no line without its record
     const rows = records.length - 1;
-    const stored = await this.store.putVotersAudited(good, (n) => auditEntry(actor, 'voters.import', 'voters', null, { rows, stored: n, rejected: rejected.length }));
+    const stored = await this.store.putVotersAudited(good, (n) =>
+      auditEntry(actor, 'voters.import', 'voters', null, { rows, stored: n, rejected: rejected.length }),
+    );
     return { rows, stored, rejected };
   }
 

@@ -13,7 +13,8 @@ export function loadVoterSecret(config: Pick<AppConfig, 'VOTER_HMAC_SECRET' | 'D
   if (config.VOTER_HMAC_SECRET) return Buffer.from(config.VOTER_HMAC_SECRET, 'utf8');
   const held = readSecretFile(config.DATA_DIR, 'voter-hmac-secret')?.trim();
   if (held && held.length >= 32) return Buffer.from(held, 'utf8');
-  if (config.MONGO_URL) new Logger('VoterRegister').warn('VOTER_HMAC_SECRET is not set: this node hashes with its own key; API nodes sharing a store must share VOTER_HMAC_SECRET');
+  if (config.MONGO_URL)
+    new Logger('VoterRegister').warn('VOTER_HMAC_SECRET is not set: this node hashes with its own key; API nodes sharing a store must share VOTER_HMAC_SECRET');
   const secret = randomBytes(48).toString('base64url');
   // nodes sharing DATA_DIR agree: the first to create the file wins
   const kept = writeSecretFile(config.DATA_DIR, 'voter-hmac-secret', `${secret}\n`).trim();

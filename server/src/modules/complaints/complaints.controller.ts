@@ -7,7 +7,16 @@ import { CurrentUser, Permission, Public, Scoped } from '../auth/auth.decorators
 import { regionOfQuery } from '../auth/scope';
 import { RateLimitGuard, RateLimited } from '../citizen/rate-limit.guard';
 import type { UploadedFileLike } from '../photos/attachments.service';
-import { complaintBody, complaintsQuery, countsQuery, statusBody, type ComplaintBody, type ComplaintsQuery, type CountsQuery, type StatusBody } from './complaints.dto';
+import {
+  complaintBody,
+  complaintsQuery,
+  countsQuery,
+  statusBody,
+  type ComplaintBody,
+  type ComplaintsQuery,
+  type CountsQuery,
+  type StatusBody,
+} from './complaints.dto';
 import { ComplaintsService } from './complaints.service';
 
 /** The citizen side: filing a complaint with evidence, and following it by its tracking code. */
@@ -72,7 +81,11 @@ export class ComplaintsController {
   @Post(':id/status')
   @HttpCode(200)
   @Permission('complaints:read')
-  transition(@Param('id') id: string, @Body(new ZodPipe(statusBody, 'status change')) body: StatusBody, @CurrentUser() user: Principal): Promise<ComplaintView> {
+  transition(
+    @Param('id') id: string,
+    @Body(new ZodPipe(statusBody, 'status change')) body: StatusBody,
+    @CurrentUser() user: Principal,
+  ): Promise<ComplaintView> {
     return this.complaints.transition(user, id, body.status, body.note);
   }
 }

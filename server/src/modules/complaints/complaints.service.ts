@@ -23,7 +23,16 @@ import { AuditService, auditEntry } from '../audit/audit.service';
 import { boxesOfScope, narrowRegion } from '../auth/scope';
 import { AttachmentsService, ORIGINAL_PERMISSION, type UploadedFileLike } from '../photos/attachments.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { STORE, type AttachmentRecord, type ComplaintFilter, type ComplaintRecord, type AttachmentsRepository, type ComplaintsRepository, type GeographyRepository, type UsersRepository } from '../store/store.port';
+import {
+  STORE,
+  type AttachmentRecord,
+  type ComplaintFilter,
+  type ComplaintRecord,
+  type AttachmentsRepository,
+  type ComplaintsRepository,
+  type GeographyRepository,
+  type UsersRepository,
+} from '../store/store.port';
 import type { ComplaintBody, ComplaintsQuery, CountsQuery } from './complaints.dto';
 import { newTrackingCode } from './tracking-code';
 import { Clock } from '../../infra/clock';
@@ -89,7 +98,8 @@ export class ComplaintsService {
     // the files' bytes first (content-addressed, harmless alone); then the complaint, its files'
     // records and its audit record in one transaction (issue 13, finding 15)
     const saved: AttachmentRecord[] = [];
-    for (const { file, inspected } of checked) saved.push(await this.attachments.stage('complaint', record.id, record.key, inspected, file.buffer, filer?.username ?? null));
+    for (const { file, inspected } of checked)
+      saved.push(await this.attachments.stage('complaint', record.id, record.key, inspected, file.buffer, filer?.username ?? null));
     await this.store.createComplaintAudited(record, saved, () =>
       auditEntry(filer, 'complaint.create', `complaint:${record.id}`, null, {
         trackingCode: record.trackingCode,
@@ -129,7 +139,11 @@ export class ComplaintsService {
     const filter: ComplaintFilter = own ? { keys: own } : { province: region.province, district: region.district };
     const held = await this.store.complaintCounts(filter);
     const byStatus = Object.fromEntries(COMPLAINT_STATUSES.map((s) => [s, held[s] ?? 0])) as Record<ComplaintStatus, number>;
-    return { scope: { province: region.province ?? null, district: region.district ?? null }, total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus };
+    return {
+      scope: { province: region.province ?? null, district: region.district ?? null },
+      total: Object.values(byStatus).reduce((a, b) => a + b, 0),
+      byStatus,
+    };
   }
 
   async get(user: Principal, id: string): Promise<ComplaintView> {
@@ -142,9 +156,12 @@ export class ComplaintsService {
     const needed = complaintStepPermission(c.status, to);
     if (!needed) {
       const allowed = Object.keys(COMPLAINT_TRANSITIONS[c.status]);
-      throw new ConflictException(`a complaint that is ${c.status} cannot become ${to}${allowed.length ? ` (it can become ${allowed.join(' or ')})` : ' (it is closed)'}`);
+      throw new ConflictException(
+        `a complaint that is ${c.status} cannot become ${to}${allowed.length ? ` (it can become ${allowed.join(' or ')})` : ' (it is closed)'}`,
+      );
     }
-    if (!user.permissions.includes(needed)) throw new ForbiddenException(`your role (${user.role}) lacks ${needed}, which moving a complaint from ${c.status} to ${to} needs`);
+    if (!user.permissions.includes(needed))
+      throw new ForbiddenException(`your role (${user.role}) lacks ${needed}, which moving a complaint from ${c.status} to ${to} needs`);
     return this.view(user, await this.step(user, c, to, note ?? null));
   }
 
@@ -152,7 +169,12 @@ export class ComplaintsService {
    * Moves a complaint on as a petition is drafted or filed (PetitionsService): through
    * in_review when it is still new. Answers the complaint as it ends up.
    */
-  async follow(actor: Principal, id: string, to: 'petition_drafted' | 'filed' | 'resolved' | 'rejected' | 'in_review', petitionId: string): Promise<ComplaintRecord> {
+  async follow(
+    actor: Principal,
+    id: string,
+    to: 'petition_drafted' | 'filed' | 'resolved' | 'rejected' | 'in_review',
+    petitionId: string,
+  ): Promise<ComplaintRecord> {
     let c = await this.store.complaint(id);
     if (!c) throw new NotFoundException(`no complaint ${id}`);
     if (c.status === to) return c;
@@ -176,8 +198,11 @@ export class ComplaintsService {
   private async step(actor: Actor, c: ComplaintRecord, to: ComplaintStatus, note: string | null, petitionId?: string): Promise<ComplaintRecord> {
     const at = this.clock.iso();
     // the step and its audit record in one transaction (issue 13, finding 15)
-    const next = await this.store.updateComplaintAudited(c.id, c.status, { status: to, updatedAt: at, petitionId, step: { at, status: to, by: actor.username, note } }, () =>
-      auditEntry(actor, 'complaint.status', `complaint:${c.id}`, { status: c.status }, { status: to, note, ...(petitionId ? { petitionId } : {}) }),
+    const next = await this.store.updateComplaintAudited(
+      c.id,
+      c.status,
+      { status: to, updatedAt: at, petitionId, step: { at, status: to, by: actor.username, note } },
+      () => auditEntry(actor, 'complaint.status', `complaint:${c.id}`, { status: c.status }, { status: to, note, ...(petitionId ? { petitionId } : {}) }),
     );
     if (!next) throw new ConflictException(`complaint ${c.trackingCode} changed meanwhile: reload it and try again`);
     return next;

@@ -21,7 +21,10 @@ export class DocsController {
   @Public()
   @Header('Cache-Control', 'no-cache')
   openapi(): Record<string, unknown> {
-    this.document ??= buildOpenApi(this.controllers(), (controller, handler) => this.access(controller, handler), { title: 'Gözcü API', version: API_VERSION }).document;
+    this.document ??= buildOpenApi(this.controllers(), (controller, handler) => this.access(controller, handler), {
+      title: 'Gözcü API',
+      version: API_VERSION,
+    }).document;
     return this.document;
   }
 

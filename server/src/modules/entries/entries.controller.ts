@@ -36,7 +36,11 @@ export class EntriesController {
   @Post('entries')
   @Permission('entries:write')
   @Scoped(boxOfEntryBody)
-  async submit(@Body(new ZodPipe(entryBody, 'entry')) body: EntryBody, @CurrentUser() user: Principal, @Res({ passthrough: true }) res: Response): Promise<EntryResult> {
+  async submit(
+    @Body(new ZodPipe(entryBody, 'entry')) body: EntryBody,
+    @CurrentUser() user: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<EntryResult> {
     const result = await this.entries.submit({ ...body, observer: user.username }, 'observer', user);
     res.status(result.duplicate ? 200 : 201);
     return this.shaped(user, result);
@@ -44,7 +48,11 @@ export class EntriesController {
 
   /** CSV body (text/csv): header ballot,province,district,boxNo,registered,voted,validUncontested,validAfterObjection,valid,invalid[,idempotencyKey,election], then one column per party. */
   @Post('entries/import')
-  @ApiBody({ types: ['text/csv'], description: 'ballot,province,district,boxNo,registered,voted,validUncontested,validAfterObjection,valid,invalid[,idempotencyKey,election], then one column per party' })
+  @ApiBody({
+    types: ['text/csv'],
+    description:
+      'ballot,province,district,boxNo,registered,voted,validUncontested,validAfterObjection,valid,invalid[,idempotencyKey,election], then one column per party',
+  })
   @HttpCode(200)
   @Permission('entries:import')
   @Scoped(boxesOfEntriesCsv)
@@ -58,7 +66,11 @@ export class EntriesController {
   @HttpCode(200)
   @Permission('entries:confirm')
   @Scoped(boxOfParam('key'))
-  async confirm(@Param('key') key: string, @Body(new ZodPipe(confirmBody, 'confirmation')) body: ConfirmBody, @CurrentUser() user: Principal): Promise<EntryResult> {
+  async confirm(
+    @Param('key') key: string,
+    @Body(new ZodPipe(confirmBody, 'confirmation')) body: ConfirmBody,
+    @CurrentUser() user: Principal,
+  ): Promise<EntryResult> {
     return this.shaped(user, await this.entries.confirm(key, { ...body, by: user.username }, user));
   }
 

@@ -6,7 +6,17 @@ import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ValidationFailed, issuesOf } from '../../infra/http';
 import { auditEntry } from '../audit/audit.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { STORE, type BoxWithLatest, type ColumnMap, type EntryOutcome, type NewEntry, type EntriesRepository, type FeedRepository, type GeographyRepository, type VersionsRepository } from '../store/store.port';
+import {
+  STORE,
+  type BoxWithLatest,
+  type ColumnMap,
+  type EntryOutcome,
+  type NewEntry,
+  type EntriesRepository,
+  type FeedRepository,
+  type GeographyRepository,
+  type VersionsRepository,
+} from '../store/store.port';
 import { entryBody, type ConfirmBody, type EntryBody } from './entries.dto';
 import { Clock } from '../../infra/clock';
 
@@ -62,7 +72,9 @@ export class EntriesService {
     const candidate = await this.prepare(body, source, this.direct());
     const action = source === 'confirmation' ? 'entry.confirm' : 'entry.create';
     const before = source === 'confirmation' ? (this.reconcile.state.summary(candidate.key)?.org ?? null) : null;
-    const [outcome] = await this.store.appendEntriesAudited([candidate], (stored) => (stored.length ? auditEntry(actor, action, candidate.key, before, entryAudit(stored[0]), new Date(this.clock.now())) : null));
+    const [outcome] = await this.store.appendEntriesAudited([candidate], (stored) =>
+      stored.length ? auditEntry(actor, action, candidate.key, before, entryAudit(stored[0]), new Date(this.clock.now())) : null,
+    );
     return this.settle(outcome, candidate);
   }
 
@@ -111,11 +123,7 @@ export class EntriesService {
     const chosen = entries.find((e) => e.id === body.entryId);
     if (!chosen) throw new NotFoundException(`box ${key} has no entry ${body.entryId}`);
     const ref = this.reconcileRef(key);
-    return this.submit(
-      { ref, sheet: chosen.sheet, observer: body.by, idempotencyKey: `confirm:${chosen.id}:${body.by}`.slice(0, 128) },
-      'confirmation',
-      actor,
-    );
+    return this.submit({ ref, sheet: chosen.sheet, observer: body.by, idempotencyKey: `confirm:${chosen.id}:${body.by}`.slice(0, 128) }, 'confirmation', actor);
   }
 
   /**
@@ -123,7 +131,11 @@ export class EntriesService {
    * importer is the observer of every row. Every good row is stored in one transaction with the
    * import's audit record: a failed or killed import stores nothing, never rows without a record.
    */
-  async importCsv(csv: string, observer: string, actor: Principal | null = null): Promise<{ rows: ImportRow[]; stored: number; duplicates: number; rejected: number }> {
+  async importCsv(
+    csv: string,
+    observer: string,
+    actor: Principal | null = null,
+  ): Promise<{ rows: ImportRow[]; stored: number; duplicates: number; rejected: number }> {
     const records = readCsv(csv, ['ballot', 'province', 'district', 'boxNo', ...SHEET_FIELDS]);
     const header = Object.keys(records[0]);
     const parties = header.filter((h) => !(HEADER_FIELDS as readonly string[]).includes(h) && !(SHEET_FIELDS as readonly string[]).includes(h));
@@ -159,7 +171,10 @@ export class EntriesService {
     const outcomes = ready.length
       ? await this.store.appendEntriesAudited(
           ready.map((r) => r.candidate),
-          (stored) => (stored.length ? auditEntry(actor, 'entry.import', 'entries', null, { stored: stored.length, keys: stored.map((e) => e.key) }, new Date(this.clock.now())) : null),
+          (stored) =>
+            stored.length
+              ? auditEntry(actor, 'entry.import', 'entries', null, { stored: stored.length, keys: stored.map((e) => e.key) }, new Date(this.clock.now()))
+              : null,
         )
       : [];
     for (const [i, { row, candidate }] of ready.entries()) {
@@ -249,7 +264,7 @@ export class EntriesService {
       const out = new Map<string, BoxWithLatest>();
       const filter = { election: ref.election, ballot: ref.ballot, district: ref.district };
       const limit = 1000;
-      for (let after: string | undefined; ; ) {
+      for (let after: string | undefined; ;) {
         const page = await this.store.boxes(filter, { after, limit });
         for (const b of page) out.set(b.box.key, b);
         if (page.length < limit) return out;

@@ -4,7 +4,14 @@ import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { EmbargoService } from '../auth/embargo.service';
 import { boxesOfScope, narrowRegion } from '../auth/scope';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { STORE, type AttachmentsRepository, type EntriesRepository, type FeedRepository, type GeographyRepository, type VersionsRepository } from '../store/store.port';
+import {
+  STORE,
+  type AttachmentsRepository,
+  type EntriesRepository,
+  type FeedRepository,
+  type GeographyRepository,
+  type VersionsRepository,
+} from '../store/store.port';
 
 /** How many boxes a region-scoped caller (a data officer) gets in one answer. */
 const REGION_LIMIT = 500;
@@ -34,7 +41,8 @@ export class MyBoxesService {
     } else {
       // a region-scoped role with entries:write (a data officer): the boxes of one district
       const region = narrowRegion(user.scope, q);
-      if (region.district === undefined) throw new BadRequestException('name a district (?district=<YSK district id>): your scope holds more boxes than one list shows');
+      if (region.district === undefined)
+        throw new BadRequestException('name a district (?district=<YSK district id>): your scope holds more boxes than one list shows');
       summaries = this.reconcile.boxes({ province: region.province, district: region.district, limit: REGION_LIMIT }).items;
     }
     if (q.ballot !== undefined) summaries = summaries.filter((s) => s.ballot === q.ballot);
@@ -77,7 +85,14 @@ export class MyBoxesService {
         summary,
         columns: map ? [...map.columns].sort((a, b) => a.position - b.position).map((c) => c.name) : [],
         mine: mine
-          ? { entryId: mine.id, createdAt: mine.createdAt, sheet: mine.sheet, hash: mine.hash, warnings: mine.warnings, photos: photos.filter((p) => p.ownerId === mine!.id).length }
+          ? {
+              entryId: mine.id,
+              createdAt: mine.createdAt,
+              sheet: mine.sheet,
+              hash: mine.hash,
+              warnings: mine.warnings,
+              photos: photos.filter((p) => p.ownerId === mine!.id).length,
+            }
           : null,
         agreeing,
         verdict,
@@ -91,8 +106,22 @@ export class MyBoxesService {
     const ref = parseBoxKey(key);
     if (!ref || ref.election !== this.config.YSK_ELECTION_ID) return null;
     return {
-      key, ...ref, status: 'awaiting', altered: false, conflicting: false, unconfirmed: false, stale: false,
-      yskAgeMs: null, yskPublishedAt: null, enteredAt: null, ysk: null, org: null, differences: {}, totalAbsDifference: 0, versions: 0, warnings: [],
+      key,
+      ...ref,
+      status: 'awaiting',
+      altered: false,
+      conflicting: false,
+      unconfirmed: false,
+      stale: false,
+      yskAgeMs: null,
+      yskPublishedAt: null,
+      enteredAt: null,
+      ysk: null,
+      org: null,
+      differences: {},
+      totalAbsDifference: 0,
+      versions: 0,
+      warnings: [],
     };
   }
 
@@ -107,7 +136,10 @@ export class MyBoxesService {
       for (const s of summaries) {
         if (s.district !== district) continue;
         const box = await this.store.box(s.key);
-        const hood = box?.box.neighbourhood != null ? hoods.find((h) => h.yskId === box.box.neighbourhood) : hoods.find((h) => h.minBox != null && h.maxBox != null && s.boxNo >= h.minBox && s.boxNo <= h.maxBox);
+        const hood =
+          box?.box.neighbourhood != null
+            ? hoods.find((h) => h.yskId === box.box.neighbourhood)
+            : hoods.find((h) => h.minBox != null && h.maxBox != null && s.boxNo >= h.minBox && s.boxNo <= h.maxBox);
         if (hood) boxes.set(s.key, hood.name);
       }
     }

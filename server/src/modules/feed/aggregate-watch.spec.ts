@@ -106,7 +106,9 @@ describe('fingerprints and aggregates', () => {
     expect(readAggregate({ sandik_NO: 1001, gecerli_OY_TOPLAMI: 3 }, 0)).toBeNull();
     const agg = readAggregate({ acilan_SANDIK_SAYISI: 4, toplam_SANDIK_SAYISI: 9, versiyon: 7, son_ISLEM_TARIHI: '2024-03-31T18:00:00.000+0000' }, 5)!;
     expect(agg).toMatchObject({ opened: 4, total: 9, at: 5 });
-    expect(readAggregate({ acilan_SANDIK_SAYISI: 4, toplam_SANDIK_SAYISI: 9, versiyon: 8, son_ISLEM_TARIHI: '2024-03-31T18:00:00.000+0000' }, 5)!.sig).not.toBe(agg.sig);
+    expect(readAggregate({ acilan_SANDIK_SAYISI: 4, toplam_SANDIK_SAYISI: 9, versiyon: 8, son_ISLEM_TARIHI: '2024-03-31T18:00:00.000+0000' }, 5)!.sig).not.toBe(
+      agg.sig,
+    );
   });
 });
 
@@ -114,10 +116,20 @@ describe('DistrictBoxes.unseenRanges', () => {
   it('covers every unseen box, merges across short runs of seen ones, and caps the number of ranges', () => {
     const b = new DistrictBoxes(Array.from({ length: 20 }, (_, i) => 1 + i));
     for (const n of [1, 2, 3, 6, 10, 11, 12, 13, 14, 15, 16, 20]) b.observe(n, fingerprintOf(sheet(n)));
-    expect(b.unseenRanges(10, 0)).toEqual([[4, 5], [7, 9], [17, 19]]);
-    expect(b.unseenRanges(10, 1)).toEqual([[4, 9], [17, 19]]);
+    expect(b.unseenRanges(10, 0)).toEqual([
+      [4, 5],
+      [7, 9],
+      [17, 19],
+    ]);
+    expect(b.unseenRanges(10, 1)).toEqual([
+      [4, 9],
+      [17, 19],
+    ]);
     expect(b.unseenRanges(1, 0)).toEqual([[4, 19]]);
-    expect(b.unseenRanges(2, 0)).toEqual([[4, 9], [17, 19]]);
+    expect(b.unseenRanges(2, 0)).toEqual([
+      [4, 9],
+      [17, 19],
+    ]);
     for (const n of [4, 5, 7, 8, 9, 17, 18, 19]) b.observe(n, fingerprintOf(sheet(n)));
     expect(b.unseenRanges(4, 3)).toEqual([]);
     expect(b.seenCount).toBe(20);

@@ -24,7 +24,13 @@
  */
 
 /** The figures compared, summed over a district's (or a range's) opened boxes. */
-export const FP_FIELDS = ['oy_KULLANAN_SECMEN_SAYISI', 'itirazsiz_GECERLI_OY_SAYISI', 'itirazli_GECERLI_OY_SAYISI', 'gecerli_OY_TOPLAMI', 'gecersiz_OY_TOPLAMI'] as const;
+export const FP_FIELDS = [
+  'oy_KULLANAN_SECMEN_SAYISI',
+  'itirazsiz_GECERLI_OY_SAYISI',
+  'itirazli_GECERLI_OY_SAYISI',
+  'gecerli_OY_TOPLAMI',
+  'gecersiz_OY_TOPLAMI',
+] as const;
 /**
  * FP_FIELDS, then Σ votes, then Σ votes × a per-column weight (catches votes moving between
  * columns), then `versiyon` (a revision that leaves every figure as it was still bumps it). The
@@ -442,7 +448,8 @@ export async function refreshDistrict(w: DistrictWatch, io: DistrictIO, opts: Re
     return done(true, 'whole list fetched (aggregate sums not comparable)');
   }
   const held = w.boxes.seenCount;
-  if (held > agg.opened) return done(false, `we hold ${held} boxes, the aggregate counts ${agg.opened}: it is older than our rows, the next sweep compares again`);
+  if (held > agg.opened)
+    return done(false, `we hold ${held} boxes, the aggregate counts ${agg.opened}: it is older than our rows, the next sweep compares again`);
   if (held < agg.opened) {
     if (whole) return unexplained(w, done, `the aggregate counts ${agg.opened} open boxes, the whole list has ${held}`);
     w.forceFull = true;
@@ -526,7 +533,8 @@ async function locate(
     return;
   }
   const rightTarget = { fp: minus(target.fp, leftAgg.fp), opened: target.opened - leftAgg.opened };
-  const differs = (r: BoxRange, t: { fp: Fingerprint; opened: number }) => w.boxes.seenIn(r) !== t.opened || !sameFingerprint(w.boxes.sum(r), t.fp, withVersion);
+  const differs = (r: BoxRange, t: { fp: Fingerprint; opened: number }) =>
+    w.boxes.seenIn(r) !== t.opened || !sameFingerprint(w.boxes.sum(r), t.fp, withVersion);
   if (differs(left, leftAgg)) await locate(w, io, opts, left, leftAgg, budget, counters, take, withVersion);
   if (differs(right, rightTarget)) await locate(w, io, opts, right, rightTarget, budget, counters, take, withVersion);
 }

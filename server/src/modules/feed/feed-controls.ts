@@ -59,9 +59,15 @@ export class FeedControls implements OnModuleDestroy {
 
   private defaults(): FeedControlsState {
     return {
-      paused: false, pausedBy: null, pausedAt: null, reason: null,
-      pollIntervalMs: this.config.YSK_POLL_INTERVAL_MS, maxRps: this.config.YSK_MAX_RPS,
-      resweeps: [], updatedAt: null, updatedBy: null,
+      paused: false,
+      pausedBy: null,
+      pausedAt: null,
+      reason: null,
+      pollIntervalMs: this.config.YSK_POLL_INTERVAL_MS,
+      maxRps: this.config.YSK_MAX_RPS,
+      resweeps: [],
+      updatedAt: null,
+      updatedBy: null,
     };
   }
 
@@ -111,7 +117,12 @@ export class FeedControls implements OnModuleDestroy {
     }
   }
 
-  private async update(actor: Principal | null, action: string, target: string, patch: (s: FeedControlsState) => Partial<FeedControlsState>): Promise<FeedControlsState> {
+  private async update(
+    actor: Principal | null,
+    action: string,
+    target: string,
+    patch: (s: FeedControlsState) => Partial<FeedControlsState>,
+  ): Promise<FeedControlsState> {
     await this.refresh();
     const before = this.state;
     const next: FeedControlsState = { ...before, ...patch(before), updatedAt: new Date().toISOString(), updatedBy: actor?.username ?? null };
@@ -147,8 +158,14 @@ export class FeedControls implements OnModuleDestroy {
 /** The controls as the API and the audit log show them. */
 export function publicView(s: FeedControlsState) {
   return {
-    paused: s.paused, pausedBy: s.pausedBy, pausedAt: s.pausedAt, reason: s.reason,
-    pollIntervalMs: s.pollIntervalMs, maxRps: s.maxRps,
-    lastResweep: s.resweeps.at(-1) ?? null, updatedAt: s.updatedAt, updatedBy: s.updatedBy,
+    paused: s.paused,
+    pausedBy: s.pausedBy,
+    pausedAt: s.pausedAt,
+    reason: s.reason,
+    pollIntervalMs: s.pollIntervalMs,
+    maxRps: s.maxRps,
+    lastResweep: s.resweeps.at(-1) ?? null,
+    updatedAt: s.updatedAt,
+    updatedBy: s.updatedBy,
   };
 }

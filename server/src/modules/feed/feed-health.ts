@@ -198,22 +198,30 @@ const EVALUATE_EVERY_MS = 250;
  */
 export const ENDPOINT_RULES: readonly HealthRule<EndpointFacts>[] = [
   {
-    id: 'no_answer', state: 'paused', says: 'we keep asking (a call within the window) and nothing has succeeded for FEED_PAUSED_AFTER_MS (an endpoint called rarely, or no longer, is not paused for it)',
+    id: 'no_answer',
+    state: 'paused',
+    says: 'we keep asking (a call within the window) and nothing has succeeded for FEED_PAUSED_AFTER_MS (an endpoint called rarely, or no longer, is not paused for it)',
     when: (f) => f.failingNow && f.active && f.now - f.since >= f.t.pausedAfterMs,
     cause: (f) => `no successful answer for ${secs(f.now - f.since)} s`,
   },
   {
-    id: 'error_rate_failing', state: 'failing', says: 'at least FEED_FAILING_ERROR_RATE of the requests in the window failed (with enough samples)',
+    id: 'error_rate_failing',
+    state: 'failing',
+    says: 'at least FEED_FAILING_ERROR_RATE of the requests in the window failed (with enough samples)',
     when: (f) => f.enough && f.s.errorRate >= f.t.failingErrorRate,
     cause: (f) => `${Math.round(f.s.errorRate * 100)} % of requests failed (mostly ${f.top})`,
   },
   {
-    id: 'error_rate_slow', state: 'slow', says: 'at least FEED_SLOW_ERROR_RATE of the requests failed (or a failing rate on too few samples)',
+    id: 'error_rate_slow',
+    state: 'slow',
+    says: 'at least FEED_SLOW_ERROR_RATE of the requests failed (or a failing rate on too few samples)',
     when: (f) => f.s.errorRate >= f.t.slowErrorRate && f.s.count > 0 && (f.enough || f.s.errorRate >= f.t.failingErrorRate),
     cause: (f) => `${Math.round(f.s.errorRate * 100)} % of requests failed (mostly ${f.top})`,
   },
   {
-    id: 'latency', state: 'slow', says: 'p95 latency of the successful requests in the window is at least FEED_SLOW_P95_MS',
+    id: 'latency',
+    state: 'slow',
+    says: 'p95 latency of the successful requests in the window is at least FEED_SLOW_P95_MS',
     when: (f) => f.s.p95 !== null && f.s.p95 >= f.t.slowP95Ms,
     cause: (f) => `p95 latency ${f.s.p95} ms over the last ${secs(f.t.windowMs)} s`,
   },
@@ -232,42 +240,94 @@ function quietSince(f: OverallFacts): number {
  */
 export const OVERALL_RULES: readonly HealthRule<OverallFacts>[] = [
   {
-    id: 'operator_paused', state: 'paused', says: 'an operator paused the feed (POST /api/feed/pause)',
+    id: 'operator_paused',
+    state: 'paused',
+    says: 'an operator paused the feed (POST /api/feed/pause)',
     when: (f) => f.signals.operatorPaused !== null,
-    cause: (f) => `paused by an operator${f.signals.operatorPaused?.by ? ` (${f.signals.operatorPaused.by})` : ''}${f.signals.operatorPaused?.reason ? `: ${f.signals.operatorPaused.reason}` : ''}`,
+    cause: (f) =>
+      `paused by an operator${f.signals.operatorPaused?.by ? ` (${f.signals.operatorPaused.by})` : ''}${f.signals.operatorPaused?.reason ? `: ${f.signals.operatorPaused.reason}` : ''}`,
   },
   { id: 'queue_paused', state: 'paused', says: 'the poll queue is paused', when: (f) => f.signals.queuePaused, cause: () => 'the poll queue is paused' },
   {
-    id: 'retry_after', state: 'paused', says: 'YSK told us to wait (Retry-After), or we back off the whole feed, for at least FEED_PAUSED_AFTER_MS — until that wait is over',
+    id: 'retry_after',
+    state: 'paused',
+    says: 'YSK told us to wait (Retry-After), or we back off the whole feed, for at least FEED_PAUSED_AFTER_MS — until that wait is over',
     when: (f) => f.holdUntil > f.now && f.holdUntil - f.holdSince >= f.t.pausedAfterMs,
     cause: (f) => `YSK asked us to wait ${secs(f.holdUntil - f.now)} s more`,
   },
-  { id: 'endpoint_paused', state: 'paused', says: 'an endpoint is paused (no successful answer for FEED_PAUSED_AFTER_MS)', when: (f) => f.worst.state === 'paused', cause: (f) => `${f.worst.endpoint}: ${f.worst.cause}` },
   {
-    id: 'redis_unreachable', state: 'failing', says: "the queue's Redis does not answer: no poll job runs",
+    id: 'endpoint_paused',
+    state: 'paused',
+    says: 'an endpoint is paused (no successful answer for FEED_PAUSED_AFTER_MS)',
+    when: (f) => f.worst.state === 'paused',
+    cause: (f) => `${f.worst.endpoint}: ${f.worst.cause}`,
+  },
+  {
+    id: 'redis_unreachable',
+    state: 'failing',
+    says: "the queue's Redis does not answer: no poll job runs",
     when: (f) => !f.signals.redisReachable,
     cause: () => 'Redis unreachable: no poll jobs run',
   },
   {
-    id: 'schedulers_missing', state: 'failing', says: 'sweeps that should be scheduled are not (Redis lost them); they are rebuilt within a poll interval',
+    id: 'schedulers_missing',
+    state: 'failing',
+    says: 'sweeps that should be scheduled are not (Redis lost them); they are rebuilt within a poll interval',
     when: (f) => f.signals.schedulersMissing > 0,
     cause: (f) => `${f.signals.schedulersMissing} province sweeps missing from the queue`,
   },
   {
-    id: 'no_recent_success', state: 'failing', says: 'no successful poll for FEED_WINDOW_MS (counted from the start, or from the end of a pause)',
+    id: 'no_recent_success',
+    state: 'failing',
+    says: 'no successful poll for FEED_WINDOW_MS (counted from the start, or from the end of a pause)',
     when: (f) => f.now - quietSince(f) >= f.t.windowMs,
-    cause: (f) => (f.lastPollSuccessAt === null ? `no successful poll since the feed started ${secs(f.now - f.startedAt)} s ago` : `no successful poll for ${secs(f.now - f.lastPollSuccessAt)} s`),
+    cause: (f) =>
+      f.lastPollSuccessAt === null
+        ? `no successful poll since the feed started ${secs(f.now - f.startedAt)} s ago`
+        : `no successful poll for ${secs(f.now - f.lastPollSuccessAt)} s`,
   },
-  { id: 'endpoint_failing', state: 'failing', says: 'an endpoint is failing', when: (f) => f.worst.state === 'failing', cause: (f) => `${f.worst.endpoint}: ${f.worst.cause}` },
-  { id: 'no_success_yet', state: 'slow', says: 'no poll has succeeded yet (within the first window)', when: (f) => f.lastPollSuccessAt === null, cause: () => 'no successful poll yet' },
-  { id: 'backing_off', state: 'slow', says: 'a shorter Retry-After or backoff is in force', when: (f) => f.holdUntil > f.now, cause: (f) => `backing off, ${Math.max(1, secs(f.holdUntil - f.now))} s left` },
   {
-    id: 'recovering', state: 'slow', says: 'the feed left `paused` and no poll has succeeded since',
+    id: 'endpoint_failing',
+    state: 'failing',
+    says: 'an endpoint is failing',
+    when: (f) => f.worst.state === 'failing',
+    cause: (f) => `${f.worst.endpoint}: ${f.worst.cause}`,
+  },
+  {
+    id: 'no_success_yet',
+    state: 'slow',
+    says: 'no poll has succeeded yet (within the first window)',
+    when: (f) => f.lastPollSuccessAt === null,
+    cause: () => 'no successful poll yet',
+  },
+  {
+    id: 'backing_off',
+    state: 'slow',
+    says: 'a shorter Retry-After or backoff is in force',
+    when: (f) => f.holdUntil > f.now,
+    cause: (f) => `backing off, ${Math.max(1, secs(f.holdUntil - f.now))} s left`,
+  },
+  {
+    id: 'recovering',
+    state: 'slow',
+    says: 'the feed left `paused` and no poll has succeeded since',
     when: (f) => f.leftPausedAt !== null && (f.lastPollSuccessAt ?? -Infinity) < f.leftPausedAt,
     cause: () => 'no successful poll since the pause ended',
   },
-  { id: 'endpoint_slow', state: 'slow', says: 'an endpoint is slow', when: (f) => f.worst.state === 'slow', cause: (f) => `${f.worst.endpoint}: ${f.worst.cause}` },
-  { id: 'ok', state: 'healthy', says: 'a poll succeeded within the window and nothing above holds', when: () => true, cause: () => 'polls succeed, latency and error rate within thresholds' },
+  {
+    id: 'endpoint_slow',
+    state: 'slow',
+    says: 'an endpoint is slow',
+    when: (f) => f.worst.state === 'slow',
+    cause: (f) => `${f.worst.endpoint}: ${f.worst.cause}`,
+  },
+  {
+    id: 'ok',
+    state: 'healthy',
+    says: 'a poll succeeded within the window and nothing above holds',
+    when: () => true,
+    cause: () => 'polls succeed, latency and error rate within thresholds',
+  },
 ];
 
 export function decide<F>(rules: readonly HealthRule<F>[], facts: F): { state: FeedHealthState; rule: string; cause: string } {
@@ -346,7 +406,15 @@ export class FeedHealth {
       const next = this.classify(w, now);
       w.cause = next.cause;
       if (next.state !== w.state) {
-        transitions.push({ endpoint: name, from: w.state, to: next.state, at: now, cause: next.cause, rule: next.rule, figures: w.stats(now, this.thresholds.windowMs) });
+        transitions.push({
+          endpoint: name,
+          from: w.state,
+          to: next.state,
+          at: now,
+          cause: next.cause,
+          rule: next.rule,
+          figures: w.stats(now, this.thresholds.windowMs),
+        });
         w.state = next.state;
       }
     }
@@ -359,7 +427,15 @@ export class FeedHealth {
     this.overallCause = next.cause;
     if (next.state !== this.overall) {
       if (leaving) this.leftPausedAt = now;
-      transitions.push({ endpoint: null, from: this.overall, to: next.state, at: now, cause: next.cause, rule: next.rule, figures: this.overallStats(now, '1m') });
+      transitions.push({
+        endpoint: null,
+        from: this.overall,
+        to: next.state,
+        at: now,
+        cause: next.cause,
+        rule: next.rule,
+        figures: this.overallStats(now, '1m'),
+      });
       this.overall = next.state;
     }
     return transitions;
@@ -367,13 +443,20 @@ export class FeedHealth {
 
   private facts(now: number, worst: OverallFacts['worst'], leftPausedAt: number | null): OverallFacts {
     return {
-      now, t: this.thresholds, signals: this.signals, startedAt: this.startedAt, lastPollSuccessAt: this.lastPollSuccess,
-      holdUntil: this.holdUntil, holdSince: this.holdSince, leftPausedAt, worst,
+      now,
+      t: this.thresholds,
+      signals: this.signals,
+      startedAt: this.startedAt,
+      lastPollSuccessAt: this.lastPollSuccess,
+      holdUntil: this.holdUntil,
+      holdSince: this.holdSince,
+      leftPausedAt,
+      worst,
     };
   }
 
   state(endpoint?: string): FeedHealthState {
-    return endpoint ? this.endpoints.get(endpoint)?.state ?? 'healthy' : this.overall;
+    return endpoint ? (this.endpoints.get(endpoint)?.state ?? 'healthy') : this.overall;
   }
 
   /** Why the overall state is what it is: the rule of the table, and its cause. */
@@ -400,7 +483,15 @@ export class FeedHealth {
     for (const x of all) for (const [k, v] of Object.entries(x.errors)) errors[k as FailureClass] = (errors[k as FailureClass] ?? 0) + v!;
     const failed = Object.values(errors).reduce((s, v) => s + v!, 0);
     const worst = (key: 'p50' | 'p95' | 'p99') => all.reduce<number | null>((m, x) => (x[key] !== null && (m === null || x[key]! > m) ? x[key] : m), null);
-    return { count, p50: worst('p50'), p95: worst('p95'), p99: worst('p99'), errorRate: count ? failed / count : 0, errors, bytes: all.reduce((s, x) => s + x.bytes, 0) };
+    return {
+      count,
+      p50: worst('p50'),
+      p95: worst('p95'),
+      p99: worst('p99'),
+      errorRate: count ? failed / count : 0,
+      errors,
+      bytes: all.reduce((s, x) => s + x.bytes, 0),
+    };
   }
 
   endpointNames(): string[] {
@@ -421,7 +512,9 @@ export class FeedHealth {
     const t = this.thresholds;
     const s = w.stats(now, t.windowMs);
     return decide(ENDPOINT_RULES, {
-      now, t, s,
+      now,
+      t,
+      s,
       since: Math.max(w.lastSuccessAt ?? -Infinity, w.activeSince ?? w.firstAttemptAt ?? now),
       failingNow: w.lastFailureAt !== null && (w.lastSuccessAt === null || w.lastFailureAt > w.lastSuccessAt),
       active: (w.lastAttemptAt ?? -Infinity) >= now - t.windowMs,

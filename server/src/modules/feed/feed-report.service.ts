@@ -52,9 +52,16 @@ export class FeedReport {
     const now = this.clock.now();
     const { rule, cause } = this.feed.health.reason();
     return {
-      node: this.feed.node, at: now, startedAt: this.feed.startedAt, overall: this.feed.health.state(), rule, cause,
-      lastPollSuccessAt: this.feed.health.lastPollSuccessAt, signals: this.feed.health.currentSignals,
-      report: await this.localReport(now, false), lags: this.feed.lags(now),
+      node: this.feed.node,
+      at: now,
+      startedAt: this.feed.startedAt,
+      overall: this.feed.health.state(),
+      rule,
+      cause,
+      lastPollSuccessAt: this.feed.health.lastPollSuccessAt,
+      signals: this.feed.health.currentSignals,
+      report: await this.localReport(now, false),
+      lags: this.feed.lags(now),
     };
   }
 
@@ -62,15 +69,27 @@ export class FeedReport {
   async publishSnapshot(toStore: boolean): Promise<void> {
     const snap = await this.snapshot();
     const json = JSON.stringify(snap);
-    await withTimeout(this.redis.multi().hset(this.snapshotKey, this.feed.node, json).pexpire(this.snapshotKey, Math.max(60_000, this.config.FEED_WINDOW_MS * 5)).exec(), 500).catch(() => undefined);
-    if (toStore) await this.store.putSetting(`feed.health:${this.feed.election}`, snap).catch((e: Error) => this.logger.warn(`feed health snapshot not stored: ${e.message}`));
+    await withTimeout(
+      this.redis
+        .multi()
+        .hset(this.snapshotKey, this.feed.node, json)
+        .pexpire(this.snapshotKey, Math.max(60_000, this.config.FEED_WINDOW_MS * 5))
+        .exec(),
+      500,
+    ).catch(() => undefined);
+    if (toStore)
+      await this.store
+        .putSetting(`feed.health:${this.feed.election}`, snap)
+        .catch((e: Error) => this.logger.warn(`feed health snapshot not stored: ${e.message}`));
   }
 
   /** The newest worker snapshot: from Redis, or from the store when Redis does not answer. */
   async readSnapshot(): Promise<{ snapshot: FeedSnapshot | null; source: 'redis' | 'store' | 'none'; redis: 'ok' | 'unreachable' }> {
     try {
       const all = await withTimeout(this.redis.hgetall(this.snapshotKey), 500);
-      const snaps = Object.values(all).map((v) => JSON.parse(v) as FeedSnapshot).sort((a, b) => b.at - a.at);
+      const snaps = Object.values(all)
+        .map((v) => JSON.parse(v) as FeedSnapshot)
+        .sort((a, b) => b.at - a.at);
       if (snaps[0]) return { snapshot: snaps[0], source: 'redis', redis: 'ok' };
       const stored = await this.store.setting<FeedSnapshot>(`feed.health:${this.feed.election}`).catch(() => null);
       return { snapshot: stored, source: stored ? 'store' : 'none', redis: 'ok' };
@@ -81,12 +100,26 @@ export class FeedReport {
   }
 
   /** The overall state in brief (for `/healthz`): this node's own, or the newest worker snapshot judged for its age. */
-  async status(): Promise<{ enabled: boolean; overall: FeedHealthState; rule: string; cause: string; maxLagSeconds: number | null; source: 'local' | 'redis' | 'store' | 'none' }> {
+  async status(): Promise<{
+    enabled: boolean;
+    overall: FeedHealthState;
+    rule: string;
+    cause: string;
+    maxLagSeconds: number | null;
+    source: 'local' | 'redis' | 'store' | 'none';
+  }> {
     const now = this.clock.now();
-    if (!this.feed.client) return { enabled: false, overall: 'paused', rule: 'disabled', cause: 'YSK_BASE_URL is not set: the feed is off', maxLagSeconds: null, source: 'local' };
+    if (!this.feed.client)
+      return { enabled: false, overall: 'paused', rule: 'disabled', cause: 'YSK_BASE_URL is not set: the feed is off', maxLagSeconds: null, source: 'local' };
     if (this.feed.pollsHere) {
       const lags = this.feed.lags(now);
-      return { enabled: true, overall: this.feed.health.state(), ...this.feed.health.reason(), maxLagSeconds: lags.length ? Math.max(...lags.map((l) => l.lagSeconds)) : null, source: 'local' };
+      return {
+        enabled: true,
+        overall: this.feed.health.state(),
+        ...this.feed.health.reason(),
+        maxLagSeconds: lags.length ? Math.max(...lags.map((l) => l.lagSeconds)) : null,
+        source: 'local',
+      };
     }
     const { snapshot, source, redis } = await this.readSnapshot();
     const judged = this.judge(snapshot, now, redis);
@@ -94,19 +127,30 @@ export class FeedReport {
   }
 
   /** A worker's snapshot as seen from another node now: too old, or no poll success in the window, is at least failing. */
-  private judge(snapshot: FeedSnapshot | null, now: number, redis: 'ok' | 'unreachable'): { overall: FeedHealthState; rule: string; cause: string; lags: Array<ProvinceLag & { ballot: BallotCode }> } {
+  private judge(
+    snapshot: FeedSnapshot | null,
+    now: number,
+    redis: 'ok' | 'unreachable',
+  ): { overall: FeedHealthState; rule: string; cause: string; lags: Array<ProvinceLag & { ballot: BallotCode }> } {
     if (!snapshot) return { overall: 'failing', rule: 'no_worker_report', cause: 'no worker has reported the feed', lags: [] };
     // poll jobs live in Redis: when this node cannot reach it, the workers most likely cannot either
     if (redis === 'unreachable' && SEVERITY[snapshot.overall] < SEVERITY.failing) {
       const age = Math.max(0, now - snapshot.at);
-      return { overall: 'failing', rule: 'redis_unreachable', cause: 'Redis unreachable: no poll jobs run', lags: snapshot.lags.map((l) => ({ ...l, lagSeconds: l.lagSeconds + age / 1000 })) };
+      return {
+        overall: 'failing',
+        rule: 'redis_unreachable',
+        cause: 'Redis unreachable: no poll jobs run',
+        lags: snapshot.lags.map((l) => ({ ...l, lagSeconds: l.lagSeconds + age / 1000 })),
+      };
     }
     const age = Math.max(0, now - snapshot.at);
     const window = this.config.FEED_WINDOW_MS;
     const lags = snapshot.lags.map((l) => ({ ...l, lagSeconds: l.lagSeconds + age / 1000 }));
     const sinceSuccess = now - (snapshot.lastPollSuccessAt ?? snapshot.startedAt);
-    if (age >= window && SEVERITY[snapshot.overall] < SEVERITY.failing) return { overall: 'failing', rule: 'no_worker_report', cause: `no worker has reported for ${Math.round(age / 1000)} s`, lags };
-    if (sinceSuccess >= window && SEVERITY[snapshot.overall] < SEVERITY.failing) return { overall: 'failing', rule: 'no_recent_success', cause: `no successful poll for ${Math.round(sinceSuccess / 1000)} s`, lags };
+    if (age >= window && SEVERITY[snapshot.overall] < SEVERITY.failing)
+      return { overall: 'failing', rule: 'no_worker_report', cause: `no worker has reported for ${Math.round(age / 1000)} s`, lags };
+    if (sinceSuccess >= window && SEVERITY[snapshot.overall] < SEVERITY.failing)
+      return { overall: 'failing', rule: 'no_recent_success', cause: `no successful poll for ${Math.round(sinceSuccess / 1000)} s`, lags };
     return { overall: snapshot.overall, rule: snapshot.rule, cause: snapshot.cause, lags };
   }
 
@@ -123,7 +167,15 @@ export class FeedReport {
     }
     const { snapshot, source, redis } = await this.readSnapshot();
     const [open, recent] = await Promise.all([this.store.incidents({ open: true, limit: 50 }), this.store.incidents({ limit: 50 })]);
-    const base = { enabled: !!this.feed.client, baseUrl: this.config.YSK_BASE_URL ?? null, asOf: new Date(now).toISOString(), controls: publicView(this.feed.controls.current), incidents: { open, recent }, source, redis };
+    const base = {
+      enabled: !!this.feed.client,
+      baseUrl: this.config.YSK_BASE_URL ?? null,
+      asOf: new Date(now).toISOString(),
+      controls: publicView(this.feed.controls.current),
+      incidents: { open, recent },
+      source,
+      redis,
+    };
     const judged = this.judge(snapshot, now, redis);
     if (!snapshot) return { ...base, ...judged, endpoints: {}, lastSuccessByProvince: {}, totals: null };
     return {

@@ -33,13 +33,23 @@ export class RowProblems {
     const fresh = e.rejected.filter((r) => this.first(`rej|${e.endpoint}|${r.issues.join('|')}|${JSON.stringify(r.raw)}`));
     if (fresh.length) {
       const issues = [...new Set(fresh.flatMap((r) => r.issues))];
-      await this.report('row_rejected', e.endpoint, `${fresh.length} row(s) of ${e.endpoint} rejected, the others kept: ${issues.slice(0, 3).join('; ')}`,
-        { query: scope, rows: fresh.slice(0, 50).map((r) => ({ index: r.index, issues: r.issues })) }, JSON.stringify(fresh.map((r) => r.raw)).slice(0, RAW_LIMIT));
+      await this.report(
+        'row_rejected',
+        e.endpoint,
+        `${fresh.length} row(s) of ${e.endpoint} rejected, the others kept: ${issues.slice(0, 3).join('; ')}`,
+        { query: scope, rows: fresh.slice(0, 50).map((r) => ({ index: r.index, issues: r.issues })) },
+        JSON.stringify(fresh.map((r) => r.raw)).slice(0, RAW_LIMIT),
+      );
     }
     for (const n of e.notes) {
       if (!this.first(`meta|${e.endpoint}|${n.field}|${n.got}`)) continue;
-      await this.report('metadata', e.endpoint, `${e.endpoint}: ${n.field} came as ${n.got} in ${n.rows} row(s) (e.g. ${JSON.stringify(n.example)}); coerced, rows kept`,
-        { field: n.field, got: n.got, rows: n.rows, example: n.example, query: scope }, null);
+      await this.report(
+        'metadata',
+        e.endpoint,
+        `${e.endpoint}: ${n.field} came as ${n.got} in ${n.rows} row(s) (e.g. ${JSON.stringify(n.example)}); coerced, rows kept`,
+        { field: n.field, got: n.got, rows: n.rows, example: n.example, query: scope },
+        null,
+      );
     }
   }
 
@@ -48,11 +58,22 @@ export class RowProblems {
     const fresh = rejected.filter((r) => this.first(`box|${r.message}|${JSON.stringify(r.row)}`));
     if (fresh.length) {
       const codes = [...new Set(fresh.map((r) => r.code))];
-      await this.report('row_rejected', 'getSecimSandikSonucList', `${scope}: ${fresh.length} box row(s) rejected (${codes.join(', ')}), the others kept: ${fresh[0]!.message}`,
-        { scope, rows: fresh.slice(0, 50).map((r) => ({ index: r.index, code: r.code, message: r.message })) }, JSON.stringify(fresh.map((r) => r.row)).slice(0, RAW_LIMIT));
+      await this.report(
+        'row_rejected',
+        'getSecimSandikSonucList',
+        `${scope}: ${fresh.length} box row(s) rejected (${codes.join(', ')}), the others kept: ${fresh[0]!.message}`,
+        { scope, rows: fresh.slice(0, 50).map((r) => ({ index: r.index, code: r.code, message: r.message })) },
+        JSON.stringify(fresh.map((r) => r.row)).slice(0, RAW_LIMIT),
+      );
     }
     if (notes.length && this.first(`notes|${scope}|${notes[0]}`)) {
-      await this.report('metadata', 'getSecimSandikSonucList', `${scope}: ${notes.length} metadata value(s) unreadable, read as null: ${notes[0]}`, { scope, notes: notes.slice(0, 50) }, null);
+      await this.report(
+        'metadata',
+        'getSecimSandikSonucList',
+        `${scope}: ${notes.length} metadata value(s) unreadable, read as null: ${notes[0]}`,
+        { scope, notes: notes.slice(0, 50) },
+        null,
+      );
     }
   }
 }
@@ -73,7 +94,12 @@ export async function readBoxRows(
   if (out.observations.length === 0 && out.rejected.length > 0) {
     const issues = [...new Set(out.rejected.map((r) => r.message))].slice(0, 20);
     throw new YskFetchError('schema', 'getSecimSandikSonucList', `${scope}: no box row can be read: ${issues[0]}`, {
-      url: '', status: 200, retryAfterMs: null, body: JSON.stringify(rows).slice(0, RAW_LIMIT), latencyMs: 0, issues,
+      url: '',
+      status: 200,
+      retryAfterMs: null,
+      body: JSON.stringify(rows).slice(0, RAW_LIMIT),
+      latencyMs: 0,
+      issues,
     });
   }
   await problems.boxRows(scope, out.rejected, out.notes);

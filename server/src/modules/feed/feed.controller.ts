@@ -10,7 +10,6 @@ import { FeedScheduler } from './feed.scheduler';
 import { FeedReport } from './feed-report.service';
 import { withTimeout } from './feed.service';
 
-
 /** The YSK feed: its health for everyone with `feed:read`, its controls for `feed:admin` (each audited). */
 @Controller('api/feed')
 export class FeedController {

@@ -14,7 +14,10 @@ import { SpecialBoxesService } from './special-boxes';
     BullModule.forRootAsync({
       inject: [APP_CONFIG],
       // one queue namespace per election, so two elections (or two test runs) never share jobs
-      useFactory: (config: AppConfig) => ({ connection: { url: config.REDIS_URL, maxRetriesPerRequest: null, retryStrategy: redisRetry }, prefix: `gozcu:${config.YSK_ELECTION_ID}` }),
+      useFactory: (config: AppConfig) => ({
+        connection: { url: config.REDIS_URL, maxRetriesPerRequest: null, retryStrategy: redisRetry },
+        prefix: `gozcu:${config.YSK_ELECTION_ID}`,
+      }),
     }),
     BullModule.registerQueue({ name: YSK_QUEUE }),
     ReconcileModule,

@@ -117,7 +117,8 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
       settings: { backoffStrategy: (attemptsMade: number) => this.backoff(attemptsMade) },
     });
     this.worker.on('failed', (job, err) => {
-      if (!(err instanceof GateClosedError)) this.logger.warn(`${job?.name} ${JSON.stringify(job?.data)} failed (attempt ${job?.attemptsMade}): ${err.message}`);
+      if (!(err instanceof GateClosedError))
+        this.logger.warn(`${job?.name} ${JSON.stringify(job?.data)} failed (attempt ${job?.attemptsMade}): ${err.message}`);
     });
     let lastWorkerError = 0;
     this.worker.on('error', (err) => {
@@ -189,10 +190,13 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
   private async discover(): Promise<{ schedulers: number }> {
     const expected: ScheduledJob[] = [];
     for (const ballot of this.config.YSK_BALLOT_TYPES) {
-      for (const province of await this.feed.discoverProvinces(ballot)) expected.push({ id: `sweep:${ballot}:${province}`, name: 'sweep', data: { ballot, province } satisfies SweepJob });
+      for (const province of await this.feed.discoverProvinces(ballot))
+        expected.push({ id: `sweep:${ballot}:${province}`, name: 'sweep', data: { ballot, province } satisfies SweepJob });
     }
     // prison, customs and abroad boxes: one nationwide poll per kind and general-election ballot type (SpecialBoxesService)
-    const special = this.special.jobs().map((job): ScheduledJob => ({ id: `special:${job.ballot}:${job.kind}`, name: 'special', data: job satisfies SpecialJob, attempts: 1 }));
+    const special = this.special
+      .jobs()
+      .map((job): ScheduledJob => ({ id: `special:${job.ballot}:${job.kind}`, name: 'special', data: job satisfies SpecialJob, attempts: 1 }));
     this.expected = [...expected, ...special];
     await this.upsertSchedulers();
     this.logger.log(
@@ -204,7 +208,11 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
   private async upsertSchedulers(): Promise<void> {
     for (const s of this.expected ?? []) {
       // a failed sweep is retried once or twice right away (after the backoff), not an interval later
-      await this.queue.upsertJobScheduler(s.id, { every: this.controls.current.pollIntervalMs }, { name: s.name, data: s.data, opts: { ...this.jobOpts, attempts: s.attempts ?? 3 } });
+      await this.queue.upsertJobScheduler(
+        s.id,
+        { every: this.controls.current.pollIntervalMs },
+        { name: s.name, data: s.data, opts: { ...this.jobOpts, attempts: s.attempts ?? 3 } },
+      );
     }
     this.recovery.schedulersAt = Date.now();
     this.feed.setSignals({ schedulersMissing: 0 });
@@ -245,7 +253,12 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
   /** Samples the queue and Redis for the health state, and publishes this worker's health. */
   private async signals(): Promise<void> {
     const client = await this.redisClient();
-    const reachable = client.status === 'ready' && (await withTimeout(client.ping(), REDIS_CHECK_TIMEOUT_MS).then(() => true, () => false));
+    const reachable =
+      client.status === 'ready' &&
+      (await withTimeout(client.ping(), REDIS_CHECK_TIMEOUT_MS).then(
+        () => true,
+        () => false,
+      ));
     const queuePaused = reachable ? await withTimeout(this.queue.isPaused(), REDIS_CHECK_TIMEOUT_MS).catch(() => null) : null;
     this.feed.setSignals({
       redisReachable: reachable,
@@ -256,7 +269,9 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     const toStore = now - this.lastStoreSnapshot >= STORE_SNAPSHOT_MS;
     if (toStore) this.lastStoreSnapshot = now;
     await this.report.publishSnapshot(toStore);
-    const counts = reachable ? await withTimeout(this.queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized'), REDIS_CHECK_TIMEOUT_MS).catch(() => null) : null;
+    const counts = reachable
+      ? await withTimeout(this.queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized'), REDIS_CHECK_TIMEOUT_MS).catch(() => null)
+      : null;
     if (counts) for (const [state, n] of Object.entries(counts)) this.metrics.queueDepth.set({ state }, n);
   }
 

@@ -22,7 +22,17 @@ import { MetricsService } from '../metrics/metrics.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import { ReferenceService } from '../reference/reference.service';
 import { STORE, type NewVersion, type FeedRepository, type GeographyRepository, type SettingsRepository, type VersionsRepository } from '../store/store.port';
-import { DistrictWatch, fingerprintOf, readAggregate, refreshDistrict, type Aggregate, type BoxRange, type DistrictIO, type Fingerprint, type RefreshOptions } from './aggregate-watch';
+import {
+  DistrictWatch,
+  fingerprintOf,
+  readAggregate,
+  refreshDistrict,
+  type Aggregate,
+  type BoxRange,
+  type DistrictIO,
+  type Fingerprint,
+  type RefreshOptions,
+} from './aggregate-watch';
 import { FeedControls } from './feed-controls';
 import { FeedHealth, type FailureClass, type FeedSignals, type Transition } from './feed-health';
 import { readBoxRows, RowProblems } from './feed-rows';
@@ -119,8 +129,21 @@ export class FeedService implements OnModuleDestroy {
   private readonly timer: NodeJS.Timeout;
   /** requests and bytes spent, and changes found (the politeness figures) */
   readonly totals = {
-    requests: 0, bytes: 0, notModified: 0, changes: 0, versions: 0, sweeps: 0, districtsDue: 0, districtsSwept: 0,
-    aggregateCalls: 0, boxListCalls: 0, probeCalls: 0, refreshes: 0, wholeLists: 0, quietChecks: 0, settled: 0,
+    requests: 0,
+    bytes: 0,
+    notModified: 0,
+    changes: 0,
+    versions: 0,
+    sweeps: 0,
+    districtsDue: 0,
+    districtsSwept: 0,
+    aggregateCalls: 0,
+    boxListCalls: 0,
+    probeCalls: 0,
+    refreshes: 0,
+    wholeLists: 0,
+    quietChecks: 0,
+    settled: 0,
   };
 
   constructor(
@@ -192,7 +215,9 @@ export class FeedService implements OnModuleDestroy {
 
   /** Provinces to watch, per ballot type: YSK_PROVINCES, or every province YSK lists. */
   async discoverProvinces(ballot: BallotCode): Promise<number[]> {
-    const res = await this.ysk((c) => c.getIlList({ secimId: this.election, secimTuru: ballot, sandikTuru: SANDIK_TURU.ordinary, yurtIciDisi: YURT_ICI }, { conditional: false }));
+    const res = await this.ysk((c) =>
+      c.getIlList({ secimId: this.election, secimTuru: ballot, sandikTuru: SANDIK_TURU.ordinary, yurtIciDisi: YURT_ICI }, { conditional: false }),
+    );
     if (res.notModified) return [];
     const listed = [...new Set(res.rows.map((r) => r.il_ID))].filter((p) => p >= 1 && p <= 81);
     const wanted = this.config.YSK_PROVINCES;
@@ -202,11 +227,17 @@ export class FeedService implements OnModuleDestroy {
   /** Districts of a province from `getIlceList` (YSK's own ids), linked to the catalog names and stored. */
   async discoverDistricts(ballot: BallotCode, province: number): Promise<number[]> {
     const res = await this.ysk((c) =>
-      c.getIlceList({ secimId: this.election, secimTuru: ballot, ilId: province, secimCevresiId: '', sandikTuru: SANDIK_TURU.ordinary, yurtIciDisi: YURT_ICI }, { conditional: false }),
+      c.getIlceList(
+        { secimId: this.election, secimTuru: ballot, ilId: province, secimCevresiId: '', sandikTuru: SANDIK_TURU.ordinary, yurtIciDisi: YURT_ICI },
+        { conditional: false },
+      ),
     );
     if (res.notModified) return this.districts.get(`${ballot}:${province}`) ?? [];
     const rows = res.rows.filter((r) => r.il_ID === province);
-    const unmatched = await this.reference.learnDistricts(province, rows.map((r) => ({ yskId: r.ilce_ID, name: r.ilce_ADI ?? `#${r.ilce_ID}` })));
+    const unmatched = await this.reference.learnDistricts(
+      province,
+      rows.map((r) => ({ yskId: r.ilce_ID, name: r.ilce_ADI ?? `#${r.ilce_ID}` })),
+    );
     if (unmatched.length) this.logger.warn(`YSK districts of ${province} not in the catalog: ${unmatched.map((u) => `${u.yskId} ${u.name}`).join(', ')}`);
     const ids = [...new Set(rows.map((r) => r.ilce_ID))];
     this.districts.set(`${ballot}:${province}`, ids);
@@ -215,7 +246,9 @@ export class FeedService implements OnModuleDestroy {
 
   /** The column map of (ballot, province), fetched fresh and stored. */
   async refreshColumns(ballot: BallotCode, province: number): Promise<Column[]> {
-    const columns = await this.ysk((c) => c.getColumnMap({ secimId: this.election, secimCevresiId: '', ilId: province, bagimsiz: '', secimTuru: ballot, yurtIciDisi: YURT_ICI }));
+    const columns = await this.ysk((c) =>
+      c.getColumnMap({ secimId: this.election, secimCevresiId: '', ilId: province, bagimsiz: '', secimTuru: ballot, yurtIciDisi: YURT_ICI }),
+    );
     this.columns.set(`${ballot}:${province}`, columns);
     const changed = await this.store.putColumnMap({ election: this.election, ballot, province, columns, fetchedAt: new Date().toISOString() });
     if (changed) this.logger.log(`column map of ballot ${ballot}, province ${province}: ${columns.map((c) => c.name).join(', ')}`);
@@ -284,9 +317,25 @@ export class FeedService implements OnModuleDestroy {
       this.totals.aggregateCalls++;
       const res = await this.ysk((c) =>
         c.getSecimSonucList({
-          secimId: this.election, secimTuru: job.ballot, ilId: job.province, ilceId: '', beldeId: '', birimId: '', muhtarlikId: '', cezaeviId: '',
-          sandikTuru: SANDIK_TURU.ordinary, sandikNoIlk: '', sandikNoSon: '', ulkeId: '', disTemsilcilikId: '', gumrukId: '', yurtIciDisi: YURT_ICI,
-          sandikRumuzIlk: '', sandikRumuzSon: '', secimCevresiId: '', sandikId: '',
+          secimId: this.election,
+          secimTuru: job.ballot,
+          ilId: job.province,
+          ilceId: '',
+          beldeId: '',
+          birimId: '',
+          muhtarlikId: '',
+          cezaeviId: '',
+          sandikTuru: SANDIK_TURU.ordinary,
+          sandikNoIlk: '',
+          sandikNoSon: '',
+          ulkeId: '',
+          disTemsilcilikId: '',
+          gumrukId: '',
+          yurtIciDisi: YURT_ICI,
+          sandikRumuzIlk: '',
+          sandikRumuzSon: '',
+          secimCevresiId: '',
+          sandikId: '',
         }),
       );
       this.aggregateFailures.set(key, 0);
@@ -380,14 +429,30 @@ export class FeedService implements OnModuleDestroy {
     if (!rows) {
       const res = await this.ysk((c) =>
         c.getMuhtarlikList(
-          { secimId: this.election, secimTuru: job.ballot, ilceId: job.district, beldeId: '', birimId: '', secimCevresiId: '', sandikTuru: SANDIK_TURU.ordinary, yurtIciDisi: YURT_ICI },
+          {
+            secimId: this.election,
+            secimTuru: job.ballot,
+            ilceId: job.district,
+            beldeId: '',
+            birimId: '',
+            secimCevresiId: '',
+            sandikTuru: SANDIK_TURU.ordinary,
+            yurtIciDisi: YURT_ICI,
+          },
           { conditional: false },
         ),
       );
       rows = res.notModified ? [] : res.rows.filter((r) => r.ilce_ID === job.district);
       this.neighbourhoods.set(job.district, rows);
       await this.store.upsertNeighbourhoods(
-        rows.map((r) => ({ yskId: r.muhtarlik_ID, district: job.district, province: job.province, name: r.muhtarlik_ADI ?? `#${r.muhtarlik_ID}`, minBox: r.min_SANDIK_NO, maxBox: r.max_SANDIK_NO })),
+        rows.map((r) => ({
+          yskId: r.muhtarlik_ID,
+          district: job.district,
+          province: job.province,
+          name: r.muhtarlik_ADI ?? `#${r.muhtarlik_ID}`,
+          minBox: r.min_SANDIK_NO,
+          maxBox: r.max_SANDIK_NO,
+        })),
       );
     }
     const boxes: BoxInfo[] = [];
@@ -455,9 +520,26 @@ export class FeedService implements OnModuleDestroy {
     range: BoxRange | null,
   ): Promise<{ rows: Array<{ boxNo: number; fp: Fingerprint }>; observations: number; stored: number; revised: number; unread: number }> {
     const params = {
-      secimId: this.election, secimTuru: job.ballot, ilId: job.province, ilceId: job.district, beldeId: '', birimId: '', muhtarlikId: '', cezaeviId: '',
-      sandikTuru: SANDIK_TURU.ordinary, sandikNoIlk: range ? range[0] : '', sandikNoSon: range ? range[1] : '', ulkeId: '', disTemsilcilikId: '', gumrukId: '', yurtIciDisi: YURT_ICI,
-      sandikRumuzIlk: '', sandikRumuzSon: '', secimCevresiId: '', sandikId: '', sorguTuru: '',
+      secimId: this.election,
+      secimTuru: job.ballot,
+      ilId: job.province,
+      ilceId: job.district,
+      beldeId: '',
+      birimId: '',
+      muhtarlikId: '',
+      cezaeviId: '',
+      sandikTuru: SANDIK_TURU.ordinary,
+      sandikNoIlk: range ? range[0] : '',
+      sandikNoSon: range ? range[1] : '',
+      ulkeId: '',
+      disTemsilcilikId: '',
+      gumrukId: '',
+      yurtIciDisi: YURT_ICI,
+      sandikRumuzIlk: '',
+      sandikRumuzSon: '',
+      secimCevresiId: '',
+      sandikId: '',
+      sorguTuru: '',
     };
     const ctx = { election: this.election, ballot: job.ballot };
     let columns = await this.columnsOf(job.ballot, job.province);
@@ -500,11 +582,30 @@ export class FeedService implements OnModuleDestroy {
   private async probeAggregate(job: DistrictJob, range: BoxRange): Promise<Aggregate | null> {
     this.totals.probeCalls++;
     const res = await this.ysk((c) =>
-      c.getSecimSonucList({
-        secimId: this.election, secimTuru: job.ballot, ilId: job.province, ilceId: job.district, beldeId: '', birimId: '', muhtarlikId: '', cezaeviId: '',
-        sandikTuru: SANDIK_TURU.ordinary, sandikNoIlk: range[0], sandikNoSon: range[1], ulkeId: '', disTemsilcilikId: '', gumrukId: '', yurtIciDisi: YURT_ICI,
-        sandikRumuzIlk: '', sandikRumuzSon: '', secimCevresiId: '', sandikId: '',
-      }, { conditional: false }),
+      c.getSecimSonucList(
+        {
+          secimId: this.election,
+          secimTuru: job.ballot,
+          ilId: job.province,
+          ilceId: job.district,
+          beldeId: '',
+          birimId: '',
+          muhtarlikId: '',
+          cezaeviId: '',
+          sandikTuru: SANDIK_TURU.ordinary,
+          sandikNoIlk: range[0],
+          sandikNoSon: range[1],
+          ulkeId: '',
+          disTemsilcilikId: '',
+          gumrukId: '',
+          yurtIciDisi: YURT_ICI,
+          sandikRumuzIlk: '',
+          sandikRumuzSon: '',
+          secimCevresiId: '',
+          sandikId: '',
+        },
+        { conditional: false },
+      ),
     );
     if (res.notModified || res.rows.length !== 1) return null;
     return readAggregate(res.rows[0] as unknown as Record<string, unknown>, Date.now());
@@ -517,7 +618,19 @@ export class FeedService implements OnModuleDestroy {
   async ingest(observations: YskObservation[]): Promise<{ stored: number; revised: number }> {
     const real = observations.filter((o) => o.yskVersion !== 0);
     if (real.length < observations.length) {
-      await this.incident('test_data', 'getSecimSandikSonucList', `${observations.length - real.length} rows with versiyon 0 (test data) ignored`, { keys: observations.filter((o) => o.yskVersion === 0).slice(0, 20).map((o) => boxKey(o.ref)) }, null, true);
+      await this.incident(
+        'test_data',
+        'getSecimSandikSonucList',
+        `${observations.length - real.length} rows with versiyon 0 (test data) ignored`,
+        {
+          keys: observations
+            .filter((o) => o.yskVersion === 0)
+            .slice(0, 20)
+            .map((o) => boxKey(o.ref)),
+        },
+        null,
+        true,
+      );
     }
     if (!real.length) return { stored: 0, revised: 0 };
     const versions: NewVersion[] = real.map((o) => {
@@ -536,7 +649,14 @@ export class FeedService implements OnModuleDestroy {
     const outcomes = await this.store.appendVersions(versions);
     const stale = outcomes.filter((o) => o.kind === 'stale');
     if (stale.length) {
-      await this.incident('regression', 'getSecimSandikSonucList', `${stale.length} boxes served an older version than the one stored`, { keys: stale.slice(0, 20).map((o) => o.key) }, null, true);
+      await this.incident(
+        'regression',
+        'getSecimSandikSonucList',
+        `${stale.length} boxes served an older version than the one stored`,
+        { keys: stale.slice(0, 20).map((o) => o.key) },
+        null,
+        true,
+      );
     }
     const stored = outcomes.filter((o) => o.kind === 'first' || o.kind === 'revised');
     const revised = stored.filter((o) => o.kind === 'revised').length;
@@ -551,7 +671,14 @@ export class FeedService implements OnModuleDestroy {
   /** Records a failed call as an incident (with the raw payload) and feeds the health state. */
   async recordFailure(err: unknown, scope: string): Promise<void> {
     if (!(err instanceof YskFetchError)) return;
-    await this.incident(err.kind, err.endpoint, `${scope}: ${err.message}`, { status: err.status, retryAfterMs: err.retryAfterMs, issues: err.details.issues ?? null }, err.body, false);
+    await this.incident(
+      err.kind,
+      err.endpoint,
+      `${scope}: ${err.message}`,
+      { status: err.status, retryAfterMs: err.retryAfterMs, issues: err.details.issues ?? null },
+      err.body,
+      false,
+    );
   }
 
   /** YSK asked us to wait (Retry-After), or we back off: reflected in health and the API. */
@@ -595,7 +722,14 @@ export class FeedService implements OnModuleDestroy {
           this.openIncidents.delete(scope);
         } else if (t.to !== 'healthy' && SEVERITY[t.to] > SEVERITY[t.from]) {
           if (open) await this.store.closeIncident(open, at);
-          const inc = await this.store.openIncident({ kind: `health_${t.to}`, scope, startedAt: at, cause: t.cause, details: { from: t.from, to: t.to, rule: t.rule, figures: t.figures }, raw: null });
+          const inc = await this.store.openIncident({
+            kind: `health_${t.to}`,
+            scope,
+            startedAt: at,
+            cause: t.cause,
+            details: { from: t.from, to: t.to, rule: t.rule, figures: t.figures },
+            raw: null,
+          });
           this.openIncidents.set(scope, inc.id);
         }
       } catch (e) {

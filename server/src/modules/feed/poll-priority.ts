@@ -57,10 +57,7 @@ export interface ProvinceLag {
   oldestVerifiedAt: string;
 }
 
-export function provinceLags(
-  districts: Iterable<{ province: number; lastVerifiedAt: number; dueSince: number | null }>,
-  now: number,
-): ProvinceLag[] {
+export function provinceLags(districts: Iterable<{ province: number; lastVerifiedAt: number; dueSince: number | null }>, now: number): ProvinceLag[] {
   const by = new Map<number, { oldest: number; due: number; districts: number }>();
   for (const d of districts) {
     const p = by.get(d.province) ?? { oldest: Infinity, due: 0, districts: 0 };

@@ -101,7 +101,11 @@ export class RateGate {
   private async take(): Promise<number> {
     if (this.opts.redis && this.opts.redis.status === 'ready') {
       try {
-        const wait = Number(await withTimeout(this.opts.redis.eval(GCRA, 2, `${this.opts.prefix}:tat`, `${this.opts.prefix}:hold`, String(this.intervalMs), String(this.toleranceMs))));
+        const wait = Number(
+          await withTimeout(
+            this.opts.redis.eval(GCRA, 2, `${this.opts.prefix}:tat`, `${this.opts.prefix}:hold`, String(this.intervalMs), String(this.toleranceMs)),
+          ),
+        );
         this.mode = 'redis';
         // a hold known here (set while Redis was away) still applies
         return Math.max(wait, this.holdUntil - this.now());

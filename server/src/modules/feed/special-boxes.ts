@@ -91,10 +91,12 @@ export class SpecialBoxesService {
   async register(job: SpecialJob): Promise<number> {
     const key = `${job.ballot}:${job.kind}`;
     if (this.registered.has(key)) return 0;
-    const res = await this.feed.ysk((c) => c.getMuhtarlikList(
-      { secimId: this.election, secimTuru: job.ballot, ilceId: '', beldeId: '', birimId: '', secimCevresiId: '', ...this.selectors(job.kind) },
-      { conditional: false },
-    ));
+    const res = await this.feed.ysk((c) =>
+      c.getMuhtarlikList(
+        { secimId: this.election, secimTuru: job.ballot, ilceId: '', beldeId: '', birimId: '', secimCevresiId: '', ...this.selectors(job.kind) },
+        { conditional: false },
+      ),
+    );
     const rows = res.notModified ? [] : res.rows;
     const boxes: BoxInfo[] = [];
     const districts = new Map<number, District>();
@@ -105,12 +107,21 @@ export class SpecialBoxesService {
       const bounds = boxBounds(r.min_SANDIK_NO, r.max_SANDIK_NO);
       const rumuz = normaliseRumuz(r.sandik_RUMUZ);
       if (!place || !bounds || bounds.max - bounds.min > 5000 || rumuz === undefined) {
-        this.logger.warn(`${job.kind} unit ${r.muhtarlik_ID} (${r.muhtarlik_ADI}) cannot be registered: ${JSON.stringify({ place, bounds, rumuz: r.sandik_RUMUZ })}`);
+        this.logger.warn(
+          `${job.kind} unit ${r.muhtarlik_ID} (${r.muhtarlik_ADI}) cannot be registered: ${JSON.stringify({ place, bounds, rumuz: r.sandik_RUMUZ })}`,
+        );
         continue;
       }
       if (!this.watched(place.province)) continue;
       if (kind !== 'prison') districts.set(place.district, { yskId: place.district, province: place.province, name: unitName(r, job.kind) });
-      hoods.push({ yskId: r.muhtarlik_ID, district: place.district, province: place.province, name: r.muhtarlik_ADI ?? unitName(r, job.kind), minBox: bounds.min, maxBox: bounds.max });
+      hoods.push({
+        yskId: r.muhtarlik_ID,
+        district: place.district,
+        province: place.province,
+        name: r.muhtarlik_ADI ?? unitName(r, job.kind),
+        minBox: bounds.min,
+        maxBox: bounds.max,
+      });
       for (let boxNo = bounds.min; boxNo <= bounds.max; boxNo++) {
         const ref: BoxRef = { election: this.election, ballot: job.ballot, province: place.province, district: place.district, boxNo };
         if (rumuz) ref.rumuz = rumuz;
@@ -135,7 +146,9 @@ export class SpecialBoxesService {
     const key = `${job.ballot}:${ABROAD_MAP}`;
     const cached = this.columns.get(key);
     if (cached && !refresh) return cached;
-    const columns = await this.feed.ysk((c) => c.getColumnMap({ secimId: this.election, secimCevresiId: '', ilId: '', bagimsiz: '', secimTuru: job.ballot, yurtIciDisi: YURT_ICI_DISI_OF[job.kind] }));
+    const columns = await this.feed.ysk((c) =>
+      c.getColumnMap({ secimId: this.election, secimCevresiId: '', ilId: '', bagimsiz: '', secimTuru: job.ballot, yurtIciDisi: YURT_ICI_DISI_OF[job.kind] }),
+    );
     this.columns.set(key, columns);
     await this.store.putColumnMap({ election: this.election, ballot: job.ballot, province: ABROAD_PROVINCE, columns, fetchedAt: new Date().toISOString() });
     return columns;
@@ -148,8 +161,25 @@ export class SpecialBoxesService {
     const n = (this.polls.get(pollKey) ?? 0) + 1;
     this.polls.set(pollKey, n);
     const params = {
-      secimId: this.election, secimTuru: job.ballot, ilId: '', ilceId: '', beldeId: '', birimId: '', muhtarlikId: '', cezaeviId: '', sandikNoIlk: '', sandikNoSon: '',
-      ulkeId: '', disTemsilcilikId: '', gumrukId: '', sandikRumuzIlk: '', sandikRumuzSon: '', secimCevresiId: '', sandikId: '', sorguTuru: '', ...this.selectors(job.kind),
+      secimId: this.election,
+      secimTuru: job.ballot,
+      ilId: '',
+      ilceId: '',
+      beldeId: '',
+      birimId: '',
+      muhtarlikId: '',
+      cezaeviId: '',
+      sandikNoIlk: '',
+      sandikNoSon: '',
+      ulkeId: '',
+      disTemsilcilikId: '',
+      gumrukId: '',
+      sandikRumuzIlk: '',
+      sandikRumuzSon: '',
+      secimCevresiId: '',
+      sandikId: '',
+      sorguTuru: '',
+      ...this.selectors(job.kind),
     };
     let requests = 1;
     const res = await this.feed.ysk((c) => c.getSecimSandikSonucList(params));
@@ -181,13 +211,26 @@ export class SpecialBoxesService {
       this.feed.client!.forget('getSecimSandikSonucList', params);
       const issues = [...new Set(rejected.map((r) => r.message))].slice(0, 20);
       throw new YskFetchError('schema', 'getSecimSandikSonucList', `${scope}: no box row can be read: ${issues[0]}`, {
-        url: '', status: 200, retryAfterMs: null, body: JSON.stringify(res.rows).slice(0, 64 * 1024), latencyMs: 0, issues,
+        url: '',
+        status: 200,
+        retryAfterMs: null,
+        body: JSON.stringify(res.rows).slice(0, 64 * 1024),
+        latencyMs: 0,
+        issues,
       });
     }
     await this.feed.rowProblems.boxRows(scope, rejected, notes);
     const watched = observations.filter((o) => this.watched(o.ref.province));
     const result = await this.feed.ingest(watched);
-    return { requests, observations: watched.length, ...result, unchanged: result.stored === 0, settled: true, again: false, reason: 'whole nationwide list fetched' };
+    return {
+      requests,
+      observations: watched.length,
+      ...result,
+      unchanged: result.stored === 0,
+      settled: true,
+      again: false,
+      reason: 'whole nationwide list fetched',
+    };
   }
 }
 
@@ -195,8 +238,7 @@ export class SpecialBoxesService {
 function unitName(r: YskMuhtarlikRow, kind: SpecialKind): string {
   const raw = r as Record<string, unknown>;
   const pick = (field: string) => (typeof raw[field] === 'string' && (raw[field] as string).trim()) || null;
-  const name =
-    kind === 'customs' ? pick('gumruk_ADI') : kind === 'abroad' ? pick('dis_TEMSILCILIK_ADI') ?? pick('ulke_ADI') : pick('cezaevi_ADI');
+  const name = kind === 'customs' ? pick('gumruk_ADI') : kind === 'abroad' ? (pick('dis_TEMSILCILIK_ADI') ?? pick('ulke_ADI')) : pick('cezaevi_ADI');
   return name ?? r.muhtarlik_ADI ?? `${kind} ${r.muhtarlik_ID}`;
 }
 

@@ -26,11 +26,20 @@ async function admin(sim: RunningSimulator, route: string, body?: unknown): Prom
   const res = await fetch(`${sim.url}/_admin/${route}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
   const text = await res.text();
   if (!res.ok) throw new Error(`${route}: ${res.status} ${text}`);
-  return route.startsWith('truth') ? text.split('\n').filter(Boolean).map((l) => JSON.parse(l)) : JSON.parse(text);
+  return route.startsWith('truth')
+    ? text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : JSON.parse(text);
 }
 
 const boxParams = (ilId: number, ilceId: number | '', secimTuru: BallotCode): YskParams<'getSecimSandikSonucList'> => ({
-  secimId: ELECTION, secimTuru, ilId, ilceId, yurtIciDisi: 1,
+  secimId: ELECTION,
+  secimTuru,
+  ilId,
+  ilceId,
+  yurtIciDisi: 1,
 });
 
 async function classify(p: Promise<unknown>): Promise<YskFetchError> {
@@ -57,7 +66,10 @@ describe('YskClient ↔ simulator over HTTP', () => {
   it('reads the lists: provinces, districts, neighbourhoods', async () => {
     const il = await client.getIlList({ secimId: ELECTION, secimTuru: 4, yurtIciDisi: 1 });
     if (il.notModified) throw new Error('fresh expected');
-    expect(il.rows.map((r) => [r.il_ID, r.il_ADI])).toEqual([[62, 'TUNCELİ'], [69, 'BAYBURT']]);
+    expect(il.rows.map((r) => [r.il_ID, r.il_ADI])).toEqual([
+      [62, 'TUNCELİ'],
+      [69, 'BAYBURT'],
+    ]);
     const ilce = await client.getIlceList({ secimId: ELECTION, secimTuru: 2, ilId: 69 });
     if (ilce.notModified) throw new Error('fresh expected');
     expect(ilce.rows.map((r) => r.ilce_ID)).toEqual(expect.arrayContaining([75, 681]));
@@ -66,7 +78,9 @@ describe('YskClient ↔ simulator over HTTP', () => {
     expect(hoods.rows.length).toBeGreaterThan(5);
     // served as strings, as the real feed does; read as numbers
     expect(typeof hoods.rows[0]!.min_SANDIK_NO).toBe('number');
-    const raw = (await (await fetch(`${sim.apiUrl}/getMuhtarlikList?secimId=${ELECTION}&secimTuru=2&ilceId=75&beldeId=&birimId=&secimCevresiId=&sandikTuru=&yurtIciDisi=`)).json()) as Record<string, unknown>[];
+    const raw = (await (
+      await fetch(`${sim.apiUrl}/getMuhtarlikList?secimId=${ELECTION}&secimTuru=2&ilceId=75&beldeId=&birimId=&secimCevresiId=&sandikTuru=&yurtIciDisi=`)
+    ).json()) as Record<string, unknown>[];
     expect(typeof raw[0]!['min_SANDIK_NO']).toBe('string');
     expect(events.map((e) => e.outcome)).toEqual(['ok', 'ok', 'ok']);
     expect(events.every((e) => e.bytes > 0 && e.latencyMs >= 0)).toBe(true);
@@ -99,7 +113,10 @@ describe('YskClient ↔ simulator over HTTP', () => {
     for (const advance of [2 * HOUR, 4 * HOUR, 48 * HOUR]) {
       await admin(sim, 'clock', { advanceMs: advance });
       const obs = (await client.getBoxObservations(boxParams(69, '', 2), columns, ctx))!;
-      const truth = (await admin(sim, 'truth?asOf=now&province=69&ballot=2')) as { ref: unknown; versions: { versiyon: number; at: string; reason: string | null; sheet: unknown }[] }[];
+      const truth = (await admin(sim, 'truth?asOf=now&province=69&ballot=2')) as {
+        ref: unknown;
+        versions: { versiyon: number; at: string; reason: string | null; sheet: unknown }[];
+      }[];
       expect(obs.length).toBe(truth.length);
       expect(obs.map((o) => ({ ref: o.ref, sheet: o.sheet, v: o.yskVersion, at: o.yskChangedAt, reason: o.changeReason }))).toEqual(
         truth.map((t) => {
@@ -157,12 +174,16 @@ describe('YskClient ↔ simulator over HTTP', () => {
 
   it('serves and reads result rows in the real JSON types', async () => {
     await admin(sim, 'clock', { advanceMs: 30 * HOUR });
-    const res = await fetch(`${sim.apiUrl}/getSecimSandikSonucList?secimId=${ELECTION}&secimTuru=2&ilId=69&ilceId=75&beldeId=&birimId=&muhtarlikId=&cezaeviId=&sandikTuru=&sandikNoIlk=&sandikNoSon=&ulkeId=&disTemsilcilikId=&gumrukId=&yurtIciDisi=1&sandikRumuzIlk=&sandikRumuzSon=&secimCevresiId=&sandikId=&sorguTuru=`);
+    const res = await fetch(
+      `${sim.apiUrl}/getSecimSandikSonucList?secimId=${ELECTION}&secimTuru=2&ilId=69&ilceId=75&beldeId=&birimId=&muhtarlikId=&cezaeviId=&sandikTuru=&sandikNoIlk=&sandikNoSon=&ulkeId=&disTemsilcilikId=&gumrukId=&yurtIciDisi=1&sandikRumuzIlk=&sandikRumuzSon=&secimCevresiId=&sandikId=&sorguTuru=`,
+    );
     const rows = (await res.json()) as Record<string, unknown>[];
     const boxes = rows.filter((r) => r['sandik_NO'] !== null);
     expect(boxes.length).toBeGreaterThan(50);
     for (const r of boxes) {
-      expect([typeof r['degisiklik_NEDENI'], typeof r['versiyon'], typeof r['son_ISLEM_TARIHI'], typeof r['sandik_SONUC_TUTANAGI'], r['sandik_RUMUZ']]).toEqual(['number', 'number', 'string', 'number', null]);
+      expect([typeof r['degisiklik_NEDENI'], typeof r['versiyon'], typeof r['son_ISLEM_TARIHI'], typeof r['sandik_SONUC_TUTANAGI'], r['sandik_RUMUZ']]).toEqual(
+        ['number', 'number', 'string', 'number', null],
+      );
       expect(r['versiyon']).toBeGreaterThanOrEqual(1000);
     }
     expect(boxes.some((r) => (r['degisiklik_NEDENI'] as number) > 0)).toBe(true);
@@ -306,15 +327,25 @@ describe('Bayburt mode: the real 2014 results in YSK shape', () => {
       const columns = await client.getColumnMap({ secimId: '2014yerel', ilId: 69, secimTuru: 2, yurtIciDisi: 1 });
       const observations = [];
       for (const ilceId of [75, 681]) {
-        observations.push(...(await client.getBoxObservations({ secimId: '2014yerel', secimTuru: 2, ilId: 69, ilceId }, columns, { election: '2014yerel', ballot: 2 }))!);
+        observations.push(
+          ...(await client.getBoxObservations({ secimId: '2014yerel', secimTuru: 2, ilId: 69, ilceId }, columns, { election: '2014yerel', ballot: 2 }))!,
+        );
       }
       const { rows } = readBayburt(dataDir);
       expect(rows).toHaveLength(105);
       expect(observations).toHaveLength(105);
       const got = observations.map((o) => ({ district: o.ref.district, boxNo: o.ref.boxNo, neighbourhood: o.neighbourhood, ...o.sheet }));
       const want = rows.map((r) => ({
-        district: r.district, boxNo: r.boxNo, neighbourhood: r.neighbourhood, registered: r.registered, voted: r.voted,
-        validUncontested: r.validUncontested, validAfterObjection: r.validAfterObjection, valid: r.valid, invalid: r.invalid, votes: r.votes,
+        district: r.district,
+        boxNo: r.boxNo,
+        neighbourhood: r.neighbourhood,
+        registered: r.registered,
+        voted: r.voted,
+        validUncontested: r.validUncontested,
+        validAfterObjection: r.validAfterObjection,
+        valid: r.valid,
+        invalid: r.invalid,
+        votes: r.votes,
       }));
       const byBox = (a: { district: number; boxNo: number }, b: { district: number; boxNo: number }) => a.district - b.district || a.boxNo - b.boxNo;
       expect(got.sort(byBox)).toEqual(want.sort(byBox));

@@ -154,7 +154,12 @@ export class YskClient {
 
   private schemaError(endpoint: YskEndpoint, params: YskParams<never>, message: string, issues: string[]): YskFetchError {
     return new YskFetchError('schema', endpoint, `${endpoint}: ${message}`, {
-      url: this.url(endpoint, params), status: 200, retryAfterMs: null, body: null, latencyMs: 0, issues,
+      url: this.url(endpoint, params),
+      status: 200,
+      retryAfterMs: null,
+      body: null,
+      latencyMs: 0,
+      issues,
     });
   }
 
@@ -181,7 +186,13 @@ export class YskClient {
       const latencyMs = this.now() - started;
       this.opts.observer?.onCall({ endpoint, outcome: kind, status, latencyMs, bytes });
       return new YskFetchError(kind, endpoint, `${endpoint}: ${message}`, {
-        url, status, retryAfterMs: extra.retryAfterMs ?? null, body: status === null ? null : body, latencyMs, issues: extra.issues, cause: extra.cause,
+        url,
+        status,
+        retryAfterMs: extra.retryAfterMs ?? null,
+        body: status === null ? null : body,
+        latencyMs,
+        issues: extra.issues,
+        cause: extra.cause,
       });
     };
     let response: Response;

@@ -53,7 +53,13 @@ export class HealthController {
       return;
     }
     const stalled = feed !== null && feed.enabled && (feed.overall === 'failing' || feed.overall === 'paused');
-    res.status(HttpStatus.OK).json(stalled ? { status: 'degraded', store: this.store.kind, redis: 'ok', feed } : { status: 'ok', store: this.store.kind, redis: 'ok', ...(feed?.enabled ? { feed } : {}) });
+    res
+      .status(HttpStatus.OK)
+      .json(
+        stalled
+          ? { status: 'degraded', store: this.store.kind, redis: 'ok', feed }
+          : { status: 'ok', store: this.store.kind, redis: 'ok', ...(feed?.enabled ? { feed } : {}) },
+      );
   }
 
   private async feedState() {

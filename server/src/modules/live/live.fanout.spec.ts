@@ -43,7 +43,13 @@ describe('pre-framed deltas', () => {
           readyState: 'open',
           upgrading: false,
           writeBuffer: [],
-          transport: { name: 'websocket', writable: true, opts: {}, socket: { readyState: 1, _sender: { _state: 0, _queue: [] }, _socket: tcp, ...ws }, ...transport },
+          transport: {
+            name: 'websocket',
+            writable: true,
+            opts: {},
+            socket: { readyState: 1, _sender: { _state: 0, _queue: [] }, _socket: tcp, ...ws },
+            ...transport,
+          },
           ...over,
         },
       });

@@ -151,12 +151,15 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
 
   private arm(): void {
     if (this.soon) return;
-    this.soon = setTimeout(() => {
-      this.soon = undefined;
-      if (!this.firstDirtyAt) return;
-      if (Date.now() < this.due()) return this.arm();
-      this.flush();
-    }, Math.max(0, this.due() - Date.now()));
+    this.soon = setTimeout(
+      () => {
+        this.soon = undefined;
+        if (!this.firstDirtyAt) return;
+        if (Date.now() < this.due()) return this.arm();
+        this.flush();
+      },
+      Math.max(0, this.due() - Date.now()),
+    );
     this.soon.unref();
   }
 
@@ -191,7 +194,8 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
   private scopeOf(channel: Channel): Scope {
     const p = channel.parsed;
     if (p.kind === 'box') return { level: 'district', province: p.province, district: p.district };
-    if (p.scope.level === 'district') return this.reconcile.scopeOf({ district: p.scope.district }) ?? { level: 'district', province: 0, district: p.scope.district };
+    if (p.scope.level === 'district')
+      return this.reconcile.scopeOf({ district: p.scope.district }) ?? { level: 'district', province: 0, district: p.scope.district };
     return p.scope;
   }
 
@@ -293,8 +297,7 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
         else if (raw) {
           raw.write(frame);
           this.stats.framed++;
-        }
-        else viaEngine.push(id);
+        } else viaEngine.push(id);
       }
       for (const id of slow) {
         const socket = sockets.get(id)!;

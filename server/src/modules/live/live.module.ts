@@ -7,11 +7,15 @@ import { EmbargoViews } from './embargo-views';
 import { LIVE_VIEW_POLICY, TOKEN_VERIFIER } from './token-verifier';
 import { TokenService } from '../auth/token.service';
 
-@Module({ imports: [ReconcileModule], providers: [
+@Module({
+  imports: [ReconcileModule],
+  providers: [
     LiveHub,
     LiveGateway,
     ChangeReplicator,
     { provide: TOKEN_VERIFIER, useExisting: TokenService },
     { provide: LIVE_VIEW_POLICY, useClass: EmbargoViews },
-  ], exports: [LiveHub] })
+  ],
+  exports: [LiveHub],
+})
 export class LiveModule {}

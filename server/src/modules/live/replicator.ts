@@ -187,7 +187,7 @@ export class ChangeReplicator implements OnModuleInit, OnModuleDestroy {
         this.stats.applied += keys.length;
         return;
       }
-      for (let after: string | undefined; ; ) {
+      for (let after: string | undefined; ;) {
         const page = await this.store.boxes({ election: this.config.YSK_ELECTION_ID }, { after, limit: REFRESH_PAGE });
         if (!page.length) break;
         await this.reconcile.refresh(page.map((p) => p.box.key));

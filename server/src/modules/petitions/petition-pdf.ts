@@ -15,7 +15,12 @@ const signed = (n: number | null) => (n === null ? '—' : n > 0 ? `+${fmt(n)}` 
 /** Renders a petition as an A4 PDF with an embedded font (Turkish letters as text, not shapes). */
 export function renderPetitionPdf(text: PetitionText, meta: { title: string; deadline: string }): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4', margins: { top: 56, bottom: 56, left: 64, right: 64 }, info: { Title: meta.title, Creator: 'Gözcü', Producer: 'Gözcü' }, lang: 'tr-TR' });
+    const doc = new PDFDocument({
+      size: 'A4',
+      margins: { top: 56, bottom: 56, left: 64, right: 64 },
+      info: { Title: meta.title, Creator: 'Gözcü', Producer: 'Gözcü' },
+      lang: 'tr-TR',
+    });
     const chunks: Buffer[] = [];
     doc.on('data', (c: Buffer) => chunks.push(c));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
@@ -45,7 +50,12 @@ export function renderPetitionPdf(text: PetitionText, meta: { title: string; dea
           x += cols[i];
         });
         const h = Math.max(...heights) + 4;
-        doc.moveTo(left, y + h).lineTo(left + width, y + h).lineWidth(0.5).strokeColor('#999999').stroke();
+        doc
+          .moveTo(left, y + h)
+          .lineTo(left + width, y + h)
+          .lineWidth(0.5)
+          .strokeColor('#999999')
+          .stroke();
         doc.x = left;
         doc.y = y + h + 1;
       };

@@ -85,7 +85,11 @@ export class PetitionsController {
   @Post(':id/status')
   @HttpCode(200)
   @Permission('petitions:write')
-  status(@Param('id') id: string, @Body(new ZodPipe(petitionStatusBody, 'status change')) body: PetitionStatusBody, @CurrentUser() user: Principal): Promise<PetitionView> {
+  status(
+    @Param('id') id: string,
+    @Body(new ZodPipe(petitionStatusBody, 'status change')) body: PetitionStatusBody,
+    @CurrentUser() user: Principal,
+  ): Promise<PetitionView> {
     return this.petitions.setStatus(user, id, body);
   }
 }

@@ -17,7 +17,16 @@ import { EmbargoService } from '../auth/embargo.service';
 import { boxesOfScope, narrowRegion } from '../auth/scope';
 import { ComplaintsService } from '../complaints/complaints.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
-import { STORE, type PetitionRecord, type AttachmentsRepository, type GeographyRepository, type PetitionsRepository, type SettingsRepository, type UsersRepository, type VersionsRepository } from '../store/store.port';
+import {
+  STORE,
+  type PetitionRecord,
+  type AttachmentsRepository,
+  type GeographyRepository,
+  type PetitionsRepository,
+  type SettingsRepository,
+  type UsersRepository,
+  type VersionsRepository,
+} from '../store/store.port';
 import { istanbulDeadline, turkishDateTime } from './deadline';
 import { renderPetitionPdf } from './petition-pdf';
 import { draftPetitionText } from './petition-text';
@@ -39,7 +48,8 @@ const OPEN: PetitionStatus[] = ['draft', 'filed', 'accepted'];
 export class PetitionsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(STORE) private readonly store: AttachmentsRepository & GeographyRepository & PetitionsRepository & SettingsRepository & UsersRepository & VersionsRepository,
+    @Inject(STORE)
+    private readonly store: AttachmentsRepository & GeographyRepository & PetitionsRepository & SettingsRepository & UsersRepository & VersionsRepository,
     private readonly reconcile: ReconcileService,
     private readonly complaints: ComplaintsService,
     private readonly embargo: EmbargoService,
@@ -48,7 +58,10 @@ export class PetitionsService {
   ) {}
 
   async draft(user: Principal, body: DraftBody): Promise<PetitionView> {
-    if (!this.embargo.yskVisible(user)) throw new ForbiddenException(`a petition sets YSK's figures against the sheet's; you see YSK's figures only after the embargo (${this.embargo.state(user).until})`);
+    if (!this.embargo.yskVisible(user))
+      throw new ForbiddenException(
+        `a petition sets YSK's figures against the sheet's; you see YSK's figures only after the embargo (${this.embargo.state(user).until})`,
+      );
     const complaint = body.complaintId ? await this.complaints.load(user, body.complaintId) : null;
     const key = body.key ?? complaint!.key ?? this.keyOfComplaint(complaint!);
     const ref = parseBoxKey(key);
@@ -56,7 +69,8 @@ export class PetitionsService {
     if (!scopeAllowsBox(user.scope, { province: ref.province, district: ref.district, key })) throw new ForbiddenException(`box ${key} is outside your scope`);
     const summary = this.reconcile.state.summary(key);
     if (!summary) throw new NotFoundException(`no box ${key}`);
-    if (!complaint && summary.status !== 'mismatch') throw new ConflictException(`box ${key} is ${summary.status}: a petition is drafted from a mismatched box (or from a complaint)`);
+    if (!complaint && summary.status !== 'mismatch')
+      throw new ConflictException(`box ${key} is ${summary.status}: a petition is drafted from a mismatched box (or from a complaint)`);
     const open = await this.store.petitions({ key, statuses: OPEN });
     if (open.length) throw new ConflictException(`petition ${open[0].id} is already ${open[0].status} for box ${key}`);
 
@@ -71,9 +85,17 @@ export class PetitionsService {
     const complaintFiles = complaint ? await this.store.attachments({ owner: 'complaint', ownerId: complaint.id }) : [];
     const uploaders = await this.displayNames(photos.map((p) => p.uploadedBy));
     const evidence = [
-      ...photos.map((p) => `İmzalı sandık sonuç tutanağının fotoğrafı — SHA-256: ${p.sha256}, yükleme: ${turkishDateTime(new Date(p.uploadedAt))}${p.uploadedBy ? `, yükleyen: ${uploaders.get(p.uploadedBy) ?? p.uploadedBy}` : ''}`),
-      ...versions.map((v) => `YSK verisi, sürüm ${v.seq}${v.yskVersion !== null ? ` (YSK sürüm no ${v.yskVersion})` : ''} — alınma: ${turkishDateTime(new Date(v.fetchedAt))}${v.yskChangedAt ? `, YSK'daki son işlem: ${turkishDateTime(new Date(v.yskChangedAt))}` : ''}${v.changeReason ? `, değişiklik nedeni: ${v.changeReason}` : ''}`),
-      ...complaintFiles.map((a) => `Şikâyete eklenen ${a.kind === 'pdf' ? 'belge' : 'fotoğraf'} — SHA-256: ${a.sha256}, yükleme: ${turkishDateTime(new Date(a.uploadedAt))}`),
+      ...photos.map(
+        (p) =>
+          `İmzalı sandık sonuç tutanağının fotoğrafı — SHA-256: ${p.sha256}, yükleme: ${turkishDateTime(new Date(p.uploadedAt))}${p.uploadedBy ? `, yükleyen: ${uploaders.get(p.uploadedBy) ?? p.uploadedBy}` : ''}`,
+      ),
+      ...versions.map(
+        (v) =>
+          `YSK verisi, sürüm ${v.seq}${v.yskVersion !== null ? ` (YSK sürüm no ${v.yskVersion})` : ''} — alınma: ${turkishDateTime(new Date(v.fetchedAt))}${v.yskChangedAt ? `, YSK'daki son işlem: ${turkishDateTime(new Date(v.yskChangedAt))}` : ''}${v.changeReason ? `, değişiklik nedeni: ${v.changeReason}` : ''}`,
+      ),
+      ...complaintFiles.map(
+        (a) => `Şikâyete eklenen ${a.kind === 'pdf' ? 'belge' : 'fotoğraf'} — SHA-256: ${a.sha256}, yükleme: ${turkishDateTime(new Date(a.uploadedAt))}`,
+      ),
     ];
     const text = draftPetitionText({
       election: electionName(this.config),
@@ -112,7 +134,9 @@ export class PetitionsService {
       reference: null,
     };
     // the petition and its audit record in one transaction (issue 13, finding 15)
-    await this.store.createPetitionAudited(record, () => auditEntry(user, 'petition.draft', `petition:${record.id}`, null, { key, complaintId: record.complaintId, deadline: record.deadline }));
+    await this.store.createPetitionAudited(record, () =>
+      auditEntry(user, 'petition.draft', `petition:${record.id}`, null, { key, complaintId: record.complaintId, deadline: record.deadline }),
+    );
     if (complaint) await this.complaints.follow(user, complaint.id, 'petition_drafted', record.id);
     return this.view(record);
   }
@@ -128,7 +152,13 @@ export class PetitionsService {
     const text = { ...p.text, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
     const changed = Object.keys(patch) as (keyof typeof patch)[];
     const next = await this.store.updatePetitionAudited(id, 'draft', { text, updatedAt: this.clock.iso() }, (done) =>
-      auditEntry(user, 'petition.edit', `petition:${id}`, Object.fromEntries(changed.map((k) => [k, done.before.text[k]])), Object.fromEntries(changed.map((k) => [k, text[k]]))),
+      auditEntry(
+        user,
+        'petition.edit',
+        `petition:${id}`,
+        Object.fromEntries(changed.map((k) => [k, done.before.text[k]])),
+        Object.fromEntries(changed.map((k) => [k, text[k]])),
+      ),
     );
     if (!next) throw new ConflictException(`petition ${id} changed meanwhile: reload it and try again`);
     return this.shaped(user, this.view(next));
@@ -136,7 +166,8 @@ export class PetitionsService {
 
   async pdf(user: Principal, id: string): Promise<{ data: Buffer; name: string }> {
     const p = await this.load(user, id);
-    if (!this.embargo.yskVisible(user)) throw new ForbiddenException(`a petition's PDF holds YSK's figures, which you see only after the embargo (${this.embargo.state(user).until})`);
+    if (!this.embargo.yskVisible(user))
+      throw new ForbiddenException(`a petition's PDF holds YSK's figures, which you see only after the embargo (${this.embargo.state(user).until})`);
     const data = await renderPetitionPdf(p.text, { title: p.text.subject, deadline: turkishDateTime(new Date(p.deadline)) });
     return { data, name: `dilekce-${p.province}-${p.district}-${p.boxNo}-${p.ballot}.pdf` };
   }
@@ -146,10 +177,17 @@ export class PetitionsService {
     const p = await this.load(user, id);
     if (!PETITION_TRANSITIONS[p.status].includes(body.status)) {
       const allowed = PETITION_TRANSITIONS[p.status];
-      throw new ConflictException(`a petition that is ${p.status} cannot become ${body.status}${allowed.length ? ` (it can become ${allowed.join(' or ')})` : ' (it is closed)'}`);
+      throw new ConflictException(
+        `a petition that is ${p.status} cannot become ${body.status}${allowed.length ? ` (it can become ${allowed.join(' or ')})` : ' (it is closed)'}`,
+      );
     }
     const at = this.clock.iso();
-    const filing = body.status === 'filed' ? { filedAt: at, filedBy: user.username, reference: body.reference ?? null } : body.reference ? { reference: body.reference } : {};
+    const filing =
+      body.status === 'filed'
+        ? { filedAt: at, filedBy: user.username, reference: body.reference ?? null }
+        : body.reference
+          ? { reference: body.reference }
+          : {};
     // the board's decision (and its date) is kept beside the petition, written with it and its audit record in one transaction (issue 13, finding 15)
     const decided = body.status === 'accepted' || body.status === 'rejected';
     const next = await this.store.updatePetitionAudited(
@@ -157,13 +195,16 @@ export class PetitionsService {
       p.status,
       { status: body.status, updatedAt: at, ...filing },
       () => auditEntry(user, 'petition.status', `petition:${id}`, { status: p.status }, { status: body.status, note: body.note ?? null, ...filing }),
-      decided ? { setting: { key: this.decisionKey(id), value: { at, by: user.username, note: body.note ?? null, reference: body.reference ?? p.reference } } } : {},
+      decided
+        ? { setting: { key: this.decisionKey(id), value: { at, by: user.username, note: body.note ?? null, reference: body.reference ?? p.reference } } }
+        : {},
     );
     if (!next) throw new ConflictException(`petition ${id} changed meanwhile: reload it and try again`);
     // the complaint moves with it (each step of it audited with its change)
     if (body.status === 'filed' && p.complaintId) await this.complaints.follow(user, p.complaintId, 'filed', id);
     const follows = { accepted: 'resolved', rejected: 'rejected', withdrawn: 'in_review' } as const;
-    if (p.complaintId && body.status in follows) await this.complaints.follow(user, p.complaintId, follows[body.status as keyof typeof follows], id).catch(() => undefined);
+    if (p.complaintId && body.status in follows)
+      await this.complaints.follow(user, p.complaintId, follows[body.status as keyof typeof follows], id).catch(() => undefined);
     return this.shaped(user, (await this.withDecisions([this.view(next)]))[0]!);
   }
 
@@ -174,14 +215,17 @@ export class PetitionsService {
     const own = boxesOfScope(user.scope);
     const found = await this.store.petitions({ province: region.province, district: region.district, statuses }, q.limit ?? 500);
     const now = this.clock.now();
-    return { items: (await this.withDecisions(found.filter((p) => !own || own.includes(p.key)).map((p) => this.view(p, now)))).map((v) => this.shaped(user, v)) };
+    return {
+      items: (await this.withDecisions(found.filter((p) => !own || own.includes(p.key)).map((p) => this.view(p, now)))).map((v) => this.shaped(user, v)),
+    };
   }
 
   /** Sets a district's deadline for new petitions and moves its drafts' deadlines with it. */
   async setDeadline(user: Principal, district: number, body: DeadlineBody): Promise<{ district: number; deadline: string; drafts: number }> {
     const province = this.reconcile.provinceOfDistrict(district) ?? (await this.store.districts(body.province)).find((d) => d.yskId === district)?.province;
     if (province === undefined) throw new NotFoundException(`no district ${district} in province ${body.province}`);
-    if (province !== body.province || !scopeAllowsRegion(user.scope, { province, district })) throw new ForbiddenException(`district ${district} is outside your scope`);
+    if (province !== body.province || !scopeAllowsRegion(user.scope, { province, district }))
+      throw new ForbiddenException(`district ${district} is outside your scope`);
     const deadline = new Date(body.deadline).toISOString();
     const key = this.deadlineKey(district);
     // the deadline, the drafts moved with it and one audit record of both in one transaction (issue 13, finding 15)
@@ -211,7 +255,8 @@ export class PetitionsService {
 
   private async load(user: Principal, id: string): Promise<PetitionRecord> {
     const p = await this.store.petition(id);
-    if (!p || !scopeAllowsBox(user.scope, { province: p.province, district: p.district, key: p.key })) throw new NotFoundException(`no petition ${id} in your scope`);
+    if (!p || !scopeAllowsBox(user.scope, { province: p.province, district: p.district, key: p.key }))
+      throw new NotFoundException(`no petition ${id} in your scope`);
     return p;
   }
 
@@ -239,14 +284,22 @@ export class PetitionsService {
    * (record, edit, PDF, status, audit), its key `register:<anomaly|case>:<id>`, its deadline the
    * end of the display period (REGISTER_DISPLAY_UNTIL) when set.
    */
-  async draftRegister(user: Principal, facts: Omit<RegisterPetitionFacts, 'provinceName' | 'districtName' | 'displayUntil' | 'signatureName' | 'signatureTitle' | 'now'>): Promise<PetitionView> {
+  async draftRegister(
+    user: Principal,
+    facts: Omit<RegisterPetitionFacts, 'provinceName' | 'districtName' | 'displayUntil' | 'signatureName' | 'signatureTitle' | 'now'>,
+  ): Promise<PetitionView> {
     const now = new Date(this.clock.now());
     const key = `${REGISTER_KEY_PREFIX}${facts.subject.kind}:${facts.subject.id}`;
-    if (!scopeAllowsBox(user.scope, { province: facts.province, district: facts.district, key })) throw new ForbiddenException(`district ${facts.district} is outside your scope`);
+    if (!scopeAllowsBox(user.scope, { province: facts.province, district: facts.district, key }))
+      throw new ForbiddenException(`district ${facts.district} is outside your scope`);
     const until = this.config.REGISTER_DISPLAY_UNTIL ? new Date(this.config.REGISTER_DISPLAY_UNTIL) : await this.deadlineOf(facts.district, now);
-    if (until.getTime() <= now.getTime()) throw new ConflictException(`the display (askı) period ended at ${until.toISOString()} (REGISTER_DISPLAY_UNTIL): objections to the register are no longer heard`);
+    if (until.getTime() <= now.getTime())
+      throw new ConflictException(
+        `the display (askı) period ended at ${until.toISOString()} (REGISTER_DISPLAY_UNTIL): objections to the register are no longer heard`,
+      );
     const open = await this.store.petitions({ key, statuses: OPEN });
-    if (open.length) throw new ConflictException(`petition ${open[0].id} is already ${open[0].status} for this ${facts.subject.kind === 'anomaly' ? 'anomaly' : 'case'}`);
+    if (open.length)
+      throw new ConflictException(`petition ${open[0].id} is already ${open[0].status} for this ${facts.subject.kind === 'anomaly' ? 'anomaly' : 'case'}`);
     const [account, provinces, districts] = await Promise.all([this.store.userById(user.userId), this.store.provinces(), this.store.districts(facts.province)]);
     const text = draftRegisterPetitionText({
       ...facts,
@@ -277,7 +330,9 @@ export class PetitionsService {
       filedBy: null,
       reference: null,
     };
-    await this.store.createPetitionAudited(record, () => auditEntry(user, 'petition.draft', `petition:${record.id}`, null, { key, kind: 'register', deadline: record.deadline }));
+    await this.store.createPetitionAudited(record, () =>
+      auditEntry(user, 'petition.draft', `petition:${record.id}`, null, { key, kind: 'register', deadline: record.deadline }),
+    );
     return this.view(record);
   }
 
@@ -290,7 +345,11 @@ export class PetitionsService {
   /** Adds the board's decision to decided petitions. */
   private async withDecisions(views: PetitionView[]): Promise<PetitionView[]> {
     return Promise.all(
-      views.map(async (v) => (v.status === 'accepted' || v.status === 'rejected' ? { ...v, decision: await this.store.setting<NonNullable<PetitionView['decision']>>(this.decisionKey(v.id)) } : v)),
+      views.map(async (v) =>
+        v.status === 'accepted' || v.status === 'rejected'
+          ? { ...v, decision: await this.store.setting<NonNullable<PetitionView['decision']>>(this.decisionKey(v.id)) }
+          : v,
+      ),
     );
   }
 
@@ -308,7 +367,10 @@ export class PetitionsService {
    * The objection deadline of every district of a province (or one district) in the caller's
    * scope: the one set for it, else the default a petition drafted now would get.
    */
-  async deadlines(user: Principal, q: { province?: number; district?: number }): Promise<{ items: { province: number; district: number; name: string; deadline: string; set: boolean }[] }> {
+  async deadlines(
+    user: Principal,
+    q: { province?: number; district?: number },
+  ): Promise<{ items: { province: number; district: number; name: string; deadline: string; set: boolean }[] }> {
     const region = narrowRegion(user.scope, q);
     const own = boxesOfScope(user.scope);
     if (own) {

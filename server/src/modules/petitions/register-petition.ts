@@ -5,7 +5,16 @@ import { turkishDateTime } from './deadline';
 /** A register objection's subject: an anomaly of the register, or a citizen's lost-voter case. */
 export type RegisterPetitionSubject =
   | { kind: 'anomaly'; id: string; anomaly: RegisterAnomalyKind; evidence: RegisterEvidence; box: number | null }
-  | { kind: 'case'; id: string; case: LostVoterKind; trackingCode: string; neighbourhood: string | null; registeredDistrict: number | null; registeredBox: number | null; note: string | null };
+  | {
+      kind: 'case';
+      id: string;
+      case: LostVoterKind;
+      trackingCode: string;
+      neighbourhood: string | null;
+      registeredDistrict: number | null;
+      registeredBox: number | null;
+      note: string | null;
+    };
 
 export interface RegisterPetitionFacts {
   province: number;
@@ -47,7 +56,9 @@ export function draftRegisterPetitionText(f: RegisterPetitionFacts): PetitionTex
     subject = `Seçmen listesine kaydı${s.case === 'missing' ? ' bulunmayan' : ' yanlış adreste görünen'} seçmen için itirazımızdır (${s.trackingCode}).`;
     body =
       `${place}${s.neighbourhood ? `, ${s.neighbourhood} mahallesi` : ''} sakini olup ${what} bir vatandaş, ${s.trackingCode} takip numarasıyla başvurmuştur.` +
-      (s.registeredDistrict ? ` Vatandaş halen ${s.registeredDistrict} numaralı ilçede${s.registeredBox ? ` ${s.registeredBox} numaralı sandıkta` : ''} görünmektedir.` : '') +
+      (s.registeredDistrict
+        ? ` Vatandaş halen ${s.registeredDistrict} numaralı ilçede${s.registeredBox ? ` ${s.registeredBox} numaralı sandıkta` : ''} görünmektedir.`
+        : '') +
       (s.note ? ` Vatandaşın açıklaması: ${s.note}` : '') +
       ` Seçmenin yerleşim yeri adresine göre listeye eklenmesi için 298 sayılı Kanun uyarınca itirazımızı sunarız.`;
     evidence = [`Vatandaş başvurusu ${s.trackingCode} (kimlik bilgisi başvuru sahibinden ayrıca alınacaktır)`];

@@ -22,8 +22,16 @@ export class StaleNoticesService {
       stale = own.map((k) => this.reconcile.state.summary(k)).filter((s): s is BoxSummary => !!s?.stale && (q.ballot === undefined || s.ballot === q.ballot));
       stale.sort((a, b) => (b.yskAgeMs ?? 0) - (a.yskAgeMs ?? 0));
     } else {
-      for (let cursor: string | null = null; ; ) {
-        const page = this.reconcile.state.list({ province: region.province, district: region.district, ballot: q.ballot as BallotCode | undefined, flag: 'stale', sort: 'ysk_age', limit: 1000, cursor });
+      for (let cursor: string | null = null; ;) {
+        const page = this.reconcile.state.list({
+          province: region.province,
+          district: region.district,
+          ballot: q.ballot as BallotCode | undefined,
+          flag: 'stale',
+          sort: 'ysk_age',
+          limit: 1000,
+          cursor,
+        });
         stale.push(...page.items);
         if (!page.nextCursor || stale.length >= 50_000) break;
         cursor = page.nextCursor;

@@ -31,7 +31,14 @@ export class AttachmentsService {
   async inspectAll(files: UploadedFileLike[], allowPdf: boolean): Promise<{ file: UploadedFileLike; inspected: InspectedUpload }[]> {
     const out = [];
     for (const file of files) {
-      out.push({ file, inspected: await inspectUpload(file.buffer, file.originalname, { maxBytes: this.config.UPLOAD_MAX_BYTES, maxPixels: this.config.UPLOAD_MAX_PIXELS, allowPdf }) });
+      out.push({
+        file,
+        inspected: await inspectUpload(file.buffer, file.originalname, {
+          maxBytes: this.config.UPLOAD_MAX_BYTES,
+          maxPixels: this.config.UPLOAD_MAX_PIXELS,
+          allowPdf,
+        }),
+      });
     }
     return out;
   }
@@ -40,7 +47,15 @@ export class AttachmentsService {
    * Stores a file's bytes (content-addressed blobs, idempotent) and answers its record, not yet
    * stored: the caller stores it with its owner and audit record in one transaction.
    */
-  async stage(owner: AttachmentRecord['owner'], ownerId: string, key: string | null, inspected: InspectedUpload, original: Buffer, uploadedBy: string | null, at = new Date()): Promise<AttachmentRecord> {
+  async stage(
+    owner: AttachmentRecord['owner'],
+    ownerId: string,
+    key: string | null,
+    inspected: InspectedUpload,
+    original: Buffer,
+    uploadedBy: string | null,
+    at = new Date(),
+  ): Promise<AttachmentRecord> {
     const shownBlob = createHash('sha256').update(inspected.shown).digest('hex');
     await this.store.putBlob(inspected.sha256, original);
     if (shownBlob !== inspected.sha256) await this.store.putBlob(shownBlob, inspected.shown);
@@ -91,19 +106,29 @@ export class AttachmentsService {
     await this.assertMayRead(user, a);
     const legal = user.permissions.includes(ORIGINAL_PERMISSION);
     if ((original || a.kind === 'pdf') && !legal) {
-      throw new ForbiddenException(a.kind === 'pdf' ? 'PDF evidence is shown to legal officers only (its metadata is not stripped)' : 'the original file (with its metadata) is shown to legal officers only');
+      throw new ForbiddenException(
+        a.kind === 'pdf'
+          ? 'PDF evidence is shown to legal officers only (its metadata is not stripped)'
+          : 'the original file (with its metadata) is shown to legal officers only',
+      );
     }
     const blobId = original ? a.sha256 : a.shownBlob;
     const data = await this.store.blob(blobId);
     if (!data) throw new NotFoundException(`the file of attachment ${id} is missing`);
-    const ext = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'application/pdf': 'pdf' }[original ? a.contentType : a.shownContentType] ?? 'bin';
+    const ext =
+      { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'application/pdf': 'pdf' }[original ? a.contentType : a.shownContentType] ?? 'bin';
     return { data, contentType: original ? a.contentType : a.shownContentType, name: `${a.id}.${ext}` };
   }
 
   private async assertMayRead(user: Principal, a: AttachmentRecord): Promise<void> {
     if (a.owner === 'sheet') {
       const box = a.key ? refOfKey(a.key) : null;
-      if (!user.permissions.includes('boxes:read') || !a.key || !box || !scopeAllowsBox(user.scope, { province: box.province, district: box.district, key: a.key })) {
+      if (
+        !user.permissions.includes('boxes:read') ||
+        !a.key ||
+        !box ||
+        !scopeAllowsBox(user.scope, { province: box.province, district: box.district, key: a.key })
+      ) {
         throw new ForbiddenException(`attachment ${a.id} is outside your scope`);
       }
       return;

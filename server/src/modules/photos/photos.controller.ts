@@ -10,7 +10,6 @@ import { boxOfParam } from '../auth/scope';
 import { AttachmentsService, type UploadedFileLike } from './attachments.service';
 import { SheetPhotosService, type SheetPhotoView } from './sheet-photos.service';
 
-
 @Controller('api')
 export class PhotosController {
   constructor(

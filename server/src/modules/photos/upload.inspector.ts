@@ -56,8 +56,23 @@ export async function inspectUpload(buf: Buffer, name: string, limits: UploadLim
   const sha256 = createHash('sha256').update(buf).digest('hex');
   if (found.kind === 'pdf') {
     if (!limits.allowPdf) throw new UnsupportedMediaTypeException(`file ${label} is a PDF; ${allowed} is needed here`);
-    if (!buf.subarray(Math.max(0, buf.length - 1024)).toString('latin1').includes('%%EOF')) throw new UnprocessableEntityException(`file ${label} is not a complete PDF`);
-    return { kind: 'pdf', contentType: 'application/pdf', bytes: buf.length, sha256, width: null, height: null, shown: buf, shownContentType: 'application/pdf' };
+    if (
+      !buf
+        .subarray(Math.max(0, buf.length - 1024))
+        .toString('latin1')
+        .includes('%%EOF')
+    )
+      throw new UnprocessableEntityException(`file ${label} is not a complete PDF`);
+    return {
+      kind: 'pdf',
+      contentType: 'application/pdf',
+      bytes: buf.length,
+      sha256,
+      width: null,
+      height: null,
+      shown: buf,
+      shownContentType: 'application/pdf',
+    };
   }
   let meta: sharp.Metadata;
   try {
@@ -68,16 +83,28 @@ export async function inspectUpload(buf: Buffer, name: string, limits: UploadLim
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
   const pixels = width * height * (meta.pages ?? 1);
-  if (meta.format !== found.format || !width || !height) throw new UnprocessableEntityException(`file ${label} is not a readable ${found.format.toUpperCase()} image`);
+  if (meta.format !== found.format || !width || !height)
+    throw new UnprocessableEntityException(`file ${label} is not a readable ${found.format.toUpperCase()} image`);
   if (pixels > limits.maxPixels) {
-    throw new UnprocessableEntityException(`file ${label} is ${width}×${height} pixels (${pixels}); images above ${limits.maxPixels} pixels are refused (a possible decompression bomb)`);
+    throw new UnprocessableEntityException(
+      `file ${label} is ${width}×${height} pixels (${pixels}); images above ${limits.maxPixels} pixels are refused (a possible decompression bomb)`,
+    );
   }
   try {
     const out = await sharp(buf, { limitInputPixels: limits.maxPixels, failOn: 'error', pages: 1 })
       .rotate()
       .toFormat(found.format, found.format === 'png' ? {} : { quality: 90 })
       .toBuffer({ resolveWithObject: true });
-    return { kind: 'image', contentType: IMAGE_TYPES[found.format], bytes: buf.length, sha256, width, height, shown: out.data, shownContentType: IMAGE_TYPES[found.format] };
+    return {
+      kind: 'image',
+      contentType: IMAGE_TYPES[found.format],
+      bytes: buf.length,
+      sha256,
+      width,
+      height,
+      shown: out.data,
+      shownContentType: IMAGE_TYPES[found.format],
+    };
   } catch (e) {
     throw new UnprocessableEntityException(`file ${label} cannot be decoded as a ${found.format.toUpperCase()} image: ${(e as Error).message}`);
   }

@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { changeReasonLabel, diffSheets, parseBoxKey, revisedBeforeSeen, type AlteredBeforeSeen, type BoxDetail, type SheetVersion, type VersionView } from '@gozcu/shared';
+import {
+  changeReasonLabel,
+  diffSheets,
+  parseBoxKey,
+  revisedBeforeSeen,
+  type AlteredBeforeSeen,
+  type BoxDetail,
+  type SheetVersion,
+  type VersionView,
+} from '@gozcu/shared';
 import { STORE, type EntriesRepository, type VersionsRepository } from '../store/store.port';
 import { ReconcileService } from './reconcile.service';
 
@@ -32,7 +41,13 @@ export class BoxDetailService {
     const first = versions[0];
     const alteredBeforeSeen: AlteredBeforeSeen | null =
       summary.alteredBeforeSeen && first
-        ? { message: ALTERED_BEFORE_SEEN_TR, yskVersion: first.yskVersion, firstVersionOfElection: baseline, changeReason: first.changeReason, reason: changeReasonLabel(first.changeReason) }
+        ? {
+            message: ALTERED_BEFORE_SEEN_TR,
+            yskVersion: first.yskVersion,
+            firstVersionOfElection: baseline,
+            changeReason: first.changeReason,
+            reason: changeReasonLabel(first.changeReason),
+          }
         : null;
     return { summary, versions: versionViews(versions, baseline), entries, alteredBeforeSeen };
   }

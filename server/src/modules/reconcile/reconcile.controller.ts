@@ -38,7 +38,10 @@ export class ReconcileController {
   ): (Page<BoxSummary> & { embargo: EmbargoState }) | void {
     this.embargo.assertListable(user, q);
     const own = boxesOfScope(user.scope);
-    const page = this.embargo.page(user, own ? ownBoxesPage(own, (key) => this.reconcile.state.summary(key), q) : this.reconcile.boxes(narrowRegion(user.scope, q)));
+    const page = this.embargo.page(
+      user,
+      own ? ownBoxesPage(own, (key) => this.reconcile.state.summary(key), q) : this.reconcile.boxes(narrowRegion(user.scope, q)),
+    );
     if (!wantsCsv(q.format, accept)) return page;
     sendCsv(res, 'sandiklar', boxesCsv(page.items));
   }

@@ -74,7 +74,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
     const election = this.config.YSK_ELECTION_ID;
     const bulk = this.state.beginBulk();
     let boxes = 0;
-    for (let after: string | undefined; ; ) {
+    for (let after: string | undefined; ;) {
       const page = await this.store.rebuildBoxes(election, { after, limit: REBUILD_PAGE });
       if (!page.length) break;
       for (const b of page) {
@@ -86,7 +86,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
       after = page[page.length - 1]!.key;
     }
     let entries = 0;
-    for (let after: string | undefined; ; ) {
+    for (let after: string | undefined; ;) {
       const page = await this.store.rebuildEntries(election, { after, limit: REBUILD_PAGE });
       if (!page.length) break;
       for (const e of page) bulk.entry(refOfKey(e.key), entryInput(e));
@@ -212,7 +212,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
     const districts = [...this.districts].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
     let batch: Omit<Escalation, 'id'>[] = [];
     for (const [district, province] of districts) {
-      for (let cursor: string | null = null; ; ) {
+      for (let cursor: string | null = null; ;) {
         const page = this.state.list({ province, district, flag: 'stale', limit: 1000, cursor });
         for (const b of page.items) batch.push({ key: b.key, province: b.province, district: b.district, reason: 'stale', at });
         if (batch.length >= ESCALATE_BATCH) {

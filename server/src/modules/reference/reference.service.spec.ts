@@ -13,8 +13,28 @@ describe('reference data', () => {
   });
 
   it.each([
-    [69, 'Bayburt', [{ yskId: 681, name: 'DEMİRÖZÜ' }, { yskId: 173, name: 'BAYBURT' }, { yskId: 1787, name: 'AYDINTEPE' }], ['Demirözü', 'Merkez', 'Aydıntepe'], []],
-    [1, 'Adana', [{ yskId: 4, name: 'SEYHAN' }, { yskId: 650, name: 'ALADAĞ' }, { yskId: 9999, name: 'ESKİ İLÇE' }], ['Seyhan', 'Aladağ', 'Eski İlçe'], [9999]],
+    [
+      69,
+      'Bayburt',
+      [
+        { yskId: 681, name: 'DEMİRÖZÜ' },
+        { yskId: 173, name: 'BAYBURT' },
+        { yskId: 1787, name: 'AYDINTEPE' },
+      ],
+      ['Demirözü', 'Merkez', 'Aydıntepe'],
+      [],
+    ],
+    [
+      1,
+      'Adana',
+      [
+        { yskId: 4, name: 'SEYHAN' },
+        { yskId: 650, name: 'ALADAĞ' },
+        { yskId: 9999, name: 'ESKİ İLÇE' },
+      ],
+      ['Seyhan', 'Aladağ', 'Eski İlçe'],
+      [9999],
+    ],
   ])('links YSK districts of %i (%s) by folded name', (plate, name, rows, names, unmatchedIds) => {
     const { linked, unmatched } = linkDistricts(plate, name, rows, districtCatalog().get(plate)!);
     expect(linked.map((d) => d.name)).toEqual(names);

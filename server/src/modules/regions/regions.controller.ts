@@ -23,7 +23,10 @@ export class RegionsController {
   async districts(@CurrentUser() user: Principal, @Query(new ZodPipe(districtsQuery, 'query')) q: DistrictsQuery): Promise<{ items: District[] }> {
     const plate = q.province;
     // only the provinces of the caller's scope (a provincial chair reads their own province's districts)
-    const own = user.scope.level === 'country' ? null : new Set(user.scope.province !== undefined ? [user.scope.province] : (user.scope.boxes ?? []).flatMap((k) => parseBoxKey(k)?.province ?? []));
+    const own =
+      user.scope.level === 'country'
+        ? null
+        : new Set(user.scope.province !== undefined ? [user.scope.province] : (user.scope.boxes ?? []).flatMap((k) => parseBoxKey(k)?.province ?? []));
     if (own && plate !== undefined && !own.has(plate)) throw new ForbiddenException(`province ${plate} is outside your scope`);
     const items = (await this.store.districts(plate)).filter((d) => !own || own.has(d.province));
     return { items: [...items].sort((a, b) => a.province - b.province || a.name.localeCompare(b.name, 'tr')) };

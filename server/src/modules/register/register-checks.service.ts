@@ -151,7 +151,7 @@ export class RegisterChecksService {
     const sameYear = voters ? years.reduce((s, y) => s + (y.n / voters) ** 2, 0) : 0;
     // the most holders a name can have and still be reported: m (m − 1) / 2 × sameYear < the threshold
     let maxHolders = 2;
-    while (sameYear > 0 && ((maxHolders + 1) * maxHolders) / 2 * sameYear < c.REGISTER_DUPLICATE_MAX_EXPECTED && maxHolders < 1e6) maxHolders++;
+    while (sameYear > 0 && (((maxHolders + 1) * maxHolders) / 2) * sameYear < c.REGISTER_DUPLICATE_MAX_EXPECTED && maxHolders < 1e6) maxHolders++;
     const dups = sameYear > 0 ? await this.register.duplicates(province, maxHolders) : [];
     for (const d of dups) {
       const expected = ((d.holders * (d.holders - 1)) / 2) * sameYear;

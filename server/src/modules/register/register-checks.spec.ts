@@ -13,9 +13,23 @@ import { SqliteRegisterStore } from './register.sqlite';
 import { asRows, syntheticRegister, type RegisterGeoDistrict } from './synthetic-register';
 
 const GEO: RegisterGeoDistrict[] = [
-  { province: 69, district: 681, neighbourhoods: [{ name: 'KARŞIYAKA', minBox: 1001, maxBox: 1005 }, { name: 'GÜLTEPE', minBox: 1006, maxBox: 1010 }] },
+  {
+    province: 69,
+    district: 681,
+    neighbourhoods: [
+      { name: 'KARŞIYAKA', minBox: 1001, maxBox: 1005 },
+      { name: 'GÜLTEPE', minBox: 1006, maxBox: 1010 },
+    ],
+  },
   { province: 69, district: 682, neighbourhoods: [{ name: 'ÇARŞI', minBox: 2001, maxBox: 2006 }] },
-  { province: 6, district: 1, neighbourhoods: [{ name: 'KIZILAY', minBox: 1, maxBox: 4 }, { name: 'BAHÇELİEVLER', minBox: 5, maxBox: 9 }] },
+  {
+    province: 6,
+    district: 1,
+    neighbourhoods: [
+      { name: 'KIZILAY', minBox: 1, maxBox: 4 },
+      { name: 'BAHÇELİEVLER', minBox: 5, maxBox: 9 },
+    ],
+  },
 ];
 const YEAR = 2026;
 const admin: Principal = { userId: 'u1', username: 'admin', role: 'hq_admin', permissions: [], scope: { level: 'country' } } as unknown as Principal;
@@ -28,7 +42,12 @@ describe('register checks on the synthetic register', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gozcu-regchecks-'));
-    const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', DATA_DIR: dir, REGISTER_DISPLAY_UNTIL: `${YEAR}-02-14T17:00:00+03:00`, REGISTER_IMPORT_BATCH: '500' });
+    const config = loadConfig({
+      REDIS_URL: 'redis://127.0.0.1:1',
+      DATA_DIR: dir,
+      REGISTER_DISPLAY_UNTIL: `${YEAR}-02-14T17:00:00+03:00`,
+      REGISTER_IMPORT_BATCH: '500',
+    });
     main = new SqliteStore(join(dir, 'gozcu.sqlite'));
     await main.init();
     reg = new SqliteRegisterStore(join(dir, 'register.sqlite'));
@@ -52,7 +71,12 @@ describe('register checks on the synthetic register', () => {
     expect(first).toMatchObject({ rows: synth.size(1), stored: synth.size(1), rejectedCount: 0, provinces: [6, 69] });
     // after the first import there is no "before": every kind but the influx
     const afterFirst = await reg.anomalies({});
-    expect(afterFirst.map(key).sort()).toEqual(synth.planted.filter((p) => p.kind !== 'influx').map(key).sort());
+    expect(afterFirst.map(key).sort()).toEqual(
+      synth.planted
+        .filter((p) => p.kind !== 'influx')
+        .map(key)
+        .sort(),
+    );
 
     const second = await importer.importRows(asRows(synth.rows(2)), admin);
     expect(second.stored).toBe(synth.size(2));
@@ -117,7 +141,10 @@ describe('register checks on the synthetic register', () => {
   it('streams a CSV upload, reports bad rows without their numbers, keeps only keyed hashes', async () => {
     const synth = syntheticRegister(GEO.slice(0, 1), { seed: 5, year: YEAR });
     const good = [...synth.rows(1)].slice(0, 1200);
-    const lines = ['tc,ad_soyad,doğum_yılı,adres,il,ilçe,sandık,mahalle,okul', ...good.map((v) => [v.tc, v.name, v.birth_year, `"${v.address}"`, v.province, v.district, v.box, v.neighbourhood, v.school].join(','))];
+    const lines = [
+      'tc,ad_soyad,doğum_yılı,adres,il,ilçe,sandık,mahalle,okul',
+      ...good.map((v) => [v.tc, v.name, v.birth_year, `"${v.address}"`, v.province, v.district, v.box, v.neighbourhood, v.school].join(',')),
+    ];
     lines.push('12345678901,Ali Veli,1980,X Sokak,69,681,1001,,'); // bad check digits
     lines.push(`${good[0].tc},Ali Veli,19x0,X Sokak,69,681,1001,,`);
     const report = await importer.importStream(Readable.from(lines.map((l) => `${l}\n`)), 'text/csv; charset=utf-8', admin);
@@ -138,9 +165,13 @@ describe('register checks on the synthetic register', () => {
   it('refuses an upload of another type, or one without rows, and stores nothing', async () => {
     await expect(importer.importStream(Readable.from(['{}']), 'application/json', admin)).rejects.toThrow(/text\/csv .* application\/x-ndjson/);
     await expect(importer.importStream(Readable.from(['tc,il\n']), 'text/csv', admin)).rejects.toThrow(/no rows/);
-    await expect(importer.importStream(Readable.from(['tc,il,ilce,sandik,ad_soyad,adres\n', '1,69,681,1001,Ali Veli,X Sokak\n']), 'text/csv', admin)).rejects.toThrow(/lacks the columns birth_year/);
+    await expect(
+      importer.importStream(Readable.from(['tc,il,ilce,sandik,ad_soyad,adres\n', '1,69,681,1001,Ali Veli,X Sokak\n']), 'text/csv', admin),
+    ).rejects.toThrow(/lacks the columns birth_year/);
     const row = { tc: '1', province: 69, district: 681, box: 1001, name: 'Ali Veli', birth_year: 1980, address: 'X Sokak' };
-    await expect(importer.importStream(Readable.from([`${JSON.stringify(row)}\n`, 'not json\n']), 'application/x-ndjson', admin)).rejects.toThrow(/no row could be imported/);
+    await expect(importer.importStream(Readable.from([`${JSON.stringify(row)}\n`, 'not json\n']), 'application/x-ndjson', admin)).rejects.toThrow(
+      /no row could be imported/,
+    );
     expect(await reg.imports()).toEqual([]);
     expect(await reg.voterCount()).toBe(0);
   });

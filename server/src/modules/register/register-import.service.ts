@@ -72,7 +72,16 @@ export class RegisterImportService {
     const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
     if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl') return this.importRows(ndjsonRows(input), actor);
     if (type === 'text/csv' || type === 'application/csv') {
-      const parser = input.pipe(parse({ columns: (header: string[]) => header.map(canonical), skip_empty_lines: true, trim: true, bom: true, relax_column_count: true, max_record_size: 10_000 }));
+      const parser = input.pipe(
+        parse({
+          columns: (header: string[]) => header.map(canonical),
+          skip_empty_lines: true,
+          trim: true,
+          bom: true,
+          relax_column_count: true,
+          max_record_size: 10_000,
+        }),
+      );
       input.on('error', (e) => parser.destroy(e));
       return this.importRows(parser as AsyncIterable<RawRow>, actor);
     }
@@ -118,7 +127,9 @@ export class RegisterImportService {
       if (!importId) return;
       stored = stagedRows;
       for await (const page of this.register.mergeStaged(importId)) {
-        await this.store.putVoters(page.map((v): VoterRecord => ({ hash: v.hash, province: v.province, district: v.district, boxNo: v.boxNo, importedAt: at })));
+        await this.store.putVoters(
+          page.map((v): VoterRecord => ({ hash: v.hash, province: v.province, district: v.district, boxNo: v.boxNo, importedAt: at })),
+        );
       }
     };
     const reject = (row: number, issue: string) => {
@@ -153,7 +164,8 @@ export class RegisterImportService {
         else if (boxNo === null) reject(row, 'box must be a positive whole number');
         else if (!name) reject(row, 'name (or first_name and last_name) is missing');
         else if (birthYear === null) reject(row, 'birth_year must be a year, e.g. 1980');
-        else if (address.length > MAX_FIELD || (address !== lastAddress && !normaliseText(address))) reject(row, `address is missing or longer than ${MAX_FIELD} characters`);
+        else if (address.length > MAX_FIELD || (address !== lastAddress && !normaliseText(address)))
+          reject(row, `address is missing or longer than ${MAX_FIELD} characters`);
         else {
           const hash = this.voters.hash(tc);
           const where = `${province}:${district}`;
@@ -169,7 +181,13 @@ export class RegisterImportService {
           const boxId = `${province}:${district}:${boxNo}`;
           if (!seenBoxes.has(boxId)) {
             seenBoxes.add(boxId);
-            boxes.push({ province, district, boxNo, neighbourhood: text(raw.neighbourhood).slice(0, MAX_FIELD) || null, school: text(raw.school).slice(0, MAX_FIELD) || null });
+            boxes.push({
+              province,
+              district,
+              boxNo,
+              neighbourhood: text(raw.neighbourhood).slice(0, MAX_FIELD) || null,
+              school: text(raw.school).slice(0, MAX_FIELD) || null,
+            });
           }
           if (batch.length >= batchSize) await flush();
         }
@@ -182,7 +200,9 @@ export class RegisterImportService {
       if (e instanceof BadRequestException) throw e;
       const where = (e as { lines?: number }).lines;
       // csv-parse quotes the offending line in some messages: keep only its position
-      throw new BadRequestException(`cannot read the register upload${where ? ` (near line ${where})` : ''}; the rows before it (${stored} stored) were kept${importId ? `, import ${importId}` : ''}`);
+      throw new BadRequestException(
+        `cannot read the register upload${where ? ` (near line ${where})` : ''}; the rows before it (${stored} stored) were kept${importId ? `, import ${importId}` : ''}`,
+      );
     }
     await flush();
     await merge();
@@ -193,7 +213,13 @@ export class RegisterImportService {
     await this.register.finishImport(importId, { finishedAt, rows: n, stored, rejected: rejectedCount, provinces: list });
     const anomalies = opts.detect === false ? 0 : await this.checks.detect(list, importId);
     const report: RegisterImportReport = { importId, rows: n, stored, rejected, rejectedCount, provinces: list, anomalies, ms: Date.now() - started };
-    await this.audit.record(actor, 'register.import', `register-import:${importId}`, null, { rows: n, stored, rejected: rejectedCount, provinces: list, anomalies });
+    await this.audit.record(actor, 'register.import', `register-import:${importId}`, null, {
+      rows: n,
+      stored,
+      rejected: rejectedCount,
+      provinces: list,
+      anomalies,
+    });
     this.logger.log(`register import ${importId}: ${n} rows, ${stored} stored, ${rejectedCount} rejected, ${anomalies} anomalies, ${report.ms} ms`);
     return report;
   }
@@ -206,7 +232,9 @@ async function* ndjsonRows(input: Readable): AsyncGenerator<RawRow> {
     if (!line.trim()) continue;
     try {
       const v = JSON.parse(line) as unknown;
-      yield v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as RawRow).map(([k, x]) => [canonical(k), x])) : (null as unknown as RawRow);
+      yield v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v as RawRow).map(([k, x]) => [canonical(k), x]))
+        : (null as unknown as RawRow);
     } catch {
       yield null as unknown as RawRow;
     }

@@ -44,9 +44,14 @@ export class RegisterSeedService implements OnApplicationBootstrap {
       .then((geo) => (geo.length && !this.stopped ? this.seed(geo) : null))
       .then((r) => {
         if (!r) return;
-        this.logger.log(`synthetic register loaded: ${r.voters} voters in provinces ${r.provinces.join(', ') || '—'}${r.skipped.length ? ` (kept the register of ${r.skipped.join(', ')})` : ''}, ${r.planted.length} planted anomalies`);
+        this.logger.log(
+          `synthetic register loaded: ${r.voters} voters in provinces ${r.provinces.join(', ') || '—'}${r.skipped.length ? ` (kept the register of ${r.skipped.join(', ')})` : ''}, ${r.planted.length} planted anomalies`,
+        );
         // synthetic numbers (no real person): something to try the citizen check at #/vatandas with
-        if (r.sample.length) this.logger.log(`try the e-seçmen check with a synthetic TC Kimlik No: ${r.sample.map((v) => `${v.tc} (il ${v.province}, sandık ${v.box})`).join(', ')}`);
+        if (r.sample.length)
+          this.logger.log(
+            `try the e-seçmen check with a synthetic TC Kimlik No: ${r.sample.map((v) => `${v.tc} (il ${v.province}, sandık ${v.box})`).join(', ')}`,
+          );
       })
       .catch((e) => this.logger.warn(`synthetic register not loaded: ${(e as Error).message}`));
   }
@@ -62,7 +67,8 @@ export class RegisterSeedService implements OnApplicationBootstrap {
     for (const d of await this.store.districts()) {
       if (wanted && !wanted.has(d.province)) continue;
       const hoods = (await this.store.neighbourhoods(d.yskId)).filter((n) => n.minBox !== null && n.maxBox !== null && n.maxBox >= n.minBox);
-      if (hoods.length) out.push({ province: d.province, district: d.yskId, neighbourhoods: hoods.map((n) => ({ name: n.name, minBox: n.minBox!, maxBox: n.maxBox! })) });
+      if (hoods.length)
+        out.push({ province: d.province, district: d.yskId, neighbourhoods: hoods.map((n) => ({ name: n.name, minBox: n.minBox!, maxBox: n.maxBox! })) });
     }
     return out.sort((a, b) => a.province - b.province || a.district - b.district);
   }
@@ -86,8 +92,15 @@ export class RegisterSeedService implements OnApplicationBootstrap {
     const provinces: number[] = [];
     for (const p of [...new Set(geo.map((d) => d.province))]) ((await this.register.voterCount(p)) ? skipped : provinces).push(p);
     const use = geo.filter((d) => provinces.includes(d.province));
-    const plantIn = provinces.map((p) => use.find((d) => d.province === p && d.neighbourhoods.reduce((n, h) => n + h.maxBox - h.minBox + 1, 0) >= 7)?.district).filter((d): d is number => d !== undefined);
-    const reg = syntheticRegister(use, { seed: opts.seed ?? DEMO_SEED, year: referenceYear(this.config), plantIn, maxBoxesPerDistrict: opts.maxBoxesPerDistrict ?? DEMO_BOXES_PER_DISTRICT });
+    const plantIn = provinces
+      .map((p) => use.find((d) => d.province === p && d.neighbourhoods.reduce((n, h) => n + h.maxBox - h.minBox + 1, 0) >= 7)?.district)
+      .filter((d): d is number => d !== undefined);
+    const reg = syntheticRegister(use, {
+      seed: opts.seed ?? DEMO_SEED,
+      year: referenceYear(this.config),
+      plantIn,
+      maxBoxesPerDistrict: opts.maxBoxesPerDistrict ?? DEMO_BOXES_PER_DISTRICT,
+    });
     if (!use.length) return { provinces, voters: 0, planted: [], skipped, sample: [] };
     await this.importer.importRows(asRows(reg.rows(1)), null);
     const sample: SyntheticVoter[] = [];

@@ -19,7 +19,13 @@ const anomaly = (id: string, over: Partial<RegisterAnomalyRecord> = {}): Registe
   province: 69,
   district: 681,
   box: 1001,
-  evidence: { rule: 'r', threshold: { name: 'REGISTER_BOX_SIZE_FACTOR', value: 1.5 }, observed: 520, boxes: [{ district: 681, box: 1001 }], details: { medianBox: 260 } },
+  evidence: {
+    rule: 'r',
+    threshold: { name: 'REGISTER_BOX_SIZE_FACTOR', value: 1.5 },
+    observed: 520,
+    boxes: [{ district: 681, box: 1001 }],
+    details: { medianBox: 260 },
+  },
   status: 'open',
   detectedAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
@@ -63,7 +69,16 @@ export function describeRegisterStoreContract(name: string, open: () => Promise<
       await store.finishImport(a, { finishedAt: '2026-01-01T00:01:00.000Z', rows: 3, stored: 2, rejected: 1, provinces: [6, 69] });
       const held = await store.imports();
       expect(held.map((i) => i.id)).toEqual([b, a]);
-      expect(held[1]).toEqual({ id: a, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:01:00.000Z', by: 'admin', rows: 3, stored: 2, rejected: 1, provinces: [6, 69] });
+      expect(held[1]).toEqual({
+        id: a,
+        startedAt: '2026-01-01T00:00:00.000Z',
+        finishedAt: '2026-01-01T00:01:00.000Z',
+        by: 'admin',
+        rows: 3,
+        stored: 2,
+        rejected: 1,
+        provinces: [6, 69],
+      });
     });
 
     it('upserts voters by hash, keeping the import they were first seen in, and answers a look-up with the box', async () => {
@@ -86,7 +101,11 @@ export function describeRegisterStoreContract(name: string, open: () => Promise<
     it('stages a bulk load and merges it as putVoters would: the last repeat of a hash wins, the first text of an address stays, the voters handed back in hash order', async () => {
       expect(await store.putVoters([voterRow(1), voterRow(2)], 1)).toBe(2);
       const a = h(7001, 32);
-      await store.stageVoters([voterRow(3), voterRow(1, { boxNo: 1002 }), voterRow(4, { addressKey: a })], [{ addressKey: a, province: 69, district: 681, text: 'Gül Sokak No: 1' }], 2);
+      await store.stageVoters(
+        [voterRow(3), voterRow(1, { boxNo: 1002 }), voterRow(4, { addressKey: a })],
+        [{ addressKey: a, province: 69, district: 681, text: 'Gül Sokak No: 1' }],
+        2,
+      );
       await store.stageVoters([voterRow(4, { boxNo: 1003, addressKey: a })], [{ addressKey: a, province: 69, district: 681, text: 'later text' }], 2);
       const pages: { hash: string; province: number; district: number; boxNo: number }[][] = [];
       for await (const page of store.mergeStaged(2)) pages.push(page);
@@ -124,7 +143,10 @@ export function describeRegisterStoreContract(name: string, open: () => Promise<
         ],
         1,
       );
-      await store.putAddresses([{ addressKey: shared, province: 69, district: 681, text: 'Gül Sokak No: 1' }, { addressKey: shared, province: 69, district: 681, text: 'another text' }]);
+      await store.putAddresses([
+        { addressKey: shared, province: 69, district: 681, text: 'Gül Sokak No: 1' },
+        { addressKey: shared, province: 69, district: 681, text: 'another text' },
+      ]);
       expect(await store.address(shared)).toEqual({ addressKey: shared, province: 69, district: 681, text: 'Gül Sokak No: 1' });
       expect(await store.crowdedAddresses(69, 2)).toEqual([{ district: 681, addressKey: shared, voters: 3, boxes: [1001, 1002] }]);
       expect(await store.crowdedAddresses(69, 3)).toEqual([]);
@@ -133,7 +155,17 @@ export function describeRegisterStoreContract(name: string, open: () => Promise<
         { district: 681, boxNo: 1002, birthYears: [2015] },
       ]);
       // holders: every voter of the province with the name, whatever the year (6, 7 and 8)
-      expect(await store.duplicates(69)).toEqual([{ nameKey: h(42, 32), birthYear: 1970, holders: 3, registrations: [{ district: 681, boxNo: 1001 }, { district: 682, boxNo: 2001 }] }]);
+      expect(await store.duplicates(69)).toEqual([
+        {
+          nameKey: h(42, 32),
+          birthYear: 1970,
+          holders: 3,
+          registrations: [
+            { district: 681, boxNo: 1001 },
+            { district: 682, boxNo: 2001 },
+          ],
+        },
+      ]);
       expect(await store.duplicates(6)).toEqual([]);
       // a name held by more voters than maxHolders is skipped
       expect(await store.duplicates(69, 3)).toHaveLength(1);
@@ -166,16 +198,36 @@ export function describeRegisterStoreContract(name: string, open: () => Promise<
       ]);
       expect(await store.anomaly('nope')).toBeNull();
       // many at once: new ones inserted, a known one refreshed, its status kept
-      await store.upsertAnomalies([anomaly('a1', { evidence: { ...anomaly('a1').evidence, observed: 540 } }), anomaly('a3', { district: 683 }), anomaly('a4', { district: 683, kind: 'implausible_age' })]);
+      await store.upsertAnomalies([
+        anomaly('a1', { evidence: { ...anomaly('a1').evidence, observed: 540 } }),
+        anomaly('a3', { district: 683 }),
+        anomaly('a4', { district: 683, kind: 'implausible_age' }),
+      ]);
       expect(await store.anomaly('a1')).toMatchObject({ status: 'checked', evidence: { observed: 540 } });
-      expect((await store.anomalies({ district: 683 })).map((a) => [a.id, a.status])).toEqual([['a3', 'open'], ['a4', 'open']]);
+      expect((await store.anomalies({ district: 683 })).map((a) => [a.id, a.status])).toEqual([
+        ['a3', 'open'],
+        ['a4', 'open'],
+      ]);
       await store.upsertAnomalies([]);
     });
 
     it('keeps lost-voter cases with a unique tracking code', async () => {
       const c: LostVoterCaseRecord = {
-        id: 'c1', trackingCode: 'SK-AAAAA-BBBBB', kind: 'missing', hash: h(1), province: 69, district: 681, neighbourhood: 'KARŞIYAKA', registeredDistrict: null, registeredBox: null,
-        note: null, contact: null, status: 'open', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', petitionId: null,
+        id: 'c1',
+        trackingCode: 'SK-AAAAA-BBBBB',
+        kind: 'missing',
+        hash: h(1),
+        province: 69,
+        district: 681,
+        neighbourhood: 'KARŞIYAKA',
+        registeredDistrict: null,
+        registeredBox: null,
+        note: null,
+        contact: null,
+        status: 'open',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        updatedAt: '2026-01-01T00:00:00.000Z',
+        petitionId: null,
       };
       await store.createCase(c);
       // (matched by message: an error thrown by a native module can come from another realm than jest's Error)

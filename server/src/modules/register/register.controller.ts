@@ -1,12 +1,34 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { LostVoterCaseView, PetitionView, Principal, RegisterAnomalyView, RegisterCheckResult, RegisterDistrictCount, RegisterImportReport } from '@gozcu/shared';
+import type {
+  LostVoterCaseView,
+  PetitionView,
+  Principal,
+  RegisterAnomalyView,
+  RegisterCheckResult,
+  RegisterDistrictCount,
+  RegisterImportReport,
+} from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
 import { ApiBody } from '../../infra/openapi';
 import { CurrentUser, Permission, Public, Scoped } from '../auth/auth.decorators';
 import { regionOfQuery } from '../auth/scope';
 import { RateLimitGuard, RateLimited } from '../citizen/rate-limit.guard';
-import { anomaliesQuery, casesQuery, checkBody, countsQuery, districtsQuery, reportBody, statusBody, type AnomaliesQuery, type CasesQuery, type CheckBody, type CountsQuery, type ReportBody, type StatusBody } from './register.dto';
+import {
+  anomaliesQuery,
+  casesQuery,
+  checkBody,
+  countsQuery,
+  districtsQuery,
+  reportBody,
+  statusBody,
+  type AnomaliesQuery,
+  type CasesQuery,
+  type CheckBody,
+  type CountsQuery,
+  type ReportBody,
+  type StatusBody,
+} from './register.dto';
 import { RegisterImportService } from './register-import.service';
 import { RegisterService } from './register.service';
 
@@ -65,7 +87,11 @@ export class RegisterController {
   @Post('anomalies/:id/status')
   @HttpCode(200)
   @Permission('complaints:handle')
-  anomalyStatus(@Param('id') id: string, @Body(new ZodPipe(statusBody, 'status change')) body: StatusBody, @CurrentUser() user: Principal): Promise<RegisterAnomalyView> {
+  anomalyStatus(
+    @Param('id') id: string,
+    @Body(new ZodPipe(statusBody, 'status change')) body: StatusBody,
+    @CurrentUser() user: Principal,
+  ): Promise<RegisterAnomalyView> {
     return this.register.setAnomalyStatus(user, id, body);
   }
 
@@ -87,7 +113,11 @@ export class RegisterController {
   @Post('cases/:id/status')
   @HttpCode(200)
   @Permission('complaints:handle')
-  caseStatus(@Param('id') id: string, @Body(new ZodPipe(statusBody, 'status change')) body: StatusBody, @CurrentUser() user: Principal): Promise<LostVoterCaseView> {
+  caseStatus(
+    @Param('id') id: string,
+    @Body(new ZodPipe(statusBody, 'status change')) body: StatusBody,
+    @CurrentUser() user: Principal,
+  ): Promise<LostVoterCaseView> {
     return this.register.setCaseStatus(user, id, body);
   }
 

@@ -65,7 +65,11 @@ export class MongoRegisterStore implements RegisterStore {
   async beginImport(startedAt: string, by: string | null): Promise<number> {
     const counter = await this.c.counters.findOneAndUpdate({ _id: 'imports' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
     const id = Number(counter?.seq);
-    await this.c.imports.updateOne({ _id: id }, { $setOnInsert: { startedAt, by, finishedAt: null, rows: 0, stored: 0, rejected: 0, provinces: [] } }, { upsert: true });
+    await this.c.imports.updateOne(
+      { _id: id },
+      { $setOnInsert: { startedAt, by, finishedAt: null, rows: 0, stored: 0, rejected: 0, provinces: [] } },
+      { upsert: true },
+    );
     return id;
   }
 
@@ -75,14 +79,25 @@ export class MongoRegisterStore implements RegisterStore {
 
   async imports(limit = 100): Promise<RegisterImportRecord[]> {
     const docs = await this.c.imports.find({}).sort({ _id: -1 }).limit(limit).toArray();
-    return docs.map((d) => ({ id: d._id, startedAt: d.startedAt, finishedAt: d.finishedAt ?? null, by: d.by ?? null, rows: d.rows, stored: d.stored, rejected: d.rejected, provinces: d.provinces ?? [] }));
+    return docs.map((d) => ({
+      id: d._id,
+      startedAt: d.startedAt,
+      finishedAt: d.finishedAt ?? null,
+      by: d.by ?? null,
+      rows: d.rows,
+      stored: d.stored,
+      rejected: d.rejected,
+      provinces: d.provinces ?? [],
+    }));
   }
 
   async putVoters(rows: RegisterVoterRow[], importId: number): Promise<number> {
     if (!rows.length) return 0;
     const res = await bulkWriteChunked(
       this.c.voters,
-      rows.map(({ hash, ...rest }) => ({ updateOne: { filter: { _id: hash }, update: { $set: { ...rest, lastImport: importId }, $setOnInsert: { firstImport: importId } }, upsert: true } })),
+      rows.map(({ hash, ...rest }) => ({
+        updateOne: { filter: { _id: hash }, update: { $set: { ...rest, lastImport: importId }, $setOnInsert: { firstImport: importId } }, upsert: true },
+      })),
       this.updateStatements,
     );
     return res.upserted + res.matched;
@@ -99,7 +114,10 @@ export class MongoRegisterStore implements RegisterStore {
 
   async *mergeStaged(importId: number): AsyncGenerator<RegisterMergedVoter[]> {
     if (!this.staged.delete(importId)) return;
-    const cursor = this.c.voters.find({ lastImport: importId }, { projection: { province: 1, district: 1, boxNo: 1 } }).sort({ _id: 1 }).batchSize(5000);
+    const cursor = this.c.voters
+      .find({ lastImport: importId }, { projection: { province: 1, district: 1, boxNo: 1 } })
+      .sort({ _id: 1 })
+      .batchSize(5000);
     let page: RegisterMergedVoter[] = [];
     try {
       for await (const v of cursor) {
@@ -122,7 +140,15 @@ export class MongoRegisterStore implements RegisterStore {
       rows.map((b) => ({
         updateOne: {
           filter: { _id: `${b.province}:${b.district}:${b.boxNo}` },
-          update: { $set: { province: b.province, district: b.district, boxNo: b.boxNo, ...(b.neighbourhood !== null ? { neighbourhood: b.neighbourhood } : {}), ...(b.school !== null ? { school: b.school } : {}) } },
+          update: {
+            $set: {
+              province: b.province,
+              district: b.district,
+              boxNo: b.boxNo,
+              ...(b.neighbourhood !== null ? { neighbourhood: b.neighbourhood } : {}),
+              ...(b.school !== null ? { school: b.school } : {}),
+            },
+          },
           upsert: true,
         },
       })),
@@ -134,7 +160,9 @@ export class MongoRegisterStore implements RegisterStore {
     if (!rows.length) return;
     await bulkWriteChunked(
       this.c.addresses,
-      rows.map((a) => ({ updateOne: { filter: { _id: a.addressKey }, update: { $setOnInsert: { province: a.province, district: a.district, text: a.text } }, upsert: true } })),
+      rows.map((a) => ({
+        updateOne: { filter: { _id: a.addressKey }, update: { $setOnInsert: { province: a.province, district: a.district, text: a.text } }, upsert: true },
+      })),
       this.updateStatements,
     );
   }
@@ -164,7 +192,10 @@ export class MongoRegisterStore implements RegisterStore {
 
   async boxStats(province: number, importId: number): Promise<RegisterBoxStat[]> {
     const group = { $group: { _id: { d: '$district', b: '$boxNo' }, n: { $sum: 1 } } };
-    const [all, fresh] = await Promise.all([this.aggregate([{ $match: { province } }, group]), this.aggregate([{ $match: { province, firstImport: importId } }, group])]);
+    const [all, fresh] = await Promise.all([
+      this.aggregate([{ $match: { province } }, group]),
+      this.aggregate([{ $match: { province, firstImport: importId } }, group]),
+    ]);
     const freshOf = new Map(fresh.map((f) => [`${f._id.d}:${f._id.b}`, f.n as number]));
     return all
       .map((d) => ({ district: d._id.d as number, boxNo: d._id.b as number, voters: d.n as number, fresh: freshOf.get(`${d._id.d}:${d._id.b}`) ?? 0 }))
@@ -176,19 +207,29 @@ export class MongoRegisterStore implements RegisterStore {
     const out: RegisterAddressStat[] = [];
     for (const k of keys) {
       const docs = await this.c.voters.find({ province, addressKey: k._id }, { projection: { district: 1, boxNo: 1 } }).toArray();
-      out.push({ district: Math.min(...docs.map((d) => d.district)), addressKey: k._id, voters: docs.length, boxes: [...new Set(docs.map((d) => d.boxNo as number))].sort((a, b) => a - b) });
+      out.push({
+        district: Math.min(...docs.map((d) => d.district)),
+        addressKey: k._id,
+        voters: docs.length,
+        boxes: [...new Set(docs.map((d) => d.boxNo as number))].sort((a, b) => a - b),
+      });
     }
     return out.sort((a, b) => a.district - b.district || b.voters - a.voters);
   }
 
   async implausibleAges(province: number, minYear: number, maxYear: number): Promise<RegisterAgeStat[]> {
     const byBox = new Map<string, RegisterAgeStat>();
-    for await (const d of this.c.voters.find({ province, $or: [{ birthYear: { $lt: minYear } }, { birthYear: { $gt: maxYear } }] }, { projection: { district: 1, boxNo: 1, birthYear: 1 } })) {
+    for await (const d of this.c.voters.find(
+      { province, $or: [{ birthYear: { $lt: minYear } }, { birthYear: { $gt: maxYear } }] },
+      { projection: { district: 1, boxNo: 1, birthYear: 1 } },
+    )) {
       const id = `${d.district}:${d.boxNo}`;
       const g = byBox.get(id) ?? byBox.set(id, { district: d.district, boxNo: d.boxNo, birthYears: [] }).get(id)!;
       g.birthYears.push(d.birthYear);
     }
-    return [...byBox.values()].map((g) => ({ ...g, birthYears: g.birthYears.sort((a, b) => a - b) })).sort((a, b) => a.district - b.district || a.boxNo - b.boxNo);
+    return [...byBox.values()]
+      .map((g) => ({ ...g, birthYears: g.birthYears.sort((a, b) => a - b) }))
+      .sort((a, b) => a.district - b.district || a.boxNo - b.boxNo);
   }
 
   async birthYearCounts(province: number): Promise<{ birthYear: number; n: number }[]> {
@@ -198,30 +239,42 @@ export class MongoRegisterStore implements RegisterStore {
 
   async duplicates(province: number, maxHolders = Number.MAX_SAFE_INTEGER): Promise<RegisterDuplicateStat[]> {
     const names = new Set(
-      (await this.aggregate([{ $match: { province } }, { $group: { _id: '$nameKey', n: { $sum: 1 } } }, { $match: { n: { $gt: 1, $lte: maxHolders } } }])).map((g) => g._id as string),
+      (await this.aggregate([{ $match: { province } }, { $group: { _id: '$nameKey', n: { $sum: 1 } } }, { $match: { n: { $gt: 1, $lte: maxHolders } } }])).map(
+        (g) => g._id as string,
+      ),
     );
-    const pairs = (await this.aggregate([{ $match: { province } }, { $group: { _id: { n: '$nameKey', y: '$birthYear' }, n: { $sum: 1 } } }, { $match: { n: { $gt: 1 } } }])).filter((p) => names.has(p._id.n));
+    const pairs = (
+      await this.aggregate([{ $match: { province } }, { $group: { _id: { n: '$nameKey', y: '$birthYear' }, n: { $sum: 1 } } }, { $match: { n: { $gt: 1 } } }])
+    ).filter((p) => names.has(p._id.n));
     const out: RegisterDuplicateStat[] = [];
     for (let i = 0; i < pairs.length; i += 500) {
       const batch = pairs.slice(i, i + 500);
       const wanted = new Set(batch.map((p) => `${p._id.n}|${p._id.y}`));
       const found = new Map<string, RegisterDuplicateStat>();
       const holders = new Map<string, number>();
-      for await (const d of this.c.voters.find({ province, nameKey: { $in: batch.map((p) => p._id.n) } }, { projection: { nameKey: 1, birthYear: 1, district: 1, boxNo: 1 } })) {
+      for await (const d of this.c.voters.find(
+        { province, nameKey: { $in: batch.map((p) => p._id.n) } },
+        { projection: { nameKey: 1, birthYear: 1, district: 1, boxNo: 1 } },
+      )) {
         holders.set(d.nameKey, (holders.get(d.nameKey) ?? 0) + 1);
         const id = `${d.nameKey}|${d.birthYear}`;
         if (!wanted.has(id)) continue;
         const g = found.get(id) ?? found.set(id, { nameKey: d.nameKey, birthYear: d.birthYear, holders: 0, registrations: [] }).get(id)!;
         g.registrations.push({ district: d.district, boxNo: d.boxNo });
       }
-      for (const g of found.values()) out.push({ ...g, holders: holders.get(g.nameKey) ?? 0, registrations: g.registrations.sort((a, b) => a.district - b.district || a.boxNo - b.boxNo) });
+      for (const g of found.values())
+        out.push({ ...g, holders: holders.get(g.nameKey) ?? 0, registrations: g.registrations.sort((a, b) => a.district - b.district || a.boxNo - b.boxNo) });
     }
     return out;
   }
 
   private upsertOp(a: RegisterAnomalyRecord) {
     const { id, evidence, updatedAt, status, petitionId, detectedAt, ...fixed } = a;
-    return { filter: { _id: id }, update: { $set: { evidence, updatedAt }, $setOnInsert: { ...fixed, box: a.box ?? null, status, petitionId, detectedAt } }, upsert: true };
+    return {
+      filter: { _id: id },
+      update: { $set: { evidence, updatedAt }, $setOnInsert: { ...fixed, box: a.box ?? null, status, petitionId, detectedAt } },
+      upsert: true,
+    };
   }
 
   async upsertAnomaly(a: RegisterAnomalyRecord): Promise<void> {
@@ -230,13 +283,28 @@ export class MongoRegisterStore implements RegisterStore {
   }
 
   async upsertAnomalies(list: RegisterAnomalyRecord[]): Promise<void> {
-    await bulkWriteChunked(this.c.anomalies, list.map((a) => ({ updateOne: this.upsertOp(a) })), this.updateStatements);
+    await bulkWriteChunked(
+      this.c.anomalies,
+      list.map((a) => ({ updateOne: this.upsertOp(a) })),
+      this.updateStatements,
+    );
   }
 
   private toAnomaly(d: Doc | null): RegisterAnomalyRecord | null {
     if (!d) return null;
     const { _id, box, ...rest } = d;
-    return { id: _id, kind: rest.kind, province: rest.province, district: rest.district, ...(box !== null && box !== undefined ? { box } : {}), evidence: rest.evidence, status: rest.status, detectedAt: rest.detectedAt, updatedAt: rest.updatedAt, petitionId: rest.petitionId ?? null };
+    return {
+      id: _id,
+      kind: rest.kind,
+      province: rest.province,
+      district: rest.district,
+      ...(box !== null && box !== undefined ? { box } : {}),
+      evidence: rest.evidence,
+      status: rest.status,
+      detectedAt: rest.detectedAt,
+      updatedAt: rest.updatedAt,
+      petitionId: rest.petitionId ?? null,
+    };
   }
 
   async anomaly(id: string): Promise<RegisterAnomalyRecord | null> {
@@ -249,7 +317,11 @@ export class MongoRegisterStore implements RegisterStore {
   }
 
   async setAnomalyStatus(id: string, expected: RegisterStatus, status: RegisterStatus, at: string, petitionId?: string): Promise<RegisterAnomalyRecord | null> {
-    const d = await this.c.anomalies.findOneAndUpdate({ _id: id, status: expected }, { $set: { status, updatedAt: at, ...(petitionId ? { petitionId } : {}) } }, { returnDocument: 'after' });
+    const d = await this.c.anomalies.findOneAndUpdate(
+      { _id: id, status: expected },
+      { $set: { status, updatedAt: at, ...(petitionId ? { petitionId } : {}) } },
+      { returnDocument: 'after' },
+    );
     return this.toAnomaly(d);
   }
 
@@ -274,7 +346,11 @@ export class MongoRegisterStore implements RegisterStore {
   }
 
   async setCaseStatus(id: string, expected: RegisterStatus, status: RegisterStatus, at: string, petitionId?: string): Promise<LostVoterCaseRecord | null> {
-    const d = await this.c.cases.findOneAndUpdate({ _id: id, status: expected }, { $set: { status, updatedAt: at, ...(petitionId ? { petitionId } : {}) } }, { returnDocument: 'after' });
+    const d = await this.c.cases.findOneAndUpdate(
+      { _id: id, status: expected },
+      { $set: { status, updatedAt: at, ...(petitionId ? { petitionId } : {}) } },
+      { returnDocument: 'after' },
+    );
     return this.toCase(d);
   }
 
@@ -288,7 +364,11 @@ export class MongoRegisterStore implements RegisterStore {
 
   private async counts(c: Collection<Doc>, province?: number): Promise<RegisterStatusCount[]> {
     const docs = await c
-      .aggregate<Doc>([{ $match: province === undefined ? {} : { province } }, { $group: { _id: { p: '$province', d: '$district', s: '$status' }, n: { $sum: 1 } } }, { $sort: { '_id.p': 1, '_id.d': 1, '_id.s': 1 } }])
+      .aggregate<Doc>([
+        { $match: province === undefined ? {} : { province } },
+        { $group: { _id: { p: '$province', d: '$district', s: '$status' }, n: { $sum: 1 } } },
+        { $sort: { '_id.p': 1, '_id.d': 1, '_id.s': 1 } },
+      ])
       .toArray();
     return docs.map((d) => ({ province: d._id.p, district: d._id.d, status: d._id.s, n: d.n }));
   }

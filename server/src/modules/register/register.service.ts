@@ -31,7 +31,10 @@ const trackingCode = () => {
 
 function assertTc(tc: string): void {
   const problem = tcKimlikProblem(tc);
-  if (problem) throw new ValidationFailed(`invalid TC Kimlik No: ${TC_KIMLIK_MESSAGES[problem].en}`, { tc: `${TC_KIMLIK_MESSAGES[problem].tr} (${TC_KIMLIK_MESSAGES[problem].en})` });
+  if (problem)
+    throw new ValidationFailed(`invalid TC Kimlik No: ${TC_KIMLIK_MESSAGES[problem].en}`, {
+      tc: `${TC_KIMLIK_MESSAGES[problem].tr} (${TC_KIMLIK_MESSAGES[problem].en})`,
+    });
 }
 
 /** e-seçmen: the citizen's check, the lost-voter reports, the anomaly lists and objections. */
@@ -68,10 +71,12 @@ export class RegisterService {
   async report(body: ReportBody): Promise<{ trackingCode: string; kind: LostVoterCaseView['kind']; district: number; status: RegisterStatus }> {
     assertTc(body.tc);
     const districts = await this.store.districts(body.province);
-    if (districts.length && !districts.some((d) => d.yskId === body.district)) throw new ValidationFailed(`district ${body.district} is not a district of province ${body.province}`, { district: 'not a district of this province' });
+    if (districts.length && !districts.some((d) => d.yskId === body.district))
+      throw new ValidationFailed(`district ${body.district} is not a district of province ${body.province}`, { district: 'not a district of this province' });
     const hash = this.voters.hash(body.tc);
     const found = await this.register.voterByHash(hash);
-    if (body.kind === 'missing' && found) throw new ConflictException('this TC Kimlik No is in the register: choose "my address is wrong" if the box is not where you live');
+    if (body.kind === 'missing' && found)
+      throw new ConflictException('this TC Kimlik No is in the register: choose "my address is wrong" if the box is not where you live');
     if (body.kind === 'wrong_address' && !found) throw new ConflictException('this TC Kimlik No is not in the register: choose "I am not registered"');
     const at = this.clock.iso();
     const record: LostVoterCaseRecord = {
@@ -92,7 +97,11 @@ export class RegisterService {
       petitionId: null,
     };
     await this.register.createCase(record);
-    await this.audit.record(null, 'register.case', `register-case:${record.id}`, null, { kind: record.kind, province: record.province, district: record.district });
+    await this.audit.record(null, 'register.case', `register-case:${record.id}`, null, {
+      kind: record.kind,
+      province: record.province,
+      district: record.district,
+    });
     return { trackingCode: record.trackingCode, kind: record.kind, district: record.district, status: record.status };
   }
 
@@ -122,7 +131,8 @@ export class RegisterService {
     if (c.status === 'objected') throw new ConflictException(`case ${id} is objected (a petition was drafted): its status follows the petition`);
     const next = c.status === body.status ? c : await this.register.setCaseStatus(id, c.status, body.status, this.clock.iso());
     if (!next) throw new ConflictException(`case ${id} changed meanwhile: reload it and try again`);
-    if (c.status !== body.status) await this.audit.record(user, 'register.case.status', `register-case:${id}`, { status: c.status }, { status: body.status, note: body.note ?? null });
+    if (c.status !== body.status)
+      await this.audit.record(user, 'register.case.status', `register-case:${id}`, { status: c.status }, { status: body.status, note: body.note ?? null });
     const { hash: _hash, ...view } = next;
     return view;
   }
@@ -147,7 +157,16 @@ export class RegisterService {
     const petition = await this.petitions.draftRegister(user, {
       province: c.province,
       district: c.district,
-      subject: { kind: 'case', id: c.id, case: c.kind, trackingCode: c.trackingCode, neighbourhood: c.neighbourhood, registeredDistrict: c.registeredDistrict, registeredBox: c.registeredBox, note: c.note },
+      subject: {
+        kind: 'case',
+        id: c.id,
+        case: c.kind,
+        trackingCode: c.trackingCode,
+        neighbourhood: c.neighbourhood,
+        registeredDistrict: c.registeredDistrict,
+        registeredBox: c.registeredBox,
+        note: c.note,
+      },
     });
     await this.register.setCaseStatus(id, c.status, 'objected', this.clock.iso(), petition.id);
     await this.audit.record(user, 'register.case.status', `register-case:${id}`, { status: c.status }, { status: 'objected', petitionId: petition.id });
@@ -157,11 +176,18 @@ export class RegisterService {
   /** Per district of the caller's scope: anomalies and cases by status. */
   async counts(user: Principal, q: { province?: number }): Promise<{ items: RegisterDistrictCount[] }> {
     const region = narrowRegion(user.scope, { province: q.province });
-    const [anomalies, cases, districts] = await Promise.all([this.register.anomalyCounts(region.province), this.register.caseCounts(region.province), this.store.districts(region.province)]);
+    const [anomalies, cases, districts] = await Promise.all([
+      this.register.anomalyCounts(region.province),
+      this.register.caseCounts(region.province),
+      this.store.districts(region.province),
+    ]);
     const zero = () => Object.fromEntries(REGISTER_STATUSES.map((s) => [s, 0])) as Record<RegisterStatus, number>;
     const rows = new Map<number, RegisterDistrictCount>();
     const row = (province: number, district: number) =>
-      rows.get(district) ?? rows.set(district, { province, district, districtName: districts.find((d) => d.yskId === district)?.name ?? null, anomalies: zero(), cases: zero() }).get(district)!;
+      rows.get(district) ??
+      rows
+        .set(district, { province, district, districtName: districts.find((d) => d.yskId === district)?.name ?? null, anomalies: zero(), cases: zero() })
+        .get(district)!;
     // a province's every district, with or without findings; the country: only districts with findings
     if (region.province !== undefined) for (const d of districts) row(d.province, d.yskId);
     for (const c of anomalies) row(c.province, c.district).anomalies[c.status] += c.n;
@@ -177,7 +203,8 @@ export class RegisterService {
 
   private async loadAnomaly(user: Principal, id: string) {
     const a = await this.register.anomaly(id);
-    if (!a || !scopeAllows(user.scope, { region: { province: a.province, district: a.district } })) throw new NotFoundException(`no anomaly ${id} in your scope`);
+    if (!a || !scopeAllows(user.scope, { region: { province: a.province, district: a.district } }))
+      throw new NotFoundException(`no anomaly ${id} in your scope`);
     return a;
   }
 

@@ -137,7 +137,12 @@ const toCase = (r: CaseRow): LostVoterCaseRecord => ({
 function where(filter: RegisterFilter): { sql: string; args: unknown[] } {
   const parts: string[] = [];
   const args: unknown[] = [];
-  for (const [col, v] of [['province', filter.province], ['district', filter.district], ['kind', filter.kind], ['status', filter.status]] as const) {
+  for (const [col, v] of [
+    ['province', filter.province],
+    ['district', filter.district],
+    ['kind', filter.kind],
+    ['status', filter.status],
+  ] as const) {
     if (v === undefined) continue;
     parts.push(`${col} = ?`);
     args.push(v);
@@ -150,7 +155,10 @@ export class SqliteRegisterStore implements RegisterStore {
   private db!: Database.Database;
   private upsertVoter!: Database.Statement;
   /** the bulk loads under way: rows staged, and the partitions each has */
-  private readonly staging = new Map<number, { rows: number; voters: Set<number>; addresses: Set<number>; insert: { v: Database.Statement[]; a: Database.Statement[] } }>();
+  private readonly staging = new Map<
+    number,
+    { rows: number; voters: Set<number>; addresses: Set<number>; insert: { v: Database.Statement[]; a: Database.Statement[] } }
+  >();
   private stageAttached = false;
 
   constructor(private readonly file: string) {}
@@ -207,16 +215,23 @@ export class SqliteRegisterStore implements RegisterStore {
    */
   async stageVoters(rows: RegisterVoterRow[], addresses: RegisterAddressRow[], importId: number): Promise<void> {
     this.attachStage();
-    const st = this.staging.get(importId) ?? this.staging.set(importId, { rows: 0, voters: new Set(), addresses: new Set(), insert: { v: [], a: [] } }).get(importId)!;
+    const st =
+      this.staging.get(importId) ?? this.staging.set(importId, { rows: 0, voters: new Set(), addresses: new Set(), insert: { v: [], a: [] } }).get(importId)!;
     const insert = (kind: 'v' | 'a', part: number): Database.Statement => {
       let stmt = st.insert[kind][part];
       if (!stmt) {
         if (kind === 'v') {
-          this.db.exec(`CREATE TABLE IF NOT EXISTS ${stageVoters(importId, part)} (seq INTEGER PRIMARY KEY, hash BLOB, province INTEGER, district INTEGER, box_no INTEGER, name_key BLOB, birth_year INTEGER, address_key BLOB)`);
-          stmt = this.db.prepare(`INSERT INTO ${stageVoters(importId, part)} (hash, province, district, box_no, name_key, birth_year, address_key) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+          this.db.exec(
+            `CREATE TABLE IF NOT EXISTS ${stageVoters(importId, part)} (seq INTEGER PRIMARY KEY, hash BLOB, province INTEGER, district INTEGER, box_no INTEGER, name_key BLOB, birth_year INTEGER, address_key BLOB)`,
+          );
+          stmt = this.db.prepare(
+            `INSERT INTO ${stageVoters(importId, part)} (hash, province, district, box_no, name_key, birth_year, address_key) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          );
           st.voters.add(part);
         } else {
-          this.db.exec(`CREATE TABLE IF NOT EXISTS ${stageAddresses(importId, part)} (seq INTEGER PRIMARY KEY, address_key BLOB, province INTEGER, district INTEGER, text TEXT)`);
+          this.db.exec(
+            `CREATE TABLE IF NOT EXISTS ${stageAddresses(importId, part)} (seq INTEGER PRIMARY KEY, address_key BLOB, province INTEGER, district INTEGER, text TEXT)`,
+          );
           stmt = this.db.prepare(`INSERT INTO ${stageAddresses(importId, part)} (address_key, province, district, text) VALUES (?, ?, ?, ?)`);
           st.addresses.add(part);
         }
@@ -289,7 +304,11 @@ export class SqliteRegisterStore implements RegisterStore {
       for (const part of [...st.addresses].sort((a, b) => a - b)) {
         const table = stageAddresses(importId, part);
         this.db.transaction(() => {
-          this.db.prepare(`INSERT OR IGNORE INTO reg_addresses (address_key, province, district, text) SELECT address_key, province, district, text FROM ${table} ORDER BY address_key, seq`).run();
+          this.db
+            .prepare(
+              `INSERT OR IGNORE INTO reg_addresses (address_key, province, district, text) SELECT address_key, province, district, text FROM ${table} ORDER BY address_key, seq`,
+            )
+            .run();
         })();
         this.db.exec(`DROP TABLE ${table}`);
       }
@@ -297,7 +316,12 @@ export class SqliteRegisterStore implements RegisterStore {
       if (rebuild) for (const sql of VOTER_INDEXES) this.db.exec(sql);
       this.staging.delete(importId);
       if (!this.staging.size) this.dropStage();
-      else for (const [kind, parts] of [['v', st.voters], ['a', st.addresses]] as const) for (const p of parts) this.db.exec(`DROP TABLE IF EXISTS ${kind === 'v' ? stageVoters(importId, p) : stageAddresses(importId, p)}`);
+      else
+        for (const [kind, parts] of [
+          ['v', st.voters],
+          ['a', st.addresses],
+        ] as const)
+          for (const p of parts) this.db.exec(`DROP TABLE IF EXISTS ${kind === 'v' ? stageVoters(importId, p) : stageAddresses(importId, p)}`);
     }
   }
 
@@ -306,14 +330,28 @@ export class SqliteRegisterStore implements RegisterStore {
   }
 
   async finishImport(id: number, p: Pick<RegisterImportRecord, 'finishedAt' | 'rows' | 'stored' | 'rejected' | 'provinces'>): Promise<void> {
-    this.db.prepare(`UPDATE reg_imports SET finished_at = ?, rows = ?, stored = ?, rejected = ?, provinces = ? WHERE id = ?`).run(p.finishedAt, p.rows, p.stored, p.rejected, JSON.stringify(p.provinces), id);
+    this.db
+      .prepare(`UPDATE reg_imports SET finished_at = ?, rows = ?, stored = ?, rejected = ?, provinces = ? WHERE id = ?`)
+      .run(p.finishedAt, p.rows, p.stored, p.rejected, JSON.stringify(p.provinces), id);
   }
 
   async imports(limit = 100): Promise<RegisterImportRecord[]> {
     return this.db
-      .prepare<[number], { id: number; started_at: string; finished_at: string | null; by: string | null; rows: number; stored: number; rejected: number; provinces: string }>(`SELECT * FROM reg_imports ORDER BY id DESC LIMIT ?`)
+      .prepare<
+        [number],
+        { id: number; started_at: string; finished_at: string | null; by: string | null; rows: number; stored: number; rejected: number; provinces: string }
+      >(`SELECT * FROM reg_imports ORDER BY id DESC LIMIT ?`)
       .all(limit)
-      .map((r) => ({ id: r.id, startedAt: r.started_at, finishedAt: r.finished_at, by: r.by, rows: r.rows, stored: r.stored, rejected: r.rejected, provinces: JSON.parse(r.provinces) }));
+      .map((r) => ({
+        id: r.id,
+        startedAt: r.started_at,
+        finishedAt: r.finished_at,
+        by: r.by,
+        rows: r.rows,
+        stored: r.stored,
+        rejected: r.rejected,
+        provinces: JSON.parse(r.provinces),
+      }));
   }
 
   async putVoters(rows: RegisterVoterRow[], importId: number): Promise<number> {
@@ -321,7 +359,8 @@ export class SqliteRegisterStore implements RegisterStore {
     const s = this.upsertVoter;
     return this.db.transaction(() => {
       let n = 0;
-      for (const v of rows) n += s.run(bin(v.hash), v.province, v.district, v.boxNo, bin(v.nameKey), v.birthYear, bin(v.addressKey), importId, importId).changes;
+      for (const v of rows)
+        n += s.run(bin(v.hash), v.province, v.district, v.boxNo, bin(v.nameKey), v.birthYear, bin(v.addressKey), importId, importId).changes;
       return n;
     })();
   }
@@ -355,7 +394,9 @@ export class SqliteRegisterStore implements RegisterStore {
   }
 
   async address(addressKey: string): Promise<RegisterAddressRow | null> {
-    const r = this.db.prepare<[Buffer], { province: number; district: number; text: string }>(`SELECT province, district, text FROM reg_addresses WHERE address_key = ?`).get(bin(addressKey));
+    const r = this.db
+      .prepare<[Buffer], { province: number; district: number; text: string }>(`SELECT province, district, text FROM reg_addresses WHERE address_key = ?`)
+      .get(bin(addressKey));
     return r ? { addressKey, ...r } : null;
   }
 
@@ -375,7 +416,15 @@ export class SqliteRegisterStore implements RegisterStore {
          WHERE province = ? GROUP BY district, address_key HAVING COUNT(*) > ? ORDER BY district, voters DESC`,
       )
       .all(province, moreThan)
-      .map((r) => ({ district: r.district, addressKey: r.address_key.toString('hex'), voters: r.voters, boxes: r.boxes.split(',').map(Number).sort((a, b) => a - b) }));
+      .map((r) => ({
+        district: r.district,
+        addressKey: r.address_key.toString('hex'),
+        voters: r.voters,
+        boxes: r.boxes
+          .split(',')
+          .map(Number)
+          .sort((a, b) => a - b),
+      }));
   }
 
   async implausibleAges(province: number, minYear: number, maxYear: number): Promise<RegisterAgeStat[]> {
@@ -385,7 +434,14 @@ export class SqliteRegisterStore implements RegisterStore {
          GROUP BY district, box_no ORDER BY district, box_no`,
       )
       .all(province, minYear, maxYear)
-      .map((r) => ({ district: r.district, boxNo: r.box_no, birthYears: r.years.split(',').map(Number).sort((a, b) => a - b) }));
+      .map((r) => ({
+        district: r.district,
+        boxNo: r.box_no,
+        birthYears: r.years
+          .split(',')
+          .map(Number)
+          .sort((a, b) => a - b),
+      }));
   }
 
   async duplicates(province: number, maxHolders = Number.MAX_SAFE_INTEGER): Promise<RegisterDuplicateStat[]> {
@@ -410,7 +466,11 @@ export class SqliteRegisterStore implements RegisterStore {
   }
 
   async birthYearCounts(province: number): Promise<{ birthYear: number; n: number }[]> {
-    return this.db.prepare<[number], { birthYear: number; n: number }>(`SELECT birth_year AS birthYear, COUNT(*) AS n FROM reg_voters WHERE province = ? GROUP BY birth_year ORDER BY birth_year`).all(province);
+    return this.db
+      .prepare<[number], { birthYear: number; n: number }>(
+        `SELECT birth_year AS birthYear, COUNT(*) AS n FROM reg_voters WHERE province = ? GROUP BY birth_year ORDER BY birth_year`,
+      )
+      .all(province);
   }
 
   async upsertAnomalies(list: RegisterAnomalyRecord[]): Promise<void> {
@@ -456,7 +516,23 @@ export class SqliteRegisterStore implements RegisterStore {
         `INSERT INTO reg_cases (id, tracking_code, kind, hash, province, district, neighbourhood, registered_district, registered_box, note, contact, status, created_at, updated_at, petition_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(c.id, c.trackingCode, c.kind, c.hash ? bin(c.hash) : null, c.province, c.district, c.neighbourhood, c.registeredDistrict, c.registeredBox, c.note, c.contact, c.status, c.createdAt, c.updatedAt, c.petitionId);
+      .run(
+        c.id,
+        c.trackingCode,
+        c.kind,
+        c.hash ? bin(c.hash) : null,
+        c.province,
+        c.district,
+        c.neighbourhood,
+        c.registeredDistrict,
+        c.registeredBox,
+        c.note,
+        c.contact,
+        c.status,
+        c.createdAt,
+        c.updatedAt,
+        c.petitionId,
+      );
   }
 
   async case(id: string): Promise<LostVoterCaseRecord | null> {
@@ -466,11 +542,16 @@ export class SqliteRegisterStore implements RegisterStore {
 
   async cases(filter: Omit<RegisterFilter, 'kind'>, limit = 1000): Promise<LostVoterCaseRecord[]> {
     const w = where(filter);
-    return this.db.prepare<unknown[], CaseRow>(`SELECT * FROM reg_cases WHERE ${w.sql} ORDER BY created_at, id LIMIT ?`).all(...w.args, limit).map(toCase);
+    return this.db
+      .prepare<unknown[], CaseRow>(`SELECT * FROM reg_cases WHERE ${w.sql} ORDER BY created_at, id LIMIT ?`)
+      .all(...w.args, limit)
+      .map(toCase);
   }
 
   async setCaseStatus(id: string, expected: RegisterStatus, status: RegisterStatus, at: string, petitionId?: string): Promise<LostVoterCaseRecord | null> {
-    const res = this.db.prepare(`UPDATE reg_cases SET status = ?, updated_at = ?, petition_id = coalesce(?, petition_id) WHERE id = ? AND status = ?`).run(status, at, petitionId ?? null, id, expected);
+    const res = this.db
+      .prepare(`UPDATE reg_cases SET status = ?, updated_at = ?, petition_id = coalesce(?, petition_id) WHERE id = ? AND status = ?`)
+      .run(status, at, petitionId ?? null, id, expected);
     return res.changes ? this.case(id) : null;
   }
 
@@ -484,6 +565,10 @@ export class SqliteRegisterStore implements RegisterStore {
 
   private counts(table: string, province?: number): RegisterStatusCount[] {
     const w = where({ province });
-    return this.db.prepare<unknown[], RegisterStatusCount>(`SELECT province, district, status, COUNT(*) AS n FROM ${table} WHERE ${w.sql} GROUP BY province, district, status ORDER BY province, district, status`).all(...w.args);
+    return this.db
+      .prepare<unknown[], RegisterStatusCount>(
+        `SELECT province, district, status, COUNT(*) AS n FROM ${table} WHERE ${w.sql} GROUP BY province, district, status ORDER BY province, district, status`,
+      )
+      .all(...w.args);
   }
 }

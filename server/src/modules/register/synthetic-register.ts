@@ -49,12 +49,211 @@ export interface SyntheticRegisterOptions {
   boxSize?: number;
 }
 
-const MALE = ['Mehmet', 'Mustafa', 'Ahmet', 'Ali', 'Hüseyin', 'Hasan', 'İbrahim', 'İsmail', 'Osman', 'Yusuf', 'Murat', 'Ömer', 'Ramazan', 'Halil', 'Süleyman', 'Abdullah', 'Mahmut', 'Recep', 'Salih', 'Fatih', 'Kadir', 'Emre', 'Hakan', 'Adem', 'Kemal', 'Yaşar', 'Bekir', 'Musa', 'Metin', 'Serkan', 'Orhan', 'Burak', 'Cengiz', 'Uğur', 'Erkan', 'Sinan', 'Volkan', 'Gökhan', 'Tuncay', 'Şükrü', 'Yunus', 'Onur', 'Cem', 'Erdem', 'Barış', 'Tolga', 'Kaan', 'Efe', 'Eren', 'Berk'];
-const FEMALE = ['Fatma', 'Ayşe', 'Emine', 'Hatice', 'Zeynep', 'Elif', 'Meryem', 'Şerife', 'Zehra', 'Sultan', 'Hanife', 'Merve', 'Havva', 'Zeliha', 'Esra', 'Fadime', 'Özlem', 'Hülya', 'Yasemin', 'Leyla', 'Melek', 'Gülsüm', 'Songül', 'Dilek', 'Büşra', 'Kübra', 'Derya', 'Sevgi', 'Rukiye', 'Hacer', 'Filiz', 'Gül', 'Nurcan', 'Tuğba', 'Aynur', 'Sibel', 'Elif Naz', 'Ebru', 'Pınar', 'Gamze', 'Seda', 'Cansu', 'Buse', 'Ecrin', 'Nisa', 'Defne', 'Aslı', 'İrem', 'Sena', 'Şule'];
-const SURNAMES = ['Yılmaz', 'Kaya', 'Demir', 'Şahin', 'Çelik', 'Yıldız', 'Yıldırım', 'Öztürk', 'Aydın', 'Özdemir', 'Arslan', 'Doğan', 'Kılıç', 'Aslan', 'Çetin', 'Kara', 'Koç', 'Kurt', 'Özkan', 'Şimşek', 'Polat', 'Özcan', 'Korkmaz', 'Çakır', 'Erdoğan', 'Yavuz', 'Can', 'Acar', 'Şen', 'Aktaş', 'Güler', 'Yalçın', 'Güneş', 'Bozkurt', 'Bulut', 'Keskin', 'Ünal', 'Turan', 'Gül', 'Özer', 'Işık', 'Kaplan', 'Avcı', 'Sarı', 'Tekin', 'Taş', 'Köse', 'Yüksel', 'Ateş', 'Aksoy', 'Çiftçi', 'Kaçar', 'Erdem', 'Karaca', 'Uçar', 'Tunç', 'Altun', 'Demirci', 'Duman', 'Kalkan', 'Karakaya', 'Akın', 'Toprak', 'Bayram', 'Oral', 'Coşkun', 'Sönmez', 'Başaran', 'Bilgin', 'Kocabaş', 'Uysal', 'Ekinci', 'Eren', 'Akbulut', 'Tatlı', 'Gündoğdu', 'Kahraman', 'Savaş', 'Karataş', 'Önal'];
+const MALE = [
+  'Mehmet',
+  'Mustafa',
+  'Ahmet',
+  'Ali',
+  'Hüseyin',
+  'Hasan',
+  'İbrahim',
+  'İsmail',
+  'Osman',
+  'Yusuf',
+  'Murat',
+  'Ömer',
+  'Ramazan',
+  'Halil',
+  'Süleyman',
+  'Abdullah',
+  'Mahmut',
+  'Recep',
+  'Salih',
+  'Fatih',
+  'Kadir',
+  'Emre',
+  'Hakan',
+  'Adem',
+  'Kemal',
+  'Yaşar',
+  'Bekir',
+  'Musa',
+  'Metin',
+  'Serkan',
+  'Orhan',
+  'Burak',
+  'Cengiz',
+  'Uğur',
+  'Erkan',
+  'Sinan',
+  'Volkan',
+  'Gökhan',
+  'Tuncay',
+  'Şükrü',
+  'Yunus',
+  'Onur',
+  'Cem',
+  'Erdem',
+  'Barış',
+  'Tolga',
+  'Kaan',
+  'Efe',
+  'Eren',
+  'Berk',
+];
+const FEMALE = [
+  'Fatma',
+  'Ayşe',
+  'Emine',
+  'Hatice',
+  'Zeynep',
+  'Elif',
+  'Meryem',
+  'Şerife',
+  'Zehra',
+  'Sultan',
+  'Hanife',
+  'Merve',
+  'Havva',
+  'Zeliha',
+  'Esra',
+  'Fadime',
+  'Özlem',
+  'Hülya',
+  'Yasemin',
+  'Leyla',
+  'Melek',
+  'Gülsüm',
+  'Songül',
+  'Dilek',
+  'Büşra',
+  'Kübra',
+  'Derya',
+  'Sevgi',
+  'Rukiye',
+  'Hacer',
+  'Filiz',
+  'Gül',
+  'Nurcan',
+  'Tuğba',
+  'Aynur',
+  'Sibel',
+  'Elif Naz',
+  'Ebru',
+  'Pınar',
+  'Gamze',
+  'Seda',
+  'Cansu',
+  'Buse',
+  'Ecrin',
+  'Nisa',
+  'Defne',
+  'Aslı',
+  'İrem',
+  'Sena',
+  'Şule',
+];
+const SURNAMES = [
+  'Yılmaz',
+  'Kaya',
+  'Demir',
+  'Şahin',
+  'Çelik',
+  'Yıldız',
+  'Yıldırım',
+  'Öztürk',
+  'Aydın',
+  'Özdemir',
+  'Arslan',
+  'Doğan',
+  'Kılıç',
+  'Aslan',
+  'Çetin',
+  'Kara',
+  'Koç',
+  'Kurt',
+  'Özkan',
+  'Şimşek',
+  'Polat',
+  'Özcan',
+  'Korkmaz',
+  'Çakır',
+  'Erdoğan',
+  'Yavuz',
+  'Can',
+  'Acar',
+  'Şen',
+  'Aktaş',
+  'Güler',
+  'Yalçın',
+  'Güneş',
+  'Bozkurt',
+  'Bulut',
+  'Keskin',
+  'Ünal',
+  'Turan',
+  'Gül',
+  'Özer',
+  'Işık',
+  'Kaplan',
+  'Avcı',
+  'Sarı',
+  'Tekin',
+  'Taş',
+  'Köse',
+  'Yüksel',
+  'Ateş',
+  'Aksoy',
+  'Çiftçi',
+  'Kaçar',
+  'Erdem',
+  'Karaca',
+  'Uçar',
+  'Tunç',
+  'Altun',
+  'Demirci',
+  'Duman',
+  'Kalkan',
+  'Karakaya',
+  'Akın',
+  'Toprak',
+  'Bayram',
+  'Oral',
+  'Coşkun',
+  'Sönmez',
+  'Başaran',
+  'Bilgin',
+  'Kocabaş',
+  'Uysal',
+  'Ekinci',
+  'Eren',
+  'Akbulut',
+  'Tatlı',
+  'Gündoğdu',
+  'Kahraman',
+  'Savaş',
+  'Karataş',
+  'Önal',
+];
 /** Surnames none of the generated voters has: the planted duplicate's, so its name is rare (see REGISTER_DUPLICATE_MAX_EXPECTED). */
 const RARE_SURNAMES = ['Dumlupınar', 'Sarıkamışlı', 'Ilgazoğlu', 'Munzuroğlu', 'Kaçkarlı', 'Erciyesli', 'Palandöken', 'Nemrutlu'];
-const STREETS = ['Atatürk Caddesi', 'Cumhuriyet Caddesi', 'İstiklal Caddesi', 'Gazi Caddesi', 'Fevzi Çakmak Sokak', 'Menderes Caddesi', 'Barış Sokak', 'Lale Sokak', 'Gül Sokak', 'Papatya Sokak', 'Okul Sokak', 'Cami Sokak', 'Pınar Sokak', 'Çınar Sokak', 'Bahar Sokak'];
+const STREETS = [
+  'Atatürk Caddesi',
+  'Cumhuriyet Caddesi',
+  'İstiklal Caddesi',
+  'Gazi Caddesi',
+  'Fevzi Çakmak Sokak',
+  'Menderes Caddesi',
+  'Barış Sokak',
+  'Lale Sokak',
+  'Gül Sokak',
+  'Papatya Sokak',
+  'Okul Sokak',
+  'Cami Sokak',
+  'Pınar Sokak',
+  'Çınar Sokak',
+  'Bahar Sokak',
+];
 const SCHOOLS = ['İlkokulu', 'Ortaokulu', 'Anadolu Lisesi', 'İmam Hatip Ortaokulu'];
 
 /** mulberry32: small, fast, seeded. */
@@ -104,7 +303,9 @@ const AGE_CUM = (() => {
 const title = (s: string) => s.toLocaleLowerCase('tr-TR').replace(/(^|[\s(])(\p{L})/gu, (_m, sp: string, ch: string) => sp + ch.toLocaleUpperCase('tr-TR'));
 /** `CUMHURİYET MAH. (ARPALI BELDESİ)` → `Cumhuriyet Mahallesi (Arpalı Beldesi)`: one "Mahallesi", wherever YSK put it. */
 const hood = (name: string) => {
-  const t = title(name).replace(/\s+Mah(\.|allesi)?(?=\s|$|\()/u, ' Mahallesi').trim();
+  const t = title(name)
+    .replace(/\s+Mah(\.|allesi)?(?=\s|$|\()/u, ' Mahallesi')
+    .trim();
   return /Mahallesi/u.test(t) ? t : `${t} Mahallesi`;
 };
 
@@ -149,7 +350,14 @@ export function syntheticRegister(geo: RegisterGeoDistrict[], opts: SyntheticReg
   for (const d of geo) {
     const boxes: { box: number; neighbourhood: string; school: string }[] = [];
     for (const n of d.neighbourhoods) {
-      for (let b = n.minBox; b <= n.maxBox; b++) boxes.push({ box: b, neighbourhood: n.name, school: `${title(n.name).replace(/\s+Mah(\.|allesi)?(?=\s|$|\()/u, '').replace(/\s*\(.*\)$/u, '')} ${SCHOOLS[Math.floor((b - n.minBox) / 4) % SCHOOLS.length]}` });
+      for (let b = n.minBox; b <= n.maxBox; b++)
+        boxes.push({
+          box: b,
+          neighbourhood: n.name,
+          school: `${title(n.name)
+            .replace(/\s+Mah(\.|allesi)?(?=\s|$|\()/u, '')
+            .replace(/\s*\(.*\)$/u, '')} ${SCHOOLS[Math.floor((b - n.minBox) / 4) % SCHOOLS.length]}`,
+        });
     }
     boxes.sort((a, b) => a.box - b.box);
     const used = opts.maxBoxesPerDistrict ? boxes.slice(0, opts.maxBoxesPerDistrict) : boxes;
@@ -159,7 +367,14 @@ export function syntheticRegister(geo: RegisterGeoDistrict[], opts: SyntheticReg
       const kind = plant ? (i < 3 ? PLANT_ORDER[i] : i === 3 ? null : i <= 5 ? PLANT_ORDER[i - 1] : null) : null;
       // the influx box has 240 voters before its 60 newcomers: +25 % (over REGISTER_INFLUX_RATIO) yet 300 in all (under 1.5 × any median)
       const voters = opts.boxSize ?? 220 + Math.floor(r() * 101);
-      plans.push({ province: d.province, district: d.district, ...b, voters: kind === 'box_oversized' ? 520 : kind === 'influx' ? 240 : voters, fresh: kind === 'influx' ? 60 : Math.floor(r() * 4), plant: kind });
+      plans.push({
+        province: d.province,
+        district: d.district,
+        ...b,
+        voters: kind === 'box_oversized' ? 520 : kind === 'influx' ? 240 : voters,
+        fresh: kind === 'influx' ? 60 : Math.floor(r() * 4),
+        plant: kind,
+      });
       if (kind) planted.push({ kind, province: d.province, district: d.district, box: b.box });
     });
   }
@@ -223,14 +438,30 @@ export function syntheticRegister(geo: RegisterGeoDistrict[], opts: SyntheticReg
           dupIndex++;
         }
         const tc = fresh ? tcOf(500_000_000 + freshIndex++, opts.seed % 1000) : tcOf(index++, opts.seed % 1000);
-        const voter: SyntheticVoter = { tc, ...who, address, province: p.province, district: p.district, box: p.box, neighbourhood: p.neighbourhood, school: p.school };
+        const voter: SyntheticVoter = {
+          tc,
+          ...who,
+          address,
+          province: p.province,
+          district: p.district,
+          box: p.box,
+          neighbourhood: p.neighbourhood,
+          school: p.school,
+        };
         if (v === 0) first = voter;
         yield voter;
       }
       // the planted duplicate: the box's first voter again, under another TC, in the next box
       if (p.plant === 'duplicate_person' && first) {
         const next = plans[at + 1];
-        yield { ...first, tc: tcOf(800_000_000 + at, opts.seed % 1000), address: addressOf(next, street++, false), box: next.box, neighbourhood: next.neighbourhood, school: next.school };
+        yield {
+          ...first,
+          tc: tcOf(800_000_000 + at, opts.seed % 1000),
+          address: addressOf(next, street++, false),
+          box: next.box,
+          neighbourhood: next.neighbourhood,
+          school: next.school,
+        };
       }
     }
   }

@@ -45,7 +45,12 @@ if (url) {
       await a.upsertDistricts(districts('first'));
       // four commands' worth at once: in commands of 50 statements this starved FerretDB's 100
       // connections and nothing answered again
-      await Promise.all([a.upsertDistricts(districts('a1')), b.upsertDistricts(districts('b1')), a.upsertDistricts(districts('a2')), b.upsertDistricts(districts('b2'))]);
+      await Promise.all([
+        a.upsertDistricts(districts('a1')),
+        b.upsertDistricts(districts('b1')),
+        a.upsertDistricts(districts('a2')),
+        b.upsertDistricts(districts('b2')),
+      ]);
       const names = new Set((await a.districts()).filter((d) => d.yskId >= 9000).map((d) => d.name.split(' ')[0]));
       expect((await b.districts()).filter((d) => d.yskId >= 9000)).toHaveLength(400);
       expect([...names].every((n) => ['a1', 'b1', 'a2', 'b2'].includes(n))).toBe(true);
@@ -77,7 +82,16 @@ if (url) {
     it('repairs the box cache a crash left behind (a version stored, the box not raised)', async () => {
       const x = box(3003);
       await a.upsertBoxes([x]);
-      const v = { key: x.key, seq: 1, hash: 'h-crash', sheet: sheet(5, 5), yskVersion: 1, yskChangedAt: null, changeReason: null, fetchedAt: '2024-03-31T18:00:00.000Z' };
+      const v = {
+        key: x.key,
+        seq: 1,
+        hash: 'h-crash',
+        sheet: sheet(5, 5),
+        yskVersion: 1,
+        yskChangedAt: null,
+        changeReason: null,
+        fetchedAt: '2024-03-31T18:00:00.000Z',
+      };
       await models(a).versions.insertMany([v]);
       expect(await a.box(x.key)).toMatchObject({ latest: null, versions: 0 });
       // the retried poll finds its version stored: unchanged, and the cache is raised
@@ -89,8 +103,23 @@ if (url) {
       const at = '2024-03-31T20:00:00.000Z';
       const actor = { id: 'id-admin', username: 'admin', role: 'hq_admin' };
       const complaint: ComplaintRecord = {
-        id: 'race', trackingCode: 'GZ-race', status: 'new', election: 'e1', ballot: 2, key: box(1001).key, province: 69, district: 681, boxNo: 1001, text: 'farklı', contact: null,
-        routedTo: [], filedBy: null, petitionId: null, createdAt: at, updatedAt: at, history: [{ at, status: 'new', by: null, note: null }],
+        id: 'race',
+        trackingCode: 'GZ-race',
+        status: 'new',
+        election: 'e1',
+        ballot: 2,
+        key: box(1001).key,
+        province: 69,
+        district: 681,
+        boxNo: 1001,
+        text: 'farklı',
+        contact: null,
+        routedTo: [],
+        filedBy: null,
+        petitionId: null,
+        createdAt: at,
+        updatedAt: at,
+        history: [{ at, status: 'new', by: null, note: null }],
       };
       await a.createComplaintAudited(complaint, [], () => null);
       // node b rejects the complaint after node a checked it and wrote its record, before a's compare-and-set
@@ -99,11 +128,22 @@ if (url) {
         await b.updateComplaint('race', 'new', { status: 'rejected', updatedAt: at });
         return held(...args);
       };
-      const moved = await a.updateComplaintAudited('race', 'new', { status: 'in_review', updatedAt: at }, () => ({ at, actor, action: 'complaint.status', target: 'complaint:race', before: { status: 'new' }, after: { status: 'in_review' } }));
+      const moved = await a.updateComplaintAudited('race', 'new', { status: 'in_review', updatedAt: at }, () => ({
+        at,
+        actor,
+        action: 'complaint.status',
+        target: 'complaint:race',
+        before: { status: 'new' },
+        after: { status: 'in_review' },
+      }));
       expect(moved).toBeNull();
       expect((await b.complaint('race'))?.status).toBe('rejected');
       const [voided, record] = await b.audit({ target: 'complaint:race' });
-      expect([record.action, voided.action, voided.after]).toEqual(['complaint.status', 'audit.void', expect.objectContaining({ voids: record.id, action: 'complaint.status' })]);
+      expect([record.action, voided.action, voided.after]).toEqual([
+        'complaint.status',
+        'audit.void',
+        expect.objectContaining({ voids: record.id, action: 'complaint.status' }),
+      ]);
 
       // a username another node took between the check and the insert
       const create = a.createUser.bind(a);
@@ -111,7 +151,9 @@ if (url) {
         await b.createUser({ ...u, id: 'id-from-b' });
         return create(u);
       };
-      expect(await a.createUserAudited(user('raced'), (u) => ({ at, actor, action: 'user.create', target: `user:${u.username}`, before: null, after: {} }))).toBeNull();
+      expect(
+        await a.createUserAudited(user('raced'), (u) => ({ at, actor, action: 'user.create', target: `user:${u.username}`, before: null, after: {} })),
+      ).toBeNull();
       expect((await b.userByName('raced'))?.id).toBe('id-from-b');
       expect((await b.audit({ target: 'user:raced' })).map((r) => r.action)).toEqual(['audit.void', 'user.create']);
     });
@@ -121,8 +163,27 @@ if (url) {
       const actor = { id: 'id-admin', username: 'admin', role: 'hq_admin' };
       const rec = (action: string, target: string) => ({ at, actor, action, target, before: null, after: {} });
       const alert: AlertRecord = {
-        id: 'race-a', dedupe: 'mismatch:race', rev: 0, kind: 'mismatch', severity: 'red', box: box(1001).key, province: 69, district: 681, level: 'district', status: 'open', title: 'Uyuşmazlık', detail: 'fark',
-        createdAt: at, updatedAt: at, escalatedAt: null, resolvedAt: null, ack: null, digestCount: null, digestId: null, figures: null, escalateAt: at,
+        id: 'race-a',
+        dedupe: 'mismatch:race',
+        rev: 0,
+        kind: 'mismatch',
+        severity: 'red',
+        box: box(1001).key,
+        province: 69,
+        district: 681,
+        level: 'district',
+        status: 'open',
+        title: 'Uyuşmazlık',
+        detail: 'fark',
+        createdAt: at,
+        updatedAt: at,
+        escalatedAt: null,
+        resolvedAt: null,
+        ack: null,
+        digestCount: null,
+        digestId: null,
+        figures: null,
+        escalateAt: at,
       };
       // an escalation on node a; node b takes the alert between a's record and a's compare-and-set
       await a.createAlertAudited(alert, () => null);
@@ -138,7 +199,11 @@ if (url) {
       expect(await a.updateAlertAudited('race-a', 0, { level: 'province' }, () => rec('alert.escalate', 'alert:race-a'))).toBeNull();
       expect(await b.alert('race-a')).toMatchObject({ level: 'district', rev: 1, ack: { username: 'b' } });
       const [voided, escalated] = await b.audit({ target: 'alert:race-a' });
-      expect([escalated.action, voided.action, voided.after]).toEqual(['alert.escalate', 'audit.void', expect.objectContaining({ voids: escalated.id, action: 'alert.escalate' })]);
+      expect([escalated.action, voided.action, voided.after]).toEqual([
+        'alert.escalate',
+        'audit.void',
+        expect.objectContaining({ voids: escalated.id, action: 'alert.escalate' }),
+      ]);
 
       // the same alert raised on both nodes at once: b's lands between a's record and a's insert
       const create = a.createAlert.bind(a);
@@ -146,7 +211,10 @@ if (url) {
         await b.createAlert({ ...x, id: 'race-b' });
         return create(x);
       };
-      expect(await a.createAlertAudited({ ...alert, id: 'race-c', dedupe: 'stale:race' }, (x) => rec('alert.create', `alert:${x.id}`))).toMatchObject({ created: false, alert: { id: 'race-b' } });
+      expect(await a.createAlertAudited({ ...alert, id: 'race-c', dedupe: 'stale:race' }, (x) => rec('alert.create', `alert:${x.id}`))).toMatchObject({
+        created: false,
+        alert: { id: 'race-b' },
+      });
       expect((await b.audit({ target: 'alert:race-c' })).map((r) => r.action)).toEqual(['audit.void', 'alert.create']);
 
       // an unsubscribe whose endpoint node b moved to another user meanwhile

@@ -1,5 +1,16 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
-import { decideAppend, kindOfPlace, type AlertRecord, type AuditEntry, type BoxInfo, type District, type Entry, type Neighbourhood, type Province, type SheetVersion } from '@gozcu/shared';
+import {
+  decideAppend,
+  kindOfPlace,
+  type AlertRecord,
+  type AuditEntry,
+  type BoxInfo,
+  type District,
+  type Entry,
+  type Neighbourhood,
+  type Province,
+  type SheetVersion,
+} from '@gozcu/shared';
 import { bulkWriteChunked, duplicateIndex, isDuplicate, UPDATE_STATEMENTS, updateStatementsFor } from './mongo-bulk';
 import type {
   AppendOutcome,
@@ -124,10 +135,7 @@ const schemas = {
     { _id: String, election: String, ballot: Number, province: Number, columns: Schema.Types.Mixed, fetchedAt: String },
     { versionKey: false },
   ),
-  escalations: new Schema(
-    { key: String, province: Number, district: Number, reason: String, at: String },
-    { versionKey: false },
-  )
+  escalations: new Schema({ key: String, province: Number, district: Number, reason: String, at: String }, { versionKey: false })
     .index({ key: 1, reason: 1 }, { unique: true })
     .index({ province: 1, district: 1, at: 1 }),
   users: new Schema(
@@ -310,7 +318,16 @@ function toEntry(d: EntryDoc): Entry {
   };
 }
 function toIncident(d: IncidentDoc): Incident {
-  return { id: d._id.toHexString(), kind: d.kind, scope: d.scope, startedAt: d.startedAt, endedAt: d.endedAt ?? null, cause: d.cause, details: d.details ?? {}, raw: d.raw ?? null };
+  return {
+    id: d._id.toHexString(),
+    kind: d.kind,
+    scope: d.scope,
+    startedAt: d.startedAt,
+    endedAt: d.endedAt ?? null,
+    cause: d.cause,
+    details: d.details ?? {},
+    raw: d.raw ?? null,
+  };
 }
 function scopeQuery(filter: BoxFilter): Record<string, unknown> {
   return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
@@ -324,7 +341,10 @@ function boxUpsert(b: BoxInfo) {
   return {
     updateOne: {
       filter: { _id: key },
-      update: { $setOnInsert: { ...ref, latestSeq: 0, ...(yskBoxId === null ? { yskBoxId: null } : {}), ...(neighbourhood === null ? { neighbourhood: null } : {}) }, ...(Object.keys(set).length ? { $set: set } : {}) },
+      update: {
+        $setOnInsert: { ...ref, latestSeq: 0, ...(yskBoxId === null ? { yskBoxId: null } : {}), ...(neighbourhood === null ? { neighbourhood: null } : {}) },
+        ...(Object.keys(set).length ? { $set: set } : {}),
+      },
       upsert: true,
     },
   };
@@ -381,7 +401,10 @@ export class MongoStore implements Store {
 
   async upsertProvinces(provinces: Province[]): Promise<void> {
     if (!provinces.length) return;
-    await this.bulk(this.m.provinces, provinces.map((p) => ({ updateOne: { filter: { _id: p.plate }, update: { $set: { name: p.name } }, upsert: true } })));
+    await this.bulk(
+      this.m.provinces,
+      provinces.map((p) => ({ updateOne: { filter: { _id: p.plate }, update: { $set: { name: p.name } }, upsert: true } })),
+    );
   }
 
   async upsertDistricts(districts: District[]): Promise<void> {
@@ -415,7 +438,14 @@ export class MongoStore implements Store {
 
   async neighbourhoods(district: number): Promise<Neighbourhood[]> {
     const docs = await this.m.neighbourhoods.find({ district }).sort({ name: 1 }).lean<(Omit<Neighbourhood, 'yskId'> & { _id: number })[]>();
-    return docs.map(({ _id, ...n }) => ({ yskId: _id, district: n.district, province: n.province, name: n.name, minBox: n.minBox ?? null, maxBox: n.maxBox ?? null }));
+    return docs.map(({ _id, ...n }) => ({
+      yskId: _id,
+      district: n.district,
+      province: n.province,
+      name: n.name,
+      minBox: n.minBox ?? null,
+      maxBox: n.maxBox ?? null,
+    }));
   }
 
   async upsertBoxes(boxes: BoxInfo[]): Promise<void> {
@@ -458,7 +488,9 @@ export class MongoStore implements Store {
       const keys = [...new Set(todo.map((i) => versions[i].key))];
       const [stored, cached] = await Promise.all([
         this.m.versions.find({ key: { $in: keys } }).lean<VersionDoc[]>(),
-        this.m.boxes.find({ _id: { $in: keys } }, { latestSeq: 1, firstPublishedAt: 1 }).lean<{ _id: string; latestSeq: number; firstPublishedAt: string | null }[]>(),
+        this.m.boxes
+          .find({ _id: { $in: keys } }, { latestSeq: 1, firstPublishedAt: 1 })
+          .lean<{ _id: string; latestSeq: number; firstPublishedAt: string | null }[]>(),
       ]);
       const latest = new Map<string, SheetVersion>();
       const seqByHash = new Map<string, number>();
@@ -476,7 +508,16 @@ export class MongoStore implements Store {
           outcomes[index] = decision.kind === 'unchanged' ? { kind: 'unchanged', key: v.key } : { kind: 'stale', key: v.key, matchesSeq: decision.matchesSeq };
           continue;
         }
-        const version: SheetVersion = { key: v.key, seq: decision.seq, hash: v.hash, sheet: v.sheet, yskVersion: v.yskVersion, yskChangedAt: v.yskChangedAt, changeReason: v.changeReason, fetchedAt: v.fetchedAt };
+        const version: SheetVersion = {
+          key: v.key,
+          seq: decision.seq,
+          hash: v.hash,
+          sheet: v.sheet,
+          yskVersion: v.yskVersion,
+          yskChangedAt: v.yskChangedAt,
+          changeReason: v.changeReason,
+          fetchedAt: v.fetchedAt,
+        };
         outcomes[index] = current ? { kind: 'revised', version, previous: current } : { kind: 'first', version };
         latest.set(v.key, version);
         seqByHash.set(`${v.key}\u0000${v.hash}`, version.seq);
@@ -513,7 +554,10 @@ export class MongoStore implements Store {
         groups.get(group)!.ids.push(b._id);
       }
       const cache: Parameters<Model<any>['bulkWrite']>[0] = [...groups.values()].map((g) => ({
-        updateMany: { filter: { _id: { $in: g.ids } }, update: { $max: { latestSeq: g.seq }, ...(g.firstAt ? { $min: { firstPublishedAt: g.firstAt } } : {}) } },
+        updateMany: {
+          filter: { _id: { $in: g.ids } },
+          update: { $max: { latestSeq: g.seq }, ...(g.firstAt ? { $min: { firstPublishedAt: g.firstAt } } : {}) },
+        },
       }));
       if (cache.length) await this.bulk(this.m.boxes, cache);
       // a conflict: every version of those boxes not stored by this attempt is recomputed from a fresh read
@@ -549,7 +593,14 @@ export class MongoStore implements Store {
     const docs = await this.m.boxes.find(query).sort({ _id: 1 }).limit(limit).lean<BoxDoc[]>();
     const withVersions = docs.filter((d) => d.latestSeq > 0);
     // the latest version and the first one (what YSK said when we first saw the box: altered before seen)
-    const wanted = withVersions.flatMap((d) => (d.latestSeq > 1 ? [{ key: d._id, seq: d.latestSeq }, { key: d._id, seq: 1 }] : [{ key: d._id, seq: d.latestSeq }]));
+    const wanted = withVersions.flatMap((d) =>
+      d.latestSeq > 1
+        ? [
+            { key: d._id, seq: d.latestSeq },
+            { key: d._id, seq: 1 },
+          ]
+        : [{ key: d._id, seq: d.latestSeq }],
+    );
     const found = wanted.length ? await this.m.versions.find({ $or: wanted }).lean<VersionDoc[]>() : [];
     const byKey = new Map<string, SheetVersion>();
     const firstByKey = new Map<string, SheetVersion>();
@@ -594,7 +645,11 @@ export class MongoStore implements Store {
     const keys = Object.keys(scope).length ? (await this.m.boxes.find(scope, { _id: 1 }).lean<{ _id: string }[]>()).map((b) => b._id) : null;
     const query: Record<string, unknown> = keys ? { key: { $in: keys } } : {};
     if (page.after !== undefined) query._id = { $gt: new mongoose.Types.ObjectId(page.after) };
-    const docs = await this.m.entries.find(query).sort({ _id: 1 }).limit(page.limit ?? 1000).lean<EntryDoc[]>();
+    const docs = await this.m.entries
+      .find(query)
+      .sort({ _id: 1 })
+      .limit(page.limit ?? 1000)
+      .lean<EntryDoc[]>();
     return docs.map(toEntry);
   }
 
@@ -631,7 +686,11 @@ export class MongoStore implements Store {
   }
 
   async escalations(filter: { province?: number; district?: number }, limit = 1000): Promise<Escalation[]> {
-    const docs = await this.m.escalations.find(scopeQuery(filter)).sort({ at: 1, _id: 1 }).limit(limit).lean<(Escalation & { _id: mongoose.Types.ObjectId })[]>();
+    const docs = await this.m.escalations
+      .find(scopeQuery(filter))
+      .sort({ at: 1, _id: 1 })
+      .limit(limit)
+      .lean<(Escalation & { _id: mongoose.Types.ObjectId })[]>();
     return docs.map((d) => ({ id: d._id.toHexString(), key: d.key, province: d.province, district: d.district, reason: d.reason, at: d.at }));
   }
 
@@ -646,7 +705,11 @@ export class MongoStore implements Store {
 
   async incidents(opts: { open?: boolean; limit?: number } = {}): Promise<Incident[]> {
     const query = opts.open === undefined ? {} : opts.open ? { endedAt: null } : { endedAt: { $ne: null } };
-    const docs = await this.m.incidents.find(query).sort({ _id: -1 }).limit(opts.limit ?? 100).lean<IncidentDoc[]>();
+    const docs = await this.m.incidents
+      .find(query)
+      .sort({ _id: -1 })
+      .limit(opts.limit ?? 100)
+      .lean<IncidentDoc[]>();
     return docs.map(toIncident);
   }
 
@@ -677,7 +740,11 @@ export class MongoStore implements Store {
     if (filter.province !== undefined) query['scope.province'] = filter.province;
     if (filter.district !== undefined) query['scope.district'] = filter.district;
     if (page.after !== undefined) query.username = { $gt: page.after };
-    const docs = await this.m.users.find(query).sort({ username: 1 }).limit(page.limit ?? 1000).lean<UserDoc[]>();
+    const docs = await this.m.users
+      .find(query)
+      .sort({ username: 1 })
+      .limit(page.limit ?? 1000)
+      .lean<UserDoc[]>();
     return docs.map(toUser);
   }
 
@@ -726,7 +793,11 @@ export class MongoStore implements Store {
       query.at = { ...(filter.since !== undefined ? { $gte: filter.since } : {}), ...(filter.until !== undefined ? { $lt: filter.until } : {}) };
     }
     if (page.before !== undefined) query._id = { $lt: new mongoose.Types.ObjectId(page.before) };
-    const docs = await this.m.audit.find(query).sort({ _id: -1 }).limit(page.limit ?? 100).lean<AuditDoc[]>();
+    const docs = await this.m.audit
+      .find(query)
+      .sort({ _id: -1 })
+      .limit(page.limit ?? 100)
+      .lean<AuditDoc[]>();
     return docs.map(toAudit);
   }
 
@@ -766,7 +837,16 @@ export class MongoStore implements Store {
   private toComplaint(d: (Omit<ComplaintRecord, 'id'> & { _id: string }) | null): ComplaintRecord | null {
     if (!d) return null;
     const c = withId<ComplaintRecord>(d);
-    return { ...c, ballot: c.ballot ?? null, key: c.key ?? null, contact: c.contact ?? null, filedBy: c.filedBy ?? null, petitionId: c.petitionId ?? null, routedTo: [...(c.routedTo ?? [])], history: c.history ?? [] };
+    return {
+      ...c,
+      ballot: c.ballot ?? null,
+      key: c.key ?? null,
+      contact: c.contact ?? null,
+      filedBy: c.filedBy ?? null,
+      petitionId: c.petitionId ?? null,
+      routedTo: [...(c.routedTo ?? [])],
+      history: c.history ?? [],
+    };
   }
 
   async complaint(id: string): Promise<ComplaintRecord | null> {
@@ -792,7 +872,10 @@ export class MongoStore implements Store {
   }
 
   async complaintCounts(filter: ComplaintFilter): Promise<Partial<Record<ComplaintRecord['status'], number>>> {
-    const rows = await this.m.complaints.aggregate<{ _id: ComplaintRecord['status']; n: number }>([{ $match: complaintQuery(filter) }, { $group: { _id: '$status', n: { $sum: 1 } } }]);
+    const rows = await this.m.complaints.aggregate<{ _id: ComplaintRecord['status']; n: number }>([
+      { $match: complaintQuery(filter) },
+      { $group: { _id: '$status', n: { $sum: 1 } } },
+    ]);
     return Object.fromEntries(rows.map((r) => [r._id, r.n]));
   }
 
@@ -931,7 +1014,14 @@ export class MongoStore implements Store {
   /** The change of a written record was not made (or only in part): append-only, so a record that says so. */
   private async voidRecord(id: mongoose.Types.ObjectId, record: NewAuditEntry, reason: string, extra: Record<string, unknown> = {}): Promise<void> {
     await this.m.audit.insertMany([
-      { at: new Date().toISOString(), actor: record.actor, action: Object.keys(extra).length ? 'audit.amend' : 'audit.void', target: record.target, before: null, after: { [Object.keys(extra).length ? 'amends' : 'voids']: id.toHexString(), action: record.action, reason, ...extra } },
+      {
+        at: new Date().toISOString(),
+        actor: record.actor,
+        action: Object.keys(extra).length ? 'audit.amend' : 'audit.void',
+        target: record.target,
+        before: null,
+        after: { [Object.keys(extra).length ? 'amends' : 'voids']: id.toHexString(), action: record.action, reason, ...extra },
+      },
     ]);
   }
 
@@ -944,7 +1034,12 @@ export class MongoStore implements Store {
     return created;
   }
 
-  async updateUserAudited(id: string, patch: UserPatch, audit: AuditOf<Changed<UserRecord>>, opts: { revokeRefreshTokensAt?: string } = {}): Promise<UserRecord | null> {
+  async updateUserAudited(
+    id: string,
+    patch: UserPatch,
+    audit: AuditOf<Changed<UserRecord>>,
+    opts: { revokeRefreshTokensAt?: string } = {},
+  ): Promise<UserRecord | null> {
     const before = await this.userById(id);
     if (!before) return null;
     const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as UserPatch;
@@ -968,12 +1063,20 @@ export class MongoStore implements Store {
     const { id, ...rest } = complaint;
     await upsertRetrying(() => this.m.complaints.updateOne({ _id: id }, { $setOnInsert: rest }, { upsert: true }));
     if (attachments.length) {
-      await this.bulk(this.m.attachments, attachments.map(({ id: aid, ...a }) => ({ updateOne: { filter: { _id: aid }, update: { $setOnInsert: a }, upsert: true } })));
+      await this.bulk(
+        this.m.attachments,
+        attachments.map(({ id: aid, ...a }) => ({ updateOne: { filter: { _id: aid }, update: { $setOnInsert: a }, upsert: true } })),
+      );
     }
     return { ...complaint };
   }
 
-  async updateComplaintAudited(id: string, expected: ComplaintRecord['status'], patch: ComplaintPatch, audit: AuditOf<Changed<ComplaintRecord>>): Promise<ComplaintRecord | null> {
+  async updateComplaintAudited(
+    id: string,
+    expected: ComplaintRecord['status'],
+    patch: ComplaintPatch,
+    audit: AuditOf<Changed<ComplaintRecord>>,
+  ): Promise<ComplaintRecord | null> {
     const before = await this.complaint(id);
     if (!before || before.status !== expected) return null;
     const after: ComplaintRecord = {
@@ -998,7 +1101,13 @@ export class MongoStore implements Store {
     return { ...petition };
   }
 
-  async updatePetitionAudited(id: string, expected: PetitionRecord['status'], patch: PetitionPatch, audit: AuditOf<Changed<PetitionRecord>>, also: { setting?: { key: string; value: unknown } } = {}): Promise<PetitionRecord | null> {
+  async updatePetitionAudited(
+    id: string,
+    expected: PetitionRecord['status'],
+    patch: PetitionPatch,
+    audit: AuditOf<Changed<PetitionRecord>>,
+    also: { setting?: { key: string; value: unknown } } = {},
+  ): Promise<PetitionRecord | null> {
     const before = await this.petition(id);
     if (!before || before.status !== expected) return null;
     const after: PetitionRecord = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
@@ -1025,7 +1134,8 @@ export class MongoStore implements Store {
     await this.putSetting(setting.key, setting.value);
     const moved: string[] = [];
     for (const id of ids) if (await this.updatePetition(id, 'draft', { deadline: drafts.deadline, updatedAt: drafts.updatedAt })) moved.push(id);
-    if (rid && moved.length < ids.length) await this.voidRecord(rid, record!, 'drafts filed meanwhile keep their deadline', { notMoved: ids.filter((i) => !moved.includes(i)) });
+    if (rid && moved.length < ids.length)
+      await this.voidRecord(rid, record!, 'drafts filed meanwhile keep their deadline', { notMoved: ids.filter((i) => !moved.includes(i)) });
     return moved;
   }
 
@@ -1117,7 +1227,10 @@ export class MongoStore implements Store {
   async pushSubscriptions(userIds: string[]): Promise<PushSubscriptionRecord[]> {
     if (!userIds.length) return [];
     const { subs } = await this.alertCols();
-    const docs = await subs.find({ userId: { $in: userIds } }).sort({ createdAt: 1, _id: 1 }).toArray();
+    const docs = await subs
+      .find({ userId: { $in: userIds } })
+      .sort({ createdAt: 1, _id: 1 })
+      .toArray();
     return docs.map((d) => ({ endpoint: d._id, userId: d.userId, keys: d.keys, createdAt: d.createdAt }));
   }
 
@@ -1160,7 +1273,11 @@ export class MongoStore implements Store {
     for (const m of members) await this.updateAlert(m.id, m.rev, m.patch);
   }
 
-  async createAlertAudited(alert: AlertRecord, audit: AuditOf<AlertRecord>, also: { members?: AlertMemberPatch[] } = {}): Promise<{ alert: AlertRecord; created: boolean }> {
+  async createAlertAudited(
+    alert: AlertRecord,
+    audit: AuditOf<AlertRecord>,
+    also: { members?: AlertMemberPatch[] } = {},
+  ): Promise<{ alert: AlertRecord; created: boolean }> {
     const { alerts } = await this.alertCols();
     const held = await alerts.findOne({ dedupe: alert.dedupe });
     if (held) return { alert: stripId(held), created: false };
@@ -1175,10 +1292,22 @@ export class MongoStore implements Store {
     return made;
   }
 
-  async updateAlertAudited(id: string, rev: number, patch: AlertPatch, audit: AuditOf<Changed<AlertRecord>>, also: { members?: AlertMemberPatch[] } = {}): Promise<AlertRecord | null> {
+  async updateAlertAudited(
+    id: string,
+    rev: number,
+    patch: AlertPatch,
+    audit: AuditOf<Changed<AlertRecord>>,
+    also: { members?: AlertMemberPatch[] } = {},
+  ): Promise<AlertRecord | null> {
     const before = await this.alert(id);
     if (!before || before.rev !== rev) return null;
-    const after: AlertRecord = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)), id: before.id, dedupe: before.dedupe, rev: rev + 1 };
+    const after: AlertRecord = {
+      ...before,
+      ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+      id: before.id,
+      dedupe: before.dedupe,
+      rev: rev + 1,
+    };
     const record = audit({ before, after });
     const rid = record ? await this.writeRecord(record) : null;
     const done = await this.updateAlert(id, rev, patch);

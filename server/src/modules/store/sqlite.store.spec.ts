@@ -58,7 +58,10 @@ describe('SqliteStore append path (boxes folded later)', () => {
     const [x, y, z] = [box(2001), box(2002), box(2003)];
     await store.appendEntry(entry(z, sheet(1, 1), 'idem-z'));
     await store.appendVersions([version(x, sheet(10, 1), 'x1'), version(y, sheet(20, 2), 'y1'), version(z, sheet(30, 3), 'z1')]);
-    await store.appendVersions([version(x, sheet(11, 1), 'x2', '2024-03-31T19:00:00.000Z', 2), version({ ...y, yskBoxId: 77, kind: 'prison' }, sheet(21, 2), 'y2')]);
+    await store.appendVersions([
+      version(x, sheet(11, 1), 'x2', '2024-03-31T19:00:00.000Z', 2),
+      version({ ...y, yskBoxId: 77, kind: 'prison' }, sheet(21, 2), 'y2'),
+    ]);
     // nothing of this batch in the file's boxes yet, but every read answers it
     expect(fileRows(file)).toEqual([expect.objectContaining({ key: z.key, latest_seq: 0 })]);
     const seen = {
@@ -148,7 +151,7 @@ describe('SqliteStore sheets', () => {
     const file = join(dir, 'sheets.sqlite');
     const store = new SqliteStore(file, { foldAt: 1 });
     await store.init();
-    const many = { ...sheet(1, 2), votes: { 'AK PARTİ': 1, CHP: 2, '10': 3, 'İYİ': 2_000_000_000, Z: 0 } };
+    const many = { ...sheet(1, 2), votes: { 'AK PARTİ': 1, CHP: 2, '10': 3, İYİ: 2_000_000_000, Z: 0 } };
     const fraction = { ...sheet(1, 2), valid: 2.5 };
     const extra = { ...sheet(1, 2), note: 'x' } as unknown as typeof many;
     // a batch that fails after storing new names (a null hash breaks NOT NULL): all of it rolled back
@@ -160,7 +163,13 @@ describe('SqliteStore sheets', () => {
       (e: { message?: unknown }) => String(e?.message),
     );
     expect(failure).toMatch(/NOT NULL constraint failed: box_versions\.hash/);
-    await store.appendVersions([version(box(1), many, 'm1'), version(box(2), many, 'm2'), version(box(3), fraction, 'f'), version(box(4), extra, 'e'), version(box(5), { ...sheet(0, 0), votes: { Q: 7 } }, 'q5')]);
+    await store.appendVersions([
+      version(box(1), many, 'm1'),
+      version(box(2), many, 'm2'),
+      version(box(3), fraction, 'f'),
+      version(box(4), extra, 'e'),
+      version(box(5), { ...sheet(0, 0), votes: { Q: 7 } }, 'q5'),
+    ]);
     const read = async (n: number) => (await store.latestVersion(box(n).key))!.sheet;
     expect(await read(1)).toEqual(many);
     expect(Object.keys((await read(2)).votes)).toEqual(Object.keys(many.votes));
@@ -174,7 +183,13 @@ describe('SqliteStore sheets', () => {
     const kinds = raw.prepare(`SELECT hash, typeof(sheet) AS t FROM box_versions ORDER BY id`).all();
     const names = raw.prepare(`SELECT names FROM vote_names ORDER BY id`).all();
     raw.close();
-    expect(kinds).toEqual([{ hash: 'm1', t: 'blob' }, { hash: 'm2', t: 'blob' }, { hash: 'f', t: 'text' }, { hash: 'e', t: 'text' }, { hash: 'q5', t: 'blob' }]);
+    expect(kinds).toEqual([
+      { hash: 'm1', t: 'blob' },
+      { hash: 'm2', t: 'blob' },
+      { hash: 'f', t: 'text' },
+      { hash: 'e', t: 'text' },
+      { hash: 'q5', t: 'blob' },
+    ]);
     expect(names).toEqual([{ names: JSON.stringify(Object.keys(many.votes)) }, { names: '["Q"]' }]);
     const again = new SqliteStore(file);
     await again.init();
@@ -215,7 +230,9 @@ describe('SqliteStore migration', () => {
     const old = new Database(file);
     old.exec(OLD_SCHEMA);
     const [a, b, c] = [box(1001), box(1002), box(1003)];
-    const row = old.prepare(`INSERT INTO boxes (key, election, ballot, province, district, box_no, latest_seq, latest_hash, first_published_at, first_ysk_version, first_change_reason) VALUES (?, 'e1', 2, 69, 681, ?, ?, ?, ?, ?, ?)`);
+    const row = old.prepare(
+      `INSERT INTO boxes (key, election, ballot, province, district, box_no, latest_seq, latest_hash, first_published_at, first_ysk_version, first_change_reason) VALUES (?, 'e1', 2, 69, 681, ?, ?, ?, ?, ?, ?)`,
+    );
     const put = old.prepare(`INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     row.run(a.key, 1001, 3, 'a3', '2024-03-31T18:00:00.000Z', 1, 0);
     // written out of order: the migration follows (key, seq), not the order rows were inserted
@@ -229,15 +246,34 @@ describe('SqliteStore migration', () => {
 
     const store = new SqliteStore(file);
     await store.init();
-    expect((await store.versions(a.key)).map((v) => [v.seq, v.hash, v.sheet.votes['AK PARTİ'], v.changeReason])).toEqual([[1, 'a1', 10, 0], [2, 'a2', 20, 2], [3, 'a3', 30, 2]]);
+    expect((await store.versions(a.key)).map((v) => [v.seq, v.hash, v.sheet.votes['AK PARTİ'], v.changeReason])).toEqual([
+      [1, 'a1', 10, 0],
+      [2, 'a2', 20, 2],
+      [3, 'a3', 30, 2],
+    ]);
     expect(await store.latestVersion(b.key)).toMatchObject({ seq: 1, hash: 'b1', sheet: sheet(5, 5), yskChangedAt: null });
     expect(await store.latestVersion(c.key)).toBeNull();
-    expect((await store.boxes({ election: 'e1' })).map((x) => [x.box.key, x.versions, x.latest?.hash ?? null])).toEqual([[a.key, 3, 'a3'], [b.key, 1, 'b1'], [c.key, 0, null]]);
+    expect((await store.boxes({ election: 'e1' })).map((x) => [x.box.key, x.versions, x.latest?.hash ?? null])).toEqual([
+      [a.key, 3, 'a3'],
+      [b.key, 1, 'b1'],
+      [c.key, 0, null],
+    ]);
     // the outcome rule reads the moved history: unchanged, stale against an older version, a revision after the latest
-    expect(await store.appendVersions([version(a, sheet(30, 3), 'a3'), version(a, sheet(10, 1), 'a1'), version(b, sheet(6, 6), 'b2'), version(c, sheet(7, 7), 'c1')])).toEqual([
+    expect(
+      await store.appendVersions([
+        version(a, sheet(30, 3), 'a3'),
+        version(a, sheet(10, 1), 'a1'),
+        version(b, sheet(6, 6), 'b2'),
+        version(c, sheet(7, 7), 'c1'),
+      ]),
+    ).toEqual([
       { kind: 'unchanged', key: a.key },
       { kind: 'stale', key: a.key, matchesSeq: 1 },
-      expect.objectContaining({ kind: 'revised', version: expect.objectContaining({ seq: 2, hash: 'b2' }), previous: expect.objectContaining({ seq: 1, hash: 'b1' }) }),
+      expect.objectContaining({
+        kind: 'revised',
+        version: expect.objectContaining({ seq: 2, hash: 'b2' }),
+        previous: expect.objectContaining({ seq: 1, hash: 'b1' }),
+      }),
       expect.objectContaining({ kind: 'first', version: expect.objectContaining({ seq: 1, hash: 'c1' }) }),
     ]);
     await store.close();

@@ -2,7 +2,21 @@ import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rea
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { decideAppend, kindOfPlace, refOfKey, type AlertRecord, type AuditEntry, type BoxInfo, type BoxKind, type District, type Entry, type Neighbourhood, type Province, type Sheet, type SheetVersion } from '@gozcu/shared';
+import {
+  decideAppend,
+  kindOfPlace,
+  refOfKey,
+  type AlertRecord,
+  type AuditEntry,
+  type BoxInfo,
+  type BoxKind,
+  type District,
+  type Entry,
+  type Neighbourhood,
+  type Province,
+  type Sheet,
+  type SheetVersion,
+} from '@gozcu/shared';
 import type {
   AppendOutcome,
   ColumnMap,
@@ -353,7 +367,19 @@ type BoxLogRow = { id: number } & Pick<BoxRow, 'key' | 'election' | 'ballot' | '
 const FOLD_AT = 1;
 
 /** a `rebuildBoxes` row: key, kind, province, district, first_published_at, latest_seq, first_ysk_version, first_change_reason, then the latest version's seq, sheet, fetched_at */
-type RebuildBoxRow = [string, BoxKind | null, number, number, string | null, number, number | null, number | null, number | null, Buffer | string | null, string | null];
+type RebuildBoxRow = [
+  string,
+  BoxKind | null,
+  number,
+  number,
+  string | null,
+  number,
+  number | null,
+  number | null,
+  number | null,
+  Buffer | string | null,
+  string | null,
+];
 /** a `rebuildEntries` row: id, key, observer, source, sheet, created_at */
 type RebuildEntryRow = [number, string, string, Entry['source'], string, string];
 
@@ -486,19 +512,33 @@ function toBox(r: BoxRow): BoxInfo {
 
 /** The named parameters of the box upsert (kind null keeps the stored one). */
 function boxParams(b: BoxInfo) {
-  return { key: b.key, election: b.election, ballot: b.ballot, province: b.province, district: b.district, boxNo: b.boxNo, yskBoxId: b.yskBoxId, neighbourhood: b.neighbourhood, kind: b.kind ?? null };
+  return {
+    key: b.key,
+    election: b.election,
+    ballot: b.ballot,
+    province: b.province,
+    district: b.district,
+    boxNo: b.boxNo,
+    yskBoxId: b.yskBoxId,
+    neighbourhood: b.neighbourhood,
+    kind: b.kind ?? null,
+  };
 }
 
 /** Columns added after the first release: added to an older file, and filled from what it holds. */
 const MIGRATIONS: { table: string; column: string; ddl: string; backfill?: string }[] = [
   { table: 'boxes', column: 'kind', ddl: 'ALTER TABLE boxes ADD COLUMN kind TEXT' },
   {
-    table: 'boxes', column: 'first_ysk_version', ddl: 'ALTER TABLE boxes ADD COLUMN first_ysk_version INTEGER',
+    table: 'boxes',
+    column: 'first_ysk_version',
+    ddl: 'ALTER TABLE boxes ADD COLUMN first_ysk_version INTEGER',
     backfill: 'UPDATE boxes SET first_ysk_version = (SELECT v.ysk_version FROM versions v WHERE v.key = boxes.key AND v.seq = 1) WHERE latest_seq > 0',
   },
   { table: 'boxes', column: 'latest_vid', ddl: 'ALTER TABLE boxes ADD COLUMN latest_vid INTEGER' },
   {
-    table: 'boxes', column: 'first_change_reason', ddl: 'ALTER TABLE boxes ADD COLUMN first_change_reason INTEGER',
+    table: 'boxes',
+    column: 'first_change_reason',
+    ddl: 'ALTER TABLE boxes ADD COLUMN first_change_reason INTEGER',
     backfill: `UPDATE boxes SET first_change_reason = (SELECT CAST(v.change_reason AS INTEGER) FROM versions v WHERE v.key = boxes.key AND v.seq = 1 AND v.change_reason GLOB '[0-9]*') WHERE latest_seq > 0`,
   },
 ];
@@ -594,7 +634,9 @@ export class SqliteStore implements Store {
     this.stmt = this.prepare();
     this.codec = new SheetCodec(this.db);
     // files written before box_log kept `boxes` current: every version there is folded
-    this.db.prepare(`INSERT INTO store_meta (key, value) SELECT 'folded_vid', COALESCE(MAX(id), 0) FROM box_versions WHERE 1 ON CONFLICT(key) DO NOTHING`).run();
+    this.db
+      .prepare(`INSERT INTO store_meta (key, value) SELECT 'folded_vid', COALESCE(MAX(id), 0) FROM box_versions WHERE 1 ON CONFLICT(key) DO NOTHING`)
+      .run();
     // what the last process appended and did not fold (it was killed, or crashed) is folded now
     this.pending.clear();
     this.fold(true);
@@ -632,7 +674,9 @@ export class SqliteStore implements Store {
       let seq = 0;
       const done = () => key !== null && point.run(prev, key, seq);
       // read in pages (a connection cannot write while it iterates), in (key, seq) order, the primary key's
-      const page = this.db.prepare<[string, number], Omit<VersionRow, 'id' | 'prev'>>(`SELECT * FROM versions WHERE (key, seq) > (?, ?) ORDER BY key, seq LIMIT 5000`);
+      const page = this.db.prepare<[string, number], Omit<VersionRow, 'id' | 'prev'>>(
+        `SELECT * FROM versions WHERE (key, seq) > (?, ?) ORDER BY key, seq LIMIT 5000`,
+      );
       for (let rows = page.all('', 0); rows.length; rows = page.all(key!, seq)) {
         for (const r of rows) {
           if (r.key !== key) {
@@ -715,9 +759,7 @@ export class SqliteStore implements Store {
           `SELECT e.id, e.key, e.observer, e.source, e.sheet, e.created_at FROM entries e WHERE e.id > ? AND substr(e.key, 1, ?) = ? ORDER BY e.id LIMIT ?`,
         )
         .raw(),
-      insertIncident: d.prepare(
-        `INSERT INTO incidents (kind, scope, started_at, cause, details, raw) VALUES (?, ?, ?, ?, ?, ?)`,
-      ),
+      insertIncident: d.prepare(`INSERT INTO incidents (kind, scope, started_at, cause, details, raw) VALUES (?, ?, ?, ?, ?, ?)`),
     };
   }
 
@@ -765,9 +807,7 @@ export class SqliteStore implements Store {
        ON CONFLICT(ysk_id) DO UPDATE SET district = excluded.district, province = excluded.province,
          name = excluded.name, min_box = excluded.min_box, max_box = excluded.max_box`,
     );
-    this.db.transaction(() =>
-      neighbourhoods.forEach((n) => s.run(n.yskId, n.district, n.province, n.name, n.minBox, n.maxBox)),
-    )();
+    this.db.transaction(() => neighbourhoods.forEach((n) => s.run(n.yskId, n.district, n.province, n.name, n.minBox, n.maxBox)))();
   }
 
   async provinces(): Promise<Province[]> {
@@ -803,7 +843,17 @@ export class SqliteStore implements Store {
     const s = this.stmt;
     this.db.transaction(() => {
       for (const b of s.boxLog.all()) {
-        s.upsertBox.run({ key: b.key, election: b.election, ballot: b.ballot, province: b.province, district: b.district, boxNo: b.box_no, yskBoxId: b.ysk_box_id, neighbourhood: b.neighbourhood, kind: b.kind });
+        s.upsertBox.run({
+          key: b.key,
+          election: b.election,
+          ballot: b.ballot,
+          province: b.province,
+          district: b.district,
+          boxNo: b.box_no,
+          yskBoxId: b.ysk_box_id,
+          neighbourhood: b.neighbourhood,
+          kind: b.kind,
+        });
       }
       let folded = s.folded.get()!.value;
       for (const v of s.versionsAfter.all(folded)) {
@@ -832,7 +882,23 @@ export class SqliteStore implements Store {
     const s = this.stmt;
     for (const key of [...rows.keys()].sort()) {
       const r = rows.get(key)!;
-      s.putBox.run(r.key, r.election, r.ballot, r.province, r.district, r.box_no, r.ysk_box_id, r.neighbourhood, r.kind, r.latest_seq, r.latest_hash, r.latest_vid, r.first_published_at, r.first_ysk_version, r.first_change_reason);
+      s.putBox.run(
+        r.key,
+        r.election,
+        r.ballot,
+        r.province,
+        r.district,
+        r.box_no,
+        r.ysk_box_id,
+        r.neighbourhood,
+        r.kind,
+        r.latest_seq,
+        r.latest_hash,
+        r.latest_vid,
+        r.first_published_at,
+        r.first_ysk_version,
+        r.first_change_reason,
+      );
     }
     s.setFolded.run(lastVid);
     s.clearBoxLog.run();
@@ -860,7 +926,7 @@ export class SqliteStore implements Store {
         const held = touched.get(v.key) ?? this.boxRow(v.key);
         // content equal to an older version: walk the chain back from the one before the latest
         const decision = decideAppend(held?.latest_seq ? { seq: held.latest_seq, hash: held.latest_hash! } : null, v.hash, (hash) => {
-          for (let id = s.hashLink.get(held!.latest_vid!)!.prev; id !== null; ) {
+          for (let id = s.hashLink.get(held!.latest_vid!)!.prev; id !== null;) {
             const link = s.hashLink.get(id)!;
             if (link.hash === hash) return link.seq;
             id = link.prev;
@@ -876,15 +942,31 @@ export class SqliteStore implements Store {
           row = held
             ? { ...held, ysk_box_id: b.yskBoxId ?? held.ysk_box_id, neighbourhood: b.neighbourhood ?? held.neighbourhood, kind: b.kind ?? held.kind }
             : {
-                key: b.key, election: b.election, ballot: b.ballot, province: b.province, district: b.district, box_no: b.boxNo, ysk_box_id: b.yskBoxId, neighbourhood: b.neighbourhood,
-                kind: b.kind ?? null, latest_seq: 0, latest_hash: null, latest_vid: null, first_published_at: null, first_ysk_version: null, first_change_reason: null,
+                key: b.key,
+                election: b.election,
+                ballot: b.ballot,
+                province: b.province,
+                district: b.district,
+                box_no: b.boxNo,
+                ysk_box_id: b.yskBoxId,
+                neighbourhood: b.neighbourhood,
+                kind: b.kind ?? null,
+                latest_seq: 0,
+                latest_hash: null,
+                latest_vid: null,
+                first_published_at: null,
+                first_ysk_version: null,
+                first_change_reason: null,
               };
           touched.set(v.key, row);
         } else row = held;
         if (decision.kind === 'stale') return { kind: 'stale', key: v.key, matchesSeq: decision.matchesSeq };
         const latestVid = row.latest_seq ? row.latest_vid : null;
         const seq = decision.seq;
-        const vid = Number(s.insertVersion.run(v.key, seq, latestVid, v.hash, this.codec.encode(v.sheet), v.yskVersion, v.yskChangedAt, v.changeReason, v.fetchedAt).lastInsertRowid);
+        const vid = Number(
+          s.insertVersion.run(v.key, seq, latestVid, v.hash, this.codec.encode(v.sheet), v.yskVersion, v.yskChangedAt, v.changeReason, v.fetchedAt)
+            .lastInsertRowid,
+        );
         lastVid = vid;
         const next: BoxRow = { ...row, latest_seq: seq, latest_hash: v.hash, latest_vid: vid, first_published_at: row.first_published_at ?? v.fetchedAt };
         if (seq === 1) {
@@ -935,7 +1017,7 @@ export class SqliteStore implements Store {
   async versions(key: string): Promise<SheetVersion[]> {
     const row = this.boxRow(key);
     const out: SheetVersion[] = [];
-    for (let id = row?.latest_seq ? row.latest_vid : null; id !== null; ) {
+    for (let id = row?.latest_seq ? row.latest_vid : null; id !== null;) {
       const r = this.stmt.versionById.get(id)!;
       out.push(toVersion(r, this.codec));
       id = r.prev;
@@ -1000,7 +1082,12 @@ export class SqliteStore implements Store {
 
   async rebuildEntries(election: string, page: { after?: string; limit?: number } = {}): Promise<RebuildEntry[]> {
     const prefix = `${election}:`;
-    const rows = this.stmt.rebuildEntries.all(page.after !== undefined ? Number(page.after) : 0, prefix.length, prefix, page.limit ?? 1000) as RebuildEntryRow[];
+    const rows = this.stmt.rebuildEntries.all(
+      page.after !== undefined ? Number(page.after) : 0,
+      prefix.length,
+      prefix,
+      page.limit ?? 1000,
+    ) as RebuildEntryRow[];
     const out = new Array<RebuildEntry>(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const [id, key, observer, source, sheet, createdAt] = rows[i]!;
@@ -1040,9 +1127,7 @@ export class SqliteStore implements Store {
     const where = scopeWhere(filter);
     const after = page.after !== undefined ? Number(page.after) : 0;
     return this.db
-      .prepare<unknown[], EntryRow>(
-        `SELECT e.* FROM entries e JOIN boxes b ON b.key = e.key WHERE ${where.sql} AND e.id > ? ORDER BY e.id LIMIT ?`,
-      )
+      .prepare<unknown[], EntryRow>(`SELECT e.* FROM entries e JOIN boxes b ON b.key = e.key WHERE ${where.sql} AND e.id > ? ORDER BY e.id LIMIT ?`)
       .all(...where.params, after, page.limit ?? 1000)
       .map(toEntry);
   }
@@ -1119,9 +1204,10 @@ export class SqliteStore implements Store {
   async incidents(opts: { open?: boolean; limit?: number } = {}): Promise<Incident[]> {
     const where = opts.open === undefined ? '1' : opts.open ? 'ended_at IS NULL' : 'ended_at IS NOT NULL';
     return this.db
-      .prepare<[number], { id: number; kind: string; scope: string; started_at: string; ended_at: string | null; cause: string; details: string; raw: string | null }>(
-        `SELECT * FROM incidents WHERE ${where} ORDER BY id DESC LIMIT ?`,
-      )
+      .prepare<
+        [number],
+        { id: number; kind: string; scope: string; started_at: string; ended_at: string | null; cause: string; details: string; raw: string | null }
+      >(`SELECT * FROM incidents WHERE ${where} ORDER BY id DESC LIMIT ?`)
       .all(opts.limit ?? 100)
       .map((r) => ({
         id: String(r.id),
@@ -1145,7 +1231,21 @@ export class SqliteStore implements Store {
         `INSERT INTO users (id, username, name, role, scope, scope_province, scope_district, password_hash, disabled, failed_logins, locked_until, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       )
-      .run(u.id, u.username, u.name, u.role, JSON.stringify(u.scope), u.scope.province ?? null, u.scope.district ?? null, u.passwordHash, u.disabled ? 1 : 0, u.failedLogins, u.lockedUntil, u.createdAt, u.updatedAt);
+      .run(
+        u.id,
+        u.username,
+        u.name,
+        u.role,
+        JSON.stringify(u.scope),
+        u.scope.province ?? null,
+        u.scope.district ?? null,
+        u.passwordHash,
+        u.disabled ? 1 : 0,
+        u.failedLogins,
+        u.lockedUntil,
+        u.createdAt,
+        u.updatedAt,
+      );
     return info.changes ? { ...u } : null;
   }
 
@@ -1311,7 +1411,25 @@ export class SqliteStore implements Store {
         `INSERT INTO complaints (id, tracking_code, status, election, ballot, key, province, district, box_no, text, contact, routed_to, filed_by, petition_id, created_at, updated_at, history)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(c.id, c.trackingCode, c.status, c.election, c.ballot, c.key, c.province, c.district, c.boxNo, c.text, c.contact, JSON.stringify(c.routedTo), c.filedBy, c.petitionId, c.createdAt, c.updatedAt, JSON.stringify(c.history));
+      .run(
+        c.id,
+        c.trackingCode,
+        c.status,
+        c.election,
+        c.ballot,
+        c.key,
+        c.province,
+        c.district,
+        c.boxNo,
+        c.text,
+        c.contact,
+        JSON.stringify(c.routedTo),
+        c.filedBy,
+        c.petitionId,
+        c.createdAt,
+        c.updatedAt,
+        JSON.stringify(c.history),
+      );
     return { ...c };
   }
 
@@ -1329,7 +1447,11 @@ export class SqliteStore implements Store {
     return this.updateComplaintSync(id, expected, patch)?.after ?? null;
   }
 
-  private updateComplaintSync(id: string, expected: ComplaintRecord['status'], patch: ComplaintPatch): { before: ComplaintRecord; after: ComplaintRecord } | null {
+  private updateComplaintSync(
+    id: string,
+    expected: ComplaintRecord['status'],
+    patch: ComplaintPatch,
+  ): { before: ComplaintRecord; after: ComplaintRecord } | null {
     return this.db.transaction((): { before: ComplaintRecord; after: ComplaintRecord } | null => {
       const row = this.db.prepare<[string, string], ComplaintRow>(`SELECT * FROM complaints WHERE id = ? AND status = ?`).get(id, expected);
       if (!row) return null;
@@ -1374,7 +1496,22 @@ export class SqliteStore implements Store {
         `INSERT INTO attachments (id, owner, owner_id, key, kind, content_type, bytes, sha256, width, height, shown_blob, shown_content_type, uploaded_at, uploaded_by)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(a.id, a.owner, a.ownerId, a.key, a.kind, a.contentType, a.bytes, a.sha256, a.width, a.height, a.shownBlob, a.shownContentType, a.uploadedAt, a.uploadedBy);
+      .run(
+        a.id,
+        a.owner,
+        a.ownerId,
+        a.key,
+        a.kind,
+        a.contentType,
+        a.bytes,
+        a.sha256,
+        a.width,
+        a.height,
+        a.shownBlob,
+        a.shownContentType,
+        a.uploadedAt,
+        a.uploadedBy,
+      );
   }
 
   async attachment(id: string): Promise<AttachmentRecord | null> {
@@ -1422,7 +1559,25 @@ export class SqliteStore implements Store {
         `INSERT INTO petitions (id, status, election, key, province, district, box_no, ballot, complaint_id, text, deadline, created_at, created_by, updated_at, filed_at, filed_by, reference)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(p.id, p.status, p.election, p.key, p.province, p.district, p.boxNo, p.ballot, p.complaintId, JSON.stringify(p.text), p.deadline, p.createdAt, p.createdBy, p.updatedAt, p.filedAt, p.filedBy, p.reference);
+      .run(
+        p.id,
+        p.status,
+        p.election,
+        p.key,
+        p.province,
+        p.district,
+        p.boxNo,
+        p.ballot,
+        p.complaintId,
+        JSON.stringify(p.text),
+        p.deadline,
+        p.createdAt,
+        p.createdBy,
+        p.updatedAt,
+        p.filedAt,
+        p.filedBy,
+        p.reference,
+      );
     return { ...p };
   }
 
@@ -1522,7 +1677,13 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
     const row = this.alerting().prepare<[string, number], { doc: string }>(`SELECT doc FROM alerts WHERE id = ? AND rev = ?`).get(id, rev);
     if (!row) return null;
     const held = JSON.parse(row.doc) as AlertRecord;
-    const next: AlertRecord = { ...held, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)), id: held.id, dedupe: held.dedupe, rev: rev + 1 };
+    const next: AlertRecord = {
+      ...held,
+      ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+      id: held.id,
+      dedupe: held.dedupe,
+      rev: rev + 1,
+    };
     return this.writeAlert(next, false) === 1 ? { before: held, after: next } : null;
   }
 
@@ -1566,7 +1727,9 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
   }
 
   private pushSubscriptionSync(endpoint: string): PushSubscriptionRecord | null {
-    const r = this.alerting().prepare<[string], { endpoint: string; user_id: string; keys: string; created_at: string }>(`SELECT * FROM push_subscriptions WHERE endpoint = ?`).get(endpoint);
+    const r = this.alerting()
+      .prepare<[string], { endpoint: string; user_id: string; keys: string; created_at: string }>(`SELECT * FROM push_subscriptions WHERE endpoint = ?`)
+      .get(endpoint);
     return r ? { endpoint: r.endpoint, userId: r.user_id, keys: JSON.parse(r.keys), createdAt: r.created_at } : null;
   }
 
@@ -1596,13 +1759,24 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
   async appendEntriesAudited(entries: NewEntry[], audit: (stored: Entry[]) => NewAuditEntry | null): Promise<EntryOutcome[]> {
     this.foldIfPending(entries.map((e) => e.key));
     const s = this.stmt;
-    const insertAudit = this.db.prepare(`INSERT INTO audit (at, actor_id, actor_name, actor_role, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insertAudit = this.db.prepare(
+      `INSERT INTO audit (at, actor_id, actor_name, actor_role, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     return this.db.transaction((): EntryOutcome[] => {
       const outcomes = entries.map((entry): EntryOutcome => {
         const existing = s.entryByIdem.get(entry.idempotencyKey);
         if (existing) return { kind: 'duplicate', entry: toEntry(existing) };
         s.upsertBox.run(boxParams(entry.box));
-        const info = s.insertEntry.run(entry.key, entry.hash, JSON.stringify(entry.sheet), entry.observer, entry.source, entry.idempotencyKey, entry.createdAt, JSON.stringify(entry.warnings));
+        const info = s.insertEntry.run(
+          entry.key,
+          entry.hash,
+          JSON.stringify(entry.sheet),
+          entry.observer,
+          entry.source,
+          entry.idempotencyKey,
+          entry.createdAt,
+          JSON.stringify(entry.warnings),
+        );
         const { box: _box, ...rest } = entry;
         return { kind: 'stored', entry: { ...rest, id: toEntryId(Number(info.lastInsertRowid)) } };
       });
@@ -1632,12 +1806,18 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
     }, audit);
   }
 
-  async updateUserAudited(id: string, patch: UserPatch, audit: AuditOf<Changed<UserRecord>>, opts: { revokeRefreshTokensAt?: string } = {}): Promise<UserRecord | null> {
+  async updateUserAudited(
+    id: string,
+    patch: UserPatch,
+    audit: AuditOf<Changed<UserRecord>>,
+    opts: { revokeRefreshTokensAt?: string } = {},
+  ): Promise<UserRecord | null> {
     return this.audited(() => {
       const before = this.userByIdSync(id);
       if (!before) return null;
       const after = this.updateUserSync(id, patch)!;
-      if (opts.revokeRefreshTokensAt) this.db.prepare(`UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`).run(opts.revokeRefreshTokensAt, id);
+      if (opts.revokeRefreshTokensAt)
+        this.db.prepare(`UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`).run(opts.revokeRefreshTokensAt, id);
       return { result: after, done: { before, after } };
     }, audit);
   }
@@ -1658,7 +1838,12 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
     }, audit)!;
   }
 
-  async updateComplaintAudited(id: string, expected: ComplaintRecord['status'], patch: ComplaintPatch, audit: AuditOf<Changed<ComplaintRecord>>): Promise<ComplaintRecord | null> {
+  async updateComplaintAudited(
+    id: string,
+    expected: ComplaintRecord['status'],
+    patch: ComplaintPatch,
+    audit: AuditOf<Changed<ComplaintRecord>>,
+  ): Promise<ComplaintRecord | null> {
     return this.audited(() => {
       const changed = this.updateComplaintSync(id, expected, patch);
       return changed && { result: changed.after, done: changed };
@@ -1672,7 +1857,13 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
     }, audit)!;
   }
 
-  async updatePetitionAudited(id: string, expected: PetitionRecord['status'], patch: PetitionPatch, audit: AuditOf<Changed<PetitionRecord>>, also: { setting?: { key: string; value: unknown } } = {}): Promise<PetitionRecord | null> {
+  async updatePetitionAudited(
+    id: string,
+    expected: PetitionRecord['status'],
+    patch: PetitionPatch,
+    audit: AuditOf<Changed<PetitionRecord>>,
+    also: { setting?: { key: string; value: unknown } } = {},
+  ): Promise<PetitionRecord | null> {
     return this.audited(() => {
       const changed = this.updatePetitionSync(id, expected, patch);
       if (!changed) return null;
@@ -1690,7 +1881,9 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
       const before = this.settingSync(setting.key);
       this.putSettingSync(setting.key, setting.value);
       const ids = this.db
-        .prepare<[number, number], { id: string }>(`SELECT id FROM petitions WHERE province = ? AND district = ? AND status = 'draft' ORDER BY deadline, created_at, id`)
+        .prepare<[number, number], { id: string }>(
+          `SELECT id FROM petitions WHERE province = ? AND district = ? AND status = 'draft' ORDER BY deadline, created_at, id`,
+        )
         .all(drafts.province, drafts.district)
         .map((r) => r.id);
       const moved = ids.filter((id) => this.updatePetitionSync(id, 'draft', { deadline: drafts.deadline, updatedAt: drafts.updatedAt }));
@@ -1725,7 +1918,11 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
     );
   }
 
-  async createAlertAudited(alert: AlertRecord, audit: AuditOf<AlertRecord>, also: { members?: AlertMemberPatch[] } = {}): Promise<{ alert: AlertRecord; created: boolean }> {
+  async createAlertAudited(
+    alert: AlertRecord,
+    audit: AuditOf<AlertRecord>,
+    also: { members?: AlertMemberPatch[] } = {},
+  ): Promise<{ alert: AlertRecord; created: boolean }> {
     this.alerting(); // the alert tables made outside the transaction: a rolled-back change must not roll them back
     const held = this.audited(() => {
       if (this.writeAlert(alert, true) !== 1) return null;
@@ -1737,7 +1934,13 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
     return { alert: JSON.parse(row.doc) as AlertRecord, created: false };
   }
 
-  async updateAlertAudited(id: string, rev: number, patch: AlertPatch, audit: AuditOf<Changed<AlertRecord>>, also: { members?: AlertMemberPatch[] } = {}): Promise<AlertRecord | null> {
+  async updateAlertAudited(
+    id: string,
+    rev: number,
+    patch: AlertPatch,
+    audit: AuditOf<Changed<AlertRecord>>,
+    also: { members?: AlertMemberPatch[] } = {},
+  ): Promise<AlertRecord | null> {
     this.alerting(); // the alert tables made outside the transaction: a rolled-back change must not roll them back
     return this.audited(() => {
       const changed = this.updateAlertSync(id, rev, patch);

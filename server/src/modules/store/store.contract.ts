@@ -18,12 +18,35 @@ export function version(b: BoxInfo, s: Sheet, hash: string, at = '2024-03-31T18:
 }
 
 export function entry(b: BoxInfo, s: Sheet, idem: string, observer = 'obs1'): NewEntry {
-  return { box: b, key: b.key, sheet: s, hash: `h-${idem}`, observer, source: 'observer', idempotencyKey: idem, createdAt: '2024-03-31T18:10:00.000Z', warnings: [] };
+  return {
+    box: b,
+    key: b.key,
+    sheet: s,
+    hash: `h-${idem}`,
+    observer,
+    source: 'observer',
+    idempotencyKey: idem,
+    createdAt: '2024-03-31T18:10:00.000Z',
+    warnings: [],
+  };
 }
 
 export function user(username: string, over: Partial<UserRecord> = {}): UserRecord {
   const at = '2024-03-31T10:00:00.000Z';
-  return { id: `id-${username}`, username, name: username.toUpperCase(), role: 'province_chair', scope: { level: 'province', province: 6 }, passwordHash: '$argon2id$x', disabled: false, failedLogins: 0, lockedUntil: null, createdAt: at, updatedAt: at, ...over };
+  return {
+    id: `id-${username}`,
+    username,
+    name: username.toUpperCase(),
+    role: 'province_chair',
+    scope: { level: 'province', province: 6 },
+    passwordHash: '$argon2id$x',
+    disabled: false,
+    failedLogins: 0,
+    lockedUntil: null,
+    createdAt: at,
+    updatedAt: at,
+    ...over,
+  };
 }
 
 export function describeStoreContract(name: string, open: () => Promise<Store>): void {
@@ -44,10 +67,19 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     });
 
     it('keeps reference data, upserting by id', async () => {
-      await store.upsertProvinces([{ plate: 69, name: 'Bayburt' }, { plate: 6, name: 'Ankara' }]);
+      await store.upsertProvinces([
+        { plate: 69, name: 'Bayburt' },
+        { plate: 6, name: 'Ankara' },
+      ]);
       await store.upsertProvinces([{ plate: 69, name: 'BAYBURT' }]);
-      expect(await store.provinces()).toEqual([{ plate: 6, name: 'Ankara' }, { plate: 69, name: 'BAYBURT' }]);
-      await store.upsertDistricts([{ yskId: 681, province: 69, name: 'Demirözü' }, { yskId: 1, province: 6, name: 'Çankaya' }]);
+      expect(await store.provinces()).toEqual([
+        { plate: 6, name: 'Ankara' },
+        { plate: 69, name: 'BAYBURT' },
+      ]);
+      await store.upsertDistricts([
+        { yskId: 681, province: 69, name: 'Demirözü' },
+        { yskId: 1, province: 6, name: 'Çankaya' },
+      ]);
       expect(await store.districts(69)).toEqual([{ yskId: 681, province: 69, name: 'Demirözü' }]);
       expect(await store.districts()).toHaveLength(2);
       await store.upsertNeighbourhoods([{ yskId: 115793, district: 681, province: 69, name: 'KARŞIYAKA', minBox: 1008, maxBox: 1009 }]);
@@ -79,13 +111,23 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       const outcomes = await store.appendVersions(hashes.map((h, i) => version(b, sheet(100 + i, 50), h, `2024-04-01T0${i}:00:00.000Z`, i + 1)));
       expect(outcomes.map((o) => o.kind)).toEqual(['first', 'revised', 'revised', 'revised']);
       expect(outcomes[3]).toMatchObject({ version: { seq: 4, hash: 'h4' }, previous: { seq: 3, hash: 'h3', sheet: sheet(102, 50), yskVersion: 3 } });
-      for (const [h, seq] of [['h1', 1], ['h2', 2], ['h3', 3]] as const) {
+      for (const [h, seq] of [
+        ['h1', 1],
+        ['h2', 2],
+        ['h3', 3],
+      ] as const) {
         expect(await store.appendVersions([version(b, sheet(0, 0), h)])).toEqual([{ kind: 'stale', key: b.key, matchesSeq: seq }]);
       }
       expect(await store.appendVersions([version(b, sheet(0, 0), 'h4')])).toEqual([{ kind: 'unchanged', key: b.key }]);
       const [fifth] = await store.appendVersions([version(b, sheet(1, 1), 'h5')]);
       expect(fifth).toMatchObject({ kind: 'revised', version: { seq: 5 }, previous: { seq: 4, hash: 'h4', sheet: sheet(103, 50) } });
-      expect((await store.versions(b.key)).map((v) => [v.seq, v.hash])).toEqual([[1, 'h1'], [2, 'h2'], [3, 'h3'], [4, 'h4'], [5, 'h5']]);
+      expect((await store.versions(b.key)).map((v) => [v.seq, v.hash])).toEqual([
+        [1, 'h1'],
+        [2, 'h2'],
+        [3, 'h3'],
+        [4, 'h4'],
+        [5, 'h5'],
+      ]);
       expect(await store.box(b.key)).toMatchObject({ versions: 5, latest: { seq: 5, hash: 'h5', sheet: sheet(1, 1) }, first: { yskVersion: 1 } });
     });
 
@@ -154,7 +196,11 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       await store.appendVersions([{ ...version(abroad, sheet(3, 5), 'a2', '2023-05-15T08:00:00.000Z', 1805), changeReason: 5 }]);
       expect((await store.versions(abroad.key)).map((v) => v.changeReason)).toEqual([2, 5]);
       const found = await store.box(abroad.key);
-      expect(found).toMatchObject({ box: { key: 'e1:2:99:100118:1:B', rumuz: 'B', kind: 'abroad', boxNo: 1 }, first: { yskVersion: 1804, changeReason: 2 }, versions: 2 });
+      expect(found).toMatchObject({
+        box: { key: 'e1:2:99:100118:1:B', rumuz: 'B', kind: 'abroad', boxNo: 1 },
+        first: { yskVersion: 1804, changeReason: 2 },
+        versions: 2,
+      });
       expect((await store.box(prison.key))?.box.kind).toBe('prison');
       expect((await store.boxes({ province: 99 })).map((r) => r.box.key)).toEqual([abroad.key]);
     });
@@ -185,20 +231,40 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       const abroad = box(1, { province: 99, district: 100118, rumuz: 'B', kind: 'abroad' });
       const elsewhere = box(1001, { election: 'e2' });
       await store.upsertBoxes([a, b, abroad, elsewhere]);
-      await store.appendVersions([{ ...version(a, sheet(1, 2), 'r1', '2024-03-31T18:00:00.000Z', 1804), changeReason: 2 }, version(abroad, sheet(5, 6), 'r2'), version(elsewhere, sheet(7, 7), 'r3')]);
+      await store.appendVersions([
+        { ...version(a, sheet(1, 2), 'r1', '2024-03-31T18:00:00.000Z', 1804), changeReason: 2 },
+        version(abroad, sheet(5, 6), 'r2'),
+        version(elsewhere, sheet(7, 7), 'r3'),
+      ]);
       await store.appendVersions([version(a, sheet(2, 2), 'r4', '2024-03-31T18:30:00.000Z', 1805)]);
       await store.appendEntry(entry(a, sheet(2, 2), 'rb-1'));
       await store.appendEntry(entry(elsewhere, sheet(7, 7), 'rb-2'));
       await store.appendEntry({ ...entry(b, sheet(3, 3), 'rb-3', 'obs2'), source: 'confirmation' });
       const boxes = await store.boxes({ election: 'e1' });
       const rebuilt = await store.rebuildBoxes('e1');
-      expect(rebuilt).toEqual(boxes.map((r) => ({ key: r.box.key, kind: r.box.kind, latest: r.latest && { seq: r.latest.seq, sheet: r.latest.sheet, fetchedAt: r.latest.fetchedAt }, firstPublishedAt: r.firstPublishedAt, first: r.first })));
-      expect(rebuilt.map((r) => [r.key, r.kind, r.latest?.seq ?? null, r.first])).toEqual([
-        [a.key, 'domestic', 2, { yskVersion: 1804, changeReason: 2 }],
-        [b.key, 'prison', null, null],
-        [abroad.key, 'abroad', 1, { yskVersion: 1, changeReason: null }],
-      ].sort((x, y) => ((x[0] as string) < (y[0] as string) ? -1 : 1)));
-      expect(rebuilt.find((r) => r.key === a.key)).toEqual({ key: a.key, kind: 'domestic', latest: { seq: 2, sheet: sheet(2, 2), fetchedAt: '2024-03-31T18:30:00.000Z' }, firstPublishedAt: '2024-03-31T18:00:00.000Z', first: { yskVersion: 1804, changeReason: 2 } });
+      expect(rebuilt).toEqual(
+        boxes.map((r) => ({
+          key: r.box.key,
+          kind: r.box.kind,
+          latest: r.latest && { seq: r.latest.seq, sheet: r.latest.sheet, fetchedAt: r.latest.fetchedAt },
+          firstPublishedAt: r.firstPublishedAt,
+          first: r.first,
+        })),
+      );
+      expect(rebuilt.map((r) => [r.key, r.kind, r.latest?.seq ?? null, r.first])).toEqual(
+        [
+          [a.key, 'domestic', 2, { yskVersion: 1804, changeReason: 2 }],
+          [b.key, 'prison', null, null],
+          [abroad.key, 'abroad', 1, { yskVersion: 1, changeReason: null }],
+        ].sort((x, y) => ((x[0] as string) < (y[0] as string) ? -1 : 1)),
+      );
+      expect(rebuilt.find((r) => r.key === a.key)).toEqual({
+        key: a.key,
+        kind: 'domestic',
+        latest: { seq: 2, sheet: sheet(2, 2), fetchedAt: '2024-03-31T18:30:00.000Z' },
+        firstPublishedAt: '2024-03-31T18:00:00.000Z',
+        first: { yskVersion: 1804, changeReason: 2 },
+      });
       const page1 = await store.rebuildBoxes('e1', { limit: 2 });
       const page2 = await store.rebuildBoxes('e1', { after: page1[1].key, limit: 2 });
       expect([...page1, ...page2]).toEqual(rebuilt);
@@ -206,7 +272,9 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
 
       const entries = await store.entriesOf({ election: 'e1' });
       const rebuiltEntries = await store.rebuildEntries('e1');
-      expect(rebuiltEntries).toEqual(entries.map((e) => ({ id: e.id, key: e.key, observer: e.observer, source: e.source, sheet: e.sheet, createdAt: e.createdAt })));
+      expect(rebuiltEntries).toEqual(
+        entries.map((e) => ({ id: e.id, key: e.key, observer: e.observer, source: e.source, sheet: e.sheet, createdAt: e.createdAt })),
+      );
       expect(rebuiltEntries.map((e) => [e.key, e.source, e.sheet.votes.CHP])).toEqual([
         [a.key, 'observer', 2],
         [b.key, 'confirmation', 3],
@@ -231,7 +299,13 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     });
 
     it('keeps one column map per election, ballot and province, and says when it changed', async () => {
-      const map = { election: 'e1', ballot: 2 as const, province: 69, columns: [{ position: 1, name: 'AK PARTİ', column: 'parti1_ALDIGI_OY' }], fetchedAt: '2024-03-31T18:00:00.000Z' };
+      const map = {
+        election: 'e1',
+        ballot: 2 as const,
+        province: 69,
+        columns: [{ position: 1, name: 'AK PARTİ', column: 'parti1_ALDIGI_OY' }],
+        fetchedAt: '2024-03-31T18:00:00.000Z',
+      };
       expect(await store.putColumnMap(map)).toBe(true);
       expect(await store.putColumnMap({ ...map, fetchedAt: '2024-03-31T18:05:00.000Z' })).toBe(false);
       const grown = { ...map, columns: [...map.columns, { position: 2, name: 'CHP', column: 'parti2_ALDIGI_OY' }] };
@@ -251,13 +325,20 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     });
 
     it('opens and closes incidents, keeping the raw payload', async () => {
-      const inc = await store.openIncident({ kind: 'parse', scope: 'getSecimSandikSonucList', startedAt: '2024-03-31T19:00:00.000Z', cause: 'truncated JSON', details: { bytes: 12 }, raw: '[{"il_ID":' });
+      const inc = await store.openIncident({
+        kind: 'parse',
+        scope: 'getSecimSandikSonucList',
+        startedAt: '2024-03-31T19:00:00.000Z',
+        cause: 'truncated JSON',
+        details: { bytes: 12 },
+        raw: '[{"il_ID":',
+      });
       expect(await store.incidents({ open: true })).toEqual([inc]);
       await store.closeIncident(inc.id, '2024-03-31T19:05:00.000Z');
       expect(await store.incidents({ open: true })).toEqual([]);
       expect(await store.incidents()).toEqual([{ ...inc, endedAt: '2024-03-31T19:05:00.000Z' }]);
     });
-  
+
     it('keeps users with unique usernames, filters them by role and scope, pages by username, patches and counts failures', async () => {
       const ankara = user('ankara');
       expect(await store.createUser(ankara)).toEqual(ankara);
@@ -277,15 +358,33 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
 
       expect(await store.countFailedLogin(ankara.id)).toBe(1);
       expect(await store.countFailedLogin(ankara.id)).toBe(2);
-      const moved = await store.updateUser(ankara.id, { scope: { level: 'province', province: 34 }, lockedUntil: '2024-03-31T11:00:00.000Z', disabled: true, updatedAt: '2024-03-31T10:30:00.000Z' });
-      expect(moved).toEqual({ ...ankara, scope: { level: 'province', province: 34 }, failedLogins: 2, lockedUntil: '2024-03-31T11:00:00.000Z', disabled: true, updatedAt: '2024-03-31T10:30:00.000Z' });
+      const moved = await store.updateUser(ankara.id, {
+        scope: { level: 'province', province: 34 },
+        lockedUntil: '2024-03-31T11:00:00.000Z',
+        disabled: true,
+        updatedAt: '2024-03-31T10:30:00.000Z',
+      });
+      expect(moved).toEqual({
+        ...ankara,
+        scope: { level: 'province', province: 34 },
+        failedLogins: 2,
+        lockedUntil: '2024-03-31T11:00:00.000Z',
+        disabled: true,
+        updatedAt: '2024-03-31T10:30:00.000Z',
+      });
       expect((await store.users({ province: 34 })).map((u) => u.username)).toEqual(['ankara']);
       expect(await store.updateUser(ankara.id, { failedLogins: 0, lockedUntil: null })).toMatchObject({ failedLogins: 0, lockedUntil: null });
       expect(await store.updateUser('missing', { disabled: true })).toBeNull();
     });
 
     it('keeps refresh tokens by hash; each is revoked once, and all of a user at once', async () => {
-      const t = (hash: string, userId = 'u1') => ({ hash, userId, createdAt: '2024-03-31T10:00:00.000Z', expiresAt: '2024-04-07T10:00:00.000Z', revokedAt: null });
+      const t = (hash: string, userId = 'u1') => ({
+        hash,
+        userId,
+        createdAt: '2024-03-31T10:00:00.000Z',
+        expiresAt: '2024-04-07T10:00:00.000Z',
+        revokedAt: null,
+      });
       await store.putRefreshToken(t('a'));
       await store.putRefreshToken(t('b'));
       await store.putRefreshToken(t('c', 'u2'));
@@ -301,9 +400,30 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
 
     it('appends to the audit log and lists it newest first with filters and paging', async () => {
       const admin = { id: 'u1', username: 'admin', role: 'hq_admin' };
-      const a = await store.appendAudit({ at: '2024-03-31T10:00:00.000Z', actor: admin, action: 'user.create', target: 'user:ankara', before: null, after: { role: 'province_chair' } });
-      const b = await store.appendAudit({ at: '2024-03-31T10:05:00.000Z', actor: admin, action: 'embargo.set', target: 'embargo:e1', before: { until: null }, after: { until: '2024-03-31T21:00:00.000Z' } });
-      const c = await store.appendAudit({ at: '2024-03-31T10:10:00.000Z', actor: null, action: 'user.create', target: 'user:admin', before: null, after: { role: 'hq_admin' } });
+      const a = await store.appendAudit({
+        at: '2024-03-31T10:00:00.000Z',
+        actor: admin,
+        action: 'user.create',
+        target: 'user:ankara',
+        before: null,
+        after: { role: 'province_chair' },
+      });
+      const b = await store.appendAudit({
+        at: '2024-03-31T10:05:00.000Z',
+        actor: admin,
+        action: 'embargo.set',
+        target: 'embargo:e1',
+        before: { until: null },
+        after: { until: '2024-03-31T21:00:00.000Z' },
+      });
+      const c = await store.appendAudit({
+        at: '2024-03-31T10:10:00.000Z',
+        actor: null,
+        action: 'user.create',
+        target: 'user:admin',
+        before: null,
+        after: { role: 'hq_admin' },
+      });
       expect(a).toMatchObject({ id: expect.any(String), actor: admin, before: null, after: { role: 'province_chair' } });
       expect(await store.audit({})).toEqual([c, b, a]);
       expect(await store.audit({ action: 'user.create' })).toEqual([c, a]);
@@ -322,10 +442,12 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     it('keeps voter-register lines by hash only, a re-import moving a voter', async () => {
       const at = '2024-03-31T08:00:00.000Z';
       const h = (n: number) => n.toString(16).padStart(64, '0');
-      expect(await store.putVoters([
-        { hash: h(1), province: 6, district: 1, boxNo: 1001, importedAt: at },
-        { hash: h(2), province: 6, district: 1, boxNo: 1002, importedAt: at },
-      ])).toBe(2);
+      expect(
+        await store.putVoters([
+          { hash: h(1), province: 6, district: 1, boxNo: 1001, importedAt: at },
+          { hash: h(2), province: 6, district: 1, boxNo: 1002, importedAt: at },
+        ]),
+      ).toBe(2);
       await store.putVoters([{ hash: h(1), province: 34, district: 10, boxNo: 5, importedAt: at }]);
       expect(await store.voterByHash(h(1))).toEqual({ hash: h(1), province: 34, district: 10, boxNo: 5, importedAt: at });
       expect(await store.voterByHash(h(3))).toBeNull();
@@ -336,9 +458,24 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     it('keeps complaints: unique tracking codes, compare-and-set steps with history, scoped lists and counts', async () => {
       const at = (m: number) => `2024-03-31T2${m}:00:00.000Z`;
       const complaint = (id: string, over: Partial<ComplaintRecord> = {}): ComplaintRecord => ({
-        id, trackingCode: `GZ-${id}`, status: 'new', election: 'e1', ballot: 2, key: box(1001).key, province: 69, district: 681, boxNo: 1001,
-        text: 'Sayım tutanağı farklı', contact: null, routedTo: ['hukuk681'], filedBy: null, petitionId: null, createdAt: at(0), updatedAt: at(0),
-        history: [{ at: at(0), status: 'new', by: null, note: null }], ...over,
+        id,
+        trackingCode: `GZ-${id}`,
+        status: 'new',
+        election: 'e1',
+        ballot: 2,
+        key: box(1001).key,
+        province: 69,
+        district: 681,
+        boxNo: 1001,
+        text: 'Sayım tutanağı farklı',
+        contact: null,
+        routedTo: ['hukuk681'],
+        filedBy: null,
+        petitionId: null,
+        createdAt: at(0),
+        updatedAt: at(0),
+        history: [{ at: at(0), status: 'new', by: null, note: null }],
+        ...over,
       });
       const a = await store.createComplaint(complaint('a'));
       await store.createComplaint(complaint('b', { createdAt: at(1), updatedAt: at(1), key: box(1002).key, boxNo: 1002 }));
@@ -372,13 +509,28 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       const sha = createHash('sha256').update('photo').digest('hex');
       const shown = createHash('sha256').update('shown').digest('hex');
       const att = (id: string, over: Partial<AttachmentRecord> = {}): AttachmentRecord => ({
-        id, owner: 'complaint', ownerId: 'c1', key: box(1001).key, kind: 'image', contentType: 'image/jpeg', bytes: 5, sha256: sha, width: 10, height: 20,
-        shownBlob: shown, shownContentType: 'image/jpeg', uploadedAt: '2024-03-31T20:00:00.000Z', uploadedBy: null, ...over,
+        id,
+        owner: 'complaint',
+        ownerId: 'c1',
+        key: box(1001).key,
+        kind: 'image',
+        contentType: 'image/jpeg',
+        bytes: 5,
+        sha256: sha,
+        width: 10,
+        height: 20,
+        shownBlob: shown,
+        shownContentType: 'image/jpeg',
+        uploadedAt: '2024-03-31T20:00:00.000Z',
+        uploadedBy: null,
+        ...over,
       });
       await store.putAttachment(att('x1'));
       await store.putAttachment(att('x2', { owner: 'sheet', ownerId: 'entry-1', uploadedBy: 'ayse', uploadedAt: '2024-03-31T20:01:00.000Z' }));
       await store.putAttachment(att('x3', { kind: 'pdf', contentType: 'application/pdf', width: null, height: null, uploadedAt: '2024-03-31T20:02:00.000Z' }));
-      expect(await store.attachment('x2')).toEqual(att('x2', { owner: 'sheet', ownerId: 'entry-1', uploadedBy: 'ayse', uploadedAt: '2024-03-31T20:01:00.000Z' }));
+      expect(await store.attachment('x2')).toEqual(
+        att('x2', { owner: 'sheet', ownerId: 'entry-1', uploadedBy: 'ayse', uploadedAt: '2024-03-31T20:01:00.000Z' }),
+      );
       expect(await store.attachment('nope')).toBeNull();
       expect((await store.attachments({ owner: 'complaint', ownerId: 'c1' })).map((a) => a.id)).toEqual(['x1', 'x3']);
       expect((await store.attachments({ owner: 'sheet', key: box(1001).key })).map((a) => a.id)).toEqual(['x2']);
@@ -391,10 +543,36 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     });
 
     it('keeps petitions: compare-and-set status, scoped lists soonest deadline first', async () => {
-      const text = { addressee: 'Demirözü İlçe Seçim Kurulu Başkanlığına', subject: 'İtiraz', body: 'ğüşıöçİ', figures: [{ label: 'Geçerli oy', ysk: 150, sheet: 140, difference: 10 }], evidence: [], requests: 'düzeltilmesini', place: 'Demirözü', signatureName: 'Av. Ayşe', signatureTitle: 'İlçe Hukuk Sorumlusu' };
+      const text = {
+        addressee: 'Demirözü İlçe Seçim Kurulu Başkanlığına',
+        subject: 'İtiraz',
+        body: 'ğüşıöçİ',
+        figures: [{ label: 'Geçerli oy', ysk: 150, sheet: 140, difference: 10 }],
+        evidence: [],
+        requests: 'düzeltilmesini',
+        place: 'Demirözü',
+        signatureName: 'Av. Ayşe',
+        signatureTitle: 'İlçe Hukuk Sorumlusu',
+      };
       const petition = (id: string, deadline: string, over: Partial<PetitionRecord> = {}): PetitionRecord => ({
-        id, status: 'draft', election: 'e1', key: box(1001).key, province: 69, district: 681, boxNo: 1001, ballot: 2, complaintId: null, text, deadline,
-        createdAt: '2024-03-31T20:00:00.000Z', createdBy: 'hukuk681', updatedAt: '2024-03-31T20:00:00.000Z', filedAt: null, filedBy: null, reference: null, ...over,
+        id,
+        status: 'draft',
+        election: 'e1',
+        key: box(1001).key,
+        province: 69,
+        district: 681,
+        boxNo: 1001,
+        ballot: 2,
+        complaintId: null,
+        text,
+        deadline,
+        createdAt: '2024-03-31T20:00:00.000Z',
+        createdBy: 'hukuk681',
+        updatedAt: '2024-03-31T20:00:00.000Z',
+        filedAt: null,
+        filedBy: null,
+        reference: null,
+        ...over,
       });
       const late = await store.createPetition(petition('p1', '2024-04-01T11:00:00.000Z'));
       await store.createPetition(petition('p2', '2024-04-01T09:00:00.000Z', { complaintId: 'c1' }));
@@ -403,7 +581,13 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.petition('none')).toBeNull();
       const edited = await store.updatePetition('p1', 'draft', { text: { ...text, body: 'düzeltildi' }, updatedAt: '2024-03-31T20:10:00.000Z' });
       expect(edited).toEqual({ ...late, text: { ...text, body: 'düzeltildi' }, updatedAt: '2024-03-31T20:10:00.000Z' });
-      const filed = await store.updatePetition('p2', 'draft', { status: 'filed', filedAt: '2024-03-31T21:00:00.000Z', filedBy: 'hukuk681', reference: '2024/15', updatedAt: '2024-03-31T21:00:00.000Z' });
+      const filed = await store.updatePetition('p2', 'draft', {
+        status: 'filed',
+        filedAt: '2024-03-31T21:00:00.000Z',
+        filedBy: 'hukuk681',
+        reference: '2024/15',
+        updatedAt: '2024-03-31T21:00:00.000Z',
+      });
       expect(filed).toMatchObject({ status: 'filed', filedBy: 'hukuk681', reference: '2024/15' });
       expect(await store.updatePetition('p2', 'draft', { status: 'withdrawn', updatedAt: '2024-03-31T21:01:00.000Z' })).toBeNull();
       expect((await store.petitions({})).map((p) => p.id)).toEqual(['p3', 'p2', 'p1']);
@@ -413,10 +597,28 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     });
     it('keeps alerts: one per dedupe key, compare-and-set by rev, scoped and due lists newest first, reads, push subscriptions', async () => {
       const alert = (id: string, over: Partial<AlertRecord> = {}): AlertRecord => ({
-        id, dedupe: `stale:${id}`, rev: 0, kind: 'stale', severity: 'amber', box: box(Number(id.replace(/\D/g, '')) || 1).key, province: 69, district: 681,
-        level: 'district', status: 'open', title: 'Sandık girilmedi', detail: 'ğüşıöç', createdAt: `2024-03-31T18:0${id.length % 10}:00.000Z`,
-        updatedAt: '2024-03-31T18:00:00.000Z', escalatedAt: null, resolvedAt: null, ack: null, digestCount: null, digestId: null,
-        figures: { yskAgeMs: 1200000 }, escalateAt: '2024-03-31T18:10:00.000Z', ...over,
+        id,
+        dedupe: `stale:${id}`,
+        rev: 0,
+        kind: 'stale',
+        severity: 'amber',
+        box: box(Number(id.replace(/\D/g, '')) || 1).key,
+        province: 69,
+        district: 681,
+        level: 'district',
+        status: 'open',
+        title: 'Sandık girilmedi',
+        detail: 'ğüşıöç',
+        createdAt: `2024-03-31T18:0${id.length % 10}:00.000Z`,
+        updatedAt: '2024-03-31T18:00:00.000Z',
+        escalatedAt: null,
+        resolvedAt: null,
+        ack: null,
+        digestCount: null,
+        digestId: null,
+        figures: { yskAgeMs: 1200000 },
+        escalateAt: '2024-03-31T18:10:00.000Z',
+        ...over,
       });
       const a1 = alert('a1', { createdAt: '2024-03-31T18:01:00.000Z' });
       expect(await store.createAlert(a1)).toEqual({ alert: a1, created: true });
@@ -424,7 +626,18 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.createAlert({ ...a1, id: 'other', title: 'x' })).toEqual({ alert: a1, created: false });
       expect(await store.alert('other')).toBeNull();
       await store.createAlert(alert('a2', { createdAt: '2024-03-31T18:02:00.000Z', province: 1, district: 650, escalateAt: '2024-03-31T18:30:00.000Z' }));
-      await store.createAlert(alert('a3', { createdAt: '2024-03-31T18:03:00.000Z', level: 'country', kind: 'feed', dedupe: 'feed:1', box: null, province: null, district: null, escalateAt: null }));
+      await store.createAlert(
+        alert('a3', {
+          createdAt: '2024-03-31T18:03:00.000Z',
+          level: 'country',
+          kind: 'feed',
+          dedupe: 'feed:1',
+          box: null,
+          province: null,
+          district: null,
+          escalateAt: null,
+        }),
+      );
       await store.createAlert(alert('a4', { createdAt: '2024-03-31T18:04:00.000Z', digestId: 'd1' }));
 
       const ack = { userId: 'u1', username: 'baskan681', name: 'Başkan', at: '2024-03-31T18:05:00.000Z' };
@@ -468,7 +681,10 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
 
     it('stores entries and their audit record together: all or nothing', async () => {
       const b = box(1004);
-      const auditOf = (stored: { key: string }[]) => (stored.length ? { at: '2024-03-31T18:20:00.000Z', actor: null, action: 'entry.import', target: 'entries', before: null, after: { keys: stored.map((e) => e.key) } } : null);
+      const auditOf = (stored: { key: string }[]) =>
+        stored.length
+          ? { at: '2024-03-31T18:20:00.000Z', actor: null, action: 'entry.import', target: 'entries', before: null, after: { keys: stored.map((e) => e.key) } }
+          : null;
       const first = await store.appendEntriesAudited([entry(b, sheet(1, 2), 'idem-a-001'), entry(b, sheet(1, 3), 'idem-a-002')], auditOf);
       expect(first.map((o) => o.kind)).toEqual(['stored', 'stored']);
       expect((await store.audit({ action: 'entry.import' })).map((a) => a.after)).toEqual([{ keys: [b.key, b.key] }]);
@@ -477,7 +693,11 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(again.map((o) => o.kind)).toEqual(['duplicate']);
       expect(await store.audit({ action: 'entry.import' })).toHaveLength(1);
       // a failure while writing rolls the entries back with the record
-      await expect(store.appendEntriesAudited([entry(b, sheet(1, 4), 'idem-a-003')], () => { throw new Error('audit failed'); })).rejects.toThrow('audit failed');
+      await expect(
+        store.appendEntriesAudited([entry(b, sheet(1, 4), 'idem-a-003')], () => {
+          throw new Error('audit failed');
+        }),
+      ).rejects.toThrow('audit failed');
       expect((await store.entries(b.key)).map((e) => e.idempotencyKey)).toEqual(['idem-a-001', 'idem-a-002']);
     });
 
@@ -498,17 +718,26 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.userByName('veli')).toBeNull();
       // updated with its record, before and after; refresh tokens revoked with it when asked
       await store.putRefreshToken({ hash: 'rt-ayse', userId: ayse.id, createdAt: at, expiresAt: '2024-04-01T20:00:00.000Z', revokedAt: null });
-      const disabled = await store.updateUserAudited(ayse.id, { disabled: true, updatedAt: '2024-03-31T20:01:00.000Z' }, ({ before, after }) => rec('user.update', `user:${before.username}`, { disabled: before.disabled }, { disabled: after.disabled }), { revokeRefreshTokensAt: '2024-03-31T20:01:00.000Z' });
+      const disabled = await store.updateUserAudited(
+        ayse.id,
+        { disabled: true, updatedAt: '2024-03-31T20:01:00.000Z' },
+        ({ before, after }) => rec('user.update', `user:${before.username}`, { disabled: before.disabled }, { disabled: after.disabled }),
+        { revokeRefreshTokensAt: '2024-03-31T20:01:00.000Z' },
+      );
       expect(disabled).toMatchObject({ disabled: true, updatedAt: '2024-03-31T20:01:00.000Z' });
       expect((await store.refreshToken('rt-ayse'))?.revokedAt).toBe('2024-03-31T20:01:00.000Z');
       const [updated] = await store.audit({ action: 'user.update' });
       expect([updated.before, updated.after]).toEqual([{ disabled: false }, { disabled: true }]);
-      await expect(store.updateUserAudited(ayse.id, { passwordHash: '$argon2id$new', updatedAt: '2024-03-31T20:02:00.000Z' }, fail)).rejects.toThrow('audit failed');
+      await expect(store.updateUserAudited(ayse.id, { passwordHash: '$argon2id$new', updatedAt: '2024-03-31T20:02:00.000Z' }, fail)).rejects.toThrow(
+        'audit failed',
+      );
       expect(await store.userById(ayse.id)).toMatchObject({ passwordHash: '$argon2id$x', updatedAt: '2024-03-31T20:01:00.000Z' });
       expect(await store.updateUserAudited('id-nobody', { disabled: true, updatedAt: at }, () => rec('user.update', 'user:nobody', null, {}))).toBeNull();
 
       // a setting with the value before in its record
-      await store.putSettingAudited('embargo:e1', { until: '2024-03-31T21:00:00.000Z' }, ({ before, after }) => rec('embargo.set', 'embargo:e1', before, after));
+      await store.putSettingAudited('embargo:e1', { until: '2024-03-31T21:00:00.000Z' }, ({ before, after }) =>
+        rec('embargo.set', 'embargo:e1', before, after),
+      );
       await expect(store.putSettingAudited('embargo:e1', { until: null }, fail)).rejects.toThrow('audit failed');
       expect(await store.setting('embargo:e1')).toEqual({ until: '2024-03-31T21:00:00.000Z' });
       const [embargo] = await store.audit({ action: 'embargo.set' });
@@ -516,27 +745,91 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
 
       // complaints, with their attachments' records; steps compare-and-set
       const complaint: ComplaintRecord = {
-        id: 'ca', trackingCode: 'GZ-ca', status: 'new', election: 'e1', ballot: 2, key: box(1001).key, province: 69, district: 681, boxNo: 1001, text: 'farklı', contact: null,
-        routedTo: [], filedBy: null, petitionId: null, createdAt: at, updatedAt: at, history: [{ at, status: 'new', by: null, note: null }],
+        id: 'ca',
+        trackingCode: 'GZ-ca',
+        status: 'new',
+        election: 'e1',
+        ballot: 2,
+        key: box(1001).key,
+        province: 69,
+        district: 681,
+        boxNo: 1001,
+        text: 'farklı',
+        contact: null,
+        routedTo: [],
+        filedBy: null,
+        petitionId: null,
+        createdAt: at,
+        updatedAt: at,
+        history: [{ at, status: 'new', by: null, note: null }],
       };
       const sha = createHash('sha256').update('evidence').digest('hex');
-      const file: AttachmentRecord = { id: 'fa', owner: 'complaint', ownerId: 'ca', key: complaint.key, kind: 'image', contentType: 'image/jpeg', bytes: 8, sha256: sha, width: 1, height: 1, shownBlob: sha, shownContentType: 'image/jpeg', uploadedAt: at, uploadedBy: null };
-      await expect(store.createComplaintAudited({ ...complaint, id: 'cx', trackingCode: 'GZ-cx' }, [{ ...file, id: 'fx', ownerId: 'cx' }], fail)).rejects.toThrow('audit failed');
+      const file: AttachmentRecord = {
+        id: 'fa',
+        owner: 'complaint',
+        ownerId: 'ca',
+        key: complaint.key,
+        kind: 'image',
+        contentType: 'image/jpeg',
+        bytes: 8,
+        sha256: sha,
+        width: 1,
+        height: 1,
+        shownBlob: sha,
+        shownContentType: 'image/jpeg',
+        uploadedAt: at,
+        uploadedBy: null,
+      };
+      await expect(
+        store.createComplaintAudited({ ...complaint, id: 'cx', trackingCode: 'GZ-cx' }, [{ ...file, id: 'fx', ownerId: 'cx' }], fail),
+      ).rejects.toThrow('audit failed');
       expect([await store.complaint('cx'), await store.attachment('fx')]).toEqual([null, null]);
-      expect(await store.createComplaintAudited(complaint, [file], (c) => rec('complaint.create', `complaint:${c.id}`, null, { trackingCode: c.trackingCode }))).toEqual(complaint);
+      expect(
+        await store.createComplaintAudited(complaint, [file], (c) => rec('complaint.create', `complaint:${c.id}`, null, { trackingCode: c.trackingCode })),
+      ).toEqual(complaint);
       expect(await store.attachments({ owner: 'complaint', ownerId: 'ca' })).toEqual([file]);
       const step = { at, status: 'in_review' as const, by: 'admin', note: null };
-      const stepRecord = ({ before, after }: { before: ComplaintRecord; after: ComplaintRecord }) => rec('complaint.status', `complaint:${before.id}`, { status: before.status }, { status: after.status });
+      const stepRecord = ({ before, after }: { before: ComplaintRecord; after: ComplaintRecord }) =>
+        rec('complaint.status', `complaint:${before.id}`, { status: before.status }, { status: after.status });
       await expect(store.updateComplaintAudited('ca', 'new', { status: 'in_review', updatedAt: at, step }, fail)).rejects.toThrow('audit failed');
       expect(await store.complaint('ca')).toEqual(complaint);
-      expect(await store.updateComplaintAudited('ca', 'new', { status: 'in_review', updatedAt: at, step }, stepRecord)).toMatchObject({ status: 'in_review', history: [complaint.history[0], step] });
+      expect(await store.updateComplaintAudited('ca', 'new', { status: 'in_review', updatedAt: at, step }, stepRecord)).toMatchObject({
+        status: 'in_review',
+        history: [complaint.history[0], step],
+      });
       expect(await store.updateComplaintAudited('ca', 'new', { status: 'rejected', updatedAt: at }, stepRecord)).toBeNull();
 
       // petitions: drafted, moved on with a setting beside (the board's decision), deadlines moved
-      const text = { addressee: 'Kurul', subject: 'İtiraz', body: 'metin', figures: [], evidence: [], requests: 'düzeltilsin', place: 'Demirözü', signatureName: 'Av. Ayşe', signatureTitle: 'Hukuk' };
+      const text = {
+        addressee: 'Kurul',
+        subject: 'İtiraz',
+        body: 'metin',
+        figures: [],
+        evidence: [],
+        requests: 'düzeltilsin',
+        place: 'Demirözü',
+        signatureName: 'Av. Ayşe',
+        signatureTitle: 'Hukuk',
+      };
       const petition = (id: string, over: Partial<PetitionRecord> = {}): PetitionRecord => ({
-        id, status: 'draft', election: 'e1', key: box(1001).key, province: 69, district: 681, boxNo: 1001, ballot: 2, complaintId: null, text, deadline: '2024-04-01T09:00:00.000Z',
-        createdAt: at, createdBy: 'admin', updatedAt: at, filedAt: null, filedBy: null, reference: null, ...over,
+        id,
+        status: 'draft',
+        election: 'e1',
+        key: box(1001).key,
+        province: 69,
+        district: 681,
+        boxNo: 1001,
+        ballot: 2,
+        complaintId: null,
+        text,
+        deadline: '2024-04-01T09:00:00.000Z',
+        createdAt: at,
+        createdBy: 'admin',
+        updatedAt: at,
+        filedAt: null,
+        filedBy: null,
+        reference: null,
+        ...over,
       });
       await expect(store.createPetitionAudited(petition('px'), fail)).rejects.toThrow('audit failed');
       expect(await store.petition('px')).toBeNull();
@@ -544,27 +837,56 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       await store.createPetitionAudited(petition('pa'), draftRecord);
       await store.createPetitionAudited(petition('pb', { key: box(1002).key, boxNo: 1002 }), draftRecord);
       await store.createPetitionAudited(petition('pc', { district: 682 }), draftRecord);
-      const statusRecord = ({ before, after }: { before: PetitionRecord; after: PetitionRecord }) => rec('petition.status', `petition:${before.id}`, { status: before.status }, { status: after.status });
-      await expect(store.updatePetitionAudited('pb', 'draft', { status: 'filed', updatedAt: at }, fail, { setting: { key: 'petition-decision:pb', value: { at } } })).rejects.toThrow('audit failed');
+      const statusRecord = ({ before, after }: { before: PetitionRecord; after: PetitionRecord }) =>
+        rec('petition.status', `petition:${before.id}`, { status: before.status }, { status: after.status });
+      await expect(
+        store.updatePetitionAudited('pb', 'draft', { status: 'filed', updatedAt: at }, fail, { setting: { key: 'petition-decision:pb', value: { at } } }),
+      ).rejects.toThrow('audit failed');
       expect([(await store.petition('pb'))?.status, await store.setting('petition-decision:pb')]).toEqual(['draft', null]);
-      expect(await store.updatePetitionAudited('pb', 'draft', { status: 'filed', updatedAt: at, filedAt: at, filedBy: 'admin' }, statusRecord)).toMatchObject({ status: 'filed', filedBy: 'admin' });
-      expect(await store.updatePetitionAudited('pb', 'filed', { status: 'accepted', updatedAt: at }, statusRecord, { setting: { key: 'petition-decision:pb', value: { at } } })).toMatchObject({ status: 'accepted' });
+      expect(await store.updatePetitionAudited('pb', 'draft', { status: 'filed', updatedAt: at, filedAt: at, filedBy: 'admin' }, statusRecord)).toMatchObject({
+        status: 'filed',
+        filedBy: 'admin',
+      });
+      expect(
+        await store.updatePetitionAudited('pb', 'filed', { status: 'accepted', updatedAt: at }, statusRecord, {
+          setting: { key: 'petition-decision:pb', value: { at } },
+        }),
+      ).toMatchObject({ status: 'accepted' });
       expect(await store.setting('petition-decision:pb')).toEqual({ at });
-      expect(await store.updatePetitionAudited('pb', 'draft', { status: 'withdrawn', updatedAt: at }, statusRecord, { setting: { key: 'petition-decision:pb', value: { at: 'never' } } })).toBeNull();
+      expect(
+        await store.updatePetitionAudited('pb', 'draft', { status: 'withdrawn', updatedAt: at }, statusRecord, {
+          setting: { key: 'petition-decision:pb', value: { at: 'never' } },
+        }),
+      ).toBeNull();
       expect(await store.setting('petition-decision:pb')).toEqual({ at });
       const deadline = '2024-04-01T12:00:00.000Z';
       const setting = { key: 'petition-deadline:e1:681', value: { deadline, province: 69 } };
       await expect(store.moveDraftDeadlinesAudited(setting, { province: 69, district: 681, deadline, updatedAt: at }, fail)).rejects.toThrow('audit failed');
       expect([(await store.petition('pa'))?.deadline, await store.setting(setting.key)]).toEqual(['2024-04-01T09:00:00.000Z', null]);
-      const moved = await store.moveDraftDeadlinesAudited(setting, { province: 69, district: 681, deadline, updatedAt: at }, ({ before, moved }) => rec('petition.deadline', 'district:681', before, { deadline, drafts: moved.length }));
+      const moved = await store.moveDraftDeadlinesAudited(setting, { province: 69, district: 681, deadline, updatedAt: at }, ({ before, moved }) =>
+        rec('petition.deadline', 'district:681', before, { deadline, drafts: moved.length }),
+      );
       expect(moved).toEqual(['pa']);
-      expect((await store.petitions({})).map((p) => `${p.id} ${p.deadline}`).sort()).toEqual([`pa ${deadline}`, 'pb 2024-04-01T09:00:00.000Z', 'pc 2024-04-01T09:00:00.000Z']);
+      expect((await store.petitions({})).map((p) => `${p.id} ${p.deadline}`).sort()).toEqual([
+        `pa ${deadline}`,
+        'pb 2024-04-01T09:00:00.000Z',
+        'pc 2024-04-01T09:00:00.000Z',
+      ]);
       expect(await store.setting(setting.key)).toEqual(setting.value);
 
       // exactly one record per change made, none for those refused or failed
       expect(await records()).toEqual([
-        'user.create user:ayse', 'user.update user:ayse', 'embargo.set embargo:e1', 'complaint.create complaint:ca', 'complaint.status complaint:ca',
-        'petition.draft petition:pa', 'petition.draft petition:pb', 'petition.draft petition:pc', 'petition.status petition:pb', 'petition.status petition:pb', 'petition.deadline district:681',
+        'user.create user:ayse',
+        'user.update user:ayse',
+        'embargo.set embargo:e1',
+        'complaint.create complaint:ca',
+        'complaint.status complaint:ca',
+        'petition.draft petition:pa',
+        'petition.draft petition:pb',
+        'petition.draft petition:pc',
+        'petition.status petition:pb',
+        'petition.status petition:pb',
+        'petition.deadline district:681',
       ]);
     });
 
@@ -579,7 +901,22 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
 
       // a sheet photo's record (its blobs stored before)
       const sha = createHash('sha256').update('sheet').digest('hex');
-      const photo: AttachmentRecord = { id: 'sp1', owner: 'sheet', ownerId: 'entry-1', key: box(1001).key, kind: 'image', contentType: 'image/jpeg', bytes: 5, sha256: sha, width: 2, height: 2, shownBlob: sha, shownContentType: 'image/jpeg', uploadedAt: at, uploadedBy: 'obs1' };
+      const photo: AttachmentRecord = {
+        id: 'sp1',
+        owner: 'sheet',
+        ownerId: 'entry-1',
+        key: box(1001).key,
+        kind: 'image',
+        contentType: 'image/jpeg',
+        bytes: 5,
+        sha256: sha,
+        width: 2,
+        height: 2,
+        shownBlob: sha,
+        shownContentType: 'image/jpeg',
+        uploadedAt: at,
+        uploadedBy: 'obs1',
+      };
       await expect(store.putAttachmentAudited({ ...photo, id: 'spx' }, fail)).rejects.toThrow('audit failed');
       expect(await store.attachment('spx')).toBeNull();
       expect(await store.putAttachmentAudited(photo, (a) => rec('sheet_photo.upload', a.key!, null, { attachmentId: a.id, sha256: a.sha256 }))).toEqual(photo);
@@ -604,8 +941,28 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
 
       // alerts: created once with a record; steps compare-and-set by rev; a digest's members patched with it
       const alert = (id: string, over: Partial<AlertRecord> = {}): AlertRecord => ({
-        id, dedupe: `mismatch:${id}`, rev: 0, kind: 'mismatch', severity: 'red', box: box(1001).key, province: 69, district: 681, level: 'district', status: 'open', title: 'Uyuşmazlık', detail: 'fark',
-        createdAt: at, updatedAt: at, escalatedAt: null, resolvedAt: null, ack: null, digestCount: null, digestId: null, figures: null, escalateAt: '2024-03-31T21:10:00.000Z', ...over,
+        id,
+        dedupe: `mismatch:${id}`,
+        rev: 0,
+        kind: 'mismatch',
+        severity: 'red',
+        box: box(1001).key,
+        province: 69,
+        district: 681,
+        level: 'district',
+        status: 'open',
+        title: 'Uyuşmazlık',
+        detail: 'fark',
+        createdAt: at,
+        updatedAt: at,
+        escalatedAt: null,
+        resolvedAt: null,
+        ack: null,
+        digestCount: null,
+        digestId: null,
+        figures: null,
+        escalateAt: '2024-03-31T21:10:00.000Z',
+        ...over,
       });
       const created = (a: AlertRecord) => rec('alert.create', `alert:${a.id}`, null, { kind: a.kind });
       await expect(store.createAlertAudited(alert('ax'), fail)).rejects.toThrow('audit failed');
@@ -624,11 +981,16 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect((await store.alerts({ digestId: 'dg' })).map((a) => `${a.id} ${a.rev}`).sort()).toEqual(['m1 1', 'm2 1']);
 
       const ack = { userId: 'u1', username: 'baskan681', name: 'Başkan', at };
-      const acked = ({ before, after }: { before: AlertRecord; after: AlertRecord }) => rec('alert.ack', `alert:${before.id}`, { ack: before.ack }, { ack: after.ack, rev: after.rev });
+      const acked = ({ before, after }: { before: AlertRecord; after: AlertRecord }) =>
+        rec('alert.ack', `alert:${before.id}`, { ack: before.ack }, { ack: after.ack, rev: after.rev });
       const taking = [1, 2].map((n) => ({ id: `m${n}`, rev: 1, patch: { ack, escalateAt: null } }));
       await expect(store.updateAlertAudited('dg', 0, { ack, escalateAt: null, updatedAt: at }, fail, { members: taking })).rejects.toThrow('audit failed');
       expect([(await store.alert('dg'))?.ack, (await store.alert('m1'))?.ack]).toEqual([null, null]);
-      expect(await store.updateAlertAudited('dg', 0, { ack, escalateAt: null, updatedAt: at }, acked, { members: taking })).toMatchObject({ ack, rev: 1, escalateAt: null });
+      expect(await store.updateAlertAudited('dg', 0, { ack, escalateAt: null, updatedAt: at }, acked, { members: taking })).toMatchObject({
+        ack,
+        rev: 1,
+        escalateAt: null,
+      });
       expect((await store.alerts({ digestId: 'dg' })).map((a) => [a.id, a.ack?.username, a.rev]).sort()).toEqual([
         ['m1', 'baskan681', 2],
         ['m2', 'baskan681', 2],
@@ -637,7 +999,11 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(ackRecord.after).toEqual({ ack, rev: 1 });
       // a step on a rev that moved on: nothing written, no record
       expect(await store.updateAlertAudited('dg', 0, { status: 'resolved' }, () => rec('alert.resolve', 'alert:dg', null, {}))).toBeNull();
-      expect(await store.updateAlertAudited('dg', 1, { status: 'resolved', resolvedAt: at }, () => rec('alert.resolve', 'alert:dg', { status: 'open' }, { status: 'resolved' }))).toMatchObject({ status: 'resolved', rev: 2 });
+      expect(
+        await store.updateAlertAudited('dg', 1, { status: 'resolved', resolvedAt: at }, () =>
+          rec('alert.resolve', 'alert:dg', { status: 'open' }, { status: 'resolved' }),
+        ),
+      ).toMatchObject({ status: 'resolved', rev: 2 });
 
       // a voter import: every line or none
       const voters = [1, 2, 3].map((n) => ({ hash: `vh${n}`, province: 69, district: 681, boxNo: 1000 + n, importedAt: at }));
@@ -648,8 +1014,16 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect((await store.audit({ action: 'voters.import' })).map((a) => a.after)).toEqual([{ stored: 3 }]);
 
       expect(await records()).toEqual([
-        `sheet_photo.upload ${box(1001).key}`, 'alert.push.subscribe user:u1', 'alert.push.subscribe user:u1', 'alert.push.unsubscribe user:u1',
-        'alert.create alert:m1', 'alert.create alert:m2', 'alert.digest alert:dg', 'alert.ack alert:dg', 'alert.resolve alert:dg', 'voters.import voters',
+        `sheet_photo.upload ${box(1001).key}`,
+        'alert.push.subscribe user:u1',
+        'alert.push.subscribe user:u1',
+        'alert.push.unsubscribe user:u1',
+        'alert.create alert:m1',
+        'alert.create alert:m2',
+        'alert.digest alert:dg',
+        'alert.ack alert:dg',
+        'alert.resolve alert:dg',
+        'voters.import voters',
       ]);
     });
   });

@@ -6,7 +6,9 @@ import { SqliteStore } from './sqlite.store';
 import { STORE, type Store, type StoreConnection } from './store.port';
 
 export async function openStore(config: Pick<AppConfig, 'MONGO_URL' | 'DATA_DIR'> & Partial<Pick<AppConfig, 'SQLITE_BUSY_TIMEOUT_MS'>>): Promise<Store> {
-  const store = config.MONGO_URL ? new MongoStore(config.MONGO_URL) : new SqliteStore(join(config.DATA_DIR, 'gozcu.sqlite'), { busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
+  const store = config.MONGO_URL
+    ? new MongoStore(config.MONGO_URL)
+    : new SqliteStore(join(config.DATA_DIR, 'gozcu.sqlite'), { busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
   await store.init();
   return store;
 }

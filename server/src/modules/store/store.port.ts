@@ -1,4 +1,22 @@
-import type { AlertLevel, AlertRecord, AuditEntry, BallotCode, BoxInfo, BoxKind, FirstSighting, Column, ComplaintStatus, District, Entry, Neighbourhood, PetitionStatus, PetitionView, PrincipalScope, Province, SheetVersion } from '@gozcu/shared';
+import type {
+  AlertLevel,
+  AlertRecord,
+  AuditEntry,
+  BallotCode,
+  BoxInfo,
+  BoxKind,
+  FirstSighting,
+  Column,
+  ComplaintStatus,
+  District,
+  Entry,
+  Neighbourhood,
+  PetitionStatus,
+  PetitionView,
+  PrincipalScope,
+  Province,
+  SheetVersion,
+} from '@gozcu/shared';
 
 /** A YSK version about to be stored; the caller has computed its content hash. */
 export interface NewVersion extends Omit<SheetVersion, 'seq'> {
@@ -48,7 +66,13 @@ export interface RebuildBox {
 
 /** A box-result of `boxes` as `rebuildBoxes` answers it (an adapter with no read of its own answers these). */
 export function rebuildBoxOf(b: BoxWithLatest): RebuildBox {
-  return { key: b.box.key, kind: b.box.kind, latest: b.latest && { seq: b.latest.seq, sheet: b.latest.sheet, fetchedAt: b.latest.fetchedAt }, firstPublishedAt: b.firstPublishedAt, first: b.first };
+  return {
+    key: b.box.key,
+    kind: b.box.kind,
+    latest: b.latest && { seq: b.latest.seq, sheet: b.latest.sheet, fetchedAt: b.latest.fetchedAt },
+    firstPublishedAt: b.firstPublishedAt,
+    first: b.first,
+  };
 }
 
 /** An entry of `entriesOf` as `rebuildEntries` answers it. */
@@ -431,7 +455,12 @@ export interface ComplaintsRepository {
   /** createComplaint and its attachments' records (their blobs already stored) with its audit record. */
   createComplaintAudited(complaint: ComplaintRecord, attachments: AttachmentRecord[], audit: AuditOf<ComplaintRecord>): Promise<ComplaintRecord>;
   /** updateComplaint (compare-and-set on `expected`) with its record; null and no record when the status was not `expected`. */
-  updateComplaintAudited(id: string, expected: ComplaintStatus, patch: ComplaintPatch, audit: AuditOf<Changed<ComplaintRecord>>): Promise<ComplaintRecord | null>;
+  updateComplaintAudited(
+    id: string,
+    expected: ComplaintStatus,
+    patch: ComplaintPatch,
+    audit: AuditOf<Changed<ComplaintRecord>>,
+  ): Promise<ComplaintRecord | null>;
 }
 
 /** The records of complaints' evidence and sheet photos. */
@@ -464,7 +493,13 @@ export interface PetitionsRepository {
   petitions(filter: PetitionFilter, limit?: number): Promise<PetitionRecord[]>;
   createPetitionAudited(petition: PetitionRecord, audit: AuditOf<PetitionRecord>): Promise<PetitionRecord>;
   /** updatePetition (compare-and-set on `expected`) with its record, and a setting written with it (the board's decision); null and nothing written when the status was not `expected`. */
-  updatePetitionAudited(id: string, expected: PetitionStatus, patch: PetitionPatch, audit: AuditOf<Changed<PetitionRecord>>, also?: { setting?: { key: string; value: unknown } }): Promise<PetitionRecord | null>;
+  updatePetitionAudited(
+    id: string,
+    expected: PetitionStatus,
+    patch: PetitionPatch,
+    audit: AuditOf<Changed<PetitionRecord>>,
+    also?: { setting?: { key: string; value: unknown } },
+  ): Promise<PetitionRecord | null>;
   /**
    * A district's petition deadline: the setting, every draft of the district moved to it, and one
    * record of both. Answers the ids of the drafts moved.
@@ -502,9 +537,19 @@ export interface AlertsRepository {
    * createAlert with its record, written only when the alert was created (none for the held one);
    * `members` (a digest's) are patched with it, each compare-and-set on its rev (one that moved on is left).
    */
-  createAlertAudited(alert: AlertRecord, audit: AuditOf<AlertRecord>, also?: { members?: AlertMemberPatch[] }): Promise<{ alert: AlertRecord; created: boolean }>;
+  createAlertAudited(
+    alert: AlertRecord,
+    audit: AuditOf<AlertRecord>,
+    also?: { members?: AlertMemberPatch[] },
+  ): Promise<{ alert: AlertRecord; created: boolean }>;
   /** updateAlert (compare-and-set on `rev`) with its record, and `members` patched with it as createAlertAudited; null and nothing written when the rev moved on. */
-  updateAlertAudited(id: string, rev: number, patch: AlertPatch, audit: AuditOf<Changed<AlertRecord>>, also?: { members?: AlertMemberPatch[] }): Promise<AlertRecord | null>;
+  updateAlertAudited(
+    id: string,
+    rev: number,
+    patch: AlertPatch,
+    audit: AuditOf<Changed<AlertRecord>>,
+    also?: { members?: AlertMemberPatch[] },
+  ): Promise<AlertRecord | null>;
 }
 
 /** The connection itself: what health and shutdown see. */
@@ -517,7 +562,23 @@ export interface StoreConnection {
 }
 
 /** The whole store: the connection and every repository (each adapter is one). */
-export interface Store extends StoreConnection, GeographyRepository, VersionsRepository, EntriesRepository, FeedRepository, EscalationsRepository, UsersRepository, AuditRepository, SettingsRepository, VotersRepository, ComplaintsRepository, AttachmentsRepository, BlobsRepository, PetitionsRepository, AlertsRepository {}
+export interface Store
+  extends
+    StoreConnection,
+    GeographyRepository,
+    VersionsRepository,
+    EntriesRepository,
+    FeedRepository,
+    EscalationsRepository,
+    UsersRepository,
+    AuditRepository,
+    SettingsRepository,
+    VotersRepository,
+    ComplaintsRepository,
+    AttachmentsRepository,
+    BlobsRepository,
+    PetitionsRepository,
+    AlertsRepository {}
 
 export type AlertPatch = Partial<Omit<AlertRecord, 'id' | 'dedupe' | 'rev'>>;
 
