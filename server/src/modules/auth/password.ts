@@ -25,10 +25,11 @@ export function generatePassword(): string {
  */
 let common: Set<string> | undefined;
 function commonPasswords(): Set<string> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  common ??= new Set(
-    (require('@zxcvbn-ts/language-common') as { dictionary: Record<string, string[]> }).dictionary['passwords-common'].map((p) => p.toLowerCase()),
-  );
+  if (!common) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { dictionary } = require('@zxcvbn-ts/language-common') as { dictionary: Record<string, string[]> };
+    common = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+  }
   return common;
 }
 
