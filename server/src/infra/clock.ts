@@ -3,7 +3,8 @@ import { Global, Injectable, Module } from '@nestjs/common';
 /**
  * The one clock of the server: the wall clock, or a time held by a test (no sleeps). Services
  * read the time here, never `Date.now()` directly, so a test moves a deadline, a lock-out or an
- * escalation by setting the clock.
+ * escalation by setting the clock. Caches' lifetimes (the session check, the citizen page's
+ * cache) and the feed's health windows stay on the wall clock: a held clock must not freeze them.
  */
 @Injectable()
 export class Clock {
