@@ -22,6 +22,8 @@ if (!url) {
 
   describe('MongoRegisterStore on its database', () => {
     it('keeps the voters and the import report across a close and a reconnect to the same database', async () => {
+      // the written count, then the count, a voter and the import read back by the second store
+      expect.assertions(4);
       const db = `${run}_reopen`;
       await expectKeptAcrossReopen(async () => {
         const store = new MongoRegisterStore(url, db);

@@ -16,6 +16,8 @@ describeRegisterStoreContract('sqlite', async () => {
 
 describe('SqliteRegisterStore on its file', () => {
   it('keeps the voters and the import report across a close and a reopen of the same file', async () => {
+    // the written count, then the count, a voter and the import read back by the second store
+    expect.assertions(4);
     const file = join(dir, 'reopen.sqlite');
     await expectKeptAcrossReopen(async () => {
       const store = new SqliteRegisterStore(file);
