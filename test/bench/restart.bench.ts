@@ -13,7 +13,11 @@
  * The server runs as an API-only node (YSK_WORKER=false): no simulator and no poller, so the
  * figure is the restart itself. It is started twice: the first boot after the night writes the
  * stale boxes' escalations (boxes YSK published long ago that no observer entered), the second is
- * the restart the figure reports (a server that ran through the night had written those).
+ * the restart the figure reports (a server that ran through the night had written those). The
+ * first boot rebuilds from every row and, stopped with SIGTERM, writes the reconciliation's
+ * snapshot; the restart restores it (RECONCILE_SNAPSHOT_MINUTES; 0 there measures the full
+ * rebuild again). Each boot's national coverage per ballot type is read over the API: the
+ * restart's must be the first boot's, or the figure is not recorded.
  *
  * The anchor (floor) is a raw better-sqlite3 read of the same rows in the same run: every box's
  * latest sheet and every entry's sheet, `.raw()` iterated, nothing decoded.
@@ -39,6 +43,7 @@ import { SyntheticWorld } from '../../server/src/simulator/synthetic';
 import { SqliteStore } from '../../server/src/modules/store/sqlite.store';
 import type { NewEntry, NewVersion } from '../../server/src/modules/store/store.port';
 import { freePort } from '../support/app';
+import { login } from '../support/auth';
 import { REPO_ROOT } from '../support/paths';
 import { printTable, recordFigure, rssMb, type Row } from './table';
 
@@ -186,7 +191,13 @@ function rawRead(file: string): { ms: number; boxes: number; entries: number } {
 
 interface Boot {
   healthyMs: number;
+  /** the server's log line: a rebuild from the store (entries counted), or a restore from its snapshot (boxes re-read) */
   rebuilt: { boxes: number; entries: number; ms: number } | null;
+  restored: { boxes: number; reread: number; ms: number } | null;
+  /** the snapshot the server wrote at its SIGTERM (server log), e.g. "1234.5 MB in 2345 ms" */
+  snapshotWritten: string | null;
+  /** the country's coverage of each ballot type, less its time and stale counts (the same after a rebuild and a restore) */
+  coverage: unknown[];
   rssHealthyMb: number;
   rssSettledMb: number;
   peakMb: number;
@@ -226,6 +237,7 @@ export async function boot(dataDir: string, main = join(REPO_ROOT, 'server', 'di
   let exited: number | null | undefined;
   const gone = new Promise<void>((resolve) => server.once('exit', (code) => ((exited = code), resolve())));
   let peakMb = 0;
+  let result: Omit<Boot, 'snapshotWritten'>;
   const sampler = setInterval(() => (peakMb = Math.max(peakMb, memOf(server.pid!).rss)), 25);
   try {
     const deadline = Date.now() + BOOT_TIMEOUT_MS;
@@ -243,13 +255,24 @@ export async function boot(dataDir: string, main = join(REPO_ROOT, 'server', 'di
     }
     if (!Number.isFinite(healthyMs)) throw new Error(`the server was not healthy within ${BOOT_TIMEOUT_MS} ms:\n${log.slice(-4000)}`);
     const rssHealthyMb = memOf(server.pid!).rss;
+    const admin = await login(`http://127.0.0.1:${port}`, 'admin', serverEnv.GOZCU_ADMIN_PASSWORD!);
+    const coverage: unknown[] = [];
+    for (const ballot of BALLOTS) {
+      const res = await admin.get(`/api/coverage?ballot=${ballot}`);
+      if (res.status !== 200) throw new Error(`coverage of ballot ${ballot}: ${res.status} ${JSON.stringify(res.body)}`);
+      // less its time and what time alone changes: boxes turn stale while the bench goes from one boot to the next
+      coverage.push(JSON.parse(JSON.stringify(res.body), (k, v: unknown) => (k === 'asOf' || k === 'stale' ? undefined : v)));
+    }
     // a few seconds on: the boot's garbage collected or not, what the node holds while serving
     await sleep(3000);
     const mem = memOf(server.pid!);
     const m = /reconciliation rebuilt from the store: (\d+) box-results, (\d+) entries in (\d+) ms/.exec(log);
-    return {
+    const r = /reconciliation restored from a snapshot: (\d+) box-results, (\d+) boxes re-read from the store in (\d+) ms/.exec(log);
+    result = {
       healthyMs,
       rebuilt: m ? { boxes: Number(m[1]), entries: Number(m[2]), ms: Number(m[3]) } : null,
+      restored: r ? { boxes: Number(r[1]), reread: Number(r[2]), ms: Number(r[3]) } : null,
+      coverage,
       rssHealthyMb,
       rssSettledMb: mem.rss,
       peakMb: Math.max(peakMb, mem.hwm),
@@ -263,6 +286,8 @@ export async function boot(dataDir: string, main = join(REPO_ROOT, 'server', 'di
       clearTimeout(killer);
     }
   }
+  const written = /reconciliation snapshot written: \d+ box-results, ([\d.]+ MB in \d+ ms)/.exec(log);
+  return { ...result, snapshotWritten: written?.[1] ?? null };
 }
 
 export async function run(): Promise<void> {
@@ -305,24 +330,36 @@ export async function run(): Promise<void> {
       rows.push({
         step: label,
         s: b.healthyMs / 1000,
-        'box-results': b.rebuilt?.boxes ?? 'no log line',
-        entries: b.rebuilt?.entries ?? '',
+        'box-results': b.rebuilt?.boxes ?? b.restored?.boxes ?? 'no log line',
+        entries: b.rebuilt?.entries ?? (b.restored ? 'snapshot' : ''),
         'RSS MB': Math.round(b.rssSettledMb),
         'peak MB': Math.round(b.peakMb),
         load: load(),
-        note: `spawn → /healthz 200; rebuild ${b.rebuilt?.ms ?? '?'} ms (server log); RSS at healthy ${Math.round(b.rssHealthyMb)} MB, 3 s later ${Math.round(b.rssSettledMb)} MB`,
+        note: `spawn → /healthz 200; ${b.restored ? `restored from the snapshot, ${b.restored.reread} boxes re-read, in ${b.restored.ms}` : `rebuild ${b.rebuilt?.ms ?? '?'}`} ms (server log); RSS at healthy ${Math.round(b.rssHealthyMb)} MB, 3 s later ${Math.round(b.rssSettledMb)} MB; snapshot at SIGTERM: ${b.snapshotWritten ?? 'none'}`,
       });
     }
     const restart = boots[boots.length - 1]!;
-    const complete = restart.rebuilt?.boxes === built.boxResults && restart.rebuilt.entries === built.entries;
+    // the restart counts when its state is the whole store's: rebuilt from every row, or restored
+    // from the first boot's snapshot with the same coverage as that boot's full rebuild
+    const sameCoverage = JSON.stringify(restart.coverage) === JSON.stringify(boots[0]!.coverage);
+    if (!sameCoverage)
+      process.stderr.write(`coverage after the first boot:\n${JSON.stringify(boots[0]!.coverage)}\nafter the restart:\n${JSON.stringify(restart.coverage)}\n`);
+    const complete =
+      sameCoverage &&
+      (restart.restored
+        ? restart.restored.boxes === built.boxResults
+        : restart.rebuilt?.boxes === built.boxResults && restart.rebuilt.entries === built.entries);
+    const how = restart.restored
+      ? `restored from the snapshot in ${restart.restored.ms} ms (${restart.restored.reread} boxes re-read)`
+      : `rebuild ${restart.rebuilt?.ms} ms`;
     const size = `${built.boxResults.toLocaleString('en-US')} box-results (4 ballot types), ${built.entries.toLocaleString('en-US')} entries`;
     recordFigure('restart_national_healthy_s', {
       value: complete ? Number((restart.healthyMs / 1000).toFixed(2)) : null,
       unit: 's',
       anchor: Number((floor.ms / 1000).toFixed(2)),
       note: complete
-        ? `node server/dist/main.js spawn → /healthz 200 (API-only node, SQLite), ${size}; rebuild ${restart.rebuilt!.ms} ms; anchor: raw read of the same rows; load ${load()}`
-        : `the rebuild did not report every box-result and entry (${JSON.stringify(restart.rebuilt)} of ${size})`,
+        ? `node server/dist/main.js spawn → /healthz 200 (API-only node, SQLite), ${size}; ${how}, coverage as the first boot's full rebuild; anchor: raw read of the same rows; load ${load()}`
+        : `the restart did not hold every box-result and entry (${JSON.stringify(restart.rebuilt ?? restart.restored)} of ${size}; coverage ${sameCoverage ? 'as' : 'unlike'} the first boot's)`,
     });
     recordFigure('server_rss_national_mb', {
       value: Math.round(restart.rssSettledMb),

@@ -95,6 +95,12 @@ export const envSchema = z.object({
    * (or one a confirming role confirmed); until then the box awaits confirmation
    */
   ENTRY_CONFIRMATIONS: int(1, 10).default(2),
+  /**
+   * how often the reconciliation's state is written to DATA_DIR as a snapshot (and always at a
+   * clean shutdown), so a restart restores it and re-reads only the boxes changed since; 0 = never
+   * (every start rebuilds from the whole store). SQLite store only.
+   */
+  RECONCILE_SNAPSHOT_MINUTES: z.coerce.number().min(0).default(10),
   /** live deltas are coalesced per room into at most one batch this often */
   LIVE_BATCH_MS: int(10, 10_000).default(250),
   /** a socket with more packets than this waiting is told to resync instead of buffering more */

@@ -3,3 +3,4 @@ export * from './compare';
 export * from './reconcile-box';
 export * from './state';
 export * from './version-baseline';
+export type { ImageHooks } from './image';

@@ -765,3 +765,89 @@ describe('ReconciliationState live revisions and corrections', () => {
     for (const key of finals.keys()) expect([key, state.summary(key)]).toEqual([key, loaded.summary(key)]);
   });
 });
+
+describe('ReconciliationState images (the restart snapshot)', () => {
+  /** Everything a reader can ask of a state, for every scope, ballot type and box. */
+  function surface(state: ReconciliationState, keys: Iterable<string>) {
+    const out: unknown[] = [];
+    for (const scope of SCOPES) {
+      for (const ballot of [...BALLOTS, null]) {
+        out.push(state.coverage(scope, ballot), state.heads(scope, ballot, 50), state.regions(scope, ballot), state.kindCounters(scope, ballot));
+      }
+    }
+    for (const sort of LIST_SORTS) out.push(state.list({ sort, limit: 1000 }), state.list({ sort, flag: 'stale', limit: 1000 }));
+    for (const key of keys) out.push([key, state.summary(key)]);
+    for (const ballot of BALLOTS) out.push(state.versionBaselineOf(ballot));
+    return out;
+  }
+
+  it.each([
+    [11, 1],
+    [12, 2],
+    [13, 3],
+  ])('seed %i, ENTRY_CONFIRMATIONS %i: a restored image answers alike, and goes on alike', (seed, confirmations) => {
+    const { state, naive, now: end } = scenario(seed, 300, undefined, confirmations);
+    let now = end;
+    const options = { election: 'e', staleAfterMs: STALE_MS, now: () => now, confirmations };
+    // through the structured-clone algorithm, as a snapshot file carries it (node:v8 serialize)
+    const restored = ReconciliationState.fromImage(options, structuredClone(state.image()));
+    // the scenario's clock stopped at its end: from here on both states read this test's
+    (state as unknown as { now: () => number }).now = options.now;
+    const keys = [...naive.logs.keys()];
+    expect(surface(restored, keys)).toEqual(surface(state, keys));
+    // the same updates to both: revisions, entries of known and of new boxes, time passing
+    const rand = prng(seed * 7);
+    const refs = [...naive.logs.values()].map((l) => l.ref);
+    refs.push({ election: 'e', ballot: 2, province: 6, district: 3, boxNo: 1001 });
+    for (let step = 0; step < 200; step++) {
+      now += 60_000;
+      const ref = refs[Math.floor(rand() * refs.length)]!;
+      const sheet = randomSheet(rand);
+      for (const s of [state, restored]) {
+        if (step % 3 === 0) s.applyYsk(ref, { sheet, seq: 50 + step, publishedAt: now - 3_600_000, changedAt: now });
+        else s.applyEntry(ref, { id: `r${step}`, observer: `o${step % 4}`, source: step % 17 === 0 ? 'confirmation' : 'observer', sheet, createdAt: now });
+        if (step % 10 === 0) s.tick(now);
+      }
+    }
+    now += 3_600_000;
+    expect(restored.tick(now)).toEqual(state.tick(now));
+    keys.push(boxKey(refs[refs.length - 1]!));
+    expect(surface(restored, keys)).toEqual(surface(state, keys));
+    expect(restored.size).toBe(state.size);
+  });
+
+  it('refuses an image of another election, stale threshold, confirmation rule or format', () => {
+    const { state } = scenario(14, 50);
+    const image = structuredClone(state.image());
+    const base = { election: 'e', staleAfterMs: STALE_MS, now: () => T0 };
+    expect(() => ReconciliationState.fromImage({ ...base, election: 'other' }, image)).toThrow(/election e, not other/);
+    expect(() => ReconciliationState.fromImage({ ...base, staleAfterMs: 60_000 }, image)).toThrow(/staleAfterMs/);
+    expect(() => ReconciliationState.fromImage({ ...base, confirmations: 2 }, image)).toThrow(/confirmations 1, not 2/);
+    expect(() => ReconciliationState.fromImage(base, { ...image, format: 0 })).toThrow(/format 0/);
+    expect(ReconciliationState.fromImage(base, image).size).toBe(state.size);
+  });
+
+  it('takes no image of a half-done bulk load, nor of a field it cannot carry', () => {
+    const state = new ReconciliationState({ election: 'e', staleAfterMs: STALE_MS, now: () => T0 });
+    const bulk = state.beginBulk();
+    bulk.box(ref(1001));
+    expect(() => state.image()).toThrow(/bulk load is in progress/);
+    bulk.end();
+    (state as unknown as { extra: unknown }).extra = new Date(T0);
+    expect(() => state.image()).toThrow(/instance of Date is not registered/);
+    (state as unknown as { extra: unknown }).extra = () => T0;
+    expect(() => state.image()).toThrow(/cannot image extra: a function/);
+  });
+
+  it('hands typed arrays to `replace` and takes them back through `revive`', () => {
+    const { state, naive, now } = scenario(15, 200);
+    const sections: ArrayBufferView[] = [];
+    const image = state.image({ replace: (a) => (a.byteLength >= 64 ? { section: sections.push(a) - 1 } : undefined) });
+    expect(sections.length).toBeGreaterThan(10);
+    const revived = ReconciliationState.fromImage({ election: 'e', staleAfterMs: STALE_MS, now: () => now }, structuredClone(image), {
+      revive: (plain) => (typeof plain.section === 'number' ? sections[plain.section] : undefined),
+    });
+    const keys = [...naive.logs.keys()];
+    expect(surface(revived, keys)).toEqual(surface(state, keys));
+  });
+});

@@ -2,8 +2,8 @@ import type { BoxCounters, BoxSummary, Coverage, Page, Scope } from '../api/cont
 import type { ListHeads, RegionCounters } from '../api/live';
 import { BALLOT_CODES, isBallotCode, type BallotCode } from '../domain/ballot';
 import { BOX_KINDS, boxKey, kindOfPlace, parseBoxKey, refOfKey, type BoxKind, type BoxRef } from '../domain/box';
-import { canonicalSheet } from '../domain/hash';
-import type { Sheet } from '../domain/sheet';
+import { sortedVoteNames } from '../domain/hash';
+import { SHEET_FIGURES, type Sheet } from '../domain/sheet';
 import type { BoxStatus } from '../domain/status';
 import { Aggregate } from './aggregate';
 import { sheetDifferences } from './compare';
@@ -14,6 +14,7 @@ import { sideWarnings, statusOf } from './reconcile-box';
 import { DueQueue } from './stale-queue';
 import { emptyCounters, type BoxChange, type BoxFlags, type EntryInput, type FirstSighting, type YskVersionInput } from './types';
 import { VersionBaseline } from './version-baseline';
+import { ImageCodec, type ImageHooks } from './image';
 import { isRevisionCode } from '../ysk/change-reasons';
 
 const HAS_YSK = 1;
@@ -126,18 +127,23 @@ interface Region {
 }
 
 interface ObserverLatest {
+  /** the sheet as `contentOf` writes it: equal exactly when the sheets are (as `canonicalSheet`) */
   content: string;
   at: number;
   /** arrival order: breaks ties of `at` (the later arrival wins) */
   seq: number;
 }
 
-/** A sheet back from its canonical serialisation (`canonicalSheet`). */
-function sheetOfContent(content: string): Sheet {
-  const [header, votes] = JSON.parse(content) as [number[], [string, number][]];
-  const [registered, voted, validUncontested, validAfterObjection, valid, invalid] = header as [number, number, number, number, number, number];
-  return { registered, voted, validUncontested, validAfterObjection, valid, invalid, votes: Object.fromEntries(votes) };
+/** A state as plain data (`ReconciliationState.image`). */
+export interface StateImage {
+  format: number;
+  fields: Record<string, unknown>;
 }
+
+/** Bumped whenever the state's fields change meaning: an image of another format is refused. */
+const IMAGE_FORMAT = 2;
+/** The state's fields an image leaves out: the clock, the comparators bound to it, the summary cache, the open bulk load. */
+const NOT_IMAGED = new Set(['now', 'byAge', 'byAltered', 'byDifference', 'summaries', 'deferred']);
 
 /** An entry as putEntry/putConfirmation take it: its sheet as given, or already in the arena. */
 interface EntryFacts {
@@ -213,6 +219,13 @@ export class ReconciliationState {
   private readonly observers = new Map<string, number>();
   /** per-observer latest entries (and the sheet of each), only for boxes that two or more observers entered */
   private readonly multi = new Map<number, Map<number, ObserverLatest>>();
+  /**
+   * The sorted vote-name lists of `ObserverLatest.content`, interned: a content names its list by
+   * id and holds only figures (a national night holds ~640,000 of them; with the names each was
+   * ~500 bytes, most of the state's heap and of its snapshot)
+   */
+  private readonly nameListIds = new Map<string, number>();
+  private readonly nameLists: string[][] = [];
   private readonly queue = new DueQueue();
   private readonly regionList: Region[] = [];
   private readonly regionIndex = new Map<string, number>();
@@ -660,6 +673,34 @@ export class ReconciliationState {
   }
 
   /**
+   * The whole state as plain data (see image.ts): what `fromImage` restores, e.g. from a
+   * snapshot file. The clock and the summary cache stay out. `hooks.replace` may swap typed
+   * arrays for stand-ins (a file's binary sections).
+   */
+  image(hooks: ImageHooks = {}): StateImage {
+    if (this.deferred) throw new Error('a bulk load is in progress: no image of a half-loaded state');
+    return { format: IMAGE_FORMAT, fields: IMAGE_CODEC.encodeFields(this, hooks, NOT_IMAGED) };
+  }
+
+  /**
+   * A state back from `image` (given as decoded by the structured-clone algorithm). Throws when
+   * the image is of another format, election, stale threshold or confirmation rule.
+   */
+  static fromImage(options: ReconciliationStateOptions, image: StateImage, hooks: ImageHooks = {}): ReconciliationState {
+    const state = new ReconciliationState({ ...options, expectedBoxResults: 16 });
+    if (image.format !== IMAGE_FORMAT) throw new Error(`a state image of format ${String(image.format)}, not ${IMAGE_FORMAT}`);
+    const fields = image.fields;
+    for (const [name, want] of [
+      ['election', state.election],
+      ['staleAfterMs', state.staleAfterMs],
+      ['confirmations', state.confirmations],
+    ] as const) {
+      if (fields[name] !== want) throw new Error(`a state image of ${name} ${String(fields[name])}, not ${String(want)}`);
+    }
+    return IMAGE_CODEC.decodeFields(state, fields, hooks);
+  }
+
+  /**
    * Starts a cold load (the rebuild from the store at start-up): see `BulkLoad`. Box-results
    * already held stay; `end` recounts every aggregate from the columns.
    */
@@ -903,6 +944,38 @@ export class ReconciliationState {
   }
 
   /** The columns of a YSK version of a box-result that has one already (see `putYsk`). */
+  /** A sheet as a short string: the id of its sorted vote names, then the header figures and the votes in that order. */
+  private contentOf(sheet: Sheet): string {
+    const names = sortedVoteNames(sheet.votes);
+    const key = JSON.stringify(names);
+    let id = this.nameListIds.get(key);
+    if (id === undefined) {
+      id = this.nameLists.push(names) - 1;
+      this.nameListIds.set(key, id);
+    }
+    let content = String(id);
+    for (const figure of SHEET_FIGURES) content += `,${sheet[figure]}`;
+    for (const name of names) content += `,${sheet.votes[name]}`;
+    return content;
+  }
+
+  /** A sheet back from `contentOf`. */
+  private sheetOfContent(content: string): Sheet {
+    const [id, registered, voted, validUncontested, validAfterObjection, valid, invalid, ...votes] = content.split(',').map(Number) as number[];
+    const names = this.nameLists[id!]!;
+    const sheet: Sheet = {
+      registered: registered!,
+      voted: voted!,
+      validUncontested: validUncontested!,
+      validAfterObjection: validAfterObjection!,
+      valid: valid!,
+      invalid: invalid!,
+      votes: {},
+    };
+    names.forEach((name, k) => (sheet.votes[name] = votes[k]!));
+    return sheet;
+  }
+
   private noteRevision(i: number, version: YskVersionInput): void {
     this.changedAt[i] = version.changedAt ?? version.publishedAt;
     this.versions[i] = Math.min(0xffff, version.seq);
@@ -917,7 +990,7 @@ export class ReconciliationState {
     let multi = this.multi.get(i);
     if (!multi && this.observer[i] !== -1 && this.observer[i] !== observer) {
       // a second observer: the first one's latest entry is what the org cells hold
-      multi = new Map([[this.observer[i]!, { content: canonicalSheet(this.readCells(i)), at: this.enteredAt[i]!, seq: -1 }]]);
+      multi = new Map([[this.observer[i]!, { content: this.contentOf(this.readCells(i)), at: this.enteredAt[i]!, seq: -1 }]]);
       this.multi.set(i, multi);
     }
     if (!multi) {
@@ -947,7 +1020,7 @@ export class ReconciliationState {
     const held = multi.get(observer);
     // an older entry of an observer whose later one is held: superseded already
     if (held && entry.createdAt < held.at) return null;
-    const content = canonicalSheet(this.sheetOf(entry));
+    const content = this.contentOf(this.sheetOf(entry));
     multi.set(observer, { content, at: entry.createdAt, seq });
     // group the observers' latest entries by content; the latest-agreed group of ≥ N is in force
     const groups = new Map<string, { count: number; at: number; seq: number; observer: number }>();
@@ -967,7 +1040,7 @@ export class ReconciliationState {
     if (live) this.contribute(i, PART_COUNTERS | PART_ORG, -1);
     let changed: boolean;
     if (agreed) {
-      const wrote = agreed.content === content ? this.writeOrg(i, entry) : this.writeSide(i, 'org', sheetOfContent(agreed.content));
+      const wrote = agreed.content === content ? this.writeOrg(i, entry) : this.writeSide(i, 'org', this.sheetOfContent(agreed.content));
       changed = wrote || !(f & HAS_ORG);
       this.enteredAt[i] = agreed.at;
       this.observer[i] = agreed.observer;
@@ -1433,3 +1506,6 @@ class TopN {
     return this.buffer;
   }
 }
+
+/** The classes a state's image holds instances of. */
+const IMAGE_CODEC = new ImageCodec({ Aggregate, BoxGroup, DueQueue, FigureStore, VersionBaseline });

@@ -653,6 +653,15 @@ export class MongoStore implements Store {
     return docs.map(toEntry);
   }
 
+  /** No change log here (several nodes write): every start rebuilds the reconciliation in full. */
+  async watermark(): Promise<null> {
+    return null;
+  }
+
+  async changedSince(): Promise<null> {
+    return null;
+  }
+
   async rebuildBoxes(election: string, page: { after?: string; limit?: number } = {}): Promise<RebuildBox[]> {
     return (await this.boxes({ election }, page)).map(rebuildBoxOf);
   }

@@ -290,3 +290,41 @@ describe('SqliteStore migration', () => {
     await again.close();
   });
 });
+
+describe('SqliteStore change log (the reconciliation snapshot’s watermark)', () => {
+  it('names the boxes with a version or an entry after a watermark, and refuses one it cannot catch up from', async () => {
+    const store = new SqliteStore(join(dir, 'watermark.sqlite'));
+    await store.init();
+    const [x, y, z] = [box(3001), box(3002), box(3003)];
+    await store.appendVersions([version(x, sheet(10, 1), 'x1'), version(y, sheet(20, 2), 'y1')]);
+    const mark = await store.watermark();
+    expect(mark).toEqual({ store: expect.any(Number), versions: expect.any(Number), entries: 0, boxes: 0 });
+    expect(await store.changedSince('e1', mark, 10)).toEqual([]);
+
+    await store.appendVersions([version(y, sheet(21, 2), 'y2'), version(z, sheet(30, 3), 'z1')]);
+    await store.appendEntry(entry(x, sheet(10, 1), 'ex'));
+    // another election's box changes nothing here
+    await store.appendVersions([version(box(3001, { election: 'e2' }), sheet(1, 1), 'o1')]);
+    expect((await store.changedSince('e1', mark, 10))!.sort()).toEqual([x.key, y.key, z.key].sort());
+    expect(await store.changedSince('e1', mark, 2)).toBeNull();
+    const later = await store.watermark();
+    expect(later.versions).toBeGreaterThan(mark.versions);
+    expect(later.entries).toBeGreaterThan(0);
+    // a mark from the future (an older file than the snapshot) and another store's mark
+    expect(await store.changedSince('e1', { ...later, versions: later.versions + 1 }, 10)).toBeNull();
+    expect(await store.changedSince('e1', { ...later, store: later.store + 1 }, 10)).toBeNull();
+    // registered boxes have no id of their own: a mark from before it cannot be caught up from
+    await store.upsertBoxes([box(3004)]);
+    expect(await store.changedSince('e1', later, 10)).toBeNull();
+    const now = await store.watermark();
+    expect(now.boxes).toBe(later.boxes + 1);
+    expect(await store.changedSince('e1', now, 10)).toEqual([]);
+    await store.close();
+
+    // the id stays with the file
+    const again = new SqliteStore(join(dir, 'watermark.sqlite'));
+    await again.init();
+    expect(await again.watermark()).toEqual(now);
+    await again.close();
+  });
+});

@@ -1,4 +1,5 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -29,6 +30,7 @@ import type {
   NewIncident,
   NewVersion,
   Store,
+  StoreWatermark,
   AuditFilter,
   NewAuditEntry,
   RefreshTokenRecord,
@@ -637,6 +639,8 @@ export class SqliteStore implements Store {
     this.db
       .prepare(`INSERT INTO store_meta (key, value) SELECT 'folded_vid', COALESCE(MAX(id), 0) FROM box_versions WHERE 1 ON CONFLICT(key) DO NOTHING`)
       .run();
+    // the store's own id, for the reconciliation's snapshot (a snapshot of another file is refused)
+    this.db.prepare(`INSERT INTO store_meta (key, value) VALUES ('store_id', ?) ON CONFLICT(key) DO NOTHING`).run(randomInt(1, 2 ** 47));
     // what the last process appended and did not fold (it was killed, or crashed) is folded now
     this.pending.clear();
     this.fold(true);
@@ -830,7 +834,40 @@ export class SqliteStore implements Store {
 
   async upsertBoxes(boxes: BoxInfo[]): Promise<void> {
     this.foldIfPending(boxes.map((b) => b.key));
-    this.db.transaction(() => boxes.forEach((b) => this.stmt.upsertBox.run(boxParams(b))))();
+    this.db.transaction(() => {
+      boxes.forEach((b) => this.stmt.upsertBox.run(boxParams(b)));
+      this.db.prepare(`INSERT INTO store_meta (key, value) VALUES ('boxes_rev', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1`).run();
+    })();
+  }
+
+  async watermark(): Promise<StoreWatermark> {
+    return this.db
+      .prepare<[], StoreWatermark>(
+        `SELECT (SELECT value FROM store_meta WHERE key = 'store_id') AS store,
+           (SELECT COALESCE(MAX(id), 0) FROM box_versions) AS versions,
+           (SELECT COALESCE(MAX(id), 0) FROM entries) AS entries,
+           (SELECT COALESCE(MAX(value), 0) FROM store_meta WHERE key = 'boxes_rev') AS boxes`,
+      )
+      .get()!;
+  }
+
+  async changedSince(election: string, mark: StoreWatermark, limit: number): Promise<string[] | null> {
+    const now = await this.watermark();
+    if (mark.store !== now.store || mark.boxes !== now.boxes || mark.versions > now.versions || mark.entries > now.entries) return null;
+    const prefix = `${election}:`;
+    const keys = new Set<string>();
+    // rowid ranges: no index needed, and only the rows after the mark are read
+    for (const [table, after] of [
+      ['box_versions', mark.versions],
+      ['entries', mark.entries],
+    ] as const) {
+      for (const { key } of this.db.prepare<[number], { key: string }>(`SELECT key FROM ${table} WHERE id > ? ORDER BY id`).iterate(after)) {
+        if (!key.startsWith(prefix)) continue;
+        keys.add(key);
+        if (keys.size > limit) return null;
+      }
+    }
+    return [...keys];
   }
 
   /**
@@ -1640,32 +1677,37 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
     return this.db;
   }
 
+  /** The alert tables' statements, prepared once each (a prepare per call cost seconds at a restart's catch-up). */
+  private readonly alertStatements = new Map<string, Database.Statement>();
+
+  private alertSql<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+    let statement = this.alertStatements.get(sql);
+    if (!statement) this.alertStatements.set(sql, (statement = this.alerting().prepare(sql)));
+    return statement as unknown as Database.Statement<P, R>;
+  }
+
   private writeAlert(a: AlertRecord, insert: boolean): number {
     const args = [a.kind, a.box, a.province, a.district, a.level, a.status, a.createdAt, a.escalateAt, a.ack ? 1 : 0, a.digestId, a.rev, JSON.stringify(a)];
     if (insert)
-      return this.alerting()
-        .prepare(
-          `INSERT INTO alerts (id, dedupe, kind, box, province, district, level, status, created_at, escalate_at, acked, digest_id, rev, doc)
+      return this.alertSql(
+        `INSERT INTO alerts (id, dedupe, kind, box, province, district, level, status, created_at, escalate_at, acked, digest_id, rev, doc)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedupe) DO NOTHING`,
-        )
-        .run(a.id, a.dedupe, ...args).changes;
-    return this.alerting()
-      .prepare(
-        `UPDATE alerts SET kind = ?, box = ?, province = ?, district = ?, level = ?, status = ?, created_at = ?, escalate_at = ?, acked = ?,
+      ).run(a.id, a.dedupe, ...args).changes;
+    return this.alertSql(
+      `UPDATE alerts SET kind = ?, box = ?, province = ?, district = ?, level = ?, status = ?, created_at = ?, escalate_at = ?, acked = ?,
            digest_id = ?, rev = ?, doc = ? WHERE id = ? AND rev = ?`,
-      )
-      .run(...args, a.id, a.rev - 1).changes;
+    ).run(...args, a.id, a.rev - 1).changes;
   }
 
   async createAlert(alert: AlertRecord): Promise<{ alert: AlertRecord; created: boolean }> {
     const created = this.writeAlert(alert, true) === 1;
     if (created) return { alert: { ...alert }, created };
-    const row = this.alerting().prepare<[string], { doc: string }>(`SELECT doc FROM alerts WHERE dedupe = ?`).get(alert.dedupe)!;
+    const row = this.alertSql<[string], { doc: string }>(`SELECT doc FROM alerts WHERE dedupe = ?`).get(alert.dedupe)!;
     return { alert: JSON.parse(row.doc) as AlertRecord, created: false };
   }
 
   async alert(id: string): Promise<AlertRecord | null> {
-    const row = this.alerting().prepare<[string], { doc: string }>(`SELECT doc FROM alerts WHERE id = ?`).get(id);
+    const row = this.alertSql<[string], { doc: string }>(`SELECT doc FROM alerts WHERE id = ?`).get(id);
     return row ? (JSON.parse(row.doc) as AlertRecord) : null;
   }
 
@@ -1674,7 +1716,7 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
   }
 
   private updateAlertSync(id: string, rev: number, patch: AlertPatch): Changed<AlertRecord> | null {
-    const row = this.alerting().prepare<[string, number], { doc: string }>(`SELECT doc FROM alerts WHERE id = ? AND rev = ?`).get(id, rev);
+    const row = this.alertSql<[string, number], { doc: string }>(`SELECT doc FROM alerts WHERE id = ? AND rev = ?`).get(id, rev);
     if (!row) return null;
     const held = JSON.parse(row.doc) as AlertRecord;
     const next: AlertRecord = {
@@ -1701,14 +1743,15 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
     if (filter.digestId === null) add('digest_id IS NULL');
     else if (filter.digestId !== undefined) add('digest_id = ?', filter.digestId);
     if (filter.dueBefore !== undefined) add(`status = 'open' AND acked = 0 AND escalate_at IS NOT NULL AND escalate_at <= ?`, filter.dueBefore);
-    return this.alerting()
-      .prepare<unknown[], { doc: string }>(`SELECT doc FROM alerts WHERE ${parts.length ? parts.join(' AND ') : '1'} ORDER BY created_at DESC, id DESC LIMIT ?`)
+    return this.alertSql<unknown[], { doc: string }>(
+      `SELECT doc FROM alerts WHERE ${parts.length ? parts.join(' AND ') : '1'} ORDER BY created_at DESC, id DESC LIMIT ?`,
+    )
       .all(...params, limit)
       .map((r) => JSON.parse(r.doc) as AlertRecord);
   }
 
   async markAlertsRead(userId: string, ids: string[], at: string): Promise<void> {
-    const insert = this.alerting().prepare(`INSERT INTO alert_reads (alert_id, user_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`);
+    const insert = this.alertSql(`INSERT INTO alert_reads (alert_id, user_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`);
     this.db.transaction(() => {
       for (const id of ids) insert.run(id, userId, at);
     })();
@@ -1716,6 +1759,7 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
 
   async readAlertIds(userId: string, ids: string[]): Promise<string[]> {
     if (!ids.length) return [];
+    // one statement per list length: prepared per call, not kept
     return this.alerting()
       .prepare<unknown[], { alert_id: string }>(`SELECT alert_id FROM alert_reads WHERE user_id = ? AND alert_id IN (${ids.map(() => '?').join(', ')})`)
       .all(userId, ...ids)
@@ -1727,19 +1771,17 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
   }
 
   private pushSubscriptionSync(endpoint: string): PushSubscriptionRecord | null {
-    const r = this.alerting()
-      .prepare<[string], { endpoint: string; user_id: string; keys: string; created_at: string }>(`SELECT * FROM push_subscriptions WHERE endpoint = ?`)
-      .get(endpoint);
+    const r = this.alertSql<[string], { endpoint: string; user_id: string; keys: string; created_at: string }>(
+      `SELECT * FROM push_subscriptions WHERE endpoint = ?`,
+    ).get(endpoint);
     return r ? { endpoint: r.endpoint, userId: r.user_id, keys: JSON.parse(r.keys), createdAt: r.created_at } : null;
   }
 
   private putPushSubscriptionSync(sub: PushSubscriptionRecord): void {
-    this.alerting()
-      .prepare(
-        `INSERT INTO push_subscriptions (endpoint, user_id, keys, created_at) VALUES (?, ?, ?, ?)
+    this.alertSql(
+      `INSERT INTO push_subscriptions (endpoint, user_id, keys, created_at) VALUES (?, ?, ?, ?)
          ON CONFLICT(endpoint) DO UPDATE SET user_id = excluded.user_id, keys = excluded.keys, created_at = excluded.created_at`,
-      )
-      .run(sub.endpoint, sub.userId, JSON.stringify(sub.keys), sub.createdAt);
+    ).run(sub.endpoint, sub.userId, JSON.stringify(sub.keys), sub.createdAt);
   }
 
   async pushSubscriptions(userIds: string[]): Promise<PushSubscriptionRecord[]> {
@@ -1753,7 +1795,7 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
   }
 
   async deletePushSubscription(endpoint: string): Promise<boolean> {
-    return this.alerting().prepare(`DELETE FROM push_subscriptions WHERE endpoint = ?`).run(endpoint).changes > 0;
+    return this.alertSql(`DELETE FROM push_subscriptions WHERE endpoint = ?`).run(endpoint).changes > 0;
   }
 
   async appendEntriesAudited(entries: NewEntry[], audit: (stored: Entry[]) => NewAuditEntry | null): Promise<EntryOutcome[]> {
@@ -1912,7 +1954,7 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
       this.audited(() => {
         const held = this.pushSubscriptionSync(endpoint);
         if (!held || held.userId !== userId) return null;
-        this.alerting().prepare(`DELETE FROM push_subscriptions WHERE endpoint = ? AND user_id = ?`).run(endpoint, userId);
+        this.alertSql(`DELETE FROM push_subscriptions WHERE endpoint = ? AND user_id = ?`).run(endpoint, userId);
         return { result: true, done: held };
       }, audit) ?? false
     );
@@ -1930,7 +1972,7 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
       return { result: { ...alert }, done: { ...alert } };
     }, audit);
     if (held) return { alert: held, created: true };
-    const row = this.alerting().prepare<[string], { doc: string }>(`SELECT doc FROM alerts WHERE dedupe = ?`).get(alert.dedupe)!;
+    const row = this.alertSql<[string], { doc: string }>(`SELECT doc FROM alerts WHERE dedupe = ?`).get(alert.dedupe)!;
     return { alert: JSON.parse(row.doc) as AlertRecord, created: false };
   }
 

@@ -552,6 +552,32 @@ export interface AlertsRepository {
   ): Promise<AlertRecord | null>;
 }
 
+/**
+ * Where the store's box-results stand, for the reconciliation's snapshot (issue 16): a snapshot
+ * taken at a watermark is brought up to date by re-reading only the boxes changed after it.
+ */
+export interface StoreWatermark {
+  /** the store's own id: a snapshot of another store is refused */
+  store: number;
+  /** the last version and entry committed (their ids only grow) */
+  versions: number;
+  entries: number;
+  /** bumped by every upsertBoxes (box registration and kinds come from there, with no id of their own) */
+  boxes: number;
+}
+
+/** The change log the reconciliation's snapshot is caught up from. */
+export interface ChangesRepository {
+  /** Where the store stands now; null when this adapter keeps no change log (every start rebuilds in full). */
+  watermark(): Promise<StoreWatermark | null>;
+  /**
+   * The keys of the election's boxes with a version or an entry committed after `mark`, at most
+   * `limit` of them; null when `mark` cannot be caught up from (another store, an older file,
+   * boxes registered since, or more than `limit` changed): the caller then rebuilds in full.
+   */
+  changedSince(election: string, mark: StoreWatermark, limit: number): Promise<string[] | null>;
+}
+
 /** The connection itself: what health and shutdown see. */
 export interface StoreConnection {
   readonly kind: 'sqlite' | 'mongo';
@@ -578,7 +604,8 @@ export interface Store
     AttachmentsRepository,
     BlobsRepository,
     PetitionsRepository,
-    AlertsRepository {}
+    AlertsRepository,
+    ChangesRepository {}
 
 export type AlertPatch = Partial<Omit<AlertRecord, 'id' | 'dedupe' | 'rev'>>;
 
