@@ -78,6 +78,8 @@ export async function run(): Promise<void> {
   const app = await startApp({
     YSK_ELECTION_ID: election,
     YSK_BALLOT_TYPES: '2',
+    // one entry is the box's organisation figure: each commit moves coverage.boxes.entered, which times it
+    ENTRY_CONFIRMATIONS: '1',
     GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD,
     LOGIN_RATE_LIMIT: '100000',
     LIVE_BATCH_MS: String(BATCH_MS),
