@@ -816,6 +816,13 @@ describe('ReconciliationState images (the restart snapshot)', () => {
     expect(restored.size).toBe(state.size);
   });
 
+  it('staleRefs names the stale box-results in the list’s order', () => {
+    const { state } = scenario(16, 400);
+    const listed = state.list({ flag: 'stale', limit: 1000 }).items.map((b) => b.key);
+    expect(listed.length).toBeGreaterThan(1);
+    expect(state.staleRefs().map(boxKey)).toEqual(listed);
+  });
+
   it('refuses an image of another election, stale threshold, confirmation rule or format', () => {
     const { state } = scenario(14, 50);
     const image = structuredClone(state.image());

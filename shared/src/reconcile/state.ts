@@ -1366,6 +1366,13 @@ export class ReconciliationState {
     }
   }
 
+  /** Every stale box-result's ref in the lists' key order (province, district, box, ballot): `list` without its summaries. */
+  staleRefs(): BoxRef[] {
+    const stale: number[] = [];
+    for (let i = 0; i < this.count; i++) if (this.flags[i]! & STALE) stale.push(i);
+    return stale.sort((a, b) => this.compareTuple(a, b)).map((i) => this.refOf(i));
+  }
+
   private compareTuple(a: number, b: number): number {
     const ra = this.regionList[this.districtRegion[a]!]!;
     const rb = this.regionList[this.districtRegion[b]!]!;

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import {
   ReconciliationState,
+  boxKey,
   type ReconciliationStateOptions,
   refOfKey,
   type BoxKind,
@@ -31,7 +32,7 @@ import {
 import type { BoxesQuery } from './reconcile.dto';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus } from '../../infra/events';
-import type { AppendOutcome, Escalation, StoreWatermark } from '../store/store.port';
+import type { AppendOutcome, StoreWatermark } from '../store/store.port';
 import {
   STORE,
   type ChangesRepository,
@@ -68,8 +69,9 @@ interface SnapshotMeta {
 }
 
 /**
- * Keeps the live reconciliation of the configured election: rebuilt from the store at start,
- * then updated per committed YSK version or entry, emitting one change event per batch.
+ * Keeps the live reconciliation of the configured election: restored at start from its snapshot
+ * (the boxes changed since re-read from the store) or else rebuilt from the whole store, then
+ * updated per committed YSK version or entry, emitting one change event per batch.
  */
 @Injectable()
 export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
@@ -363,24 +365,13 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
   /** Boxes that went stale while the server was down get their escalation too (idempotent per box). */
   private async escalateStale(now: number): Promise<void> {
     const at = new Date(now).toISOString();
-    // district by district, in the list's order (province, district, then box): one pass over
-    // the state in all, where country-wide pages would each pass over every box-result
-    const districts = [...this.districts].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
-    let batch: Omit<Escalation, 'id'>[] = [];
-    for (const [district, province] of districts) {
-      for (let cursor: string | null = null; ;) {
-        const page = this.state.list({ province, district, flag: 'stale', limit: 1000, cursor });
-        for (const b of page.items) batch.push({ key: b.key, province: b.province, district: b.district, reason: 'stale', at });
-        if (batch.length >= ESCALATE_BATCH) {
-          await this.store.escalateMany(batch);
-          batch = [];
-        }
-        if (!page.nextCursor) break;
-        cursor = page.nextCursor;
-      }
+    const stale = this.state.staleRefs();
+    for (let from = 0; from < stale.length; from += ESCALATE_BATCH) {
+      const batch = stale.slice(from, from + ESCALATE_BATCH);
+      await this.store.escalateMany(batch.map((ref) => ({ key: boxKey(ref), province: ref.province, district: ref.district, reason: 'stale', at })));
     }
-    await this.store.escalateMany(batch);
   }
+
 
   async tick(now = Date.now()): Promise<BoxChange[]> {
     const changes = this.state.tick(now).filter((c) => c.after.stale && !c.before?.stale);
