@@ -1,8 +1,9 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { boxKey, checkSheet, sheetHash, type BoxRef, type BoxSummary, type Entry, type Principal, type Sheet } from '@gozcu/shared';
-import { readCsv } from '../../infra/csv';
+import { boxKey, checkSheet, type BoxRef, type BoxSummary, type Entry, type Principal, type Sheet } from '@gozcu/shared';
+import { readCsv, type CsvTable } from '../../infra/csv';
 import { createHash } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
+import { sheetHash } from '../../infra/hash';
 import { ValidationFailed, issuesOf } from '../../infra/http';
 import { auditEntry } from '../audit/audit.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
@@ -132,7 +133,7 @@ export class EntriesService {
    * import's audit record: a failed or killed import stores nothing, never rows without a record.
    */
   async importCsv(
-    csv: string,
+    csv: CsvTable,
     observer: string,
     actor: Principal | null = null,
   ): Promise<{ rows: ImportRow[]; stored: number; duplicates: number; rejected: number }> {
