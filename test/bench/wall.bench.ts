@@ -111,7 +111,8 @@ export async function run(): Promise<void> {
                         }>;
                       };
                       const end = e.startTime + e.duration;
-                      const scripts = (f.scripts ?? [])
+                      // a copy: the entry's scripts are a frozen array (sorting it in place throws a TypeError)
+                      const scripts = [...(f.scripts ?? [])]
                         .sort((a, b) => b.duration - a.duration)
                         .slice(0, 3)
                         .map(

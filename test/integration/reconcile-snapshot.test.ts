@@ -62,7 +62,7 @@ async function write(app: RunningApp, ns: number[], round: number): Promise<void
           createdAt: new Date(Date.parse(at) + 1000).toISOString(),
           warnings: [],
         });
-        reconcile.applyEntry(outcome.entry);
+        reconcile.applyEntries([outcome.entry]);
       }
     }
   }

@@ -67,7 +67,9 @@ const drawnColours = {
 interface ProjectionScaleLike {
   options: { projection?: unknown };
   outlineBounds: unknown;
+  projection: { scale(): number; translate(): [number, number] };
   computeBounds(outline: unknown): void;
+  updateBounds(): boolean;
   gozcuKeptFit?: true;
 }
 
@@ -77,6 +79,12 @@ interface ProjectionScaleLike {
  * of a live update's cost. The fit depends only on the outline and the projection, the same from
  * one update of the map to the next: it is computed once and kept (updateBounds still places it
  * in the chart area each time).
+ *
+ * And the provinces' drawn shapes are kept while the map has not moved: chart.js initialises its
+ * scales again at every update, which makes updateBounds forget the last chart area and answer
+ * "moved" each time, and on that answer the controller drops every province's drawn cache (all 81
+ * shapes projected and painted again for a recolour). Moved is now only what changes the
+ * projection's placing; a province whose colour changed is still painted again (its cache key).
  */
 const keptFit = {
   id: 'gozcuKeptFit',
@@ -95,6 +103,14 @@ const keptFit = {
       }
       compute(outline);
       kept = { features, projection, bounds: scale.outlineBounds };
+    };
+    const updateBounds = scale.updateBounds.bind(scale);
+    let placed: string | null = null;
+    scale.updateBounds = () => {
+      const moved = updateBounds();
+      const was = placed;
+      placed = `${String(scale.options.projection)}|${scale.projection.scale()}|${scale.projection.translate().join(',')}`;
+      return moved && placed !== was;
     };
   },
 };

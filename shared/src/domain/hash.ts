@@ -18,15 +18,6 @@ export function canonicalSheet(sheet: Sheet): string {
   return JSON.stringify([header, votes]);
 }
 
-function hexSha256(text: string): string {
-  return bytesToHex(sha256(utf8ToBytes(text)));
-}
-
-/** Content hash of a sheet (hex SHA-256 of its canonical serialisation). */
-export function sheetHash(sheet: Sheet): string {
-  return hexSha256(`sheet/v1\n${canonicalSheet(sheet)}`);
-}
-
 export interface VersionHashInput {
   sheet: Sheet;
   yskVersion: number | null;
@@ -34,8 +25,21 @@ export interface VersionHashInput {
   changeReason: number | null;
 }
 
-/** Content hash of one YSK version: the sheet plus YSK's own change tracking. */
-export function versionHash(input: VersionHashInput): string {
-  const tracking = JSON.stringify([input.yskVersion, input.yskChangedAt, input.changeReason]);
-  return hexSha256(`version/v1\n${canonicalSheet(input.sheet)}\n${tracking}`);
+/**
+ * The content hashes, made with the given hex SHA-256 of a text's UTF-8 bytes: the shared ones
+ * below use a pure-JS SHA-256 (the dashboard has no node:crypto); the server makes the same hex
+ * with node:crypto's, several times faster on an import of thousands of rows.
+ */
+export function contentHashes(hexSha256: (text: string) => string) {
+  return {
+    /** Content hash of a sheet (hex SHA-256 of its canonical serialisation). */
+    sheetHash: (sheet: Sheet): string => hexSha256(`sheet/v1\n${canonicalSheet(sheet)}`),
+    /** Content hash of one YSK version: the sheet plus YSK's own change tracking. */
+    versionHash: (input: VersionHashInput): string => {
+      const tracking = JSON.stringify([input.yskVersion, input.yskChangedAt, input.changeReason]);
+      return hexSha256(`version/v1\n${canonicalSheet(input.sheet)}\n${tracking}`);
+    },
+  };
 }
+
+export const { sheetHash, versionHash } = contentHashes((text) => bytesToHex(sha256(utf8ToBytes(text))));

@@ -1,6 +1,6 @@
-import { parse } from 'csv-parse/sync';
 import { boxKey, scopeAllowsBox, type BallotCode, type PrincipalScope, refOfKey } from '@gozcu/shared';
 import type { AppConfig } from '../../infra/config';
+import { csvOfRequest } from '../../infra/csv';
 import type { AuthedRequest } from './auth.decorators';
 
 /** Something a request touches: a region (country, a province, a district) or one box. */
@@ -71,12 +71,12 @@ export const boxOfEntryBody: ScopeExtractor = (req, config) => {
   return target ? [target] : [];
 };
 
-/** Every row's box of an entries CSV; rows that do not parse are reported by the import itself. */
+/** Every row's box of an entries CSV (the parse the handler reads too); rows that do not parse are reported by the import itself. */
 export const boxesOfEntriesCsv: ScopeExtractor = (req, config) => {
   if (typeof req.body !== 'string') return [];
   let rows: Record<string, string>[];
   try {
-    rows = parse(req.body, { columns: true, skip_empty_lines: true, trim: true, bom: true });
+    rows = csvOfRequest(req).records;
   } catch {
     return [];
   }

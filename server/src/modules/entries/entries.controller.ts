@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { BadRequestException } from '@nestjs/common';
 import type { MyBoxesResponse, Principal } from '@gozcu/shared';
+import { csvOfRequest } from '../../infra/csv';
 import { ZodPipe } from '../../infra/http';
 import { ApiBody } from '../../infra/openapi';
 import { CurrentUser, Permission, Scoped } from '../auth/auth.decorators';
@@ -56,9 +57,10 @@ export class EntriesController {
   @HttpCode(200)
   @Permission('entries:import')
   @Scoped(boxesOfEntriesCsv)
-  async importCsv(@Body() body: unknown, @CurrentUser() user: Principal) {
+  async importCsv(@Body() body: unknown, @Req() req: Request, @CurrentUser() user: Principal) {
     if (typeof body !== 'string' || !body.trim()) throw new BadRequestException('send the CSV as the request body with Content-Type: text/csv');
-    return this.entries.importCsv(body, user.username, user);
+    // the scope guard has read the rows already (boxesOfEntriesCsv): the import takes that parse
+    return this.entries.importCsv(csvOfRequest(req), user.username, user);
   }
 
   /** Confirms one of a box's entries: it is in force and resolves a conflict. The signed-in user confirms. */

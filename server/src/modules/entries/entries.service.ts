@@ -1,8 +1,9 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { boxKey, checkSheet, sheetHash, type BoxRef, type BoxSummary, type Entry, type Principal, type Sheet } from '@gozcu/shared';
-import { readCsv } from '../../infra/csv';
+import { boxKey, checkSheet, type BoxRef, type BoxSummary, type Entry, type Principal, type Sheet } from '@gozcu/shared';
+import { readCsv, type CsvTable } from '../../infra/csv';
 import { createHash } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
+import { sheetHash } from '../../infra/hash';
 import { ValidationFailed, issuesOf } from '../../infra/http';
 import { auditEntry } from '../audit/audit.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
@@ -75,7 +76,9 @@ export class EntriesService {
     const [outcome] = await this.store.appendEntriesAudited([candidate], (stored) =>
       stored.length ? auditEntry(actor, action, candidate.key, before, entryAudit(stored[0]), new Date(this.clock.now())) : null,
     );
-    return this.settle(outcome, candidate);
+    const duplicate = isDuplicate(outcome, candidate);
+    if (!duplicate) this.reconcile.applyEntries([outcome.entry]);
+    return { entry: outcome.entry, duplicate, box: this.reconcile.state.summary(candidate.key) };
   }
 
   /** Checks an entry against the sheet rules and the register; answers what would be stored. */
@@ -101,22 +104,6 @@ export class EntriesService {
     };
   }
 
-  /**
-   * After the store answered: a retry of the same entry is a duplicate, another entry under a used
-   * key a conflict. `withBox`: answer with the box's summary (an import's report has no use for it).
-   */
-  private settle(outcome: EntryOutcome, candidate: NewEntry, withBox = true): EntryResult {
-    const box = () => (withBox ? this.reconcile.state.summary(candidate.key) : null);
-    if (outcome.kind === 'duplicate') {
-      if (outcome.entry.key !== candidate.key || outcome.entry.hash !== candidate.hash) {
-        throw new ConflictException(`idempotency key ${candidate.idempotencyKey} was already used for a different entry`);
-      }
-      return { entry: outcome.entry, duplicate: true, box: box() };
-    }
-    this.reconcile.applyEntry(outcome.entry);
-    return { entry: outcome.entry, duplicate: false, box: box() };
-  }
-
   /** A district data officer confirms one of a box's entries: it is in force and resolves conflicts. */
   async confirm(key: string, body: ConfirmBody & { by: string }, actor: Principal | null = null): Promise<EntryResult> {
     const entries = await this.store.entries(key);
@@ -132,7 +119,7 @@ export class EntriesService {
    * import's audit record: a failed or killed import stores nothing, never rows without a record.
    */
   async importCsv(
-    csv: string,
+    csv: CsvTable,
     observer: string,
     actor: Principal | null = null,
   ): Promise<{ rows: ImportRow[]; stored: number; duplicates: number; rejected: number }> {
@@ -177,15 +164,19 @@ export class EntriesService {
               : null,
         )
       : [];
+    const stored: Entry[] = [];
     for (const [i, { row, candidate }] of ready.entries()) {
+      const { entry } = outcomes[i];
       try {
-        const result = this.settle(outcomes[i], candidate, false);
-        Object.assign(row, { key: result.entry.key, duplicate: result.duplicate, warnings: result.entry.warnings });
+        const duplicate = isDuplicate(outcomes[i], candidate);
+        if (!duplicate) stored.push(entry);
+        Object.assign(row, { key: entry.key, duplicate, warnings: entry.warnings });
       } catch (e) {
         if (e instanceof ConflictException) Object.assign(row, { ok: false, issues: { row: e.message } });
         else throw e;
       }
     }
+    this.reconcile.applyEntries(stored);
     return {
       rows,
       stored: rows.filter((r) => r.ok && !r.duplicate).length,
@@ -256,13 +247,14 @@ export class EntriesService {
     const districts = new Map<string, ReturnType<GeographyRepository['districts']>>();
     const rowsIn = new Map<string, number>();
     for (const r of records) rowsIn.set(r.district ?? '', (rowsIn.get(r.district ?? '') ?? 0) + 1);
-    // the boxes held of (election, ballot, district) by key, or null when that district is read row by row
+    // the boxes held of (election, ballot, province, district) by key, or null when that district is read row by row
     const held = new Map<string, Promise<Map<string, BoxWithLatest> | null>>();
     const prefetch = async (ref: BoxRef): Promise<Map<string, BoxWithLatest> | null> => {
       const rows = rowsIn.get(String(ref.district)) ?? 0;
       if (rows < PREFETCH_MIN_ROWS) return null;
       const out = new Map<string, BoxWithLatest>();
-      const filter = { election: ref.election, ballot: ref.ballot, district: ref.district };
+      // the province too: the store's index of a scope is (province, district, key), a district alone is a walk of every box
+      const filter = { election: ref.election, ballot: ref.ballot, province: ref.province, district: ref.district };
       const limit = 1000;
       for (let after: string | undefined; ;) {
         const page = await this.store.boxes(filter, { after, limit });
@@ -275,7 +267,7 @@ export class EntriesService {
     return {
       columnMap: (election, ballot, province) => once(maps, `${election}|${ballot}|${province}`, () => this.store.columnMap(election, ballot, province)),
       box: async (ref, key) => {
-        const boxes = await once(held, `${ref.election}|${ref.ballot}|${ref.district}`, () => prefetch(ref));
+        const boxes = await once(held, `${ref.election}|${ref.ballot}|${ref.province}|${ref.district}`, () => prefetch(ref));
         return boxes ? (boxes.get(key) ?? null) : this.store.box(key);
       },
       neighbourhoods: (district) => once(neighbourhoods, String(district), () => this.store.neighbourhoods(district)),
@@ -290,6 +282,18 @@ export class EntriesService {
     if (!parsed.success) throw new NotFoundException(`no box ${key}`);
     return parsed.data;
   }
+}
+
+/**
+ * After the store answered: a retry of the same entry is a duplicate (true), a new entry is
+ * stored (false), another entry under a used idempotency key is a conflict (409).
+ */
+function isDuplicate(outcome: EntryOutcome, candidate: NewEntry): boolean {
+  if (outcome.kind !== 'duplicate') return false;
+  if (outcome.entry.key !== candidate.key || outcome.entry.hash !== candidate.hash) {
+    throw new ConflictException(`idempotency key ${candidate.idempotencyKey} was already used for a different entry`);
+  }
+  return true;
 }
 
 function toCount(v: string | undefined): number | string | undefined {

@@ -7,7 +7,6 @@ import {
   boxBounds,
   boxKey,
   unmappedVoteColumns,
-  versionHash,
   type BallotCode,
   type Column,
   type FeedHealthState,
@@ -17,6 +16,7 @@ import {
 } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus } from '../../infra/events';
+import { versionHash } from '../../infra/hash';
 import { REDIS } from '../../infra/redis.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { ReconcileService } from '../reconcile/reconcile.service';

@@ -281,13 +281,20 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
     return changes;
   }
 
-  /** Applies a committed entry and emits the change. */
-  applyEntry(entry: Entry): BoxChange {
-    const ref = refOf(entry.key);
-    this.districts.set(ref.district, ref.province);
-    const change = this.guarded(() => this.state.applyEntry(ref, entryInput(entry)));
-    if (change.changed) this.bus.emit('boxes.changed', { changes: [change], cause: 'entry' });
-    return change;
+  /**
+   * Applies committed entries, in order, and emits what changed as one batch (an import's
+   * thousands of entries are one event for the live rooms, the alerts and the other nodes).
+   */
+  applyEntries(entries: readonly Entry[]): BoxChange[] {
+    const changes: BoxChange[] = [];
+    for (const entry of entries) {
+      const ref = refOf(entry.key);
+      this.districts.set(ref.district, ref.province);
+      const change = this.guarded(() => this.state.applyEntry(ref, entryInput(entry)));
+      if (change.changed) changes.push(change);
+    }
+    if (changes.length) this.bus.emit('boxes.changed', { changes, cause: 'entry' });
+    return changes;
   }
 
   /** Coverage of a scope; without a ballot the primary ballot type (the first configured) is used. */
@@ -371,7 +378,6 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
       await this.store.escalateMany(batch.map((ref) => ({ key: boxKey(ref), province: ref.province, district: ref.district, reason: 'stale', at })));
     }
   }
-
 
   async tick(now = Date.now()): Promise<BoxChange[]> {
     const changes = this.state.tick(now).filter((c) => c.after.stale && !c.before?.stale);
