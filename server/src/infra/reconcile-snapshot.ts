@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
 import { ReconciliationState, type ReconciliationStateOptions, type StateImage } from '@gozcu/shared';
 
@@ -7,7 +7,7 @@ import { ReconciliationState, type ReconciliationStateOptions, type StateImage }
  * re-reading and re-reconciling every row). Layout: MAGIC, the header's length (u32 LE), the
  * header (node:v8 serialize of { v8, meta, image, sections }), then each large typed array's
  * bytes at an 8-byte boundary. The header's image holds `{ $section: n }` where those arrays
- * were; reading restores them as views of the file's buffer, without a copy.
+ * were; reading restores them as views of one buffer holding the sections, without a copy.
  */
 const MAGIC = Buffer.from('GOZCU-RECONCILE-SNAPSHOT-1\n');
 /** typed arrays of at least this many bytes go to binary sections */
@@ -74,33 +74,51 @@ export function writeSnapshot(file: string, meta: unknown, state: Reconciliation
  */
 export function readSnapshot<M>(file: string, options: ReconciliationStateOptions): { meta: M; state: ReconciliationState } | null {
   if (!existsSync(file)) return null;
-  const buf = readFileSync(file);
-  if (buf.length < MAGIC.length + 4 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('not a reconciliation snapshot');
-  const headerLength = buf.readUInt32LE(MAGIC.length);
-  let at = MAGIC.length + 4 + headerLength;
-  if (at > buf.length) throw new Error('the snapshot is cut short');
-  const header = deserialize(buf.subarray(MAGIC.length + 4, at)) as Header<M>;
-  if (header.v8 !== process.versions.v8) throw new Error(`the snapshot was written by V8 ${header.v8}, this is ${process.versions.v8}`);
-  const views = header.sections.map(({ type, length }) => {
-    const View = ARRAYS[type];
-    if (!View) throw new Error(`the snapshot holds a section of type ${String(type)}`);
-    at = align8(at);
-    const bytes = length * View.BYTES_PER_ELEMENT;
-    if (at + bytes > buf.length) throw new Error('the snapshot is cut short');
-    const offset = buf.byteOffset + at;
-    at += bytes;
-    // a view of the file's buffer where it is aligned for the type (it is: sections start at 8-byte boundaries), else a copy
-    return offset % View.BYTES_PER_ELEMENT === 0 ? new View(buf.buffer, offset, length) : new View(buf.buffer.slice(offset, offset + bytes));
-  });
-  const state = ReconciliationState.fromImage(options, header.image, {
-    revive: (plain) => {
-      if (typeof plain.$section !== 'number') return undefined;
-      const view = views[plain.$section];
-      if (!view) throw new Error(`the snapshot has no section ${plain.$section}`);
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const start = readAt(fd, Buffer.alloc(MAGIC.length + 4), 0, size);
+    if (!start.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('not a reconciliation snapshot');
+    const headerLength = start.readUInt32LE(MAGIC.length);
+    // the header in a buffer of its own (freed once deserialised), the sections in one the state keeps
+    const header = deserialize(readAt(fd, Buffer.allocUnsafe(headerLength), start.length, size)) as Header<M>;
+    if (header.v8 !== process.versions.v8) throw new Error(`the snapshot was written by V8 ${header.v8}, this is ${process.versions.v8}`);
+    const first = align8(start.length + headerLength);
+    const body = readAt(fd, Buffer.allocUnsafeSlow(Math.max(0, size - first)), first, size);
+    let at = 0;
+    const views = header.sections.map(({ type, length }) => {
+      const View = ARRAYS[type];
+      if (!View) throw new Error(`the snapshot holds a section of type ${String(type)}`);
+      at = align8(at);
+      const bytes = length * View.BYTES_PER_ELEMENT;
+      if (at + bytes > body.length) throw new Error('the snapshot is cut short');
+      const view = new View(body.buffer as ArrayBuffer, body.byteOffset + at, length);
+      at += bytes;
       return view;
-    },
-  });
-  return { meta: header.meta, state };
+    });
+    const state = ReconciliationState.fromImage(options, header.image, {
+      revive: (plain) => {
+        if (typeof plain.$section !== 'number') return undefined;
+        const view = views[plain.$section];
+        if (!view) throw new Error(`the snapshot has no section ${plain.$section}`);
+        return view;
+      },
+    });
+    return { meta: header.meta, state };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Fills `into` from the file at `position`; throws when the file ends first. */
+function readAt(fd: number, into: Buffer, position: number, size: number): Buffer {
+  if (position + into.length > size) throw new Error('the snapshot is cut short');
+  for (let done = 0; done < into.length;) {
+    const n = readSync(fd, into, done, into.length - done, position + done);
+    if (n === 0) throw new Error('the snapshot is cut short');
+    done += n;
+  }
+  return into;
 }
 
 /** Removes the snapshot file (the next start rebuilds from the store). */

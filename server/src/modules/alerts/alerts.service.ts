@@ -240,7 +240,7 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
       const missed: Candidate[] = [];
       // a box whose stale alert is held and not resolved needs nothing (raise would leave it as it
       // is): only the others are looked at, so a restart after the night writes nothing
-      const held = new Set((await this.store.alerts({ kind: 'stale' }, 200_000)).filter((a) => a.status !== 'resolved').map((a) => a.dedupe));
+      const held = new Set(await this.store.heldAlertDedupes('stale'));
       for (const esc of await this.store.escalations({}, 100_000)) {
         if (held.has(`stale:${esc.key}`)) continue;
         const s = this.reconcile.state.summary(esc.key);

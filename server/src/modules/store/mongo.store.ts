@@ -1211,6 +1211,12 @@ export class MongoStore implements Store {
     return docs.map(stripId);
   }
 
+  async heldAlertDedupes(kind: AlertRecord['kind']): Promise<string[]> {
+    const { alerts } = await this.alertCols();
+    const docs = await alerts.find({ kind, status: { $ne: 'resolved' } }, { projection: { dedupe: 1 } }).toArray();
+    return docs.map((d) => (d as unknown as { dedupe: string }).dedupe);
+  }
+
   async markAlertsRead(userId: string, ids: string[], at: string): Promise<void> {
     if (!ids.length) return;
     const { reads } = await this.alertCols();

@@ -1750,6 +1750,12 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_i
       .map((r) => JSON.parse(r.doc) as AlertRecord);
   }
 
+  async heldAlertDedupes(kind: AlertRecord['kind']): Promise<string[]> {
+    return this.alertSql<[string], { dedupe: string }>(`SELECT dedupe FROM alerts WHERE kind = ? AND status != 'resolved'`)
+      .all(kind)
+      .map((r) => r.dedupe);
+  }
+
   async markAlertsRead(userId: string, ids: string[], at: string): Promise<void> {
     const insert = this.alertSql(`INSERT INTO alert_reads (alert_id, user_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`);
     this.db.transaction(() => {

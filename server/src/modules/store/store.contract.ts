@@ -657,7 +657,11 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       // due: open, not taken, escalateAt passed
       expect((await store.alerts({ dueBefore: '2024-03-31T18:20:00.000Z' })).map((a) => a.id)).toEqual(['a4']);
       expect((await store.alerts({ dueBefore: '2024-03-31T18:30:00.000Z' })).map((a) => a.id)).toEqual(['a4', 'a2']);
+      expect((await store.heldAlertDedupes('stale')).sort()).toEqual(['stale:a1', 'stale:a2', 'stale:a4']);
       await store.updateAlert('a4', 0, { status: 'resolved', resolvedAt: '2024-03-31T18:06:00.000Z' });
+      // a resolved alert is not held: a catch-up may raise it again
+      expect((await store.heldAlertDedupes('stale')).sort()).toEqual(['stale:a1', 'stale:a2']);
+      expect(await store.heldAlertDedupes('feed')).toEqual(['feed:1']);
       expect((await store.alerts({ dueBefore: '2024-03-31T18:30:00.000Z' })).map((a) => a.id)).toEqual(['a2']);
       expect((await store.alerts({ status: 'resolved' })).map((a) => a.id)).toEqual(['a4']);
       expect(await store.alerts({}, 2)).toHaveLength(2);

@@ -520,6 +520,8 @@ export interface AlertsRepository {
   updateAlert(id: string, rev: number, patch: Partial<Omit<AlertRecord, 'id' | 'dedupe' | 'rev'>>): Promise<AlertRecord | null>;
   /** newest first */
   alerts(filter: AlertFilter, limit?: number): Promise<AlertRecord[]>;
+  /** The dedupe keys of the alerts of a kind that are not resolved (what a catch-up need not raise again). */
+  heldAlertDedupes(kind: AlertRecord['kind']): Promise<string[]>;
   /** Marks alerts read by a user (idempotent). */
   markAlertsRead(userId: string, ids: string[], at: string): Promise<void>;
   /** Which of these alerts the user has read. */
