@@ -160,25 +160,10 @@ export class SpecialBoxesService {
     const pollKey = `${job.ballot}:${job.kind}`;
     const n = (this.polls.get(pollKey) ?? 0) + 1;
     this.polls.set(pollKey, n);
+    // the parameters left out are sent empty, in YSK's order (buildQuery)
     const params = {
       secimId: this.election,
       secimTuru: job.ballot,
-      ilId: '',
-      ilceId: '',
-      beldeId: '',
-      birimId: '',
-      muhtarlikId: '',
-      cezaeviId: '',
-      sandikNoIlk: '',
-      sandikNoSon: '',
-      ulkeId: '',
-      disTemsilcilikId: '',
-      gumrukId: '',
-      sandikRumuzIlk: '',
-      sandikRumuzSon: '',
-      secimCevresiId: '',
-      sandikId: '',
-      sorguTuru: '',
       ...this.selectors(job.kind),
     };
     let requests = 1;

@@ -736,6 +736,13 @@ export class SqliteStore implements Store {
       ),
       boxLog: d.prepare<[], BoxLogRow>(`SELECT * FROM box_log ORDER BY id`),
       clearBoxLog: d.prepare(`DELETE FROM box_log`),
+      bumpBoxesRev: d.prepare(`INSERT INTO store_meta (key, value) VALUES ('boxes_rev', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1`),
+      watermark: d.prepare<[], StoreWatermark>(
+        `SELECT (SELECT value FROM store_meta WHERE key = 'store_id') AS store,
+           (SELECT COALESCE(MAX(id), 0) FROM box_versions) AS versions,
+           (SELECT COALESCE(MAX(id), 0) FROM entries) AS entries,
+           (SELECT COALESCE(MAX(value), 0) FROM store_meta WHERE key = 'boxes_rev') AS boxes`,
+      ),
       folded: d.prepare<[], { value: number }>(`SELECT value FROM store_meta WHERE key = 'folded_vid'`),
       setFolded: d.prepare(`UPDATE store_meta SET value = ? WHERE key = 'folded_vid'`),
       versionsAfter: d.prepare<[number], Pick<VersionRow, 'id' | 'key' | 'seq' | 'hash' | 'ysk_version' | 'change_reason' | 'fetched_at'>>(
@@ -836,19 +843,12 @@ export class SqliteStore implements Store {
     this.foldIfPending(boxes.map((b) => b.key));
     this.db.transaction(() => {
       boxes.forEach((b) => this.stmt.upsertBox.run(boxParams(b)));
-      this.db.prepare(`INSERT INTO store_meta (key, value) VALUES ('boxes_rev', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1`).run();
+      this.stmt.bumpBoxesRev.run();
     })();
   }
 
   async watermark(): Promise<StoreWatermark> {
-    return this.db
-      .prepare<[], StoreWatermark>(
-        `SELECT (SELECT value FROM store_meta WHERE key = 'store_id') AS store,
-           (SELECT COALESCE(MAX(id), 0) FROM box_versions) AS versions,
-           (SELECT COALESCE(MAX(id), 0) FROM entries) AS entries,
-           (SELECT COALESCE(MAX(value), 0) FROM store_meta WHERE key = 'boxes_rev') AS boxes`,
-      )
-      .get()!;
+    return this.stmt.watermark.get()!;
   }
 
   async changedSince(election: string, mark: StoreWatermark, limit: number): Promise<string[] | null> {
