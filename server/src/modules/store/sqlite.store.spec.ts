@@ -318,6 +318,9 @@ describe('SqliteStore change log (the reconciliation snapshot’s watermark)', (
     expect(await store.changedSince('e1', later, 10)).toBeNull();
     const now = await store.watermark();
     expect(now.boxes).toBe(later.boxes + 1);
+    // the same boxes registered again (a feed's discovery at every start): nothing changed, the mark holds
+    await store.upsertBoxes([box(3004), box(3001)]);
+    expect(await store.watermark()).toEqual(now);
     expect(await store.changedSince('e1', now, 10)).toEqual([]);
     await store.close();
 

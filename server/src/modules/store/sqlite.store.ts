@@ -704,7 +704,9 @@ export class SqliteStore implements Store {
         `INSERT INTO boxes (key, election, ballot, province, district, box_no, ysk_box_id, neighbourhood, kind)
          VALUES (@key, @election, @ballot, @province, @district, @boxNo, @yskBoxId, @neighbourhood, @kind)
          ON CONFLICT(key) DO UPDATE SET ysk_box_id = COALESCE(excluded.ysk_box_id, ysk_box_id),
-           neighbourhood = COALESCE(excluded.neighbourhood, neighbourhood), kind = COALESCE(excluded.kind, kind)`,
+           neighbourhood = COALESCE(excluded.neighbourhood, neighbourhood), kind = COALESCE(excluded.kind, kind)
+         WHERE ysk_box_id IS NOT COALESCE(excluded.ysk_box_id, ysk_box_id) OR neighbourhood IS NOT COALESCE(excluded.neighbourhood, neighbourhood)
+           OR kind IS NOT COALESCE(excluded.kind, kind)`,
       ),
       boxRow: d.prepare<[string], BoxRow>(`SELECT * FROM boxes WHERE key = ?`),
       versionById: d.prepare<[number], VersionRow>(`SELECT * FROM box_versions WHERE id = ?`),
@@ -842,8 +844,10 @@ export class SqliteStore implements Store {
   async upsertBoxes(boxes: BoxInfo[]): Promise<void> {
     this.foldIfPending(boxes.map((b) => b.key));
     this.db.transaction(() => {
-      boxes.forEach((b) => this.stmt.upsertBox.run(boxParams(b)));
-      this.stmt.bumpBoxesRev.run();
+      // a box already held as it is changes nothing (a feed's discovery registers its boxes again at every start)
+      let changed = 0;
+      for (const b of boxes) changed += this.stmt.upsertBox.run(boxParams(b)).changes;
+      if (changed) this.stmt.bumpBoxesRev.run();
     })();
   }
 
