@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './infra/http';
 import type { AppConfig } from './infra/config';
+import { ResponseContractInterceptor, responseCheckOf } from './infra/response-contract';
 import { CorsIoAdapter } from './infra/socket-cors';
 
 export const DEFAULT_DASHBOARD_DIR = resolve(__dirname, '..', '..', 'dashboard', 'dist');
@@ -44,6 +45,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     req.path === '/api/register/import' ? next() : (csvText as (a: unknown, b: unknown, c: unknown) => void)(req, res, next),
   );
   app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalInterceptors(new ResponseContractInterceptor(responseCheckOf(config)));
   const dashboard = config.DASHBOARD_DIR ?? DEFAULT_DASHBOARD_DIR;
   if (existsSync(dashboard)) app.useStaticAssets(dashboard, { index: 'index.html', maxAge: '1h', setHeaders: noCacheIndex });
   return app;

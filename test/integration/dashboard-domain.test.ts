@@ -1,5 +1,6 @@
-import type { BoxSummary, Sheet } from '@gozcu/shared';
-import { apiStatus, matchesFilter, normalizeDistrictNames, topDifference, upsertBoxes, viewBoxes } from '../../dashboard/src/lib/boxes';
+import { districtsResponse, type BoxSummary, type Sheet } from '@gozcu/shared';
+import { apiStatus, matchesFilter, topDifference, upsertBoxes, viewBoxes } from '../../dashboard/src/lib/boxes';
+import { ApiError, parseAnswer } from '../../dashboard/src/lib/http';
 import { checkSheet, compareSheets, partyVotes, sheetChanges } from '../../dashboard/src/lib/sheets';
 import { metricValue, statusMeta, STATUS_META, FLAG_META } from '../../dashboard/src/lib/status';
 import { contrastRatio, ramp, THEME } from '../../dashboard/src/lib/palette';
@@ -118,13 +119,23 @@ describe('dashboard box lists', () => {
     expect(upsertBoxes(items, [box('y', { district: 9 })], { district: 1 }, 'all')).toBe(items);
   });
 
-  test('top difference and district names', () => {
+  test('top difference', () => {
     expect(topDifference(box('a', { differences: { CHP: -12, valid: 3 } }))).toEqual({ id: 'CHP', diff: -12 });
     expect(topDifference(box('a'))).toBeNull();
-    expect([...normalizeDistrictNames([{ yskId: 5, name: 'Sarıkamış' }])]).toEqual([[5, 'Sarıkamış']]);
-    expect([...normalizeDistrictNames({ items: [{ id: 6, name: 'Kağızman' }] })]).toEqual([[6, 'Kağızman']]);
-    expect([...normalizeDistrictNames({ 7: 'Arpaçay' })]).toEqual([[7, 'Arpaçay']]);
-    expect(normalizeDistrictNames('nope').size).toBe(0);
+  });
+
+  test("an answer is read with its route's response schema, or refused naming the fields", () => {
+    const good = { items: [{ yskId: 5, province: 36, name: 'Sarıkamış' }] };
+    expect(parseAnswer(districtsResponse, good, '/api/districts', 200)).toEqual(good);
+    // an older server's shape (`id` for `yskId`): an ApiError that names the field, not a half-read list
+    let refused: unknown;
+    try {
+      parseAnswer(districtsResponse, { items: [{ id: 6, province: 36, name: 'Kağızman' }] }, '/api/districts', 200);
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).message).toMatch(/\/api\/districts .*items\.0\.yskId/);
   });
 });
 

@@ -94,27 +94,6 @@ export function upsertBoxes(items: readonly BoxSummary[], changed: readonly BoxS
   return touched ? out : (items as BoxSummary[]);
 }
 
-/** District names, from whatever shape the (future) endpoint sends: `[{yskId|id, name}]`, `{items}`, or `{id: name}`. */
-export function normalizeDistrictNames(raw: unknown): Map<number, string> {
-  const out = new Map<number, string>();
-  const list = Array.isArray(raw)
-    ? raw
-    : raw && typeof raw === 'object' && Array.isArray((raw as { items?: unknown }).items)
-      ? (raw as { items: unknown[] }).items
-      : null;
-  if (list) {
-    for (const e of list) {
-      if (!e || typeof e !== 'object') continue;
-      const o = e as Record<string, unknown>;
-      const id = Number(o.yskId ?? o.id ?? o.district);
-      if (Number.isInteger(id) && typeof o.name === 'string') out.set(id, o.name);
-    }
-  } else if (raw && typeof raw === 'object') {
-    for (const [k, v] of Object.entries(raw as Record<string, unknown>)) if (typeof v === 'string' && Number.isInteger(Number(k))) out.set(Number(k), v);
-  }
-  return out;
-}
-
 /** The largest single difference of a box, e.g. `{ id: 'CHP', diff: -12 }`. */
 export function topDifference(b: Pick<BoxSummary, 'differences'>): { id: string; diff: number } | null {
   let best: { id: string; diff: number } | null = null;

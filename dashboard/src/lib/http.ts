@@ -1,3 +1,5 @@
+import type { ZodType } from 'zod';
+
 /**
  * What every dashboard request shares, below the session (so `auth.ts` can use it too): the
  * error type, a response body read as JSON (else its text), and the server's message.
@@ -33,4 +35,19 @@ export function serverMessage(body: unknown): string {
 /** An error status as an ApiError: the server's message, else `HTTP <status>`. */
 export function errorOf(res: Response, body: unknown): ApiError {
   return new ApiError(res.status, serverMessage(body) || `HTTP ${res.status}`, body);
+}
+
+/**
+ * A body read with its route's response schema (from shared/, the one the server is checked
+ * against and the OpenAPI document shows): the typed value, or an ApiError naming the fields that
+ * are not what the contract says (an older server, a proxy's page): never a half-read object.
+ */
+export function parseAnswer<T>(schema: ZodType<T>, body: unknown, path: string, status: number): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const fields = parsed.error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`)
+    .join('; ');
+  throw new ApiError(status, `Sunucunun yanıtı beklenen biçimde değil / unexpected answer from ${path} (${fields})`, body);
 }

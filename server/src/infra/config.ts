@@ -41,6 +41,12 @@ export const envSchema = z.object({
    */
   SQLITE_BUSY_TIMEOUT_MS: int(0, 60_000).default(1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Every JSON answer checked against the response schema its route declares (`@ApiResponse`):
+   * `strict` answers 500 naming the mismatch, `log` logs it and answers as it is, `off` checks
+   * nothing. Unset: `strict` under NODE_ENV=test (every test checks the contract), else `off`.
+   */
+  API_RESPONSE_CHECK: z.enum(['off', 'log', 'strict']).optional(),
   DASHBOARD_DIR: z.string().optional(),
   YSK_BASE_URL: url(['http', 'https']).optional(),
   YSK_ELECTION_ID: z

@@ -32,6 +32,20 @@ export interface ApiBodyDoc {
 /** Documents a body the route reads without a zod schema, or the files of a multipart form. */
 export const ApiBody = (doc: ApiBodyDoc) => SetMetadata(API_BODY_KEY, doc);
 
+export const API_RESPONSE_KEY = 'gozcu:api-response';
+
+/**
+ * The zod schema of a route's JSON answer. The OpenAPI document describes the answer with it, the
+ * `ResponseContractInterceptor` checks every answer against it (strictly under test) and the
+ * dashboard's client parses the answer with the same schema: one contract, three readers.
+ */
+export const ApiResponse = (schema: ZodType) => SetMetadata(API_RESPONSE_KEY, schema);
+
+/** The response schema a handler declares, if any. */
+export function responseSchemaOf(handler: object): ZodType | undefined {
+  return Reflect.getMetadata(API_RESPONSE_KEY, handler) as ZodType | undefined;
+}
+
 /** How a route's access is decided, as the auth guard decides it. */
 export interface RouteAccess {
   /** anyone may call it, without a token (for this deployment's configuration) */
@@ -108,18 +122,21 @@ function parsesInt(arg: RouteArg): boolean {
   return !!arg.pipes?.some((p) => p === ParseIntPipe || p instanceof ParseIntPipe);
 }
 
-const schemaCache = new WeakMap<ZodType, JsonSchema>();
+const schemaCache = { input: new WeakMap<ZodType, JsonSchema>(), output: new WeakMap<ZodType, JsonSchema>() };
 
-/** The JSON Schema (2020-12, as OpenAPI 3.1 takes it) of what a client sends for a zod schema. */
-export function jsonSchemaOf(schema: ZodType): JsonSchema {
-  const cached = schemaCache.get(schema);
+/**
+ * The JSON Schema (2020-12, as OpenAPI 3.1 takes it) of a zod schema: of what a client sends
+ * (`input`, a request) or of what the server answers (`output`, a response).
+ */
+export function jsonSchemaOf(schema: ZodType, io: 'input' | 'output' = 'input'): JsonSchema {
+  const cached = schemaCache[io].get(schema);
   if (cached) return cached;
-  const { $schema: _dialect, ...out } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _dialect, ...out } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   void _dialect;
   // inlined into the document, a local `$ref` would point at the document's root: say so at once
   if (JSON.stringify(out).includes('"$ref"'))
-    throw new Error('openapi: a request schema has a $ref (a recursive or registered zod schema); give it a component');
-  schemaCache.set(schema, out);
+    throw new Error(`openapi: a ${io === 'input' ? 'request' : 'response'} schema has a $ref (a recursive or registered zod schema); give it a component`);
+  schemaCache[io].set(schema, out);
   return out;
 }
 
@@ -257,8 +274,20 @@ function describeOperation(
   const status = declared ?? (method === 'post' ? 201 : 200);
   const headers = (Reflect.getMetadata(HEADERS_METADATA, handler) ?? []) as { name: string; value: string }[];
   const contentType = headers.find((h) => h.name.toLowerCase() === 'content-type')?.value.split(';')[0];
+  const answer = responseSchemaOf(handler);
+  if (answer && (status === 204 || (contentType && contentType !== 'application/json')))
+    throw new Error(`openapi: ${controller.name}.${name} declares a JSON response schema but answers ${status === 204 ? '204' : contentType}`);
   const responses: Record<string, JsonSchema> = {
-    [String(status)]: { description: STATUS_TEXT[status] ?? 'OK', ...(status === 204 ? {} : contentType ? { content: { [contentType]: {} } } : {}) },
+    [String(status)]: {
+      description: STATUS_TEXT[status] ?? 'OK',
+      ...(answer
+        ? { content: { 'application/json': { schema: jsonSchemaOf(answer, 'output') } } }
+        : status === 204
+          ? {}
+          : contentType
+            ? { content: { [contentType]: {} } }
+            : {}),
+    },
   };
   if (validates) responses['400'] = { $ref: '#/components/responses/BadRequest' };
   if (!access.public) {

@@ -1,12 +1,8 @@
 import { SvelteMap } from 'svelte/reactivity';
 import { api } from '../api';
-import { normalizeDistrictNames } from '../boxes';
 import { backofficeApi } from '../backoffice-api';
 
-/**
- * District names by YSK id, fetched per province on first need. The contracts have no
- * names endpoint yet (`GET /api/districts?province=` is assumed); until then ids are shown.
- */
+/** District names by YSK id, fetched per province (`GET /api/districts?province=`) on first need; ids until they come. */
 export class DistrictNames {
   #names = new SvelteMap<number, string>();
   #asked = new Set<number>();
@@ -20,11 +16,12 @@ export class DistrictNames {
     this.#asked.add(province);
     api
       .districts(province)
-      .then((raw) => {
-        for (const [id, name] of normalizeDistrictNames(raw)) this.#names.set(id, name);
+      .then(({ items }) => {
+        for (const d of items) this.#names.set(d.yskId, d.name);
       })
       .catch(() => {
-        /* no names endpoint yet: ids it is */
+        // offline or refused: ids it is, and the next view that needs the province asks again
+        this.#asked.delete(province);
       });
   }
 }

@@ -1,6 +1,16 @@
 import { Controller, Get, ForbiddenException, Inject, Query } from '@nestjs/common';
-import { districtsQuery, parseBoxKey, type District, type DistrictsQuery, type Principal, type Province } from '@gozcu/shared';
+import {
+  districtsQuery,
+  districtsResponse,
+  parseBoxKey,
+  provincesResponse,
+  type District,
+  type DistrictsQuery,
+  type Principal,
+  type Province,
+} from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
+import { ApiResponse } from '../../infra/openapi';
 import { CurrentUser, Permission } from '../auth/auth.decorators';
 import { STORE, type GeographyRepository } from '../store/store.port';
 
@@ -11,6 +21,7 @@ export class RegionsController {
 
   /** `GET /api/provinces` → `{ items: [{ plate, name }] }`, by plate. */
   @Get('provinces')
+  @ApiResponse(provincesResponse)
   @Permission('coverage:read')
   async provinces(): Promise<{ items: Province[] }> {
     const items = await this.store.provinces();
@@ -19,6 +30,7 @@ export class RegionsController {
 
   /** `GET /api/districts?province=NN` → `{ items: [{ yskId, province, name }] }`, by name (tr). */
   @Get('districts')
+  @ApiResponse(districtsResponse)
   @Permission('coverage:read')
   async districts(@CurrentUser() user: Principal, @Query(new ZodPipe(districtsQuery, 'query')) q: DistrictsQuery): Promise<{ items: District[] }> {
     const plate = q.province;
