@@ -1,13 +1,14 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditController } from './audit.controller';
-import { AuditInterceptor } from './audit.interceptor';
 import { AuditService } from './audit.service';
 
-/** The audit log: a service any module can record to, `@Audited(...)` on routes, and `GET /api/audit`. */
+/**
+ * The audit log: a service any module can record to, and `GET /api/audit`. A change and its audit
+ * line are written in one transaction by the store's `…Audited` methods.
+ */
 @Global()
 @Module({
-  providers: [AuditService, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
+  providers: [AuditService],
   controllers: [AuditController],
   exports: [AuditService],
 })
