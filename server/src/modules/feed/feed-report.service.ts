@@ -7,6 +7,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { STORE, type FeedRepository, type SettingsRepository } from '../store/store.port';
 import { publicView } from './feed-controls';
 import { SEVERITY } from './feed-health';
+import { FeedPoller } from './feed-poller.service';
 import { FeedService, withTimeout, type FeedSnapshot } from './feed.service';
 import type { ProvinceLag } from './poll-priority';
 
@@ -25,6 +26,7 @@ export class FeedReport {
     @Inject(STORE) private readonly store: FeedRepository & SettingsRepository,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly feed: FeedService,
+    private readonly poller: FeedPoller,
     metrics: MetricsService,
   ) {
     metrics.pollLagSource = () => this.pollLagSeconds();
@@ -34,7 +36,7 @@ export class FeedReport {
   private async pollLagSeconds(): Promise<Array<{ ballot: string; province: string; seconds: number }>> {
     const now = Date.now();
     let lags: Array<ProvinceLag & { ballot: BallotCode }>;
-    if (this.feed.pollsHere) lags = this.feed.lags(now);
+    if (this.feed.pollsHere) lags = this.poller.lags(now);
     else {
       const snap = (await this.readSnapshot()).snapshot;
       lags = snap ? snap.lags.map((l) => ({ ...l, lagSeconds: l.lagSeconds + Math.max(0, now - snap.at) / 1000 })) : [];
@@ -60,7 +62,7 @@ export class FeedReport {
       lastPollSuccessAt: this.feed.health.lastPollSuccessAt,
       signals: this.feed.health.currentSignals,
       report: await this.localReport(now, false),
-      lags: this.feed.lags(now),
+      lags: this.poller.lags(now),
     };
   }
 
@@ -111,7 +113,7 @@ export class FeedReport {
     if (!this.feed.client)
       return { enabled: false, overall: 'paused', rule: 'disabled', cause: 'YSK_BASE_URL is not set: the feed is off', maxLagSeconds: null, source: 'local' };
     if (this.feed.pollsHere) {
-      const lags = this.feed.lags(now);
+      const lags = this.poller.lags(now);
       return {
         enabled: true,
         overall: this.feed.health.state(),
@@ -215,7 +217,7 @@ export class FeedReport {
       backoffUntil: this.feed.heldUntil > now ? new Date(this.feed.heldUntil).toISOString() : null,
       backoffMs: Math.max(0, this.feed.heldUntil - now),
       lastSuccessByProvince: Object.fromEntries([...this.feed.lastSuccessByProvince].map(([p, t]) => [p, new Date(t).toISOString()])),
-      lags: this.feed.lags(now),
+      lags: this.poller.lags(now),
       rateCap: { rps: this.feed.controls.current.maxRps, gate: this.feed.gate.mode },
       cap: this.feed.controls.current.maxRps,
       controls: publicView(this.feed.controls.current),

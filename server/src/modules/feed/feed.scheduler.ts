@@ -7,7 +7,9 @@ import { MetricsService } from '../metrics/metrics.service';
 import { backoffDelay } from './backoff';
 import { FeedControls, type FeedControlsState } from './feed-controls';
 import { FeedReport } from './feed-report.service';
-import { FeedService, withTimeout, type DistrictJob, type DueJob, type SweepJob } from './feed.service';
+import { FeedDiscovery } from './feed-discovery.service';
+import { FeedPoller, type DistrictJob, type DueJob, type SweepJob } from './feed-poller.service';
+import { FeedService, withTimeout } from './feed.service';
 import { GateClosedError } from './rate-gate';
 import { SpecialBoxesService, type SpecialJob } from './special-boxes';
 import { YskFetchError } from './ysk.errors';
@@ -86,6 +88,8 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectQueue(YSK_QUEUE) private readonly queue: Queue,
     private readonly feed: FeedService,
+    private readonly discovery: FeedDiscovery,
+    private readonly poller: FeedPoller,
     private readonly controls: FeedControls,
     private readonly metrics: MetricsService,
     private readonly special: SpecialBoxesService,
@@ -190,7 +194,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
   private async discover(): Promise<{ schedulers: number }> {
     const expected: ScheduledJob[] = [];
     for (const ballot of this.config.YSK_BALLOT_TYPES) {
-      for (const province of await this.feed.discoverProvinces(ballot))
+      for (const province of await this.discovery.discoverProvinces(ballot))
         expected.push({ id: `sweep:${ballot}:${province}`, name: 'sweep', data: { ballot, province } satisfies SweepJob });
     }
     // prison, customs and abroad boxes: one nationwide poll per kind and general-election ballot type (SpecialBoxesService)
@@ -280,15 +284,15 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
    * did, and could not queue it: its id was taken), it is queued again at once, under a second id.
    */
   private async district(job: DistrictJob): Promise<unknown> {
-    const out = await this.feed.pollDistrict(job);
-    const again = out.again ? this.feed.dueAgain(job) : null;
+    const out = await this.poller.pollDistrict(job);
+    const again = out.again ? this.poller.dueAgain(job) : null;
     if (again) await this.enqueue(job.ballot, job.province, [again], true);
     return out;
   }
 
   /** Enqueues the province's due districts; a district already queued or running is not queued again. */
   private async sweep(job: SweepJob): Promise<{ queued: number }> {
-    const due = await this.feed.sweep(job);
+    const due = await this.poller.sweep(job);
     await this.enqueue(job.ballot, job.province, due);
     return { queued: due.length };
   }
@@ -331,7 +335,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
   /** Queues every district of a province for a whole-list fetch, first in line. */
   async resweep(province: number, ballot: BallotCode | null): Promise<number> {
     let queued = 0;
-    for (const { ballot: b, jobs } of await this.feed.resweep(province, ballot)) {
+    for (const { ballot: b, jobs } of await this.poller.resweep(province, ballot)) {
       await this.enqueue(b, province, jobs);
       queued += jobs.length;
     }
