@@ -48,7 +48,7 @@ async function politeness(): Promise<void> {
     const totalVersions = final.reduce((n, b) => n + b.versions.length, 0);
     // naive: every district of every ballot, every cycle, unconditionally
     let naiveBytes = 0;
-    const naive = new YskClient({ baseUrl: sim.apiUrl, timeoutMs: 30_000, observer: { onCall: (e) => (naiveBytes += e.bytes) } });
+    const naive = new YskClient({ fetch, baseUrl: sim.apiUrl, timeoutMs: 30_000, observer: { onCall: (e) => (naiveBytes += e.bytes) } });
     const targets: { ballot: BallotCode; plate: number; district: number }[] = [];
     for (const ballot of BALLOTS) {
       for (const plate of plates) {

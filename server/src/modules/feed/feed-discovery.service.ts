@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { YURT_ICI, SANDIK_TURU, boxBounds, boxKey, type BallotCode, type BoxInfo, type Column, type YskMuhtarlikRow } from '@gozcu/shared';
+import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import { ReferenceService } from '../reference/reference.service';
@@ -34,6 +35,7 @@ export class FeedDiscovery {
     private readonly reconcile: ReconcileService,
     private readonly reference: ReferenceService,
     private readonly feed: FeedService,
+    private readonly clock: Clock,
   ) {}
 
   private get election(): string {
@@ -87,7 +89,7 @@ export class FeedDiscovery {
       c.getColumnMap({ secimId: this.election, secimCevresiId: '', ilId: province, bagimsiz: '', secimTuru: ballot, yurtIciDisi: YURT_ICI }),
     );
     this.columns.set(`${ballot}:${province}`, columns);
-    const changed = await this.store.putColumnMap({ election: this.election, ballot, province, columns, fetchedAt: new Date().toISOString() });
+    const changed = await this.store.putColumnMap({ election: this.election, ballot, province, columns, fetchedAt: new Date(this.clock.wall()).toISOString() });
     if (changed) this.logger.log(`column map of ballot ${ballot}, province ${province}: ${columns.map((c) => c.name).join(', ')}`);
     return columns;
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { YURT_ICI, SANDIK_TURU, boxKey, unmappedVoteColumns, type BallotCode, type YskObservation } from '@gozcu/shared';
+import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { versionHash } from '../../infra/hash';
 import { MetricsService } from '../metrics/metrics.service';
@@ -83,6 +84,7 @@ export class FeedPoller {
     private readonly controls: FeedControls,
     private readonly discovery: FeedDiscovery,
     private readonly feed: FeedService,
+    private readonly clock: Clock,
   ) {}
 
   private get election(): string {
@@ -111,7 +113,7 @@ export class FeedPoller {
     const key = `${ballot}:${district}`;
     let w = this.watches.get(key);
     if (!w) {
-      w = new DistrictWatch(this.discovery.registerOf(district), Date.now());
+      w = new DistrictWatch(this.discovery.registerOf(district), this.clock.wall());
       this.watches.set(key, w);
       this.watchProvince.set(key, { ballot, province });
     }
@@ -124,7 +126,7 @@ export class FeedPoller {
    * under the cap's pressure a refresh makes one request and, with room to spare, several.
    */
   private refreshOptions(): RefreshOptions {
-    const now = Date.now();
+    const now = this.clock.wall();
     const rps = this.feed.health.overallStats(now, '1m').count / 60;
     const spare = Math.max(0, 1 - rps / Math.max(0.001, this.controls.current.maxRps));
     const maxRanges = Math.max(1, Math.round(this.config.FEED_MAX_RANGES * spare));
@@ -156,7 +158,7 @@ export class FeedPoller {
     }
     this.totals.sweeps++;
     this.totals.districtsSwept += districts.length;
-    const now = Date.now();
+    const now = this.clock.wall();
     let rows: Map<number, Record<string, unknown>> | null = null;
     let notModified = false;
     try {
@@ -232,7 +234,7 @@ export class FeedPoller {
    */
   async resweep(province: number, ballot: BallotCode | null): Promise<Array<{ ballot: BallotCode; jobs: DueJob[] }>> {
     const out: Array<{ ballot: BallotCode; jobs: DueJob[] }> = [];
-    const now = Date.now();
+    const now = this.clock.wall();
     for (const b of this.config.YSK_BALLOT_TYPES) {
       if (ballot !== null && b !== ballot) continue;
       const districts = this.discovery.knownDistricts(b, province) ?? (await this.discovery.discoverDistricts(b, province).catch(() => []));
@@ -280,7 +282,7 @@ export class FeedPoller {
     };
     const full = job.kind === 'quiet' || job.kind === 'resweep' || job.kind === 'legacy';
     if (job.kind === 'legacy') w.agg = null;
-    const out = await refreshDistrict(w, io, this.refreshOptions(), Date.now(), full);
+    const out = await refreshDistrict(w, io, this.refreshOptions(), this.clock.wall(), full);
     this.totals.refreshes++;
     if (out.full) this.totals.wholeLists++;
     if (job.kind === 'quiet') this.totals.quietChecks++;
@@ -368,7 +370,7 @@ export class FeedPoller {
       ),
     );
     if (res.notModified || res.rows.length !== 1) return null;
-    return readAggregate(res.rows[0] as unknown as Record<string, unknown>, Date.now());
+    return readAggregate(res.rows[0] as unknown as Record<string, unknown>, this.clock.wall());
   }
 
   /**
@@ -429,7 +431,7 @@ export class FeedPoller {
   }
 
   /** Per (ballot type, province): now − when its oldest district was last known current. */
-  lags(now = Date.now()): Array<ProvinceLag & { ballot: BallotCode }> {
+  lags(now = this.clock.wall()): Array<ProvinceLag & { ballot: BallotCode }> {
     const byBallot = new Map<BallotCode, Array<{ province: number; lastVerifiedAt: number; dueSince: number | null }>>();
     for (const [key, w] of this.watches) {
       const where = this.watchProvince.get(key)!;

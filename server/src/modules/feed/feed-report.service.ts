@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { BallotCode, FeedHealthState } from '@gozcu/shared';
+import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { REDIS } from '../../infra/redis.module';
 import { MetricsService } from '../metrics/metrics.service';
@@ -14,8 +15,8 @@ import type { ProvinceLag } from './poll-priority';
 /**
  * What the feed reports: this worker's snapshot (published to Redis and the store for every node)
  * and, on any node, `GET /api/feed/health` and the brief status of `/healthz`, judged again for
- * the snapshot's age on a node that does not poll. Its time is the wall clock, as the feed's own
- * health windows are (not the injected Clock: a report compares its time with theirs).
+ * the snapshot's age on a node that does not poll. Its time is the wall clock (`Clock.wall()`), as
+ * the feed's own health windows are: a report compares its time with theirs.
  */
 @Injectable()
 export class FeedReport {
@@ -27,6 +28,7 @@ export class FeedReport {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly feed: FeedService,
     private readonly poller: FeedPoller,
+    private readonly clock: Clock,
     metrics: MetricsService,
   ) {
     metrics.pollLagSource = () => this.pollLagSeconds();
@@ -34,7 +36,7 @@ export class FeedReport {
 
   /** `gozcu_poll_lag_seconds`: this node's own figures when it polls, else the newest worker snapshot's, aged. */
   private async pollLagSeconds(): Promise<Array<{ ballot: string; province: string; seconds: number }>> {
-    const now = Date.now();
+    const now = this.clock.wall();
     let lags: Array<ProvinceLag & { ballot: BallotCode }>;
     if (this.feed.pollsHere) lags = this.poller.lags(now);
     else {
@@ -50,7 +52,7 @@ export class FeedReport {
 
   /** What this worker knows, for every node to report (`publishSnapshot`). */
   async snapshot(): Promise<FeedSnapshot> {
-    const now = Date.now();
+    const now = this.clock.wall();
     const { rule, cause } = this.feed.health.reason();
     return {
       node: this.feed.node,
@@ -109,7 +111,7 @@ export class FeedReport {
     maxLagSeconds: number | null;
     source: 'local' | 'redis' | 'store' | 'none';
   }> {
-    const now = Date.now();
+    const now = this.clock.wall();
     if (!this.feed.client)
       return { enabled: false, overall: 'paused', rule: 'disabled', cause: 'YSK_BASE_URL is not set: the feed is off', maxLagSeconds: null, source: 'local' };
     if (this.feed.pollsHere) {
@@ -161,7 +163,7 @@ export class FeedReport {
    * window, or no successful poll in the window, is at least `failing`. Answers while Redis is down.
    */
   async healthReport() {
-    const now = Date.now();
+    const now = this.clock.wall();
     if (this.feed.pollsHere) {
       const redisOk = this.redis.status === 'ready';
       return { ...(await this.localReport(now, true)), source: 'local' as const, redis: redisOk ? ('ok' as const) : ('unreachable' as const) };

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
+import { yskProviders } from '../../infra/ysk.providers';
 import { ReconcileModule } from '../reconcile/reconcile.module';
 import { FeedController } from './feed.controller';
 import { FeedControls } from './feed-controls';
@@ -24,7 +25,7 @@ import { SpecialBoxesService } from './special-boxes';
     BullModule.registerQueue({ name: YSK_QUEUE }),
     ReconcileModule,
   ],
-  providers: [FeedControls, FeedService, FeedDiscovery, FeedPoller, FeedReport, SpecialBoxesService, FeedScheduler],
+  providers: [...yskProviders, FeedControls, FeedService, FeedDiscovery, FeedPoller, FeedReport, SpecialBoxesService, FeedScheduler],
   controllers: [FeedController],
   exports: [FeedService, FeedDiscovery, FeedPoller, FeedReport, FeedControls],
 })

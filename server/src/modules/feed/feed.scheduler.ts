@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { BallotCode } from '@gozcu/shared';
+import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { MetricsService } from '../metrics/metrics.service';
 import { backoffDelay } from './backoff';
@@ -94,6 +95,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly metrics: MetricsService,
     private readonly special: SpecialBoxesService,
     private readonly report: FeedReport,
+    private readonly clock: Clock,
   ) {
     this.jobOpts = { attempts: config.YSK_MAX_ATTEMPTS, backoff: { type: 'jitter' }, removeOnComplete: true, removeOnFail: 1000 };
   }
@@ -102,8 +104,8 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     // the queue's connection errors while Redis is down: one line per outage, not one per retry
     let lastError = 0;
     this.queue.on('error', (err: Error) => {
-      if (Date.now() - lastError > 30_000) this.logger.warn(`queue: ${err.message}`);
-      lastError = Date.now();
+      if (this.clock.wall() - lastError > 30_000) this.logger.warn(`queue: ${err.message}`);
+      lastError = this.clock.wall();
     });
     await this.controls.load();
     if (!this.feed.client) {
@@ -126,14 +128,14 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     });
     let lastWorkerError = 0;
     this.worker.on('error', (err) => {
-      if (Date.now() - lastWorkerError > 30_000) this.logger.error(`worker: ${err.message}`);
-      lastWorkerError = Date.now();
+      if (this.clock.wall() - lastWorkerError > 30_000) this.logger.error(`worker: ${err.message}`);
+      lastWorkerError = this.clock.wall();
     });
     this.controls.onChange((next, prev) => void this.onControls(next, prev));
     // every (re)connect of the queue's Redis: rebuild what Redis may have lost
     const client = await this.redisClient();
     client.on('ready', () => {
-      this.recovery.readyAt = Date.now();
+      this.recovery.readyAt = this.clock.wall();
       this.recovery.reconnects++;
       void this.rebuild('Redis (re)connected');
     });
@@ -175,7 +177,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
       if (err instanceof YskFetchError && err.retryAfterMs !== null && this.worker) {
         // YSK said when to come back: hold every request and pause taking jobs that long
         const wait = Math.min(err.retryAfterMs, this.config.YSK_BACKOFF_CAP_MS);
-        await this.feed.holdUntil(Date.now() + wait);
+        await this.feed.holdUntil(this.clock.wall() + wait);
         await this.feed.gate.hold(wait);
         await this.worker.rateLimit(wait);
         throw Worker.RateLimitError();
@@ -186,7 +188,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   private backoff(attemptsMade: number): number {
     const delay = backoffDelay(attemptsMade - 1, Math.random, { baseMs: this.config.YSK_BACKOFF_BASE_MS, capMs: this.config.YSK_BACKOFF_CAP_MS });
-    void this.feed.holdUntil(Date.now() + delay);
+    void this.feed.holdUntil(this.clock.wall() + delay);
     return delay;
   }
 
@@ -218,7 +220,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
         { name: s.name, data: s.data, opts: { ...this.jobOpts, attempts: s.attempts ?? 3 } },
       );
     }
-    this.recovery.schedulersAt = Date.now();
+    this.recovery.schedulersAt = this.clock.wall();
     this.feed.setSignals({ schedulersMissing: 0 });
   }
 
@@ -269,7 +271,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
       operatorPaused: this.controls.current.paused ? { by: this.controls.current.pausedBy, reason: this.controls.current.reason } : null,
       ...(queuePaused !== null ? { queuePaused } : {}),
     });
-    const now = Date.now();
+    const now = this.clock.wall();
     const toStore = now - this.lastStoreSnapshot >= STORE_SNAPSHOT_MS;
     if (toStore) this.lastStoreSnapshot = now;
     await this.report.publishSnapshot(toStore);

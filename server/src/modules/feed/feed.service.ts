@@ -2,9 +2,11 @@ import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { BallotCode, FeedHealthState } from '@gozcu/shared';
+import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus } from '../../infra/events';
 import { REDIS } from '../../infra/redis.module';
+import { YSK_CLIENT, YSK_RECORDER } from '../../infra/ysk.providers';
 import { MetricsService } from '../metrics/metrics.service';
 import { STORE, type FeedRepository } from '../store/store.port';
 import { FeedControls } from './feed-controls';
@@ -14,7 +16,7 @@ import type { ProvinceLag } from './poll-priority';
 import { RateGate } from './rate-gate';
 import { YskClient, type YskCallEvent } from './ysk.client';
 import { YskFetchError } from './ysk.errors';
-import { recorderForDir, type JsonlRecorder } from './ysk.recorder';
+import type { YskRecorder } from './ysk.recorder';
 
 const SEVERITY: Record<FeedHealthState, number> = { healthy: 0, slow: 1, failing: 2, paused: 3 };
 
@@ -43,15 +45,12 @@ export interface FeedSnapshot {
 @Injectable()
 export class FeedService implements OnModuleDestroy {
   private readonly logger = new Logger(FeedService.name);
-  readonly client: YskClient | null;
   readonly health: FeedHealth;
   /** rows that could not become data and odd metadata, each reported once */
   readonly rowProblems = new RowProblems((kind, scope, cause, details, raw) => this.incident(kind, scope, cause, details, raw, true));
-  /** YSK_RECORD_DIR: every raw answer, for replay */
-  readonly recorder: JsonlRecorder | null;
   readonly gate: RateGate;
   readonly node = `${hostname()}:${process.pid}`;
-  readonly startedAt = Date.now();
+  readonly startedAt: number;
   private readonly lastSuccess = new Map<number, number>();
   private readonly openIncidents = new Map<string, string>();
   private backoffUntil = 0;
@@ -82,7 +81,13 @@ export class FeedService implements OnModuleDestroy {
     private readonly metrics: MetricsService,
     private readonly bus: ChangeBus,
     readonly controls: FeedControls,
+    private readonly clock: Clock,
+    /** null: YSK_BASE_URL is not set, the feed is off */
+    @Inject(YSK_CLIENT) readonly client: YskClient | null,
+    /** YSK_RECORD_DIR: every raw answer, for replay */
+    @Inject(YSK_RECORDER) private readonly recorder: YskRecorder | null,
   ) {
+    this.startedAt = clock.wall();
     this.health = new FeedHealth(
       {
         slowP95Ms: config.FEED_SLOW_P95_MS,
@@ -94,30 +99,21 @@ export class FeedService implements OnModuleDestroy {
       },
       this.startedAt,
     );
-    // only a node that polls records (an API-only node makes no calls)
-    this.recorder = config.YSK_BASE_URL && config.YSK_RECORD_DIR && config.YSK_WORKER ? recorderForDir(config.YSK_RECORD_DIR) : null;
-    this.client = config.YSK_BASE_URL
-      ? new YskClient({
-          baseUrl: config.YSK_BASE_URL,
-          timeoutMs: config.YSK_TIMEOUT_MS,
-          recorder: this.recorder ?? undefined,
-          observer: { onCall: (e) => this.onCall(e), onRows: (e) => void this.rowProblems.answer(e) },
-        })
-      : null;
+    client?.observe({ onCall: (e) => this.onCall(e), onRows: (e) => void this.rowProblems.answer(e) });
     this.gate = new RateGate({
       redis,
       prefix: `gozcu:${config.YSK_ELECTION_ID}:ratecap`,
       rps: () => this.controls.current.maxRps,
       blocked: () => (this.controls.current.paused ? 'paused by an operator' : null),
     });
-    this.timer = setInterval(() => void this.transitions(this.health.evaluate(Date.now())), Math.min(1_000, config.FEED_WINDOW_MS / 4));
+    this.timer = setInterval(() => void this.transitions(this.health.evaluate(this.clock.wall())), Math.min(1_000, config.FEED_WINDOW_MS / 4));
     this.timer.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     this.gate.close();
-    await this.recorder?.close();
+    await this.recorder?.close?.();
   }
 
   get election(): string {
@@ -153,19 +149,19 @@ export class FeedService implements OnModuleDestroy {
   /** YSK asked us to wait (Retry-After), or we back off: reflected in health and the API. */
   async holdUntil(until: number): Promise<void> {
     this.backoffUntil = Math.max(this.backoffUntil, until);
-    await this.transitions(this.health.hold(until, Date.now()));
+    await this.transitions(this.health.hold(until, this.clock.wall()));
   }
 
   /** A poll of the province succeeded (its aggregates, or a district's boxes). */
   markSuccess(province: number): void {
-    const now = Date.now();
+    const now = this.clock.wall();
     this.lastSuccess.set(province, now);
     void this.transitions(this.health.pollSucceeded(now));
   }
 
   /** Outside signals for the health state (the scheduler samples the queue and Redis). */
   setSignals(signals: Partial<FeedSignals>): void {
-    void this.transitions(this.health.setSignals(signals, Date.now()));
+    void this.transitions(this.health.setSignals(signals, this.clock.wall()));
   }
 
   private onCall(e: YskCallEvent): void {
@@ -176,7 +172,7 @@ export class FeedService implements OnModuleDestroy {
     this.metrics.yskLatency.observe({ endpoint: e.endpoint, outcome: failure ? 'error' : 'ok' }, e.latencyMs / 1000);
     this.metrics.yskRequests.inc({ endpoint: e.endpoint, outcome: e.outcome });
     this.metrics.yskBytes.inc({ endpoint: e.endpoint }, e.bytes);
-    void this.transitions(this.health.record(e.endpoint, Date.now(), e.latencyMs, e.bytes, failure));
+    void this.transitions(this.health.record(e.endpoint, this.clock.wall(), e.latencyMs, e.bytes, failure));
   }
 
   private async transitions(list: Transition[]): Promise<void> {
@@ -212,7 +208,7 @@ export class FeedService implements OnModuleDestroy {
   }
 
   async incident(kind: string, scope: string, cause: string, details: Record<string, unknown>, raw: string | null, closed: boolean): Promise<void> {
-    const at = new Date().toISOString();
+    const at = new Date(this.clock.wall()).toISOString();
     const inc = await this.store.openIncident({ kind, scope, startedAt: at, cause, details, raw: raw ? raw.slice(0, 64 * 1024) : null });
     if (closed) await this.store.closeIncident(inc.id, at);
     this.bus.emit('feed.incident', { id: inc.id, kind, scope, cause, at, open: !closed });
