@@ -107,18 +107,15 @@ const SIDE_EFFECT_EXCEPTIONS = [
     files: ['server/src/modules/auth/auth.module.ts', 'server/src/modules/auth/auth.service.ts', 'server/src/modules/health/health.controller.ts'],
     imports: ['ioredis'],
   },
-  // The feed: the BullMQ scheduler, the YSK HTTP client (fetch), the recorder that writes
-  // responses to files, the worker's health snapshot published to Redis (feed-report.service) and the
-  // rate gate shared by the workers through Redis (GCRA on Redis' clock) — item 3 of issue 14
-  // moves the last two behind infra providers.
+  // The feed: the BullMQ scheduler, the worker's health snapshot published to Redis (feed-report.service)
+  // and the rate gate shared by the workers through Redis (GCRA on Redis' clock). The YSK HTTP client
+  // gets its fetch, and its JSONL recorder is made, in infra/ysk.providers.ts.
   {
     files: ['server/src/modules/feed/feed.service.ts', 'server/src/modules/feed/feed-report.service.ts', 'server/src/modules/feed/rate-gate.ts'],
     imports: ['ioredis'],
   },
   { files: ['server/src/modules/feed/feed.module.ts'], imports: ['@nestjs/bullmq'] },
   { files: ['server/src/modules/feed/feed.scheduler.ts'], imports: ['@nestjs/bullmq', 'bullmq'] },
-  { files: ['server/src/modules/feed/ysk.client.ts'], fetch: true },
-  { files: ['server/src/modules/feed/ysk.recorder.ts'], imports: ['(node:)?fs(/.+)?'] },
   // The dashboard's API client holds its one socket connection.
   { files: ['dashboard/src/lib/api.ts'], imports: [String.raw`socket\.io-client`] },
 ];

@@ -1,6 +1,7 @@
 /* Feed benchmarks: politeness (requests and bytes per detected change vs naive polling),
  * change-visible-to-stored latency, and ingest throughput of a whole national night. */
 import { YURT_ICI, SANDIK_TURU, type BallotCode, type YskObservation } from '@gozcu/shared';
+import { FeedPoller } from '../../server/src/modules/feed/feed-poller.service';
 import { FeedService } from '../../server/src/modules/feed/feed.service';
 import { YskClient } from '../../server/src/modules/feed/ysk.client';
 import { ChangeBus } from '../../server/src/infra/events';
@@ -47,7 +48,7 @@ async function politeness(): Promise<void> {
     const totalVersions = final.reduce((n, b) => n + b.versions.length, 0);
     // naive: every district of every ballot, every cycle, unconditionally
     let naiveBytes = 0;
-    const naive = new YskClient({ baseUrl: sim.apiUrl, timeoutMs: 30_000, observer: { onCall: (e) => (naiveBytes += e.bytes) } });
+    const naive = new YskClient({ fetch, baseUrl: sim.apiUrl, timeoutMs: 30_000, observer: { onCall: (e) => (naiveBytes += e.bytes) } });
     const targets: { ballot: BallotCode; plate: number; district: number }[] = [];
     for (const ballot of BALLOTS) {
       for (const plate of plates) {
@@ -172,7 +173,7 @@ async function nationalIngest(): Promise<void> {
   const geography = buildGeography({ plates, seed, dataDir: sharedDataDir() });
   const world = new SyntheticWorld({ geography, seed, electionId: election, ballots: BALLOTS, nightStart: NIGHT_START, revisionRate: 0.02 });
   const app = await startApp({ YSK_ELECTION_ID: election, YSK_BALLOT_TYPES: BALLOTS.join(','), GOZCU_ADMIN_PASSWORD: ADMIN_PASSWORD });
-  const feed = app.app.get(FeedService);
+  const poller = app.app.get(FeedPoller);
   const reconcile = app.app.get(ReconcileService);
   try {
     const names = new Map<string, Map<string, string>>();
@@ -209,7 +210,7 @@ async function nationalIngest(): Promise<void> {
               fetchedAt: new Date().toISOString(),
             });
           }
-          const r = await feed.ingest(batch);
+          const r = await poller.ingest(batch);
           versions += r.stored;
           batches++;
         }

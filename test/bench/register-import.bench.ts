@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import type { Principal } from '@gozcu/shared';
+import { Clock } from '../../server/src/infra/clock';
 import { loadConfig } from '../../server/src/infra/config';
 import { AuditService } from '../../server/src/modules/audit/audit.service';
 import { VoterRegisterService } from '../../server/src/modules/citizen/voter-register.service';
@@ -39,9 +40,10 @@ export async function run(): Promise<void> {
   await reg.init();
   const key = Buffer.from('b'.repeat(48));
   const audit = new AuditService(main);
-  const checks = new RegisterChecksService(config, reg);
+  const clock = new Clock();
+  const checks = new RegisterChecksService(config, reg, clock);
   const hasher = new VoterRegisterService(main, key, audit);
-  const importer = new RegisterImportService(config, reg, main, key, hasher, checks, audit);
+  const importer = new RegisterImportService(config, reg, main, key, hasher, checks, audit, clock);
   const actor = { userId: 'bench', username: 'bench', role: 'hq_admin', permissions: [], scope: { level: 'country' } } as unknown as Principal;
   const total = benchRegister(target).total;
 

@@ -1,4 +1,5 @@
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
 /**
@@ -22,7 +23,7 @@ export function readSecretFile(dir: string, name: string): string | null {
 export function writeSecretFile(dir: string, name: string, text: string, dirMode?: number): string {
   mkdirSync(dir, dirMode === undefined ? { recursive: true } : { recursive: true, mode: dirMode });
   const file = join(dir, name);
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
   writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
   chmodSync(tmp, 0o600);
   try {

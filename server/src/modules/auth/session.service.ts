@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@gozcu/shared';
+import { Clock } from '../../infra/clock';
 import { STORE, type SettingsRepository, type UsersRepository } from '../store/store.port';
 
 /** How long a node trusts what it read of a user's session: revocation reaches every node within this. */
@@ -24,7 +25,10 @@ export class SessionService {
   private readonly held = new Map<string, Held>();
   private readonly listeners = new Set<(userId: string) => void>();
 
-  constructor(@Inject(STORE) private readonly store: SettingsRepository & UsersRepository) {}
+  constructor(
+    @Inject(STORE) private readonly store: SettingsRepository & UsersRepository,
+    private readonly clock: Clock,
+  ) {}
 
   private key(userId: string): string {
     return `session:${userId}`;
@@ -62,7 +66,7 @@ export class SessionService {
   }
 
   private async read(userId: string, fresh: boolean): Promise<Held> {
-    const now = Date.now(); // how long a read is trusted: the wall clock, whatever time a test holds
+    const now = this.clock.wall(); // how long a read is trusted: the wall clock, whatever time a test holds
     const cached = this.held.get(userId);
     if (!fresh && cached && now - cached.readAt < SESSION_CHECK_MS) return cached;
     const [setting, user] = await Promise.all([this.store.setting<{ version: number }>(this.key(userId)), this.store.userById(userId)]);

@@ -35,7 +35,7 @@ export class CitizenService {
   async box(province: number, district: number, boxNo: number, known = false): Promise<CitizenBoxView> {
     const embargoed = this.embargo.active;
     const cacheKey = `${province}:${district}:${boxNo}:${embargoed ? 1 : 0}`;
-    const now = Date.now(); // a cache's lifetime: the wall clock
+    const now = this.clock.wall(); // a cache's lifetime: the wall clock
     const hit = this.cache.get(cacheKey);
     if (hit && hit.until > now) return hit.view;
     const view = await this.compute(province, district, boxNo, embargoed);
@@ -87,12 +87,12 @@ export class CitizenService {
   }
 
   private async regionNames() {
-    if (this.names && this.names.until > Date.now()) return this.names;
+    if (this.names && this.names.until > this.clock.wall()) return this.names;
     const [provinces, districts] = await Promise.all([this.store.provinces(), this.store.districts()]);
     this.names = {
       provinces: new Map(provinces.map((p) => [p.plate, p.name])),
       districts: new Map(districts.map((d) => [d.yskId, d.name])),
-      until: Date.now() + 300_000,
+      until: this.clock.wall() + 300_000,
     };
     return this.names;
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { BallotCode, Principal } from '@gozcu/shared';
+import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { auditEntry } from '../audit/audit.service';
 import { STORE, type SettingsRepository } from '../store/store.port';
@@ -49,6 +50,7 @@ export class FeedControls implements OnModuleDestroy {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORE) private readonly store: SettingsRepository,
+    private readonly clock: Clock,
   ) {
     this.state = this.defaults();
   }
@@ -125,7 +127,7 @@ export class FeedControls implements OnModuleDestroy {
   ): Promise<FeedControlsState> {
     await this.refresh();
     const before = this.state;
-    const next: FeedControlsState = { ...before, ...patch(before), updatedAt: new Date().toISOString(), updatedBy: actor?.username ?? null };
+    const next: FeedControlsState = { ...before, ...patch(before), updatedAt: this.clock.iso(), updatedBy: actor?.username ?? null };
     // the controls and their audit record together, or neither
     await this.store.putSettingAudited(this.key, next, () => auditEntry(actor, action, target, publicView(before), publicView(next)));
     this.apply(next);
@@ -134,7 +136,7 @@ export class FeedControls implements OnModuleDestroy {
 
   pause(actor: Principal | null, reason: string | null): Promise<FeedControlsState> {
     return this.update(actor, 'feed.pause', `feed:${this.config.YSK_ELECTION_ID}`, (s) =>
-      s.paused ? { reason: reason ?? s.reason } : { paused: true, pausedBy: actor?.username ?? null, pausedAt: new Date().toISOString(), reason },
+      s.paused ? { reason: reason ?? s.reason } : { paused: true, pausedBy: actor?.username ?? null, pausedAt: this.clock.iso(), reason },
     );
   }
 
@@ -150,7 +152,7 @@ export class FeedControls implements OnModuleDestroy {
   }
 
   resweep(actor: Principal | null, province: number, ballot: BallotCode | null): Promise<FeedControlsState> {
-    const entry: Resweep = { id: randomUUID(), province, ballot, at: new Date().toISOString(), by: actor?.username ?? null };
+    const entry: Resweep = { id: randomUUID(), province, ballot, at: this.clock.iso(), by: actor?.username ?? null };
     return this.update(actor, 'feed.resweep', `province:${province}`, (s) => ({ resweeps: [...s.resweeps, entry].slice(-20) }));
   }
 }

@@ -355,7 +355,7 @@ export class FeedHealth {
 
   constructor(
     private readonly thresholds: HealthThresholds = DEFAULT_THRESHOLDS,
-    startedAt: number = Date.now(),
+    startedAt: number,
   ) {
     this.startedAt = startedAt;
   }

@@ -1,20 +1,22 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { BallotCode, FeedHealthState } from '@gozcu/shared';
+import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { REDIS } from '../../infra/redis.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { STORE, type FeedRepository, type SettingsRepository } from '../store/store.port';
 import { publicView } from './feed-controls';
 import { SEVERITY } from './feed-health';
+import { FeedPoller } from './feed-poller.service';
 import { FeedService, withTimeout, type FeedSnapshot } from './feed.service';
 import type { ProvinceLag } from './poll-priority';
 
 /**
  * What the feed reports: this worker's snapshot (published to Redis and the store for every node)
  * and, on any node, `GET /api/feed/health` and the brief status of `/healthz`, judged again for
- * the snapshot's age on a node that does not poll. Its time is the wall clock, as the feed's own
- * health windows are (not the injected Clock: a report compares its time with theirs).
+ * the snapshot's age on a node that does not poll. Its time is the wall clock (`Clock.wall()`), as
+ * the feed's own health windows are: a report compares its time with theirs.
  */
 @Injectable()
 export class FeedReport {
@@ -25,6 +27,8 @@ export class FeedReport {
     @Inject(STORE) private readonly store: FeedRepository & SettingsRepository,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly feed: FeedService,
+    private readonly poller: FeedPoller,
+    private readonly clock: Clock,
     metrics: MetricsService,
   ) {
     metrics.pollLagSource = () => this.pollLagSeconds();
@@ -32,9 +36,9 @@ export class FeedReport {
 
   /** `gozcu_poll_lag_seconds`: this node's own figures when it polls, else the newest worker snapshot's, aged. */
   private async pollLagSeconds(): Promise<Array<{ ballot: string; province: string; seconds: number }>> {
-    const now = Date.now();
+    const now = this.clock.wall();
     let lags: Array<ProvinceLag & { ballot: BallotCode }>;
-    if (this.feed.pollsHere) lags = this.feed.lags(now);
+    if (this.feed.pollsHere) lags = this.poller.lags(now);
     else {
       const snap = (await this.readSnapshot()).snapshot;
       lags = snap ? snap.lags.map((l) => ({ ...l, lagSeconds: l.lagSeconds + Math.max(0, now - snap.at) / 1000 })) : [];
@@ -48,7 +52,7 @@ export class FeedReport {
 
   /** What this worker knows, for every node to report (`publishSnapshot`). */
   async snapshot(): Promise<FeedSnapshot> {
-    const now = Date.now();
+    const now = this.clock.wall();
     const { rule, cause } = this.feed.health.reason();
     return {
       node: this.feed.node,
@@ -60,7 +64,7 @@ export class FeedReport {
       lastPollSuccessAt: this.feed.health.lastPollSuccessAt,
       signals: this.feed.health.currentSignals,
       report: await this.localReport(now, false),
-      lags: this.feed.lags(now),
+      lags: this.poller.lags(now),
     };
   }
 
@@ -107,11 +111,11 @@ export class FeedReport {
     maxLagSeconds: number | null;
     source: 'local' | 'redis' | 'store' | 'none';
   }> {
-    const now = Date.now();
+    const now = this.clock.wall();
     if (!this.feed.client)
       return { enabled: false, overall: 'paused', rule: 'disabled', cause: 'YSK_BASE_URL is not set: the feed is off', maxLagSeconds: null, source: 'local' };
     if (this.feed.pollsHere) {
-      const lags = this.feed.lags(now);
+      const lags = this.poller.lags(now);
       return {
         enabled: true,
         overall: this.feed.health.state(),
@@ -159,7 +163,7 @@ export class FeedReport {
    * window, or no successful poll in the window, is at least `failing`. Answers while Redis is down.
    */
   async healthReport() {
-    const now = Date.now();
+    const now = this.clock.wall();
     if (this.feed.pollsHere) {
       const redisOk = this.redis.status === 'ready';
       return { ...(await this.localReport(now, true)), source: 'local' as const, redis: redisOk ? ('ok' as const) : ('unreachable' as const) };
@@ -215,7 +219,7 @@ export class FeedReport {
       backoffUntil: this.feed.heldUntil > now ? new Date(this.feed.heldUntil).toISOString() : null,
       backoffMs: Math.max(0, this.feed.heldUntil - now),
       lastSuccessByProvince: Object.fromEntries([...this.feed.lastSuccessByProvince].map(([p, t]) => [p, new Date(t).toISOString()])),
-      lags: this.feed.lags(now),
+      lags: this.poller.lags(now),
       rateCap: { rps: this.feed.controls.current.maxRps, gate: this.feed.gate.mode },
       cap: this.feed.controls.current.maxRps,
       controls: publicView(this.feed.controls.current),

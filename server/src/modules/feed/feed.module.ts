@@ -1,10 +1,13 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
+import { yskProviders } from '../../infra/ysk.providers';
 import { ReconcileModule } from '../reconcile/reconcile.module';
 import { FeedController } from './feed.controller';
 import { FeedControls } from './feed-controls';
 import { FeedScheduler, redisRetry, YSK_QUEUE } from './feed.scheduler';
+import { FeedDiscovery } from './feed-discovery.service';
+import { FeedPoller } from './feed-poller.service';
 import { FeedReport } from './feed-report.service';
 import { FeedService } from './feed.service';
 import { SpecialBoxesService } from './special-boxes';
@@ -22,8 +25,8 @@ import { SpecialBoxesService } from './special-boxes';
     BullModule.registerQueue({ name: YSK_QUEUE }),
     ReconcileModule,
   ],
-  providers: [FeedControls, FeedService, FeedReport, SpecialBoxesService, FeedScheduler],
+  providers: [...yskProviders, FeedControls, FeedService, FeedDiscovery, FeedPoller, FeedReport, SpecialBoxesService, FeedScheduler],
   controllers: [FeedController],
-  exports: [FeedService, FeedReport, FeedControls],
+  exports: [FeedService, FeedDiscovery, FeedPoller, FeedReport, FeedControls],
 })
 export class FeedModule {}

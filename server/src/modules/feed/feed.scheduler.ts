@@ -2,12 +2,15 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { BallotCode } from '@gozcu/shared';
+import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { MetricsService } from '../metrics/metrics.service';
 import { backoffDelay } from './backoff';
 import { FeedControls, type FeedControlsState } from './feed-controls';
 import { FeedReport } from './feed-report.service';
-import { FeedService, withTimeout, type DistrictJob, type DueJob, type SweepJob } from './feed.service';
+import { FeedDiscovery } from './feed-discovery.service';
+import { FeedPoller, type DistrictJob, type DueJob, type SweepJob } from './feed-poller.service';
+import { FeedService, withTimeout } from './feed.service';
 import { GateClosedError } from './rate-gate';
 import { SpecialBoxesService, type SpecialJob } from './special-boxes';
 import { YskFetchError } from './ysk.errors';
@@ -86,10 +89,13 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectQueue(YSK_QUEUE) private readonly queue: Queue,
     private readonly feed: FeedService,
+    private readonly discovery: FeedDiscovery,
+    private readonly poller: FeedPoller,
     private readonly controls: FeedControls,
     private readonly metrics: MetricsService,
     private readonly special: SpecialBoxesService,
     private readonly report: FeedReport,
+    private readonly clock: Clock,
   ) {
     this.jobOpts = { attempts: config.YSK_MAX_ATTEMPTS, backoff: { type: 'jitter' }, removeOnComplete: true, removeOnFail: 1000 };
   }
@@ -98,8 +104,8 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     // the queue's connection errors while Redis is down: one line per outage, not one per retry
     let lastError = 0;
     this.queue.on('error', (err: Error) => {
-      if (Date.now() - lastError > 30_000) this.logger.warn(`queue: ${err.message}`);
-      lastError = Date.now();
+      if (this.clock.wall() - lastError > 30_000) this.logger.warn(`queue: ${err.message}`);
+      lastError = this.clock.wall();
     });
     await this.controls.load();
     if (!this.feed.client) {
@@ -122,14 +128,14 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     });
     let lastWorkerError = 0;
     this.worker.on('error', (err) => {
-      if (Date.now() - lastWorkerError > 30_000) this.logger.error(`worker: ${err.message}`);
-      lastWorkerError = Date.now();
+      if (this.clock.wall() - lastWorkerError > 30_000) this.logger.error(`worker: ${err.message}`);
+      lastWorkerError = this.clock.wall();
     });
     this.controls.onChange((next, prev) => void this.onControls(next, prev));
     // every (re)connect of the queue's Redis: rebuild what Redis may have lost
     const client = await this.redisClient();
     client.on('ready', () => {
-      this.recovery.readyAt = Date.now();
+      this.recovery.readyAt = this.clock.wall();
       this.recovery.reconnects++;
       void this.rebuild('Redis (re)connected');
     });
@@ -171,7 +177,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
       if (err instanceof YskFetchError && err.retryAfterMs !== null && this.worker) {
         // YSK said when to come back: hold every request and pause taking jobs that long
         const wait = Math.min(err.retryAfterMs, this.config.YSK_BACKOFF_CAP_MS);
-        await this.feed.holdUntil(Date.now() + wait);
+        await this.feed.holdUntil(this.clock.wall() + wait);
         await this.feed.gate.hold(wait);
         await this.worker.rateLimit(wait);
         throw Worker.RateLimitError();
@@ -182,7 +188,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   private backoff(attemptsMade: number): number {
     const delay = backoffDelay(attemptsMade - 1, Math.random, { baseMs: this.config.YSK_BACKOFF_BASE_MS, capMs: this.config.YSK_BACKOFF_CAP_MS });
-    void this.feed.holdUntil(Date.now() + delay);
+    void this.feed.holdUntil(this.clock.wall() + delay);
     return delay;
   }
 
@@ -190,7 +196,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
   private async discover(): Promise<{ schedulers: number }> {
     const expected: ScheduledJob[] = [];
     for (const ballot of this.config.YSK_BALLOT_TYPES) {
-      for (const province of await this.feed.discoverProvinces(ballot))
+      for (const province of await this.discovery.discoverProvinces(ballot))
         expected.push({ id: `sweep:${ballot}:${province}`, name: 'sweep', data: { ballot, province } satisfies SweepJob });
     }
     // prison, customs and abroad boxes: one nationwide poll per kind and general-election ballot type (SpecialBoxesService)
@@ -214,7 +220,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
         { name: s.name, data: s.data, opts: { ...this.jobOpts, attempts: s.attempts ?? 3 } },
       );
     }
-    this.recovery.schedulersAt = Date.now();
+    this.recovery.schedulersAt = this.clock.wall();
     this.feed.setSignals({ schedulersMissing: 0 });
   }
 
@@ -265,7 +271,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
       operatorPaused: this.controls.current.paused ? { by: this.controls.current.pausedBy, reason: this.controls.current.reason } : null,
       ...(queuePaused !== null ? { queuePaused } : {}),
     });
-    const now = Date.now();
+    const now = this.clock.wall();
     const toStore = now - this.lastStoreSnapshot >= STORE_SNAPSHOT_MS;
     if (toStore) this.lastStoreSnapshot = now;
     await this.report.publishSnapshot(toStore);
@@ -280,15 +286,15 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
    * did, and could not queue it: its id was taken), it is queued again at once, under a second id.
    */
   private async district(job: DistrictJob): Promise<unknown> {
-    const out = await this.feed.pollDistrict(job);
-    const again = out.again ? this.feed.dueAgain(job) : null;
+    const out = await this.poller.pollDistrict(job);
+    const again = out.again ? this.poller.dueAgain(job) : null;
     if (again) await this.enqueue(job.ballot, job.province, [again], true);
     return out;
   }
 
   /** Enqueues the province's due districts; a district already queued or running is not queued again. */
   private async sweep(job: SweepJob): Promise<{ queued: number }> {
-    const due = await this.feed.sweep(job);
+    const due = await this.poller.sweep(job);
     await this.enqueue(job.ballot, job.province, due);
     return { queued: due.length };
   }
@@ -331,7 +337,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
   /** Queues every district of a province for a whole-list fetch, first in line. */
   async resweep(province: number, ballot: BallotCode | null): Promise<number> {
     let queued = 0;
-    for (const { ballot: b, jobs } of await this.feed.resweep(province, ballot)) {
+    for (const { ballot: b, jobs } of await this.poller.resweep(province, ballot)) {
       await this.enqueue(b, province, jobs);
       queued += jobs.length;
     }

@@ -27,7 +27,9 @@ import {
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import { STORE, type Store } from '../store/store.port';
-import { FeedService, type PollResult } from './feed.service';
+import { FeedDiscovery } from './feed-discovery.service';
+import { FeedPoller, type PollResult } from './feed-poller.service';
+import { FeedService } from './feed.service';
 import { YskFetchError } from './ysk.errors';
 
 export type SpecialKind = Exclude<BoxKind, 'domestic'>;
@@ -64,6 +66,8 @@ export class SpecialBoxesService {
     @Inject(STORE) private readonly store: Store,
     private readonly reconcile: ReconcileService,
     private readonly feed: FeedService,
+    private readonly discovery: FeedDiscovery,
+    private readonly poller: FeedPoller,
   ) {}
 
   /** The polls to schedule: each configured kind for each watched ballot type that has such boxes. */
@@ -141,7 +145,7 @@ export class SpecialBoxesService {
   private async columnsFor(job: SpecialJob, province: number | null, refresh: boolean): Promise<Column[]> {
     if (job.kind === 'prison') {
       if (province === null) return [];
-      return refresh ? this.feed.refreshColumns(job.ballot, province) : this.feed.columnsOf(job.ballot, province);
+      return refresh ? this.discovery.refreshColumns(job.ballot, province) : this.discovery.columnsOf(job.ballot, province);
     }
     const key = `${job.ballot}:${ABROAD_MAP}`;
     const cached = this.columns.get(key);
@@ -206,7 +210,7 @@ export class SpecialBoxesService {
     }
     await this.feed.rowProblems.boxRows(scope, rejected, notes);
     const watched = observations.filter((o) => this.watched(o.ref.province));
-    const result = await this.feed.ingest(watched);
+    const result = await this.poller.ingest(watched);
     return {
       requests,
       observations: watched.length,

@@ -10,7 +10,7 @@ import { startSimulator, type RunningSimulator } from '../../simulator/server';
 import { SyntheticWorld } from '../../simulator/synthetic';
 import { YskClient, type YskCallEvent } from './ysk.client';
 import { parseRetryAfter, YskFetchError } from './ysk.errors';
-import { JsonlRecorder, recorderForDir } from './ysk.recorder';
+import { JsonlRecorder, recorderForDir } from '../../infra/jsonl-recorder';
 
 const NIGHT_START = Date.parse('2024-03-31T17:00:00.000Z');
 const HOUR = 3_600_000;
@@ -59,7 +59,7 @@ describe('YskClient ↔ simulator over HTTP', () => {
   beforeEach(async () => {
     sim = await startSynthetic();
     events = [];
-    client = new YskClient({ baseUrl: sim.apiUrl, timeoutMs: 2000, observer: { onCall: (e) => events.push(e) } });
+    client = new YskClient({ fetch, baseUrl: sim.apiUrl, timeoutMs: 2000, observer: { onCall: (e) => events.push(e) } });
   });
   afterEach(() => sim.close());
 
@@ -210,7 +210,7 @@ describe('YskClient ↔ simulator over HTTP', () => {
   });
 
   it('times out a call that hangs, and one slowed down ×50', async () => {
-    const quick = new YskClient({ baseUrl: sim.apiUrl, timeoutMs: 150, observer: { onCall: (e) => events.push(e) } });
+    const quick = new YskClient({ fetch, baseUrl: sim.apiUrl, timeoutMs: 150, observer: { onCall: (e) => events.push(e) } });
     await admin(sim, 'faults', { kind: 'timeout', count: 1 });
     expect((await classify(quick.getIlList({ secimId: ELECTION, secimTuru: 2 }))).kind).toBe('timeout');
     await admin(sim, 'faults', { kind: 'latency', factor: 50, count: 1 });
@@ -223,9 +223,9 @@ describe('YskClient ↔ simulator over HTTP', () => {
     const gone = await startSynthetic();
     const url = gone.apiUrl;
     await gone.close();
-    const err = await classify(new YskClient({ baseUrl: url, timeoutMs: 1000 }).getIlList({}));
+    const err = await classify(new YskClient({ fetch, baseUrl: url, timeoutMs: 1000 }).getIlList({}));
     expect(err.kind).toBe('connect');
-    const wrongBase = new YskClient({ baseUrl: `${sim.url}/nope`, timeoutMs: 1000 });
+    const wrongBase = new YskClient({ fetch, baseUrl: `${sim.url}/nope`, timeoutMs: 1000 });
     const notFound = await classify(wrongBase.getIlList({}));
     expect([notFound.kind, notFound.status]).toEqual(['http_4xx', 404]);
   });
@@ -256,7 +256,7 @@ describe('YskClient ↔ simulator over HTTP', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'ysk-rec-')), 'night.jsonl');
     const recorder = new JsonlRecorder(file);
     let wall = NIGHT_START;
-    const recording = new YskClient({ baseUrl: sim.apiUrl, timeoutMs: 2000, recorder, now: () => wall });
+    const recording = new YskClient({ fetch, baseUrl: sim.apiUrl, timeoutMs: 2000, recorder, now: () => wall });
     const bodies: string[] = [];
     for (const step of [1, 2, 3]) {
       await admin(sim, 'clock', { advanceMs: HOUR });
@@ -274,7 +274,7 @@ describe('YskClient ↔ simulator over HTTP', () => {
     const clock = new SimClock({ start: Date.parse(records[0]!.at), mode: 'manual' });
     const replay = await startSimulator({ replay: records, clock });
     try {
-      const player = new YskClient({ baseUrl: replay.apiUrl, timeoutMs: 2000 });
+      const player = new YskClient({ fetch, baseUrl: replay.apiUrl, timeoutMs: 2000 });
       const replayed: string[] = [];
       for (const step of [0, 1, 2]) {
         if (step) clock.advance(HOUR);
@@ -297,7 +297,7 @@ describe('YSK_RECORD_DIR', () => {
       const dir = path.join(mkdtempSync(path.join(tmpdir(), 'ysk-dir-')), 'nested');
       const recorder = recorderForDir(dir, Date.parse('2024-03-31T17:00:00.000Z'));
       expect(path.basename(recorder.file)).toBe(`ysk-2024-03-31T17-00-00-000Z-${process.pid}.jsonl`);
-      const client = new YskClient({ baseUrl: sim.apiUrl, timeoutMs: 2000, recorder });
+      const client = new YskClient({ fetch, baseUrl: sim.apiUrl, timeoutMs: 2000, recorder });
       await admin(sim, 'clock', { advanceMs: 2 * HOUR });
       await client.getSecimSandikSonucList(boxParams(69, 75, 2));
       await client.getSecimSandikSonucList(boxParams(69, 75, 2));
@@ -323,7 +323,7 @@ describe('Bayburt mode: the real 2014 results in YSK shape', () => {
     const world = new BayburtWorld(dataDir, '2014yerel', 2, NIGHT_START, 1);
     const sim = await startSimulator({ world, clock: new SimClock({ start: NIGHT_START + 30 * 24 * HOUR, mode: 'manual' }) });
     try {
-      const client = new YskClient({ baseUrl: sim.apiUrl, timeoutMs: 2000 });
+      const client = new YskClient({ fetch, baseUrl: sim.apiUrl, timeoutMs: 2000 });
       const columns = await client.getColumnMap({ secimId: '2014yerel', ilId: 69, secimTuru: 2, yurtIciDisi: 1 });
       const observations = [];
       for (const ilceId of [75, 681]) {

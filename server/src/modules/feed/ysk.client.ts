@@ -43,8 +43,9 @@ export interface YskClientOptions {
   /** e.g. `https://…/api` or the simulator's `apiUrl`; calls go to `${baseUrl}/${endpoint}?…`. */
   baseUrl: string;
   timeoutMs: number;
-  fetch?: typeof fetch;
-  /** Epoch ms; used for fetchedAt, latency and Retry-After dates. */
+  /** the HTTP client (infra/ysk.providers.ts gives the global fetch) */
+  fetch: typeof globalThis.fetch;
+  /** Epoch ms; used for fetchedAt, latency and Retry-After dates (default: Date.now). */
   now?: () => number;
   observer?: YskClientObserver;
   recorder?: YskRecorder;
@@ -75,15 +76,22 @@ interface Validators {
  * is not JSON or not in the expected shape is a YskFetchError (`parse`/`schema`), never data.
  */
 export class YskClient {
-  private readonly fetchFn: typeof fetch;
+  private readonly fetchFn: typeof globalThis.fetch;
+  private observer: YskClientObserver | undefined;
   private readonly now: () => number;
   private readonly baseUrl: string;
   private readonly validators = new Map<string, Validators>();
 
   constructor(private readonly opts: YskClientOptions) {
-    this.fetchFn = opts.fetch ?? fetch;
+    this.fetchFn = opts.fetch;
+    this.observer = opts.observer;
     this.now = opts.now ?? Date.now;
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+  }
+
+  /** Who hears of every call (the feed's health and metrics): replaces the observer given at construction. */
+  observe(observer: YskClientObserver): void {
+    this.observer = observer;
   }
 
   getIlList(params: YskParams<'getIlList'>, call?: YskCallOptions) {
@@ -184,7 +192,7 @@ export class YskClient {
     let bytes = 0;
     const fail = (kind: YskErrorKind, message: string, extra: { retryAfterMs?: number | null; issues?: string[]; cause?: unknown } = {}) => {
       const latencyMs = this.now() - started;
-      this.opts.observer?.onCall({ endpoint, outcome: kind, status, latencyMs, bytes });
+      this.observer?.onCall({ endpoint, outcome: kind, status, latencyMs, bytes });
       return new YskFetchError(kind, endpoint, `${endpoint}: ${message}`, {
         url,
         status,
@@ -214,7 +222,7 @@ export class YskClient {
     // every answer as the client saw it, 304s and errors included (YSK_RECORD_DIR)
     this.opts.recorder?.record({ at: fetchedAt, endpoint, query, status, headers: headerRecord(response.headers), body, latencyMs: this.now() - started });
     if (status === 304) {
-      this.opts.observer?.onCall({ endpoint, outcome: 'not_modified', status, latencyMs: this.now() - started, bytes });
+      this.observer?.onCall({ endpoint, outcome: 'not_modified', status, latencyMs: this.now() - started, bytes });
       return { notModified: true, fetchedAt, bytes: 0 };
     }
     if (status === 429) throw fail('http_429', 'rate limited (429)', { retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.now()) });
@@ -234,8 +242,8 @@ export class YskClient {
     const etag = response.headers.get('etag');
     const lastModified = response.headers.get('last-modified');
     if (etag || lastModified) this.validators.set(url, { etag, lastModified });
-    this.opts.observer?.onCall({ endpoint, outcome: 'ok', status, latencyMs: this.now() - started, bytes });
-    if (parsed.rejected.length || parsed.notes.length) this.opts.observer?.onRows?.({ endpoint, url, rejected: parsed.rejected, notes: parsed.notes });
+    this.observer?.onCall({ endpoint, outcome: 'ok', status, latencyMs: this.now() - started, bytes });
+    if (parsed.rejected.length || parsed.notes.length) this.observer?.onRows?.({ endpoint, url, rejected: parsed.rejected, notes: parsed.notes });
     return { notModified: false, rows: parsed.rows, rejected: parsed.rejected, notes: parsed.notes, fetchedAt, bytes };
   }
 }

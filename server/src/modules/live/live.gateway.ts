@@ -3,6 +3,7 @@ import { SESSION_CHECK_MS, SessionService } from '../auth/session.service';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayInit } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { ballotCodeSchema, type Ack, type BallotCode, type FeedHealthEvent, type Principal, type RoomSnapshot } from '@gozcu/shared';
+import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus } from '../../infra/events';
 import { ReconcileService } from '../reconcile/reconcile.service';
@@ -49,6 +50,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
     @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
     @Inject(LIVE_VIEW_POLICY) private readonly views: LiveViewPolicy,
     private readonly sessions: SessionService,
+    private readonly clock: Clock,
   ) {
     // feed health only to the roles that may read it (REST: feed:read)
     bus.on('feed.health', (e: FeedHealthEvent) => this.server?.to(FEED_READERS).emit('feed:health', e));
@@ -66,7 +68,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
   private async closeEnded(userId?: string): Promise<void> {
     const sockets = this.server?.of('/').sockets;
     if (!sockets) return;
-    const now = Date.now() / 1000;
+    const now = this.clock.wall() / 1000;
     for (const socket of [...sockets.values()]) {
       const data = socket.data as Partial<SocketData>;
       if (!data.principal || (userId && data.principal.userId !== userId)) continue;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Server } from 'socket.io';
 import type { BallotCode, BoxSummary, Coverage, ListHeads, RegionCounters, Room, RoomDelta, RoomSnapshot, Scope } from '@gozcu/shared';
+import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus, type ChangeEvents } from '../../infra/events';
 import { ReconcileService } from '../reconcile/reconcile.service';
@@ -121,6 +122,7 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
     private readonly reconcile: ReconcileService,
     private readonly bus: ChangeBus,
     @Inject(LIVE_VIEW_POLICY) private readonly views: LiveViewPolicy,
+    private readonly clock: Clock,
   ) {}
   private epoch = '';
 
@@ -128,7 +130,7 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
     this.off = this.bus.on('boxes.changed', (e) => this.markDirty(e));
     // the interval sees embargo changes and empty channels; changes arm their own flush (arm())
     this.timer = setInterval(() => {
-      if (!this.firstDirtyAt || Date.now() >= this.due()) this.flush();
+      if (!this.firstDirtyAt || this.clock.wall() >= this.due()) this.flush();
     }, this.config.LIVE_BATCH_MS);
     this.timer.unref();
   }
@@ -155,10 +157,10 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
       () => {
         this.soon = undefined;
         if (!this.firstDirtyAt) return;
-        if (Date.now() < this.due()) return this.arm();
+        if (this.clock.wall() < this.due()) return this.arm();
         this.flush();
       },
-      Math.max(0, this.due() - Date.now()),
+      Math.max(0, this.due() - this.clock.wall()),
     );
     this.soon.unref();
   }
@@ -202,7 +204,7 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
   /** A region room's coverage; a box room carries only its own box (never its district's). */
   private coverageOf(channel: Channel, scope: Scope): Coverage {
     if (channel.parsed.kind !== 'box') return this.reconcile.state.coverage(scope, channel.ballot);
-    return boxCoverage(this.reconcile.state.summary(channel.parsed.key), scope, channel.ballot);
+    return boxCoverage(this.reconcile.state.summary(channel.parsed.key), scope, channel.ballot, new Date(this.clock.wall()).toISOString());
   }
 
   private heads(channel: Channel, scope: Scope): ListHeads {
@@ -233,7 +235,7 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
         }
       }
     }
-    const at = Date.now();
+    const at = this.clock.wall();
     if (!this.firstDirtyAt) this.firstDirtyAt = at;
     this.lastDirtyAt = at;
     this.arm();
@@ -254,7 +256,7 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
   flush(): void {
     const server = this.server;
     if (!server) return;
-    if (this.firstDirtyAt) this.lastFlushAt = Date.now();
+    if (this.firstDirtyAt) this.lastFlushAt = this.clock.wall();
     this.firstDirtyAt = 0;
     const rooms = server.of('/').adapter.rooms;
     const epoch = this.views.epoch();
@@ -343,12 +345,12 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
 }
 
 /** The coverage of one box: its counters (0 or 1 each) and its own figures. */
-export function boxCoverage(s: BoxSummary | null, scope: Scope, ballot: BallotCode): Coverage {
+export function boxCoverage(s: BoxSummary | null, scope: Scope, ballot: BallotCode, asOf: string): Coverage {
   const one = (b: boolean) => (s && b ? 1 : 0);
   return {
     scope,
     ballot,
-    asOf: new Date().toISOString(),
+    asOf,
     boxes: {
       total: one(true),
       yskPublished: one(!!s?.ysk),

@@ -30,6 +30,7 @@ import {
   type SheetVersion,
 } from '@gozcu/shared';
 import type { BoxesQuery } from './reconcile.dto';
+import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus } from '../../infra/events';
 import type { AppendOutcome, StoreWatermark } from '../store/store.port';
@@ -93,12 +94,13 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORE) private readonly store: ChangesRepository & EntriesRepository & EscalationsRepository & GeographyRepository & VersionsRepository,
     private readonly bus: ChangeBus,
+    private readonly clock: Clock,
   ) {
     this.options = {
       election: config.YSK_ELECTION_ID,
       staleAfterMs: config.STALE_AFTER_MINUTES * 60_000,
       confirmations: config.ENTRY_CONFIRMATIONS,
-      now: Date.now,
+      now: () => clock.wall(),
     };
     this.current = new ReconciliationState(this.options);
   }
@@ -158,10 +160,15 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
       const watermark = await this.store.watermark();
       if (!watermark) return null;
       await sleep(settleMs);
-      const t0 = Date.now();
-      const meta: SnapshotMeta = { election: this.config.YSK_ELECTION_ID, watermark, districts: [...this.districts], writtenAt: new Date().toISOString() };
+      const t0 = this.clock.wall();
+      const meta: SnapshotMeta = {
+        election: this.config.YSK_ELECTION_ID,
+        watermark,
+        districts: [...this.districts],
+        writtenAt: new Date(this.clock.wall()).toISOString(),
+      };
       const bytes = writeSnapshot(this.snapshotFile, meta, this.current);
-      const ms = Date.now() - t0;
+      const ms = this.clock.wall() - t0;
       this.logger.log(`reconciliation snapshot written: ${this.current.size} box-results, ${(bytes / 1048576).toFixed(1)} MB in ${ms} ms`);
       return { bytes, ms };
     } catch (e) {
@@ -179,7 +186,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
    */
   private async restore(): Promise<boolean> {
     if (this.config.RECONCILE_SNAPSHOT_MINUTES <= 0) return false;
-    const t0 = Date.now();
+    const t0 = this.clock.wall();
     try {
       const snapshot = readSnapshot<SnapshotMeta>(this.snapshotFile, this.options);
       if (!snapshot) return false;
@@ -195,7 +202,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
       for (const [district, province] of meta.districts) this.districts.set(district, province);
       await this.reapply(keys);
       await this.settle();
-      const ms = Date.now() - t0;
+      const ms = this.clock.wall() - t0;
       this.startedFrom = { from: 'snapshot', reread: keys.length };
       this.logger.log(`reconciliation restored from a snapshot: ${state.size} box-results, ${keys.length} boxes re-read from the store in ${ms} ms`);
       return true;
@@ -209,8 +216,8 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** Once the state holds the store: what went stale meanwhile turns stale and is escalated; then the node is ready. */
   private async settle(): Promise<void> {
-    this.current.tick(Date.now());
-    await this.escalateStale(Date.now());
+    this.current.tick(this.clock.wall());
+    await this.escalateStale(this.clock.wall());
     this.ready = true;
   }
 
@@ -220,7 +227,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** Rebuilds every box-result's state from the store (the source of truth). */
   async rebuild(): Promise<{ boxes: number; entries: number; ms: number }> {
-    const t0 = Date.now();
+    const t0 = this.clock.wall();
     const election = this.config.YSK_ELECTION_ID;
     const bulk = this.state.beginBulk();
     let boxes = 0;
@@ -246,7 +253,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
     bulk.end();
     await this.settle();
     this.startedFrom = { from: 'store' };
-    const ms = Date.now() - t0;
+    const ms = this.clock.wall() - t0;
     this.logger.log(`reconciliation rebuilt from the store: ${boxes} box-results, ${entries} entries in ${ms} ms`);
     return { boxes, entries, ms };
   }
@@ -379,7 +386,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
-  async tick(now = Date.now()): Promise<BoxChange[]> {
+  async tick(now = this.clock.wall()): Promise<BoxChange[]> {
     const changes = this.state.tick(now).filter((c) => c.after.stale && !c.before?.stale);
     if (!changes.length) return changes;
     const at = new Date(now).toISOString();

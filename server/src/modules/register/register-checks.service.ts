@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { RegisterAnomalyKind, RegisterEvidence } from '@gozcu/shared';
+import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { REGISTER_STORE, type RegisterAnomalyRecord, type RegisterStore } from './register.port';
 
@@ -23,7 +24,7 @@ function median(xs: number[]): number {
 }
 
 /** The reference year of ages: the display period's year, or this year. */
-export function referenceYear(config: Pick<AppConfig, 'REGISTER_DISPLAY_UNTIL'>, now = new Date()): number {
+export function referenceYear(config: Pick<AppConfig, 'REGISTER_DISPLAY_UNTIL'>, now: Date): number {
   return config.REGISTER_DISPLAY_UNTIL ? new Date(config.REGISTER_DISPLAY_UNTIL).getUTCFullYear() : now.getUTCFullYear();
 }
 
@@ -39,12 +40,13 @@ export class RegisterChecksService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REGISTER_STORE) private readonly register: RegisterStore,
+    private readonly clock: Clock,
   ) {}
 
   /** Runs every rule over the provinces (after import `importId`), stores what they find; answers how many. */
   async detect(provinces: number[], importId: number): Promise<number> {
     let n = 0;
-    const at = new Date().toISOString();
+    const at = this.clock.iso();
     for (const province of provinces) {
       const found = await this.find(province, importId);
       await this.register.upsertAnomalies(found.map((a): RegisterAnomalyRecord => ({ ...a, status: 'open', detectedAt: at, updatedAt: at, petitionId: null })));
@@ -57,7 +59,7 @@ export class RegisterChecksService {
   async find(province: number, importId: number): Promise<FoundAnomaly[]> {
     const c = this.config;
     const out: FoundAnomaly[] = [];
-    const started = Date.now();
+    const started = this.clock.wall();
 
     // boxes: far above the district's usual size; a sudden influx since the previous import
     const stats = await this.register.boxStats(province, importId);
@@ -122,7 +124,7 @@ export class RegisterChecksService {
     }
 
     // implausible ages: younger than 18 or older than REGISTER_MAX_AGE in the reference year
-    const year = referenceYear(c);
+    const year = referenceYear(c, new Date(this.clock.now()));
     const oldest = year - c.REGISTER_MAX_AGE;
     const youngest = year - 18;
     for (const g of await this.register.implausibleAges(province, oldest, youngest)) {
@@ -175,7 +177,7 @@ export class RegisterChecksService {
         });
       }
     }
-    this.logger.debug(`province ${province}: ${out.length} anomalies in ${Date.now() - started} ms`);
+    this.logger.debug(`province ${province}: ${out.length} anomalies in ${this.clock.wall() - started} ms`);
     return out;
   }
 }

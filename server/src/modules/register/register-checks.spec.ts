@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { isValidTcKimlikNo, type Principal } from '@gozcu/shared';
+import { Clock } from '../../infra/clock';
 import { loadConfig } from '../../infra/config';
 import { AuditService } from '../audit/audit.service';
 import { VoterRegisterService } from '../citizen/voter-register.service';
@@ -54,7 +55,16 @@ describe('register checks on the synthetic register', () => {
     await reg.init();
     const key = Buffer.from('k'.repeat(48));
     const audit = new AuditService(main);
-    importer = new RegisterImportService(config, reg, main, key, new VoterRegisterService(main, key, audit), new RegisterChecksService(config, reg), audit);
+    importer = new RegisterImportService(
+      config,
+      reg,
+      main,
+      key,
+      new VoterRegisterService(main, key, audit),
+      new RegisterChecksService(config, reg, new Clock()),
+      audit,
+      new Clock(),
+    );
   });
   afterEach(async () => {
     await reg.close();

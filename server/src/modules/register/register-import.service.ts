@@ -3,6 +3,7 @@ import { parse } from 'csv-parse';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { tcKimlikProblem, TC_KIMLIK_MESSAGES, type Principal, type RegisterImportReport } from '@gozcu/shared';
+import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { AuditService } from '../audit/audit.service';
 import { VoterRegisterService } from '../citizen/voter-register.service';
@@ -63,6 +64,7 @@ export class RegisterImportService {
     private readonly voters: VoterRegisterService,
     private readonly checks: RegisterChecksService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {
     this.keys = new RegisterKeys(key);
   }
@@ -90,10 +92,11 @@ export class RegisterImportService {
 
   /** Rows from any source (the upload, the synthetic generator); audited; the checks run after. */
   async importRows(rows: AsyncIterable<RawRow> | Iterable<RawRow>, actor: Principal | null, opts: { detect?: boolean } = {}): Promise<RegisterImportReport> {
-    const started = Date.now();
+    const started = this.clock.wall();
+    const startedAt = this.clock.iso();
     // the import is registered with its first stored batch: an upload with no good rows leaves nothing behind
     let importId = 0;
-    const begin = async () => (importId ||= await this.register.beginImport(new Date(started).toISOString(), actor?.username ?? null));
+    const begin = async () => (importId ||= await this.register.beginImport(startedAt, actor?.username ?? null));
     const batchSize = this.config.REGISTER_IMPORT_BATCH;
     const rejected: RegisterImportReport['rejected'] = [];
     let rejectedCount = 0;
@@ -209,10 +212,10 @@ export class RegisterImportService {
     if (n === 0) throw new BadRequestException('the upload has no rows (a CSV needs a header line and at least one row)');
     if (!importId) throw new BadRequestException(`no row could be imported (${rejectedCount} rejected; first: row ${rejected[0]?.row}: ${rejected[0]?.issue})`);
     const list = [...provinces].sort((a, b) => a - b);
-    const finishedAt = new Date().toISOString();
+    const finishedAt = this.clock.iso();
     await this.register.finishImport(importId, { finishedAt, rows: n, stored, rejected: rejectedCount, provinces: list });
     const anomalies = opts.detect === false ? 0 : await this.checks.detect(list, importId);
-    const report: RegisterImportReport = { importId, rows: n, stored, rejected, rejectedCount, provinces: list, anomalies, ms: Date.now() - started };
+    const report: RegisterImportReport = { importId, rows: n, stored, rejected, rejectedCount, provinces: list, anomalies, ms: this.clock.wall() - started };
     await this.audit.record(actor, 'register.import', `register-import:${importId}`, null, {
       rows: n,
       stored,

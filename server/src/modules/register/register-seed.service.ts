@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { STORE, type GeographyRepository } from '../store/store.port';
 import { referenceYear } from './register-checks.service';
@@ -35,6 +36,7 @@ export class RegisterSeedService implements OnApplicationBootstrap {
     @Inject(STORE) private readonly store: GeographyRepository,
     @Inject(REGISTER_STORE) private readonly register: RegisterStore,
     private readonly importer: RegisterImportService,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -74,9 +76,9 @@ export class RegisterSeedService implements OnApplicationBootstrap {
   }
 
   private async whenDiscovered(timeoutMs = 10 * 60_000): Promise<RegisterGeoDistrict[]> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.clock.wall() + timeoutMs;
     let last = -1;
-    while (!this.stopped && Date.now() < deadline) {
+    while (!this.stopped && this.clock.wall() < deadline) {
       const geo = await this.geography();
       const boxes = geo.reduce((n, d) => n + d.neighbourhoods.length, 0);
       if (boxes > 0 && boxes === last) return geo;
@@ -97,7 +99,7 @@ export class RegisterSeedService implements OnApplicationBootstrap {
       .filter((d): d is number => d !== undefined);
     const reg = syntheticRegister(use, {
       seed: opts.seed ?? DEMO_SEED,
-      year: referenceYear(this.config),
+      year: referenceYear(this.config, new Date(this.clock.now())),
       plantIn,
       maxBoxesPerDistrict: opts.maxBoxesPerDistrict ?? DEMO_BOXES_PER_DISTRICT,
     });
