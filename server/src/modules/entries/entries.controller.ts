@@ -1,7 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { BadRequestException } from '@nestjs/common';
-import { entriesImportResponse, entryResultResponse, myBoxesResponse, type EntriesImportResult, type EntryResult, type MyBoxesResponse, type Principal } from '@gozcu/shared';
+import {
+  entriesImportResponse,
+  entryResultResponse,
+  myBoxesResponse,
+  type EntriesImportResult,
+  type EntryResult,
+  type MyBoxesResponse,
+  type Principal,
+} from '@gozcu/shared';
 import { csvOfRequest } from '../../infra/csv';
 import { ZodPipe } from '../../infra/http';
 import { ApiBody, ApiResponse } from '../../infra/openapi';

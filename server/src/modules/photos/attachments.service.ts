@@ -16,7 +16,12 @@ export interface UploadedFileLike {
 export const ORIGINAL_PERMISSION = 'complaints:handle';
 
 /** The types an attachment is sent as (what the content checks let in), with their file extension. */
-export const ATTACHMENT_EXTENSIONS: Readonly<Record<string, string>> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'application/pdf': 'pdf' };
+export const ATTACHMENT_EXTENSIONS: Readonly<Record<string, string>> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'application/pdf': 'pdf',
+};
 
 /**
  * Uploaded files (complaint evidence, result-sheet photos): checked by content, the original

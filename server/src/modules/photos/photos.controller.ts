@@ -2,7 +2,14 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFil
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { attachmentQuery as downloadQuery, sheetPhotoUploadBody as uploadBody, sheetPhotoViewSchema, sheetPhotosResponse, type Principal, type SheetPhotoView } from '@gozcu/shared';
+import {
+  attachmentQuery as downloadQuery,
+  sheetPhotoUploadBody as uploadBody,
+  sheetPhotoViewSchema,
+  sheetPhotosResponse,
+  type Principal,
+  type SheetPhotoView,
+} from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
 import { ApiBody, ApiProduces, ApiResponse } from '../../infra/openapi';
 import { CurrentUser, Permission, Scoped } from '../auth/auth.decorators';
