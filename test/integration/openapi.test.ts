@@ -209,6 +209,24 @@ describe('GET /api/openapi.json: one document of every contract (issue 14)', () 
     expect(districts({ items: [{ id: 1, name: 'x' }] })).toBe(false);
   });
 
+  it('the file downloads say their content types; a citizen answer validates against its document schema', async () => {
+    expect(Object.keys(operation('get', '/api/petitions/{id}/pdf').responses['200'].content)).toEqual(['application/pdf']);
+    expect(Object.keys(operation('get', '/api/attachments/{id}').responses['200'].content).sort()).toEqual([
+      'application/pdf',
+      'image/jpeg',
+      'image/png',
+      'image/webp',
+    ]);
+    const counts = ajv.compile(operation('get', '/api/complaints/counts').responses['200'].content['application/json'].schema);
+    const res = await admin.get('/api/complaints/counts');
+    expect(res.status).toBe(200);
+    expect(counts(res.body)).toBe(true);
+    // every status is counted: an answer missing one is not the contract
+    const { new: _new, ...fewer } = res.body.byStatus as Record<string, number>;
+    void _new;
+    expect(counts({ ...res.body, byStatus: fewer })).toBe(false);
+  });
+
   it('POST /api/entries: the documented body schema rejects what the route rejects, and takes what it takes', async () => {
     const validate = bodySchema('post', '/api/entries');
     const sheet = { registered: 300, voted: 185, validUncontested: 180, validAfterObjection: 0, valid: 180, invalid: 5, votes: { 'AK PARTİ': 100, CHP: 80 } };
