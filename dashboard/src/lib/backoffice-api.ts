@@ -1,5 +1,13 @@
 /** The back office's calls (issue 12): accounts, the audit log, the embargo, names, deadlines, files. */
-import type { AuditEntry, EmbargoState, UserView } from '@gozcu/shared';
+import {
+  deadlineSetResponse,
+  districtsResponse,
+  petitionDeadlinesResponse,
+  sheetPhotosResponse,
+  type AuditEntry,
+  type EmbargoState,
+  type UserView,
+} from '@gozcu/shared';
 import { authed, fetchJson, getJson, queryString, sendJson as send, type QueryValue } from './api';
 import { ApiError, readBody } from './http';
 
@@ -38,25 +46,11 @@ export const backofficeApi = {
   setEmbargo: (until: string | null) => send<EmbargoState>('PUT', '/api/embargo', { until }),
   election: () => getJson<{ id: string; name: string }>('/api/election'),
   names: (usernames: string[]) => getJson<{ names: Record<string, string> }>('/api/people/names', { u: usernames.join(',') }),
-  deadlines: (q: Record<string, QueryValue> = {}) =>
-    getJson<{ items: { province: number; district: number; name: string; deadline: string; set: boolean }[] }>('/api/petition-deadlines', q),
+  deadlines: (q: Record<string, QueryValue> = {}) => getJson('/api/petition-deadlines', q, undefined, petitionDeadlinesResponse),
   setDeadline: (district: number, province: number, deadline: string) =>
-    send<{ deadline: string; drafts: number }>('PUT', `/api/petitions/deadlines/${district}`, { province, deadline }),
-  sheetPhotos: (key: string) =>
-    getJson<{
-      items: {
-        id: string;
-        kind: 'image' | 'pdf';
-        url: string;
-        sha256: string;
-        uploadedAt: string;
-        uploadedBy: string | null;
-        width: number | null;
-        height: number | null;
-      }[];
-    }>(`/api/boxes/${encodeURIComponent(key)}/sheet-photos`),
-  citizenDistricts: (province: number) =>
-    fetchJson<{ items: { yskId: number; province: number; name: string }[] }>(`/api/citizen/districts${queryString({ province })}`, {}, { token: false }),
+    send('PUT', `/api/petitions/deadlines/${district}`, { province, deadline }, { schema: deadlineSetResponse }),
+  sheetPhotos: (key: string) => getJson(`/api/boxes/${encodeURIComponent(key)}/sheet-photos`, {}, undefined, sheetPhotosResponse),
+  citizenDistricts: (province: number) => fetchJson(`/api/citizen/districts${queryString({ province })}`, {}, { token: false, schema: districtsResponse }),
 };
 
 /** A file behind the token (evidence, a sheet photo) as a blob URL the page can show; revoke it when done. */

@@ -2,23 +2,27 @@
  * Citizen look-up and complaints (public, no token), and the legal officers' complaints,
  * petitions and stale-box notices (bearer token, refreshed once on a 401). Issue 8.
  */
-import type {
-  CitizenBoxView,
-  ComplaintCounts,
-  ComplaintStatus,
-  ComplaintTracking,
-  ComplaintView,
-  PetitionStatus,
-  PetitionText,
-  PetitionView,
-  StaleNotice,
+import {
+  citizenBoxViewSchema,
+  complaintCountsSchema,
+  complaintFiledResponse,
+  complaintTrackingSchema,
+  complaintViewSchema,
+  complaintsResponse,
+  petitionViewSchema,
+  petitionsResponse,
+  type ComplaintStatus,
+  type PetitionStatus,
+  type PetitionText,
+  type StaleNotice,
 } from '@gozcu/shared';
+import type { ZodType } from 'zod';
 import { ApiError, authed, fetchJson, getJson, queryString, sendJson, type QueryValue } from './api';
 import { saveBlob } from './backoffice-api';
 import { errorOf, readBody } from './http';
 
-/** Public requests: no token at all (the citizen page works without a login). */
-const publicFetch = <T>(path: string, init: RequestInit = {}) => fetchJson<T>(path, init, { token: false, object: true });
+/** Public requests: no token at all (the citizen page works without a login); the answer parsed with its route's schema. */
+const publicFetch = <T>(path: string, schema: ZodType<T>, init: RequestInit = {}) => fetchJson<T>(path, init, { token: false, object: true, schema });
 
 export interface ComplaintForm {
   province: number;
@@ -33,10 +37,10 @@ export interface ComplaintForm {
 export const MAX_COMPLAINT_FILES = 5;
 
 export const citizenApi = {
-  box: (province: number, district: number, box: number) => publicFetch<CitizenBoxView>(`/api/citizen/boxes${queryString({ province, district, box })}`),
+  box: (province: number, district: number, box: number) => publicFetch(`/api/citizen/boxes${queryString({ province, district, box })}`, citizenBoxViewSchema),
   /** The number goes in the body, never in a URL. */
   lookup: (tc: string) =>
-    publicFetch<CitizenBoxView>('/api/citizen/lookup', {
+    publicFetch('/api/citizen/lookup', citizenBoxViewSchema, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ tc }),
@@ -51,29 +55,30 @@ export const citizenApi = {
     fd.set('text', f.text);
     if (f.contact?.trim()) fd.set('contact', f.contact.trim());
     for (const file of f.files.slice(0, MAX_COMPLAINT_FILES)) fd.append('files', file, file.name);
-    return publicFetch<ComplaintTracking & { attachments: number }>('/api/citizen/complaints', { method: 'POST', body: fd });
+    return publicFetch('/api/citizen/complaints', complaintFiledResponse, { method: 'POST', body: fd });
   },
-  track: (code: string) => publicFetch<ComplaintTracking>(`/api/citizen/complaints/${encodeURIComponent(code)}`),
+  track: (code: string) => publicFetch(`/api/citizen/complaints/${encodeURIComponent(code)}`, complaintTrackingSchema),
 };
 
 export const legalApi = {
-  complaints: (q: Record<string, QueryValue> = {}) => getJson<{ items: ComplaintView[] }>('/api/complaints', q),
-  counts: (q: { province?: number | null; district?: number | null }) => getJson<ComplaintCounts>('/api/complaints/counts', q),
+  complaints: (q: Record<string, QueryValue> = {}) => getJson('/api/complaints', q, undefined, complaintsResponse),
+  counts: (q: { province?: number | null; district?: number | null }) => getJson('/api/complaints/counts', q, undefined, complaintCountsSchema),
   setComplaintStatus: (id: string, status: ComplaintStatus, note?: string) =>
-    sendJson<ComplaintView>('POST', `/api/complaints/${encodeURIComponent(id)}/status`, note ? { status, note } : { status }),
-  petitions: (q: Record<string, QueryValue> = {}) => getJson<{ items: PetitionView[] }>('/api/petitions', q),
-  draftFromBox: (key: string) => sendJson<PetitionView>('POST', '/api/petitions', { key }),
-  draftFromComplaint: (complaintId: string) => sendJson<PetitionView>('POST', '/api/petitions', { complaintId }),
-  editPetition: (id: string, text: Partial<PetitionText>) => sendJson<PetitionView>('PUT', `/api/petitions/${encodeURIComponent(id)}`, text),
+    sendJson('POST', `/api/complaints/${encodeURIComponent(id)}/status`, note ? { status, note } : { status }, { schema: complaintViewSchema }),
+  petitions: (q: Record<string, QueryValue> = {}) => getJson('/api/petitions', q, undefined, petitionsResponse),
+  draftFromBox: (key: string) => sendJson('POST', '/api/petitions', { key }, { schema: petitionViewSchema }),
+  draftFromComplaint: (complaintId: string) => sendJson('POST', '/api/petitions', { complaintId }, { schema: petitionViewSchema }),
+  editPetition: (id: string, text: Partial<PetitionText>) => sendJson('PUT', `/api/petitions/${encodeURIComponent(id)}`, text, { schema: petitionViewSchema }),
   setPetitionStatus: (id: string, status: PetitionStatus, reference?: string) =>
-    sendJson<PetitionView>('POST', `/api/petitions/${encodeURIComponent(id)}/status`, reference ? { status, reference } : { status }),
+    sendJson('POST', `/api/petitions/${encodeURIComponent(id)}/status`, reference ? { status, reference } : { status }, { schema: petitionViewSchema }),
   /** A status step with the board's reference and decision note (accepted / rejected). */
   setPetitionStatusWith: (id: string, status: PetitionStatus, reference?: string, note?: string) =>
-    sendJson<PetitionView>('POST', `/api/petitions/${encodeURIComponent(id)}/status`, {
-      status,
-      ...(reference ? { reference } : {}),
-      ...(note ? { note } : {}),
-    }),
+    sendJson(
+      'POST',
+      `/api/petitions/${encodeURIComponent(id)}/status`,
+      { status, ...(reference ? { reference } : {}), ...(note ? { note } : {}) },
+      { schema: petitionViewSchema },
+    ),
   staleNotices: () => getJson<{ items: StaleNotice[]; asOf: string }>('/api/stale-notices'),
   /** A file the server builds (PDF, CSV), fetched with the token and saved through a blob link. */
   download: async (path: string, fallbackName: string): Promise<void> => {

@@ -3,9 +3,9 @@
  * reads, a weak network is normal here: a request that gets no answer in time is "network"
  * (the outbox tries again later), and a refresh that cannot reach the server keeps the session.
  */
-import type { EntryBody, MyBoxesResponse } from '@gozcu/shared';
+import { entryResultResponse, myBoxesResponse, sheetPhotosResponse, type EntryBody, type MyBoxesResponse } from '@gozcu/shared';
 import { AuthError, clearSession, readToken, refresh } from './auth';
-import { ApiError, serverMessage } from './http';
+import { ApiError, parseAnswer, serverMessage } from './http';
 import type { OutboxItem, SendResult, Transport } from './outbox';
 
 /** How long one request may take on a weak network before it counts as no answer. */
@@ -68,7 +68,7 @@ export const observerApi = {
     });
     const body = await bodyOf(res);
     if (!res.ok) throw new ApiError(res.status, messageOf(res, body), body);
-    return body as MyBoxesResponse;
+    return parseAnswer(myBoxesResponse, body, '/api/entries/my-boxes', res.status);
   },
 };
 
@@ -85,7 +85,7 @@ export const httpTransport: Transport = {
       const body = await bodyOf(res);
       const bad = classify(res, body);
       if (bad) return bad;
-      const r = body as { entry: { id: string }; duplicate: boolean };
+      const r = parseAnswer(entryResultResponse, body, '/api/entries', res.status);
       return { kind: 'ok', entryId: r.entry.id, duplicate: r.duplicate };
     } catch (e) {
       if (e instanceof NoNetwork) return { kind: 'network' };
@@ -101,7 +101,7 @@ export const httpTransport: Transport = {
       if (sha) {
         const listed = await authed(path, { headers: { Accept: 'application/json' } });
         if (listed.ok) {
-          const { items } = (await bodyOf(listed)) as { items: { sha256: string; entryId: string }[] };
+          const { items } = parseAnswer(sheetPhotosResponse, await bodyOf(listed), path, listed.status);
           if (items.some((p) => p.sha256 === sha && p.entryId === item.entryId)) return { kind: 'ok', entryId: item.entryId, duplicate: true };
         }
       }

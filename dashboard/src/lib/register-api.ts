@@ -2,19 +2,25 @@
  * e-seçmen (issue 18): the citizen's register check and report (public, no token), and the
  * district's anomaly and lost-voter lists, status changes and objections (bearer token).
  */
-import type {
-  LostVoterCaseView,
-  LostVoterKind,
-  PetitionView,
-  RegisterAnomalyKind,
-  RegisterAnomalyView,
-  RegisterCheckResult,
-  RegisterDistrictCount,
-  RegisterStatus,
+import {
+  lostVoterCaseViewSchema,
+  petitionViewSchema,
+  registerAnomaliesResponse,
+  registerAnomalyViewSchema,
+  registerCasesResponse,
+  registerCheckResultSchema,
+  registerCountsResponse,
+  registerDistrictsResponse,
+  registerReportResponse,
+  type LostVoterKind,
+  type RegisterAnomalyKind,
+  type RegisterStatus,
 } from '@gozcu/shared';
+import type { ZodType } from 'zod';
 import { fetchJson, getJson, queryString, sendJson, type QueryValue } from './api';
 
-const post = <T>(path: string, body: unknown, token: boolean) => sendJson<T>('POST', path, body, { token, cache: 'no-store' });
+/** A POST whose answer is parsed with its route's response schema. */
+const post = <T>(path: string, body: unknown, token: boolean, schema: ZodType<T>) => sendJson('POST', path, body, { token, cache: 'no-store', schema });
 
 export interface RegisterReportForm {
   tc: string;
@@ -28,26 +34,22 @@ export interface RegisterReportForm {
 
 export const registerPublicApi = {
   /** The number goes in the body, never in a URL. */
-  check: (tc: string) => post<RegisterCheckResult>('/api/register/check', { tc }, false),
-  districts: (province: number) =>
-    fetchJson<{ items: { yskId: number; name: string }[] }>(`/api/register/districts${queryString({ province })}`, {}, { token: false }),
+  check: (tc: string) => post('/api/register/check', { tc }, false, registerCheckResultSchema),
+  districts: (province: number) => fetchJson(`/api/register/districts${queryString({ province })}`, {}, { token: false, schema: registerDistrictsResponse }),
   report: (f: RegisterReportForm) =>
-    post<{ trackingCode: string; kind: LostVoterKind; district: number; status: RegisterStatus }>(
-      '/api/register/reports',
-      Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== '')),
-      false,
-    ),
+    post('/api/register/reports', Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== '')), false, registerReportResponse),
 };
 
 export const registerApi = {
   anomalies: (q: { province?: number; district?: number; kind?: RegisterAnomalyKind; status?: RegisterStatus } = {}) =>
-    getJson<{ items: RegisterAnomalyView[] }>('/api/register/anomalies', q as Record<string, QueryValue>),
+    getJson('/api/register/anomalies', q as Record<string, QueryValue>, undefined, registerAnomaliesResponse),
   cases: (q: { province?: number; district?: number; status?: RegisterStatus } = {}) =>
-    getJson<{ items: LostVoterCaseView[] }>('/api/register/cases', q as Record<string, QueryValue>),
-  counts: (q: { province?: number } = {}) => getJson<{ items: RegisterDistrictCount[] }>(`/api/register/counts${queryString(q)}`),
+    getJson('/api/register/cases', q as Record<string, QueryValue>, undefined, registerCasesResponse),
+  counts: (q: { province?: number } = {}) => getJson('/api/register/counts', q, undefined, registerCountsResponse),
   setAnomalyStatus: (id: string, status: 'open' | 'checked') =>
-    post<RegisterAnomalyView>(`/api/register/anomalies/${encodeURIComponent(id)}/status`, { status }, true),
-  setCaseStatus: (id: string, status: 'open' | 'checked') => post<LostVoterCaseView>(`/api/register/cases/${encodeURIComponent(id)}/status`, { status }, true),
-  objectAnomaly: (id: string) => post<PetitionView>(`/api/register/anomalies/${encodeURIComponent(id)}/objection`, {}, true),
-  objectCase: (id: string) => post<PetitionView>(`/api/register/cases/${encodeURIComponent(id)}/objection`, {}, true),
+    post(`/api/register/anomalies/${encodeURIComponent(id)}/status`, { status }, true, registerAnomalyViewSchema),
+  setCaseStatus: (id: string, status: 'open' | 'checked') =>
+    post(`/api/register/cases/${encodeURIComponent(id)}/status`, { status }, true, lostVoterCaseViewSchema),
+  objectAnomaly: (id: string) => post(`/api/register/anomalies/${encodeURIComponent(id)}/objection`, {}, true, petitionViewSchema),
+  objectCase: (id: string) => post(`/api/register/cases/${encodeURIComponent(id)}/objection`, {}, true, petitionViewSchema),
 };

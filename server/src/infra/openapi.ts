@@ -41,6 +41,11 @@ export const API_RESPONSE_KEY = 'gozcu:api-response';
  */
 export const ApiResponse = (schema: ZodType) => SetMetadata(API_RESPONSE_KEY, schema);
 
+export const API_PRODUCES_KEY = 'gozcu:api-produces';
+
+/** The media types of an answer that is not JSON and that no fixed `@Header('Content-Type')` names (a file sent as a `StreamableFile`). */
+export const ApiProduces = (...types: string[]) => SetMetadata(API_PRODUCES_KEY, types);
+
 /** The response schema a handler declares, if any. */
 export function responseSchemaOf(handler: object): ZodType | undefined {
   return Reflect.getMetadata(API_RESPONSE_KEY, handler) as ZodType | undefined;
@@ -273,9 +278,11 @@ function describeOperation(
   const declared = Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined;
   const status = declared ?? (method === 'post' ? 201 : 200);
   const headers = (Reflect.getMetadata(HEADERS_METADATA, handler) ?? []) as { name: string; value: string }[];
-  const contentType = headers.find((h) => h.name.toLowerCase() === 'content-type')?.value.split(';')[0];
+  const fixedType = headers.find((h) => h.name.toLowerCase() === 'content-type')?.value.split(';')[0];
+  const produces = (Reflect.getMetadata(API_PRODUCES_KEY, handler) as string[] | undefined) ?? (fixedType ? [fixedType] : []);
+  const contentType = produces.find((t) => t !== 'application/json');
   const answer = responseSchemaOf(handler);
-  if (answer && (status === 204 || (contentType && contentType !== 'application/json')))
+  if (answer && (status === 204 || contentType))
     throw new Error(`openapi: ${controller.name}.${name} declares a JSON response schema but answers ${status === 204 ? '204' : contentType}`);
   const responses: Record<string, JsonSchema> = {
     [String(status)]: {
@@ -284,8 +291,8 @@ function describeOperation(
         ? { content: { 'application/json': { schema: jsonSchemaOf(answer, 'output') } } }
         : status === 204
           ? {}
-          : contentType
-            ? { content: { [contentType]: {} } }
+          : produces.length
+            ? { content: Object.fromEntries(produces.map((t) => [t, {}])) }
             : {}),
     },
   };

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { myBoxSchema, myBoxesResponse, myEntrySchema } from '../contracts/entries';
 import type { BallotCode } from '../domain/ballot';
 import type { BoxKind, Entry, SheetVersion } from '../domain/box';
 import type { FieldChange } from '../domain/diff';
@@ -102,51 +104,10 @@ export interface ApiError {
   params?: Record<string, string | number>;
 }
 
-/** The caller's own latest entry of a box, in `GET /api/entries/my-boxes`. */
-export interface MyEntry {
-  entryId: string;
-  createdAt: string;
-  sheet: Sheet;
-  hash: string;
-  warnings: string[];
-  /** sheet photos attached to this entry */
-  photos: number;
-}
-
-/** One box of the signed-in observer (`GET /api/entries/my-boxes`). */
-export interface MyBox {
-  key: string;
-  election: string;
-  ballot: BallotCode;
-  province: number;
-  district: number;
-  boxNo: number;
-  provinceName: string | null;
-  districtName: string | null;
-  neighbourhoodName: string | null;
-  /** the box as the caller may see it (YSK's side blinded under the embargo) */
-  summary: BoxSummary;
-  /** party/candidate names in ballot order (YSK's column map); empty until it is known */
-  columns: string[];
-  /** the caller's latest entry; a later one supersedes it (a correction) */
-  mine: MyEntry | null;
-  /** observers (the caller included) whose latest entry has exactly the caller's figures */
-  agreeing: number;
-  /**
-   * the caller's entry against the box: `received` (stored, no YSK figure to compare yet or
-   * YSK hidden by the embargo), `match` / `differs` (against YSK's latest figures); null
-   * without an entry
-   */
-  verdict: 'received' | 'match' | 'differs' | null;
-}
-
-export interface MyBoxesResponse {
-  /** ENTRY_CONFIRMATIONS: identical entries of different people that make the organisation's figure */
-  confirmations: number;
-  /** false while YSK's embargo hides YSK's figures from the caller (every verdict is then `received`) */
-  yskVisible: boolean;
-  items: MyBox[];
-}
+/** `GET /api/entries/my-boxes`: the caller's boxes, each with the caller's own latest entry (schemas in contracts/entries). */
+export type MyEntry = z.infer<typeof myEntrySchema>;
+export type MyBox = z.infer<typeof myBoxSchema>;
+export type MyBoxesResponse = z.infer<typeof myBoxesResponse>;
 
 /** A stored version as `GET /api/boxes/:key` sends it: with its change from the version before. */
 export interface VersionView extends SheetVersion {

@@ -3,6 +3,8 @@ import { ballotCodeSchema } from '../domain/ballot';
 import { placeIsValid, rumuzSchema } from '../domain/box';
 import { plateSchema } from '../domain/geo';
 import { sheetSchema } from '../domain/sheet';
+import { ballotCodeAnswer, isoDateTime } from './answers';
+import { boxSummarySchema, entrySchema } from './box-summary';
 import { MAX_BOX_NO, MAX_DISTRICT_ID } from './limits';
 
 /** Request schemas of /api/entries and /api/boxes/:key/confirm: the server's ZodPipes validate with them, the OpenAPI document describes them. */
@@ -53,3 +55,76 @@ export const myBoxesQuery = z.object({
   ballot: ballotCodeSchema.optional(),
 });
 export type MyBoxesQuery = z.infer<typeof myBoxesQuery>;
+
+/* Response schemas. */
+
+/** `POST /api/entries` (201 new, 200 a retry) and `POST /api/boxes/:key/confirm`: the entry and its box as the caller may see it. */
+export const entryResultResponse = z.object({ entry: entrySchema, duplicate: z.boolean(), box: boxSummarySchema.nullable() });
+export type EntryResult = z.infer<typeof entryResultResponse>;
+
+/** One row of an entries import: stored (`key`, `duplicate`, `warnings`) or turned down (`issues`). */
+export const importRowSchema = z.object({
+  row: z.number().int(),
+  ok: z.boolean(),
+  key: z.string().optional(),
+  duplicate: z.boolean().optional(),
+  warnings: z.array(z.string()).optional(),
+  issues: z.record(z.string(), z.string()).optional(),
+});
+export type ImportRow = z.infer<typeof importRowSchema>;
+
+/** `POST /api/entries/import` */
+export const entriesImportResponse = z.object({
+  rows: z.array(importRowSchema),
+  stored: z.number().int(),
+  duplicates: z.number().int(),
+  rejected: z.number().int(),
+});
+export type EntriesImportResult = z.infer<typeof entriesImportResponse>;
+
+/** The caller's own latest entry of a box, in `GET /api/entries/my-boxes`. */
+export const myEntrySchema = z.object({
+  entryId: z.string(),
+  createdAt: isoDateTime,
+  sheet: sheetSchema,
+  hash: z.string(),
+  warnings: z.array(z.string()),
+  /** sheet photos attached to this entry */
+  photos: z.number().int(),
+});
+
+/** One box of the signed-in observer (`GET /api/entries/my-boxes`). */
+export const myBoxSchema = z.object({
+  key: z.string(),
+  election: z.string(),
+  ballot: ballotCodeAnswer,
+  province: z.number().int(),
+  district: z.number().int(),
+  boxNo: z.number().int(),
+  provinceName: z.string().nullable(),
+  districtName: z.string().nullable(),
+  neighbourhoodName: z.string().nullable(),
+  /** the box as the caller may see it (YSK's side blinded under the embargo) */
+  summary: boxSummarySchema,
+  /** party/candidate names in ballot order (YSK's column map); empty until it is known */
+  columns: z.array(z.string()),
+  /** the caller's latest entry; a later one supersedes it (a correction) */
+  mine: myEntrySchema.nullable(),
+  /** observers (the caller included) whose latest entry has exactly the caller's figures */
+  agreeing: z.number().int(),
+  /**
+   * the caller's entry against the box: `received` (stored, no YSK figure to compare yet or
+   * YSK hidden by the embargo), `match` / `differs` (against YSK's latest figures); null
+   * without an entry
+   */
+  verdict: z.enum(['received', 'match', 'differs']).nullable(),
+});
+
+/** `GET /api/entries/my-boxes` */
+export const myBoxesResponse = z.object({
+  /** ENTRY_CONFIRMATIONS: identical entries of different people that make the organisation's figure */
+  confirmations: z.number().int(),
+  /** false while YSK's embargo hides YSK's figures from the caller (every verdict is then `received`) */
+  yskVisible: z.boolean(),
+  items: z.array(myBoxSchema),
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PETITION_STATUSES } from '../api/citizen';
+import { ballotCodeAnswer, isoDateTime } from './answers';
 
 /** Request schemas of /api/petitions and /api/stale-notices: the server's ZodPipes validate with them, the OpenAPI document describes them. */
 
@@ -65,3 +66,56 @@ export const staleQuery = z.object({
   format: z.enum(['json', 'csv']).optional(),
 });
 export type StaleQuery = z.infer<typeof staleQuery>;
+
+/* Response schemas. */
+
+/** The editable parts of a petition; the PDF is built from them at export. */
+export const petitionTextSchema = z.object({
+  addressee: z.string(),
+  subject: z.string(),
+  body: z.string(),
+  /** the figures table, one line per figure: label, YSK, sheet, difference */
+  figures: z.array(z.object({ label: z.string(), ysk: z.number().nullable(), sheet: z.number().nullable(), difference: z.number().nullable() })),
+  evidence: z.array(z.string()),
+  requests: z.string(),
+  place: z.string(),
+  signatureName: z.string(),
+  signatureTitle: z.string(),
+});
+
+export const petitionViewSchema = z.object({
+  id: z.string(),
+  status: z.enum(PETITION_STATUSES),
+  /** `result` (a box's figures) or `register` (an objection to the voter register during the display period) */
+  kind: z.enum(['result', 'register']).optional(),
+  key: z.string(),
+  province: z.number().int(),
+  district: z.number().int(),
+  boxNo: z.number().int(),
+  ballot: ballotCodeAnswer,
+  complaintId: z.string().nullable(),
+  text: petitionTextSchema,
+  deadline: isoDateTime,
+  /** ms until the deadline (negative once past) */
+  msLeft: z.number(),
+  createdAt: isoDateTime,
+  createdBy: z.string(),
+  updatedAt: isoDateTime,
+  filedAt: isoDateTime.nullable(),
+  filedBy: z.string().nullable(),
+  /** the board's reference (karar/evrak no) once filed */
+  reference: z.string().nullable(),
+  /** the board's decision once accepted or rejected: when, recorded by whom, its note */
+  decision: z.object({ at: isoDateTime, by: z.string(), note: z.string().nullable(), reference: z.string().nullable() }).nullable().optional(),
+});
+
+/** `GET /api/petitions`: soonest deadline first */
+export const petitionsResponse = z.object({ items: z.array(petitionViewSchema) });
+
+/** `PUT /api/petitions/deadlines/:district`: the district's deadline and how many drafts moved with it */
+export const deadlineSetResponse = z.object({ district: z.number().int(), deadline: isoDateTime, drafts: z.number().int() });
+
+/** `GET /api/petition-deadlines`: each district's deadline, `set` when one was set (else the default) */
+export const petitionDeadlinesResponse = z.object({
+  items: z.array(z.object({ province: z.number().int(), district: z.number().int(), name: z.string(), deadline: isoDateTime, set: z.boolean() })),
+});

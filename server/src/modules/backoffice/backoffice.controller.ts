@@ -1,8 +1,8 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
-import { BALLOT_LABELS, type Principal } from '@gozcu/shared';
+import { BALLOT_LABELS, districtsResponse, petitionDeadlinesResponse, type Principal } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ZodPipe } from '../../infra/http';
-import { ApiBody } from '../../infra/openapi';
+import { ApiBody, ApiResponse } from '../../infra/openapi';
 import { CurrentUser, Permission, Public, Scoped } from '../auth/auth.decorators';
 import { createUserBody, type CreateUserBody } from '../auth/auth.dto';
 import { regionOfQuery } from '../auth/scope';
@@ -32,6 +32,7 @@ export class NamesController {
 
   /** `GET /api/citizen/districts?province=NN` (public) → `{ items: [{ yskId, province, name }] }` by name: the citizen picks a district by name. */
   @Get('citizen/districts')
+  @ApiResponse(districtsResponse)
   @Public()
   async citizenDistricts(@Query(new ZodPipe(citizenDistrictsQuery, 'query')) q: { province: number }) {
     const items = await this.store.districts(q.province);
@@ -56,6 +57,7 @@ export class DeadlinesController {
   constructor(private readonly petitions: PetitionsService) {}
 
   @Get()
+  @ApiResponse(petitionDeadlinesResponse)
   @Permission('petitions:read')
   @Scoped(regionOfQuery)
   list(@Query(new ZodPipe(deadlinesQuery, 'query')) q: DeadlinesQuery, @CurrentUser() user: Principal) {

@@ -1,8 +1,8 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { CitizenBoxView, Principal, VoterImportReport } from '@gozcu/shared';
+import { citizenBoxViewSchema, voterImportReportSchema, type CitizenBoxView, type Principal, type VoterImportReport } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
-import { ApiBody } from '../../infra/openapi';
+import { ApiBody, ApiResponse } from '../../infra/openapi';
 import { CurrentUser, Permission, Public } from '../auth/auth.decorators';
 import { CitizenService } from './citizen.service';
 import { boxQuery, tcBody, type BoxQuery, type TcBody } from './citizen.dto';
@@ -21,6 +21,7 @@ export class CitizenController {
 
   /** A box's results by province, district and box number (public, cached, rate-limited). */
   @Get('boxes')
+  @ApiResponse(citizenBoxViewSchema)
   @Public()
   @RateLimited('citizen.lookup')
   async box(@Query(new ZodPipe(boxQuery, 'query')) q: BoxQuery, @Res({ passthrough: true }) res: Response): Promise<CitizenBoxView> {
@@ -31,6 +32,7 @@ export class CitizenController {
 
   /** `{ tc }` → the voter's box's results (public, rate-limited; enumeration throttled and logged). */
   @Post('lookup')
+  @ApiResponse(citizenBoxViewSchema)
   @Public()
   @HttpCode(200)
   @RateLimited('citizen.lookup', 'citizen.tc')
@@ -42,6 +44,7 @@ export class CitizenController {
 
   /** HQ imports the voter-register extract: CSV `tc,province,district,box`; only keyed hashes are kept. */
   @Post('voters/import')
+  @ApiResponse(voterImportReportSchema)
   @ApiBody({ types: ['text/csv'], description: 'tc,province,district,box' })
   @HttpCode(200)
   @Permission('voters:import')

@@ -1,8 +1,19 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
-import { trackingCodeParam as codeParam, type ComplaintCounts, type ComplaintTracking, type ComplaintView, type Principal } from '@gozcu/shared';
+import {
+  complaintCountsSchema,
+  complaintFiledResponse,
+  complaintTrackingSchema,
+  complaintViewSchema,
+  complaintsResponse,
+  trackingCodeParam as codeParam,
+  type ComplaintCounts,
+  type ComplaintTracking,
+  type ComplaintView,
+  type Principal,
+} from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
-import { ApiBody } from '../../infra/openapi';
+import { ApiBody, ApiResponse } from '../../infra/openapi';
 import { CurrentUser, Permission, Public, Scoped } from '../auth/auth.decorators';
 import { regionOfQuery } from '../auth/scope';
 import { RateLimitGuard, RateLimited } from '../citizen/rate-limit.guard';
@@ -30,6 +41,7 @@ export class CitizenComplaintsController {
    * in `files` (JPEG, PNG, WebP or PDF, checked by content). Answers the tracking code (201).
    */
   @Post()
+  @ApiResponse(complaintFiledResponse)
   @Public()
   @HttpCode(201)
   @RateLimited('citizen.complaint')
@@ -44,6 +56,7 @@ export class CitizenComplaintsController {
   }
 
   @Get(':code')
+  @ApiResponse(complaintTrackingSchema)
   @Public()
   @RateLimited('citizen.lookup')
   track(@Param('code', new ZodPipe(codeParam, 'tracking code')) code: string): Promise<ComplaintTracking> {
@@ -57,6 +70,7 @@ export class ComplaintsController {
   constructor(private readonly complaints: ComplaintsService) {}
 
   @Get()
+  @ApiResponse(complaintsResponse)
   @Permission('complaints:read')
   @Scoped(regionOfQuery)
   list(@Query(new ZodPipe(complaintsQuery, 'query')) q: ComplaintsQuery, @CurrentUser() user: Principal): Promise<{ items: ComplaintView[] }> {
@@ -65,6 +79,7 @@ export class ComplaintsController {
 
   /** Complaints per status in a scope (the dashboard's counters). */
   @Get('counts')
+  @ApiResponse(complaintCountsSchema)
   @Permission('complaints:read')
   @Scoped(regionOfQuery)
   counts(@Query(new ZodPipe(countsQuery, 'query')) q: CountsQuery, @CurrentUser() user: Principal): Promise<ComplaintCounts> {
@@ -72,6 +87,7 @@ export class ComplaintsController {
   }
 
   @Get(':id')
+  @ApiResponse(complaintViewSchema)
   @Permission('complaints:read')
   get(@Param('id') id: string, @CurrentUser() user: Principal): Promise<ComplaintView> {
     return this.complaints.get(user, id);
@@ -79,6 +95,7 @@ export class ComplaintsController {
 
   /** `{ status, note? }`: one step of the workflow; the transition table says who may take it. */
   @Post(':id/status')
+  @ApiResponse(complaintViewSchema)
   @HttpCode(200)
   @Permission('complaints:read')
   transition(

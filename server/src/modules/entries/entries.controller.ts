@@ -1,15 +1,23 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { BadRequestException } from '@nestjs/common';
-import type { MyBoxesResponse, Principal } from '@gozcu/shared';
+import {
+  entriesImportResponse,
+  entryResultResponse,
+  myBoxesResponse,
+  type EntriesImportResult,
+  type EntryResult,
+  type MyBoxesResponse,
+  type Principal,
+} from '@gozcu/shared';
 import { csvOfRequest } from '../../infra/csv';
 import { ZodPipe } from '../../infra/http';
-import { ApiBody } from '../../infra/openapi';
+import { ApiBody, ApiResponse } from '../../infra/openapi';
 import { CurrentUser, Permission, Scoped } from '../auth/auth.decorators';
 import { EmbargoService } from '../auth/embargo.service';
 import { boxOfEntryBody, boxOfParam, boxesOfEntriesCsv, regionOfQuery } from '../auth/scope';
 import { confirmBody, entryBody, myBoxesQuery, type ConfirmBody, type EntryBody, type MyBoxesQuery } from './entries.dto';
-import { EntriesService, type EntryResult } from './entries.service';
+import { EntriesService } from './entries.service';
 import { MyBoxesService } from './my-boxes.service';
 
 /** Entries and their audit records are written in one transaction by EntriesService (issue 13). */
@@ -27,6 +35,7 @@ export class EntriesController {
    * the caller's own latest entry with its verdict (received / match / differs).
    */
   @Get('entries/my-boxes')
+  @ApiResponse(myBoxesResponse)
   @Permission('entries:write')
   @Scoped(regionOfQuery)
   mine(@Query(new ZodPipe(myBoxesQuery, 'query')) q: MyBoxesQuery, @CurrentUser() user: Principal): Promise<MyBoxesResponse> {
@@ -35,6 +44,7 @@ export class EntriesController {
 
   /** 201 for a new entry, 200 for a retry of one already stored (same idempotency key). The signed-in user is the observer. */
   @Post('entries')
+  @ApiResponse(entryResultResponse)
   @Permission('entries:write')
   @Scoped(boxOfEntryBody)
   async submit(
@@ -49,6 +59,7 @@ export class EntriesController {
 
   /** CSV body (text/csv): header ballot,province,district,boxNo,registered,voted,validUncontested,validAfterObjection,valid,invalid[,idempotencyKey,election], then one column per party. */
   @Post('entries/import')
+  @ApiResponse(entriesImportResponse)
   @ApiBody({
     types: ['text/csv'],
     description:
@@ -57,7 +68,7 @@ export class EntriesController {
   @HttpCode(200)
   @Permission('entries:import')
   @Scoped(boxesOfEntriesCsv)
-  async importCsv(@Body() body: unknown, @Req() req: Request, @CurrentUser() user: Principal) {
+  async importCsv(@Body() body: unknown, @Req() req: Request, @CurrentUser() user: Principal): Promise<EntriesImportResult> {
     if (typeof body !== 'string' || !body.trim()) throw new BadRequestException('send the CSV as the request body with Content-Type: text/csv');
     // the scope guard has read the rows already (boxesOfEntriesCsv): the import takes that parse
     return this.entries.importCsv(csvOfRequest(req), user.username, user);
@@ -65,6 +76,7 @@ export class EntriesController {
 
   /** Confirms one of a box's entries: it is in force and resolves a conflict. The signed-in user confirms. */
   @Post('boxes/:key/confirm')
+  @ApiResponse(entryResultResponse)
   @HttpCode(200)
   @Permission('entries:confirm')
   @Scoped(boxOfParam('key'))

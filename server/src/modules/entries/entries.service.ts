@@ -1,5 +1,15 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { boxKey, checkSheet, type BoxRef, type BoxSummary, type Entry, type Principal, type Sheet } from '@gozcu/shared';
+import {
+  boxKey,
+  checkSheet,
+  type BoxRef,
+  type EntriesImportResult,
+  type Entry,
+  type EntryResult,
+  type ImportRow,
+  type Principal,
+  type Sheet,
+} from '@gozcu/shared';
 import { readCsv, type CsvTable } from '../../infra/csv';
 import { createHash } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
@@ -20,21 +30,6 @@ import {
 } from '../store/store.port';
 import { entryBody, type ConfirmBody, type EntryBody } from './entries.dto';
 import { Clock } from '../../infra/clock';
-
-export interface EntryResult {
-  entry: Entry;
-  duplicate: boolean;
-  box: BoxSummary | null;
-}
-
-export interface ImportRow {
-  row: number;
-  ok: boolean;
-  key?: string;
-  duplicate?: boolean;
-  warnings?: string[];
-  issues?: Record<string, string>;
-}
 
 const HEADER_FIELDS = ['election', 'ballot', 'province', 'district', 'boxNo', 'rumuz', 'observer', 'idempotencyKey'] as const;
 const SHEET_FIELDS = ['registered', 'voted', 'validUncontested', 'validAfterObjection', 'valid', 'invalid'] as const;
@@ -118,11 +113,7 @@ export class EntriesService {
    * importer is the observer of every row. Every good row is stored in one transaction with the
    * import's audit record: a failed or killed import stores nothing, never rows without a record.
    */
-  async importCsv(
-    csv: CsvTable,
-    observer: string,
-    actor: Principal | null = null,
-  ): Promise<{ rows: ImportRow[]; stored: number; duplicates: number; rejected: number }> {
+  async importCsv(csv: CsvTable, observer: string, actor: Principal | null = null): Promise<EntriesImportResult> {
     const records = readCsv(csv, ['ballot', 'province', 'district', 'boxNo', ...SHEET_FIELDS]);
     const header = Object.keys(records[0]);
     const parties = header.filter((h) => !(HEADER_FIELDS as readonly string[]).includes(h) && !(SHEET_FIELDS as readonly string[]).includes(h));

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseIntPipe, Post, Put, Query, Res, StreamableFile } from '@nestjs/common';
 import type { Response } from 'express';
-import type { PetitionView, Principal, StaleNotice } from '@gozcu/shared';
+import { deadlineSetResponse, petitionViewSchema, petitionsResponse, type PetitionView, type Principal, type StaleNotice } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
+import { ApiProduces, ApiResponse } from '../../infra/openapi';
 import { CurrentUser, Permission, Scoped } from '../auth/auth.decorators';
 import { EmbargoService } from '../auth/embargo.service';
 import { regionOfQuery, type ScopeExtractor } from '../auth/scope';
@@ -37,6 +38,7 @@ export class PetitionsController {
 
   /** Petitions in scope, soonest deadline first, with the time left: `?status=unfiled` for the legal officer's list. */
   @Get()
+  @ApiResponse(petitionsResponse)
   @Permission('petitions:read')
   @Scoped(regionOfQuery)
   list(@Query(new ZodPipe(petitionsQuery, 'query')) q: PetitionsQuery, @CurrentUser() user: Principal): Promise<{ items: PetitionView[] }> {
@@ -45,6 +47,7 @@ export class PetitionsController {
 
   /** `{ key }` of a mismatched box, or `{ complaintId }`: drafts the petition (201). */
   @Post()
+  @ApiResponse(petitionViewSchema)
   @HttpCode(201)
   @Permission('petitions:write')
   draft(@Body(new ZodPipe(draftBody, 'petition')) body: DraftBody, @CurrentUser() user: Principal): Promise<PetitionView> {
@@ -53,6 +56,7 @@ export class PetitionsController {
 
   /** `{ province, deadline }`: the district's deadline for new petitions; its drafts move with it. */
   @Put('deadlines/:district')
+  @ApiResponse(deadlineSetResponse)
   @Permission('petitions:write')
   @Scoped(districtOfDeadline)
   deadline(@Param('district', ParseIntPipe) district: number, @Body(new ZodPipe(deadlineBody, 'deadline')) body: DeadlineBody, @CurrentUser() user: Principal) {
@@ -60,6 +64,7 @@ export class PetitionsController {
   }
 
   @Get(':id')
+  @ApiResponse(petitionViewSchema)
   @Permission('petitions:read')
   get(@Param('id') id: string, @CurrentUser() user: Principal): Promise<PetitionView> {
     return this.petitions.get(user, id);
@@ -67,6 +72,7 @@ export class PetitionsController {
 
   /** Edits a draft's text (any of its parts). */
   @Put(':id')
+  @ApiResponse(petitionViewSchema)
   @Permission('petitions:write')
   edit(@Param('id') id: string, @Body(new ZodPipe(editBody, 'petition text')) body: EditBody, @CurrentUser() user: Principal): Promise<PetitionView> {
     return this.petitions.edit(user, id, body);
@@ -74,6 +80,7 @@ export class PetitionsController {
 
   /** The petition as PDF (A4, embedded font), built from its current text. */
   @Get(':id/pdf')
+  @ApiProduces('application/pdf')
   @Permission('petitions:read')
   async pdf(@Param('id') id: string, @CurrentUser() user: Principal, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
     const file = await this.petitions.pdf(user, id);
@@ -83,6 +90,7 @@ export class PetitionsController {
 
   /** `{ status, reference?, note? }`: filed, accepted, rejected or withdrawn. */
   @Post(':id/status')
+  @ApiResponse(petitionViewSchema)
   @HttpCode(200)
   @Permission('petitions:write')
   status(

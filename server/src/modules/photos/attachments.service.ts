@@ -15,6 +15,14 @@ export interface UploadedFileLike {
 /** Who may see the original bytes (metadata included): the legal officers. */
 export const ORIGINAL_PERMISSION = 'complaints:handle';
 
+/** The types an attachment is sent as (what the content checks let in), with their file extension. */
+export const ATTACHMENT_EXTENSIONS: Readonly<Record<string, string>> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'application/pdf': 'pdf',
+};
+
 /**
  * Uploaded files (complaint evidence, result-sheet photos): checked by content, the original
  * kept for the legal officers, a metadata-free version for everyone else; bytes as blobs in the
@@ -115,8 +123,7 @@ export class AttachmentsService {
     const blobId = original ? a.sha256 : a.shownBlob;
     const data = await this.store.blob(blobId);
     if (!data) throw new NotFoundException(`the file of attachment ${id} is missing`);
-    const ext =
-      { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'application/pdf': 'pdf' }[original ? a.contentType : a.shownContentType] ?? 'bin';
+    const ext = ATTACHMENT_EXTENSIONS[original ? a.contentType : a.shownContentType] ?? 'bin';
     return { data, contentType: original ? a.contentType : a.shownContentType, name: `${a.id}.${ext}` };
   }
 

@@ -2,13 +2,20 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFil
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { attachmentQuery as downloadQuery, sheetPhotoUploadBody as uploadBody, type Principal } from '@gozcu/shared';
+import {
+  attachmentQuery as downloadQuery,
+  sheetPhotoUploadBody as uploadBody,
+  sheetPhotoViewSchema,
+  sheetPhotosResponse,
+  type Principal,
+  type SheetPhotoView,
+} from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
-import { ApiBody } from '../../infra/openapi';
+import { ApiBody, ApiProduces, ApiResponse } from '../../infra/openapi';
 import { CurrentUser, Permission, Scoped } from '../auth/auth.decorators';
 import { boxOfParam } from '../auth/scope';
-import { AttachmentsService, type UploadedFileLike } from './attachments.service';
-import { SheetPhotosService, type SheetPhotoView } from './sheet-photos.service';
+import { ATTACHMENT_EXTENSIONS, AttachmentsService, type UploadedFileLike } from './attachments.service';
+import { SheetPhotosService } from './sheet-photos.service';
 
 @Controller('api')
 export class PhotosController {
@@ -19,6 +26,7 @@ export class PhotosController {
 
   /** multipart/form-data: `photo` (JPEG, PNG or WebP) and optionally `entryId`; answers the photo's SHA-256 and upload time. */
   @Post('boxes/:key/sheet-photos')
+  @ApiResponse(sheetPhotoViewSchema)
   @HttpCode(201)
   @Permission('entries:write')
   @Scoped(boxOfParam('key'))
@@ -35,6 +43,7 @@ export class PhotosController {
 
   /** The result-sheet photos of a box, oldest first. */
   @Get('boxes/:key/sheet-photos')
+  @ApiResponse(sheetPhotosResponse)
   @Permission('boxes:read')
   @Scoped(boxOfParam('key'))
   async list(@Param('key') key: string, @CurrentUser() user: Principal): Promise<{ items: SheetPhotoView[] }> {
@@ -43,6 +52,7 @@ export class PhotosController {
 
   /** An attachment's bytes: the metadata-free version, or with `?original=1` the file as uploaded (legal officers). */
   @Get('attachments/:id')
+  @ApiProduces(...Object.keys(ATTACHMENT_EXTENSIONS))
   async download(
     @Param('id') id: string,
     @Query(new ZodPipe(downloadQuery, 'query')) q: z.infer<typeof downloadQuery>,

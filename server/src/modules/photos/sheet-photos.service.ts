@@ -1,13 +1,8 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { parseBoxKey, type AttachmentView, type Principal } from '@gozcu/shared';
+import { parseBoxKey, type Principal, type SheetPhotoView } from '@gozcu/shared';
 import { auditEntry } from '../audit/audit.service';
 import { STORE, type AttachmentsRepository, type EntriesRepository } from '../store/store.port';
 import { AttachmentsService, type UploadedFileLike } from './attachments.service';
-
-export interface SheetPhotoView extends AttachmentView {
-  entryId: string;
-  key: string;
-}
 
 /** Photos of the signed result sheet (tutanak), attached by a box officer to an entry of the box. */
 @Injectable()

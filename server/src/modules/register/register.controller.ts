@@ -1,16 +1,26 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type {
-  LostVoterCaseView,
-  PetitionView,
-  Principal,
-  RegisterAnomalyView,
-  RegisterCheckResult,
-  RegisterDistrictCount,
-  RegisterImportReport,
+import {
+  lostVoterCaseViewSchema,
+  petitionViewSchema,
+  registerAnomaliesResponse,
+  registerAnomalyViewSchema,
+  registerCasesResponse,
+  registerCheckResultSchema,
+  registerCountsResponse,
+  registerDistrictsResponse,
+  registerImportReportSchema,
+  registerReportResponse,
+  type LostVoterCaseView,
+  type PetitionView,
+  type Principal,
+  type RegisterAnomalyView,
+  type RegisterCheckResult,
+  type RegisterDistrictCount,
+  type RegisterImportReport,
 } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
-import { ApiBody } from '../../infra/openapi';
+import { ApiBody, ApiResponse } from '../../infra/openapi';
 import { CurrentUser, Permission, Public, Scoped } from '../auth/auth.decorators';
 import { regionOfQuery } from '../auth/scope';
 import { RateLimitGuard, RateLimited } from '../citizen/rate-limit.guard';
@@ -42,6 +52,7 @@ export class RegisterController {
 
   /** `{ tc }` → registered or not, and where (public, rate-limited like the TC look-up; only one's own data). */
   @Post('check')
+  @ApiResponse(registerCheckResultSchema)
   @Public()
   @HttpCode(200)
   @RateLimited('citizen.lookup', 'citizen.tc')
@@ -52,6 +63,7 @@ export class RegisterController {
 
   /** A citizen's "Kayıtlı değilim" / "Adresim yanlış": a lost-voter case for their district (201, a tracking code). */
   @Post('reports')
+  @ApiResponse(registerReportResponse)
   @Public()
   @HttpCode(201)
   @RateLimited('citizen.lookup', 'citizen.complaint')
@@ -61,6 +73,7 @@ export class RegisterController {
 
   /** `?province=` → the province's districts (id and name), for the citizen's report form (public). */
   @Get('districts')
+  @ApiResponse(registerDistrictsResponse)
   @Public()
   @RateLimited('citizen.lookup')
   districts(@Query(new ZodPipe(districtsQuery, 'query')) q: Required<CountsQuery>): Promise<{ items: { yskId: number; name: string }[] }> {
@@ -69,6 +82,7 @@ export class RegisterController {
 
   /** HQ imports box voter lists, streamed: `text/csv` or `application/x-ndjson` (bounded memory at any size). */
   @Post('import')
+  @ApiResponse(registerImportReportSchema)
   @ApiBody({ types: ['text/csv', 'application/x-ndjson'], description: 'box voter lists, streamed (any size, bounded memory)' })
   @HttpCode(200)
   @Permission('voters:import')
@@ -77,6 +91,7 @@ export class RegisterController {
   }
 
   @Get('anomalies')
+  @ApiResponse(registerAnomaliesResponse)
   @Permission('complaints:read')
   @Scoped(regionOfQuery)
   anomalies(@Query(new ZodPipe(anomaliesQuery, 'query')) q: AnomaliesQuery, @CurrentUser() user: Principal): Promise<{ items: RegisterAnomalyView[] }> {
@@ -85,6 +100,7 @@ export class RegisterController {
 
   /** `{ status: open | checked, note? }` */
   @Post('anomalies/:id/status')
+  @ApiResponse(registerAnomalyViewSchema)
   @HttpCode(200)
   @Permission('complaints:handle')
   anomalyStatus(
@@ -97,6 +113,7 @@ export class RegisterController {
 
   /** Drafts the objection petition (kind `register`) to the district election board; the anomaly becomes objected. */
   @Post('anomalies/:id/objection')
+  @ApiResponse(petitionViewSchema)
   @HttpCode(201)
   @Permission('petitions:write')
   objectAnomaly(@Param('id') id: string, @CurrentUser() user: Principal): Promise<PetitionView> {
@@ -104,6 +121,7 @@ export class RegisterController {
   }
 
   @Get('cases')
+  @ApiResponse(registerCasesResponse)
   @Permission('complaints:read')
   @Scoped(regionOfQuery)
   cases(@Query(new ZodPipe(casesQuery, 'query')) q: CasesQuery, @CurrentUser() user: Principal): Promise<{ items: LostVoterCaseView[] }> {
@@ -111,6 +129,7 @@ export class RegisterController {
   }
 
   @Post('cases/:id/status')
+  @ApiResponse(lostVoterCaseViewSchema)
   @HttpCode(200)
   @Permission('complaints:handle')
   caseStatus(
@@ -122,6 +141,7 @@ export class RegisterController {
   }
 
   @Post('cases/:id/objection')
+  @ApiResponse(petitionViewSchema)
   @HttpCode(201)
   @Permission('petitions:write')
   objectCase(@Param('id') id: string, @CurrentUser() user: Principal): Promise<PetitionView> {
@@ -130,6 +150,7 @@ export class RegisterController {
 
   /** Anomalies and cases per district by status, for provinces and HQ. */
   @Get('counts')
+  @ApiResponse(registerCountsResponse)
   @Permission('complaints:read')
   @Scoped(regionOfQuery)
   counts(@Query(new ZodPipe(countsQuery, 'query')) q: CountsQuery, @CurrentUser() user: Principal): Promise<{ items: RegisterDistrictCount[] }> {
