@@ -14,6 +14,8 @@ export class SheetCodec {
   private readonly names = new Map<number, string[]>();
   /** names stored by the open transaction: known to everyone once it commits */
   private fresh: [string, number, string[]][] = [];
+  /** the vote names of the last sheet encoded and their id: a feed's sheets mostly share them (forgotten with a rolled-back transaction) */
+  private last: { names: string[]; id: number } | null = null;
 
   constructor(private readonly db: Database.Database) {}
 
@@ -48,6 +50,7 @@ export class SheetCodec {
   /** after the transaction that stored new names committed (or rolled back: forgotten); decode needs only a readonly connection */
   settle(committed: boolean): void {
     if (committed) for (const [key, id, names] of this.fresh) this.remember(key, id, names);
+    else this.last = null;
     this.fresh = [];
   }
 
@@ -57,6 +60,14 @@ export class SheetCodec {
   }
 
   private idOf(names: string[]): number {
+    const last = this.last;
+    if (last && sameNames(last.names, names)) return last.id;
+    const id = this.lookUp(names);
+    this.last = { names, id };
+    return id;
+  }
+
+  private lookUp(names: string[]): number {
     const key = JSON.stringify(names);
     const known = this.ids.get(key) ?? this.fresh.find((f) => f[0] === key)?.[1];
     if (known !== undefined) return known;
@@ -76,4 +87,10 @@ export class SheetCodec {
     this.remember(row.names, id, names);
     return names;
   }
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -189,6 +189,9 @@ export class SqliteVersions implements VersionsRepository {
     const s = this.stmt;
     // rows changed by this batch: into `pending` only once the transaction has committed
     const touched = new Map<string, BoxRow>();
+    // the box_log lines of this batch: written only when it is not folded in its own transaction
+    // (a fold writes the boxes rows whole and empties box_log, so lines written before it are waste)
+    const logged: BoxInfo[] = [];
     let lastVid = this.lastVid;
     let folded = false;
     const run = this.db.transaction((items: NewVersion[]) => {
@@ -208,7 +211,7 @@ export class SqliteVersions implements VersionsRepository {
         let row: BoxRow;
         if (!held || b.yskBoxId !== held.ysk_box_id || b.neighbourhood !== held.neighbourhood || (b.kind !== undefined && b.kind !== held.kind)) {
           // a new box, or new facts about one: logged, and merged as the upsert would (a null keeps what is held)
-          s.logBox.run(b.key, b.election, b.ballot, b.province, b.district, b.boxNo, b.yskBoxId, b.neighbourhood, b.kind ?? null);
+          logged.push(b);
           row = held
             ? { ...held, ysk_box_id: b.yskBoxId ?? held.ysk_box_id, neighbourhood: b.neighbourhood ?? held.neighbourhood, kind: b.kind ?? held.kind }
             : {
@@ -259,8 +262,10 @@ export class SqliteVersions implements VersionsRepository {
       });
       // enough held: the boxes rows written in this same transaction (with foldAt 1, every batch: no lag at all)
       if (this.pending.size + touched.size >= (this.c.opts.foldAt ?? FOLD_AT)) {
-        this.writeFold(new Map([...this.pending, ...touched]), lastVid);
+        this.writeFold(this.pending.size ? new Map([...this.pending, ...touched]) : touched, lastVid);
         folded = true;
+      } else {
+        for (const b of logged) s.logBox.run(b.key, b.election, b.ballot, b.province, b.district, b.boxNo, b.yskBoxId, b.neighbourhood, b.kind ?? null);
       }
       return out;
     });
