@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { boxKey, versionHash, type Sheet } from '@gozcu/shared';
 import { SqliteStore } from '../../server/src/modules/store/sqlite.store';
 import type { NewVersion } from '../../server/src/modules/store/store.port';
-import Database from 'better-sqlite3';
+import { SqliteContext } from '../../server/src/modules/store/sqlite/context';
 import { printTable, recordFigure, rssMb, type Row } from './table';
 
 const PARTIES = ['AK PARTİ', 'CHP', 'MHP', 'İYİ', 'DEM', 'YRP', 'SP', 'ZP', 'BBP', 'DP', 'TİP', 'MP'];
@@ -74,26 +74,60 @@ export async function run(): Promise<void> {
     });
     rmSync(dir, { recursive: true, force: true });
   }
-  // the floor: raw better-sqlite3 inserts of the same rows (key, hash, sheet JSON, meta) into a rowid table, same batch
+  // the floor: the rows the adapter writes for first publications — box_versions (the sheet through
+  // the same SheetCodec) and the boxes rows its fold writes, sorted by key — as plain prepared
+  // inserts into the same schema and pragmas (SqliteContext), one transaction per batch, no logic
   const floorBatch = 500;
   const dir = mkdtempSync(join(tmpdir(), 'gozcu-bench-raw-'));
-  const db = new Database(join(dir, 'raw.sqlite'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec('CREATE TABLE v (key TEXT NOT NULL, hash TEXT NOT NULL, sheet TEXT NOT NULL, ysk_version INTEGER, changed_at TEXT, reason TEXT, fetched_at TEXT)');
-  const insert = db.prepare('INSERT INTO v VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const raw = makeVersions(N).map((v) => [v.key, v.hash, JSON.stringify(v.sheet), v.yskVersion, v.yskChangedAt, v.changeReason, v.fetchedAt] as const);
-  const insertMany = db.transaction((items: (typeof raw)[number][]) => {
-    for (const r of items) insert.run(...r);
+  const ctx = new SqliteContext(join(dir, 'raw.sqlite'));
+  ctx.open();
+  const db = ctx.db;
+  const insertVersion = db.prepare(
+    'INSERT INTO box_versions (key, seq, prev, hash, sheet, ysk_version, ysk_changed_at, change_reason, fetched_at) VALUES (?, 1, NULL, ?, ?, ?, ?, ?, ?)',
+  );
+  const insertBox = db.prepare(
+    `INSERT INTO boxes (key, election, ballot, province, district, box_no, ysk_box_id, neighbourhood, kind,
+       latest_seq, latest_hash, latest_vid, first_published_at, first_ysk_version, first_change_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
+  );
+  const raw = makeVersions(N);
+  const insertMany = db.transaction((items: NewVersion[]) => {
+    const vids = new Map<string, number>();
+    for (const v of items)
+      vids.set(
+        v.key,
+        Number(insertVersion.run(v.key, v.hash, ctx.codec.encode(v.sheet), v.yskVersion, v.yskChangedAt, v.changeReason, v.fetchedAt).lastInsertRowid),
+      );
+    for (const v of [...items].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+      const b = v.box;
+      insertBox.run(
+        b.key,
+        b.election,
+        b.ballot,
+        b.province,
+        b.district,
+        b.boxNo,
+        b.yskBoxId,
+        b.neighbourhood,
+        b.kind ?? null,
+        v.hash,
+        vids.get(v.key),
+        v.fetchedAt,
+        v.yskVersion,
+        v.changeReason,
+      );
+    }
   });
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < raw.length; i += floorBatch) insertMany(raw.slice(i, i + floorBatch));
+  for (let i = 0; i < raw.length; i += floorBatch) {
+    insertMany(raw.slice(i, i + floorBatch));
+    ctx.codec.settle(true);
+  }
   const rawUs = Number(process.hrtime.bigint() - t0) / 1000 / raw.length;
-  db.close();
+  ctx.close();
   rmSync(dir, { recursive: true, force: true });
   rows.push({
     batch: floorBatch,
-    write: 'floor: raw better-sqlite3 rowid inserts, same rows',
+    write: 'floor: the same rows as plain inserts (box_versions + boxes)',
     versions: N,
     'total ms': Math.round((rawUs * N) / 1000),
     'versions/s': Math.round(1e6 / rawUs),

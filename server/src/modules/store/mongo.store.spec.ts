@@ -1,7 +1,10 @@
 import { MongoStore } from './mongo.store';
-import { box, describeStoreContract, sheet, user, version } from './store.contract';
+import { box, describeStoreContract, mismatchAlert, sheet, user, version } from './store.contract';
 import type { AlertRecord } from '@gozcu/shared';
 import type { ComplaintRecord, UserRecord } from './store.port';
+import type { MongoAlerts } from './mongo/alerts.repo';
+import type { MongoComplaints } from './mongo/complaints.repo';
+import type { MongoUsers } from './mongo/users.repo';
 
 // scripts/with-ferretdb.mjs (under `npm test` and `npm run test:mongo`) starts a private FerretDB
 // and sets GOZCU_TEST_MONGO_URL, or passes MONGO_URL on. Without either the suite fails: it never skips.
@@ -31,14 +34,16 @@ if (url) {
     beforeEach(async () => {
       a = new MongoStore(url, `${db}_${Math.random().toString(36).slice(2, 8)}`);
       await a.init();
-      b = new MongoStore(url, (a as unknown as { dbName: string }).dbName);
+      b = new MongoStore(url, (a as unknown as { c: { dbName: string } }).c.dbName);
       await b.init();
     });
     afterEach(async () => {
       await a.close();
       await b.close();
     });
-    const models = (s: MongoStore) => (s as unknown as { m: Record<string, import('mongoose').Model<unknown>> }).m;
+    const models = (s: MongoStore) => (s as unknown as { c: { m: Record<string, import('mongoose').Model<unknown>> } }).c.m;
+    // a node's repositories: a race is staged by patching the repository method an audited change calls
+    const repos = (s: MongoStore) => (s as unknown as { r: { complaints: MongoComplaints; users: MongoUsers; alerts: MongoAlerts } }).r;
 
     it("two nodes' bulk updates of documents that exist, at once, all finish (FerretDB keeps a statement's read open until its command ends)", async () => {
       // 100 rows: enough that four at once in commands of 50 statements starve FerretDB's 100
@@ -123,8 +128,9 @@ if (url) {
       };
       await a.createComplaintAudited(complaint, [], () => null);
       // node b rejects the complaint after node a checked it and wrote its record, before a's compare-and-set
-      const held = a.updateComplaint.bind(a);
-      a.updateComplaint = async (...args: Parameters<MongoStore['updateComplaint']>) => {
+      const complaints = repos(a).complaints;
+      const held = complaints.updateComplaint.bind(complaints);
+      complaints.updateComplaint = async (...args: Parameters<MongoStore['updateComplaint']>) => {
         await b.updateComplaint('race', 'new', { status: 'rejected', updatedAt: at });
         return held(...args);
       };
@@ -146,8 +152,9 @@ if (url) {
       ]);
 
       // a username another node took between the check and the insert
-      const create = a.createUser.bind(a);
-      a.createUser = async (u: UserRecord) => {
+      const users = repos(a).users;
+      const create = users.createUser.bind(users);
+      users.createUser = async (u: UserRecord) => {
         await b.createUser({ ...u, id: 'id-from-b' });
         return create(u);
       };
@@ -162,34 +169,13 @@ if (url) {
       const at = '2024-03-31T21:00:00.000Z';
       const actor = { id: 'id-admin', username: 'admin', role: 'hq_admin' };
       const rec = (action: string, target: string) => ({ at, actor, action, target, before: null, after: {} });
-      const alert: AlertRecord = {
-        id: 'race-a',
-        dedupe: 'mismatch:race',
-        rev: 0,
-        kind: 'mismatch',
-        severity: 'red',
-        box: box(1001).key,
-        province: 69,
-        district: 681,
-        level: 'district',
-        status: 'open',
-        title: 'Uyuşmazlık',
-        detail: 'fark',
-        createdAt: at,
-        updatedAt: at,
-        escalatedAt: null,
-        resolvedAt: null,
-        ack: null,
-        digestCount: null,
-        digestId: null,
-        figures: null,
-        escalateAt: at,
-      };
+      const alert = mismatchAlert('race-a', at, { dedupe: 'mismatch:race' });
       // an escalation on node a; node b takes the alert between a's record and a's compare-and-set
       await a.createAlertAudited(alert, () => null);
-      const update = a.updateAlert.bind(a);
+      const alerts = repos(a).alerts;
+      const update = alerts.updateAlert.bind(alerts);
       let raced = false;
-      a.updateAlert = async (...args: Parameters<MongoStore['updateAlert']>) => {
+      alerts.updateAlert = async (...args: Parameters<MongoStore['updateAlert']>) => {
         if (!raced) {
           raced = true;
           await b.updateAlert('race-a', 0, { ack: { userId: 'u2', username: 'b', name: 'B', at }, escalateAt: null });
@@ -206,8 +192,8 @@ if (url) {
       ]);
 
       // the same alert raised on both nodes at once: b's lands between a's record and a's insert
-      const create = a.createAlert.bind(a);
-      a.createAlert = async (x: AlertRecord) => {
+      const create = alerts.createAlert.bind(alerts);
+      alerts.createAlert = async (x: AlertRecord) => {
         await b.createAlert({ ...x, id: 'race-b' });
         return create(x);
       };
@@ -221,8 +207,8 @@ if (url) {
       const sub = { endpoint: 'https://push.example/race', userId: 'u1', keys: { p256dh: 'BP', auth: 'au' }, createdAt: at };
       await a.putPushSubscription(sub);
       type Subs = { deleteOne(q: unknown): Promise<{ deletedCount: number }> };
-      const node = a as unknown as { alertCols(): Promise<{ subs: Subs }> };
-      const cols = node.alertCols.bind(a);
+      const node = alerts as unknown as { alertCols(): Promise<{ subs: Subs }> };
+      const cols = node.alertCols.bind(alerts);
       node.alertCols = async () => {
         const c = await cols();
         const deleteOne = c.subs.deleteOne.bind(c.subs);
