@@ -1,3 +1,4 @@
+export * from './same';
 export * from './errors';
 export * from './limits';
 export * from './alerts';
