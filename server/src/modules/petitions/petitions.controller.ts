@@ -23,6 +23,8 @@ import {
 import { PetitionsService } from './petitions.service';
 import { StaleNoticesService } from './stale-notices.service';
 import { Clock } from '../../infra/clock';
+import { staleNoticesResponse } from '@gozcu/shared';
+import { ApiResponse } from '../../infra/openapi';
 
 /** `PUT /api/petitions/deadlines/:district` with `{ province }`: that district. */
 const districtOfDeadline: ScopeExtractor = (req) => {
@@ -104,6 +106,7 @@ export class StaleNoticesController {
 
   /** The caller's stale boxes with the time elapsed, oldest first; CSV with `?format=csv` or `Accept: text/csv`. */
   @Get()
+  @ApiResponse(staleNoticesResponse)
   @Permission('boxes:read')
   @Scoped(regionOfQuery)
   async list(
