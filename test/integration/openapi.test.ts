@@ -54,7 +54,6 @@ const RESPONSE_SCHEMA_PENDING = new Set<string>([
   'GET /api/complaints/{id}',
   'GET /api/entries/my-boxes',
   'GET /api/feed/health',
-  'GET /api/openapi.json',
   'GET /api/petition-deadlines',
   'GET /api/petitions',
   'GET /api/petitions/{id}',

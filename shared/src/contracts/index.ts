@@ -14,3 +14,4 @@ export * from './photos';
 export * from './reconcile';
 export * from './register';
 export * from './regions';
+export * from './docs';

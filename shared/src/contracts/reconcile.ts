@@ -104,7 +104,12 @@ export const boxSummarySchema = z.object({
 });
 const _boxSummary: Same<BoxSummary, z.infer<typeof boxSummarySchema>> = true;
 /** `GET /api/boxes` (JSON; CSV with `?format=csv`) */
-export const boxesResponse = z.object({ items: z.array(boxSummarySchema), nextCursor: z.string().nullable(), total: z.number().int(), embargo: embargoStateSchema });
+export const boxesResponse = z.object({
+  items: z.array(boxSummarySchema),
+  nextCursor: z.string().nullable(),
+  total: z.number().int(),
+  embargo: embargoStateSchema,
+});
 
 const sheetVersionSchema = z.object({
   key: z.string(),

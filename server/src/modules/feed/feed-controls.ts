@@ -5,7 +5,6 @@ import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { auditEntry } from '../audit/audit.service';
 import { STORE, type SettingsRepository } from '../store/store.port';
 
-
 /**
  * What an operator can change while the feed runs (permission `feed:admin`): pause and resume,
  * the poll interval, the rate cap, and resweeps of a province. Kept in the store — the source

@@ -1,6 +1,15 @@
 import { Controller, Get, Headers, NotFoundException, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { boxDetailResponse, boxesResponse, coverageResponse, type BoxSummary, type Coverage, type EmbargoState, type Page, type Principal } from '@gozcu/shared';
+import {
+  boxDetailResponse,
+  boxesResponse,
+  coverageResponse,
+  type BoxSummary,
+  type Coverage,
+  type EmbargoState,
+  type Page,
+  type Principal,
+} from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
 import { ApiResponse } from '../../infra/openapi';
 import { CurrentUser, Permission, Scoped } from '../auth/auth.decorators';
