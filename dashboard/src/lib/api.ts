@@ -5,14 +5,14 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import {
+  boxDetailResponse,
+  boxesResponse,
+  coverageResponse,
   districtsResponse,
+  embargoStateSchema,
   type BallotCode,
-  type BoxDetail,
-  type BoxSummary,
   type ClientToServerEvents,
-  type Coverage,
   type EmbargoState,
-  type Page,
   type ServerToClientEvents,
 } from '@gozcu/shared';
 import { clearSession, readToken, refresh } from './auth';
@@ -117,13 +117,13 @@ export type { AlteredBeforeSeen, BoxDetail, VersionView as BoxVersion } from '@g
 
 export const api = {
   coverage: (q: { province?: number | null; district?: number | null; ballot?: BallotCode | null }, signal?: AbortSignal) =>
-    getJson<Coverage>('/api/coverage', { ...q }, signal),
-  boxes: (q: BoxQuery, signal?: AbortSignal) => getJson<Page<BoxSummary>>('/api/boxes', { ...q }, signal),
-  box: (key: string, signal?: AbortSignal) => getJson<BoxDetail>(`/api/boxes/${encodeURIComponent(key)}`, {}, signal),
+    getJson('/api/coverage', { ...q }, signal, coverageResponse),
+  boxes: (q: BoxQuery, signal?: AbortSignal) => getJson('/api/boxes', { ...q }, signal, boxesResponse),
+  box: (key: string, signal?: AbortSignal) => getJson(`/api/boxes/${encodeURIComponent(key)}`, {}, signal, boxDetailResponse),
   feedHealth: (signal?: AbortSignal) => getJson<unknown>('/api/feed/health', {}, signal),
   /** District names of a province: `{ items: [{ yskId, province, name }] }`. */
   districts: (province: number, signal?: AbortSignal) => getJson('/api/districts', { province }, signal, districtsResponse),
-  embargo: (signal?: AbortSignal) => getJson<EmbargoState>('/api/embargo', {}, signal),
+  embargo: (signal?: AbortSignal) => getJson('/api/embargo', {}, signal, embargoStateSchema),
 };
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

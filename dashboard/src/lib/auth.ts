@@ -3,8 +3,9 @@
  * the refresh token, when the access token expires, and the signed-in user. Plain functions,
  * so the refresh logic is shared by the REST client and the session manager.
  */
-import type { LoginBody, LoginResponse, RefreshBody, SessionUser } from '@gozcu/shared';
-import { readBody, serverMessage } from './http';
+import { loginResponse, type LoginBody, type LoginResponse, type RefreshBody, type SessionUser } from '@gozcu/shared';
+import type { ZodType } from 'zod';
+import { parseAnswer, readBody, serverMessage } from './http';
 
 export const TOKEN_KEY = 'gozcu.token';
 export const REFRESH_KEY = 'gozcu.refresh';
@@ -100,15 +101,16 @@ export class AuthError extends Error {
   }
 }
 
-async function postJson<T>(path: string, body: unknown): Promise<T> {
+/** A POST of the session's own (no token); the answer parsed with the route's response schema when it has one. */
+async function postJson<T>(path: string, body: unknown, schema?: ZodType<T>): Promise<T> {
   const res = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) });
   const parsed = await readBody(res);
   if (!res.ok) throw new AuthError(res.status, serverMessage(parsed) || `HTTP ${res.status}`);
-  return parsed as T;
+  return schema ? parseAnswer(schema, parsed, path, res.status) : (parsed as T);
 }
 
 export async function login(username: string, password: string): Promise<StoredSession> {
-  return storeLogin(await postJson<LoginResponse>('/api/auth/login', { username, password } satisfies LoginBody));
+  return storeLogin(await postJson('/api/auth/login', { username, password } satisfies LoginBody, loginResponse));
 }
 
 let inflight: Promise<StoredSession | null> | null = null;
@@ -121,7 +123,7 @@ export function refresh(): Promise<StoredSession | null> {
   if (inflight) return inflight;
   const current = readSession();
   if (!current) return Promise.resolve(null);
-  inflight = postJson<LoginResponse>('/api/auth/refresh', { refreshToken: current.refreshToken } satisfies RefreshBody)
+  inflight = postJson('/api/auth/refresh', { refreshToken: current.refreshToken } satisfies RefreshBody, loginResponse)
     .then((res) => storeLogin(res))
     .catch((e: unknown) => {
       if (e instanceof AuthError && e.status >= 400 && e.status < 500) {

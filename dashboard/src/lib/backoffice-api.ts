@@ -1,28 +1,24 @@
 /** The back office's calls (issue 12): accounts, the audit log, the embargo, names, deadlines, files. */
+import type { z } from 'zod';
 import {
+  auditResponse,
+  createUserResponse,
   deadlineSetResponse,
   districtsResponse,
+  electionResponse,
+  embargoStateSchema,
+  importUsersResponse,
+  peopleNamesResponse,
   petitionDeadlinesResponse,
   sheetPhotosResponse,
-  type AuditEntry,
-  type EmbargoState,
-  type UserView,
+  usersResponse,
+  userViewSchema,
 } from '@gozcu/shared';
 import { authed, fetchJson, getJson, queryString, sendJson as send, type QueryValue } from './api';
 import { ApiError, readBody } from './http';
 
-export interface ImportRow {
-  row: number;
-  ok: boolean;
-  username?: string;
-  password?: string;
-  issues?: Record<string, string>;
-}
-export interface ImportReport {
-  rows: ImportRow[];
-  created: number;
-  rejected: number;
-}
+/** The report of a user CSV import: a row each (a generated password shown once), and the counts. */
+export type ImportReport = z.infer<typeof importUsersResponse>;
 export interface NewUser {
   username: string;
   name?: string;
@@ -34,18 +30,18 @@ export interface NewUser {
 /** Accounts: `/api/users` for admins, `/api/team` (same shapes) for chairs. */
 export function usersApi(base: '/api/users' | '/api/team') {
   return {
-    list: (q: Record<string, QueryValue> = {}) => getJson<{ items: UserView[]; nextCursor: string | null }>(base, q),
-    create: (u: NewUser) => send<{ user: UserView; password?: string }>('POST', base, u),
-    update: (id: string, patch: Record<string, unknown>) => send<UserView>('PATCH', `${base}/${encodeURIComponent(id)}`, patch),
-    importCsv: (csv: string) => send<ImportReport>('POST', `${base}/import`, csv, { contentType: 'text/csv' }),
+    list: (q: Record<string, QueryValue> = {}) => getJson(base, q, undefined, usersResponse),
+    create: (u: NewUser) => send('POST', base, u, { schema: createUserResponse }),
+    update: (id: string, patch: Record<string, unknown>) => send('PATCH', `${base}/${encodeURIComponent(id)}`, patch, { schema: userViewSchema }),
+    importCsv: (csv: string) => send('POST', `${base}/import`, csv, { contentType: 'text/csv', schema: importUsersResponse }),
   };
 }
 
 export const backofficeApi = {
-  audit: (q: Record<string, QueryValue>) => getJson<{ items: AuditEntry[]; nextCursor: string | null }>('/api/audit', q),
-  setEmbargo: (until: string | null) => send<EmbargoState>('PUT', '/api/embargo', { until }),
-  election: () => getJson<{ id: string; name: string }>('/api/election'),
-  names: (usernames: string[]) => getJson<{ names: Record<string, string> }>('/api/people/names', { u: usernames.join(',') }),
+  audit: (q: Record<string, QueryValue>) => getJson('/api/audit', q, undefined, auditResponse),
+  setEmbargo: (until: string | null) => send('PUT', '/api/embargo', { until }, { schema: embargoStateSchema }),
+  election: () => getJson('/api/election', {}, undefined, electionResponse),
+  names: (usernames: string[]) => getJson('/api/people/names', { u: usernames.join(',') }, undefined, peopleNamesResponse),
   deadlines: (q: Record<string, QueryValue> = {}) => getJson('/api/petition-deadlines', q, undefined, petitionDeadlinesResponse),
   setDeadline: (district: number, province: number, deadline: string) =>
     send('PUT', `/api/petitions/deadlines/${district}`, { province, deadline }, { schema: deadlineSetResponse }),

@@ -2,15 +2,15 @@
  * The operator's controls of the YSK feed (permission `feed:admin`; every call audited by the
  * server): pause and resume, the poll interval and the rate cap, a resweep of a province.
  */
+import { feedControlsView as schema, feedResweepResponse } from '@gozcu/shared';
 import { sendJson } from './api';
 
-const send = <T>(method: string, path: string, body: unknown): Promise<T> => sendJson<T>(method, path, body);
-
+/** Each change answers the controls as they now are (the resweep: with the resweep queued). */
 export const feedApi = {
-  pause: (reason: string | null) => send<unknown>('POST', '/api/feed/pause', reason ? { reason } : {}),
-  resume: () => send<unknown>('POST', '/api/feed/resume', {}),
-  settings: (patch: { pollIntervalMs?: number; maxRps?: number }) => send<unknown>('PUT', '/api/feed/settings', patch),
-  resweep: (province: number) => send<unknown>('POST', '/api/feed/resweep', { province }),
+  pause: (reason: string | null) => sendJson('POST', '/api/feed/pause', reason ? { reason } : {}, { schema }),
+  resume: () => sendJson('POST', '/api/feed/resume', {}, { schema }),
+  settings: (patch: { pollIntervalMs?: number; maxRps?: number }) => sendJson('PUT', '/api/feed/settings', patch, { schema }),
+  resweep: (province: number) => sendJson('POST', '/api/feed/resweep', { province }, { schema: feedResweepResponse }),
 };
 
 /** Seconds (as typed by an operator, comma or point) → ms for the poll interval; null when not a sensible value. */

@@ -21,9 +21,10 @@ class ItemsController {
   }
 }
 
-function contextOf(handler: keyof ItemsController): ExecutionContext {
+function contextOf(handler: keyof ItemsController, headersSent = false): ExecutionContext {
   return {
     getType: () => 'http',
+    switchToHttp: () => ({ getResponse: () => ({ headersSent }) }),
     getClass: () => ItemsController,
     getHandler: () => ItemsController.prototype[handler],
   } as unknown as ExecutionContext;
@@ -52,6 +53,13 @@ describe('response contracts: @ApiResponse, checked and documented (issue 14)', 
     await expect(lastValueFrom(new ResponseContractInterceptor('log').intercept(contextOf('list'), answering(bad)))).resolves.toBe(bad);
     await expect(lastValueFrom(new ResponseContractInterceptor('off').intercept(contextOf('list'), answering(bad)))).resolves.toBe(bad);
     await expect(lastValueFrom(new ResponseContractInterceptor('strict').intercept(contextOf('free'), answering(bad)))).resolves.toBe(bad);
+  });
+
+  it('passes over a handler that answered through `res` itself (a CSV), not over a missing answer', async () => {
+    await expect(lastValueFrom(new ResponseContractInterceptor('strict').intercept(contextOf('list', true), answering(undefined)))).resolves.toBeUndefined();
+    await expect(lastValueFrom(new ResponseContractInterceptor('strict').intercept(contextOf('list', false), answering(undefined)))).rejects.toBeInstanceOf(
+      InternalServerErrorException,
+    );
   });
 
   it('is strict under test unless API_RESPONSE_CHECK says otherwise, and off in production', () => {

@@ -29,6 +29,8 @@ export class ResponseContractInterceptor implements NestInterceptor {
     return next.handle().pipe(
       map((body: unknown) => {
         if (body instanceof StreamableFile || Buffer.isBuffer(body)) return body;
+        // the handler answered through `res` itself (a CSV of a route that also answers JSON): no JSON to check
+        if (body === undefined && ctx.switchToHttp().getResponse<{ headersSent?: boolean }>().headersSent) return body;
         const checked = schema.safeParse(body);
         if (checked.success) return body;
         const issues = issuesOf(checked.error);

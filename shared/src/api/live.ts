@@ -73,6 +73,8 @@ export interface ServerToClientEvents {
   'feed:health': (event: FeedHealthEvent) => void;
   /** an alert routed to this user: new, taken, escalated or resolved (each socket is in its user's room) */
   alert: (event: AlertEvent) => void;
+  /** the session ended (revoked, user disabled) or the access token expired: the server disconnects next */
+  'session:ended': (msg: { reason: string }) => void;
 }
 
 /** Client → server commands, each answering with an ack envelope. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ALERT_SEVERITIES } from '../api/alerts';
+import { ALERT_CHANNELS, ALERT_KINDS, ALERT_LEVELS, ALERT_SEVERITIES, type AlertPreferences, type AlertView } from '../api/alerts';
+import type { Same } from './same';
 
 /** Request schemas of /api/alerts: the server's ZodPipes validate with them, the OpenAPI document describes them. */
 
@@ -36,3 +37,69 @@ export const preferencesBody = z
   .partial()
   .strict()
   .refine((p) => Object.keys(p).length > 0, { message: 'name at least one of push, email, emailAddress, minSeverity' });
+
+/* Response schemas of /api/alerts: the server is checked against them, the OpenAPI document shows them, the dashboard parses with them. */
+
+const alertAck = z.object({ userId: z.string(), username: z.string(), name: z.string(), at: z.string() });
+const alertFigures = z.object({
+  differences: z.record(z.string(), z.number()).optional(),
+  totalAbsDifference: z.number().optional(),
+  versions: z.number().optional(),
+  yskAgeMs: z.number().nullable().optional(),
+});
+
+/** An alert as the API, the socket and the deliveries carry it (`AlertView`). */
+export const alertViewSchema = z.object({
+  id: z.string(),
+  kind: z.enum(ALERT_KINDS),
+  severity: z.enum(ALERT_SEVERITIES),
+  box: z.string().nullable(),
+  province: z.number().int().nullable(),
+  district: z.number().int().nullable(),
+  level: z.enum(ALERT_LEVELS),
+  status: z.enum(['open', 'resolved']),
+  title: z.string(),
+  detail: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  escalatedAt: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+  ack: alertAck.nullable(),
+  digestCount: z.number().int().nullable(),
+  digestId: z.string().nullable(),
+  figures: alertFigures.nullable(),
+  read: z.boolean().optional(),
+});
+const _alertView: Same<AlertView, z.infer<typeof alertViewSchema>> = true;
+
+/** `GET /api/alerts` */
+export const alertsResponse = z.object({ items: z.array(alertViewSchema), unread: z.number().int() });
+/** `POST /api/alerts/read` */
+export const alertsReadResponse = z.object({ unread: z.number().int() });
+/** `GET /api/alerts/push/key` */
+export const pushKeyResponse = z.object({ publicKey: z.string() });
+/** The answer of a change that has nothing more to say (push subscriptions, a dead letter's retry). */
+export const okResponse = z.object({ ok: z.literal(true) });
+
+/** `GET` and `PUT /api/alerts/preferences` */
+export const alertPreferencesSchema = z.object({
+  push: z.boolean(),
+  email: z.boolean(),
+  emailAddress: z.string().nullable(),
+  minSeverity: z.enum(ALERT_SEVERITIES),
+});
+const _alertPreferences: Same<AlertPreferences, z.infer<typeof alertPreferencesSchema>> = true;
+
+/** A delivery (webhook, push, e-mail) that failed every attempt. */
+export const deadLetterSchema = z.object({
+  id: z.string(),
+  channel: z.enum(ALERT_CHANNELS).exclude(['app']),
+  alertId: z.string(),
+  target: z.string(),
+  attempts: z.number().int(),
+  failedReason: z.string(),
+  failedAt: z.string().nullable(),
+});
+export type DeadLetter = z.infer<typeof deadLetterSchema>;
+/** `GET /api/alerts/dead-letters` */
+export const deadLettersResponse = z.object({ items: z.array(deadLetterSchema) });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { AuditEntry } from '../api/roles';
+import type { Same } from './same';
 
 /** Request schemas of /api/audit: the server's ZodPipes validate with them, the OpenAPI document describes them. */
 
@@ -15,3 +17,18 @@ export const auditQuery = z.object({
     .optional(),
 });
 export type AuditQuery = z.infer<typeof auditQuery>;
+
+/** One line of the audit log (`AuditEntry`): `before` and `after` are the changed record as it was, free JSON. */
+export const auditEntrySchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  actor: z.object({ id: z.string(), username: z.string(), role: z.string() }).nullable(),
+  action: z.string(),
+  target: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+});
+const _auditEntry: Same<AuditEntry, z.infer<typeof auditEntrySchema>> = true;
+
+/** `GET /api/audit`: newest first, a page. */
+export const auditResponse = z.object({ items: z.array(auditEntrySchema), nextCursor: z.string().nullable() });

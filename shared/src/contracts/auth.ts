@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { ROLES } from '../api/roles';
+import { SCOPE_LEVELS, type PrincipalScope } from '../api/auth';
+import { ROLES, type EmbargoState, type LoginResponse, type SessionUser, type UserView } from '../api/roles';
+import type { Same } from './same';
 import { parseBoxKey } from '../domain/box';
 import { plateSchema } from '../domain/geo';
 
@@ -56,3 +58,60 @@ export const embargoBody = z.object({
   until: z.string().datetime({ offset: true, message: 'until is an ISO date-time, e.g. 2024-03-31T21:00:00+03:00' }).nullable(),
 });
 export type EmbargoBody = z.infer<typeof embargoBody>;
+
+/* Response schemas of /api/auth, /api/embargo, /api/users and /api/team (the same user shapes). */
+
+const scopeSchema = z.object({
+  level: z.enum(SCOPE_LEVELS),
+  province: z.number().int().optional(),
+  district: z.number().int().optional(),
+  boxes: z.array(z.string()).optional(),
+});
+const _scope: Same<PrincipalScope, z.infer<typeof scopeSchema>> = true;
+
+/** A user as the API shows it (`UserView`: never the password hash). */
+export const userViewSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  name: z.string(),
+  role: z.string(),
+  scope: scopeSchema,
+  disabled: z.boolean(),
+  lockedUntil: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const _userView: Same<UserView, z.infer<typeof userViewSchema>> = true;
+
+/** `GET /api/auth/me`, and `user` in the login answer (`SessionUser`). */
+export const sessionUserSchema = userViewSchema.pick({ id: true, username: true, name: true, role: true, scope: true }).extend({
+  permissions: z.array(z.string()),
+  roleName: z.object({ tr: z.string(), en: z.string() }),
+});
+const _sessionUser: Same<SessionUser, z.infer<typeof sessionUserSchema>> = true;
+
+/** `POST /api/auth/login` and `POST /api/auth/refresh` */
+export const loginResponse = z.object({ accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number(), user: sessionUserSchema });
+const _loginResponse: Same<LoginResponse, z.infer<typeof loginResponse>> = true;
+
+/** `GET` and `PUT /api/embargo`, and `embargo` in result responses (`EmbargoState`). */
+export const embargoStateSchema = z.object({ election: z.string(), until: z.string().nullable(), active: z.boolean(), yskVisible: z.boolean() });
+const _embargoState: Same<EmbargoState, z.infer<typeof embargoStateSchema>> = true;
+
+/** `GET /api/users` and `GET /api/team`: a page of users. */
+export const usersResponse = z.object({ items: z.array(userViewSchema), nextCursor: z.string().nullable() });
+/** `POST /api/users` and `POST /api/team`: the user, and its generated password once. */
+export const createUserResponse = z.object({ user: userViewSchema, password: z.string().optional() });
+
+/** One row of a user CSV import's report. */
+export const importUserRowSchema = z.object({
+  row: z.number().int(),
+  ok: z.boolean(),
+  username: z.string().optional(),
+  /** a generated password, shown only here */
+  password: z.string().optional(),
+  issues: z.record(z.string(), z.string()).optional(),
+});
+export type ImportUserRow = z.infer<typeof importUserRowSchema>;
+/** `POST /api/users/import` and `POST /api/team/import` */
+export const importUsersResponse = z.object({ rows: z.array(importUserRowSchema), created: z.number().int(), rejected: z.number().int() });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../api/roles';
+import { ballotCodeValue } from '../domain/ballot';
 import { plateSchema } from '../domain/geo';
 
 /** Request schemas of /api/team, /api/people/names, /api/petition-deadlines, /api/citizen/districts: the server's ZodPipes validate with them, the OpenAPI document describes them. */
@@ -53,3 +54,11 @@ export type DeadlinesQuery = z.infer<typeof deadlinesQuery>;
 
 /** GET /api/citizen/districts: a province's districts by name */
 export const citizenDistrictsQuery = deadlinesQuery.pick({ province: true }).required();
+
+/** Response schemas: `GET /api/election` (public) and `GET /api/people/names`. */
+export const electionResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  ballots: z.array(z.object({ code: ballotCodeValue, name: z.object({ tr: z.string(), en: z.string() }) })),
+});
+export const peopleNamesResponse = z.object({ names: z.record(z.string(), z.string()) });

@@ -1,3 +1,4 @@
+export * from './same';
 export * from './errors';
 export * from './limits';
 export * from './alerts';
@@ -15,3 +16,4 @@ export * from './photos';
 export * from './reconcile';
 export * from './register';
 export * from './regions';
+export * from './docs';

@@ -25,6 +25,9 @@ export const ballotCodeSchema = z.coerce
   // what the refinement allows, for the OpenAPI document (z.toJSONSchema cannot read a refinement)
   .meta({ description: 'YSK ballot type (secimTuru)', enum: BALLOT_CODES }) as unknown as z.ZodType<BallotCode>;
 
+/** A ballot type in an answer: one of the codes, as it was sent (no coercion: a response schema). */
+export const ballotCodeValue = z.literal(BALLOT_CODES);
+
 export function isBallotCode(n: unknown): n is BallotCode {
   return typeof n === 'number' && n in BALLOT_TYPES;
 }

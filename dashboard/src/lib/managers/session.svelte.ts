@@ -1,4 +1,4 @@
-import type { SessionUser } from '@gozcu/shared';
+import { sessionUserSchema, type SessionUser } from '@gozcu/shared';
 import { getJson } from '../api';
 import * as auth from '../auth';
 
@@ -102,7 +102,7 @@ export class SessionManager {
   /** Re-reads the user from the server (the role may have changed since the login). */
   async loadMe(): Promise<void> {
     try {
-      const me = await getJson<SessionUser>('/api/auth/me');
+      const me = await getJson('/api/auth/me', {}, undefined, sessionUserSchema);
       if (this.session) this.session = { ...this.session, user: me };
     } catch {
       /* a 401 already ended the session in getJson */

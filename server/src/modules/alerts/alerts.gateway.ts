@@ -2,10 +2,10 @@ import { Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs
 import { WebSocketGateway, WebSocketServer, type OnGatewayConnection } from '@nestjs/websockets';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Server, Socket } from 'socket.io';
-import type { AlertEvent, Principal } from '@gozcu/shared';
+import type { AlertEvent } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { REDIS } from '../../infra/redis.module';
+import type { LiveServer, LiveSocket } from '../live/live.gateway';
 
 export const userRoom = (userId: string) => `user:${userId}`;
 
@@ -18,7 +18,7 @@ export const userRoom = (userId: string) => `user:${userId}`;
 @WebSocketGateway({ cors: { origin: true, credentials: true }, serveClient: false })
 export class AlertsGateway implements OnGatewayConnection, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(AlertsGateway.name);
-  @WebSocketServer() server!: Server;
+  @WebSocketServer() server!: LiveServer;
   private readonly node = randomUUID();
   private readonly channel: string;
   private subscriber: Redis | null = null;
@@ -48,8 +48,9 @@ export class AlertsGateway implements OnGatewayConnection, OnModuleInit, OnModul
     this.subscriber?.disconnect();
   }
 
-  handleConnection(socket: Socket): void {
-    const principal = (socket.data as { principal?: Principal } | undefined)?.principal;
+  handleConnection(socket: LiveSocket): void {
+    // unset when the handshake's check refused the socket
+    const principal = (socket.data as Partial<LiveSocket['data']> | undefined)?.principal;
     if (principal) void socket.join(userRoom(principal.userId));
   }
 

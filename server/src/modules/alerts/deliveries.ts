@@ -6,7 +6,7 @@ import { Agent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import nodemailer, { type Transporter } from 'nodemailer';
 import webPush from 'web-push';
-import type { AlertChannel } from '@gozcu/shared';
+import type { DeadLetter } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { AuditService } from '../audit/audit.service';
 import { STORE, type PushSubscriptionRecord, type AlertsRepository } from '../store/store.port';
@@ -31,16 +31,6 @@ export type DeliveryJob =
   | { channel: 'webhook'; alertId: string; url: string; body: string; signature: string }
   | { channel: 'push'; alertId: string; userId: string; username: string; subscription: Pick<PushSubscriptionRecord, 'endpoint' | 'keys'>; payload: string }
   | { channel: 'email'; alertId: string; userId: string; username: string; to: string; subject: string; text: string };
-
-export interface DeadLetter {
-  id: string;
-  channel: Exclude<AlertChannel, 'app'>;
-  alertId: string;
-  target: string;
-  attempts: number;
-  failedReason: string;
-  failedAt: string | null;
-}
 
 /** `sha256=<hex HMAC-SHA256 of the raw body>` */
 export function webhookSignature(secret: string, body: string): string {

@@ -1,5 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { auditResponse } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
+import { ApiResponse } from '../../infra/openapi';
 import { Permission } from '../auth/auth.decorators';
 import { auditQuery, type AuditQuery } from './audit.dto';
 import { AuditService } from './audit.service';
@@ -11,6 +13,7 @@ export class AuditController {
   /** The audit log, newest first: `?actor=&action=&target=<prefix>&since=&until=&limit=&cursor=`. */
   @Get()
   @Permission('audit:read')
+  @ApiResponse(auditResponse)
   list(@Query(new ZodPipe(auditQuery, 'query')) q: AuditQuery) {
     const { limit, cursor, since, until, ...rest } = q;
     return this.audit.list(

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Ip, Post, Put, UseGuards } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import type { LoginResponse, Principal, SessionUser } from '@gozcu/shared';
+import { loginResponse, sessionUserSchema, type LoginResponse, type Principal, type SessionUser } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
+import { ApiResponse } from '../../infra/openapi';
 import { CurrentUser, Public } from './auth.decorators';
 import { loginBody, passwordBody, refreshBody, type LoginBody, type PasswordBody, type RefreshBody } from './auth.dto';
 import { AuthService } from './auth.service';
@@ -15,6 +16,7 @@ export class AuthController {
   @Public()
   @UseGuards(ThrottlerGuard)
   @HttpCode(200)
+  @ApiResponse(loginResponse)
   login(@Body(new ZodPipe(loginBody, 'login')) body: LoginBody, @Ip() ip: string): Promise<LoginResponse> {
     return this.auth.login(body.username, body.password, ip);
   }
@@ -24,6 +26,7 @@ export class AuthController {
   @Public()
   @UseGuards(ThrottlerGuard)
   @HttpCode(200)
+  @ApiResponse(loginResponse)
   refresh(@Body(new ZodPipe(refreshBody, 'refresh')) body: RefreshBody): Promise<LoginResponse> {
     return this.auth.refresh(body.refreshToken);
   }
@@ -37,6 +40,7 @@ export class AuthController {
   }
 
   @Get('me')
+  @ApiResponse(sessionUserSchema)
   me(@CurrentUser() user: Principal): Promise<SessionUser> {
     return this.auth.me(user);
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
-import type { EmbargoState, Principal } from '@gozcu/shared';
+import { embargoStateSchema, type EmbargoState, type Principal } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
+import { ApiResponse } from '../../infra/openapi';
 import { CurrentUser, Permission } from './auth.decorators';
 import { embargoBody, type EmbargoBody } from './auth.dto';
 import { EmbargoService } from './embargo.service';
@@ -11,6 +12,7 @@ export class EmbargoController {
 
   /** The embargo of the followed election, and whether this caller sees YSK's figures now. */
   @Get()
+  @ApiResponse(embargoStateSchema)
   state(@CurrentUser() user: Principal): EmbargoState {
     return this.embargo.state(user);
   }
@@ -18,6 +20,7 @@ export class EmbargoController {
   /** `{ until: ISO date-time | null }`; audited. */
   @Put()
   @Permission('embargo:admin')
+  @ApiResponse(embargoStateSchema)
   set(@CurrentUser() user: Principal, @Body(new ZodPipe(embargoBody, 'embargo')) body: EmbargoBody): Promise<EmbargoState> {
     return this.embargo.set(user, body.until);
   }

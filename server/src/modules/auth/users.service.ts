@@ -1,7 +1,17 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { readCsv } from '../../infra/csv';
 import { randomUUID } from 'node:crypto';
-import { boxKey, parseBoxKey, roleById, scopeProblem, type BallotCode, type Principal, type PrincipalScope, type UserView } from '@gozcu/shared';
+import {
+  boxKey,
+  parseBoxKey,
+  roleById,
+  scopeProblem,
+  type BallotCode,
+  type Principal,
+  type ImportUserRow,
+  type PrincipalScope,
+  type UserView,
+} from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ValidationFailed, issuesOf } from '../../infra/http';
 import { AuditService, auditEntry } from '../audit/audit.service';
@@ -12,15 +22,6 @@ import { generatePassword, hashPassword } from './password';
 import { grantProblem } from './grants';
 import { SessionService } from './session.service';
 import { ForbiddenException } from '@nestjs/common';
-
-export interface ImportUserRow {
-  row: number;
-  ok: boolean;
-  username?: string;
-  /** a generated password, shown only here */
-  password?: string;
-  issues?: Record<string, string>;
-}
 
 export function toView(u: UserRecord): UserView {
   return {

@@ -1,5 +1,17 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
-import { BALLOT_LABELS, districtsResponse, petitionDeadlinesResponse, type Principal } from '@gozcu/shared';
+import {
+  BALLOT_LABELS,
+  createUserResponse,
+  districtsResponse,
+  electionResponse,
+  importUsersResponse,
+  peopleNamesResponse,
+  petitionDeadlinesResponse,
+  usersResponse,
+  userViewSchema,
+  type BallotCode,
+  type Principal,
+} from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ZodPipe } from '../../infra/http';
 import { ApiBody, ApiResponse } from '../../infra/openapi';
@@ -22,11 +34,12 @@ export class NamesController {
   /** `GET /api/election` (public) → `{ id, name, ballots: [{ code, name }] }` */
   @Get('election')
   @Public()
+  @ApiResponse(electionResponse)
   election() {
     return {
       id: this.config.YSK_ELECTION_ID,
       name: electionName(this.config),
-      ballots: this.config.YSK_BALLOT_TYPES.map((code) => ({ code, name: BALLOT_LABELS[code as keyof typeof BALLOT_LABELS] })),
+      ballots: this.config.YSK_BALLOT_TYPES.map((code) => ({ code, name: BALLOT_LABELS[code as BallotCode] })),
     };
   }
 
@@ -41,6 +54,7 @@ export class NamesController {
 
   /** `GET /api/people/names?u=a,b` → `{ names: { a: "Ayşe Kaya" } }`: display names of usernames (any signed-in member). */
   @Get('people/names')
+  @ApiResponse(peopleNamesResponse)
   async names(@Query(new ZodPipe(namesQuery, 'query')) q: { u: string[] }) {
     const names: Record<string, string> = {};
     for (const u of q.u) {
@@ -72,11 +86,13 @@ export class TeamController {
   constructor(private readonly team: TeamService) {}
 
   @Get()
+  @ApiResponse(usersResponse)
   list(@Query(new ZodPipe(teamQuery, 'query')) q: TeamQuery, @CurrentUser() actor: Principal) {
     return this.team.list(actor, q);
   }
 
   @Post()
+  @ApiResponse(createUserResponse)
   create(@CurrentUser() actor: Principal, @Body(new ZodPipe(createUserBody, 'user')) body: CreateUserBody) {
     return this.team.create(actor, body);
   }
@@ -84,6 +100,7 @@ export class TeamController {
   @Post('import')
   @ApiBody({ types: ['text/csv'], description: 'username,role[,name,province,district,boxes,password]' })
   @HttpCode(200)
+  @ApiResponse(importUsersResponse)
   import(@CurrentUser() actor: Principal, @Body() body: unknown) {
     if (typeof body !== 'string' || !body.trim())
       throw new BadRequestException({ message: 'send the CSV as the request body with Content-Type: text/csv', code: 'csv.empty' });
@@ -92,6 +109,7 @@ export class TeamController {
 
   /** `{ name?, password?, disabled?, unlock? }` */
   @Patch(':id')
+  @ApiResponse(userViewSchema)
   update(@CurrentUser() actor: Principal, @Param('id') id: string, @Body(new ZodPipe(teamPatch, 'user change')) body: TeamPatch) {
     return this.team.update(actor, id, body);
   }

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LEVEL_RANK, parseBoxKey, roleById, type Principal, type PrincipalScope, type UserView } from '@gozcu/shared';
+import { LEVEL_RANK, parseBoxKey, roleById, type ImportUserRow, type Principal, type PrincipalScope, type UserView } from '@gozcu/shared';
 import { CodedError } from '../../infra/http';
 import { type CreateUserBody, type ScopeInput } from '../auth/auth.dto';
-import { toView, UsersService, type ImportUserRow } from '../auth/users.service';
+import { toView, UsersService } from '../auth/users.service';
 import { STORE, type UserRecord, type UsersRepository } from '../store/store.port';
 import type { TeamPatch, TeamQuery } from './backoffice.dto';
 

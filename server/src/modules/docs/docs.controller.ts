@@ -1,7 +1,8 @@
 import { Controller, Get, Header, Inject, type Type } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
+import { openApiDocument } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
-import { API_VERSION, buildOpenApi, type RouteAccess } from '../../infra/openapi';
+import { API_VERSION, ApiResponse, buildOpenApi, type RouteAccess } from '../../infra/openapi';
 import { PERMISSION_KEY, PUBLIC_KEY, Public } from '../auth/auth.decorators';
 import { DOCS_HTML, DOCS_SCRIPT } from './docs-page';
 
@@ -19,6 +20,7 @@ export class DocsController {
   /** Every route the app serves, with the zod schemas its pipes validate with. */
   @Get('openapi.json')
   @Public()
+  @ApiResponse(openApiDocument)
   @Header('Cache-Control', 'no-cache')
   openapi(): Record<string, unknown> {
     this.document ??= buildOpenApi(this.controllers(), (controller, handler) => this.access(controller, handler), {

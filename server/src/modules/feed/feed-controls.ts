@@ -1,20 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { BallotCode, Principal } from '@gozcu/shared';
+import type { BallotCode, FeedControlsView, Principal, Resweep } from '@gozcu/shared';
 import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { auditEntry } from '../audit/audit.service';
 import { STORE, type SettingsRepository } from '../store/store.port';
-
-/** An operator's request to fetch a province again from scratch. */
-export interface Resweep {
-  id: string;
-  province: number;
-  /** null: every ballot type */
-  ballot: BallotCode | null;
-  at: string;
-  by: string | null;
-}
 
 /**
  * What an operator can change while the feed runs (permission `feed:admin`): pause and resume,
@@ -158,7 +148,7 @@ export class FeedControls implements OnModuleDestroy {
 }
 
 /** The controls as the API and the audit log show them. */
-export function publicView(s: FeedControlsState) {
+export function publicView(s: FeedControlsState): FeedControlsView {
   return {
     paused: s.paused,
     pausedBy: s.pausedBy,

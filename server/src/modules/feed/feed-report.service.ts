@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { BallotCode, FeedHealthState } from '@gozcu/shared';
+import type { BallotCode, FeedHealthState, FeedStatus } from '@gozcu/shared';
 import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { REDIS } from '../../infra/redis.module';
@@ -103,14 +103,7 @@ export class FeedReport {
   }
 
   /** The overall state in brief (for `/healthz`): this node's own, or the newest worker snapshot judged for its age. */
-  async status(): Promise<{
-    enabled: boolean;
-    overall: FeedHealthState;
-    rule: string;
-    cause: string;
-    maxLagSeconds: number | null;
-    source: 'local' | 'redis' | 'store' | 'none';
-  }> {
+  async status(): Promise<FeedStatus> {
     const now = this.clock.wall();
     if (!this.feed.client)
       return { enabled: false, overall: 'paused', rule: 'disabled', cause: 'YSK_BASE_URL is not set: the feed is off', maxLagSeconds: null, source: 'local' };

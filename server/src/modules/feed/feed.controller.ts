@@ -1,7 +1,16 @@
 import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { z } from 'zod';
-import { feedPauseBody as pauseBody, feedResweepBody as resweepBody, feedSettingsBody as settingsBody, type BallotCode, type Principal } from '@gozcu/shared';
+import {
+  feedControlsView,
+  feedPauseBody as pauseBody,
+  feedResweepBody as resweepBody,
+  feedResweepResponse,
+  feedSettingsBody as settingsBody,
+  type BallotCode,
+  type Principal,
+} from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
+import { ApiResponse } from '../../infra/openapi';
 import { CurrentUser, Permission } from '../auth/auth.decorators';
 import { EmbargoService } from '../auth/embargo.service';
 import { redactFeedHealth } from './feed-health.redact';
@@ -39,6 +48,7 @@ export class FeedController {
 
   @Get('controls')
   @Permission('feed:read')
+  @ApiResponse(feedControlsView)
   current() {
     return publicView(this.controls.current);
   }
@@ -47,6 +57,7 @@ export class FeedController {
   @Post('pause')
   @HttpCode(200)
   @Permission('feed:admin')
+  @ApiResponse(feedControlsView)
   async pause(@CurrentUser() user: Principal, @Body(new ZodPipe(pauseBody, 'pause')) body: z.infer<typeof pauseBody>) {
     return publicView(await this.controls.pause(user, body.reason ?? null));
   }
@@ -54,6 +65,7 @@ export class FeedController {
   @Post('resume')
   @HttpCode(200)
   @Permission('feed:admin')
+  @ApiResponse(feedControlsView)
   async resume(@CurrentUser() user: Principal) {
     return publicView(await this.controls.resume(user));
   }
@@ -61,6 +73,7 @@ export class FeedController {
   /** `{ pollIntervalMs?, maxRps? }`: applied by every worker within a second, no restart. */
   @Put('settings')
   @Permission('feed:admin')
+  @ApiResponse(feedControlsView)
   async settings(@CurrentUser() user: Principal, @Body(new ZodPipe(settingsBody, 'settings')) body: z.infer<typeof settingsBody>) {
     return publicView(await this.controls.settings(user, body));
   }
@@ -69,6 +82,7 @@ export class FeedController {
   @Post('resweep')
   @HttpCode(202)
   @Permission('feed:admin')
+  @ApiResponse(feedResweepResponse)
   async resweep(@CurrentUser() user: Principal, @Body(new ZodPipe(resweepBody, 'resweep')) body: z.infer<typeof resweepBody>) {
     const state = await this.controls.resweep(user, body.province, (body.ballot ?? null) as BallotCode | null);
     return { accepted: true, resweep: state.resweeps.at(-1), controls: publicView(state) };

@@ -1,6 +1,8 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
+import { healthzResponse, type Healthz } from '@gozcu/shared';
+import { ApiResponse } from '../../infra/openapi';
 import { REDIS } from '../../infra/redis.module';
 import { STORE, type StoreConnection } from '../store/store.port';
 import { Public } from '../auth/auth.decorators';
@@ -41,7 +43,8 @@ export class HealthController {
    */
   @Get('healthz')
   @Public()
-  async healthz(@Res() res: Response): Promise<void> {
+  @ApiResponse(healthzResponse)
+  async healthz(@Res({ passthrough: true }) res: Response): Promise<Healthz> {
     const [storeFail, redisFail, feed] = await Promise.all([
       check(`store (${this.store.kind})`, () => this.store.ping()),
       check('redis', () => this.redis.ping()),
@@ -49,17 +52,14 @@ export class HealthController {
     ]);
     const failures = [storeFail, redisFail].filter((f): f is string => f !== null);
     if (failures.length) {
-      res.status(HttpStatus.SERVICE_UNAVAILABLE).json({ status: 'unavailable', failures, ...(feed ? { feed } : {}) });
-      return;
+      res.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return { status: 'unavailable', failures, ...(feed ? { feed } : {}) };
     }
     const stalled = feed !== null && feed.enabled && (feed.overall === 'failing' || feed.overall === 'paused');
-    res
-      .status(HttpStatus.OK)
-      .json(
-        stalled
-          ? { status: 'degraded', store: this.store.kind, redis: 'ok', feed }
-          : { status: 'ok', store: this.store.kind, redis: 'ok', ...(feed?.enabled ? { feed } : {}) },
-      );
+    res.status(HttpStatus.OK);
+    return stalled
+      ? { status: 'degraded', store: this.store.kind, redis: 'ok', feed }
+      : { status: 'ok', store: this.store.kind, redis: 'ok', ...(feed?.enabled ? { feed } : {}) };
   }
 
   private async feedState() {

@@ -2,7 +2,16 @@ import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { SESSION_CHECK_MS, SessionService } from '../auth/session.service';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayInit } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
-import { ballotCodeSchema, type Ack, type BallotCode, type FeedHealthEvent, type Principal, type RoomSnapshot } from '@gozcu/shared';
+import {
+  ballotCodeSchema,
+  type Ack,
+  type BallotCode,
+  type ClientToServerEvents,
+  type FeedHealthEvent,
+  type Principal,
+  type RoomSnapshot,
+  type ServerToClientEvents,
+} from '@gozcu/shared';
 import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus } from '../../infra/events';
@@ -11,13 +20,21 @@ import { LiveHub } from './live.hub';
 import { mayJoin, parseRoom } from './rooms';
 import { LIVE_VIEW_POLICY, TOKEN_VERIFIER, type LiveViewPolicy, type TokenVerifier } from './token-verifier';
 
-interface SocketData {
+/** What the server keeps on an authenticated socket (set by the handshake's middleware). */
+export interface SocketData {
   principal: Principal;
   /** public room → the channel this socket is in for it */
   channels: Map<string, string>;
   /** when the handshake's access token expires (s since epoch) */
   expiresAt?: number;
 }
+
+/**
+ * The Socket.IO server and sockets typed with the shared event maps (the dashboard's client uses
+ * the same): an emit of an unknown event or of a wrong payload does not compile.
+ */
+export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 /** Sockets of callers with feed:read: the only ones told `feed:health`. */
 const FEED_READERS = 'feed-readers';
@@ -40,7 +57,7 @@ const fail = (msg: string): Ack<never> => ({ ok: false, msg });
 @WebSocketGateway({ serveClient: false })
 export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
   private readonly logger = new Logger(LiveGateway.name);
-  @WebSocketServer() server!: Server;
+  @WebSocketServer() server!: LiveServer;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -80,7 +97,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
     }
   }
 
-  afterInit(server: Server): void {
+  afterInit(server: LiveServer): void {
     this.hub.attach(server);
     this.sweep = setInterval(() => void this.closeEnded(), SESSION_CHECK_MS);
     this.sweep.unref();
@@ -90,7 +107,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
       void this.authenticate(typeof token === 'string' ? token : '').then(
         (principal) => {
           if (!principal) return next(new Error('unauthorized: a valid access token is required'));
-          (socket.data as SocketData) = { principal, channels: new Map(), expiresAt: expiryOf(typeof token === 'string' ? token : '') };
+          socket.data = { principal, channels: new Map(), expiresAt: expiryOf(typeof token === 'string' ? token : '') };
           if (principal.permissions.includes('feed:read')) void socket.join(FEED_READERS);
           next();
         },
@@ -106,8 +123,8 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
   }
 
   @SubscribeMessage('subscribe')
-  subscribe(@ConnectedSocket() socket: Socket, @MessageBody() req: { room?: unknown; ballot?: unknown }): Ack<RoomSnapshot> {
-    const data = socket.data as SocketData;
+  subscribe(@ConnectedSocket() socket: LiveSocket, @MessageBody() req: { room?: unknown; ballot?: unknown }): Ack<RoomSnapshot> {
+    const data = socket.data;
     const parsed = parseRoom(req?.room);
     if (!parsed) return fail(`unknown room ${JSON.stringify(req?.room)}`);
     if (!mayJoin(data.principal, parsed, (d) => this.reconcile.provinceOfDistrict(d))) {
@@ -134,8 +151,8 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
   }
 
   @SubscribeMessage('unsubscribe')
-  unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() req: { room?: unknown }): Ack<null> {
-    const data = socket.data as SocketData;
+  unsubscribe(@ConnectedSocket() socket: LiveSocket, @MessageBody() req: { room?: unknown }): Ack<null> {
+    const data = socket.data;
     const room = typeof req?.room === 'string' ? req.room : '';
     const channel = data.channels.get(room);
     if (room === 'ops') void socket.leave('ops');

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { Server } from 'socket.io';
 import type { BallotCode, BoxSummary, Coverage, ListHeads, RegionCounters, Room, RoomDelta, RoomSnapshot, Scope } from '@gozcu/shared';
 import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
@@ -7,6 +6,7 @@ import { ChangeBus, type ChangeEvents } from '../../infra/events';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import { channelOf, type ParsedRoom } from './rooms';
 import { LIVE_VIEW_POLICY, type LiveViewPolicy } from './token-verifier';
+import type { LiveServer } from './live.gateway';
 
 /** Changed boxes listed in one delta at most; past that a delta carries counters and list heads only. */
 const MAX_BOXES_PER_DELTA = 200;
@@ -105,7 +105,7 @@ const QUIET_MS = 20;
 export class LiveHub implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(LiveHub.name);
   private readonly channels = new Map<string, Channel>();
-  private server: Server | null = null;
+  private server: LiveServer | null = null;
   private timer: NodeJS.Timeout | undefined;
   /** the flush armed by a change (see due()) */
   private soon: NodeJS.Timeout | undefined;
@@ -165,7 +165,7 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
     this.soon.unref();
   }
 
-  attach(server: Server): void {
+  attach(server: LiveServer): void {
     this.server = server;
   }
 

@@ -24,6 +24,8 @@ import {
 import { PetitionsService } from './petitions.service';
 import { StaleNoticesService } from './stale-notices.service';
 import { Clock } from '../../infra/clock';
+import { staleNoticesResponse } from '@gozcu/shared';
+import { ApiResponse } from '../../infra/openapi';
 
 /** `PUT /api/petitions/deadlines/:district` with `{ province }`: that district. */
 const districtOfDeadline: ScopeExtractor = (req) => {
@@ -112,6 +114,7 @@ export class StaleNoticesController {
 
   /** The caller's stale boxes with the time elapsed, oldest first; CSV with `?format=csv` or `Accept: text/csv`. */
   @Get()
+  @ApiResponse(staleNoticesResponse)
   @Permission('boxes:read')
   @Scoped(regionOfQuery)
   async list(

@@ -1,7 +1,17 @@
 import { Controller, Get, Headers, NotFoundException, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import type { BoxSummary, Coverage, EmbargoState, Page, Principal } from '@gozcu/shared';
+import {
+  boxDetailResponse,
+  boxesResponse,
+  coverageResponse,
+  type BoxSummary,
+  type Coverage,
+  type EmbargoState,
+  type Page,
+  type Principal,
+} from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
+import { ApiResponse } from '../../infra/openapi';
 import { CurrentUser, Permission, Scoped } from '../auth/auth.decorators';
 import { EmbargoService } from '../auth/embargo.service';
 import { boxOfParam, boxesOfScope, narrowRegion, ownBoxesPage, regionOfQuery } from '../auth/scope';
@@ -20,6 +30,7 @@ export class ReconcileController {
 
   /** Coverage counters, vote totals and figures of a scope (country, province or district) for one ballot type. */
   @Get('coverage')
+  @ApiResponse(coverageResponse)
   @Permission('coverage:read')
   @Scoped(regionOfQuery)
   coverage(@Query(new ZodPipe(coverageQuery, 'query')) q: CoverageQuery, @CurrentUser() user: Principal): Coverage & { embargo: EmbargoState } {
@@ -28,6 +39,7 @@ export class ReconcileController {
 
   /** A page of boxes with their status, figures, differences and ages; CSV with ?format=csv or Accept: text/csv. */
   @Get('boxes')
+  @ApiResponse(boxesResponse)
   @Permission('boxes:read')
   @Scoped(regionOfQuery)
   boxes(
@@ -48,6 +60,7 @@ export class ReconcileController {
 
   /** One box: every YSK version with its diff and change reason, the entries' history, status and differences. */
   @Get('boxes/:key')
+  @ApiResponse(boxDetailResponse)
   @Permission('boxes:read')
   @Scoped(boxOfParam('key'))
   async box(@Param('key') key: string, @CurrentUser() user: Principal): Promise<BoxDetail & { embargo: EmbargoState }> {
