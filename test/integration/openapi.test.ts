@@ -43,9 +43,7 @@ const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'
  * JSON routes whose answer has no response schema yet (`@ApiResponse`): being given one, route by
  * route; this list only shrinks.
  */
-const RESPONSE_SCHEMA_PENDING = new Set<string>([
-  'GET /api/feed/health',
-]);
+const RESPONSE_SCHEMA_PENDING = new Set<string>(['GET /api/feed/health']);
 
 describe('GET /api/openapi.json: one document of every contract (issue 14)', () => {
   let app: RunningApp;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ALERT_CHANNELS, ALERT_KINDS, ALERT_LEVELS, ALERT_SEVERITIES, type AlertPreferences, type AlertView } from '../api/alerts';
-import type { Same } from './same';
+import type { Equal } from './answers';
 
 /** Request schemas of /api/alerts: the server's ZodPipes validate with them, the OpenAPI document describes them. */
 
@@ -70,7 +70,7 @@ export const alertViewSchema = z.object({
   figures: alertFigures.nullable(),
   read: z.boolean().optional(),
 });
-const _alertView: Same<AlertView, z.infer<typeof alertViewSchema>> = true;
+const _alertView: Equal<AlertView, z.infer<typeof alertViewSchema>> = true;
 
 /** `GET /api/alerts` */
 export const alertsResponse = z.object({ items: z.array(alertViewSchema), unread: z.number().int() });
@@ -88,7 +88,7 @@ export const alertPreferencesSchema = z.object({
   emailAddress: z.string().nullable(),
   minSeverity: z.enum(ALERT_SEVERITIES),
 });
-const _alertPreferences: Same<AlertPreferences, z.infer<typeof alertPreferencesSchema>> = true;
+const _alertPreferences: Equal<AlertPreferences, z.infer<typeof alertPreferencesSchema>> = true;
 
 /** A delivery (webhook, push, e-mail) that failed every attempt. */
 export const deadLetterSchema = z.object({

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { BALLOT_CODES } from '../domain/ballot';
 
 /**
  * What response schemas share. A response schema never transforms (no coerce, default or
@@ -9,9 +8,6 @@ import { BALLOT_CODES } from '../domain/ballot';
 /** Compile-time two-way check that a hand-written type and a schema's type are the same. */
 export type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 export type Assert<T extends true> = T;
-
-/** A YSK ballot type code as the server sends it (a number, not coerced). */
-export const ballotCodeAnswer = z.literal(BALLOT_CODES);
 
 /** A date-time as JSON carries it: an ISO 8601 string. */
 export const isoDateTime = z.iso.datetime({ offset: true });

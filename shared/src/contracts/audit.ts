@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AuditEntry } from '../api/roles';
-import type { Same } from './same';
+import type { Equal } from './answers';
 
 /** Request schemas of /api/audit: the server's ZodPipes validate with them, the OpenAPI document describes them. */
 
@@ -28,7 +28,7 @@ export const auditEntrySchema = z.object({
   before: z.unknown(),
   after: z.unknown(),
 });
-const _auditEntry: Same<AuditEntry, z.infer<typeof auditEntrySchema>> = true;
+const _auditEntry: Equal<AuditEntry, z.infer<typeof auditEntrySchema>> = true;
 
 /** `GET /api/audit`: newest first, a page. */
 export const auditResponse = z.object({ items: z.array(auditEntrySchema), nextCursor: z.string().nullable() });

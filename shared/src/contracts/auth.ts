@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SCOPE_LEVELS, type PrincipalScope } from '../api/auth';
 import { ROLES, type EmbargoState, type LoginResponse, type SessionUser, type UserView } from '../api/roles';
-import type { Same } from './same';
+import type { Equal } from './answers';
 import { parseBoxKey } from '../domain/box';
 import { plateSchema } from '../domain/geo';
 
@@ -67,7 +67,7 @@ const scopeSchema = z.object({
   district: z.number().int().optional(),
   boxes: z.array(z.string()).optional(),
 });
-const _scope: Same<PrincipalScope, z.infer<typeof scopeSchema>> = true;
+const _scope: Equal<PrincipalScope, z.infer<typeof scopeSchema>> = true;
 
 /** A user as the API shows it (`UserView`: never the password hash). */
 export const userViewSchema = z.object({
@@ -81,22 +81,22 @@ export const userViewSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
-const _userView: Same<UserView, z.infer<typeof userViewSchema>> = true;
+const _userView: Equal<UserView, z.infer<typeof userViewSchema>> = true;
 
 /** `GET /api/auth/me`, and `user` in the login answer (`SessionUser`). */
 export const sessionUserSchema = userViewSchema.pick({ id: true, username: true, name: true, role: true, scope: true }).extend({
   permissions: z.array(z.string()),
   roleName: z.object({ tr: z.string(), en: z.string() }),
 });
-const _sessionUser: Same<SessionUser, z.infer<typeof sessionUserSchema>> = true;
+const _sessionUser: Equal<SessionUser, z.infer<typeof sessionUserSchema>> = true;
 
 /** `POST /api/auth/login` and `POST /api/auth/refresh` */
 export const loginResponse = z.object({ accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number(), user: sessionUserSchema });
-const _loginResponse: Same<LoginResponse, z.infer<typeof loginResponse>> = true;
+const _loginResponse: Equal<LoginResponse, z.infer<typeof loginResponse>> = true;
 
 /** `GET` and `PUT /api/embargo`, and `embargo` in result responses (`EmbargoState`). */
 export const embargoStateSchema = z.object({ election: z.string(), until: z.string().nullable(), active: z.boolean(), yskVisible: z.boolean() });
-const _embargoState: Same<EmbargoState, z.infer<typeof embargoStateSchema>> = true;
+const _embargoState: Equal<EmbargoState, z.infer<typeof embargoStateSchema>> = true;
 
 /** `GET /api/users` and `GET /api/team`: a page of users. */
 export const usersResponse = z.object({ items: z.array(userViewSchema), nextCursor: z.string().nullable() });

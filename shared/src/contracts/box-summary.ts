@@ -3,14 +3,15 @@ import type { BoxSummary } from '../api/contracts';
 import { BOX_KINDS, entrySourceSchema, type Entry } from '../domain/box';
 import { sheetSchema } from '../domain/sheet';
 import { BOX_STATUSES } from '../domain/status';
-import { ballotCodeAnswer, isoDateTime, type Assert, type Equal } from './answers';
+import { isoDateTime, type Assert, type Equal } from './answers';
+import { ballotCodeValue } from '../domain/ballot';
 
 /** Response schemas of a box's row (`BoxSummary`) and of an observer entry, as the routes answer them. */
 
 export const boxSummarySchema = z.object({
   key: z.string(),
   election: z.string(),
-  ballot: ballotCodeAnswer,
+  ballot: ballotCodeValue,
   province: z.number().int(),
   district: z.number().int(),
   boxNo: z.number().int(),

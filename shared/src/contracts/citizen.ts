@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sheetSchema } from '../domain/sheet';
-import { ballotCodeAnswer, bilingualLabel, isoDateTime, rejectedRows } from './answers';
+import { bilingualLabel, isoDateTime, rejectedRows } from './answers';
+import { ballotCodeValue } from '../domain/ballot';
 
 /** Request schemas of /api/citizen: the server's ZodPipes validate with them, the OpenAPI document describes them. */
 
@@ -19,7 +20,7 @@ export type TcBody = z.infer<typeof tcBody>;
 
 /** One ballot type of a box as a citizen sees it (`GET /api/citizen/boxes`, `POST /api/citizen/lookup`). */
 export const citizenBallotViewSchema = z.object({
-  ballot: ballotCodeAnswer,
+  ballot: ballotCodeValue,
   ballotName: bilingualLabel,
   /** YSK's figures: null while the embargo holds or before YSK publishes */
   ysk: sheetSchema.nullable(),

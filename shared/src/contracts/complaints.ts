@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { COMPLAINT_STATUSES, TRACKING_CODE_PATTERN } from '../api/citizen';
 import { ballotCodeSchema } from '../domain/ballot';
-import { ballotCodeAnswer, bilingualLabel, isoDateTime } from './answers';
+import { bilingualLabel, isoDateTime } from './answers';
+import { ballotCodeValue } from '../domain/ballot';
 
 /** Request schemas of /api/citizen/complaints and /api/complaints: the server's ZodPipes validate with them, the OpenAPI document describes them. */
 
@@ -69,7 +70,7 @@ export const complaintViewSchema = z.object({
   status: complaintStatus,
   key: z.string().nullable(),
   election: z.string(),
-  ballot: ballotCodeAnswer.nullable(),
+  ballot: ballotCodeValue.nullable(),
   province: z.number().int(),
   district: z.number().int(),
   boxNo: z.number().int(),

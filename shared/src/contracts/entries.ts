@@ -3,7 +3,8 @@ import { ballotCodeSchema } from '../domain/ballot';
 import { placeIsValid, rumuzSchema } from '../domain/box';
 import { plateSchema } from '../domain/geo';
 import { sheetSchema } from '../domain/sheet';
-import { ballotCodeAnswer, isoDateTime } from './answers';
+import { isoDateTime } from './answers';
+import { ballotCodeValue } from '../domain/ballot';
 import { boxSummarySchema, entrySchema } from './box-summary';
 import { MAX_BOX_NO, MAX_DISTRICT_ID } from './limits';
 
@@ -97,7 +98,7 @@ export const myEntrySchema = z.object({
 export const myBoxSchema = z.object({
   key: z.string(),
   election: z.string(),
-  ballot: ballotCodeAnswer,
+  ballot: ballotCodeValue,
   province: z.number().int(),
   district: z.number().int(),
   boxNo: z.number().int(),

@@ -14,6 +14,6 @@ export const apiErrorSchema = z.object({
 });
 
 // the schema and the interface describe the same thing: each is assignable to the other
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const sameAsApiError: Same<z.infer<typeof apiErrorSchema>, ApiError> = true;
+type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameAsApiError: Equal<z.infer<typeof apiErrorSchema>, ApiError> = true;
 void sameAsApiError;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FeedHealthState } from '../api/live';
 import { BALLOT_CODES, ballotCodeValue } from '../domain/ballot';
-import type { Same } from './same';
+import type { Equal } from './answers';
 
 /** Request schemas of /api/feed (the operator's controls): the server's ZodPipes validate with them, the OpenAPI document describes them. */
 
@@ -62,7 +62,7 @@ export type FeedControlsView = z.infer<typeof feedControlsView>;
 export const feedResweepResponse = z.object({ accepted: z.literal(true), resweep: resweepSchema, controls: feedControlsView });
 
 export const feedHealthStateSchema = z.enum(['healthy', 'slow', 'failing', 'paused']);
-const _feedHealthState: Same<FeedHealthState, z.infer<typeof feedHealthStateSchema>> = true;
+const _feedHealthState: Equal<FeedHealthState, z.infer<typeof feedHealthStateSchema>> = true;
 
 /** The feed's state in `/healthz`: what decided it, the worst lag, and where it was read from. */
 export const feedStatusSchema = z.object({

@@ -1,4 +1,3 @@
-export * from './same';
 export * from './errors';
 export * from './limits';
 export * from './alerts';

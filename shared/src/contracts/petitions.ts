@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PETITION_STATUSES } from '../api/citizen';
-import { ballotCodeAnswer, isoDateTime } from './answers';
+import { isoDateTime } from './answers';
+import { ballotCodeValue } from '../domain/ballot';
 
 /** Request schemas of /api/petitions and /api/stale-notices: the server's ZodPipes validate with them, the OpenAPI document describes them. */
 
@@ -92,7 +93,7 @@ export const petitionViewSchema = z.object({
   province: z.number().int(),
   district: z.number().int(),
   boxNo: z.number().int(),
-  ballot: ballotCodeAnswer,
+  ballot: ballotCodeValue,
   complaintId: z.string().nullable(),
   text: petitionTextSchema,
   deadline: isoDateTime,

@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import type { StaleNotice } from '../api/citizen';
-import type { AlteredBeforeSeen, BoxCounters, BoxDetail, BoxSummary, Coverage, Scope, VersionView } from '../api/contracts';
+import type { AlteredBeforeSeen, BoxCounters, BoxDetail, Coverage, Scope, VersionView } from '../api/contracts';
 import { BOX_STATUSES } from '../domain/status';
 import { ballotCodeSchema, ballotCodeValue } from '../domain/ballot';
-import { BOX_KINDS, entrySourceSchema, type Entry, type SheetVersion } from '../domain/box';
+import { BOX_KINDS, type SheetVersion } from '../domain/box';
 import type { FieldChange, FieldName } from '../domain/diff';
 import { plateSchema } from '../domain/geo';
 import { sheetSchema } from '../domain/sheet';
 import { embargoStateSchema } from './auth';
-import type { Same } from './same';
+import type { Equal } from './answers';
+import { boxSummarySchema, entrySchema } from './box-summary';
 
 /** Request schemas of /api/coverage and /api/boxes: the server's ZodPipes validate with them, the OpenAPI document describes them. */
 
@@ -43,7 +44,7 @@ const scopeSchema = z.discriminatedUnion('level', [
   z.object({ level: z.literal('province'), province: z.number().int() }),
   z.object({ level: z.literal('district'), province: z.number().int(), district: z.number().int() }),
 ]);
-const _scope: Same<Scope, z.infer<typeof scopeSchema>> = true;
+const _scope: Equal<Scope, z.infer<typeof scopeSchema>> = true;
 
 const boxCountersSchema = z.object({
   total: z.number().int(),
@@ -58,7 +59,7 @@ const boxCountersSchema = z.object({
   conflicting: z.number().int(),
   unconfirmed: z.number().int(),
 });
-const _boxCounters: Same<BoxCounters, z.infer<typeof boxCountersSchema>> = true;
+const _boxCounters: Equal<BoxCounters, z.infer<typeof boxCountersSchema>> = true;
 
 const totals = z.record(z.string(), z.number());
 export const coverageSchema = z.object({
@@ -73,36 +74,10 @@ export const coverageSchema = z.object({
   valid: z.number(),
   invalid: z.number(),
 });
-const _coverage: Same<Coverage, z.infer<typeof coverageSchema>> = true;
+const _coverage: Equal<Coverage, z.infer<typeof coverageSchema>> = true;
 /** `GET /api/coverage` */
 export const coverageResponse = coverageSchema.extend({ embargo: embargoStateSchema });
 
-export const boxSummarySchema = z.object({
-  key: z.string(),
-  election: z.string(),
-  ballot: ballotCodeValue,
-  province: z.number().int(),
-  district: z.number().int(),
-  boxNo: z.number().int(),
-  rumuz: z.string().optional(),
-  kind: z.enum(BOX_KINDS).optional(),
-  status: z.enum(BOX_STATUSES),
-  altered: z.boolean(),
-  alteredBeforeSeen: z.boolean().optional(),
-  conflicting: z.boolean(),
-  unconfirmed: z.boolean(),
-  stale: z.boolean(),
-  yskAgeMs: z.number().nullable(),
-  yskPublishedAt: z.string().nullable(),
-  enteredAt: z.string().nullable(),
-  ysk: sheetSchema.nullable(),
-  org: sheetSchema.nullable(),
-  differences: z.record(z.string(), z.number()),
-  totalAbsDifference: z.number(),
-  versions: z.number().int(),
-  warnings: z.array(z.string()),
-});
-const _boxSummary: Same<BoxSummary, z.infer<typeof boxSummarySchema>> = true;
 /** `GET /api/boxes` (JSON; CSV with `?format=csv`) */
 export const boxesResponse = z.object({
   items: z.array(boxSummarySchema),
@@ -121,31 +96,19 @@ const sheetVersionSchema = z.object({
   changeReason: z.number().nullable(),
   fetchedAt: z.string(),
 });
-const _sheetVersion: Same<SheetVersion, z.infer<typeof sheetVersionSchema>> = true;
+const _sheetVersion: Equal<SheetVersion, z.infer<typeof sheetVersionSchema>> = true;
 const fieldChangeSchema = z.object({
   field: z.custom<FieldName>((f) => typeof f === 'string').meta({ type: 'string', description: 'a sheet figure, or votes.<party>' }),
   before: z.number().nullable(),
   after: z.number().nullable(),
 });
-const _fieldChange: Same<FieldChange, z.infer<typeof fieldChangeSchema>> = true;
+const _fieldChange: Equal<FieldChange, z.infer<typeof fieldChangeSchema>> = true;
 const versionViewSchema = sheetVersionSchema.extend({
   diff: z.array(fieldChangeSchema),
   change: z.enum(['first', 'revised_before_seen', 'explained', 'unexplained']),
   reason: z.string().nullable(),
 });
-const _versionView: Same<VersionView, z.infer<typeof versionViewSchema>> = true;
-const entrySchema = z.object({
-  id: z.string(),
-  key: z.string(),
-  sheet: sheetSchema,
-  hash: z.string(),
-  observer: z.string(),
-  source: entrySourceSchema,
-  idempotencyKey: z.string(),
-  createdAt: z.string(),
-  warnings: z.array(z.string()),
-});
-const _entry: Same<Entry, z.infer<typeof entrySchema>> = true;
+const _versionView: Equal<VersionView, z.infer<typeof versionViewSchema>> = true;
 const alteredBeforeSeenSchema = z.object({
   message: z.string(),
   yskVersion: z.number().nullable(),
@@ -153,14 +116,14 @@ const alteredBeforeSeenSchema = z.object({
   changeReason: z.number().nullable(),
   reason: z.string().nullable(),
 });
-const _alteredBeforeSeen: Same<AlteredBeforeSeen, z.infer<typeof alteredBeforeSeenSchema>> = true;
+const _alteredBeforeSeen: Equal<AlteredBeforeSeen, z.infer<typeof alteredBeforeSeenSchema>> = true;
 export const boxDetailSchema = z.object({
   summary: boxSummarySchema,
   versions: z.array(versionViewSchema),
   entries: z.array(entrySchema),
   alteredBeforeSeen: alteredBeforeSeenSchema.nullable(),
 });
-const _boxDetail: Same<BoxDetail, z.infer<typeof boxDetailSchema>> = true;
+const _boxDetail: Equal<BoxDetail, z.infer<typeof boxDetailSchema>> = true;
 /** `GET /api/boxes/:key` */
 export const boxDetailResponse = boxDetailSchema.extend({ embargo: embargoStateSchema });
 
@@ -174,6 +137,6 @@ const staleNoticeSchema = z.object({
   elapsedMinutes: z.number().nullable(),
   escalatedAt: z.string().nullable(),
 });
-const _staleNotice: Same<StaleNotice, z.infer<typeof staleNoticeSchema>> = true;
+const _staleNotice: Equal<StaleNotice, z.infer<typeof staleNoticeSchema>> = true;
 /** `GET /api/stale-notices` (JSON; CSV with `?format=csv`): the caller's stale boxes, oldest first. */
 export const staleNoticesResponse = z.object({ items: z.array(staleNoticeSchema), asOf: z.string() });

@@ -1,6 +1,14 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseIntPipe, Post, Put, Query, Res, StreamableFile } from '@nestjs/common';
 import type { Response } from 'express';
-import { deadlineSetResponse, petitionViewSchema, petitionsResponse, type PetitionView, type Principal, type StaleNotice } from '@gozcu/shared';
+import {
+  deadlineSetResponse,
+  petitionViewSchema,
+  petitionsResponse,
+  staleNoticesResponse,
+  type PetitionView,
+  type Principal,
+  type StaleNotice,
+} from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
 import { ApiProduces, ApiResponse } from '../../infra/openapi';
 import { CurrentUser, Permission, Scoped } from '../auth/auth.decorators';
@@ -24,8 +32,6 @@ import {
 import { PetitionsService } from './petitions.service';
 import { StaleNoticesService } from './stale-notices.service';
 import { Clock } from '../../infra/clock';
-import { staleNoticesResponse } from '@gozcu/shared';
-import { ApiResponse } from '../../infra/openapi';
 
 /** `PUT /api/petitions/deadlines/:district` with `{ province }`: that district. */
 const districtOfDeadline: ScopeExtractor = (req) => {
