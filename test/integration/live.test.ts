@@ -124,7 +124,14 @@ describe('live deltas over Socket.IO', () => {
 
   describe('two nodes', () => {
     let nodeB: ChildProcess | undefined;
-    afterAll(() => nodeB?.kill('SIGTERM'));
+    // wait for node B to exit: at SIGTERM it writes its reconciliation snapshot into the data folder
+    // the outer afterAll then removes
+    afterAll(async () => {
+      if (!nodeB || nodeB.exitCode !== null) return;
+      const exited = new Promise((resolve) => nodeB!.once('exit', resolve));
+      nodeB.kill('SIGTERM');
+      await exited;
+    }, 30_000);
 
     it('a change ingested on one node reaches a socket connected to another', async () => {
       const port = await freePort();
