@@ -27,7 +27,7 @@ function repositories(c: SqliteContext) {
   return {
     geography: new SqliteGeography(c, versions),
     versions,
-    entries: new SqliteEntries(c, versions),
+    entries: new SqliteEntries(c, versions, audit),
     feed: new SqliteFeed(c),
     escalations: new SqliteEscalations(c),
     users: new SqliteUsers(c, audit),

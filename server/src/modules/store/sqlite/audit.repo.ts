@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { AuditEntry } from '@gozcu/shared';
 import type { AuditFilter, AuditOf, AuditRepository, NewAuditEntry } from '../store.port';
 import type { SqliteContext } from './context';
@@ -15,10 +16,21 @@ export class SqliteAudit implements AuditRepository {
     return this.appendAuditSync(e);
   }
 
+  /** prepared at first use: every audited change of every repository writes through it */
+  private insert?: Statement;
+
   appendAuditSync(e: NewAuditEntry): AuditEntry {
-    const info = this.db
-      .prepare(`INSERT INTO audit (at, actor_id, actor_name, actor_role, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(e.at, e.actor?.id ?? null, e.actor?.username ?? null, e.actor?.role ?? null, e.action, e.target, json(e.before), json(e.after));
+    this.insert ??= this.db.prepare(`INSERT INTO audit (at, actor_id, actor_name, actor_role, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    const info = this.insert.run(
+      e.at,
+      e.actor?.id ?? null,
+      e.actor?.username ?? null,
+      e.actor?.role ?? null,
+      e.action,
+      e.target,
+      json(e.before),
+      json(e.after),
+    );
     return { ...e, before: e.before ?? null, after: e.after ?? null, id: toEntryId(Number(info.lastInsertRowid)) };
   }
 

@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import type { Entry, Sheet } from '@gozcu/shared';
 import type { BoxFilter, EntriesRepository, EntryOutcome, NewAuditEntry, NewEntry, RebuildEntry } from '../store.port';
 import type { SqliteContext } from './context';
-import { json, scopeWhere, toEntry, toEntryId, type EntryRow, type RebuildEntryRow } from './rows';
+import { scopeWhere, toEntry, toEntryId, type EntryRow, type RebuildEntryRow } from './rows';
+import type { SqliteAudit } from './audit.repo';
 import type { SqliteVersions } from './versions.repo';
 
 function prepare(d: Database.Database) {
@@ -31,6 +32,7 @@ export class SqliteEntries implements EntriesRepository {
   constructor(
     private readonly c: SqliteContext,
     private readonly versions: SqliteVersions,
+    private readonly audit: SqliteAudit,
   ) {
     this.stmt = prepare(c.db);
   }
@@ -57,24 +59,27 @@ export class SqliteEntries implements EntriesRepository {
 
   async appendEntry(entry: NewEntry): Promise<EntryOutcome> {
     this.versions.foldIfPending([entry.key]);
+    return this.db.transaction(() => this.insertEntry(entry))();
+  }
+
+  /** One entry inside the caller's transaction: a known idempotency key is a duplicate; else the box row, then the entry. */
+  private insertEntry(entry: NewEntry): EntryOutcome {
     const s = this.stmt;
-    return this.db.transaction((): EntryOutcome => {
-      const existing = s.entryByIdem.get(entry.idempotencyKey);
-      if (existing) return { kind: 'duplicate', entry: toEntry(existing) };
-      this.versions.upsertBox(entry.box);
-      const info = s.insertEntry.run(
-        entry.key,
-        entry.hash,
-        JSON.stringify(entry.sheet),
-        entry.observer,
-        entry.source,
-        entry.idempotencyKey,
-        entry.createdAt,
-        JSON.stringify(entry.warnings),
-      );
-      const { box: _box, ...rest } = entry;
-      return { kind: 'stored', entry: { ...rest, id: toEntryId(Number(info.lastInsertRowid)) } };
-    })();
+    const existing = s.entryByIdem.get(entry.idempotencyKey);
+    if (existing) return { kind: 'duplicate', entry: toEntry(existing) };
+    this.versions.upsertBox(entry.box);
+    const info = s.insertEntry.run(
+      entry.key,
+      entry.hash,
+      JSON.stringify(entry.sheet),
+      entry.observer,
+      entry.source,
+      entry.idempotencyKey,
+      entry.createdAt,
+      JSON.stringify(entry.warnings),
+    );
+    const { box: _box, ...rest } = entry;
+    return { kind: 'stored', entry: { ...rest, id: toEntryId(Number(info.lastInsertRowid)) } };
   }
 
   async entries(key: string): Promise<Entry[]> {
@@ -93,31 +98,9 @@ export class SqliteEntries implements EntriesRepository {
 
   async appendEntriesAudited(entries: NewEntry[], audit: (stored: Entry[]) => NewAuditEntry | null): Promise<EntryOutcome[]> {
     this.versions.foldIfPending(entries.map((e) => e.key));
-    const s = this.stmt;
-    const insertAudit = this.db.prepare(
-      `INSERT INTO audit (at, actor_id, actor_name, actor_role, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    return this.db.transaction((): EntryOutcome[] => {
-      const outcomes = entries.map((entry): EntryOutcome => {
-        const existing = s.entryByIdem.get(entry.idempotencyKey);
-        if (existing) return { kind: 'duplicate', entry: toEntry(existing) };
-        this.versions.upsertBox(entry.box);
-        const info = s.insertEntry.run(
-          entry.key,
-          entry.hash,
-          JSON.stringify(entry.sheet),
-          entry.observer,
-          entry.source,
-          entry.idempotencyKey,
-          entry.createdAt,
-          JSON.stringify(entry.warnings),
-        );
-        const { box: _box, ...rest } = entry;
-        return { kind: 'stored', entry: { ...rest, id: toEntryId(Number(info.lastInsertRowid)) } };
-      });
-      const e = audit(outcomes.filter((o) => o.kind === 'stored').map((o) => o.entry));
-      if (e) insertAudit.run(e.at, e.actor?.id ?? null, e.actor?.username ?? null, e.actor?.role ?? null, e.action, e.target, json(e.before), json(e.after));
-      return outcomes;
-    })();
+    return this.audit.audited(() => {
+      const outcomes = entries.map((entry) => this.insertEntry(entry));
+      return { result: outcomes, done: outcomes.filter((o) => o.kind === 'stored').map((o) => o.entry) };
+    }, audit)!;
   }
 }
