@@ -10,7 +10,7 @@ import type { DeadLetter } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { AuditService } from '../audit/audit.service';
 import { STORE, type PushSubscriptionRecord, type AlertsRepository } from '../store/store.port';
-import { loadVapidKeys, type VapidKeys } from './vapid';
+import { VAPID_KEYS, type VapidKeys } from './vapid';
 
 export const ALERT_QUEUE = 'alerts';
 
@@ -55,15 +55,14 @@ export class AlertDeliveries implements OnModuleInit, OnModuleDestroy {
   private queue!: Queue<DeliveryJob>;
   private worker: Worker<DeliveryJob> | null = null;
   private mailer: Transporter | null = null;
-  readonly vapid: VapidKeys;
   private readonly pushAgent: Agent | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORE) private readonly store: AlertsRepository,
     private readonly audit: AuditService,
+    @Inject(VAPID_KEYS) readonly vapid: VapidKeys,
   ) {
-    this.vapid = loadVapidKeys(config);
     this.pushAgent = config.ALERT_PUSH_CA_FILE ? new Agent({ ca: [...rootCertificates, readFileSync(config.ALERT_PUSH_CA_FILE, 'utf8')] }) : undefined;
     if (config.ALERT_WEBHOOK_URL.length && !config.ALERT_WEBHOOK_SECRET) throw new Error('ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set');
   }
