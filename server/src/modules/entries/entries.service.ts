@@ -18,7 +18,6 @@ import { auditEntry } from '../audit/audit.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import {
   STORE,
-  type BoxWithLatest,
   type EntryOutcome,
   type NewEntry,
   type EntriesRepository,
@@ -32,21 +31,17 @@ import { Clock } from '../../infra/clock';
 const HEADER_FIELDS = ['election', 'ballot', 'province', 'district', 'boxNo', 'rumuz', 'observer', 'idempotencyKey'] as const;
 const SHEET_FIELDS = ['registered', 'voted', 'validUncontested', 'validAfterObjection', 'valid', 'invalid'] as const;
 
-/** An import's rows in one district from which that district's boxes are read in pages, not row by row. */
-const PREFETCH_MIN_ROWS = 32;
-/** Boxes read for a district's prefetch at most per row of the import there (a big district, few rows: row by row). */
-const PREFETCH_MAX_PER_ROW = 8;
-
 /**
  * What the checks of entries read from the store, read before the checks run (so the checks of
  * an import's thousands of rows are plain synchronous code): each column map, district list and
- * neighbourhood list once, and the boxes of a district with many rows in pages (a row by row
- * read is a statement per row).
+ * neighbourhood list once, and which boxes are on the register in one read (a row by row read
+ * is a statement per row).
  */
 interface Known {
   /** the party and candidate names of a ballot's column map, or null when none is known */
   columnNames(election: string, ballot: BoxRef['ballot'], province: number): ReadonlySet<string> | null;
-  box(key: string): BoxWithLatest | null;
+  /** the box is on the register of boxes (VersionsRepository.onRegister) */
+  onRegister(key: string): boolean;
   neighbourhoods(district: number): Awaited<ReturnType<GeographyRepository['neighbourhoods']>>;
   districts(province: number): Awaited<ReturnType<GeographyRepository['districts']>>;
 }
@@ -216,8 +211,7 @@ export class EntriesService {
    * (no discovery, no YSK data) is there nothing to check against.
    */
   private registerProblem(ref: BoxRef, key: string, known: Known): string | null {
-    const held = known.box(key);
-    if (held && (held.latest || held.box.neighbourhood !== null || held.box.yskBoxId !== null)) return null;
+    if (known.onRegister(key)) return null;
     const ofProvince = this.reconcile.provinceOfDistrict(ref.district);
     if (ofProvince !== undefined && ofProvince !== ref.province) return `district ${ref.district} is not in province ${ref.province}`;
     const neighbourhoods = known.neighbourhoods(ref.district);
@@ -235,20 +229,14 @@ export class EntriesService {
    * the store gives box by box.
    */
   private async known(boxes: ReadonlyArray<{ ref: BoxRef; key: string }>): Promise<Known> {
-    /** The boxes grouped by `id` of their ref: one read per group. */
-    const group = (id: (r: BoxRef) => string) => {
-      const out = new Map<string, { ref: BoxRef; keys: string[] }>();
-      for (const b of boxes) {
-        const g = out.get(id(b.ref));
-        if (g) g.keys.push(b.key);
-        else out.set(id(b.ref), { ref: b.ref, keys: [b.key] });
-      }
-      return out;
+    /** One read per distinct `id` of the boxes' refs. */
+    const readEach = async <T>(id: (r: BoxRef) => string, read: (r: BoxRef) => Promise<T>): Promise<Map<string, T>> => {
+      const refs = new Map<string, BoxRef>();
+      for (const b of boxes) if (!refs.has(id(b.ref))) refs.set(id(b.ref), b.ref);
+      return new Map(await Promise.all([...refs].map(async ([k, r]) => [k, await read(r)] as const)));
     };
-    const readEach = async <T>(id: (r: BoxRef) => string, read: (r: BoxRef) => Promise<T>): Promise<Map<string, T>> =>
-      new Map(await Promise.all([...group(id)].map(async ([k, g]) => [k, await read(g.ref)] as const)));
     const mapId = (r: Pick<BoxRef, 'election' | 'ballot' | 'province'>) => `${r.election}|${r.ballot}|${r.province}`;
-    const [maps, neighbourhoods, districts, held] = await Promise.all([
+    const [maps, neighbourhoods, districts, registered] = await Promise.all([
       readEach(mapId, async (r) => {
         const map = await this.store.columnMap(r.election, r.ballot, r.province);
         return map ? new Set(map.columns.map((c) => c.name)) : null;
@@ -261,35 +249,14 @@ export class EntriesService {
         (r) => String(r.province),
         (r) => this.store.districts(r.province),
       ),
-      Promise.all([...group((r) => `${mapId(r)}|${r.district}`).values()].map((g) => this.boxesOf(g.ref, g.keys))).then((parts) => new Map(parts.flat())),
+      this.store.onRegister([...new Set(boxes.map((b) => b.key))]),
     ]);
     return {
       columnNames: (election, ballot, province) => maps.get(mapId({ election, ballot, province })) ?? null,
-      box: (key) => held.get(key) ?? null,
+      onRegister: (key) => registered.has(key),
       neighbourhoods: (district) => neighbourhoods.get(String(district)) ?? [],
       districts: (province) => districts.get(String(province)) ?? [],
     };
-  }
-
-  /** The boxes held of these keys of one district: its boxes in pages when many rows are there, else one by one. */
-  private async boxesOf(scope: BoxRef, keys: string[]): Promise<Array<[string, BoxWithLatest]>> {
-    const one = async () =>
-      (await Promise.all(keys.map(async (key) => [key, await this.store.box(key)] as const))).filter((e): e is [string, BoxWithLatest] => e[1] !== null);
-    if (keys.length < PREFETCH_MIN_ROWS) return one();
-    const wanted = new Set(keys);
-    const out: Array<[string, BoxWithLatest]> = [];
-    // the province too: the store's index of a scope is (province, district, key), a district alone is a walk of every box
-    const filter = { election: scope.election, ballot: scope.ballot, province: scope.province, district: scope.district };
-    const limit = 1000;
-    let read = 0;
-    for (let after: string | undefined; ;) {
-      const page = await this.store.boxes(filter, { after, limit });
-      for (const b of page) if (wanted.has(b.box.key)) out.push([b.box.key, b]);
-      read += page.length;
-      if (page.length < limit) return out;
-      if (read > keys.length * PREFETCH_MAX_PER_ROW) return one();
-      after = page[page.length - 1]!.box.key;
-    }
   }
 
   private reconcileRef(key: string) {

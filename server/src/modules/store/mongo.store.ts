@@ -83,6 +83,7 @@ export class MongoStore implements Store {
   readonly versions: MongoVersions['versions'] = (...a) => this.r.versions.versions(...a);
   readonly box: MongoVersions['box'] = (...a) => this.r.versions.box(...a);
   readonly boxes: MongoVersions['boxes'] = (...a) => this.r.versions.boxes(...a);
+  readonly onRegister: MongoVersions['onRegister'] = (...a) => this.r.versions.onRegister(...a);
   readonly rebuildBoxes: MongoVersions['rebuildBoxes'] = (...a) => this.r.versions.rebuildBoxes(...a);
   // EntriesRepository
   readonly appendEntry: MongoEntries['appendEntry'] = (...a) => this.r.entries.appendEntry(...a);

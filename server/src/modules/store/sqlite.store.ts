@@ -102,6 +102,7 @@ export class SqliteStore implements Store {
   readonly versions: SqliteVersions['versions'] = (...a) => this.r.versions.versions(...a);
   readonly box: SqliteVersions['box'] = (...a) => this.r.versions.box(...a);
   readonly boxes: SqliteVersions['boxes'] = (...a) => this.r.versions.boxes(...a);
+  readonly onRegister: SqliteVersions['onRegister'] = (...a) => this.r.versions.onRegister(...a);
   readonly rebuildBoxes: SqliteVersions['rebuildBoxes'] = (...a) => this.r.versions.rebuildBoxes(...a);
   // EntriesRepository
   readonly appendEntry: SqliteEntries['appendEntry'] = (...a) => this.r.entries.appendEntry(...a);

@@ -338,6 +338,12 @@ export interface VersionsRepository {
   /** boxes of a scope with their latest state, ordered by key, paged by key */
   boxes(filter: BoxFilter, page?: { after?: string; limit?: number }): Promise<BoxWithLatest[]>;
   /**
+   * Which of these boxes are on the register of boxes: YSK published a version of them, or
+   * discovery gave them a neighbourhood or a YSK box id (a box only an entry named is not). One
+   * read for an import's thousands of rows.
+   */
+  onRegister(keys: readonly string[]): Promise<Set<string>>;
+  /**
    * The rebuild's read of a whole election (issue 16: restart to healthy): every box-result as
    * `boxes({ election })` answers it, in the same order and pages, as a `RebuildBox`. The
    * embedded store reads only the columns the rebuild uses, as arrays, with one statement.

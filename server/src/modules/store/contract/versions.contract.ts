@@ -110,6 +110,20 @@ export function versionsContract(open: StoreFactory): void {
       expect(await store.box('nope')).toBeNull();
     });
 
+    it('tells which boxes are on the register: published by YSK, or with a neighbourhood or YSK box id from discovery', async () => {
+      const published = box(1001);
+      const discovered = box(1002, { neighbourhood: 17 });
+      const counted = box(1003, { yskBoxId: 4242 });
+      const named = box(1004);
+      const bare = box(1005);
+      await store.upsertBoxes([discovered, counted, bare]);
+      await store.appendVersions([version(published, sheet(1, 2), 'r1')]);
+      await store.appendEntry(entry(named, sheet(1, 2), 'register-named'));
+      const keys = [published, discovered, counted, named, bare, box(1006)].map((b) => b.key);
+      expect([...(await store.onRegister(keys))].sort()).toEqual([published.key, discovered.key, counted.key].sort());
+      expect(await store.onRegister([])).toEqual(new Set());
+    });
+
     it('keeps the kind and rumuz of a box, YSK’s numeric change code, and what the first version said', async () => {
       const abroad = box(1, { province: 99, district: 100118, rumuz: 'B', kind: 'abroad' });
       const prison = box(1092, { kind: 'prison' });

@@ -138,6 +138,20 @@ export class MongoVersions implements VersionsRepository {
     return found ?? null;
   }
 
+  async onRegister(keys: readonly string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (let i = 0; i < keys.length; i += 1000) {
+      const docs = await this.m.boxes
+        .find(
+          { _id: { $in: keys.slice(i, i + 1000) }, $or: [{ latestSeq: { $gt: 0 } }, { neighbourhood: { $ne: null } }, { yskBoxId: { $ne: null } }] },
+          { _id: 1 },
+        )
+        .lean<Array<{ _id: string }>>();
+      for (const d of docs) out.add(d._id);
+    }
+    return out;
+  }
+
   async boxes(filter: BoxFilter, page: { after?: string; limit?: number } = {}): Promise<BoxWithLatest[]> {
     const query: Record<string, unknown> = scopeQuery(filter);
     if (page.after !== undefined) query._id = { $gt: page.after };

@@ -28,6 +28,13 @@ function prepare(d: Database.Database) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING`,
     ),
     boxRow: d.prepare<[string], BoxRow>(`SELECT * FROM boxes WHERE key = ?`),
+    /** the keys of a JSON array that are on the register of boxes */
+    onRegister: d
+      .prepare<[string], string>(
+        `SELECT key FROM boxes WHERE key IN (SELECT value FROM json_each(?))
+           AND ((latest_seq > 0 AND latest_vid IS NOT NULL) OR neighbourhood IS NOT NULL OR ysk_box_id IS NOT NULL)`,
+      )
+      .pluck(),
     versionById: d.prepare<[number], VersionRow>(`SELECT * FROM box_versions WHERE id = ?`),
     /** a link of a box's chain: for the stale check, which reads only hashes */
     hashLink: d.prepare<[number], { seq: number; hash: string; prev: number | null }>(`SELECT seq, hash, prev FROM box_versions WHERE id = ?`),
@@ -315,6 +322,13 @@ export class SqliteVersions implements VersionsRepository {
     if (row) return withLatest(row, row.latest_seq && row.latest_vid !== null ? this.stmt.versionById.get(row.latest_vid)! : null, this.c.codec);
     const [found] = await this.boxesWhere(`b.key = ?`, [key], 1);
     return found ?? null;
+  }
+
+  async onRegister(keys: readonly string[]): Promise<Set<string>> {
+    this.foldIfPending(keys);
+    const out = new Set<string>();
+    for (let i = 0; i < keys.length; i += 10_000) for (const key of this.stmt.onRegister.all(JSON.stringify(keys.slice(i, i + 10_000)))) out.add(key);
+    return out;
   }
 
   async boxes(filter: BoxFilter, page: { after?: string; limit?: number } = {}): Promise<BoxWithLatest[]> {
