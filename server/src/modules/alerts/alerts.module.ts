@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ALERT_TRANSPORTS, NetworkAlertTransports } from '../../infra/alert-transports';
 import { ReconcileModule } from '../reconcile/reconcile.module';
 import { AlertsController } from './alerts.controller';
 import { AlertsGateway } from './alerts.gateway';
@@ -8,7 +9,7 @@ import { AlertDeliveries } from './deliveries';
 /** Alerts: rules over the change bus, routing, delivery (socket, Web Push, e-mail, webhooks), acknowledgement and escalation. */
 @Module({
   imports: [ReconcileModule],
-  providers: [AlertsGateway, AlertDeliveries, AlertsService],
+  providers: [{ provide: ALERT_TRANSPORTS, useClass: NetworkAlertTransports }, AlertsGateway, AlertDeliveries, AlertsService],
   controllers: [AlertsController],
   exports: [AlertsService],
 })

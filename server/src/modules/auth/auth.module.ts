@@ -1,9 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
-import { REDIS } from '../../infra/redis.module';
+import { REDIS, type RedisClient } from '../../infra/redis.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -25,7 +24,7 @@ import { UsersService } from './users.service';
   imports: [
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG, REDIS],
-      useFactory: (config: AppConfig, redis: Redis) => ({
+      useFactory: (config: AppConfig, redis: RedisClient) => ({
         throttlers: [{ name: 'login', ttl: 60_000, limit: config.LOGIN_RATE_LIMIT }],
         storage: new RedisThrottlerStorage(redis, config.YSK_ELECTION_ID),
       }),
