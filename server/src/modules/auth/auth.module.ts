@@ -1,8 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import type { RedisClient } from '../../infra/redis.module';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
-import { REDIS, type RedisClient } from '../../infra/redis.module';
+import { REDIS } from '../../infra/redis.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
