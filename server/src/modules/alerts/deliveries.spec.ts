@@ -53,6 +53,7 @@ function setUp(transports: Partial<AlertTransports>, store: Partial<AlertsReposi
     config,
     strictFake<AlertsRepository>('Store', store),
     audit,
+    { publicKey: config.VAPID_PUBLIC_KEY!, privateKey: config.VAPID_PRIVATE_KEY! },
     jobs,
     strictFake<AlertTransports>('AlertTransports', { close: () => undefined, ...transports }),
   );

@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { JobQueues, UnrecoverableError, type Job, type Queue, type Worker } from '../../infra/job-queue';
 import { AuditService } from '../audit/audit.service';
 import { STORE, type PushSubscriptionRecord, type AlertsRepository } from '../store/store.port';
-import { loadVapidKeys, type VapidKeys } from './vapid';
+import { VAPID_KEYS, type VapidKeys } from './vapid';
 
 export const ALERT_QUEUE = 'alerts';
 
@@ -50,16 +50,15 @@ export class AlertDeliveries implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(AlertDeliveries.name);
   private queue!: Queue<DeliveryJob>;
   private worker: Worker<DeliveryJob> | null = null;
-  readonly vapid: VapidKeys;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORE) private readonly store: AlertsRepository,
     private readonly audit: AuditService,
+    @Inject(VAPID_KEYS) readonly vapid: VapidKeys,
     private readonly jobs: JobQueues,
     @Inject(ALERT_TRANSPORTS) private readonly transports: AlertTransports,
   ) {
-    this.vapid = loadVapidKeys(config);
     if (config.ALERT_WEBHOOK_URL.length && !config.ALERT_WEBHOOK_SECRET) throw new Error('ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set');
   }
 

@@ -1,22 +1,22 @@
 import { createHmac } from 'node:crypto';
-import fs from 'node:fs';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webhookSignature } from './deliveries';
+import { secretFilesIn } from '../../infra/secret-file';
 import { loadVapidKeys } from './vapid';
 
 describe('VAPID keys', () => {
   it('are generated once into DATA_DIR (mode 600) and read back on the next start', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gozcu-vapid-'));
     try {
-      const first = loadVapidKeys({ DATA_DIR: dir });
+      const first = loadVapidKeys({}, secretFilesIn(dir));
       expect(Buffer.from(first.publicKey, 'base64url')).toHaveLength(65);
       expect(Buffer.from(first.privateKey, 'base64url')).toHaveLength(32);
       expect(statSync(join(dir, 'vapid.json')).mode & 0o777).toBe(0o600);
-      expect(loadVapidKeys({ DATA_DIR: dir })).toEqual(first);
+      expect(loadVapidKeys({}, secretFilesIn(dir))).toEqual(first);
       expect(JSON.parse(readFileSync(join(dir, 'vapid.json'), 'utf8'))).toEqual(first);
-      expect(loadVapidKeys({ DATA_DIR: dir, VAPID_PUBLIC_KEY: 'P'.repeat(87), VAPID_PRIVATE_KEY: 'k'.repeat(43) })).toEqual({
+      expect(loadVapidKeys({ VAPID_PUBLIC_KEY: 'P'.repeat(87), VAPID_PRIVATE_KEY: 'k'.repeat(43) }, secretFilesIn(dir))).toEqual({
         publicKey: 'P'.repeat(87),
         privateKey: 'k'.repeat(43),
       });
@@ -27,20 +27,18 @@ describe('VAPID keys', () => {
 
   it('a node that loses the race to create vapid.json (nodes sharing DATA_DIR start together) takes the pair that won, never overwrites it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gozcu-vapid-'));
-    const seen = jest.spyOn(fs, 'existsSync');
+    // this node looked before the winner wrote: it saw no file and generated a pair of its own
+    const late = { ...secretFilesIn(dir), read: () => null };
     try {
-      const winner = loadVapidKeys({ DATA_DIR: dir });
-      // this node looked before the winner wrote: it saw no file and generated a pair of its own
-      seen.mockReturnValueOnce(false);
-      expect(loadVapidKeys({ DATA_DIR: dir })).toEqual(winner);
+      const winner = loadVapidKeys({}, secretFilesIn(dir));
+      expect(loadVapidKeys({}, late)).toEqual(winner);
       expect(JSON.parse(readFileSync(join(dir, 'vapid.json'), 'utf8'))).toEqual(winner);
       expect(readdirSync(dir)).toEqual(['vapid.json']);
       // a file without a pair is refused rather than replaced
       writeFileSync(join(dir, 'vapid.json'), '{}');
-      seen.mockReturnValueOnce(false);
-      expect(() => loadVapidKeys({ DATA_DIR: dir })).toThrow('holds no VAPID key pair');
+      expect(() => loadVapidKeys({}, late)).toThrow(`${join(dir, 'vapid.json')} exists but holds no VAPID key pair`);
+      expect(() => loadVapidKeys({}, secretFilesIn(dir))).toThrow('holds no VAPID key pair');
     } finally {
-      seen.mockRestore();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import type { RedisClient } from '../../infra/redis.module';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { REDIS } from '../../infra/redis.module';
+import { SECRET_FILES } from '../../infra/secret-file';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -32,7 +33,7 @@ import { UsersService } from './users.service';
     }),
   ],
   providers: [
-    { provide: JWT_KEY, inject: [APP_CONFIG], useFactory: loadJwtSecret },
+    { provide: JWT_KEY, inject: [APP_CONFIG, SECRET_FILES], useFactory: loadJwtSecret },
     TokenService,
     SessionService,
     AuthService,

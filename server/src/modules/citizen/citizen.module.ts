@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '../../infra/config';
+import { SECRET_FILES } from '../../infra/secret-file';
 import { ReconcileModule } from '../reconcile/reconcile.module';
 import { CitizenController } from './citizen.controller';
 import { CitizenService } from './citizen.service';
@@ -13,7 +14,7 @@ import { VOTER_KEY, loadVoterSecret } from './voter-secret';
 @Module({
   imports: [ReconcileModule],
   providers: [
-    { provide: VOTER_KEY, inject: [APP_CONFIG], useFactory: loadVoterSecret },
+    { provide: VOTER_KEY, inject: [APP_CONFIG, SECRET_FILES], useFactory: loadVoterSecret },
     VoterRegisterService,
     CitizenService,
     TcLookupService,

@@ -11,16 +11,14 @@ import {
   type Sheet,
 } from '@gozcu/shared';
 import { readCsv, type CsvTable } from '../../infra/csv';
-import { createHash } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
-import { sheetHash } from '../../infra/hash';
+import { hexSha256, sheetHash } from '../../infra/hash';
 import { ValidationFailed, issuesOf } from '../../infra/http';
 import { auditEntry } from '../audit/audit.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import {
   STORE,
   type BoxWithLatest,
-  type ColumnMap,
   type EntryOutcome,
   type NewEntry,
   type EntriesRepository,
@@ -40,15 +38,17 @@ const PREFETCH_MIN_ROWS = 32;
 const PREFETCH_MAX_PER_ROW = 8;
 
 /**
- * What the checks of one entry read from the store: straight through for a single entry; for
- * an import, each column map, district list and neighbourhood list read once, and the boxes of
- * a district with many rows read in pages once (a row by row read is a statement per row).
+ * What the checks of entries read from the store, read before the checks run (so the checks of
+ * an import's thousands of rows are plain synchronous code): each column map, district list and
+ * neighbourhood list once, and the boxes of a district with many rows in pages (a row by row
+ * read is a statement per row).
  */
-interface Lookups {
-  columnMap(election: string, ballot: BoxRef['ballot'], province: number): Promise<ColumnMap | null>;
-  box(ref: BoxRef, key: string): Promise<BoxWithLatest | null>;
-  neighbourhoods(district: number): ReturnType<GeographyRepository['neighbourhoods']>;
-  districts(province: number): ReturnType<GeographyRepository['districts']>;
+interface Known {
+  /** the party and candidate names of a ballot's column map, or null when none is known */
+  columnNames(election: string, ballot: BoxRef['ballot'], province: number): ReadonlySet<string> | null;
+  box(key: string): BoxWithLatest | null;
+  neighbourhoods(district: number): Awaited<ReturnType<GeographyRepository['neighbourhoods']>>;
+  districts(province: number): Awaited<ReturnType<GeographyRepository['districts']>>;
 }
 
 @Injectable()
@@ -65,7 +65,8 @@ export class EntriesService {
    * record (`entry.create`, or `entry.confirm` for a confirmation) are one transaction.
    */
   async submit(body: EntryBody & { observer: string }, source: Entry['source'] = 'observer', actor: Principal | null = null): Promise<EntryResult> {
-    const candidate = await this.prepare(body, source, this.direct());
+    const ref = this.refOf(body);
+    const candidate = this.prepare({ ...body, ref }, source, await this.known([{ ref, key: boxKey(ref) }]), this.clock.iso());
     const action = source === 'confirmation' ? 'entry.confirm' : 'entry.create';
     const before = source === 'confirmation' ? (this.reconcile.state.summary(candidate.key)?.org ?? null) : null;
     const [outcome] = await this.store.appendEntriesAudited([candidate], (stored) =>
@@ -76,15 +77,21 @@ export class EntriesService {
     return { entry: outcome.entry, duplicate, box: this.reconcile.state.summary(candidate.key) };
   }
 
-  /** Checks an entry against the sheet rules and the register; answers what would be stored. */
-  private async prepare(body: EntryBody & { observer: string }, source: Entry['source'], lookups: Lookups): Promise<NewEntry> {
+  /** The entry's box with the election this server follows (an entry for another election is refused). */
+  private refOf(body: EntryBody): BoxRef {
     const ref: BoxRef = { ...body.ref, election: body.ref.election ?? this.config.YSK_ELECTION_ID };
     if (ref.election !== this.config.YSK_ELECTION_ID) {
       throw new ValidationFailed('invalid entry: ref.election', { 'ref.election': `this server follows election ${this.config.YSK_ELECTION_ID}` });
     }
-    const warnings = await this.check(ref, body.sheet, lookups);
+    return ref;
+  }
+
+  /** Checks an entry (its `ref` from refOf) against the sheet rules and the register; answers what would be stored. */
+  private prepare(body: EntryBody & { ref: BoxRef; observer: string }, source: Entry['source'], known: Known, createdAt: string): NewEntry {
+    const { ref } = body;
+    const warnings = this.check(ref, body.sheet, known);
     const key = boxKey(ref);
-    const unknown = await this.registerProblem(ref, key, lookups);
+    const unknown = this.registerProblem(ref, key, known);
     if (unknown) throw new ValidationFailed(`invalid entry: ${unknown}`, { ref: unknown });
     return {
       box: { ...ref, key, yskBoxId: null, neighbourhood: null },
@@ -94,7 +101,7 @@ export class EntriesService {
       observer: body.observer,
       source,
       idempotencyKey: body.idempotencyKey,
-      createdAt: this.clock.iso(),
+      createdAt,
       warnings,
     };
   }
@@ -118,8 +125,7 @@ export class EntriesService {
     const header = Object.keys(records[0]);
     const parties = header.filter((h) => !(HEADER_FIELDS as readonly string[]).includes(h) && !(SHEET_FIELDS as readonly string[]).includes(h));
     const rows: ImportRow[] = [];
-    const ready: { row: ImportRow; candidate: NewEntry }[] = [];
-    const lookups = this.importLookups(records);
+    const valid: { report: ImportRow; body: EntryBody & { ref: BoxRef; observer: string }; key: string }[] = [];
     for (const [i, r] of records.entries()) {
       const row = i + 2; // 1-based, after the header line
       const candidate = {
@@ -130,19 +136,31 @@ export class EntriesService {
         },
         observer,
         // without a key, the row's own content is its key: importing the same file twice stores nothing twice
-        idempotencyKey: r.idempotencyKey || `csv:${createHash('sha256').update(JSON.stringify(r)).digest('hex').slice(0, 40)}`,
+        idempotencyKey: r.idempotencyKey || `csv:${hexSha256(JSON.stringify(r)).slice(0, 40)}`,
       };
       const parsed = entryBody.safeParse(candidate);
       if (!parsed.success) {
         rows.push({ row, ok: false, issues: issuesOf(parsed.error) });
         continue;
       }
+      const report: ImportRow = { row, ok: true };
+      rows.push(report);
       try {
-        const report: ImportRow = { row, ok: true };
-        ready.push({ row: report, candidate: await this.prepare({ ...parsed.data, observer }, 'import', lookups) });
-        rows.push(report);
+        const ref = this.refOf(parsed.data);
+        valid.push({ report, body: { ...parsed.data, ref, observer }, key: boxKey(ref) });
       } catch (e) {
-        if (e instanceof ValidationFailed) rows.push({ row, ok: false, issues: e.issues });
+        if (e instanceof ValidationFailed) Object.assign(report, { ok: false, issues: e.issues });
+        else throw e;
+      }
+    }
+    const known = await this.known(valid.map((v) => ({ ref: v.body.ref, key: v.key })));
+    const createdAt = this.clock.iso();
+    const ready: { row: ImportRow; candidate: NewEntry }[] = [];
+    for (const { report, body } of valid) {
+      try {
+        ready.push({ row: report, candidate: this.prepare(body, 'import', known, createdAt) });
+      } catch (e) {
+        if (e instanceof ValidationFailed) Object.assign(report, { ok: false, issues: e.issues });
         else throw e;
       }
     }
@@ -177,15 +195,14 @@ export class EntriesService {
   }
 
   /** Sheet checks (errors reject, warnings are kept) and party names against the ballot's column map. */
-  private async check(ref: BoxRef, sheet: Sheet, lookups: Lookups): Promise<string[]> {
+  private check(ref: BoxRef, sheet: Sheet, known: Known): string[] {
     const { errors, warnings } = checkSheet(sheet);
     const issues: Record<string, string> = {};
     for (const e of errors) issues[e.field ? `sheet.${e.field}` : 'sheet'] = e.message;
-    const map = await lookups.columnMap(ref.election, ref.ballot, ref.province);
-    if (map) {
-      const known = new Set(map.columns.map((c) => c.name));
+    const names = known.columnNames(ref.election, ref.ballot, ref.province);
+    if (names) {
       for (const name of Object.keys(sheet.votes)) {
-        if (!known.has(name)) issues[`sheet.votes.${name}`] = `"${name}" is not on this ballot (${[...known].join(', ')})`;
+        if (!names.has(name)) issues[`sheet.votes.${name}`] = `"${name}" is not on this ballot (${[...names].join(', ')})`;
       }
     }
     if (Object.keys(issues).length) throw new ValidationFailed(`invalid sheet: ${Object.keys(issues).join(', ')}`, issues);
@@ -198,72 +215,81 @@ export class EntriesService {
    * a district of another province is refused. Only where nothing of the province is known yet
    * (no discovery, no YSK data) is there nothing to check against.
    */
-  private async registerProblem(ref: BoxRef, key: string, lookups: Lookups): Promise<string | null> {
-    const held = await lookups.box(ref, key);
+  private registerProblem(ref: BoxRef, key: string, known: Known): string | null {
+    const held = known.box(key);
     if (held && (held.latest || held.box.neighbourhood !== null || held.box.yskBoxId !== null)) return null;
     const ofProvince = this.reconcile.provinceOfDistrict(ref.district);
     if (ofProvince !== undefined && ofProvince !== ref.province) return `district ${ref.district} is not in province ${ref.province}`;
-    const neighbourhoods = await lookups.neighbourhoods(ref.district);
+    const neighbourhoods = known.neighbourhoods(ref.district);
     if (neighbourhoods.length) {
       const listed = neighbourhoods.some((n) => n.minBox !== null && n.maxBox !== null && ref.boxNo >= n.minBox && ref.boxNo <= n.maxBox);
       return listed ? null : `box ${ref.boxNo} is not on the register of district ${ref.district}`;
     }
-    const districts = await lookups.districts(ref.province);
+    const districts = known.districts(ref.province);
     if (districts.length && !districts.some((d) => d.yskId === ref.district)) return `province ${ref.province} has no district ${ref.district}`;
     return null;
   }
 
-  /** The store as it is, read per entry. */
-  private direct(): Lookups {
+  /**
+   * Reads what the checks of these entries' boxes need (see Known), all at once: the same answers
+   * the store gives box by box.
+   */
+  private async known(boxes: ReadonlyArray<{ ref: BoxRef; key: string }>): Promise<Known> {
+    /** The boxes grouped by `id` of their ref: one read per group. */
+    const group = (id: (r: BoxRef) => string) => {
+      const out = new Map<string, { ref: BoxRef; keys: string[] }>();
+      for (const b of boxes) {
+        const g = out.get(id(b.ref));
+        if (g) g.keys.push(b.key);
+        else out.set(id(b.ref), { ref: b.ref, keys: [b.key] });
+      }
+      return out;
+    };
+    const readEach = async <T>(id: (r: BoxRef) => string, read: (r: BoxRef) => Promise<T>): Promise<Map<string, T>> =>
+      new Map(await Promise.all([...group(id)].map(async ([k, g]) => [k, await read(g.ref)] as const)));
+    const mapId = (r: Pick<BoxRef, 'election' | 'ballot' | 'province'>) => `${r.election}|${r.ballot}|${r.province}`;
+    const [maps, neighbourhoods, districts, held] = await Promise.all([
+      readEach(mapId, async (r) => {
+        const map = await this.store.columnMap(r.election, r.ballot, r.province);
+        return map ? new Set(map.columns.map((c) => c.name)) : null;
+      }),
+      readEach(
+        (r) => String(r.district),
+        (r) => this.store.neighbourhoods(r.district),
+      ),
+      readEach(
+        (r) => String(r.province),
+        (r) => this.store.districts(r.province),
+      ),
+      Promise.all([...group((r) => `${mapId(r)}|${r.district}`).values()].map((g) => this.boxesOf(g.ref, g.keys))).then((parts) => new Map(parts.flat())),
+    ]);
     return {
-      columnMap: (election, ballot, province) => this.store.columnMap(election, ballot, province),
-      box: (_ref, key) => this.store.box(key),
-      neighbourhoods: (district) => this.store.neighbourhoods(district),
-      districts: (province) => this.store.districts(province),
+      columnNames: (election, ballot, province) => maps.get(mapId({ election, ballot, province })) ?? null,
+      box: (key) => held.get(key) ?? null,
+      neighbourhoods: (district) => neighbourhoods.get(String(district)) ?? [],
+      districts: (province) => districts.get(String(province)) ?? [],
     };
   }
 
-  /**
-   * An import's reads (see Lookups): the same answers the store gives row by row, read once at
-   * the import's start. `records` are the CSV's rows, to count the rows of each district.
-   */
-  private importLookups(records: ReadonlyArray<Record<string, string>>): Lookups {
-    const once = <T>(cache: Map<string, Promise<T>>, id: string, read: () => Promise<T>): Promise<T> => {
-      let p = cache.get(id);
-      if (!p) cache.set(id, (p = read()));
-      return p;
-    };
-    const maps = new Map<string, Promise<ColumnMap | null>>();
-    const neighbourhoods = new Map<string, ReturnType<GeographyRepository['neighbourhoods']>>();
-    const districts = new Map<string, ReturnType<GeographyRepository['districts']>>();
-    const rowsIn = new Map<string, number>();
-    for (const r of records) rowsIn.set(r.district ?? '', (rowsIn.get(r.district ?? '') ?? 0) + 1);
-    // the boxes held of (election, ballot, province, district) by key, or null when that district is read row by row
-    const held = new Map<string, Promise<Map<string, BoxWithLatest> | null>>();
-    const prefetch = async (ref: BoxRef): Promise<Map<string, BoxWithLatest> | null> => {
-      const rows = rowsIn.get(String(ref.district)) ?? 0;
-      if (rows < PREFETCH_MIN_ROWS) return null;
-      const out = new Map<string, BoxWithLatest>();
-      // the province too: the store's index of a scope is (province, district, key), a district alone is a walk of every box
-      const filter = { election: ref.election, ballot: ref.ballot, province: ref.province, district: ref.district };
-      const limit = 1000;
-      for (let after: string | undefined; ;) {
-        const page = await this.store.boxes(filter, { after, limit });
-        for (const b of page) out.set(b.box.key, b);
-        if (page.length < limit) return out;
-        if (out.size > rows * PREFETCH_MAX_PER_ROW) return null;
-        after = page[page.length - 1]!.box.key;
-      }
-    };
-    return {
-      columnMap: (election, ballot, province) => once(maps, `${election}|${ballot}|${province}`, () => this.store.columnMap(election, ballot, province)),
-      box: async (ref, key) => {
-        const boxes = await once(held, `${ref.election}|${ref.ballot}|${ref.province}|${ref.district}`, () => prefetch(ref));
-        return boxes ? (boxes.get(key) ?? null) : this.store.box(key);
-      },
-      neighbourhoods: (district) => once(neighbourhoods, String(district), () => this.store.neighbourhoods(district)),
-      districts: (province) => once(districts, String(province), () => this.store.districts(province)),
-    };
+  /** The boxes held of these keys of one district: its boxes in pages when many rows are there, else one by one. */
+  private async boxesOf(scope: BoxRef, keys: string[]): Promise<Array<[string, BoxWithLatest]>> {
+    const one = async () =>
+      (await Promise.all(keys.map(async (key) => [key, await this.store.box(key)] as const))).filter((e): e is [string, BoxWithLatest] => e[1] !== null);
+    if (keys.length < PREFETCH_MIN_ROWS) return one();
+    const wanted = new Set(keys);
+    const out: Array<[string, BoxWithLatest]> = [];
+    // the province too: the store's index of a scope is (province, district, key), a district alone is a walk of every box
+    const filter = { election: scope.election, ballot: scope.ballot, province: scope.province, district: scope.district };
+    const limit = 1000;
+    let read = 0;
+    for (let after: string | undefined; ;) {
+      const page = await this.store.boxes(filter, { after, limit });
+      for (const b of page) if (wanted.has(b.box.key)) out.push([b.box.key, b]);
+      read += page.length;
+      if (page.length < limit) return out;
+      if (read > keys.length * PREFETCH_MAX_PER_ROW) return one();
+      after = page[page.length - 1]!.box.key;
+    }
   }
 
   private reconcileRef(key: string) {

@@ -1,7 +1,7 @@
 import { MongoStore } from './mongo.store';
-import { box, describeStoreContract, mismatchAlert, sheet, user, version } from './store.contract';
+import { box, complaintRecord, describeStoreContract, mismatchAlert, sheet, user, version } from './store.contract';
 import type { AlertRecord } from '@gozcu/shared';
-import type { ComplaintRecord, UserRecord } from './store.port';
+import type { UserRecord } from './store.port';
 import type { MongoAlerts } from './mongo/alerts.repo';
 import type { MongoComplaints } from './mongo/complaints.repo';
 import type { MongoUsers } from './mongo/users.repo';
@@ -107,25 +107,7 @@ if (url) {
     it('follows an audited change that lost a race after its record with a record voiding it', async () => {
       const at = '2024-03-31T20:00:00.000Z';
       const actor = { id: 'id-admin', username: 'admin', role: 'hq_admin' };
-      const complaint: ComplaintRecord = {
-        id: 'race',
-        trackingCode: 'GZ-race',
-        status: 'new',
-        election: 'e1',
-        ballot: 2,
-        key: box(1001).key,
-        province: 69,
-        district: 681,
-        boxNo: 1001,
-        text: 'farklı',
-        contact: null,
-        routedTo: [],
-        filedBy: null,
-        petitionId: null,
-        createdAt: at,
-        updatedAt: at,
-        history: [{ at, status: 'new', by: null, note: null }],
-      };
+      const complaint = complaintRecord('race', at);
       await a.createComplaintAudited(complaint, [], () => null);
       // node b rejects the complaint after node a checked it and wrote its record, before a's compare-and-set
       const complaints = repos(a).complaints;

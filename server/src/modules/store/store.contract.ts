@@ -21,7 +21,7 @@ import { alertsContract } from './contract/alerts.contract';
 import { auditedContract } from './contract/audited.contract';
 import type { StoreFactory } from './contract/fixtures.contract';
 
-export { box, entry, mismatchAlert, sheet, user, version, type StoreFactory } from './contract/fixtures.contract';
+export { box, complaintRecord, entry, mismatchAlert, sheet, user, version, type StoreFactory } from './contract/fixtures.contract';
 
 export function describeStoreContract(name: string, open: StoreFactory): void {
   describe(`Store contract: ${name}`, () => {

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { AlertRecord } from '@gozcu/shared';
 import type { AttachmentRecord, ComplaintRecord, PetitionRecord, Store } from '../store.port';
-import { type StoreFactory, box, mismatchAlert, user } from './fixtures.contract';
+import { type StoreFactory, box, complaintRecord, mismatchAlert, user } from './fixtures.contract';
 
 export function auditedContract(open: StoreFactory): void {
   describe('audited', () => {
@@ -57,25 +57,7 @@ export function auditedContract(open: StoreFactory): void {
       expect([embargo.before, embargo.after]).toEqual([null, { until: '2024-03-31T21:00:00.000Z' }]);
 
       // complaints, with their attachments' records; steps compare-and-set
-      const complaint: ComplaintRecord = {
-        id: 'ca',
-        trackingCode: 'GZ-ca',
-        status: 'new',
-        election: 'e1',
-        ballot: 2,
-        key: box(1001).key,
-        province: 69,
-        district: 681,
-        boxNo: 1001,
-        text: 'farklı',
-        contact: null,
-        routedTo: [],
-        filedBy: null,
-        petitionId: null,
-        createdAt: at,
-        updatedAt: at,
-        history: [{ at, status: 'new', by: null, note: null }],
-      };
+      const complaint = complaintRecord('ca', at);
       const sha = createHash('sha256').update('evidence').digest('hex');
       const file: AttachmentRecord = {
         id: 'fa',

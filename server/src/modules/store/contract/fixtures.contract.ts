@@ -1,7 +1,7 @@
 /* The store contract's fixtures: the records every slice (contract/*.contract.ts) builds its cases from. */
 import type { AlertRecord, BoxInfo, Sheet } from '@gozcu/shared';
 import { boxKey } from '@gozcu/shared';
-import type { NewEntry, NewVersion, Store, UserRecord } from '../store.port';
+import type { ComplaintRecord, NewEntry, NewVersion, Store, UserRecord } from '../store.port';
 
 /** Opens a new, empty store of the adapter under test. */
 export type StoreFactory = () => Promise<Store>;
@@ -75,6 +75,30 @@ export function mismatchAlert(id: string, at: string, over: Partial<AlertRecord>
     digestId: null,
     figures: null,
     escalateAt: at,
+    ...over,
+  };
+}
+
+/** A new complaint about box 1001 in district 681, filed at `at`. */
+export function complaintRecord(id: string, at: string, over: Partial<ComplaintRecord> = {}): ComplaintRecord {
+  return {
+    id,
+    trackingCode: `GZ-${id}`,
+    status: 'new',
+    election: 'e1',
+    ballot: 2,
+    key: box(1001).key,
+    province: 69,
+    district: 681,
+    boxNo: 1001,
+    text: 'farklı',
+    contact: null,
+    routedTo: [],
+    filedBy: null,
+    petitionId: null,
+    createdAt: at,
+    updatedAt: at,
+    history: [{ at, status: 'new', by: null, note: null }],
     ...over,
   };
 }

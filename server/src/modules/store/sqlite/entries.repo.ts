@@ -67,7 +67,7 @@ export class SqliteEntries implements EntriesRepository {
     const s = this.stmt;
     const existing = s.entryByIdem.get(entry.idempotencyKey);
     if (existing) return { kind: 'duplicate', entry: toEntry(existing) };
-    this.versions.upsertBox(entry.box);
+    this.versions.addBox(entry.box);
     const info = s.insertEntry.run(
       entry.key,
       entry.hash,

@@ -22,6 +22,11 @@ function prepare(d: Database.Database) {
        WHERE ysk_box_id IS NOT COALESCE(excluded.ysk_box_id, ysk_box_id) OR neighbourhood IS NOT COALESCE(excluded.neighbourhood, neighbourhood)
          OR kind IS NOT COALESCE(excluded.kind, kind)`,
     ),
+    /** a box an entry names: its row when it has none (an entry carries no YSK facts to merge) */
+    addBox: d.prepare(
+      `INSERT INTO boxes (key, election, ballot, province, district, box_no, ysk_box_id, neighbourhood, kind)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING`,
+    ),
     boxRow: d.prepare<[string], BoxRow>(`SELECT * FROM boxes WHERE key = ?`),
     versionById: d.prepare<[number], VersionRow>(`SELECT * FROM box_versions WHERE id = ?`),
     /** a link of a box's chain: for the stale check, which reads only hashes */
@@ -101,6 +106,11 @@ export class SqliteVersions implements VersionsRepository {
   /** Registers a box as upsertBoxes does (kind null keeps the stored one); answers whether its row changed. */
   upsertBox(b: BoxInfo): number {
     return this.stmt.upsertBox.run(boxParams(b)).changes;
+  }
+
+  /** The row of a box an entry names, when it has none yet; a held row is left as it is. */
+  addBox(b: BoxInfo): void {
+    this.stmt.addBox.run(b.key, b.election, b.ballot, b.province, b.district, b.boxNo, b.yskBoxId, b.neighbourhood, b.kind ?? null);
   }
 
   /**
