@@ -92,30 +92,16 @@ const SIDE_EFFECT_EXCEPTIONS = [
   { files: ['server/src/app.ts'], imports: ['(node:)?fs(/.+)?'] },
   // The simulator is a separate program (the fake YSK server): it reads data files and its env, serves HTTP.
   { files: ['server/src/simulator/**'], imports: ['(node:)?fs(/.+)?', '(node:)?https?'], env: true },
-  // Socket gateways are the socket edge of their modules; alerts also subscribes to Redis pub/sub.
-  { files: ['server/src/modules/alerts/alerts.gateway.ts'], imports: ['@nestjs/websockets', String.raw`socket\.io`, 'ioredis'] },
+  // Socket gateways are the socket edge of their modules (alerts' pub/sub across nodes is infra/pubsub.ts).
+  { files: ['server/src/modules/alerts/alerts.gateway.ts'], imports: ['@nestjs/websockets', String.raw`socket\.io`] },
   { files: ['server/src/modules/live/live.gateway.ts'], imports: ['@nestjs/websockets', String.raw`socket\.io`] },
-  // The live hub holds the socket.io Server (a type) it broadcasts on; the replicator is Redis pub/sub.
+  // The live hub holds the socket.io Server (a type) it broadcasts on.
   { files: ['server/src/modules/live/live.hub.ts'], imports: [String.raw`socket\.io`] },
-  { files: ['server/src/modules/live/replicator.ts'], imports: ['ioredis'] },
-  // Alert deliveries: the BullMQ queue and worker, web-push, SMTP, an HTTPS agent (with its CA file) and webhook fetch.
-  { files: ['server/src/modules/alerts/deliveries.ts'], imports: ['bullmq', 'web-push', 'nodemailer', '(node:)?https?', '(node:)?fs(/.+)?'], fetch: true },
   // vapid.ts calls web-push only for generateVAPIDKeys (key generation, no request); its key file is infra/secret-file.ts's.
   { files: ['server/src/modules/alerts/vapid.ts'], imports: ['web-push'] },
-  // The Redis client (type) injected for sessions (auth) and for the health ping.
-  {
-    files: ['server/src/modules/auth/auth.module.ts', 'server/src/modules/auth/auth.service.ts', 'server/src/modules/health/health.controller.ts'],
-    imports: ['ioredis'],
-  },
-  // The feed: the BullMQ scheduler, the worker's health snapshot published to Redis (feed-report.service)
-  // and the rate gate shared by the workers through Redis (GCRA on Redis' clock). The YSK HTTP client
-  // gets its fetch, and its JSONL recorder is made, in infra/ysk.providers.ts.
-  {
-    files: ['server/src/modules/feed/feed.service.ts', 'server/src/modules/feed/feed-report.service.ts', 'server/src/modules/feed/rate-gate.ts'],
-    imports: ['ioredis'],
-  },
+  // The feed's module registers its BullMQ queue with @nestjs/bullmq (the stack's wiring; a module
+  // file is composition), on the connection and prefix of infra/job-queue.ts's JobQueues.
   { files: ['server/src/modules/feed/feed.module.ts'], imports: ['@nestjs/bullmq'] },
-  { files: ['server/src/modules/feed/feed.scheduler.ts'], imports: ['@nestjs/bullmq', 'bullmq'] },
   // The dashboard's API client holds its one socket connection.
   { files: ['dashboard/src/lib/api.ts'], imports: [String.raw`socket\.io-client`] },
 ];

@@ -1,10 +1,20 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from './config';
+import { JobQueues } from './job-queue';
+import { PUBSUB, RedisPubSub } from './pubsub';
+import { redisRetry } from './redis-retry';
+import { RedisStreamLog, STREAM_LOG } from './stream-log';
 
 export const REDIS = Symbol('REDIS');
 
-/** One shared ioredis connection for commands (health, rate limits, pub/sub setup). */
+/** The client type of REDIS, for the modules that are handed it (sessions, health, the feed's gate and report). */
+export type { Redis as RedisClient } from 'ioredis';
+
+/**
+ * One shared ioredis connection for commands (health, rate limits, sessions), and on it the
+ * pub/sub (PUBSUB), the streams (STREAM_LOG) and the job queues' factory (JobQueues).
+ */
 @Global()
 @Module({
   providers: [
@@ -12,21 +22,27 @@ export const REDIS = Symbol('REDIS');
       provide: REDIS,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) =>
-        // reconnect quickly once Redis is back (ioredis waits up to 2 s between attempts by default)
         new Redis(config.REDIS_URL, {
           maxRetriesPerRequest: 1,
           enableOfflineQueue: false,
           lazyConnect: false,
-          retryStrategy: (times: number) => Math.min(100 * times, 500),
+          retryStrategy: redisRetry,
         }),
     },
+    { provide: PUBSUB, inject: [REDIS], useFactory: (redis: Redis) => new RedisPubSub(redis) },
+    { provide: STREAM_LOG, inject: [REDIS], useFactory: (redis: Redis) => new RedisStreamLog(redis) },
+    JobQueues,
   ],
-  exports: [REDIS],
+  exports: [REDIS, PUBSUB, STREAM_LOG, JobQueues],
 })
 export class RedisModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(PUBSUB) private readonly pubsub: RedisPubSub,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    this.pubsub.close();
     this.redis.disconnect();
   }
 }

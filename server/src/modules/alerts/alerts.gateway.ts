@@ -1,10 +1,9 @@
 import { Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { WebSocketGateway, WebSocketServer, type OnGatewayConnection } from '@nestjs/websockets';
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { AlertEvent } from '@gozcu/shared';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
-import { REDIS } from '../../infra/redis.module';
+import { PUBSUB, type PubSub } from '../../infra/pubsub';
 import type { LiveServer, LiveSocket } from '../live/live.gateway';
 
 export const userRoom = (userId: string) => `user:${userId}`;
@@ -13,7 +12,7 @@ export const userRoom = (userId: string) => `user:${userId}`;
  * The alerts side of the live socket: every authenticated socket (the live gateway's handshake
  * check has run) joins its user's room, and alerts are emitted to that room per recipient, each
  * already shaped for that recipient (the embargo). Across nodes, each emission is also announced
- * on a Redis channel and every other node emits it to its own sockets of that user.
+ * on a pub/sub channel and every other node emits it to its own sockets of that user.
  */
 @WebSocketGateway({ cors: { origin: true, credentials: true }, serveClient: false })
 export class AlertsGateway implements OnGatewayConnection, OnModuleInit, OnModuleDestroy {
@@ -21,19 +20,17 @@ export class AlertsGateway implements OnGatewayConnection, OnModuleInit, OnModul
   @WebSocketServer() server!: LiveServer;
   private readonly node = randomUUID();
   private readonly channel: string;
-  private subscriber: Redis | null = null;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(PUBSUB) private readonly pubsub: PubSub,
   ) {
     this.channel = `gozcu:alerts:${config.YSK_ELECTION_ID}`;
   }
 
   onModuleInit(): void {
-    this.subscriber = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
-    this.subscriber.on('error', (e) => this.logger.warn(`alert subscriber: ${e.message}`));
-    this.subscriber.on('message', (_channel, raw: string) => {
+    this.unsubscribe = this.pubsub.subscribe(this.channel, (raw) => {
       try {
         const m = JSON.parse(raw) as { node: string; userId: string; event: AlertEvent };
         if (m.node !== this.node) this.server?.to(userRoom(m.userId)).emit('alert', m.event);
@@ -41,11 +38,10 @@ export class AlertsGateway implements OnGatewayConnection, OnModuleInit, OnModul
         /* not ours */
       }
     });
-    this.subscriber.subscribe(this.channel).catch((e: Error) => this.logger.warn(`cannot subscribe to ${this.channel}: ${e.message}`));
   }
 
   onModuleDestroy(): void {
-    this.subscriber?.disconnect();
+    this.unsubscribe?.();
   }
 
   handleConnection(socket: LiveSocket): void {
@@ -56,7 +52,7 @@ export class AlertsGateway implements OnGatewayConnection, OnModuleInit, OnModul
 
   toUser(userId: string, event: AlertEvent): void {
     this.server?.to(userRoom(userId)).emit('alert', event);
-    this.redis
+    this.pubsub
       .publish(this.channel, JSON.stringify({ node: this.node, userId, event }))
       .catch((e: Error) => this.logger.warn(`cannot announce an alert: ${e.message}`));
   }

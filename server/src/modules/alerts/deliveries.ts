@@ -1,13 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { createHash, createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { Agent } from 'node:https';
-import { rootCertificates } from 'node:tls';
-import nodemailer, { type Transporter } from 'nodemailer';
-import webPush from 'web-push';
 import type { DeadLetter } from '@gozcu/shared';
+import { ALERT_TRANSPORTS, type AlertTransports } from '../../infra/alert-transports';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
+import { JobQueues, UnrecoverableError, type Job, type Queue, type Worker } from '../../infra/job-queue';
 import { AuditService } from '../audit/audit.service';
 import { STORE, type PushSubscriptionRecord, type AlertsRepository } from '../store/store.port';
 import { VAPID_KEYS, type VapidKeys } from './vapid';
@@ -54,16 +50,15 @@ export class AlertDeliveries implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(AlertDeliveries.name);
   private queue!: Queue<DeliveryJob>;
   private worker: Worker<DeliveryJob> | null = null;
-  private mailer: Transporter | null = null;
-  private readonly pushAgent: Agent | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORE) private readonly store: AlertsRepository,
     private readonly audit: AuditService,
     @Inject(VAPID_KEYS) readonly vapid: VapidKeys,
+    private readonly jobs: JobQueues,
+    @Inject(ALERT_TRANSPORTS) private readonly transports: AlertTransports,
   ) {
-    this.pushAgent = config.ALERT_PUSH_CA_FILE ? new Agent({ ca: [...rootCertificates, readFileSync(config.ALERT_PUSH_CA_FILE, 'utf8')] }) : undefined;
     if (config.ALERT_WEBHOOK_URL.length && !config.ALERT_WEBHOOK_SECRET) throw new Error('ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set');
   }
 
@@ -72,15 +67,11 @@ export class AlertDeliveries implements OnModuleInit, OnModuleDestroy {
   }
 
   get emailEnabled(): boolean {
-    return !!this.config.SMTP_URL;
+    return this.transports.mailEnabled;
   }
 
   onModuleInit(): void {
-    const connection = { url: this.config.REDIS_URL, maxRetriesPerRequest: null };
-    const prefix = `gozcu:${this.config.YSK_ELECTION_ID}`;
-    this.queue = new Queue<DeliveryJob>(ALERT_QUEUE, {
-      connection,
-      prefix,
+    this.queue = this.jobs.queue<DeliveryJob>(ALERT_QUEUE, {
       defaultJobOptions: {
         attempts: this.config.ALERT_DELIVERY_ATTEMPTS,
         backoff: { type: 'exponential', delay: this.config.ALERT_BACKOFF_MS },
@@ -88,8 +79,7 @@ export class AlertDeliveries implements OnModuleInit, OnModuleDestroy {
         removeOnFail: false,
       },
     });
-    if (this.config.SMTP_URL) this.mailer = nodemailer.createTransport(this.config.SMTP_URL);
-    this.worker = new Worker<DeliveryJob>(ALERT_QUEUE, (job) => this.send(job), { connection, prefix, concurrency: 8 });
+    this.worker = this.jobs.worker<DeliveryJob>(ALERT_QUEUE, (job) => this.send(job), { concurrency: 8 });
     this.worker.on('completed', (job) => void this.audited('alert.delivered', job, null));
     this.worker.on('failed', (job, err) => {
       if (!job) return;
@@ -108,7 +98,7 @@ export class AlertDeliveries implements OnModuleInit, OnModuleDestroy {
       this.logger.warn('alert queue did not close within 3 s (Redis unreachable?); disconnecting');
       void Promise.allSettled([this.worker?.disconnect(), this.queue?.disconnect()]);
     }
-    this.mailer?.close();
+    this.transports.close();
   }
 
   private async audited(action: string, job: Job<DeliveryJob>, error: string | null): Promise<void> {
@@ -152,7 +142,7 @@ export class AlertDeliveries implements OnModuleInit, OnModuleDestroy {
   }
 
   async email(alertId: string, event: string, user: { userId: string; username: string }, to: string, subject: string, text: string): Promise<void> {
-    if (!this.mailer) return;
+    if (!this.transports.mailEnabled) return;
     await this.queue.add(
       'email',
       { channel: 'email', alertId, userId: user.userId, username: user.username, to, subject, text },
@@ -164,24 +154,21 @@ export class AlertDeliveries implements OnModuleInit, OnModuleDestroy {
     const d = job.data;
     switch (d.channel) {
       case 'webhook': {
-        const res = await fetch(d.url, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'X-Gozcu-Signature': d.signature, 'X-Gozcu-Delivery': job.id ?? '', 'User-Agent': 'Gozcu-Alerts/1' },
-          body: d.body,
-          signal: AbortSignal.timeout(10_000),
+        const res = await this.transports.webhook(d.url, d.body, {
+          'Content-Type': 'application/json',
+          'X-Gozcu-Signature': d.signature,
+          'X-Gozcu-Delivery': job.id ?? '',
+          'User-Agent': 'Gozcu-Alerts/1',
         });
-        await res.arrayBuffer().catch(() => undefined);
         if (!res.ok) throw new Error(`webhook answered ${res.status}`);
         return;
       }
       case 'push': {
         try {
-          await webPush.sendNotification(d.subscription, d.payload, {
-            vapidDetails: { subject: this.config.VAPID_SUBJECT, publicKey: this.vapid.publicKey, privateKey: this.vapid.privateKey },
-            TTL: 3600,
-            urgency: 'high',
-            timeout: 10_000,
-            ...(this.pushAgent ? { agent: this.pushAgent } : {}),
+          await this.transports.push(d.subscription, d.payload, {
+            subject: this.config.VAPID_SUBJECT,
+            publicKey: this.vapid.publicKey,
+            privateKey: this.vapid.privateKey,
           });
         } catch (e) {
           const status = (e as { statusCode?: number }).statusCode;
@@ -195,7 +182,7 @@ export class AlertDeliveries implements OnModuleInit, OnModuleDestroy {
         return;
       }
       case 'email':
-        await this.mailer!.sendMail({ from: this.config.SMTP_FROM, to: d.to, subject: d.subject, text: d.text, headers: { 'X-Gozcu-Alert': d.alertId } });
+        await this.transports.mail({ from: this.config.SMTP_FROM, to: d.to, subject: d.subject, text: d.text, headers: { 'X-Gozcu-Alert': d.alertId } });
         return;
     }
   }

@@ -7,8 +7,7 @@ import { Clock } from '../../infra/clock';
 import { generatePassword, hashPassword, verifyPassword } from './password';
 import { TokenService, hashRefreshToken } from './token.service';
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { REDIS } from '../../infra/redis.module';
+import { REDIS, type RedisClient } from '../../infra/redis.module';
 import { WindowCounters } from '../../infra/counters';
 import { SessionService } from './session.service';
 
@@ -35,7 +34,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     private readonly sessions: SessionService,
   ) {
     this.failures = new WindowCounters(redis, 'LoginFailures');

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import type { BallotCode, FeedHealthState, FeedStatus } from '@gozcu/shared';
 import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
-import { REDIS } from '../../infra/redis.module';
+import { REDIS, type RedisClient } from '../../infra/redis.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { STORE, type FeedRepository, type SettingsRepository } from '../store/store.port';
 import { publicView } from './feed-controls';
@@ -25,7 +24,7 @@ export class FeedReport {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORE) private readonly store: FeedRepository & SettingsRepository,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly feed: FeedService,
     private readonly poller: FeedPoller,
     private readonly clock: Clock,

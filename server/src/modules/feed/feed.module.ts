@@ -1,11 +1,11 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../../infra/config';
+import { JobQueues } from '../../infra/job-queue';
 import { yskProviders } from '../../infra/ysk.providers';
 import { ReconcileModule } from '../reconcile/reconcile.module';
 import { FeedController } from './feed.controller';
 import { FeedControls } from './feed-controls';
-import { FeedScheduler, redisRetry, YSK_QUEUE } from './feed.scheduler';
+import { FeedScheduler, YSK_QUEUE } from './feed.scheduler';
 import { FeedDiscovery } from './feed-discovery.service';
 import { FeedPoller } from './feed-poller.service';
 import { FeedReport } from './feed-report.service';
@@ -14,14 +14,8 @@ import { SpecialBoxesService } from './special-boxes';
 
 @Module({
   imports: [
-    BullModule.forRootAsync({
-      inject: [APP_CONFIG],
-      // one queue namespace per election, so two elections (or two test runs) never share jobs
-      useFactory: (config: AppConfig) => ({
-        connection: { url: config.REDIS_URL, maxRetriesPerRequest: null, retryStrategy: redisRetry },
-        prefix: `gozcu:${config.YSK_ELECTION_ID}`,
-      }),
-    }),
+    // the stack's BullMQ wiring (@nestjs/bullmq) on the connection and per-election prefix of infra's JobQueues
+    BullModule.forRootAsync({ inject: [JobQueues], useFactory: (jobs: JobQueues) => jobs.options({ fastReconnect: true }) }),
     BullModule.registerQueue({ name: YSK_QUEUE }),
     ReconcileModule,
   ],

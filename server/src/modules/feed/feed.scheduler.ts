@@ -1,9 +1,8 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Worker, type Job, type Queue } from 'bullmq';
 import type { BallotCode } from '@gozcu/shared';
 import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
+import { InjectQueue, JobQueues, type Job, type Queue, type Worker } from '../../infra/job-queue';
 import { MetricsService } from '../metrics/metrics.service';
 import { backoffDelay } from './backoff';
 import { FeedControls, type FeedControlsState } from './feed-controls';
@@ -39,9 +38,6 @@ const SIGNALS_MS = 1_000;
 const STORE_SNAPSHOT_MS = 5_000;
 /** A Redis command of the checks that takes longer than this counts as Redis not answering. */
 const REDIS_CHECK_TIMEOUT_MS = 800;
-
-/** Reconnect quickly after Redis comes back (ioredis waits up to 2 s between attempts by default). */
-export const redisRetry = (times: number): number => Math.min(100 * times, 500);
 
 /**
  * Schedules the YSK poll as BullMQ jobs: one discovery, one job scheduler per ballot type and
@@ -96,6 +92,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly special: SpecialBoxesService,
     private readonly report: FeedReport,
     private readonly clock: Clock,
+    private readonly jobs: JobQueues,
   ) {
     this.jobOpts = { attempts: config.YSK_MAX_ATTEMPTS, backoff: { type: 'jitter' }, removeOnComplete: true, removeOnFail: 1000 };
   }
@@ -116,9 +113,8 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
       this.logger.log('YSK_WORKER=false: this node serves the API only; poll jobs run on worker nodes');
       return;
     }
-    this.worker = new Worker(YSK_QUEUE, (job) => this.process(job), {
-      connection: { url: this.config.REDIS_URL, maxRetriesPerRequest: null, retryStrategy: redisRetry },
-      prefix: this.queue.opts.prefix,
+    this.worker = this.jobs.worker(YSK_QUEUE, (job) => this.process(job), {
+      fastReconnect: true,
       concurrency: this.config.YSK_CONCURRENCY,
       settings: { backoffStrategy: (attemptsMade: number) => this.backoff(attemptsMade) },
     });
@@ -180,7 +176,7 @@ export class FeedScheduler implements OnApplicationBootstrap, OnApplicationShutd
         await this.feed.holdUntil(this.clock.wall() + wait);
         await this.feed.gate.hold(wait);
         await this.worker.rateLimit(wait);
-        throw Worker.RateLimitError();
+        throw this.jobs.rateLimitError();
       }
       throw err;
     }

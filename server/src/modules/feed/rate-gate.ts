@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../infra/redis.module';
 
 /**
  * The requests-per-second cap toward YSK (`YSK_MAX_RPS`, changeable at run time), counted per
@@ -33,7 +33,7 @@ const COMMAND_TIMEOUT_MS = 500;
 
 export interface RateGateOptions {
   /** null: in-process only */
-  redis: Redis | null;
+  redis: RedisClient | null;
   /** key prefix (one gate per election) */
   prefix: string;
   /** the cap now, requests per second */

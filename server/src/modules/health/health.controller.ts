@@ -1,9 +1,8 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import type { Redis } from 'ioredis';
 import { healthzResponse, type Healthz } from '@gozcu/shared';
 import { ApiResponse } from '../../infra/openapi';
-import { REDIS } from '../../infra/redis.module';
+import { REDIS, type RedisClient } from '../../infra/redis.module';
 import { STORE, type StoreConnection } from '../store/store.port';
 import { Public } from '../auth/auth.decorators';
 import { FeedReport } from '../feed/feed-report.service';
@@ -31,7 +30,7 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<strin
 export class HealthController {
   constructor(
     @Inject(STORE) private readonly store: StoreConnection,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly feed: FeedReport,
   ) {}
 

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FeedHealthEvent } from '@gozcu/shared';
-import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus } from '../../infra/events';
-import { REDIS } from '../../infra/redis.module';
+import { PUBSUB, type PubSub } from '../../infra/pubsub';
+import { STREAM_LOG, type StreamLog, type StreamReader } from '../../infra/stream-log';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import { STORE, type VersionsRepository } from '../store/store.port';
 
@@ -38,8 +38,7 @@ function compareIds(a: string, b: string): number {
 export class ChangeReplicator implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ChangeReplicator.name);
   readonly node = randomUUID();
-  private subscriber: Redis | null = null;
-  private reader: Redis | null = null;
+  private reader: StreamReader | null = null;
   private readonly channel: string;
   private readonly stream: string;
   private off: (() => void)[] = [];
@@ -55,7 +54,8 @@ export class ChangeReplicator implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(PUBSUB) private readonly pubsub: PubSub,
+    @Inject(STREAM_LOG) private readonly streams: StreamLog,
     private readonly bus: ChangeBus,
     private readonly reconcile: ReconcileService,
     @Inject(STORE) private readonly store: VersionsRepository,
@@ -65,15 +65,11 @@ export class ChangeReplicator implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    this.subscriber = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
-    this.subscriber.on('error', (e) => this.logger.warn(`change subscriber: ${e.message}`));
-    this.subscriber.on('message', (_channel, raw: string) => this.receive(raw));
-    // not awaited: a Redis that is down must not hold up start-up; ioredis re-subscribes on reconnect
-    this.subscriber.subscribe(this.channel).catch((e: Error) => this.logger.warn(`cannot subscribe to ${this.channel}: ${e.message}`));
-    this.reader = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
-    this.reader.on('error', (e) => this.logger.warn(`change reader: ${e.message}`));
+    // does not wait for Redis: a Redis that is down must not hold up start-up
+    this.off.push(this.pubsub.subscribe(this.channel, (raw) => this.receive(raw)));
+    this.reader = this.streams.reader('change reader');
     // the state was just rebuilt from the store: what is in the stream now is already in it
-    this.lastId = await this.latestIdFrom(this.redis).catch(() => null);
+    this.lastId = await this.streams.latestId(this.stream).catch(() => null);
     this.off.push(
       this.bus.on('boxes.changed', (e) => {
         if (e.cause !== 'replica') this.announce(e.changes.map((c) => c.key));
@@ -93,8 +89,7 @@ export class ChangeReplicator implements OnModuleInit, OnModuleDestroy {
     this.off.forEach((f) => f());
     clearInterval(this.outboxTimer);
     await this.flushOutbox();
-    this.subscriber?.disconnect();
-    this.reader?.disconnect();
+    this.reader?.close();
   }
 
   /** Waits until this node has applied everything announced so far (tests). */
@@ -116,7 +111,7 @@ export class ChangeReplicator implements OnModuleInit, OnModuleDestroy {
       while (this.outbox.length) {
         const keys = this.outbox[0];
         try {
-          await this.redis.xadd(this.stream, 'MAXLEN', '~', String(STREAM_MAXLEN), '*', 'node', this.node, 'keys', keys.join(','));
+          await this.streams.append(this.stream, { node: this.node, keys: keys.join(',') }, STREAM_MAXLEN);
         } catch (e) {
           this.stats.outboxRetries++;
           this.logger.warn(`cannot announce ${keys.length} changed boxes yet (${(e as Error).message}); kept to retry`);
@@ -134,31 +129,23 @@ export class ChangeReplicator implements OnModuleInit, OnModuleDestroy {
     while (!this.stopped && !this.reconcile.isReady) await new Promise((r) => setTimeout(r, 50));
     while (!this.stopped && this.reader) {
       try {
-        if (this.lastId === null) this.lastId = (await this.latestIdFrom(this.reader)) ?? '0-0';
+        if (this.lastId === null) this.lastId = (await this.reader.latestId(this.stream)) ?? '0-0';
         else await this.checkCoverage();
-        const res = (await this.reader.xread('COUNT', 1000, 'BLOCK', BLOCK_MS, 'STREAMS', this.stream, this.lastId)) as [string, [string, string[]][]][] | null;
-        if (!res) continue;
-        for (const [, entries] of res) {
-          const keys = new Set<string>();
-          for (const [id, fields] of entries) {
-            this.lastId = id;
-            const f = Object.fromEntries(fields.reduce<[string, string][]>((acc, v, i, all) => (i % 2 ? acc : [...acc, [v, all[i + 1]]]), []));
-            if (f.node === this.node || !f.keys) continue;
-            for (const k of f.keys.split(',')) keys.add(k);
-          }
-          if (keys.size) await this.apply([...keys]);
+        const entries = await this.reader.read(this.stream, this.lastId, 1000, BLOCK_MS);
+        if (!entries) continue;
+        const keys = new Set<string>();
+        for (const { id, fields: f } of entries) {
+          this.lastId = id;
+          if (f.node === this.node || !f.keys) continue;
+          for (const k of f.keys.split(',')) keys.add(k);
         }
+        if (keys.size) await this.apply([...keys]);
       } catch (e) {
         if (this.stopped) return;
         this.logger.warn(`change stream: ${(e as Error).message}; resuming from ${this.lastId}`);
         await new Promise((r) => setTimeout(r, 250));
       }
     }
-  }
-
-  private async latestIdFrom(conn: Redis): Promise<string | null> {
-    const last = (await conn.xrevrange(this.stream, '+', '-', 'COUNT', 1)) as [string, string[]][];
-    return last[0]?.[0] ?? null;
   }
 
   /**
@@ -168,9 +155,8 @@ export class ChangeReplicator implements OnModuleInit, OnModuleDestroy {
    */
   private async checkCoverage(): Promise<void> {
     if (!this.reader || this.lastId === null || this.lastId === '0-0') return;
-    const info = (await this.reader.xrange(this.stream, '-', '+', 'COUNT', 1)) as [string, string[]][];
-    const first = info[0]?.[0];
-    const last = first ? await this.latestIdFrom(this.reader) : null;
+    const first = await this.reader.firstId(this.stream);
+    const last = first ? await this.reader.latestId(this.stream) : null;
     const lost = !first || compareIds(first, this.lastId) > 0 || (last !== null && compareIds(last, this.lastId) < 0);
     if (!lost) return;
     this.logger.warn(`change stream no longer covers ${this.lastId}: re-reading every box from the store`);
@@ -199,7 +185,7 @@ export class ChangeReplicator implements OnModuleInit, OnModuleDestroy {
   }
 
   private publish(message: Message): void {
-    this.redis.publish(this.channel, JSON.stringify(message)).catch((e: Error) => this.logger.warn(`cannot announce feed health: ${e.message}`));
+    this.pubsub.publish(this.channel, JSON.stringify(message)).catch((e: Error) => this.logger.warn(`cannot announce feed health: ${e.message}`));
   }
 
   private receive(raw: string): void {
