@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { BallotCode, FeedHealthState } from '@gozcu/shared';
+import type { Assert, BallotCode, Equal, FeedHealthState, FeedProvinceLag, FeedTotals, FeedWorkerReport } from '@gozcu/shared';
 import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus } from '../../infra/events';
@@ -31,9 +31,12 @@ export interface FeedSnapshot {
   cause: string;
   lastPollSuccessAt: number | null;
   signals: FeedSignals;
-  report: Record<string, unknown>;
+  report: FeedWorkerReport;
   lags: Array<ProvinceLag & { ballot: BallotCode }>;
 }
+
+/** The poller's lag rows are the contract's. */
+export type ProvinceLagMatches = Assert<Equal<ProvinceLag, Omit<FeedProvinceLag, 'ballot'>>>;
 
 /**
  * The feed's link to YSK and its health: the client (every call through the rate gate), what
@@ -56,7 +59,7 @@ export class FeedService implements OnModuleDestroy {
   private backoffUntil = 0;
   private readonly timer: NodeJS.Timeout;
   /** requests and bytes spent, and changes found (the politeness figures) */
-  readonly totals = {
+  readonly totals: Required<FeedTotals> = {
     requests: 0,
     bytes: 0,
     notModified: 0,
