@@ -6,7 +6,6 @@
 import type { FeedControlsView, FeedHealthEvent, FeedHealthResponse, FeedHealthState, FeedIncident, FeedLatencyStats } from '@gozcu/shared';
 
 export type HealthState = FeedHealthState | 'unknown';
-export const HEALTH_STATES: readonly HealthState[] = ['healthy', 'slow', 'failing', 'paused', 'unknown'];
 
 /** One endpoint's figures over the last minute. */
 export interface EndpointHealth {
@@ -67,11 +66,6 @@ export interface FeedHealth {
   openIncidents: number;
   enabled: boolean;
   asOf: string;
-}
-
-const SEVERITY: Record<HealthState, number> = { healthy: 0, unknown: 1, slow: 2, paused: 3, failing: 4 };
-export function worstState(states: readonly HealthState[]): HealthState {
-  return states.reduce<HealthState>((w, s) => (SEVERITY[s] > SEVERITY[w] ? s : w), states.length ? 'healthy' : 'unknown');
 }
 
 /** A stored incident: kind `health_<state>` (scope: an endpoint or 'overall', details {from, to}), or a row problem. */
