@@ -10,6 +10,7 @@ import {
   coverageResponse,
   districtsResponse,
   embargoStateSchema,
+  feedHealthResponse,
   type BallotCode,
   type ClientToServerEvents,
   type EmbargoState,
@@ -63,40 +64,35 @@ export async function authed(path: string, init: RequestInit = {}): Promise<Resp
   return res;
 }
 
-export interface JsonOptions<T = unknown> {
+export interface JsonOptions<T> {
   /** false: a public request, no token and no refresh (the citizen pages work signed out) */
   token?: boolean;
   /** the body must be a JSON object or array (else an ApiError 'not JSON') */
   object?: boolean;
-  /** the route's response schema (shared/): the body is parsed with it (else an ApiError naming the fields) */
-  schema?: ZodType<T>;
+  /** the route's response schema (shared/): the body is parsed with it (else an ApiError naming the fields); no answer is read unparsed */
+  schema: ZodType<T>;
 }
 
 /** A JSON request (`Accept: application/json`): the parsed body, or an ApiError with the server's message. */
-export async function fetchJson<T>(path: string, init: RequestInit = {}, { token = true, object = false, schema }: JsonOptions<T> = {}): Promise<T> {
+export async function fetchJson<T>(path: string, init: RequestInit, { token = true, object = false, schema }: JsonOptions<T>): Promise<T> {
   const headers = new Headers(init.headers);
   if (!headers.has('Accept')) headers.set('Accept', 'application/json');
   const res = token ? await authed(path, { ...init, headers }) : await fetch(path, { ...init, headers });
   const body = await readBody(res);
   if (!res.ok) throw errorOf(res, body);
   if (object && (body === null || typeof body !== 'object')) throw new ApiError(res.status, 'not JSON', body);
-  return schema ? parseAnswer(schema, body, path, res.status) : (body as T);
+  return parseAnswer(schema, body, path, res.status);
 }
 
 /** `method` with a body: JSON, or a string sent as it is with its `contentType` (a CSV). */
-export function sendJson<T>(
-  method: string,
-  path: string,
-  body: unknown,
-  opts: JsonOptions<T> & { contentType?: string; cache?: RequestCache } = {},
-): Promise<T> {
+export function sendJson<T>(method: string, path: string, body: unknown, opts: JsonOptions<T> & { contentType?: string; cache?: RequestCache }): Promise<T> {
   const { contentType = 'application/json', cache, ...json } = opts;
   const payload = typeof body === 'string' && contentType !== 'application/json' ? body : JSON.stringify(body);
   return fetchJson<T>(path, { method, headers: { 'Content-Type': contentType }, body: payload, ...(cache ? { cache } : {}) }, json);
 }
 
 /** A GET of a JSON object, parsed with its response schema; a response carrying the embargo state tells the embargo listeners. */
-export async function getJson<T>(path: string, params: Record<string, QueryValue> = {}, signal?: AbortSignal, schema?: ZodType<T>): Promise<T> {
+export async function getJson<T>(path: string, params: Record<string, QueryValue>, signal: AbortSignal | undefined, schema: ZodType<T>): Promise<T> {
   const body = await fetchJson<T>(path + queryString(params), signal ? { signal } : {}, { object: true, schema });
   noteEmbargo(body);
   return body;
@@ -120,7 +116,7 @@ export const api = {
     getJson('/api/coverage', { ...q }, signal, coverageResponse),
   boxes: (q: BoxQuery, signal?: AbortSignal) => getJson('/api/boxes', { ...q }, signal, boxesResponse),
   box: (key: string, signal?: AbortSignal) => getJson(`/api/boxes/${encodeURIComponent(key)}`, {}, signal, boxDetailResponse),
-  feedHealth: (signal?: AbortSignal) => getJson<unknown>('/api/feed/health', {}, signal),
+  feedHealth: (signal?: AbortSignal) => getJson('/api/feed/health', {}, signal, feedHealthResponse),
   /** District names of a province: `{ items: [{ yskId, province, name }] }`. */
   districts: (province: number, signal?: AbortSignal) => getJson('/api/districts', { province }, signal, districtsResponse),
   embargo: (signal?: AbortSignal) => getJson('/api/embargo', {}, signal, embargoStateSchema),

@@ -1,34 +1,33 @@
 /**
- * `GET /api/feed/health` (FeedService.healthReport + the queue depth), read defensively:
- *   { enabled, overall, asOf, '1m'|'5m'|'15m': stats, backoffUntil, backoffMs,
- *     endpoints: {[name]: {state, lastSuccessAt, '1m'|'5m'|'15m': {count, p50, p95, p99, errorRate, errors, bytes}}},
- *     lastSuccessByProvince: {[plate]: iso}, totals, incidents: {open: Incident[], recent: Incident[]}, queue }
- * Latency figures are taken from the 1-minute window; flat `{p50, …}` and `latency: {…}` are read too.
+ * `GET /api/feed/health` (FeedReport.healthReport + the queue depth, parsed with its contract
+ * `feedHealthResponse` from shared/) as the operator's view reads it: the endpoints by name with
+ * their 1-minute figures, the incidents newest first, the provinces' last successes oldest first.
  */
-import type { FeedHealthEvent, FeedHealthState } from '@gozcu/shared';
+import type { FeedControlsView, FeedHealthEvent, FeedHealthResponse, FeedHealthState, FeedIncident, FeedLatencyStats } from '@gozcu/shared';
 
 export type HealthState = FeedHealthState | 'unknown';
-export const HEALTH_STATES: readonly HealthState[] = ['healthy', 'slow', 'failing', 'paused', 'unknown'];
 
+/** One endpoint's figures over the last minute. */
 export interface EndpointHealth {
   name: string;
-  state: HealthState;
+  state: FeedHealthState;
   p50: number | null;
   p95: number | null;
   p99: number | null;
-  errorRate: number | null;
+  errorRate: number;
+  /** the backoff in force now (the feed's, one for every endpoint), ms */
   backoffMs: number | null;
-  rps: number | null;
+  rps: number;
   /** requests in the last minute, and failures by class */
-  count: number | null;
-  errors: Record<string, number>;
+  count: number;
+  errors: FeedLatencyStats['errors'];
   lastSuccessAt: string | null;
 }
 
 export interface Incident {
-  at: string | null;
-  state: HealthState | null;
-  previous: HealthState | null;
+  at: string;
+  state: FeedHealthState | null;
+  previous: FeedHealthState | null;
   endpoint: string | null;
   text: string;
 }
@@ -36,35 +35,25 @@ export interface Incident {
 /** Per (province, ballot type): now − when its oldest district was last known current (`lags`). */
 export interface ProvinceLag {
   plate: number;
-  ballot: number | null;
+  ballot: number;
   lagSeconds: number;
   /** districts whose aggregate moved past what is stored */
   due: number;
   districts: number;
 }
 
-/** The operator's controls as the server reports them (`controls`). */
-export interface FeedControls {
-  paused: boolean;
-  pausedBy: string | null;
-  pausedAt: string | null;
-  reason: string | null;
-  pollIntervalMs: number | null;
-  maxRps: number | null;
-}
-
 export interface FeedHealth {
   overall: HealthState;
   /** why: the rule of the server's table, and its cause */
-  rule: string | null;
-  cause: string | null;
-  /** Redis as the server sees it ('ok' | 'unreachable') */
-  redis: string | null;
+  rule: string;
+  cause: string;
+  /** Redis as the server sees it */
+  redis: FeedHealthResponse['redis'];
   lags: ProvinceLag[];
-  controls: FeedControls | null;
+  controls: FeedControlsView;
   endpoints: EndpointHealth[];
-  /** oldest success first; `at` null = never */
-  lastSuccess: Array<{ plate: number; at: string | null }>;
+  /** the provinces polled successfully, oldest success first */
+  lastSuccess: Array<{ plate: number; at: string }>;
   incidents: Incident[];
   rps: number | null;
   cap: number | null;
@@ -75,89 +64,26 @@ export interface FeedHealth {
   queue: Record<string, number> | null;
   /** incidents still open */
   openIncidents: number;
-  enabled: boolean | null;
-  asOf: string | null;
+  enabled: boolean;
+  asOf: string;
 }
 
-const num = (v: unknown): number | null =>
-  typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null;
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-const obj = (v: unknown): Record<string, unknown> | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
-
-export function healthState(v: unknown): HealthState {
-  if (typeof v !== 'string') return 'unknown';
-  const s = v.toLowerCase();
-  if (s === 'healthy' || s === 'ok' || s === 'normal') return 'healthy';
-  if (s === 'slow' || s === 'degraded') return 'slow';
-  if (s === 'failing' || s === 'failed' || s === 'down' || s === 'error') return 'failing';
-  if (s === 'paused' || s === 'stopped') return 'paused';
-  return 'unknown';
-}
-
-const SEVERITY: Record<HealthState, number> = { healthy: 0, unknown: 1, slow: 2, paused: 3, failing: 4 };
-export function worstState(states: readonly HealthState[]): HealthState {
-  return states.reduce<HealthState>((w, s) => (SEVERITY[s] > SEVERITY[w] ? s : w), states.length ? 'healthy' : 'unknown');
-}
-
-function incidentOf(v: unknown): Incident | null {
-  const o = obj(v);
-  if (!o) return typeof v === 'string' ? { at: null, state: null, previous: null, endpoint: null, text: v } : null;
-  const text = str(o.cause) ?? str(o.message) ?? str(o.msg) ?? str(o.reason) ?? str(o.kind) ?? str(o.type) ?? '';
-  const details = obj(o.details);
-  // a stored incident: kind `health_<state>`, scope = endpoint or 'overall', details {from, to}
-  const kindState = typeof o.kind === 'string' && o.kind.startsWith('health_') ? o.kind.slice(7) : null;
-  const scope = str(o.scope);
+/** A stored incident: kind `health_<state>` (scope: an endpoint or 'overall', details {from, to}), or a row problem. */
+function incidentOf(i: FeedIncident): Incident {
+  const kindState = i.kind.startsWith('health_') ? stateOf(i.kind.slice(7)) : null;
   return {
-    at: str(o.at) ?? str(o.time) ?? str(o.startedAt) ?? str(o.since) ?? null,
-    state: o.state != null ? healthState(o.state) : details?.to != null ? healthState(details.to) : kindState ? healthState(kindState) : null,
-    previous: o.previous != null ? healthState(o.previous) : details?.from != null ? healthState(details.from) : null,
-    endpoint: str(o.endpoint) ?? (scope && scope !== 'overall' ? scope : null),
-    text: kindState || !str(o.kind) ? text : `${o.kind}: ${text}`,
+    at: i.startedAt,
+    state: stateOf(i.details.to) ?? kindState,
+    previous: stateOf(i.details.from),
+    endpoint: i.scope !== 'overall' ? i.scope : null,
+    text: kindState ? i.cause : `${i.kind}: ${i.cause}`,
   };
 }
 
-function lastSuccessOf(v: unknown): Array<{ plate: number; at: string | null }> {
-  const out: Array<{ plate: number; at: string | null }> = [];
-  if (Array.isArray(v)) {
-    for (const e of v) {
-      const o = obj(e);
-      const plate = num(o?.province ?? o?.plate);
-      if (plate != null) out.push({ plate, at: str(o?.at ?? o?.lastSuccess ?? o?.time) });
-    }
-  } else {
-    for (const [k, at] of Object.entries(obj(v) ?? {})) {
-      const plate = num(k);
-      if (plate != null) out.push({ plate, at: typeof at === 'number' ? new Date(at).toISOString() : (str(at) ?? str(obj(at)?.at)) });
-    }
-  }
-  const t = (at: string | null) => (at ? Date.parse(at) || 0 : -Infinity);
-  return out.sort((a, b) => t(a.at) - t(b.at) || a.plate - b.plate);
-}
-
-function lagsOf(v: unknown): ProvinceLag[] {
-  if (!Array.isArray(v)) return [];
-  const out: ProvinceLag[] = [];
-  for (const e of v) {
-    const o = obj(e);
-    const plate = num(o?.province ?? o?.plate);
-    const lag = num(o?.lagSeconds);
-    if (plate == null || lag == null) continue;
-    out.push({ plate, ballot: num(o?.ballot), lagSeconds: lag, due: num(o?.due) ?? 0, districts: num(o?.districts) ?? 0 });
-  }
-  return out;
-}
-
-function controlsOf(v: unknown): FeedControls | null {
-  const o = obj(v);
-  if (!o || typeof o.paused !== 'boolean') return null;
-  return {
-    paused: o.paused,
-    pausedBy: str(o.pausedBy),
-    pausedAt: str(o.pausedAt),
-    reason: str(o.reason),
-    pollIntervalMs: num(o.pollIntervalMs),
-    maxRps: num(o.maxRps),
-  };
+const FEED_STATES: readonly unknown[] = ['healthy', 'slow', 'failing', 'paused'] satisfies FeedHealthState[];
+/** `details` are free-form (and withheld from narrower scopes): a state there, or null. */
+function stateOf(v: unknown): FeedHealthState | null {
+  return FEED_STATES.includes(v) ? (v as FeedHealthState) : null;
 }
 
 /**
@@ -184,84 +110,57 @@ export function provinceLagRows(
   return [...rows.values()].sort((a, b) => (b.lagSeconds ?? -1) - (a.lagSeconds ?? -1) || a.plate - b.plate);
 }
 
-export function normalizeHealth(raw: unknown): FeedHealth {
-  const o = obj(raw) ?? {};
-  const eps = o.endpoints;
-  const endpoints: EndpointHealth[] = [];
-  const topBackoff = num(o.backoffMs);
-  const addEndpoint = (name: string, v: unknown) => {
-    const e = obj(v) ?? {};
-    const win = obj(e['1m']);
-    const lat = win ?? obj(e.latency) ?? e;
-    const count = num(win?.count ?? e.count);
-    const errors: Record<string, number> = {};
-    for (const [k, n] of Object.entries(obj(win?.errors ?? e.errors) ?? {})) if (num(n) != null) errors[k] = num(n)!;
-    endpoints.push({
+export function normalizeHealth(h: FeedHealthResponse): FeedHealth {
+  const endpoints: EndpointHealth[] = Object.entries(h.endpoints)
+    .map(([name, e]) => ({
       name,
-      state: healthState(e.state),
-      p50: num(lat.p50),
-      p95: num(lat.p95),
-      p99: num(lat.p99),
-      errorRate: num(lat.errorRate ?? e.errorRate),
-      backoffMs: num(e.backoffMs) ?? topBackoff,
-      rps: num(e.rps ?? e.requestsPerSecond) ?? (win && count != null ? count / 60 : null),
-      count,
-      errors,
-      lastSuccessAt: str(e.lastSuccessAt),
-    });
-  };
-  if (Array.isArray(eps)) for (const e of eps) addEndpoint(str(obj(e)?.name) ?? str(obj(e)?.endpoint) ?? '?', e);
-  else for (const [name, v] of Object.entries(obj(eps) ?? {})) addEndpoint(name, v);
-  endpoints.sort((a, b) => a.name.localeCompare(b.name));
-  const overall = o.overall != null ? healthState(obj(o.overall)?.state ?? o.overall) : worstState(endpoints.map((e) => e.state));
-  // incidents: a list, or `{open, recent}` from the store (recent includes the open ones, newest first)
-  const incObj = obj(o.incidents);
-  const rawIncidents: unknown[] = Array.isArray(o.incidents)
-    ? o.incidents
-    : incObj
-      ? [...(Array.isArray(incObj.recent) ? incObj.recent : []), ...(Array.isArray(incObj.open) ? incObj.open : [])]
-      : [];
+      state: e.state,
+      p50: e['1m'].p50,
+      p95: e['1m'].p95,
+      p99: e['1m'].p99,
+      errorRate: e['1m'].errorRate,
+      backoffMs: h.backoffMs,
+      rps: e['1m'].count / 60,
+      count: e['1m'].count,
+      errors: e['1m'].errors,
+      lastSuccessAt: e.lastSuccessAt,
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  // `recent` includes the open ones (newest first); an open one older than the recent 50 is added after
   const seen = new Set<string>();
-  const incidents = rawIncidents
-    .filter((r) => {
-      const id = str(obj(r)?.id);
-      if (!id) return true;
-      if (seen.has(id)) return false;
-      seen.add(id);
+  const incidents = [...h.incidents.recent, ...h.incidents.open]
+    .filter((i) => {
+      if (seen.has(i.id)) return false;
+      seen.add(i.id);
       return true;
     })
-    .map(incidentOf)
-    .filter((i): i is Incident => i != null);
-  const rpsSum = endpoints.reduce((s, e) => (e.rps != null ? s + e.rps : s), 0);
-  const overallWin = obj(o['1m']);
-  const queue: Record<string, number> = {};
-  for (const [k, n] of Object.entries(obj(o.queue) ?? {})) if (num(n) != null) queue[k] = num(n)!;
-  const controls = controlsOf(o.controls);
+    .map(incidentOf);
+  const lastSuccess = Object.entries(h.lastSuccessByProvince)
+    .map(([plate, at]) => ({ plate: Number(plate), at }))
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.plate - b.plate);
   return {
-    overall,
-    rule: str(o.rule),
-    cause: str(o.cause),
-    redis: str(o.redis),
-    lags: lagsOf(o.lags),
-    controls,
+    overall: h.overall,
+    rule: h.rule,
+    cause: h.cause,
+    redis: h.redis,
+    lags: h.lags.map((l) => ({ plate: l.province, ballot: l.ballot, lagSeconds: l.lagSeconds, due: l.due, districts: l.districts })),
+    controls: h.controls,
     endpoints,
-    lastSuccess: lastSuccessOf(o.lastSuccessByProvince),
+    lastSuccess,
     incidents,
-    rps:
-      num(o.rps ?? o.requestsPerSecond) ??
-      (endpoints.some((e) => e.rps != null) ? rpsSum : overallWin && num(overallWin.count) != null ? num(overallWin.count)! / 60 : null),
-    cap: num(o.cap ?? o.rpsCap ?? o.requestsPerSecondCap ?? o.maxRps ?? controls?.maxRps),
-    backoffMs: topBackoff,
-    backoffUntil: str(o.backoffUntil),
-    queue: obj(o.queue) ? queue : null,
-    openIncidents: incObj && Array.isArray(incObj.open) ? incObj.open.length : 0,
-    enabled: typeof o.enabled === 'boolean' ? o.enabled : null,
-    asOf: str(o.asOf),
+    rps: endpoints.length ? endpoints.reduce((s, e) => s + e.rps, 0) : h['1m'] ? h['1m'].count / 60 : null,
+    cap: h.cap ?? h.controls.maxRps,
+    backoffMs: h.backoffMs,
+    backoffUntil: h.backoffUntil,
+    queue: h.queue,
+    openIncidents: h.incidents.open.length,
+    enabled: h.enabled,
+    asOf: h.asOf,
   };
 }
 
 export function incidentFromEvent(e: FeedHealthEvent): Incident {
-  return { at: e.at ?? null, state: healthState(e.state), previous: healthState(e.previous), endpoint: e.endpoint ?? null, text: e.cause ?? '' };
+  return { at: e.at, state: e.state, previous: e.previous, endpoint: e.endpoint, text: e.cause };
 }
 
 /** The strip's one-line summary: the worst p95, the mean error rate, the newest success. */
@@ -274,8 +173,8 @@ export function healthSummary(h: FeedHealth | null): {
 } {
   if (!h) return { state: 'unknown', p95: null, errorRate: null, rps: null, lastSuccessAt: null };
   const p95s = h.endpoints.map((e) => e.p95).filter((v): v is number => v != null);
-  const errs = h.endpoints.map((e) => e.errorRate).filter((v): v is number => v != null);
-  const times = h.lastSuccess.map((l) => (l.at ? Date.parse(l.at) : NaN)).filter((t) => Number.isFinite(t));
+  const errs = h.endpoints.map((e) => e.errorRate);
+  const times = h.lastSuccess.map((l) => Date.parse(l.at));
   return {
     state: h.overall,
     p95: p95s.length ? Math.max(...p95s) : null,

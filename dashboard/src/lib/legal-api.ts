@@ -11,10 +11,10 @@ import {
   complaintsResponse,
   petitionViewSchema,
   petitionsResponse,
+  staleNoticesResponse,
   type ComplaintStatus,
   type PetitionStatus,
   type PetitionText,
-  type StaleNotice,
 } from '@gozcu/shared';
 import type { ZodType } from 'zod';
 import { ApiError, authed, fetchJson, getJson, queryString, sendJson, type QueryValue } from './api';
@@ -79,7 +79,7 @@ export const legalApi = {
       { status, ...(reference ? { reference } : {}), ...(note ? { note } : {}) },
       { schema: petitionViewSchema },
     ),
-  staleNotices: () => getJson<{ items: StaleNotice[]; asOf: string }>('/api/stale-notices'),
+  staleNotices: () => getJson('/api/stale-notices', {}, undefined, staleNoticesResponse),
   /** A file the server builds (PDF, CSV), fetched with the token and saved through a blob link. */
   download: async (path: string, fallbackName: string): Promise<void> => {
     const res = await authed(path, { headers: { Accept: '*/*' } });

@@ -1,4 +1,8 @@
-import type { Principal } from '@gozcu/shared';
+import type { Assert, Equal, FeedHealthResponse, FeedIncident, Principal } from '@gozcu/shared';
+import type { Incident } from '../store/store.port';
+
+/** The store's incidents are the contract's. */
+export type IncidentMatches = Assert<Equal<Incident, FeedIncident>>;
 
 /**
  * What of the feed health report a caller gets. Raw YSK payloads (incident `raw`, up to 64 KB of
@@ -8,32 +12,30 @@ import type { Principal } from '@gozcu/shared';
  * other provinces' poll times and lags. During the embargo, the YSK-derived counts (versions stored,
  * changes found) and incident details are withheld from callers who may not see YSK yet.
  */
-export function redactFeedHealth<R extends Record<string, unknown>>(report: R, user: Pick<Principal, 'permissions' | 'scope'>, yskVisible: boolean): R {
+export function redactFeedHealth(report: FeedHealthResponse, user: Pick<Principal, 'permissions' | 'scope'>, yskVisible: boolean): FeedHealthResponse {
   const country = user.scope.level === 'country';
   const raw = country && yskVisible && user.permissions.includes('feed:admin');
   const details = country && yskVisible;
-  const incident = (i: Record<string, unknown>) => {
-    const out: Record<string, unknown> = { ...i };
-    if (!raw) out.raw = null;
-    if (!details) out.details = {};
-    if (!country) out.cause = String(i.kind ?? 'incident');
-    return out;
+  const incident = (i: FeedIncident): FeedIncident => ({
+    ...i,
+    raw: raw ? i.raw : null,
+    details: details ? i.details : {},
+    cause: country ? i.cause : i.kind,
+  });
+  const own = user.scope.province ?? null;
+  let totals = report.totals;
+  if (!yskVisible && totals) {
+    const { versions: _v, changes: _c, ...rest } = totals;
+    totals = rest;
+  }
+  return {
+    ...report,
+    incidents: { open: report.incidents.open.map(incident), recent: report.incidents.recent.map(incident) },
+    // the last poll times and the poller's per-province lag: the caller's own province only
+    lastSuccessByProvince: country
+      ? report.lastSuccessByProvince
+      : Object.fromEntries(Object.entries(report.lastSuccessByProvince).filter(([p]) => p === String(own ?? ''))),
+    lags: country ? report.lags : report.lags.filter((l) => own !== null && l.province === Number(own)),
+    totals,
   };
-  const incidents = report.incidents as { open?: Record<string, unknown>[]; recent?: Record<string, unknown>[] } | undefined;
-  const out: Record<string, unknown> = { ...report };
-  if (incidents) out.incidents = { ...incidents, open: (incidents.open ?? []).map(incident), recent: (incidents.recent ?? []).map(incident) };
-  if (!country && report.lastSuccessByProvince && typeof report.lastSuccessByProvince === 'object') {
-    const own = String(user.scope.province ?? '');
-    out.lastSuccessByProvince = Object.fromEntries(Object.entries(report.lastSuccessByProvince as Record<string, unknown>).filter(([p]) => p === own));
-  }
-  // the poller's per-province lag: the caller's own province only
-  if (!country && Array.isArray(report.lags)) {
-    const own = user.scope.province ?? null;
-    out.lags = (report.lags as Array<{ province?: unknown }>).filter((l) => own !== null && Number(l.province) === Number(own));
-  }
-  if (!yskVisible && report.totals && typeof report.totals === 'object') {
-    const { versions: _v, changes: _c, ...rest } = report.totals as Record<string, unknown>;
-    out.totals = rest;
-  }
-  return out as R;
 }

@@ -1,6 +1,6 @@
-import type { FeedHealthState } from '@gozcu/shared';
+import type { FeedFailureClass, FeedHealthState, FeedLatencyStats } from '@gozcu/shared';
 
-export type FailureClass = 'timeout' | 'connect' | 'http_4xx' | 'http_429' | 'http_5xx' | 'parse' | 'schema';
+export type FailureClass = FeedFailureClass;
 
 export interface HealthThresholds {
   /** p95 latency over the last minute at or above this is `slow` */
@@ -33,15 +33,8 @@ interface Sample {
   failure: FailureClass | null;
 }
 
-export interface LatencyStats {
-  count: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  errorRate: number;
-  errors: Partial<Record<FailureClass, number>>;
-  bytes: number;
-}
+/** One window's figures: the contract's (`GET /api/feed/health`). */
+export type LatencyStats = FeedLatencyStats;
 
 export interface Transition {
   endpoint: string | null;

@@ -1,15 +1,15 @@
 import { boxKey, emptyResultRow, parseColumnMap, parseYskPayload, type BoxChange, type YskResultRow } from '@gozcu/shared';
 import type { Clock } from '../../infra/clock';
 import type { AppConfig } from '../../infra/config';
+import { ChangeBus, type ChangeEvents } from '../../infra/events';
 import { strictFake } from '../../infra/strict-fake';
-import type { MetricsService } from '../metrics/metrics.service';
 import type { ReconcileService } from '../reconcile/reconcile.service';
 import type { AppendOutcome, NewVersion, VersionsRepository } from '../store/store.port';
 import type { FeedControls } from './feed-controls';
 import type { FeedDiscovery } from './feed-discovery.service';
 import { FeedPoller } from './feed-poller.service';
 import type { RowProblems } from './feed-rows';
-import type { FeedService } from './feed.service';
+import { zeroTotals, type FeedService } from './feed.service';
 import type { YskClient, YskResponse } from './ysk.client';
 import { YskFetchError } from './ysk.errors';
 
@@ -60,23 +60,8 @@ function setup(answer: () => Promise<YskResponse<YskResultRow>>) {
     },
     forget: () => void calls.forgotten++,
   });
-  const totals = {
-    requests: 0,
-    bytes: 0,
-    notModified: 0,
-    changes: 0,
-    versions: 0,
-    sweeps: 0,
-    districtsDue: 0,
-    districtsSwept: 0,
-    aggregateCalls: 0,
-    boxListCalls: 0,
-    probeCalls: 0,
-    refreshes: 0,
-    wholeLists: 0,
-    quietChecks: 0,
-    settled: 0,
-  };
+  const totals = zeroTotals();
+
   const feed = strictFake<FeedService>('FeedService', {
     ysk: (call) => call(client),
     yskClient: () => client,
@@ -110,9 +95,9 @@ function setup(answer: () => Promise<YskResponse<YskResultRow>>) {
       return [];
     },
   });
-  const metrics = strictFake<MetricsService>('MetricsService', {
-    versionsStored: strictFake<MetricsService['versionsStored']>('versionsStored', { inc: () => undefined }),
-  });
+  const bus = new ChangeBus();
+  const stored: Array<ChangeEvents['versions.stored']> = [];
+  bus.on('versions.stored', (e) => void stored.push(e));
   const controls = strictFake<FeedControls>('FeedControls', {
     current: { paused: false, pollIntervalMs: 1_000, maxRps: 10 } as FeedControls['current'],
   });
@@ -125,13 +110,13 @@ function setup(answer: () => Promise<YskResponse<YskResultRow>>) {
   });
   const config = strictFake<AppConfig>('AppConfig', { YSK_ELECTION_ID: ELECTION, FEED_MAX_RANGES: 4, FEED_RANGE_GAP: 8, FEED_QUIET_CHECK_MS: 60_000 });
   const clock = strictFake<Clock>('Clock', { wall: () => T, now: () => T });
-  const poller = new FeedPoller(config, store, reconcile, metrics, controls, discovery, feed, clock);
-  return { poller, calls, totals };
+  const poller = new FeedPoller(config, store, reconcile, bus, controls, discovery, feed, clock);
+  return { poller, calls, totals, stored };
 }
 
 describe('FeedPoller (strict fakes: YSK client, repositories, a fixed clock)', () => {
   it('a poll that returns a changed box appends a version and reports it to the reconciliation', async () => {
-    const { poller, calls, totals } = setup(async () => rowsAnswer([boxRow(1, 100)]));
+    const { poller, calls, totals, stored } = setup(async () => rowsAnswer([boxRow(1, 100)]));
     const out = await poller.pollDistrict({ ballot: 2, province: 6, district: 405, kind: 'quiet' });
     const key = boxKey({ election: ELECTION, ballot: 2, province: 6, district: 405, boxNo: 1 });
     expect(calls.appended.map((v) => [v.key, v.sheet.votes, v.yskVersion, v.fetchedAt])).toEqual([
@@ -140,6 +125,8 @@ describe('FeedPoller (strict fakes: YSK client, repositories, a fixed clock)', (
     expect(calls.reconciled).toEqual([expect.objectContaining({ kind: 'first', version: expect.objectContaining({ key }) })]);
     expect(out).toMatchObject({ stored: 1, observations: 1, unchanged: false });
     expect(totals.versions).toBe(1);
+    // the metrics listen: one first version stored
+    expect(stored).toEqual([{ first: 1, revised: 0 }]);
     expect(calls.successes).toEqual([6]);
     // the district is known current as of the clock's time: no lag
     expect(poller.lags(T)).toEqual([expect.objectContaining({ ballot: 2, province: 6, lagSeconds: 0 })]);

@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { YURT_ICI, SANDIK_TURU, boxKey, unmappedVoteColumns, type BallotCode, type YskObservation } from '@gozcu/shared';
 import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
+import { ChangeBus } from '../../infra/events';
 import { versionHash } from '../../infra/hash';
-import { MetricsService } from '../metrics/metrics.service';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import { STORE, type NewVersion, type VersionsRepository } from '../store/store.port';
 import {
@@ -80,7 +80,7 @@ export class FeedPoller {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORE) private readonly store: VersionsRepository,
     private readonly reconcile: ReconcileService,
-    private readonly metrics: MetricsService,
+    private readonly bus: ChangeBus,
     private readonly controls: FeedControls,
     private readonly discovery: FeedDiscovery,
     private readonly feed: FeedService,
@@ -422,8 +422,7 @@ export class FeedPoller {
     }
     const stored = outcomes.filter((o) => o.kind === 'first' || o.kind === 'revised');
     const revised = stored.filter((o) => o.kind === 'revised').length;
-    this.metrics.versionsStored.inc({ kind: 'first' }, stored.length - revised);
-    if (revised) this.metrics.versionsStored.inc({ kind: 'revised' }, revised);
+    this.bus.emit('versions.stored', { first: stored.length - revised, revised });
     this.totals.versions += stored.length;
     this.totals.changes += stored.length;
     this.reconcile.applyYsk(outcomes, new Map(versions.map((v) => [v.key, v.box.kind!])));

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { BallotCode, FeedHealthState, FeedStatus } from '@gozcu/shared';
+import type { BallotCode, FeedHealthReport, FeedHealthState, FeedIncident, FeedStatus, FeedWorkerReport } from '@gozcu/shared';
 import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { REDIS, type RedisClient } from '../../infra/redis.module';
@@ -62,7 +62,7 @@ export class FeedReport {
       cause,
       lastPollSuccessAt: this.feed.health.lastPollSuccessAt,
       signals: this.feed.health.currentSignals,
-      report: await this.localReport(now, false),
+      report: this.localReport(now),
       lags: this.poller.lags(now),
     };
   }
@@ -154,59 +154,102 @@ export class FeedReport {
    * worker snapshot (Redis, else the store), judged again for its age — a snapshot older than the
    * window, or no successful poll in the window, is at least `failing`. Answers while Redis is down.
    */
-  async healthReport() {
+  async healthReport(): Promise<FeedHealthReport> {
     const now = this.clock.wall();
     if (this.feed.pollsHere) {
-      const redisOk = this.redis.status === 'ready';
-      return { ...(await this.localReport(now, true)), source: 'local' as const, redis: redisOk ? ('ok' as const) : ('unreachable' as const) };
+      const incidents = await this.incidents();
+      return {
+        ...this.localReport(now),
+        incidents,
+        source: 'local',
+        redis: this.redis.status === 'ready' ? 'ok' : 'unreachable',
+        reportedBy: null,
+        reportedAt: null,
+      };
     }
-    const { snapshot, source, redis } = await this.readSnapshot();
-    const [open, recent] = await Promise.all([this.store.incidents({ open: true, limit: 50 }), this.store.incidents({ limit: 50 })]);
-    const base = {
+    const [{ snapshot, source, redis }, incidents] = await Promise.all([this.readSnapshot(), this.incidents()]);
+    const { overall, rule, cause, lags } = this.judge(snapshot, now, redis);
+    // this node's own view of the controls and the time; the worker's figures, judged again for their age
+    const here = {
       enabled: !!this.feed.client,
       baseUrl: this.config.YSK_BASE_URL ?? null,
+      overall,
+      rule,
+      cause,
       asOf: new Date(now).toISOString(),
+      lags,
       controls: publicView(this.feed.controls.current),
-      incidents: { open, recent },
+      incidents,
       source,
       redis,
     };
-    const judged = this.judge(snapshot, now, redis);
-    if (!snapshot) return { ...base, ...judged, endpoints: {}, lastSuccessByProvince: {}, totals: null };
+    if (!snapshot)
+      return {
+        ...here,
+        lastPollSuccessAt: null,
+        '1m': null,
+        '5m': null,
+        '15m': null,
+        endpoints: {},
+        backoffUntil: null,
+        backoffMs: null,
+        lastSuccessByProvince: {},
+        rateCap: null,
+        cap: null,
+        totals: null,
+        reportedBy: null,
+        reportedAt: null,
+      };
+    const r = snapshot.report;
     return {
-      ...(snapshot.report as Record<string, unknown>),
-      ...base,
-      ...judged,
+      ...here,
+      lastPollSuccessAt: r.lastPollSuccessAt,
+      '1m': r['1m'],
+      '5m': r['5m'],
+      '15m': r['15m'],
+      endpoints: r.endpoints,
+      backoffUntil: r.backoffUntil,
+      backoffMs: r.backoffMs,
+      lastSuccessByProvince: r.lastSuccessByProvince,
+      rateCap: r.rateCap,
+      cap: r.cap,
+      totals: r.totals,
       reportedBy: snapshot.node,
       reportedAt: new Date(snapshot.at).toISOString(),
     };
   }
 
-  private async localReport(now: number, withIncidents: boolean) {
-    const windows = ['1m', '5m', '15m'] as const;
+  private async incidents(): Promise<{ open: FeedIncident[]; recent: FeedIncident[] }> {
+    const [open, recent] = await Promise.all([this.store.incidents({ open: true, limit: 50 }), this.store.incidents({ limit: 50 })]);
+    return { open, recent };
+  }
+
+  private localReport(now: number): FeedWorkerReport {
+    const health = this.feed.health;
     const endpoints = Object.fromEntries(
-      this.feed.health.endpointNames().map((name) => [
+      health.endpointNames().map((name) => [
         name,
         {
-          state: this.feed.health.state(name),
-          lastSuccessAt: iso(this.feed.health.lastSuccessAt(name)),
-          ...Object.fromEntries(windows.map((w) => [w, this.feed.health.stats(name, now, w)])),
+          state: health.state(name),
+          lastSuccessAt: iso(health.lastSuccessAt(name)),
+          '1m': health.stats(name, now, '1m'),
+          '5m': health.stats(name, now, '5m'),
+          '15m': health.stats(name, now, '15m'),
         },
       ]),
     );
-    const incidents = withIncidents
-      ? await Promise.all([this.store.incidents({ open: true, limit: 50 }), this.store.incidents({ limit: 50 })]).then(([open, recent]) => ({ open, recent }))
-      : undefined;
-    const { rule, cause } = this.feed.health.reason();
+    const { rule, cause } = health.reason();
     return {
       enabled: !!this.feed.client,
       baseUrl: this.config.YSK_BASE_URL ?? null,
-      overall: this.feed.health.state(),
+      overall: health.state(),
       rule,
       cause,
       asOf: new Date(now).toISOString(),
-      lastPollSuccessAt: iso(this.feed.health.lastPollSuccessAt),
-      ...Object.fromEntries(windows.map((w) => [w, this.feed.health.overallStats(now, w)])),
+      lastPollSuccessAt: iso(health.lastPollSuccessAt),
+      '1m': health.overallStats(now, '1m'),
+      '5m': health.overallStats(now, '5m'),
+      '15m': health.overallStats(now, '15m'),
       endpoints,
       backoffUntil: this.feed.heldUntil > now ? new Date(this.feed.heldUntil).toISOString() : null,
       backoffMs: Math.max(0, this.feed.heldUntil - now),
@@ -216,7 +259,6 @@ export class FeedReport {
       cap: this.feed.controls.current.maxRps,
       controls: publicView(this.feed.controls.current),
       totals: { ...this.feed.totals },
-      ...(incidents ? { incidents } : {}),
     };
   }
 }

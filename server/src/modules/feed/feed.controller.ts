@@ -2,11 +2,13 @@ import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { z } from 'zod';
 import {
   feedControlsView,
+  feedHealthResponse,
   feedPauseBody as pauseBody,
   feedResweepBody as resweepBody,
   feedResweepResponse,
   feedSettingsBody as settingsBody,
   type BallotCode,
+  type FeedHealthResponse,
   type Principal,
 } from '@gozcu/shared';
 import { ZodPipe } from '../../infra/http';
@@ -36,7 +38,8 @@ export class FeedController {
    */
   @Get('health')
   @Permission('feed:read')
-  async health(@CurrentUser() user: Principal) {
+  @ApiResponse(feedHealthResponse)
+  async health(@CurrentUser() user: Principal): Promise<FeedHealthResponse> {
     const [report, queue, schedulers] = await Promise.all([
       this.report.healthReport(),
       withTimeout(this.scheduler.depth(), 800).catch(() => null),

@@ -1,24 +1,21 @@
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { RedisClient as Redis } from '../../infra/redis.module';
-import type { BallotCode, FeedHealthState } from '@gozcu/shared';
+import type { Assert, BallotCode, Equal, FeedHealthState, FeedProvinceLag, FeedTotals, FeedWorkerReport } from '@gozcu/shared';
 import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { ChangeBus } from '../../infra/events';
 import { REDIS } from '../../infra/redis.module';
 import { YSK_CLIENT, YSK_RECORDER } from '../../infra/ysk.providers';
-import { MetricsService } from '../metrics/metrics.service';
 import { STORE, type FeedRepository } from '../store/store.port';
 import { FeedControls } from './feed-controls';
-import { FeedHealth, type FailureClass, type FeedSignals, type Transition } from './feed-health';
+import { FeedHealth, SEVERITY, type FailureClass, type FeedSignals, type Transition } from './feed-health';
 import { RowProblems } from './feed-rows';
 import type { ProvinceLag } from './poll-priority';
 import { RateGate } from './rate-gate';
 import { YskClient, type YskCallEvent } from './ysk.client';
 import { YskFetchError } from './ysk.errors';
 import type { YskRecorder } from './ysk.recorder';
-
-const SEVERITY: Record<FeedHealthState, number> = { healthy: 0, slow: 1, failing: 2, paused: 3 };
 
 /** What a worker publishes about the feed (Redis, and the store as the fallback) for every node to report. */
 export interface FeedSnapshot {
@@ -31,9 +28,12 @@ export interface FeedSnapshot {
   cause: string;
   lastPollSuccessAt: number | null;
   signals: FeedSignals;
-  report: Record<string, unknown>;
+  report: FeedWorkerReport;
   lags: Array<ProvinceLag & { ballot: BallotCode }>;
 }
+
+/** The poller's lag rows are the contract's. */
+export type ProvinceLagMatches = Assert<Equal<ProvinceLag, Omit<FeedProvinceLag, 'ballot'>>>;
 
 /**
  * The feed's link to YSK and its health: the client (every call through the rate gate), what
@@ -56,29 +56,12 @@ export class FeedService implements OnModuleDestroy {
   private backoffUntil = 0;
   private readonly timer: NodeJS.Timeout;
   /** requests and bytes spent, and changes found (the politeness figures) */
-  readonly totals = {
-    requests: 0,
-    bytes: 0,
-    notModified: 0,
-    changes: 0,
-    versions: 0,
-    sweeps: 0,
-    districtsDue: 0,
-    districtsSwept: 0,
-    aggregateCalls: 0,
-    boxListCalls: 0,
-    probeCalls: 0,
-    refreshes: 0,
-    wholeLists: 0,
-    quietChecks: 0,
-    settled: 0,
-  };
+  readonly totals = zeroTotals();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORE) private readonly store: FeedRepository,
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly metrics: MetricsService,
     private readonly bus: ChangeBus,
     readonly controls: FeedControls,
     private readonly clock: Clock,
@@ -169,18 +152,16 @@ export class FeedService implements OnModuleDestroy {
     this.totals.requests++;
     this.totals.bytes += e.bytes;
     if (e.outcome === 'not_modified') this.totals.notModified++;
-    this.metrics.yskLatency.observe({ endpoint: e.endpoint, outcome: failure ? 'error' : 'ok' }, e.latencyMs / 1000);
-    this.metrics.yskRequests.inc({ endpoint: e.endpoint, outcome: e.outcome });
-    this.metrics.yskBytes.inc({ endpoint: e.endpoint }, e.bytes);
+    this.bus.emit('ysk.call', { endpoint: e.endpoint, outcome: e.outcome, latencyMs: e.latencyMs, bytes: e.bytes });
     void this.transitions(this.health.record(e.endpoint, this.clock.wall(), e.latencyMs, e.bytes, failure));
   }
 
   private async transitions(list: Transition[]): Promise<void> {
     for (const t of list) {
-      this.metrics.feedState.set({ endpoint: t.endpoint ?? '' }, SEVERITY[t.to]);
+      const at = new Date(t.at).toISOString();
+      this.bus.emit('feed.state', { endpoint: t.endpoint, state: t.to, previous: t.from, at });
       const scope = t.endpoint ?? 'overall';
       const open = this.openIncidents.get(scope);
-      const at = new Date(t.at).toISOString();
       try {
         if (open && t.to === 'healthy') {
           await this.store.closeIncident(open, at);
@@ -228,6 +209,27 @@ export class FeedService implements OnModuleDestroy {
   get lastSuccessByProvince(): ReadonlyMap<number, number> {
     return this.lastSuccess;
   }
+}
+
+/** The politeness figures, all zero (a worker's start). */
+export function zeroTotals(): Required<FeedTotals> {
+  return {
+    requests: 0,
+    bytes: 0,
+    notModified: 0,
+    changes: 0,
+    versions: 0,
+    sweeps: 0,
+    districtsDue: 0,
+    districtsSwept: 0,
+    aggregateCalls: 0,
+    boxListCalls: 0,
+    probeCalls: 0,
+    refreshes: 0,
+    wholeLists: 0,
+    quietChecks: 0,
+    settled: 0,
+  };
 }
 
 export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

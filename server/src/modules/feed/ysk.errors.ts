@@ -1,6 +1,7 @@
-import type { YskEndpoint } from '@gozcu/shared';
+import { feedFailureClassSchema, type YskEndpoint } from '@gozcu/shared';
 
-export const YSK_ERROR_KINDS = ['timeout', 'connect', 'http_4xx', 'http_429', 'http_5xx', 'parse', 'schema'] as const;
+/** How a YSK call fails: the contract's failure classes (`GET /api/feed/health` counts them). */
+export const YSK_ERROR_KINDS = feedFailureClassSchema.options;
 export type YskErrorKind = (typeof YSK_ERROR_KINDS)[number];
 
 /** A failed YSK call, classified; `body` is the raw payload, kept for the incident record. */

@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
+import { FeedMetrics } from './feed-metrics.listener';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
 @Global()
-@Module({ providers: [MetricsService], controllers: [MetricsController], exports: [MetricsService] })
+@Module({ providers: [MetricsService, FeedMetrics], controllers: [MetricsController], exports: [MetricsService] })
 export class MetricsModule {}

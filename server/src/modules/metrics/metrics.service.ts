@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** The Prometheus registry and every metric Gozcu exports at GET /metrics. Other modules only write to it. */
+/** The Prometheus registry and every metric Gozcu exports at GET /metrics. Other modules only write to it (the feed's through its events: FeedMetrics). */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
