@@ -1,6 +1,7 @@
 import { FeedService } from '../../server/src/modules/feed/feed.service';
 import type { RunningSimulator } from '../../server/src/simulator/server';
 import { STORE, type Store } from '../../server/src/modules/store/store.port';
+import { REDIS, type RedisClient } from '../../server/src/infra/redis.module';
 import { startApp, type RunningApp } from '../support/app';
 import { ADMIN_PASSWORD, login, userOf, type Session } from '../support/auth';
 import { NIGHT_START, eventually, startSmallNight, truth } from '../support/sim';
@@ -86,6 +87,25 @@ describe('YSK feed: operator controls, and health on an API-only node', () => {
     expect(h.body.lags[0]).toMatchObject({ province: 69, ballot: 2 });
     const metrics = await fetch(`${api.url}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/gozcu_poll_lag_seconds\{ballot="2",province="69"\} [0-9.]+/);
+  });
+
+  it('a worker snapshot whose report does not read (a worker of another release) gives its state and no figures, not an error', async () => {
+    const redis = api.app.get<RedisClient>(REDIS);
+    const key = `gozcu:${ELECTION}:feed:health`;
+    const mine = JSON.parse((await redis.hget(key, feed.node))!) as Record<string, unknown>;
+    // newer than the worker's own, so the API-only node reads it
+    await redis.hset(key, 'old-release', JSON.stringify({ ...mine, node: 'old-release', at: Date.now() + 60_000, report: { latency: '12ms' } }));
+    try {
+      const h = await apiAdmin.get('/api/feed/health');
+      expect(h.status).toBe(200);
+      expect(h.body).toMatchObject({ overall: 'healthy', source: 'redis', reportedBy: 'old-release', '1m': null, totals: null, cap: null });
+    } finally {
+      await redis.hdel(key, 'old-release');
+    }
+    expect((await apiAdmin.get('/api/feed/health')).body).toMatchObject({
+      reportedBy: feed.node,
+      totals: expect.objectContaining({ requests: expect.any(Number) }),
+    });
   });
 
   it('pauses from the API-only node: the worker stops asking YSK, health says paused and does not flip back while paused', async () => {

@@ -1,5 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { BallotCode, FeedHealthReport, FeedHealthState, FeedIncident, FeedStatus, FeedWorkerReport } from '@gozcu/shared';
+import {
+  feedWorkerReportSchema,
+  type BallotCode,
+  type FeedHealthReport,
+  type FeedHealthState,
+  type FeedIncident,
+  type FeedStatus,
+  type FeedWorkerReport,
+} from '@gozcu/shared';
 import { Clock } from '../../infra/clock';
 import { APP_CONFIG, type AppConfig } from '../../infra/config';
 import { REDIS, type RedisClient } from '../../infra/redis.module';
@@ -20,6 +28,8 @@ import type { ProvinceLag } from './poll-priority';
 @Injectable()
 export class FeedReport {
   private readonly logger = new Logger(FeedReport.name);
+  /** the worker whose unreadable report was last logged (once per worker, not at every health read) */
+  private unreadFrom: string | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -183,24 +193,32 @@ export class FeedReport {
       source,
       redis,
     };
-    if (!snapshot)
-      return {
-        ...here,
-        lastPollSuccessAt: null,
-        '1m': null,
-        '5m': null,
-        '15m': null,
-        endpoints: {},
-        backoffUntil: null,
-        backoffMs: null,
-        lastSuccessByProvince: {},
-        rateCap: null,
-        cap: null,
-        totals: null,
-        reportedBy: null,
-        reportedAt: null,
-      };
-    const r = snapshot.report;
+    const unknown = {
+      lastPollSuccessAt: null,
+      '1m': null,
+      '5m': null,
+      '15m': null,
+      endpoints: {},
+      backoffUntil: null,
+      backoffMs: null,
+      lastSuccessByProvince: {},
+      rateCap: null,
+      cap: null,
+      totals: null,
+    };
+    if (!snapshot) return { ...here, ...unknown, reportedBy: null, reportedAt: null };
+    const by = { reportedBy: snapshot.node, reportedAt: new Date(snapshot.at).toISOString() };
+    // a worker of another release (a rolling deploy) may report in another shape: its state is judged, its figures are unknown
+    const parsed = feedWorkerReportSchema.safeParse(snapshot.report);
+    if (!parsed.success) {
+      if (this.unreadFrom !== snapshot.node)
+        this.logger.warn(
+          `the feed report of worker ${snapshot.node} does not read: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+        );
+      this.unreadFrom = snapshot.node;
+      return { ...here, ...unknown, ...by };
+    }
+    const r = parsed.data;
     return {
       ...here,
       lastPollSuccessAt: r.lastPollSuccessAt,
@@ -214,8 +232,7 @@ export class FeedReport {
       rateCap: r.rateCap,
       cap: r.cap,
       totals: r.totals,
-      reportedBy: snapshot.node,
-      reportedAt: new Date(snapshot.at).toISOString(),
+      ...by,
     };
   }
 
