@@ -1,6 +1,6 @@
 /* A slice of the store contract (store.contract.ts). ComplaintsRepository: citizens’ complaints. */
 import type { ComplaintRecord, Store } from '../store.port';
-import { type StoreFactory, box } from './fixtures.contract';
+import { type StoreFactory, box, complaintRecord } from './fixtures.contract';
 
 export function complaintsContract(open: StoreFactory): void {
   describe('complaints', () => {
@@ -14,26 +14,8 @@ export function complaintsContract(open: StoreFactory): void {
 
     it('keeps complaints: unique tracking codes, compare-and-set steps with history, scoped lists and counts', async () => {
       const at = (m: number) => `2024-03-31T2${m}:00:00.000Z`;
-      const complaint = (id: string, over: Partial<ComplaintRecord> = {}): ComplaintRecord => ({
-        id,
-        trackingCode: `GZ-${id}`,
-        status: 'new',
-        election: 'e1',
-        ballot: 2,
-        key: box(1001).key,
-        province: 69,
-        district: 681,
-        boxNo: 1001,
-        text: 'Sayım tutanağı farklı',
-        contact: null,
-        routedTo: ['hukuk681'],
-        filedBy: null,
-        petitionId: null,
-        createdAt: at(0),
-        updatedAt: at(0),
-        history: [{ at: at(0), status: 'new', by: null, note: null }],
-        ...over,
-      });
+      const complaint = (id: string, over: Partial<ComplaintRecord> = {}): ComplaintRecord =>
+        complaintRecord(id, at(0), { text: 'Sayım tutanağı farklı', routedTo: ['hukuk681'], ...over });
       const a = await store.createComplaint(complaint('a'));
       await store.createComplaint(complaint('b', { createdAt: at(1), updatedAt: at(1), key: box(1002).key, boxNo: 1002 }));
       await store.createComplaint(complaint('c', { province: 1, district: 650, key: null, ballot: null, createdAt: at(2), updatedAt: at(2) }));
