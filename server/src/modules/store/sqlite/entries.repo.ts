@@ -11,7 +11,7 @@ function prepare(d: Database.Database) {
     entryByIdem: d.prepare<[string], EntryRow>(`SELECT * FROM entries WHERE idempotency_key = ?`),
     insertEntry: d.prepare(
       `INSERT INTO entries (key, hash, sheet, observer, source, idempotency_key, created_at, warnings)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(idempotency_key) DO NOTHING`,
     ),
     entriesOf: d.prepare<[string], EntryRow>(`SELECT * FROM entries WHERE key = ? ORDER BY id`),
     // the rebuild's read (RebuildEntryRow): the columns it uses, as arrays
@@ -62,12 +62,12 @@ export class SqliteEntries implements EntriesRepository {
     return this.db.transaction(() => this.insertEntry(entry))();
   }
 
-  /** One entry inside the caller's transaction: a known idempotency key is a duplicate; else the box row, then the entry. */
+  /**
+   * One entry inside the caller's transaction: a known idempotency key is a duplicate (the insert
+   * does nothing, the stored entry is read); else the entry, then its box row when it has none.
+   */
   private insertEntry(entry: NewEntry): EntryOutcome {
     const s = this.stmt;
-    const existing = s.entryByIdem.get(entry.idempotencyKey);
-    if (existing) return { kind: 'duplicate', entry: toEntry(existing) };
-    this.versions.addBox(entry.box);
     const info = s.insertEntry.run(
       entry.key,
       entry.hash,
@@ -78,6 +78,8 @@ export class SqliteEntries implements EntriesRepository {
       entry.createdAt,
       JSON.stringify(entry.warnings),
     );
+    if (!info.changes) return { kind: 'duplicate', entry: toEntry(s.entryByIdem.get(entry.idempotencyKey)!) };
+    this.versions.addBox(entry.box);
     const { box: _box, ...rest } = entry;
     return { kind: 'stored', entry: { ...rest, id: toEntryId(Number(info.lastInsertRowid)) } };
   }
