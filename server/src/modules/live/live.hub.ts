@@ -217,35 +217,37 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
 
   private markDirty(e: ChangeEvents['boxes.changed']): void {
     if (!this.channels.size) return;
-    // the open views once per batch, not once per changed box and room (a burst is thousands of boxes)
-    const views = new Set([...this.channels.values()].map((c) => c.view));
-    for (const change of e.changes) {
-      const { ref, key } = change;
-      for (const room of ['country', `province:${ref.province}`, `district:${ref.district}`, `box:${key}`]) {
-        const child = room === 'country' ? String(ref.province) : room.startsWith('province:') ? String(ref.district) : null;
-        for (const channel of this.channelsOf(room, ref.ballot, views)) {
-          channel.dirty = true;
-          if (child) channel.regions.add(child);
-          if (channel.overflow) continue;
-          channel.keys.add(key);
-          if (channel.keys.size > MAX_BOXES_PER_DELTA) {
-            channel.overflow = true;
-            channel.keys.clear();
-          }
+    // the open channels by room and ballot once per batch, not a look-up per changed box, room and view (a burst is thousands of boxes)
+    const open = new Map<string, Channel[]>();
+    for (const c of this.channels.values()) {
+      const id = `${c.room}#${c.ballot}`;
+      const list = open.get(id);
+      if (list) list.push(c);
+      else open.set(id, [c]);
+    }
+    const mark = (channels: Channel[] | undefined, key: string, child: string | null) => {
+      if (!channels) return;
+      for (const channel of channels) {
+        channel.dirty = true;
+        if (child) channel.regions.add(child);
+        if (channel.overflow) continue;
+        channel.keys.add(key);
+        if (channel.keys.size > MAX_BOXES_PER_DELTA) {
+          channel.overflow = true;
+          channel.keys.clear();
         }
       }
+    };
+    for (const { ref, key } of e.changes) {
+      mark(open.get(`country#${ref.ballot}`), key, String(ref.province));
+      mark(open.get(`province:${ref.province}#${ref.ballot}`), key, String(ref.district));
+      mark(open.get(`district:${ref.district}#${ref.ballot}`), key, null);
+      mark(open.get(`box:${key}#${ref.ballot}`), key, null);
     }
     const at = this.clock.wall();
     if (!this.firstDirtyAt) this.firstDirtyAt = at;
     this.lastDirtyAt = at;
     this.arm();
-  }
-
-  private *channelsOf(room: string, ballot: BallotCode, views: Set<string>): Iterable<Channel> {
-    for (const view of views) {
-      const c = this.channels.get(`${room}#${ballot}#${view}`);
-      if (c) yield c;
-    }
   }
 
   /**
