@@ -1,3 +1,4 @@
+import type { SheetVersion } from './box';
 /**
  * The append-outcome rule of a box's version history, one place for every store adapter.
  * A fetched version of a box is, against what is stored:
@@ -20,4 +21,18 @@ export function decideAppend(latest: { seq: number; hash: string } | null, hash:
   const seen = latest.seq > 1 ? earlierSeqOf(hash) : undefined;
   if (seen !== undefined) return { kind: 'stale', matchesSeq: seen };
   return { kind: 'revised', seq: latest.seq + 1 };
+}
+
+/** The version an append stores: a fetched version's content at the seq decideAppend gave it (nothing else it carries). */
+export function versionAt(v: Omit<SheetVersion, 'seq'>, seq: number): SheetVersion {
+  return {
+    key: v.key,
+    seq,
+    hash: v.hash,
+    sheet: v.sheet,
+    yskVersion: v.yskVersion,
+    yskChangedAt: v.yskChangedAt,
+    changeReason: v.changeReason,
+    fetchedAt: v.fetchedAt,
+  };
 }

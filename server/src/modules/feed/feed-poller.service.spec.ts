@@ -1,4 +1,4 @@
-import { boxKey, emptyResultRow, parseColumnMap, parseYskPayload, type BoxChange, type YskResultRow } from '@gozcu/shared';
+import { boxKey, emptyResultRow, parseColumnMap, parseYskPayload, versionAt, type BoxChange, type YskResultRow } from '@gozcu/shared';
 import type { Clock } from '../../infra/clock';
 import type { AppConfig } from '../../infra/config';
 import { ChangeBus, type ChangeEvents } from '../../infra/events';
@@ -76,16 +76,7 @@ function setup(answer: () => Promise<YskResponse<YskResultRow>>) {
       calls.appended.push(...versions);
       return versions.map((v): AppendOutcome => ({
         kind: 'first',
-        version: {
-          key: v.key,
-          seq: 1,
-          hash: v.hash,
-          sheet: v.sheet,
-          yskVersion: v.yskVersion,
-          yskChangedAt: v.yskChangedAt,
-          changeReason: v.changeReason,
-          fetchedAt: v.fetchedAt,
-        },
+        version: versionAt(v, 1),
       }));
     },
   });

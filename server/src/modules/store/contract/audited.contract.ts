@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { AlertRecord } from '@gozcu/shared';
 import type { AttachmentRecord, ComplaintRecord, PetitionRecord, Store } from '../store.port';
-import { type StoreFactory, box, complaintRecord, mismatchAlert, user } from './fixtures.contract';
+import { type StoreFactory, box, complaintRecord, mismatchAlert, petitionRecord, user } from './fixtures.contract';
 
 export function auditedContract(open: StoreFactory): void {
   describe('audited', () => {
@@ -95,37 +95,7 @@ export function auditedContract(open: StoreFactory): void {
       expect(await store.updateComplaintAudited('ca', 'new', { status: 'rejected', updatedAt: at }, stepRecord)).toBeNull();
 
       // petitions: drafted, moved on with a setting beside (the board's decision), deadlines moved
-      const text = {
-        addressee: 'Kurul',
-        subject: 'İtiraz',
-        body: 'metin',
-        figures: [],
-        evidence: [],
-        requests: 'düzeltilsin',
-        place: 'Demirözü',
-        signatureName: 'Av. Ayşe',
-        signatureTitle: 'Hukuk',
-      };
-      const petition = (id: string, over: Partial<PetitionRecord> = {}): PetitionRecord => ({
-        id,
-        status: 'draft',
-        election: 'e1',
-        key: box(1001).key,
-        province: 69,
-        district: 681,
-        boxNo: 1001,
-        ballot: 2,
-        complaintId: null,
-        text,
-        deadline: '2024-04-01T09:00:00.000Z',
-        createdAt: at,
-        createdBy: 'admin',
-        updatedAt: at,
-        filedAt: null,
-        filedBy: null,
-        reference: null,
-        ...over,
-      });
+      const petition = (id: string, over: Partial<PetitionRecord> = {}): PetitionRecord => petitionRecord(id, at, over);
       await expect(store.createPetitionAudited(petition('px'), fail)).rejects.toThrow('audit failed');
       expect(await store.petition('px')).toBeNull();
       const draftRecord = (p: PetitionRecord) => rec('petition.draft', `petition:${p.id}`, null, { deadline: p.deadline });

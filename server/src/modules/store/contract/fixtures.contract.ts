@@ -1,7 +1,7 @@
 /* The store contract's fixtures: the records every slice (contract/*.contract.ts) builds its cases from. */
 import type { AlertRecord, BoxInfo, Sheet } from '@gozcu/shared';
 import { boxKey } from '@gozcu/shared';
-import type { ComplaintRecord, NewEntry, NewVersion, Store, UserRecord } from '../store.port';
+import type { ComplaintRecord, NewEntry, NewVersion, PetitionRecord, Store, UserRecord } from '../store.port';
 
 /** Opens a new, empty store of the adapter under test. */
 export type StoreFactory = () => Promise<Store>;
@@ -99,6 +99,40 @@ export function complaintRecord(id: string, at: string, over: Partial<ComplaintR
     createdAt: at,
     updatedAt: at,
     history: [{ at, status: 'new', by: null, note: null }],
+    ...over,
+  };
+}
+
+/** A draft petition about box 1001 in district 681, made at `at`. */
+export function petitionRecord(id: string, at: string, over: Partial<PetitionRecord> = {}): PetitionRecord {
+  return {
+    id,
+    status: 'draft',
+    election: 'e1',
+    key: box(1001).key,
+    province: 69,
+    district: 681,
+    boxNo: 1001,
+    ballot: 2,
+    complaintId: null,
+    text: {
+      addressee: 'Kurul',
+      subject: 'İtiraz',
+      body: 'metin',
+      figures: [],
+      evidence: [],
+      requests: 'düzeltilsin',
+      place: 'Demirözü',
+      signatureName: 'Av. Ayşe',
+      signatureTitle: 'Hukuk',
+    },
+    deadline: '2024-04-01T09:00:00.000Z',
+    createdAt: at,
+    createdBy: 'admin',
+    updatedAt: at,
+    filedAt: null,
+    filedBy: null,
+    reference: null,
     ...over,
   };
 }

@@ -1,6 +1,6 @@
 /* A slice of the store contract (store.contract.ts). PetitionsRepository: petitions to the district board. */
 import type { PetitionRecord, Store } from '../store.port';
-import { type StoreFactory, box } from './fixtures.contract';
+import { type StoreFactory, petitionRecord } from './fixtures.contract';
 
 export function petitionsContract(open: StoreFactory): void {
   describe('petitions', () => {
@@ -24,26 +24,8 @@ export function petitionsContract(open: StoreFactory): void {
         signatureName: 'Av. Ayşe',
         signatureTitle: 'İlçe Hukuk Sorumlusu',
       };
-      const petition = (id: string, deadline: string, over: Partial<PetitionRecord> = {}): PetitionRecord => ({
-        id,
-        status: 'draft',
-        election: 'e1',
-        key: box(1001).key,
-        province: 69,
-        district: 681,
-        boxNo: 1001,
-        ballot: 2,
-        complaintId: null,
-        text,
-        deadline,
-        createdAt: '2024-03-31T20:00:00.000Z',
-        createdBy: 'hukuk681',
-        updatedAt: '2024-03-31T20:00:00.000Z',
-        filedAt: null,
-        filedBy: null,
-        reference: null,
-        ...over,
-      });
+      const petition = (id: string, deadline: string, over: Partial<PetitionRecord> = {}): PetitionRecord =>
+        petitionRecord(id, '2024-03-31T20:00:00.000Z', { text, deadline, createdBy: 'hukuk681', ...over });
       const late = await store.createPetition(petition('p1', '2024-04-01T11:00:00.000Z'));
       await store.createPetition(petition('p2', '2024-04-01T09:00:00.000Z', { complaintId: 'c1' }));
       await store.createPetition(petition('p3', '2024-04-01T08:00:00.000Z', { province: 1, district: 650 }));

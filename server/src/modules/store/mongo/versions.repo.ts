@@ -1,5 +1,5 @@
 import type { Model } from 'mongoose';
-import { decideAppend, type SheetVersion } from '@gozcu/shared';
+import { decideAppend, versionAt, type SheetVersion } from '@gozcu/shared';
 import { duplicateIndex } from '../mongo-bulk';
 import type { AppendOutcome, BoxFilter, BoxWithLatest, NewVersion, RebuildBox, VersionsRepository } from '../store.port';
 import { rebuildBoxOf } from '../store.port';
@@ -63,16 +63,7 @@ export class MongoVersions implements VersionsRepository {
           outcomes[index] = decision.kind === 'unchanged' ? { kind: 'unchanged', key: v.key } : { kind: 'stale', key: v.key, matchesSeq: decision.matchesSeq };
           continue;
         }
-        const version: SheetVersion = {
-          key: v.key,
-          seq: decision.seq,
-          hash: v.hash,
-          sheet: v.sheet,
-          yskVersion: v.yskVersion,
-          yskChangedAt: v.yskChangedAt,
-          changeReason: v.changeReason,
-          fetchedAt: v.fetchedAt,
-        };
+        const version = versionAt(v, decision.seq);
         outcomes[index] = current ? { kind: 'revised', version, previous: current } : { kind: 'first', version };
         latest.set(v.key, version);
         seqByHash.set(`${v.key}\u0000${v.hash}`, version.seq);

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { decideAppend, kindOfPlace, type BoxInfo, type SheetVersion } from '@gozcu/shared';
+import { decideAppend, kindOfPlace, versionAt, type BoxInfo, type SheetVersion } from '@gozcu/shared';
 import type { AppendOutcome, BoxFilter, BoxWithLatest, NewVersion, RebuildBox, VersionsRepository } from '../store.port';
 import { rebuildBoxOf } from '../store.port';
 import type { SqliteContext } from './context';
@@ -264,16 +264,7 @@ export class SqliteVersions implements VersionsRepository {
           next.first_change_reason = v.changeReason;
         }
         touched.set(v.key, next);
-        const version: SheetVersion = {
-          key: v.key,
-          seq,
-          hash: v.hash,
-          sheet: v.sheet,
-          yskVersion: v.yskVersion,
-          yskChangedAt: v.yskChangedAt,
-          changeReason: v.changeReason,
-          fetchedAt: v.fetchedAt,
-        };
+        const version = versionAt(v, seq);
         if (seq === 1) return { kind: 'first', version };
         return { kind: 'revised', version, previous: toVersion(s.versionById.get(latestVid!)!, this.c.codec) };
       });
