@@ -229,27 +229,33 @@ export class EntriesService {
    * the store gives box by box.
    */
   private async known(boxes: ReadonlyArray<{ ref: BoxRef; key: string }>): Promise<Known> {
-    /** One read per distinct `id` of the boxes' refs. */
-    const readEach = async <T>(id: (r: BoxRef) => string, read: (r: BoxRef) => Promise<T>): Promise<Map<string, T>> => {
+    /** One read per distinct `id` of these boxes' refs. */
+    const readEach = async <T>(of: ReadonlyArray<{ ref: BoxRef }>, id: (r: BoxRef) => string, read: (r: BoxRef) => Promise<T>): Promise<Map<string, T>> => {
       const refs = new Map<string, BoxRef>();
-      for (const b of boxes) if (!refs.has(id(b.ref))) refs.set(id(b.ref), b.ref);
+      for (const b of of) if (!refs.has(id(b.ref))) refs.set(id(b.ref), b.ref);
       return new Map(await Promise.all([...refs].map(async ([k, r]) => [k, await read(r)] as const)));
     };
     const mapId = (r: Pick<BoxRef, 'election' | 'ballot' | 'province'>) => `${r.election}|${r.ballot}|${r.province}`;
-    const [maps, neighbourhoods, districts, registered] = await Promise.all([
-      readEach(mapId, async (r) => {
+    const [maps, registered] = await Promise.all([
+      readEach(boxes, mapId, async (r) => {
         const map = await this.store.columnMap(r.election, r.ballot, r.province);
         return map ? new Set(map.columns.map((c) => c.name)) : null;
       }),
+      this.store.onRegister([...new Set(boxes.map((b) => b.key))]),
+    ]);
+    // the register of districts and neighbourhoods is asked only of boxes not on the register of boxes (registerProblem)
+    const unlisted = boxes.filter((b) => !registered.has(b.key));
+    const [neighbourhoods, districts] = await Promise.all([
       readEach(
+        unlisted,
         (r) => String(r.district),
         (r) => this.store.neighbourhoods(r.district),
       ),
       readEach(
+        unlisted,
         (r) => String(r.province),
         (r) => this.store.districts(r.province),
       ),
-      this.store.onRegister([...new Set(boxes.map((b) => b.key))]),
     ]);
     return {
       columnNames: (election, ballot, province) => maps.get(mapId({ election, ballot, province })) ?? null,
