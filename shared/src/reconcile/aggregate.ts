@@ -1,5 +1,6 @@
 import type { BoxCounters } from '../api/contracts';
-import { COUNTER_FIELDS, emptyCounters } from './types';
+import { BOX_KINDS } from '../domain/box';
+import { COUNTER_FIELDS, countersFrom, emptyCounters } from './types';
 
 const NONE = new Float64Array(0);
 
@@ -101,4 +102,115 @@ export class Aggregate {
     const bothOrg = into.bothSums(true, this.bothOrgVotes.length);
     for (let p = 0; p < this.bothOrgVotes.length; p++) bothOrg[p]! += this.bothOrgVotes[p]!;
   }
+}
+
+/** An Aggregate's fields, as `packAggregates` writes them: a field added to the class and not to the packing is refused. */
+const PACKED_FIELDS = ['counters', 'kinds', 'registered', 'voted', 'valid', 'invalid', 'yskVotes', 'orgVotes', 'bothYskVotes', 'bothOrgVotes', 'heads'];
+/** the counters of an aggregate in `PackedAggregates.counters`: its own, then one set per kind of box */
+const COUNTER_SETS = 1 + BOX_KINDS.length;
+
+/**
+ * The aggregates of a state as a few flat arrays (its image's `aggregates`, IMAGE_FORMAT 3).
+ * Imaged one by one, the national state's ~7,400 aggregates were ~235,000 values in a
+ * snapshot's header, which took longer to write and read back than all of the box columns.
+ */
+export interface PackedAggregates {
+  count: number;
+  /** per aggregate, COUNTER_FIELDS in order: its counters, then those of each kind of box (zero when not made) */
+  counters: Float64Array;
+  /** per aggregate: bit k set when the counters of kind k are made */
+  kinds: Uint8Array;
+  /** per aggregate: registered, voted, valid, invalid */
+  header: Float64Array;
+  /** per aggregate: the lengths of yskVotes, orgVotes, bothYskVotes and bothOrgVotes */
+  spans: Int32Array;
+  /** those sums, one after another */
+  votes: Float64Array<ArrayBuffer>;
+  /** per aggregate: −1 when its heads are not taken, else the number of lists, then each list's length and its indices */
+  heads: Int32Array;
+}
+
+/** `aggregates` as flat arrays (see `PackedAggregates`). */
+export function packAggregates(aggregates: readonly (Aggregate | undefined)[]): PackedAggregates {
+  const count = aggregates.length;
+  const fields = count > 0 ? Object.keys(aggregates[0]!) : PACKED_FIELDS;
+  if (fields.join() !== PACKED_FIELDS.join()) throw new TypeError(`cannot pack an aggregate of fields ${fields.join(', ')}`);
+  const C = COUNTER_FIELDS.length;
+  const counters = new Float64Array(count * COUNTER_SETS * C);
+  const kinds = new Uint8Array(count);
+  const header = new Float64Array(count * 4);
+  const spans = new Int32Array(count * 4);
+  let length = 0;
+  for (const agg of aggregates) length += agg!.yskVotes.length + agg!.orgVotes.length + agg!.bothYskVotes.length + agg!.bothOrgVotes.length;
+  const votes = new Float64Array(length);
+  const heads: number[] = [];
+  let at = 0;
+  aggregates.forEach((agg, a) => {
+    const { counters: own, kinds: perKind } = agg!;
+    const base = a * COUNTER_SETS * C;
+    COUNTER_FIELDS.forEach((field, f) => (counters[base + f] = own[field]));
+    perKind.forEach((c, k) => {
+      if (!c) return;
+      kinds[a]! |= 1 << k;
+      COUNTER_FIELDS.forEach((field, f) => (counters[base + (1 + k) * C + f] = c[field]));
+    });
+    header.set([agg!.registered, agg!.voted, agg!.valid, agg!.invalid], a * 4);
+    [agg!.yskVotes, agg!.orgVotes, agg!.bothYskVotes, agg!.bothOrgVotes].forEach((sums, s) => {
+      spans[a * 4 + s] = sums.length;
+      votes.set(sums, at);
+      at += sums.length;
+    });
+    if (!agg!.heads) heads.push(-1);
+    else {
+      heads.push(agg!.heads.length);
+      for (const list of agg!.heads) heads.push(list.length, ...list);
+    }
+  });
+  return { count, counters, kinds, header, spans, votes, heads: Int32Array.from(heads) };
+}
+
+/** Aggregates back from `packAggregates`; their vote sums are views of `packed.votes`. */
+export function unpackAggregates(packed: PackedAggregates): Aggregate[] {
+  const { count, counters, kinds, header, spans, votes, heads } = packed;
+  const C = COUNTER_FIELDS.length;
+  if (counters.length !== count * COUNTER_SETS * C || kinds.length !== count || header.length !== count * 4 || spans.length !== count * 4)
+    throw new Error('the packed aggregates do not fit together');
+  const out: Aggregate[] = [];
+  let at = 0;
+  let h = 0;
+  const sums = (s: number): Float64Array<ArrayBuffer> => {
+    const n = spans[s]!;
+    if (at + n > votes.length) throw new Error('the packed aggregates do not fit together');
+    at += n;
+    return n === 0 ? NONE : votes.subarray(at - n, at);
+  };
+  for (let a = 0; a < count; a++) {
+    // the shape `new Aggregate()` makes, so the hot paths' inline caches see one kind of aggregate
+    const agg = new Aggregate();
+    const base = a * COUNTER_SETS * C;
+    (agg as { counters: BoxCounters }).counters = countersFrom(counters, base);
+    for (let k = 0; k < BOX_KINDS.length; k++) if ((kinds[a]! & (1 << k)) !== 0) agg.kinds[k] = countersFrom(counters, base + (1 + k) * C);
+    agg.registered = header[a * 4]!;
+    agg.voted = header[a * 4 + 1]!;
+    agg.valid = header[a * 4 + 2]!;
+    agg.invalid = header[a * 4 + 3]!;
+    agg.yskVotes = sums(a * 4);
+    agg.orgVotes = sums(a * 4 + 1);
+    agg.bothYskVotes = sums(a * 4 + 2);
+    agg.bothOrgVotes = sums(a * 4 + 3);
+    const lists = heads[h++];
+    if (lists === undefined) throw new Error('the packed aggregates do not fit together');
+    if (lists >= 0) {
+      const taken: number[][] = [];
+      for (let l = 0; l < lists; l++) {
+        const n = heads[h++]!;
+        if (h + n > heads.length) throw new Error('the packed aggregates do not fit together');
+        taken.push(Array.from(heads.subarray(h, (h += n))));
+      }
+      agg.heads = taken;
+    }
+    out.push(agg);
+  }
+  if (at !== votes.length || h !== heads.length) throw new Error('the packed aggregates do not fit together');
+  return out;
 }

@@ -1,6 +1,6 @@
 import type { BoxCounters, BoxSummary } from '../api/contracts';
 import type { Sheet } from '../domain/sheet';
-import { Aggregate } from './aggregate';
+import { Aggregate, packAggregates, unpackAggregates, type PackedAggregates } from './aggregate';
 import { COUNTED, HAS_ORG, HAS_YSK, PENDING, CONFLICTING, EQUAL, STALE, UNCONFIRMED, type BoxColumns } from './columns';
 import { HEADER_FIGURES } from './figure-store';
 import { BALLOT_SLOTS, type Regions } from './regions';
@@ -17,8 +17,8 @@ export const PART_ORG = 4;
  * takes them all again in one pass over the columns.
  */
 export class RegionAggregates {
-  /** the fields an image of the state leaves out (see `ReconciliationState.image`) */
-  static readonly NOT_IMAGED: ReadonlySet<string> = new Set(['columns', 'regions', 'summaries']);
+  /** the fields an image of the state leaves out (see `ReconciliationState.image`); `aggregates` goes packed (`pack`) */
+  static readonly NOT_IMAGED: ReadonlySet<string> = new Set(['columns', 'regions', 'summaries', 'aggregates']);
 
   /** one per region slot × BALLOT_SLOTS + ballot slot */
   readonly aggregates: (Aggregate | undefined)[] = [];
@@ -39,6 +39,17 @@ export class RegionAggregates {
   /** Makes the aggregates of the regions made since. */
   cover(): void {
     while (this.aggregates.length < this.regions.size * BALLOT_SLOTS) this.aggregates.push(new Aggregate());
+  }
+
+  /** The aggregates as flat arrays, for a state image. */
+  pack(): PackedAggregates {
+    return packAggregates(this.aggregates);
+  }
+
+  /** Takes the aggregates back from `pack`. */
+  unpack(packed: PackedAggregates): void {
+    this.aggregates.length = 0;
+    for (const agg of unpackAggregates(packed)) this.aggregates.push(agg);
   }
 
   at(regionSlot: number, ballotSlot: number): Aggregate {

@@ -846,6 +846,17 @@ describe('ReconciliationState images (the restart snapshot)', () => {
     expect(() => state.image()).toThrow(/cannot image extra: a function/);
   });
 
+  it('packs the aggregates into a few flat arrays, and refuses an aggregate field it does not pack', () => {
+    const { state } = scenario(17, 100);
+    const packed = state.image().fields.aggregates as Record<string, unknown>;
+    expect(Object.keys(packed).sort()).toEqual(['count', 'counters', 'header', 'heads', 'kinds', 'spans', 'votes']);
+    expect(packed.count).toBeGreaterThan(10);
+    for (const key of ['counters', 'header', 'heads', 'kinds', 'spans', 'votes']) expect(ArrayBuffer.isView(packed[key])).toBe(true);
+    const aggregates = (state as unknown as { totals: { aggregates: Record<string, unknown>[] } }).totals.aggregates;
+    for (const agg of aggregates) agg.extra = 1;
+    expect(() => state.image()).toThrow(/cannot pack an aggregate of fields .*extra/);
+  });
+
   it('hands typed arrays to `replace` and takes them back through `revive`', () => {
     const { state, naive, now } = scenario(15, 200);
     const sections: ArrayBufferView[] = [];

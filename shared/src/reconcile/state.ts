@@ -3,7 +3,7 @@ import type { ListHeads, RegionCounters } from '../api/live';
 import { isBallotCode, type BallotCode } from '../domain/ballot';
 import { boxKey, kindOfPlace, type BoxKind, type BoxRef } from '../domain/box';
 import type { Sheet } from '../domain/sheet';
-import { Aggregate } from './aggregate';
+import type { PackedAggregates } from './aggregate';
 import { PART_COUNTERS, PART_ORG, PART_YSK, RegionAggregates } from './aggregates';
 import { BoxGroup } from './box-index';
 import { BoxColumns, CONFIRMED, CONFLICTING, EQUAL, HAS_ORG, HAS_YSK, KIND_SLOT, PENDING, QUEUED, STALE, UNCONFIRMED } from './columns';
@@ -66,10 +66,13 @@ export interface StateImage {
   fields: Record<string, unknown>;
 }
 
-/** Bumped whenever the state's fields change meaning: an image of another format is refused. */
-const IMAGE_FORMAT = 2;
+/** Bumped whenever the state's fields change meaning: an image of another format is refused (3: the aggregates packed). */
+const IMAGE_FORMAT = 3;
 /** The state's own fields an image leaves out: the clock, the open bulk load, and its parts (imaged field by field, see `parts`). */
 const NOT_IMAGED = new Set(['now', 'deferred', 'regionTree', 'columns', 'totals', 'observerEntries', 'queries']);
+
+/** The image's field of the packed aggregates (`RegionAggregates.pack`). */
+const PACKED = 'aggregates';
 
 /** An entry as putEntry/putConfirmation take it: its sheet as given, or already in the arena. */
 interface EntryFacts {
@@ -275,7 +278,7 @@ export class ReconciliationState {
 
   // ---------------------------------------------------------------- images
 
-  /** The state's own fields, then each part's: one flat set of fields (IMAGE_FORMAT 2 as it was before the parts). */
+  /** The state's own fields, then each part's: one flat set of fields (as before the parts), the aggregates apart (`PACKED`). */
   private parts(): Part[] {
     return [
       { object: this, skip: NOT_IMAGED },
@@ -301,6 +304,7 @@ export class ReconciliationState {
         fields[name] = value;
       }
     }
+    fields[PACKED] = IMAGE_CODEC.encode(this.totals.pack(), hooks, PACKED);
     return { format: IMAGE_FORMAT, fields };
   }
 
@@ -322,7 +326,9 @@ export class ReconciliationState {
     // each field to the part that has it (a field none has goes to the state itself, as before the parts)
     const owner = new Map<string, object>();
     for (const { object, skip } of state.parts()) for (const name of Object.keys(object)) if (!skip.has(name)) owner.set(name, object);
-    for (const name of Object.keys(fields)) IMAGE_CODEC.decodeFields(owner.get(name) ?? state, { [name]: fields[name] }, hooks);
+    for (const name of Object.keys(fields)) if (name !== PACKED) IMAGE_CODEC.decodeFields(owner.get(name) ?? state, { [name]: fields[name] }, hooks);
+    if (!fields[PACKED]) throw new Error('a state image without its aggregates');
+    state.totals.unpack(IMAGE_CODEC.decode(fields[PACKED], hooks) as PackedAggregates);
     return state;
   }
 
@@ -620,4 +626,4 @@ export class ReconciliationState {
 }
 
 /** The classes a state's image holds instances of. */
-const IMAGE_CODEC = new ImageCodec({ Aggregate, BoxGroup, DueQueue, FigureStore, VersionBaseline });
+const IMAGE_CODEC = new ImageCodec({ BoxGroup, DueQueue, FigureStore, VersionBaseline });
