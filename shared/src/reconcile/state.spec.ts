@@ -846,14 +846,19 @@ describe('ReconciliationState images (the restart snapshot)', () => {
     expect(() => state.image()).toThrow(/cannot image extra: a function/);
   });
 
-  it('packs the aggregates into a few flat arrays, and refuses an aggregate field it does not pack', () => {
-    const { state } = scenario(17, 100);
-    const packed = state.image().fields.aggregates as Record<string, unknown>;
-    expect(Object.keys(packed).sort()).toEqual(['count', 'counters', 'header', 'heads', 'kinds', 'spans', 'votes']);
-    expect(packed.count).toBeGreaterThan(10);
-    for (const key of ['counters', 'header', 'heads', 'kinds', 'spans', 'votes']) expect(ArrayBuffer.isView(packed[key])).toBe(true);
-    const aggregates = (state as unknown as { totals: { aggregates: Record<string, unknown>[] } }).totals.aggregates;
-    for (const agg of aggregates) agg.extra = 1;
+  it('packs the aggregates and the observers’ entries into a few flat arrays, and refuses an aggregate field it does not pack', () => {
+    const { state } = scenario(17, 100, undefined, 2);
+    const { aggregates, observerEntries, observers, multi } = state.image().fields as Record<string, Record<string, unknown>>;
+    expect(Object.keys(aggregates!).sort()).toEqual(['count', 'counters', 'header', 'heads', 'kinds', 'spans', 'votes']);
+    expect(aggregates!.count).toBeGreaterThan(10);
+    for (const key of ['counters', 'header', 'heads', 'kinds', 'spans', 'votes']) expect(ArrayBuffer.isView(aggregates![key])).toBe(true);
+    // the Maps of observers and of their latest entries go as arrays and two long strings
+    expect([observers, multi]).toEqual([undefined, undefined]);
+    const packed = observerEntries as unknown as { boxes: Int32Array; observers: { text: string; lengths: Int32Array }; contents: { text: string } };
+    expect(packed.boxes.length).toBeGreaterThan(0);
+    expect(packed.observers.lengths.length).toBeGreaterThan(1);
+    expect(typeof packed.contents.text).toBe('string');
+    for (const agg of (state as unknown as { totals: { aggregates: Record<string, unknown>[] } }).totals.aggregates) agg.extra = 1;
     expect(() => state.image()).toThrow(/cannot pack an aggregate of fields .*extra/);
   });
 

@@ -3,7 +3,6 @@ import type { ListHeads, RegionCounters } from '../api/live';
 import { isBallotCode, type BallotCode } from '../domain/ballot';
 import { boxKey, kindOfPlace, type BoxKind, type BoxRef } from '../domain/box';
 import type { Sheet } from '../domain/sheet';
-import type { PackedAggregates } from './aggregate';
 import { PART_COUNTERS, PART_ORG, PART_YSK, RegionAggregates } from './aggregates';
 import { BoxGroup } from './box-index';
 import { BoxColumns, CONFIRMED, CONFLICTING, EQUAL, HAS_ORG, HAS_YSK, KIND_SLOT, PENDING, QUEUED, STALE, UNCONFIRMED } from './columns';
@@ -71,8 +70,11 @@ const IMAGE_FORMAT = 3;
 /** The state's own fields an image leaves out: the clock, the open bulk load, and its parts (imaged field by field, see `parts`). */
 const NOT_IMAGED = new Set(['now', 'deferred', 'regionTree', 'columns', 'totals', 'observerEntries', 'queries']);
 
-/** The image's field of the packed aggregates (`RegionAggregates.pack`). */
-const PACKED = 'aggregates';
+/** A part that images some of its fields itself, as a few flat arrays (see `ReconciliationState.packed`). */
+interface Packable {
+  pack(): unknown;
+  unpack(packed: never): void;
+}
 
 /** An entry as putEntry/putConfirmation take it: its sheet as given, or already in the arena. */
 interface EntryFacts {
@@ -278,7 +280,15 @@ export class ReconciliationState {
 
   // ---------------------------------------------------------------- images
 
-  /** The state's own fields, then each part's: one flat set of fields (as before the parts), the aggregates apart (`PACKED`). */
+  /**
+   * The parts whose many small objects go into the image packed into a few flat arrays, by the
+   * image field that holds them: what is left of those parts is imaged field by field.
+   */
+  private packed(): Record<string, Packable> {
+    return { aggregates: this.totals, observerEntries: this.observerEntries };
+  }
+
+  /** The state's own fields, then each part's: one flat set of fields (as before the parts), the packed ones apart (`packed`). */
   private parts(): Part[] {
     return [
       { object: this, skip: NOT_IMAGED },
@@ -304,7 +314,10 @@ export class ReconciliationState {
         fields[name] = value;
       }
     }
-    fields[PACKED] = IMAGE_CODEC.encode(this.totals.pack(), hooks, PACKED);
+    for (const [name, part] of Object.entries(this.packed())) {
+      if (name in fields) throw new Error(`two parts of the state image a field ${name}`);
+      fields[name] = IMAGE_CODEC.encode(part.pack(), hooks, name);
+    }
     return { format: IMAGE_FORMAT, fields };
   }
 
@@ -326,9 +339,12 @@ export class ReconciliationState {
     // each field to the part that has it (a field none has goes to the state itself, as before the parts)
     const owner = new Map<string, object>();
     for (const { object, skip } of state.parts()) for (const name of Object.keys(object)) if (!skip.has(name)) owner.set(name, object);
-    for (const name of Object.keys(fields)) if (name !== PACKED) IMAGE_CODEC.decodeFields(owner.get(name) ?? state, { [name]: fields[name] }, hooks);
-    if (!fields[PACKED]) throw new Error('a state image without its aggregates');
-    state.totals.unpack(IMAGE_CODEC.decode(fields[PACKED], hooks) as PackedAggregates);
+    const packed = state.packed();
+    for (const name of Object.keys(fields)) if (!(name in packed)) IMAGE_CODEC.decodeFields(owner.get(name) ?? state, { [name]: fields[name] }, hooks);
+    for (const [name, part] of Object.entries(packed)) {
+      if (!fields[name]) throw new Error(`a state image without its ${name}`);
+      part.unpack(IMAGE_CODEC.decode(fields[name], hooks) as never);
+    }
     return state;
   }
 
