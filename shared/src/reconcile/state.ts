@@ -65,7 +65,7 @@ export interface StateImage {
   fields: Record<string, unknown>;
 }
 
-/** Bumped whenever the state's fields change meaning: an image of another format is refused (3: the aggregates packed). */
+/** Bumped whenever the state's fields change meaning: an image of another format is refused (3: the aggregates and the observers' entries packed). */
 const IMAGE_FORMAT = 3;
 /** The state's own fields an image leaves out: the clock, the open bulk load, and its parts (imaged field by field, see `parts`). */
 const NOT_IMAGED = new Set(['now', 'deferred', 'regionTree', 'columns', 'totals', 'observerEntries', 'queries']);
