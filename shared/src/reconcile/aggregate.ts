@@ -1,6 +1,6 @@
 import type { BoxCounters } from '../api/contracts';
 import { BOX_KINDS } from '../domain/box';
-import { COUNTER_FIELDS, countersFrom, emptyCounters } from './types';
+import { COUNTER_FIELDS, emptyCounters } from './types';
 
 const NONE = new Float64Array(0);
 
@@ -145,14 +145,16 @@ export function packAggregates(aggregates: readonly (Aggregate | undefined)[]): 
   const votes = new Float64Array(length);
   const heads: number[] = [];
   let at = 0;
+  const put = (from: BoxCounters, into: number) => {
+    for (let f = 0; f < C; f++) counters[into + f] = from[COUNTER_FIELDS[f]!];
+  };
   aggregates.forEach((agg, a) => {
-    const { counters: own, kinds: perKind } = agg!;
     const base = a * COUNTER_SETS * C;
-    COUNTER_FIELDS.forEach((field, f) => (counters[base + f] = own[field]));
-    perKind.forEach((c, k) => {
+    put(agg!.counters, base);
+    agg!.kinds.forEach((c, k) => {
       if (!c) return;
       kinds[a]! |= 1 << k;
-      COUNTER_FIELDS.forEach((field, f) => (counters[base + (1 + k) * C + f] = c[field]));
+      put(c, base + (1 + k) * C);
     });
     header.set([agg!.registered, agg!.voted, agg!.valid, agg!.invalid], a * 4);
     [agg!.yskVotes, agg!.orgVotes, agg!.bothYskVotes, agg!.bothOrgVotes].forEach((sums, s) => {
@@ -184,12 +186,15 @@ export function unpackAggregates(packed: PackedAggregates): Aggregate[] {
     at += n;
     return n === 0 ? NONE : votes.subarray(at - n, at);
   };
+  const take = (into: BoxCounters, from: number) => {
+    for (let f = 0; f < C; f++) into[COUNTER_FIELDS[f]!] = counters[from + f]!;
+  };
   for (let a = 0; a < count; a++) {
-    // the shape `new Aggregate()` makes, so the hot paths' inline caches see one kind of aggregate
+    // filled in place: the shape `new Aggregate()` makes, so the hot paths' inline caches see one kind of aggregate
     const agg = new Aggregate();
     const base = a * COUNTER_SETS * C;
-    (agg as { counters: BoxCounters }).counters = countersFrom(counters, base);
-    for (let k = 0; k < BOX_KINDS.length; k++) if ((kinds[a]! & (1 << k)) !== 0) agg.kinds[k] = countersFrom(counters, base + (1 + k) * C);
+    take(agg.counters, base);
+    for (let k = 0; k < BOX_KINDS.length; k++) if ((kinds[a]! & (1 << k)) !== 0) take(agg.kindCounters(k), base + (1 + k) * C);
     agg.registered = header[a * 4]!;
     agg.voted = header[a * 4 + 1]!;
     agg.valid = header[a * 4 + 2]!;

@@ -128,21 +128,3 @@ export const COUNTER_FIELDS = [
 export function emptyCounters(): BoxCounters {
   return { total: 0, yskPublished: 0, entered: 0, match: 0, mismatch: 0, yskOnly: 0, orgOnly: 0, stale: 0, altered: 0, conflicting: 0, unconfirmed: 0 };
 }
-
-/** Counters from `values` in COUNTER_FIELDS' order from `at` (an object of one shape, as `emptyCounters` makes). */
-export function countersFrom(values: ArrayLike<number>, at: number): BoxCounters {
-  const v = (f: number) => values[at + f]!;
-  return {
-    total: v(0),
-    yskPublished: v(1),
-    entered: v(2),
-    match: v(3),
-    mismatch: v(4),
-    yskOnly: v(5),
-    orgOnly: v(6),
-    stale: v(7),
-    altered: v(8),
-    conflicting: v(9),
-    unconfirmed: v(10),
-  };
-}
